@@ -1,0 +1,64 @@
+//! The event loop: keys, data and clock ticks become messages for [`App::update`]; the
+//! screen is drawn only when the state changed.
+
+use super::{Action, App, Msg, keymap};
+use crate::clock::unix_now;
+use crate::poller::{self, PollerConfig};
+use crate::prom::PromClient;
+use crate::terminal::{Signals, TerminalGuard};
+use crate::ui;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How many Prometheus requests may run at once.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Runs the dashboard until the user quits or a signal arrives.
+pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow::Result<()> {
+    let mut signals = Signals::new()?;
+    let (data_tx, mut data_rx) = mpsc::channel(1024);
+    let poller = poller::spawn(
+        client,
+        PollerConfig {
+            queries: app.layout.queries.clone(),
+            refresh: app.source.refresh,
+            concurrency,
+        },
+        data_tx,
+    );
+    let mut guard = TerminalGuard::new()?;
+    let mut keys = EventStream::new();
+    // Ages in the status bar and panels move once a second; nothing faster is needed.
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    while !app.should_quit {
+        if app.dirty {
+            guard.terminal.draw(|frame| ui::render(frame, &app))?;
+            app.dirty = false;
+        }
+        let msg = tokio::select! {
+            event = keys.next() => match event {
+                Some(Ok(Event::Key(key))) => keymap::action_for(key).map(Msg::Action),
+                Some(Ok(Event::Resize(..))) => Some(Msg::Action(Action::Resize)),
+                Some(Ok(_)) => None,
+                Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
+                None => Some(Msg::Action(Action::Quit)),
+            },
+            Some(data) = data_rx.recv() => Some(Msg::Data(data)),
+            _ = ticker.tick() => Some(Msg::Tick(unix_now())),
+            () = signals.recv() => Some(Msg::Action(Action::Quit)),
+        };
+        if let Some(command) = msg.and_then(|m| app.update(m)) {
+            // The poller only drops a command when it is gone, and then there is nothing to steer.
+            let _ = poller.try_send(command);
+        }
+        // Answers of one refresh arrive together: take them all before drawing once.
+        while let Ok(data) = data_rx.try_recv() {
+            app.update(Msg::Data(data));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,542 @@
+//! Dashboard layouts: tabs of rows of panels, each panel a query (or KPI rows) with a kind,
+//! a unit and thresholds. Everything a panel shows comes from here; Rust names no metric.
+
+use super::duration::ConfigDuration;
+use super::{ConfigError, Source};
+use crate::model::{Direction, Thresholds, Unit};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::time::Duration;
+use toml::Spanned;
+
+/// Layouts shipped with the binary, by name.
+pub const BUNDLED: &[(&str, &str)] = &[("spheroseg", include_str!("../../layouts/spheroseg.toml"))];
+
+/// History kept for charts, sparklines and stat trends when a panel does not say.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+// ---- the file as written ----------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutFile {
+    title: Option<String>,
+    #[serde(rename = "tab", default)]
+    tabs: Vec<TabFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TabFile {
+    title: Spanned<String>,
+    #[serde(rename = "row", default)]
+    rows: Vec<RowFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowFile {
+    height: Option<Spanned<u16>>,
+    #[serde(rename = "panel", default)]
+    panels: Vec<PanelFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PanelFile {
+    title: Spanned<String>,
+    kind: Spanned<PanelKind>,
+    query: Option<Spanned<String>>,
+    legend: Option<String>,
+    #[serde(default)]
+    series: Vec<SeriesFile>,
+    #[serde(default)]
+    unit: Unit,
+    decimals: Option<u8>,
+    min: Option<f64>,
+    max: Option<Spanned<f64>>,
+    target: Option<Spanned<f64>>,
+    alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    direction: Direction,
+    width: Option<Spanned<u16>>,
+    window: Option<ConfigDuration>,
+    reduce: Option<Reduce>,
+    description: Option<String>,
+    #[serde(rename = "kpi", default)]
+    kpis: Vec<KpiFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeriesFile {
+    query: Spanned<String>,
+    legend: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiFile {
+    name: Spanned<String>,
+    query: Spanned<String>,
+    legend: Option<String>,
+    #[serde(default)]
+    unit: Unit,
+    decimals: Option<u8>,
+    target: Option<Spanned<f64>>,
+    alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    direction: Direction,
+    reduce: Option<Reduce>,
+}
+
+// ---- the validated model -------------------------------------------------------------
+
+/// What a panel draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelKind {
+    Gauge,
+    Sparkline,
+    Chart,
+    Stat,
+    Bar,
+    KpiTable,
+}
+
+impl PanelKind {
+    /// Kinds that draw values over time and so need a backfilled history.
+    pub fn needs_history(self) -> bool {
+        matches!(
+            self,
+            PanelKind::Sparkline | PanelKind::Chart | PanelKind::Stat
+        )
+    }
+}
+
+/// How several series collapse into the one number a stat, gauge or KPI row shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reduce {
+    /// The worst series under the thresholds' direction (max when above is bad).
+    #[default]
+    Worst,
+    Max,
+    Min,
+    Sum,
+    Avg,
+}
+
+/// Index of a distinct PromQL expression in [`Layout::queries`].
+pub type QueryId = usize;
+
+/// A distinct expression polled once per refresh, however many panels show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryDef {
+    pub expr: String,
+    /// The longest window a panel needs this query's history for; `None`: latest value only.
+    pub history: Option<Duration>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub tabs: Vec<Tab>,
+    pub queries: Vec<QueryDef>,
+    /// The layout's own text, kept so a session can say exactly what it showed.
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tab {
+    pub title: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub height: u16,
+    pub panels: Vec<Panel>,
+}
+
+/// One query on a panel, with the legend template that names its series.
+#[derive(Clone, Debug)]
+pub struct PanelQuery {
+    pub id: QueryId,
+    pub legend: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Panel {
+    pub title: String,
+    pub kind: PanelKind,
+    pub queries: Vec<PanelQuery>,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds: Thresholds,
+    pub width: u16,
+    pub window: Duration,
+    pub reduce: Reduce,
+    pub description: Option<String>,
+    pub kpis: Vec<Kpi>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Kpi {
+    pub name: String,
+    pub query: PanelQuery,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub thresholds: Thresholds,
+    pub reduce: Reduce,
+}
+
+impl Panel {
+    /// Every query this panel reads, KPI rows included.
+    pub fn query_ids(&self) -> impl Iterator<Item = QueryId> + '_ {
+        self.queries
+            .iter()
+            .map(|q| q.id)
+            .chain(self.kpis.iter().map(|k| k.query.id))
+    }
+}
+
+impl Layout {
+    pub fn load(spec: &str) -> Result<Layout, ConfigError> {
+        Self::parse(super::resolve(spec, "layouts", BUNDLED)?)
+    }
+
+    pub fn parse(source: Source) -> Result<Layout, ConfigError> {
+        let file: LayoutFile = toml::from_str(&source.text)
+            .map_err(|e| ConfigError::from_toml(&source.origin, &source.text, &e))?;
+        Builder {
+            source: &source,
+            queries: Vec::new(),
+            index: HashMap::new(),
+        }
+        .build(file, &source)
+    }
+}
+
+/// Turns the file into the model, checking what serde cannot: consistent thresholds,
+/// non-empty queries, the right fields for each kind. Deduplicates queries on the way.
+struct Builder<'a> {
+    source: &'a Source,
+    queries: Vec<QueryDef>,
+    index: HashMap<String, QueryId>,
+}
+
+impl Builder<'_> {
+    fn error<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: String,
+        message: String,
+    ) -> Result<T, ConfigError> {
+        Err(ConfigError::at(
+            &self.source.origin,
+            &self.source.text,
+            Some(span),
+            key,
+            message,
+        ))
+    }
+
+    fn build(mut self, file: LayoutFile, source: &Source) -> Result<Layout, ConfigError> {
+        if file.tabs.is_empty() {
+            return self.error(
+                0..0,
+                "tab".into(),
+                "a layout needs at least one [[tab]]".into(),
+            );
+        }
+        let mut tabs = Vec::with_capacity(file.tabs.len());
+        for (t, tab) in file.tabs.into_iter().enumerate() {
+            let path = format!("tab[{t}]");
+            if tab.rows.is_empty() {
+                let span = tab.title.span();
+                return self.error(
+                    span,
+                    format!("{path}.row"),
+                    format!("tab \"{}\" has no [[tab.row]]", tab.title.get_ref()),
+                );
+            }
+            let mut rows = Vec::with_capacity(tab.rows.len());
+            for (r, row) in tab.rows.into_iter().enumerate() {
+                let path = format!("{path}.row[{r}]");
+                let height = self.positive(row.height, &format!("{path}.height"))?;
+                if row.panels.is_empty() {
+                    let span = tab.title.span();
+                    return self.error(
+                        span,
+                        format!("{path}.panel"),
+                        format!(
+                            "row {r} of tab \"{}\" has no [[tab.row.panel]]",
+                            tab.title.get_ref()
+                        ),
+                    );
+                }
+                let mut panels = Vec::with_capacity(row.panels.len());
+                for (p, panel) in row.panels.into_iter().enumerate() {
+                    panels.push(self.panel(panel, &format!("{path}.panel[{p}]"))?);
+                }
+                rows.push(Row { height, panels });
+            }
+            tabs.push(Tab {
+                title: tab.title.into_inner(),
+                rows,
+            });
+        }
+        Ok(Layout {
+            title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
+            tabs,
+            queries: self.queries,
+            source: source.clone(),
+        })
+    }
+
+    fn positive(&self, value: Option<Spanned<u16>>, key: &str) -> Result<u16, ConfigError> {
+        match value {
+            None => Ok(1),
+            Some(v) if *v.get_ref() == 0 => self.error(
+                v.span(),
+                key.into(),
+                "must be at least 1 (it is a relative size)".into(),
+            ),
+            Some(v) => Ok(v.into_inner()),
+        }
+    }
+
+    // Panels and KPI rows both carry `target`, `alert` and `direction` as their own keys:
+    // serde's `flatten` would defeat `deny_unknown_fields` and lose the spans.
+    fn thresholds(
+        &self,
+        target: &Option<Spanned<f64>>,
+        alert: &Option<Spanned<f64>>,
+        direction: Direction,
+        key: &str,
+    ) -> Result<Thresholds, ConfigError> {
+        let t = Thresholds {
+            target: target.as_ref().map(|v| *v.get_ref()),
+            alert: alert.as_ref().map(|v| *v.get_ref()),
+            direction,
+        };
+        if let (Some(alert), true) = (alert, t.is_inverted()) {
+            let side = match t.direction {
+                Direction::Above => "above is bad, so alert must be >= target",
+                Direction::Below => "below is bad, so alert must be <= target",
+            };
+            return self.error(
+                alert.span(),
+                format!("{key}.alert"),
+                format!(
+                    "alert threshold {} is better than target {} ({side})",
+                    alert.get_ref(),
+                    t.target.unwrap_or_default()
+                ),
+            );
+        }
+        Ok(t)
+    }
+
+    fn query(
+        &mut self,
+        expr: &Spanned<String>,
+        history: Option<Duration>,
+        key: &str,
+    ) -> Result<QueryId, ConfigError> {
+        // Whitespace is not significant in PromQL; equal expressions are polled once.
+        let normalized = expr
+            .get_ref()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if normalized.is_empty() {
+            return self.error(
+                expr.span(),
+                key.into(),
+                "query is empty; expected a PromQL expression".into(),
+            );
+        }
+        let id = *self.index.entry(normalized.clone()).or_insert_with(|| {
+            self.queries.push(QueryDef {
+                expr: normalized,
+                history: None,
+            });
+            self.queries.len() - 1
+        });
+        let def = &mut self.queries[id];
+        def.history = def.history.max(history);
+        Ok(id)
+    }
+
+    fn panel(&mut self, file: PanelFile, path: &str) -> Result<Panel, ConfigError> {
+        let kind = *file.kind.get_ref();
+        let window = file.window.map_or(DEFAULT_WINDOW, |w| w.0);
+        let history = kind.needs_history().then_some(window);
+        let thresholds = self.thresholds(&file.target, &file.alert, file.direction, path)?;
+
+        let mut queries = Vec::new();
+        if let Some(q) = &file.query {
+            queries.push(PanelQuery {
+                id: self.query(q, history, &format!("{path}.query"))?,
+                legend: file.legend.clone(),
+            });
+        }
+        for (s, series) in file.series.iter().enumerate() {
+            let key = format!("{path}.series[{s}].query");
+            queries.push(PanelQuery {
+                id: self.query(&series.query, history, &key)?,
+                legend: series.legend.clone(),
+            });
+        }
+
+        let title = file.title.get_ref();
+        let mut kpis = Vec::with_capacity(file.kpis.len());
+        if kind == PanelKind::KpiTable {
+            if !queries.is_empty() {
+                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": a kpi_table takes its queries from [[...kpi]] rows, not from `query` or `series`"));
+            }
+            if file.kpis.is_empty() {
+                return self.error(file.kind.span(), format!("{path}.kpi"), format!("panel \"{title}\": a kpi_table needs at least one [[tab.row.panel.kpi]] row"));
+            }
+            for (k, kpi) in file.kpis.iter().enumerate() {
+                let key = format!("{path}.kpi[{k}]");
+                kpis.push(Kpi {
+                    name: kpi.name.get_ref().clone(),
+                    query: PanelQuery {
+                        id: self.query(&kpi.query, None, &format!("{key}.query"))?,
+                        legend: kpi.legend.clone(),
+                    },
+                    unit: kpi.unit,
+                    decimals: kpi.decimals,
+                    thresholds: self.thresholds(&kpi.target, &kpi.alert, kpi.direction, &key)?,
+                    reduce: kpi.reduce.unwrap_or_default(),
+                });
+            }
+        } else {
+            if queries.is_empty() {
+                return self.error(
+                    file.kind.span(),
+                    format!("{path}.query"),
+                    format!("panel \"{title}\" has no `query` and no [[...series]]"),
+                );
+            }
+            if let Some(first) = file.kpis.first() {
+                return self.error(
+                    first.name.span(),
+                    format!("{path}.kpi"),
+                    format!("panel \"{title}\": only a kpi_table has [[...kpi]] rows"),
+                );
+            }
+        }
+
+        let (min, max) = self.gauge_bounds(&file, path)?;
+        Ok(Panel {
+            title: title.clone(),
+            kind,
+            queries,
+            unit: file.unit,
+            decimals: file.decimals,
+            min,
+            max,
+            thresholds,
+            width: self.positive(file.width, &format!("{path}.width"))?,
+            window,
+            reduce: file.reduce.unwrap_or_default(),
+            description: file.description,
+            kpis,
+        })
+    }
+
+    /// Gauges need a range; ratios and percentages have a natural one.
+    fn gauge_bounds(
+        &self,
+        file: &PanelFile,
+        path: &str,
+    ) -> Result<(Option<f64>, Option<f64>), ConfigError> {
+        let natural_max = match file.unit {
+            Unit::Ratio => Some(1.0),
+            Unit::Percent => Some(100.0),
+            _ => None,
+        };
+        let min = file.min.or(natural_max.map(|_| 0.0));
+        let max = file.max.as_ref().map(|m| *m.get_ref()).or(natural_max);
+        if *file.kind.get_ref() == PanelKind::Gauge && max.is_none() {
+            return self.error(
+                file.kind.span(),
+                format!("{path}.max"),
+                format!(
+                    "gauge \"{}\" needs `max` (its unit has no natural range)",
+                    file.title.get_ref()
+                ),
+            );
+        }
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo >= hi
+        {
+            let span = file
+                .max
+                .as_ref()
+                .map_or_else(|| file.kind.span(), |m| m.span());
+            return self.error(
+                span,
+                format!("{path}.max"),
+                format!("max {hi} must be greater than min {lo}"),
+            );
+        }
+        Ok((min, max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Layout, ConfigError> {
+        Layout::parse(Source {
+            origin: "test.toml".into(),
+            text: text.to_string(),
+        })
+    }
+
+    const MINIMAL: &str = r#"
+[[tab]]
+title = "T"
+[[tab.row]]
+[[tab.row.panel]]
+title = "Lag"
+kind = "chart"
+query = "db_replication_lag_seconds"
+legend = "{{replica}}"
+unit = "seconds"
+window = "5m"
+[[tab.row.panel]]
+title = "KPIs"
+kind = "kpi_table"
+[[tab.row.panel.kpi]]
+name = "Lag"
+query = "db_replication_lag_seconds"
+unit = "seconds"
+target = 1
+alert = 5
+"#;
+
+    #[test]
+    fn identical_queries_are_polled_once_with_the_longest_history() {
+        let layout = parse(MINIMAL).unwrap();
+        assert_eq!(layout.queries.len(), 1);
+        assert_eq!(layout.queries[0].history, Some(Duration::from_secs(300)));
+        let panels = &layout.tabs[0].rows[0].panels;
+        assert_eq!(panels[0].queries[0].id, panels[1].kpis[0].query.id);
+        assert_eq!(panels[1].kpis[0].thresholds.alert, Some(5.0));
+    }
+
+    #[test]
+    fn the_bundled_layout_is_valid() {
+        let layout = Layout::load("spheroseg").unwrap();
+        assert!(layout.tabs.len() >= 7);
+    }
+}

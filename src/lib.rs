@@ -1,0 +1,24 @@
+//! spheroseg-top: a live, keyboard-driven terminal dashboard for SpherosegV4, fed by
+//! Prometheus. The modules, from the edge inwards:
+//!
+//! - [`cli`]: command line, start-up and exit codes;
+//! - [`app`]: the state, the one place it changes, and the event loop;
+//! - [`poller`] and [`prom`]: scheduling queries and talking to Prometheus;
+//! - [`store`] and [`view`]: what is known, and what it means right now;
+//! - [`ui`]: drawing, a pure function of the state;
+//! - [`config`] and [`model`]: layouts, themes, units and thresholds;
+//! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod model;
+pub mod poller;
+pub mod prom;
+pub mod sim;
+pub mod store;
+pub mod terminal;
+pub mod ui;
+pub mod view;

@@ -1,0 +1,9 @@
+//! Plain value types shared by configuration, data and rendering.
+
+pub mod labels;
+pub mod threshold;
+pub mod units;
+
+pub use labels::Labels;
+pub use threshold::{Direction, Status, Thresholds};
+pub use units::Unit;

@@ -1,0 +1,356 @@
+//! Schedules the layout's queries against Prometheus: every refresh each distinct query is
+//! sent once, at most `concurrency` at a time; a query still running is not sent again, so
+//! a slow one delays nothing else. History queries are backfilled with `query_range` at
+//! start and after every gap. When Prometheus is unreachable, only a cheap probe is sent,
+//! with exponential backoff, until it answers.
+
+use crate::clock::unix_now;
+use crate::config::duration::short;
+use crate::config::layout::{QueryDef, QueryId};
+use crate::prom::{PromClient, PromError, Sample, Series};
+use crate::store::POINTS_PER_SERIES;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until};
+
+/// Longest wait between probes of an unreachable Prometheus.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Queries slower than this are logged.
+const SLOW_QUERY: Duration = Duration::from_secs(1);
+
+/// What the poller tells the app.
+#[derive(Clone, Debug)]
+pub enum DataEvent {
+    Instant {
+        id: QueryId,
+        at: f64,
+        result: Result<Vec<Sample>, PromError>,
+        latency: Duration,
+    },
+    Range {
+        id: QueryId,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
+    Connection(Connection),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    Unreachable { error: String, retry_in: Duration },
+}
+
+/// What the app asks of the poller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollerCommand {
+    RefreshNow,
+    SetPaused(bool),
+}
+
+#[derive(Clone, Debug)]
+pub struct PollerConfig {
+    pub queries: Vec<QueryDef>,
+    pub refresh: Duration,
+    pub concurrency: usize,
+}
+
+/// Starts the poller; it stops when the event receiver is dropped.
+pub fn spawn(
+    client: PromClient,
+    config: PollerConfig,
+    events: mpsc::Sender<DataEvent>,
+) -> mpsc::Sender<PollerCommand> {
+    let (commands, command_rx) = mpsc::channel(16);
+    let poller = Poller {
+        semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
+        client,
+        config,
+        events,
+        in_flight: HashSet::new(),
+        failing: HashMap::new(),
+    };
+    tokio::spawn(poller.run(command_rx));
+    commands
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Job {
+    Instant(QueryId),
+    Range(QueryId),
+    Probe,
+}
+
+enum Outcome {
+    Instant {
+        id: QueryId,
+        at: f64,
+        result: Result<Vec<Sample>, PromError>,
+        latency: Duration,
+    },
+    Range {
+        id: QueryId,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
+    Probe(Result<(), PromError>),
+}
+
+/// The connection state and the backoff that goes with it.
+struct Link {
+    connection: Connection,
+    backoff: Duration,
+}
+
+impl Link {
+    fn is_down(&self) -> bool {
+        matches!(self.connection, Connection::Unreachable { .. })
+    }
+
+    /// Updates the state from a finished job; returns the new state when it changed
+    /// (a failed probe counts as a change: it carries the next retry delay).
+    fn observe(&mut self, outcome: &Outcome, url: &str) -> Option<Connection> {
+        let lost = match outcome {
+            Outcome::Instant { result: Err(e), .. } | Outcome::Range { result: Err(e), .. }
+                if e.is_connection() =>
+            {
+                Some(e.to_string())
+            }
+            Outcome::Probe(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        match lost {
+            // Queries already under way when the link went down fail too; they say nothing new.
+            Some(_) if self.is_down() && !matches!(outcome, Outcome::Probe(_)) => None,
+            Some(error) => {
+                if !self.is_down() {
+                    log::warn!("Prometheus {error}; retrying with backoff");
+                }
+                self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+                self.connection = Connection::Unreachable {
+                    error,
+                    retry_in: self.backoff,
+                };
+                Some(self.connection.clone())
+            }
+            None if self.connection == Connection::Connected => None,
+            None => {
+                match self.connection {
+                    Connection::Unreachable { .. } => log::info!("reconnected to {url}"),
+                    _ => log::info!("connected to {url}"),
+                }
+                self.connection = Connection::Connected;
+                self.backoff = Duration::ZERO;
+                Some(Connection::Connected)
+            }
+        }
+    }
+}
+
+struct Poller {
+    client: PromClient,
+    config: PollerConfig,
+    events: mpsc::Sender<DataEvent>,
+    semaphore: Arc<Semaphore>,
+    in_flight: HashSet<Job>,
+    /// The error each failing query last reported, so the log says it once, not every cycle.
+    failing: HashMap<QueryId, String>,
+}
+
+impl Poller {
+    async fn run(mut self, mut commands: mpsc::Receiver<PollerCommand>) {
+        let mut tasks: JoinSet<Outcome> = JoinSet::new();
+        let mut link = Link {
+            connection: Connection::Connecting,
+            backoff: Duration::ZERO,
+        };
+        let mut next_cycle = Instant::now();
+        let mut needs_backfill = true;
+        let mut paused = false;
+        log::info!(
+            "polling {} distinct queries every {} from {}",
+            self.config.queries.len(),
+            short(self.config.refresh),
+            self.client.display_url()
+        );
+
+        loop {
+            tokio::select! {
+                () = sleep_until(next_cycle), if !paused => {
+                    if link.is_down() {
+                        self.start(&mut tasks, Job::Probe, 0.0);
+                        next_cycle = Instant::now() + link.backoff;
+                        continue;
+                    }
+                    let at = unix_now();
+                    if std::mem::take(&mut needs_backfill) {
+                        for id in self.history_queries() {
+                            self.start(&mut tasks, Job::Range(id), at);
+                        }
+                    }
+                    for id in 0..self.config.queries.len() {
+                        self.start(&mut tasks, Job::Instant(id), at);
+                    }
+                    next_cycle = Instant::now() + self.config.refresh;
+                }
+                command = commands.recv() => match command {
+                    Some(PollerCommand::RefreshNow) => next_cycle = Instant::now(),
+                    Some(PollerCommand::SetPaused(p)) => {
+                        // Resuming fills the paused stretch of history, like a reconnect.
+                        needs_backfill |= paused && !p;
+                        paused = p;
+                        next_cycle = Instant::now();
+                    }
+                    None => break,
+                },
+                Some(joined) = tasks.join_next() => {
+                    let Ok(outcome) = joined else { continue };
+                    if let Some(change) = link.observe(&outcome, self.client.display_url()) {
+                        match change {
+                            Connection::Unreachable { retry_in, .. } => {
+                                needs_backfill = true;
+                                next_cycle = Instant::now() + retry_in;
+                            }
+                            _ => next_cycle = next_cycle.min(Instant::now()),
+                        }
+                        if self.send(DataEvent::Connection(change)).await.is_err() {
+                            break;
+                        }
+                    }
+                    if let Some(event) = self.finish(outcome) && self.send(event).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn history_queries(&self) -> Vec<QueryId> {
+        self.config
+            .queries
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.history.is_some())
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    async fn send(&self, event: DataEvent) -> Result<(), ()> {
+        self.events.send(event).await.map_err(|_| ())
+    }
+
+    /// Spawns `job` unless the same job is still running.
+    fn start(&mut self, tasks: &mut JoinSet<Outcome>, job: Job, at: f64) {
+        if !self.in_flight.insert(job) {
+            return;
+        }
+        let client = self.client.clone();
+        let semaphore = self.semaphore.clone();
+        let refresh = self.config.refresh;
+        let expr = match job {
+            Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
+            Job::Probe => String::new(),
+        };
+        let window = match job {
+            Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        tasks.spawn(async move {
+            // Waiting for a permit is not part of a query's latency or timeout.
+            let _permit = semaphore.acquire_owned().await.ok();
+            let started = Instant::now();
+            match job {
+                Job::Instant(id) => {
+                    let result = client.instant(&expr, at).await;
+                    Outcome::Instant {
+                        id,
+                        at,
+                        result,
+                        latency: started.elapsed(),
+                    }
+                }
+                Job::Range(id) => {
+                    let window = window.as_secs_f64();
+                    // As many points as the store keeps, never finer than the refresh.
+                    let step = (window / POINTS_PER_SERIES as f64)
+                        .max(refresh.as_secs_f64())
+                        .max(0.001);
+                    let result = client.range(&expr, at - window, at, step).await;
+                    Outcome::Range {
+                        id,
+                        result,
+                        latency: started.elapsed(),
+                    }
+                }
+                Job::Probe => Outcome::Probe(client.ping().await),
+            }
+        });
+    }
+
+    /// Bookkeeping and logging for a finished job; returns what the app must hear.
+    fn finish(&mut self, outcome: Outcome) -> Option<DataEvent> {
+        match outcome {
+            Outcome::Instant {
+                id,
+                at,
+                result,
+                latency,
+            } => {
+                self.in_flight.remove(&Job::Instant(id));
+                self.log_result(id, result.as_ref().err(), latency);
+                Some(DataEvent::Instant {
+                    id,
+                    at,
+                    result,
+                    latency,
+                })
+            }
+            Outcome::Range {
+                id,
+                result,
+                latency,
+            } => {
+                self.in_flight.remove(&Job::Range(id));
+                self.log_result(id, result.as_ref().err(), latency);
+                Some(DataEvent::Range {
+                    id,
+                    result,
+                    latency,
+                })
+            }
+            Outcome::Probe(_) => {
+                self.in_flight.remove(&Job::Probe);
+                None
+            }
+        }
+    }
+
+    fn log_result(&mut self, id: QueryId, error: Option<&PromError>, latency: Duration) {
+        let expr = &self.config.queries[id].expr;
+        match error {
+            // Connection loss is reported once, by the connection state.
+            Some(e) if e.is_connection() => {}
+            Some(e) => {
+                let message = e.to_string();
+                if self.failing.get(&id) != Some(&message) {
+                    log::error!("query failed: {message}\n  PromQL: {expr}");
+                    self.failing.insert(id, message);
+                }
+            }
+            None => {
+                if self.failing.remove(&id).is_some() {
+                    log::info!("query recovered: {expr}");
+                }
+                if latency > SLOW_QUERY {
+                    log::warn!("slow query ({} ms): {expr}", latency.as_millis());
+                } else {
+                    log::trace!("{} ms: {expr}", latency.as_millis());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! HTTP client for Prometheus: instant and range queries with timeouts, auth and a size cap.
+//! Credentials live only here; everything else sees the redacted URL.
+
+use super::api::{self, PromError, Sample, Series};
+use reqwest::StatusCode;
+use std::time::Duration;
+use url::Url;
+
+/// Bodies larger than this are refused rather than parsed: a runaway query must not
+/// take the dashboard's memory with it.
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Per-request deadline; also sent to Prometheus so it stops evaluating.
+    pub timeout: Duration,
+    pub bearer_token: Option<String>,
+}
+
+#[derive(Clone)]
+enum Auth {
+    None,
+    Basic {
+        user: String,
+        password: Option<String>,
+    },
+    Bearer(String),
+}
+
+#[derive(Clone)]
+pub struct PromClient {
+    http: reqwest::Client,
+    base: String,
+    display: String,
+    auth: Auth,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for PromClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PromClient")
+            .field("url", &self.display)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PromClient {
+    /// `url` may carry `user:password@` for basic auth; it is moved into a header and
+    /// removed from every URL the rest of the program sees.
+    pub fn new(url: &str, options: ClientOptions) -> Result<Self, String> {
+        let mut parsed = Url::parse(url)
+            .map_err(|e| format!("invalid Prometheus URL \"{}\": {e}", redact(url)))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "Prometheus URL must be http:// or https://, got \"{}\"",
+                redact(url)
+            ));
+        }
+        let auth = if let Some(token) = options.bearer_token {
+            Auth::Bearer(token)
+        } else if !parsed.username().is_empty() {
+            Auth::Basic {
+                user: parsed.username().to_string(),
+                password: parsed.password().map(str::to_string),
+            }
+        } else {
+            Auth::None
+        };
+        // Stripping credentials cannot fail for http(s) URLs, which have a host.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        let base = parsed.as_str().trim_end_matches('/').to_string();
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.timeout.min(Duration::from_secs(3)))
+            .user_agent(concat!("spheroseg-top/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+        Ok(Self {
+            http,
+            display: base.clone(),
+            base,
+            auth,
+            timeout: options.timeout,
+        })
+    }
+
+    /// The URL without credentials, for status bars and logs.
+    pub fn display_url(&self) -> &str {
+        &self.display
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Evaluates `expr` at `time` (Unix seconds).
+    pub async fn instant(&self, expr: &str, time: f64) -> Result<Vec<Sample>, PromError> {
+        let form = [
+            ("query", expr.to_string()),
+            ("time", format!("{time:.3}")),
+            ("timeout", self.server_timeout()),
+        ];
+        let (status, body) = self.post("query", &form).await?;
+        api::parse_instant(status, &body)
+    }
+
+    /// Evaluates `expr` from `start` to `end` every `step` seconds.
+    pub async fn range(
+        &self,
+        expr: &str,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Vec<Series>, PromError> {
+        let form = [
+            ("query", expr.to_string()),
+            ("start", format!("{start:.3}")),
+            ("end", format!("{end:.3}")),
+            ("step", format!("{step:.3}")),
+            ("timeout", self.server_timeout()),
+        ];
+        let (status, body) = self.post("query_range", &form).await?;
+        api::parse_range(status, &body)
+    }
+
+    /// A cheap request that tells whether Prometheus answers at all.
+    pub async fn ping(&self) -> Result<(), PromError> {
+        let request = self
+            .http
+            .get(format!("{}/api/v1/status/buildinfo", self.base));
+        let (status, body) = self.send(request).await?;
+        api::parse_ok(status, &body)
+    }
+
+    fn server_timeout(&self) -> String {
+        format!("{}ms", self.timeout.as_millis())
+    }
+
+    async fn post(
+        &self,
+        endpoint: &str,
+        form: &[(&str, String)],
+    ) -> Result<(u16, Vec<u8>), PromError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .http
+            .post(format!("{}/api/v1/{endpoint}", self.base))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), PromError> {
+        let request = match &self.auth {
+            Auth::None => request,
+            Auth::Basic { user, password } => request.basic_auth(user, password.as_ref()),
+            Auth::Bearer(token) => request.bearer_auth(token),
+        };
+        let timeout = self.timeout;
+        let exchange = async {
+            let mut response = request.send().await.map_err(|e| self.transport_error(&e))?;
+            let status = response.status();
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                return Err(PromError::Http {
+                    status: status.as_u16(),
+                    message: "not authorised (check --bearer-token-file or the URL's credentials)"
+                        .to_string(),
+                });
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| self.transport_error(&e))?
+            {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(PromError::Decode(format!(
+                        "response larger than {} MiB; narrow the query",
+                        MAX_BODY_BYTES >> 20
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((status.as_u16(), body))
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| PromError::Timeout(timeout))?
+    }
+
+    fn transport_error(&self, err: &reqwest::Error) -> PromError {
+        if err.is_timeout() {
+            return PromError::Timeout(self.timeout);
+        }
+        // reqwest's message names the URL; ours carries no credentials. The innermost
+        // cause ("Connection refused") is what an operator needs.
+        let mut cause: &dyn std::error::Error = err;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        PromError::Unreachable(format!("{} ({cause})", self.display))
+    }
+}
+
+/// Replaces a URL's password with `***` for messages about URLs that failed to parse.
+pub fn redact(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Unparseable: hide everything between "//" and "@", where credentials would be.
+        Err(_) => match (url.find("//"), url.rfind('@')) {
+            (Some(start), Some(at)) if at > start => {
+                format!("{}***{}", &url[..start + 2], &url[at..])
+            }
+            _ => url.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> ClientOptions {
+        ClientOptions {
+            timeout: Duration::from_secs(1),
+            bearer_token: None,
+        }
+    }
+
+    #[test]
+    fn credentials_never_reach_the_display_url() {
+        let client =
+            PromClient::new("http://admin:s3cret@127.0.0.1:9090/prom/", options()).unwrap();
+        assert_eq!(client.display_url(), "http://127.0.0.1:9090/prom");
+        assert!(!format!("{client:?}").contains("s3cret"));
+        assert_eq!(
+            redact("http://admin:s3cret@host:1/"),
+            "http://admin:***@host:1/"
+        );
+        assert!(!redact("http://a:s3cret@[bad").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_urls_are_explained() {
+        assert!(
+            PromClient::new("localhost:9090", options())
+                .unwrap_err()
+                .contains("http://")
+        );
+        assert!(PromClient::new("not a url", options()).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let client = PromClient::new(&format!("http://127.0.0.1:{port}"), options()).unwrap();
+        let err = client.instant("up", 0.0).await.unwrap_err();
+        assert!(err.is_connection(), "{err:?}");
+    }
+}

@@ -1,0 +1,56 @@
+//! Drives a `Simulation` from the wall clock for the running server.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use super::Scenario;
+use super::exposition::render_exposition;
+use super::model::Simulation;
+
+/// A simulation shared between the server's connections, always advanced to "now" before use.
+pub struct LiveSimulation {
+    state: Mutex<ClockedSimulation>,
+}
+
+struct ClockedSimulation {
+    simulation: Simulation,
+    advanced_until: Instant,
+}
+
+impl LiveSimulation {
+    pub fn new(simulation: Simulation) -> Self {
+        Self {
+            state: Mutex::new(ClockedSimulation {
+                simulation,
+                advanced_until: Instant::now(),
+            }),
+        }
+    }
+
+    pub fn advance_to_now(&self) {
+        drop(self.current());
+    }
+
+    pub fn render(&self) -> String {
+        render_exposition(&self.current().simulation)
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.current().simulation.scenario()
+    }
+
+    /// Time until now is simulated in the old scenario, so counters stay consistent across the switch.
+    pub fn set_scenario(&self, scenario: Scenario) {
+        self.current().simulation.set_scenario(scenario);
+    }
+
+    fn current(&self) -> MutexGuard<'_, ClockedSimulation> {
+        // A panic elsewhere cannot leave the state half-updated in a harmful way; keep serving.
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        let elapsed = now.saturating_duration_since(state.advanced_until);
+        state.simulation.advance(elapsed);
+        state.advanced_until = now;
+        state
+    }
+}

@@ -1,0 +1,58 @@
+//! The `?` overlay: keys (from the keymap itself) and what the colours mean.
+
+use crate::app::keymap::BINDINGS;
+use crate::config::Theme;
+use crate::model::Status;
+use crate::ui::tabs::status_glyph;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+pub struct HelpOverlay<'a> {
+    pub theme: &'a Theme,
+}
+
+impl Widget for HelpOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let mut lines: Vec<Line> = BINDINGS
+            .iter()
+            .map(|(keys, what)| {
+                Line::from(vec![
+                    Span::styled(format!("{keys:>16}  "), theme.title),
+                    Span::styled(*what, theme.help),
+                ])
+            })
+            .collect();
+        lines.push(Line::raw(""));
+        for (status, meaning) in [
+            (Status::Ok, "within target"),
+            (Status::Warn, "past target"),
+            (Status::Alert, "past alert threshold"),
+            (Status::Error, "query failed (see log)"),
+            (Status::Stale, "stale / no data"),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{:>14} {}  ", status.label(), status_glyph(status)),
+                    theme.status(status),
+                ),
+                Span::styled(meaning, theme.help),
+            ]));
+        }
+        let height = (lines.len() as u16 + 2).min(area.height);
+        let [popup] = Layout::vertical([Constraint::Length(height)])
+            .flex(Flex::Center)
+            .areas(area);
+        let [popup] = Layout::horizontal([Constraint::Length(52.min(area.width))])
+            .flex(Flex::Center)
+            .areas(popup);
+        Clear.render(popup, buf);
+        let block = Block::bordered()
+            .title(" Keys ")
+            .style(theme.help)
+            .border_style(theme.border_focus);
+        Paragraph::new(lines).block(block).render(popup, buf);
+    }
+}

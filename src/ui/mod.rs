@@ -1,0 +1,65 @@
+//! Drawing: a pure function of the application state. No IO, no clock.
+
+mod grid;
+mod help;
+mod status_bar;
+mod tabs;
+pub mod widgets;
+
+use crate::app::{App, Overlay};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::widgets::{Block, Borders};
+
+/// Height of the log pane when shown.
+const LOG_PANE_HEIGHT: u16 = 10;
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let log_height = if app.show_log { LOG_PANE_HEIGHT } else { 0 };
+    let [tab_bar, body, log_pane, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    let ctx = app.context();
+    frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
+    if let Some(tab) = app.layout.tabs.get(app.tab) {
+        frame.render_widget(
+            grid::TabGrid {
+                tab,
+                store: &app.store,
+                theme: &app.theme,
+                ctx,
+            },
+            body,
+        );
+    }
+    if app.show_log {
+        let block = Block::new()
+            .borders(Borders::TOP)
+            .title(" Log ")
+            .border_style(app.theme.border)
+            .title_style(app.theme.title);
+        let logger = tui_logger::TuiLoggerWidget::default()
+            .block(block)
+            .style(app.theme.text)
+            .style_error(app.theme.alert)
+            .style_warn(app.theme.warn)
+            .style_info(app.theme.text)
+            .style_debug(app.theme.muted)
+            .style_trace(app.theme.muted)
+            .output_separator(' ')
+            .output_timestamp(Some("%H:%M:%S".to_string()))
+            .output_level(Some(tui_logger::TuiLoggerLevelOutput::Abbreviated))
+            .output_target(false)
+            .output_file(false)
+            .output_line(false);
+        frame.render_widget(logger, log_pane);
+    }
+    frame.render_widget(status_bar::StatusBar { app }, status);
+    if app.overlay == Some(Overlay::Help) {
+        frame.render_widget(help::HelpOverlay { theme: &app.theme }, frame.area());
+    }
+}

@@ -1,0 +1,45 @@
+//! One widget per panel kind, and the panel frame around them.
+
+mod bar;
+mod chart;
+mod gauge;
+mod kpi_table;
+mod panel;
+mod sparkline;
+mod stat;
+
+pub use panel::PanelWidget;
+
+use crate::config::layout::Panel;
+use crate::model::labels::legend;
+use crate::store::{SeriesData, Store};
+use crate::view::Context;
+
+/// Everything a panel kind needs to draw itself.
+#[derive(Clone, Copy)]
+pub struct PanelData<'a> {
+    pub panel: &'a Panel,
+    pub store: &'a Store,
+    pub theme: &'a crate::config::Theme,
+    pub ctx: Context,
+}
+
+impl<'a> PanelData<'a> {
+    /// Every current series of every query on the panel, with its legend and value.
+    pub fn current_series(&self) -> Vec<(String, &'a SeriesData, f64)> {
+        let mut out = Vec::new();
+        for pq in &self.panel.queries {
+            let Some(query) = self.store.query(pq.id) else {
+                continue;
+            };
+            for (series, value) in query.current() {
+                out.push((legend(pq.legend.as_deref(), &series.labels), series, value));
+            }
+        }
+        out
+    }
+
+    pub fn format(&self, value: f64) -> String {
+        self.panel.unit.format(value, self.panel.decimals)
+    }
+}

@@ -1,0 +1,145 @@
+//! The frame every panel shares: border and title in the panel's status, a badge naming
+//! the status, and a line explaining errors, staleness or cut results.
+
+use super::{PanelData, bar, chart, gauge, kpi_table, sparkline, stat};
+use crate::config::Theme;
+use crate::config::layout::{Panel, PanelKind};
+use crate::model::Status;
+use crate::store::Store;
+use crate::ui::status_bar::age;
+use crate::view::{Context, health, panel_status};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+
+pub struct PanelWidget<'a> {
+    pub panel: &'a Panel,
+    pub store: &'a Store,
+    pub theme: &'a Theme,
+    pub ctx: Context,
+}
+
+/// Why a panel's data is not simply fresh, in words.
+fn problem(data: &PanelData) -> Option<(Status, String)> {
+    let ids: Vec<usize> = data.panel.query_ids().collect();
+    for id in ids {
+        let Some(query) = data.store.query(id) else {
+            continue;
+        };
+        let since = query
+            .last_eval
+            .map(|at| format!(" (last value {} ago)", age(data.ctx.now - at)))
+            .unwrap_or_default();
+        match health(query, data.ctx) {
+            Some(Status::Error) => {
+                let err = query
+                    .error
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                return Some((Status::Error, format!("⚠ {err}{since}")));
+            }
+            Some(Status::Stale) => return Some((Status::Stale, format!("stale{since}"))),
+            Some(Status::NoData)
+                if query.last_eval.is_none() && data.panel.kind != PanelKind::KpiTable =>
+            {
+                return Some((Status::NoData, "waiting for data…".to_string()));
+            }
+            Some(Status::NoData) if data.panel.kind != PanelKind::KpiTable => {
+                return Some((
+                    Status::NoData,
+                    "no data: the query returned no series".to_string(),
+                ));
+            }
+            _ if query.dropped_series > 0 => {
+                return Some((
+                    Status::Warn,
+                    format!(
+                        "showing {} series; {} more not shown",
+                        query.series.len(),
+                        query.dropped_series
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+impl Widget for PanelWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let data = PanelData {
+            panel: self.panel,
+            store: self.store,
+            theme: self.theme,
+            ctx: self.ctx,
+        };
+        let theme = self.theme;
+        let status = panel_status(self.panel, self.store, self.ctx);
+        let border_style = match status {
+            Status::Warn | Status::Alert => theme.status(status),
+            _ => theme.border,
+        };
+        let mut block = Block::bordered()
+            .border_type(if status == Status::Alert {
+                BorderType::Thick
+            } else {
+                BorderType::Rounded
+            })
+            .border_style(border_style)
+            .title(Line::from(Span::styled(
+                format!(" {} ", self.panel.title),
+                theme.title,
+            )));
+        if status != Status::Ok {
+            block = block.title(
+                Line::from(Span::styled(
+                    format!(" {} ", status.label()),
+                    theme.status(status),
+                ))
+                .alignment(Alignment::Right),
+            );
+        }
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.is_empty() {
+            return;
+        }
+
+        let has_values = self.panel.query_ids().any(|id| {
+            self.store
+                .query(id)
+                .is_some_and(|q| q.current().next().is_some())
+        });
+        let problem = problem(&data);
+        // Nothing to draw yet: the explanation takes the whole panel.
+        if !has_values && self.panel.kind != PanelKind::KpiTable {
+            let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
+            Paragraph::new(text)
+                .style(theme.status(status))
+                .wrap(Wrap { trim: true })
+                .alignment(Alignment::Center)
+                .render(inner, buf);
+            return;
+        }
+        let content = match &problem {
+            Some((status, text)) if inner.height > 2 => {
+                let [content, note] =
+                    Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+                Line::from(Span::styled(text.clone(), theme.status(*status))).render(note, buf);
+                content
+            }
+            _ => inner,
+        };
+        match self.panel.kind {
+            PanelKind::KpiTable => kpi_table::render(&data, content, buf),
+            PanelKind::Chart => chart::render(&data, content, buf),
+            PanelKind::Sparkline => sparkline::render(&data, content, buf),
+            PanelKind::Stat => stat::render(&data, content, buf),
+            PanelKind::Gauge => gauge::render(&data, content, buf),
+            PanelKind::Bar => bar::render(&data, content, buf),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Stat panels: the number, its trend over the window, and a sparkline when there is room.
+
+use super::{PanelData, sparkline};
+use crate::model::labels::legend;
+use crate::view::{reading, reduced_history};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+    let panel = data.panel;
+    let Some(pq) = panel.queries.first() else {
+        return;
+    };
+    let Some(query) = data.store.query(pq.id) else {
+        return;
+    };
+    let r = reading(query, panel.reduce, &panel.thresholds, data.ctx);
+    let Some(value) = r.value else { return };
+    let style = data.theme.status(r.status).add_modifier(Modifier::BOLD);
+
+    let mut headline = vec![Span::styled(data.format(value), style)];
+    if query.current().nth(1).is_some()
+        && let Some(series) = r.series
+    {
+        headline.push(Span::styled(
+            format!("  {}", legend(pq.legend.as_deref(), &series.labels)),
+            data.theme.muted,
+        ));
+    }
+    let history = reduced_history(query, panel.reduce, &panel.thresholds);
+    let trend = history
+        .iter()
+        .find(|(_, v)| v.is_finite())
+        .map(|&(t, first)| {
+            let delta = value - first;
+            let arrow = if delta > 0.0 {
+                "▲"
+            } else if delta < 0.0 {
+                "▼"
+            } else {
+                "="
+            };
+            let span = crate::ui::status_bar::age(data.ctx.now - t);
+            format!(
+                "{arrow} {} over {span}",
+                panel.unit.format(delta.abs(), panel.decimals)
+            )
+        });
+
+    let [number, trend_line, spark] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    Line::from(headline)
+        .alignment(Alignment::Center)
+        .render(number, buf);
+    if let Some(trend) = trend {
+        Line::from(Span::styled(trend, data.theme.muted))
+            .alignment(Alignment::Center)
+            .render(trend_line, buf);
+    }
+    if spark.height > 0 {
+        sparkline::bars(data, &history, spark, buf);
+    }
+}
