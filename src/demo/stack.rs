@@ -200,7 +200,7 @@ fn write_config(dir: &Path, target: SocketAddr, options: &StackOptions) -> Resul
         format!("rule_files:\n{rules}")
     };
     let config = format!(
-        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}scrape_configs:\n  - job_name: spheroseg\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}scrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n"
     );
     std::fs::write(dir.join("prometheus.yml"), config).map_err(|source| StackError::Io {
         what: "writing prometheus.yml".into(),

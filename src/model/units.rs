@@ -68,7 +68,7 @@ impl Unit {
             Unit::Ratio => format!("{:.d$}%", value * 100.0),
             Unit::PerSecond => scaled(value, 1000.0, &["", "k", "M", "G", "T"], d, "", "/s"),
             Unit::Count => {
-                if value.abs() < 1000.0 {
+                if value.abs() < 10_000.0 {
                     format!("{value:.d$}")
                 } else {
                     scaled(value, 1000.0, &["", "k", "M", "G", "T"], d.max(1), "", "")
@@ -87,9 +87,11 @@ fn format_seconds(value: f64, decimals: Option<u8>) -> String {
         (value * 1e6, "µs", 0)
     } else if abs < 1.0 {
         (value * 1e3, "ms", 0)
-    } else if abs < 60.0 {
+    } else if abs < 10.0 {
         (value, "s", 2)
-    } else if abs < 3600.0 {
+    } else if abs < 120.0 {
+        (value, "s", 1)
+    } else if abs < 7200.0 {
         (value / 60.0, "min", 1)
     } else {
         (value / 3600.0, "h", 1)
@@ -132,7 +134,9 @@ mod tests {
         assert_eq!(Unit::Seconds.format(0.1234, None), "123 ms");
         assert_eq!(Unit::Seconds.format(0.000_25, None), "250 µs");
         assert_eq!(Unit::Seconds.format(6.5, None), "6.50 s");
-        assert_eq!(Unit::Seconds.format(90.0, None), "1.5 min");
+        assert_eq!(Unit::Seconds.format(19.0, None), "19.0 s");
+        assert_eq!(Unit::Seconds.format(60.0, None), "60.0 s");
+        assert_eq!(Unit::Seconds.format(150.0, None), "2.5 min");
         assert_eq!(Unit::Seconds.format(7200.0, None), "2.0 h");
         assert_eq!(Unit::Seconds.format(0.0, None), "0 s");
         assert_eq!(Unit::Seconds.format(0.5, Some(1)), "500.0 ms");
@@ -164,6 +168,7 @@ mod tests {
         assert_eq!(Unit::PerSecond.format(12.34, None), "12.3/s");
         assert_eq!(Unit::PerSecond.format(1520.0, None), "1.5k/s");
         assert_eq!(Unit::Count.format(42.0, None), "42");
+        assert_eq!(Unit::Count.format(1000.0, None), "1000");
         assert_eq!(Unit::Count.format(1_250_000.0, None), "1.2M");
         assert_eq!(Unit::None.format(1.0 / 3.0, None), "0.33");
     }

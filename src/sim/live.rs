@@ -1,11 +1,15 @@
 //! Drives a `Simulation` from the wall clock for the running server.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::Scenario;
 use super::exposition::render_exposition;
 use super::model::Simulation;
+
+/// Longest gap simulated in one go (e.g. after the host was suspended), so catching up never
+/// stalls the server; counters simply grow less across such a gap, which Prometheus tolerates.
+const MAX_CATCH_UP: Duration = Duration::from_secs(300);
 
 /// A simulation shared between the server's connections, always advanced to "now" before use.
 pub struct LiveSimulation {
@@ -48,7 +52,9 @@ impl LiveSimulation {
         // A panic elsewhere cannot leave the state half-updated in a harmful way; keep serving.
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
-        let elapsed = now.saturating_duration_since(state.advanced_until);
+        let elapsed = now
+            .saturating_duration_since(state.advanced_until)
+            .min(MAX_CATCH_UP);
         state.simulation.advance(elapsed);
         state.advanced_until = now;
         state

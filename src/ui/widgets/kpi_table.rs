@@ -2,13 +2,13 @@
 //! takes the colour of its status, and the status is also spelled out.
 
 use super::PanelData;
+use crate::config::layout::Kpi;
 use crate::model::labels::legend;
 use crate::model::{Direction, Status, Thresholds, Unit};
 use crate::ui::status_bar::age;
 use crate::view::reading;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Text;
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
 /// "< 200 ms" for a target, "> 500 ms" for an alert (signs flip when below is bad).
@@ -31,62 +31,97 @@ fn bound(
 
 pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
-    let rows = data.panel.kpis.iter().map(|kpi| {
-        let Some(query) = data.store.query(kpi.query.id) else {
-            return Row::new(vec![Cell::from(kpi.name.as_str())]);
+    let cells: Vec<([String; 5], Status)> = data
+        .panel
+        .kpis
+        .iter()
+        .map(|kpi| row_cells(data, kpi))
+        .collect();
+    let width = |col: usize, header: &str| {
+        cells
+            .iter()
+            .map(|(c, _)| c[col].chars().count())
+            .chain([header.len()])
+            .max()
+            .unwrap_or(0) as u16
+    };
+    // Name, target, alert and status take what they need; the value (with the series
+    // that produced it) gets the rest, and the name gives way first on narrow panels.
+    let name = width(0, "KPI").min(area.width / 3);
+    let widths = [
+        Constraint::Length(name),
+        Constraint::Fill(1),
+        Constraint::Length(width(2, "Target")),
+        Constraint::Length(width(3, "Alert")),
+        Constraint::Length(width(4, "Status")),
+    ];
+    let rows = cells.into_iter().map(|(c, status)| {
+        let style = if status == Status::Ok {
+            theme.text
+        } else {
+            theme.status(status)
         };
-        let r = reading(query, kpi.reduce, &kpi.thresholds, data.ctx);
-        let mut value = r
-            .value
-            .map_or_else(|| "—".to_string(), |v| kpi.unit.format(v, kpi.decimals));
-        // Name the series behind a reduced value: which replica lags, which pool is full.
-        if query.current().nth(1).is_some()
-            && let Some(series) = r.series
-        {
-            value = format!(
-                "{value}  {}",
-                legend(kpi.query.legend.as_deref(), &series.labels)
-            );
-        }
-        let status_text = match (r.status, r.age) {
-            (Status::Stale, Some(a)) => format!("STALE {}", age(a)),
-            (s, _) => s.label().to_string(),
-        };
-        let style = match r.status {
-            Status::Ok => theme.text,
-            other => theme.status(other),
-        };
+        let [name, value, target, alert, status_text] = c;
         Row::new(vec![
-            Cell::from(kpi.name.as_str()),
-            Cell::from(Text::from(value)),
-            Cell::from(bound(
-                kpi.thresholds.target,
-                &kpi.thresholds,
-                kpi.unit,
-                kpi.decimals,
-                false,
-            )),
-            Cell::from(bound(
-                kpi.thresholds.alert,
-                &kpi.thresholds,
-                kpi.unit,
-                kpi.decimals,
-                true,
-            )),
-            Cell::from(status_text).style(theme.status(r.status)),
+            Cell::from(name),
+            Cell::from(value),
+            Cell::from(target),
+            Cell::from(alert),
+            Cell::from(status_text).style(theme.status(status)),
         ])
         .style(style)
     });
     let header = Row::new(["KPI", "Value", "Target", "Alert", "Status"]).style(theme.muted);
-    let widths = [
-        Constraint::Fill(3),
-        Constraint::Fill(3),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(9),
-    ];
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .render(area, buf);
+}
+
+/// The texts of one KPI row, and its status.
+fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
+    let target = bound(
+        kpi.thresholds.target,
+        &kpi.thresholds,
+        kpi.unit,
+        kpi.decimals,
+        false,
+    );
+    let alert = bound(
+        kpi.thresholds.alert,
+        &kpi.thresholds,
+        kpi.unit,
+        kpi.decimals,
+        true,
+    );
+    let Some(query) = data.store.query(kpi.query.id) else {
+        return (
+            [
+                kpi.name.clone(),
+                "—".into(),
+                target,
+                alert,
+                Status::NoData.label().into(),
+            ],
+            Status::NoData,
+        );
+    };
+    let r = reading(query, kpi.reduce, &kpi.thresholds, data.ctx);
+    let mut value = r
+        .value
+        .map_or_else(|| "—".to_string(), |v| kpi.unit.format(v, kpi.decimals));
+    // Name the series behind a reduced value: which replica lags, which pool is full.
+    if query.current().nth(1).is_some()
+        && let Some(series) = r.series
+    {
+        value = format!(
+            "{value}  {}",
+            legend(kpi.query.legend.as_deref(), &series.labels)
+        );
+    }
+    let status = match (r.status, r.age) {
+        (Status::Stale, Some(a)) => format!("STALE {}", age(a)),
+        (s, _) => s.label().to_string(),
+    };
+    ([kpi.name.clone(), value, target, alert, status], r.status)
 }

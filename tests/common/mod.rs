@@ -1,0 +1,131 @@
+//! Shared set-up for integration tests: a real Prometheus scraping the simulator, and the
+//! poller run until every query of a layout has answered.
+#![allow(dead_code)]
+
+use spheroseg_top::app::{App, Msg, SourceInfo};
+use spheroseg_top::config::{Layout, Theme};
+use spheroseg_top::demo::{Stack, StackOptions};
+use spheroseg_top::poller::{self, DataEvent, PollerConfig};
+use spheroseg_top::prom::{ClientOptions, PromClient};
+use spheroseg_top::sim::Scenario;
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Starts Prometheus + the simulator. A missing or broken Prometheus fails the test:
+/// these tests must never pass by skipping.
+pub async fn stack(scenario: Scenario) -> Stack {
+    match Stack::start(StackOptions {
+        scenario,
+        ..StackOptions::default()
+    })
+    .await
+    {
+        Ok(stack) => stack,
+        Err(e) => panic!("this test needs a real Prometheus and could not start one:\n{e}"),
+    }
+}
+
+pub fn client(url: &str) -> PromClient {
+    PromClient::new(
+        url,
+        ClientOptions {
+            timeout: Duration::from_secs(5),
+            bearer_token: None,
+        },
+    )
+    .unwrap()
+}
+
+/// Waits until `expr` evaluates to a non-empty result on Prometheus (e.g. until enough
+/// scrapes happened for rate() windows to have two samples).
+pub async fn wait_for(url: &str, expr: &str, timeout: Duration) {
+    let client = client(url);
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let now = spheroseg_top::clock::unix_now();
+        if let Ok(samples) = client.instant(expr, now).await
+            && !samples.is_empty()
+        {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for `{expr}` to return data"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+pub fn app(layout: Layout, url: &str) -> App {
+    App::new(
+        layout,
+        Theme::load("default").unwrap(),
+        SourceInfo {
+            label: url.to_string(),
+            refresh: Duration::from_secs(1),
+            note: None,
+        },
+    )
+}
+
+/// Runs the real poller until every query has answered its instant query and every
+/// history query its backfill, feeding all events to `app`.
+pub async fn poll_until_complete(app: &mut App, url: &str) {
+    let (tx, mut rx) = mpsc::channel(1024);
+    let queries = app.layout.queries.clone();
+    let _commands = poller::spawn(
+        client(url),
+        PollerConfig {
+            queries: queries.clone(),
+            refresh: Duration::from_secs(1),
+            concurrency: 8,
+        },
+        tx,
+    );
+    let mut instants = HashSet::new();
+    let mut ranges = HashSet::new();
+    let histories = queries.iter().filter(|q| q.history.is_some()).count();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while instants.len() < queries.len() || ranges.len() < histories {
+        let event = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("poller answered in time")
+            .expect("poller running");
+        match &event {
+            DataEvent::Instant { id, .. } => instants.insert(*id),
+            DataEvent::Range { id, .. } => ranges.insert(*id),
+            DataEvent::Connection(_) => false,
+        };
+        if let DataEvent::Instant { at, .. } = &event {
+            app.update(Msg::Tick(*at));
+        }
+        app.update(Msg::Data(event));
+    }
+}
+
+/// Renders the whole screen into a buffer of the given size.
+pub fn render(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| spheroseg_top::ui::render(frame, app))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer's text, one string per line.
+pub fn lines(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+pub fn scenario(name: &str) -> Scenario {
+    name.parse().unwrap()
+}
