@@ -45,16 +45,13 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
             .max()
             .unwrap_or(0) as u16
     };
-    // Name, target, alert and status take what they need; the value (with the series
-    // that produced it) gets the rest, and the name gives way first on narrow panels.
-    let name = width(0, "KPI").min(area.width / 3);
-    let widths = [
-        Constraint::Length(name),
-        Constraint::Fill(1),
-        Constraint::Length(width(2, "Target")),
-        Constraint::Length(width(3, "Alert")),
-        Constraint::Length(width(4, "Status")),
-    ];
+    // Target, alert and status take what they need; the name comes next, keeping room
+    // for at least a number in the value column, which (with the series that produced
+    // it) gets the rest.
+    let (target, alert, status) = (width(2, "Target"), width(3, "Alert"), width(4, "Status"));
+    let value_room = width(1, "Value").min(12);
+    let name = width(0, "KPI").min(area.width.saturating_sub(target + alert + status + value_room + 4));
+    let widths = [Constraint::Length(name), Constraint::Fill(1), Constraint::Length(target), Constraint::Length(alert), Constraint::Length(status)];
     let rows = cells.into_iter().map(|(c, status)| {
         let style = if status == Status::Ok {
             theme.text

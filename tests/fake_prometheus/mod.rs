@@ -1,0 +1,488 @@
+//! A hand-written, programmable imitation of Prometheus' HTTP API for fault-injection tests.
+//!
+//! It answers `/api/v1/query`, `/api/v1/query_range` (form-encoded POST bodies or GET query
+//! strings) and `/api/v1/status/buildinfo` on a loopback port. What each PromQL expression
+//! returns is set at runtime with [`FakePrometheus::set`]; every request is recorded so tests
+//! can count them and look at their headers. The server can be stopped and restarted on the
+//! same port to imitate an outage.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// What the fake answers for one expression.
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// One unlabelled series with this value (a matrix of a few points for range queries).
+    Value(f64),
+    /// One series per entry, with these labels and values.
+    Values(Vec<(Vec<(String, String)>, f64)>),
+    /// This HTTP status with an HTML body, as a proxy in front of Prometheus would send.
+    ServerError(u16),
+    /// HTTP 400 with Prometheus' error envelope and this message.
+    PromqlError(String),
+    /// HTTP 200 with a body that is not JSON.
+    Garbage,
+    /// Sleeps this long, then answers the value 1.
+    Slow(Duration),
+    /// Sleeps this long, then behaves as the inner behaviour.
+    Delayed(Duration, Box<Behaviour>),
+    /// This many series, labelled `series="s00000"`… with values 0, 1, 2…
+    Huge(usize),
+    /// A successful answer with no series.
+    Empty,
+    /// Never answers (the connection stays open until the client gives up).
+    Hang,
+}
+
+/// Which API endpoint a request was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Query,
+    QueryRange,
+    BuildInfo,
+    Other,
+}
+
+/// One request as the fake received it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub endpoint: Endpoint,
+    pub method: String,
+    /// The `query` parameter, if any.
+    pub expr: Option<String>,
+    /// The `time` parameter of instant queries, as sent.
+    pub time: Option<String>,
+    pub authorization: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    behaviours: HashMap<String, Behaviour>,
+    /// Overrides for range queries only.
+    range_behaviours: HashMap<String, Behaviour>,
+    requests: Vec<Request>,
+}
+
+/// The fake server. Dropping it stops it.
+pub struct FakePrometheus {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl FakePrometheus {
+    /// Binds 127.0.0.1 on a free port and starts serving.
+    pub async fn start() -> Self {
+        let mut fake = Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state: Arc::default(),
+            server: None,
+        };
+        fake.bind().await;
+        fake
+    }
+
+    /// Reserves a port but does not serve on it: connections are refused until
+    /// [`restart`](Self::restart).
+    pub async fn start_stopped() -> Self {
+        let mut fake = Self::start().await;
+        fake.stop().await;
+        fake
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Closes the listener and every open connection; the port then refuses connections.
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            // Once the aborted task is joined, its listener and connections are dropped.
+            let _ = server.await;
+        }
+    }
+
+    /// Serves again on the same port.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.bind().await;
+    }
+
+    async fn bind(&mut self) {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket.set_reuseaddr(true).expect("SO_REUSEADDR");
+        // The port may linger briefly after a stop; retry for a moment.
+        let mut attempts = 0;
+        let listener = loop {
+            match socket.bind(self.addr) {
+                Ok(()) => break socket.listen(1024).expect("listen"),
+                Err(e) if attempts < 50 => {
+                    attempts += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("cannot bind {}: {e}", self.addr),
+            }
+        };
+        self.addr = listener.local_addr().expect("local addr");
+        let state = self.state.clone();
+        self.server = Some(tokio::spawn(async move {
+            // Connections live in this set, so aborting the server closes them all.
+            let mut connections = JoinSet::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        if let Ok((stream, _)) = accepted {
+                            connections.spawn(serve(stream, state.clone()));
+                        }
+                    }
+                    Some(_) = connections.join_next() => {}
+                }
+            }
+        }));
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets what `expr` answers from now on, for instant and range queries.
+    pub fn set(&self, expr: &str, behaviour: Behaviour) {
+        let mut state = self.state();
+        state.behaviours.insert(expr.to_string(), behaviour);
+    }
+
+    /// Sets what `expr` answers to range queries only (instant queries keep [`set`](Self::set)).
+    pub fn set_range(&self, expr: &str, behaviour: Behaviour) {
+        let mut state = self.state();
+        state.range_behaviours.insert(expr.to_string(), behaviour);
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.state().requests.clone()
+    }
+
+    /// How many requests `endpoint` received for `expr`.
+    pub fn count(&self, endpoint: Endpoint, expr: &str) -> usize {
+        self.state()
+            .requests
+            .iter()
+            .filter(|r| r.endpoint == endpoint && r.expr.as_deref() == Some(expr))
+            .count()
+    }
+
+    /// Instant queries received for `expr`.
+    pub fn instant_count(&self, expr: &str) -> usize {
+        self.count(Endpoint::Query, expr)
+    }
+
+    /// Range queries received for `expr`.
+    pub fn range_count(&self, expr: &str) -> usize {
+        self.count(Endpoint::QueryRange, expr)
+    }
+
+    /// Every `Authorization` header received.
+    pub fn authorizations(&self) -> Vec<String> {
+        self.state()
+            .requests
+            .iter()
+            .filter_map(|r| r.authorization.clone())
+            .collect()
+    }
+}
+
+impl Drop for FakePrometheus {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// Serves one connection: requests one after another until the client closes it.
+async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
+    let mut buffer = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut stream, &mut buffer).await else {
+            return;
+        };
+        let response = respond(request, &state).await;
+        if stream.write_all(&response).await.is_err() || stream.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+struct RawRequest {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// Reads one HTTP/1.1 request (headers and a `Content-Length` body); `None` at end of stream.
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<RawRequest> {
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(buffer, b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split_whitespace();
+    let method = request_line.next()?.to_string();
+    let target = request_line.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let body_start = head_end + 4;
+    while buffer.len() < body_start + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let body = buffer[body_start..body_start + length].to_vec();
+    buffer.drain(..body_start + length);
+    Some(RawRequest {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
+    let (path, query_string) = request
+        .target
+        .split_once('?')
+        .unwrap_or((request.target.as_str(), ""));
+    let mut params: HashMap<String, String> = url::form_urlencoded::parse(query_string.as_bytes())
+        .into_owned()
+        .collect();
+    params.extend(url::form_urlencoded::parse(&request.body).into_owned());
+    let endpoint = match path {
+        "/api/v1/query" => Endpoint::Query,
+        "/api/v1/query_range" => Endpoint::QueryRange,
+        "/api/v1/status/buildinfo" => Endpoint::BuildInfo,
+        _ => Endpoint::Other,
+    };
+    let expr = params.get("query").cloned();
+    let authorization = request
+        .headers
+        .iter()
+        .find(|(k, _)| k == "authorization")
+        .map(|(_, v)| v.clone());
+
+    let behaviour = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        state.requests.push(Request {
+            endpoint,
+            method: request.method.clone(),
+            expr: expr.clone(),
+            time: params.get("time").cloned(),
+            authorization,
+        });
+        let expr = expr.clone().unwrap_or_default();
+        let range = match endpoint {
+            Endpoint::QueryRange => state.range_behaviours.get(&expr).cloned(),
+            _ => None,
+        };
+        range.or_else(|| state.behaviours.get(&expr).cloned())
+    };
+
+    match endpoint {
+        Endpoint::BuildInfo => json(
+            200,
+            r#"{"status":"success","data":{"version":"2.53.0","revision":"fake","branch":"HEAD"}}"#,
+        ),
+        Endpoint::Other => http(404, "text/plain", "404 page not found\n"),
+        Endpoint::Query | Endpoint::QueryRange => {
+            let Some(expr) = expr else {
+                return json(
+                    400,
+                    r#"{"status":"error","errorType":"bad_data","error":"query parameter is missing"}"#,
+                );
+            };
+            let number = |name: &str| params.get(name).and_then(|v| v.parse::<f64>().ok());
+            let window = match endpoint {
+                Endpoint::Query => Window::Instant(number("time").unwrap_or(0.0)),
+                _ => Window::Range {
+                    start: number("start").unwrap_or(0.0),
+                    end: number("end").unwrap_or(0.0),
+                    step: number("step").unwrap_or(1.0).max(0.001),
+                },
+            };
+            // Unknown expressions answer like a metric that does not exist: no series.
+            answer(behaviour.unwrap_or(Behaviour::Empty), &expr, window).await
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Window {
+    Instant(f64),
+    Range { start: f64, end: f64, step: f64 },
+}
+
+async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
+    let mut behaviour = behaviour;
+    loop {
+        match behaviour {
+            Behaviour::Slow(delay) => {
+                tokio::time::sleep(delay).await;
+                behaviour = Behaviour::Value(1.0);
+            }
+            Behaviour::Delayed(delay, inner) => {
+                tokio::time::sleep(delay).await;
+                behaviour = *inner;
+            }
+            Behaviour::Hang => std::future::pending::<()>().await,
+            _ => break,
+        }
+    }
+    match behaviour {
+        Behaviour::Value(v) => success(window, &[(Vec::new(), v)]),
+        Behaviour::Values(series) => success(window, &series),
+        Behaviour::Huge(n) => {
+            let series: Vec<_> = (0..n)
+                .map(|i| (vec![("series".to_string(), format!("s{i:05}"))], i as f64))
+                .collect();
+            success(window, &series)
+        }
+        Behaviour::Empty => success(window, &[]),
+        Behaviour::ServerError(status) => {
+            let reason = reason(status);
+            http(
+                status,
+                "text/html",
+                &format!(
+                    "<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<center><h1>{status} {reason}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n"
+                ),
+            )
+        }
+        Behaviour::PromqlError(message) => {
+            let body = serde_json::json!({
+                "status": "error",
+                "errorType": "bad_data",
+                "error": message,
+            });
+            json(400, &body.to_string())
+        }
+        Behaviour::Garbage => http(
+            200,
+            "application/json",
+            &format!("<html>this is not JSON for {expr}</html> {{\"status\":"),
+        ),
+        Behaviour::Slow(_) | Behaviour::Delayed(..) | Behaviour::Hang => unreachable!(),
+    }
+}
+
+/// A value as Prometheus writes it: NaN and infinities are spelled out.
+fn prom_value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v == f64::INFINITY {
+        "+Inf".to_string()
+    } else if v == f64::NEG_INFINITY {
+        "-Inf".to_string()
+    } else {
+        format!("{v}")
+    }
+}
+
+fn success(window: Window, series: &[(Vec<(String, String)>, f64)]) -> Vec<u8> {
+    let metric = |labels: &[(String, String)]| {
+        serde_json::Value::Object(
+            labels
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    };
+    let data = match window {
+        Window::Instant(time) => serde_json::json!({
+            "resultType": "vector",
+            "result": series.iter().map(|(labels, v)| serde_json::json!({
+                "metric": metric(labels),
+                "value": [time, prom_value(*v)],
+            })).collect::<Vec<_>>(),
+        }),
+        Window::Range { start, end, step } => {
+            // A few points ending at `end`, the same value at each.
+            let times: Vec<f64> = (0..5)
+                .rev()
+                .map(|k| end - f64::from(k) * step)
+                .filter(|t| *t >= start)
+                .collect();
+            serde_json::json!({
+                "resultType": "matrix",
+                "result": series.iter().map(|(labels, v)| serde_json::json!({
+                    "metric": metric(labels),
+                    "values": times.iter().map(|t| serde_json::json!([t, prom_value(*v)])).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        }
+    };
+    let body = serde_json::json!({ "status": "success", "data": data });
+    json(200, &body.to_string())
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Unprocessable Entity",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+fn json(status: u16, body: &str) -> Vec<u8> {
+    http(status, "application/json", body)
+}
+
+fn http(status: u16, content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+        reason(status),
+        body.len()
+    )
+    .into_bytes()
+}
