@@ -15,12 +15,23 @@ struct Tmux {
 
 impl Tmux {
     fn new(name: &str) -> Self {
-        Self { socket: format!("spheroseg-top-test-{name}-{}", std::process::id()) }
+        Self {
+            socket: format!("spheroseg-top-test-{name}-{}", std::process::id()),
+        }
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux is installed (.ci/run installs it)");
-        assert!(output.status.success(), "tmux {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        let output = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(
+            output.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
@@ -35,14 +46,22 @@ impl Tmux {
     }
 
     /// Polls the screen until `ready` holds; returns it and how long it took.
-    fn wait_for(&self, what: &str, timeout: Duration, ready: impl Fn(&str) -> bool) -> (String, Duration) {
+    fn wait_for(
+        &self,
+        what: &str,
+        timeout: Duration,
+        ready: impl Fn(&str) -> bool,
+    ) -> (String, Duration) {
         let start = Instant::now();
         loop {
             let screen = self.screen();
             if ready(&screen) {
                 return (screen, start.elapsed());
             }
-            assert!(start.elapsed() < timeout, "timed out waiting for {what}; the screen shows:\n{screen}");
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {what}; the screen shows:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -50,7 +69,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
@@ -72,7 +95,9 @@ fn kpi_row_filled(screen: &str, name: &str) -> bool {
     screen.lines().any(|line| {
         line.split('│').any(|cell| {
             cell.trim_start().starts_with(name)
-                && cell[cell.find(name).map_or(0, |i| i + name.len())..].chars().any(|c| c.is_ascii_digit())
+                && cell[cell.find(name).map_or(0, |i| i + name.len())..]
+                    .chars()
+                    .any(|c| c.is_ascii_digit())
                 && ["OK", "WARN", "ALERT"].iter().any(|s| cell.contains(s))
         })
     })
@@ -82,51 +107,135 @@ fn kpi_row_filled(screen: &str, name: &str) -> bool {
 async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
     let stack = stack(Scenario::Normal).await;
     let url = stack.prometheus_url().to_string();
-    wait_for(&url, "sum(rate(http_request_duration_seconds_count[5m])) > 0", Duration::from_secs(20)).await;
+    wait_for(
+        &url,
+        "sum(rate(http_request_duration_seconds_count[5m])) > 0",
+        Duration::from_secs(20),
+    )
+    .await;
 
     let tmux = Tmux::new("overview");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
     let command = format!("{binary} --prometheus {url} --refresh 1s");
-    tmux.run(&["new-session", "-d", "-s", "dash", "-x", "200", "-y", "50", &command]);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "200",
+        "-y",
+        "50",
+        &command,
+    ]);
     tmux.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
 
-    let (overview, took) = tmux.wait_for("every KPI row to show a number", Duration::from_secs(20), |s| KPI_ROWS.iter().all(|row| kpi_row_filled(s, row)));
-    eprintln!("time to a full Overview (from launch, incl. terminal start-up): {} ms", took.as_millis());
-    assert!(overview.contains("● connected"), "status bar says connected:\n{overview}");
-    assert!(overview.contains(&url), "status bar names Prometheus:\n{overview}");
+    let (overview, took) = tmux.wait_for(
+        "every KPI row to show a number",
+        Duration::from_secs(20),
+        |s| KPI_ROWS.iter().all(|row| kpi_row_filled(s, row)),
+    );
+    eprintln!(
+        "time to a full Overview (from launch, incl. terminal start-up): {} ms",
+        took.as_millis()
+    );
+    assert!(
+        overview.contains("● connected"),
+        "status bar says connected:\n{overview}"
+    );
+    assert!(
+        overview.contains(&url),
+        "status bar names Prometheus:\n{overview}"
+    );
 
     tmux.keys(&["5"]);
-    tmux.wait_for("the Database tab", Duration::from_secs(5), |s| s.contains("Read/write split") && s.contains("Pool connections by state"));
+    tmux.wait_for("the Database tab", Duration::from_secs(5), |s| {
+        s.contains("Read/write split") && s.contains("Pool connections by state")
+    });
     tmux.keys(&["Tab"]);
-    tmux.wait_for("the ML tab", Duration::from_secs(5), |s| s.contains("Load distribution across instances"));
+    tmux.wait_for("the ML tab", Duration::from_secs(5), |s| {
+        s.contains("Load distribution across instances")
+    });
     tmux.keys(&["?"]);
-    tmux.wait_for("the help overlay", Duration::from_secs(5), |s| s.contains(" Keys ") && s.contains("pause / resume polling"));
+    tmux.wait_for("the help overlay", Duration::from_secs(5), |s| {
+        s.contains(" Keys ") && s.contains("pause / resume polling")
+    });
     tmux.keys(&["Escape"]);
     tmux.keys(&["L"]);
-    tmux.wait_for("the log pane", Duration::from_secs(5), |s| s.contains(" Log ") && s.contains("connected to"));
+    tmux.wait_for("the log pane", Duration::from_secs(5), |s| {
+        s.contains(" Log ") && s.contains("connected to")
+    });
     tmux.keys(&["p"]);
-    tmux.wait_for("the paused badge", Duration::from_secs(5), |s| s.contains("PAUSED"));
+    tmux.wait_for("the paused badge", Duration::from_secs(5), |s| {
+        s.contains("PAUSED")
+    });
 
     tmux.keys(&["q"]);
-    tmux.wait_for("the dashboard to exit", Duration::from_secs(5), |_| tmux.run(&["list-panes", "-t", "dash", "-F", "#{pane_dead} #{pane_dead_status}"]).trim() == "1 0");
+    tmux.wait_for("the dashboard to exit", Duration::from_secs(5), |_| {
+        tmux.run(&[
+            "list-panes",
+            "-t",
+            "dash",
+            "-F",
+            "#{pane_dead} #{pane_dead_status}",
+        ])
+        .trim()
+            == "1 0"
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
     // Nothing listens on this port: the UI must open anyway and say so.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let tmux = Tmux::new("unreachable");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
     let command = format!("{binary} --prometheus http://127.0.0.1:{port} --refresh 1s");
-    tmux.run(&["new-session", "-d", "-s", "dash", "-x", "160", "-y", "40", &command]);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "160",
+        "-y",
+        "40",
+        &command,
+    ]);
     tmux.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
-    tmux.wait_for("the unreachable state", Duration::from_secs(10), |s| s.contains("unreachable") && s.contains("retry in"));
+    tmux.wait_for("the unreachable state", Duration::from_secs(10), |s| {
+        s.contains("unreachable") && s.contains("retry in")
+    });
 
     let pid = tmux.run(&["list-panes", "-t", "dash", "-F", "#{pane_pid}"]);
-    let status = Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .unwrap();
     assert!(status.success());
-    tmux.wait_for("the dashboard to exit on SIGTERM", Duration::from_secs(5), |_| tmux.run(&["list-panes", "-t", "dash", "-F", "#{pane_dead} #{pane_dead_status}"]).trim() == "1 0");
+    tmux.wait_for(
+        "the dashboard to exit on SIGTERM",
+        Duration::from_secs(5),
+        |_| {
+            tmux.run(&[
+                "list-panes",
+                "-t",
+                "dash",
+                "-F",
+                "#{pane_dead} #{pane_dead_status}",
+            ])
+            .trim()
+                == "1 0"
+        },
+    );
     // The alternate screen was left: the dashboard's frame is gone from the pane.
     let screen = tmux.screen();
-    assert!(!screen.contains("SpherosegV4"), "terminal restored:\n{screen}");
+    assert!(
+        !screen.contains("SpherosegV4"),
+        "terminal restored:\n{screen}"
+    );
 }

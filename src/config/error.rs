@@ -125,10 +125,10 @@ fn key_from_message(message: &str) -> Option<String> {
     None
 }
 
-/// For errors about a value, the key is what stands before `=` on that line;
-/// for a table header, the header's name.
+/// For errors about a value, the key is the nearest `key =` before the error on its line
+/// (inline tables hold several); for a table header, the header's name.
 fn key_on_line(text: &str, offset: usize) -> Option<String> {
-    let (_, _, line) = position(text, offset);
+    let (_, column, line) = position(text, offset);
     let trimmed = line.trim();
     if let Some(header) = trimmed.strip_prefix('[') {
         return Some(
@@ -138,8 +138,21 @@ fn key_on_line(text: &str, offset: usize) -> Option<String> {
                 .to_string(),
         );
     }
-    let (key, _) = trimmed.split_once('=')?;
-    let key = key.trim().trim_matches('"');
+    let before: String = line.chars().take(column.saturating_sub(1)).collect();
+    let head = match before.rfind('=') {
+        Some(eq) => &before[..eq],
+        None => line.split_once('=')?.0,
+    };
+    let key: String = head
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '"' | '.'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let key = key.trim_matches('"');
     (!key.is_empty()).then(|| key.to_string())
 }
 
@@ -165,5 +178,10 @@ mod tests {
             Some("width".into())
         );
         assert_eq!(key_on_line("[[tab.row]]\n", 2), Some("tab.row".into()));
+        let inline = "ok = { fg = \"green\", bold = \"yes\" }\n";
+        assert_eq!(
+            key_on_line(inline, inline.find("\"yes").unwrap()),
+            Some("bold".into())
+        );
     }
 }

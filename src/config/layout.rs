@@ -30,7 +30,7 @@ struct LayoutFile {
 struct TabFile {
     title: Spanned<String>,
     #[serde(rename = "row", default)]
-    rows: Vec<RowFile>,
+    rows: Vec<Spanned<RowFile>>,
 }
 
 #[derive(Deserialize)]
@@ -266,11 +266,12 @@ impl Builder<'_> {
             let mut rows = Vec::with_capacity(tab.rows.len());
             for (r, row) in tab.rows.into_iter().enumerate() {
                 let path = format!("{path}.row[{r}]");
+                let row_span = row.span();
+                let row = row.into_inner();
                 let height = self.positive(row.height, &format!("{path}.height"))?;
                 if row.panels.is_empty() {
-                    let span = tab.title.span();
                     return self.error(
-                        span,
+                        row_span,
                         format!("{path}.panel"),
                         format!(
                             "row {r} of tab \"{}\" has no [[tab.row.panel]]",

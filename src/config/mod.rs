@@ -37,7 +37,7 @@ pub fn resolve(
         if !Path::new(spec).exists() {
             let names: Vec<&str> = bundled.iter().map(|(n, _)| *n).collect();
             return Err(ConfigError::UnknownPreset {
-                kind,
+                kind: kind.trim_end_matches('s'),
                 name: spec.to_string(),
                 known: names.join(", "),
             });

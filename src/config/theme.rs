@@ -182,9 +182,12 @@ fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, Config
                  value: &Spanned<String>|
      -> Result<Color, ConfigError> {
         let raw = value.get_ref().as_str();
-        let (literal_source, literal) = palette.get(raw).map_or((source, value), |(s, v)| (*s, *v));
+        let (literal_source, literal, key) = match palette.get(raw) {
+            Some((s, v)) => (*s, *v, format!("palette.{raw}")),
+            None => (source, value, key.to_string()),
+        };
         Color::from_str(literal.get_ref()).map_err(|_| {
-            ConfigError::at(&literal_source.origin, &literal_source.text, Some(literal.span()), key.to_string(), format!("unknown colour \"{}\"; expected a palette name, a colour name (red, lightblue…), #rrggbb or 0-255", literal.get_ref()))
+            ConfigError::at(&literal_source.origin, &literal_source.text, Some(literal.span()), key, format!("unknown colour \"{}\"; expected a palette name, a colour name (red, lightblue…), #rrggbb or 0-255", literal.get_ref()))
         })
     };
 

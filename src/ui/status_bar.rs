@@ -28,8 +28,9 @@ impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let theme = &app.theme;
-        let sep = || Span::styled(" │ ", theme.status_bar);
-        let mut spans = Vec::new();
+        // Segments in order of importance; those that do not fit are left out from the end,
+        // so the connection state and the data's age survive the narrowest terminal.
+        let mut segments: Vec<Span> = Vec::new();
         let (glyph, word, style) = match &app.connection {
             Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
             Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
@@ -39,31 +40,35 @@ impl Widget for StatusBar<'_> {
                 theme.status(Status::Alert),
             ),
         };
-        spans.push(Span::styled(format!(" {glyph} {word} "), style));
-        spans.push(Span::styled(app.source.label.clone(), theme.status_bar));
+        segments.push(Span::styled(format!(" {glyph} {word} "), style));
         if app.paused {
-            spans.push(sep());
-            spans.push(Span::styled(" PAUSED ", theme.warn));
+            segments.push(Span::styled(" PAUSED ", theme.warn));
         }
-        spans.push(sep());
-        spans.push(Span::styled(
-            match app.last_refresh_age() {
-                Some(a) => format!("updated {} ago", age(a)),
-                None => "no data yet".to_string(),
-            },
-            theme.status_bar,
-        ));
-        spans.push(Span::styled(
-            format!(" · every {}", short(app.source.refresh)),
-            theme.status_bar,
-        ));
-
+        let age_text = match app.last_refresh_age() {
+            Some(a) => format!(
+                "updated {} ago · every {}",
+                age(a),
+                short(app.source.refresh)
+            ),
+            None => format!("no data yet · every {}", short(app.source.refresh)),
+        };
+        segments.push(Span::styled(age_text, theme.status_bar));
         let queries = app.store.queries();
+        let failing = queries
+            .iter()
+            .filter(|q| q.error.as_ref().is_some_and(|e| !e.is_connection()))
+            .count();
+        if failing > 0 {
+            segments.push(Span::styled(
+                format!("{failing} failing (L: log)"),
+                theme.error,
+            ));
+        }
+        segments.push(Span::styled(app.source.label.clone(), theme.status_bar));
         let mut latencies: Vec<Duration> = queries.iter().filter_map(|q| q.latency).collect();
         latencies.sort();
         if let (Some(median), Some(max)) = (latencies.get(latencies.len() / 2), latencies.last()) {
-            spans.push(sep());
-            spans.push(Span::styled(
+            segments.push(Span::styled(
                 format!(
                     "{} queries · p50 {} ms · max {} ms",
                     queries.len(),
@@ -73,25 +78,29 @@ impl Widget for StatusBar<'_> {
                 theme.status_bar,
             ));
         }
-        let failing = queries
-            .iter()
-            .filter(|q| q.error.as_ref().is_some_and(|e| !e.is_connection()))
-            .count();
-        if failing > 0 {
-            spans.push(sep());
-            spans.push(Span::styled(
-                format!("{failing} failing (L: log)"),
-                theme.error,
-            ));
-        }
         if let Some(note) = &app.source.note {
-            spans.push(sep());
-            spans.push(Span::styled(note.clone(), theme.status_bar));
+            segments.push(Span::styled(note.clone(), theme.status_bar));
         }
+
         let hint = Span::styled(" ? help  q quit ", theme.status_bar);
-        let used: usize = spans.iter().map(Span::width).sum();
-        let room = usize::from(area.width).saturating_sub(used + hint.width());
-        spans.push(Span::styled(" ".repeat(room), theme.status_bar));
+        let budget = usize::from(area.width).saturating_sub(hint.width());
+        let mut spans: Vec<Span> = Vec::new();
+        let mut used = 0;
+        for segment in segments {
+            let width = segment.width() + if spans.is_empty() { 0 } else { 3 };
+            if used + width > budget && !spans.is_empty() {
+                break;
+            }
+            if !spans.is_empty() {
+                spans.push(Span::styled(" │ ", theme.status_bar));
+            }
+            used += width;
+            spans.push(segment);
+        }
+        spans.push(Span::styled(
+            " ".repeat(budget.saturating_sub(used)),
+            theme.status_bar,
+        ));
         spans.push(hint);
         Line::from(spans).style(theme.status_bar).render(area, buf);
     }

@@ -37,42 +37,76 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|kpi| row_cells(data, kpi))
         .collect();
-    let width = |col: usize, header: &str| {
+    let width = |col: usize| {
         cells
             .iter()
             .map(|(c, _)| c[col].chars().count())
-            .chain([header.len()])
+            .chain([HEADERS[col].len()])
             .max()
             .unwrap_or(0) as u16
     };
-    // Target, alert and status take what they need; the name comes next, keeping room
-    // for at least a number in the value column, which (with the series that produced
-    // it) gets the rest.
-    let (target, alert, status) = (width(2, "Target"), width(3, "Alert"), width(4, "Status"));
-    let value_room = width(1, "Value").min(12);
-    let name = width(0, "KPI").min(area.width.saturating_sub(target + alert + status + value_room + 4));
-    let widths = [Constraint::Length(name), Constraint::Fill(1), Constraint::Length(target), Constraint::Length(alert), Constraint::Length(status)];
+    let columns = fit_columns(area.width, [0, 1, 2, 3, 4].map(width));
+    let pick = |row: [String; 5]| -> Vec<String> {
+        row.into_iter()
+            .zip(columns)
+            .filter(|(_, w)| *w > 0)
+            .map(|(c, _)| c)
+            .collect()
+    };
+    let status_column = columns.iter().filter(|w| **w > 0).count() - 1;
     let rows = cells.into_iter().map(|(c, status)| {
         let style = if status == Status::Ok {
             theme.text
         } else {
             theme.status(status)
         };
-        let [name, value, target, alert, status_text] = c;
-        Row::new(vec![
-            Cell::from(name),
-            Cell::from(value),
-            Cell::from(target),
-            Cell::from(alert),
-            Cell::from(status_text).style(theme.status(status)),
-        ])
-        .style(style)
+        let mut texts: Vec<Cell> = pick(c).into_iter().map(Cell::from).collect();
+        if let Some(last) = texts.pop() {
+            texts.push(last.style(theme.status(status)));
+        }
+        debug_assert_eq!(texts.len(), status_column + 1);
+        Row::new(texts).style(style)
     });
-    let header = Row::new(["KPI", "Value", "Target", "Alert", "Status"]).style(theme.muted);
+    let header = Row::new(pick(HEADERS.map(String::from))).style(theme.muted);
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .filter(|w| **w > 0)
+        .enumerate()
+        .map(|(i, w)| {
+            if i == 1 {
+                Constraint::Fill(1)
+            } else {
+                Constraint::Length(*w)
+            }
+        })
+        .collect();
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .render(area, buf);
+}
+
+const HEADERS: [&str; 5] = ["KPI", "Value", "Target", "Alert", "Status"];
+
+/// Column widths for `available` cells: the status always stays, then as much of the
+/// name and value as fit; target and alert are dropped (width 0) first on narrow panels,
+/// as the row's colour and status word already say where the value stands.
+fn fit_columns(available: u16, wanted: [u16; 5]) -> [u16; 5] {
+    let [name, value, target, alert, status] = wanted;
+    let spacing = |n: u16| n.saturating_sub(1);
+    let value_room = value.min(12);
+    let full = target + alert + status + value_room + spacing(5);
+    if available >= full + name.min(12) {
+        return [name.min(available - full), value, target, alert, status];
+    }
+    let compact = status + value_room + spacing(3);
+    [
+        name.min(available.saturating_sub(compact)),
+        value,
+        0,
+        0,
+        status,
+    ]
 }
 
 /// The texts of one KPI row, and its status.
@@ -121,4 +155,17 @@ fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
         (s, _) => s.label().to_string(),
     };
     ([kpi.name.clone(), value, target, alert, status], r.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_columns;
+
+    #[test]
+    fn narrow_tables_drop_thresholds_before_names() {
+        assert_eq!(fit_columns(80, [23, 15, 8, 8, 6]), [23, 15, 8, 8, 6]);
+        let narrow = fit_columns(26, [23, 15, 8, 8, 6]);
+        assert_eq!((narrow[2], narrow[3], narrow[4]), (0, 0, 6));
+        assert!(narrow[0] >= 5, "{narrow:?}");
+    }
 }

@@ -31,9 +31,12 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         ));
     }
     let history = reduced_history(query, panel.reduce, &panel.thresholds);
+    // A trend needs some history behind it; the first refreshes have none worth a word.
+    let min_span = 2.0 * data.panel.window.as_secs_f64() / crate::store::POINTS_PER_SERIES as f64;
     let trend = history
         .iter()
         .find(|(_, v)| v.is_finite())
+        .filter(|(t, _)| data.ctx.now - t > min_span.max(5.0))
         .map(|&(t, first)| {
             let delta = value - first;
             let arrow = if delta > 0.0 {
@@ -43,11 +46,16 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
             } else {
                 "="
             };
-            let span = crate::ui::status_bar::age(data.ctx.now - t);
-            format!(
-                "{arrow} {} over {span}",
-                panel.unit.format(delta.abs(), panel.decimals)
-            )
+            let change = format!("{arrow} {}", panel.unit.format(delta.abs(), panel.decimals));
+            let long = format!(
+                "{change} in {}",
+                crate::ui::status_bar::age(data.ctx.now - t)
+            );
+            if long.chars().count() <= usize::from(area.width) {
+                long
+            } else {
+                change
+            }
         });
 
     let [number, trend_line, spark] = Layout::vertical([
