@@ -1,0 +1,935 @@
+//! Fault injection: the real poller and app against a fake Prometheus that answers each
+//! PromQL expression however a test tells it to. Every fault must stay on its own panel,
+//! show the user what went wrong, and clear by itself once the server behaves again.
+
+mod fake_prometheus;
+
+use fake_prometheus::{Behaviour, Endpoint, FakePrometheus};
+use ratatui::buffer::Buffer;
+use spheroseg_top::app::{App, Msg, SourceInfo};
+use spheroseg_top::clock::unix_now;
+use spheroseg_top::config::{Layout, Source, Theme};
+use spheroseg_top::poller::{self, Connection, DataEvent, PollerCommand, PollerConfig};
+use spheroseg_top::prom::{ClientOptions, PromClient, PromError};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+const REFRESH: Duration = Duration::from_millis(250);
+const TIMEOUT: Duration = Duration::from_millis(500);
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 60;
+
+// ---- layouts -------------------------------------------------------------------------
+
+/// A panel whose title is `[expr]`, so the screen can be searched per panel.
+fn panel(kind: &str, expr: &str) -> String {
+    let extra = match kind {
+        "gauge" => "max = 100\n",
+        _ => "",
+    };
+    format!(
+        "[[tab.row.panel]]\ntitle = \"[{expr}]\"\nkind = \"{kind}\"\nquery = {}\nwindow = \"1m\"\n{extra}",
+        toml_string(expr)
+    )
+}
+
+fn stat(expr: &str) -> String {
+    panel("stat", expr)
+}
+
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// One tab; each inner slice is a row of panels.
+fn layout(rows: &[Vec<String>]) -> Layout {
+    let mut text = String::from("title = \"faults\"\n[[tab]]\ntitle = \"Faults\"\n");
+    for row in rows {
+        text.push_str("[[tab.row]]\n");
+        for p in row {
+            text.push_str(p);
+        }
+    }
+    Layout::parse(Source {
+        origin: "faults.toml".into(),
+        text: text.clone(),
+    })
+    .unwrap_or_else(|e| panic!("test layout is invalid: {e}\n{text}"))
+}
+
+// ---- the dashboard under test ----------------------------------------------------------
+
+fn client(url: &str, bearer_token: Option<&str>) -> PromClient {
+    PromClient::new(
+        url,
+        ClientOptions {
+            timeout: TIMEOUT,
+            bearer_token: bearer_token.map(str::to_string),
+        },
+    )
+    .expect("valid client")
+}
+
+/// The real poller feeding a real [`App`], as the event loop does, minus the terminal.
+struct Dash {
+    app: App,
+    events: mpsc::Receiver<DataEvent>,
+    _commands: mpsc::Sender<PollerCommand>,
+    /// Every event received, in order.
+    log: Vec<DataEvent>,
+}
+
+impl Dash {
+    fn start(layout: Layout, client: PromClient) -> Self {
+        let app = App::new(
+            layout,
+            Theme::load("default").expect("default theme"),
+            SourceInfo {
+                label: client.display_url().to_string(),
+                refresh: REFRESH,
+                note: None,
+            },
+        );
+        let (tx, events) = mpsc::channel(4096);
+        let commands = poller::spawn(
+            client,
+            PollerConfig {
+                queries: app.layout.queries.clone(),
+                refresh: REFRESH,
+                concurrency: 8,
+            },
+            tx,
+        );
+        Self {
+            app,
+            events,
+            _commands: commands,
+            log: Vec::new(),
+        }
+    }
+
+    fn id(&self, expr: &str) -> usize {
+        self.app
+            .layout
+            .queries
+            .iter()
+            .position(|q| q.expr == expr)
+            .unwrap_or_else(|| panic!("no query {expr:?} in the layout"))
+    }
+
+    /// Waits for the next event, hands it to the app and returns it; `None` at `deadline`.
+    async fn next(&mut self, deadline: Instant) -> Option<DataEvent> {
+        let event = tokio::time::timeout_at(deadline, self.events.recv())
+            .await
+            .ok()?
+            .expect("the poller stopped");
+        if let DataEvent::Instant { at, .. } = &event {
+            self.app.update(Msg::Tick(*at));
+        }
+        self.app.update(Msg::Data(event.clone()));
+        self.log.push(event.clone());
+        Some(event)
+    }
+
+    /// Feeds events to the app until `done` holds; fails with the screen after `within`.
+    async fn until(&mut self, what: &str, within: Duration, done: impl Fn(&Dash) -> bool) {
+        let deadline = Instant::now() + within;
+        while !done(self) {
+            if self.next(deadline).await.is_none() {
+                panic!(
+                    "timed out after {within:?} waiting for {what}\nscreen:\n{}\nstate: {}",
+                    self.screen().text(),
+                    self.summary()
+                );
+            }
+        }
+    }
+
+    /// Keeps feeding events for `duration`.
+    async fn run_for(&mut self, duration: Duration) {
+        let deadline = Instant::now() + duration;
+        while self.next(deadline).await.is_some() {}
+    }
+
+    /// The latest value of `expr`'s first current series.
+    fn value(&self, expr: &str) -> Option<f64> {
+        let q = self.app.store.query(self.id(expr))?;
+        q.current().next().map(|(_, v)| v)
+    }
+
+    fn error(&self, expr: &str) -> Option<&PromError> {
+        self.app.store.query(self.id(expr))?.error.as_ref()
+    }
+
+    /// Instant answers received for `expr`: (successes, failures).
+    fn answers(&self, expr: &str) -> (usize, usize) {
+        let id = self.id(expr);
+        self.log.iter().fold((0, 0), |(ok, err), e| match e {
+            DataEvent::Instant { id: i, result, .. } if *i == id => match result {
+                Ok(_) => (ok + 1, err),
+                Err(_) => (ok, err + 1),
+            },
+            _ => (ok, err),
+        })
+    }
+
+    fn answered(&self, expr: &str) -> bool {
+        let (ok, err) = self.answers(expr);
+        ok + err > 0
+    }
+
+    fn connections(&self) -> Vec<&Connection> {
+        self.log
+            .iter()
+            .filter_map(|e| match e {
+                DataEvent::Connection(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Renders the screen the user would see now.
+    fn screen(&mut self) -> Screen {
+        // The event loop ticks the clock once a second; rendering reads no clock itself.
+        self.app.update(Msg::Tick(unix_now().max(self.app.now)));
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT))
+                .expect("test terminal");
+        terminal
+            .draw(|frame| spheroseg_top::ui::render(frame, &self.app))
+            .expect("render");
+        Screen(terminal.backend().buffer().clone())
+    }
+
+    fn summary(&self) -> String {
+        self.app
+            .layout
+            .queries
+            .iter()
+            .enumerate()
+            .map(|(id, q)| {
+                let data = self.app.store.query(id).expect("query data");
+                format!(
+                    "\n  {}: answers {:?}, value {:?}, error {:?}",
+                    q.expr,
+                    self.answers(&q.expr),
+                    data.current().next().map(|(_, v)| v),
+                    data.error
+                )
+            })
+            .collect::<String>()
+            + &format!("\n  connection {:?}", self.app.connection)
+    }
+}
+
+/// A rendered screen.
+struct Screen(Buffer);
+
+impl Screen {
+    fn row(&self, y: u16) -> Vec<&str> {
+        (0..self.0.area.width)
+            .map(|x| self.0[(x, y)].symbol())
+            .collect()
+    }
+
+    fn lines(&self) -> Vec<String> {
+        (0..self.0.area.height)
+            .map(|y| self.row(y).concat())
+            .collect()
+    }
+
+    fn text(&self) -> String {
+        self.lines().join("\n")
+    }
+
+    fn status_bar(&self) -> String {
+        self.row(self.0.area.height - 1).concat()
+    }
+
+    /// The panel titled `[expr]`: its title line, then its inside with the lines joined
+    /// and whitespace collapsed (so wrapped messages read as one sentence).
+    fn panel(&self, expr: &str) -> String {
+        let title: Vec<String> = format!(" [{expr}] ").chars().map(String::from).collect();
+        let width = self.0.area.width as usize;
+        let (x, y) = (0..self.0.area.height)
+            .find_map(|y| {
+                let row = self.row(y);
+                (0..width.saturating_sub(title.len()))
+                    .find(|&x| (0..title.len()).all(|i| row[x + i] == title[i]))
+                    .map(|x| (x, y))
+            })
+            .unwrap_or_else(|| panic!("no panel [{expr}] on screen:\n{}", self.text()));
+        let top = self.row(y);
+        let left = (0..x)
+            .rev()
+            .find(|&i| matches!(top[i], "╭" | "┏" | "┌"))
+            .expect("panel's top-left corner");
+        let right = (x..width)
+            .find(|&i| matches!(top[i], "╮" | "┓" | "┐"))
+            .expect("panel's top-right corner");
+        let bottom = (y + 1..self.0.area.height)
+            .find(|&row| matches!(self.0[(left as u16, row)].symbol(), "╰" | "┗" | "└"))
+            .expect("panel's bottom-left corner");
+        let inside: Vec<String> = (y + 1..bottom)
+            .map(|row| self.row(row)[left + 1..right].concat())
+            .collect();
+        let inside = inside.join(" ");
+        format!(
+            "{}\n{}",
+            top[left..=right].concat(),
+            inside.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    }
+}
+
+fn assert_shows(screen: &Screen, expr: &str, wanted: &[&str], unwanted: &[&str]) {
+    let text = screen.panel(expr);
+    for w in wanted {
+        assert!(
+            text.contains(w),
+            "panel [{expr}] should show {w:?} but shows:\n{text}\n\nwhole screen:\n{}",
+            screen.text()
+        );
+    }
+    for u in unwanted {
+        assert!(
+            !text.contains(u),
+            "panel [{expr}] should not show {u:?} but shows:\n{text}\n\nwhole screen:\n{}",
+            screen.text()
+        );
+    }
+}
+
+/// Badges of a panel in trouble.
+const TROUBLE: &[&str] = &["ERROR", "NO DATA", "STALE", "WARN", "⚠", "waiting for data"];
+
+// ---- tests -------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promql_error_shows_on_its_panel_while_the_others_keep_updating() {
+    const MESSAGE: &str = "1:10: parse error: unexpected identifier \"oops\"";
+    let fake = FakePrometheus::start().await;
+    fake.set("good_a", Behaviour::Value(11.5));
+    fake.set("good_b", Behaviour::Value(3.25));
+    fake.set("bad_query", Behaviour::PromqlError(MESSAGE.into()));
+    let layout = layout(&[
+        vec![stat("good_a"), stat("good_b")],
+        vec![stat("bad_query")],
+    ]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+
+    dash.until("first answers", Duration::from_secs(5), |d| {
+        d.value("good_a") == Some(11.5)
+            && d.value("good_b") == Some(3.25)
+            && d.answered("bad_query")
+    })
+    .await;
+    let screen = dash.screen();
+    assert_shows(
+        &screen,
+        "bad_query",
+        &["ERROR", &format!("bad_data: {MESSAGE}")],
+        &[],
+    );
+    assert_shows(&screen, "good_a", &["11.50"], TROUBLE);
+    assert_shows(&screen, "good_b", &["3.25"], TROUBLE);
+    assert!(
+        screen.status_bar().contains("1 failing"),
+        "{}",
+        screen.status_bar()
+    );
+
+    // The good panels keep following the server while the bad one keeps failing.
+    let before = dash.answers("good_a").0;
+    fake.set("good_a", Behaviour::Value(42.25));
+    fake.set("good_b", Behaviour::Value(7.75));
+    dash.until("new values", Duration::from_secs(2), |d| {
+        d.value("good_a") == Some(42.25) && d.value("good_b") == Some(7.75)
+    })
+    .await;
+    dash.until("a few more cycles", Duration::from_secs(3), |d| {
+        d.answers("good_a").0 >= before + 4
+    })
+    .await;
+    let screen = dash.screen();
+    assert_shows(&screen, "good_a", &["42.25"], TROUBLE);
+    assert_shows(&screen, "good_b", &["7.75"], TROUBLE);
+    assert_shows(&screen, "bad_query", &["ERROR", MESSAGE], &[]);
+    for good in ["good_a", "good_b"] {
+        assert_eq!(dash.answers(good).1, 0, "{good} never failed");
+        assert!(dash.error(good).is_none());
+    }
+    assert!(dash.answers("bad_query").1 >= 3, "{}", dash.summary());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_fault_stays_on_its_own_panel() {
+    let fake = FakePrometheus::start().await;
+    fake.set("ok_value", Behaviour::Value(5.5));
+    fake.set("http_503", Behaviour::ServerError(503));
+    fake.set("garbage", Behaviour::Garbage);
+    fake.set("slow", Behaviour::Slow(Duration::from_secs(2)));
+    fake.set("nan_value", Behaviour::Value(f64::NAN));
+    fake.set("inf_value", Behaviour::Value(f64::INFINITY));
+    fake.set("neg_inf_value", Behaviour::Value(f64::NEG_INFINITY));
+    fake.set("empty", Behaviour::Empty);
+    fake.set("huge", Behaviour::Huge(2000));
+    let layout = layout(&[
+        vec![stat("ok_value"), stat("http_503"), stat("garbage")],
+        vec![stat("slow"), stat("nan_value"), stat("inf_value")],
+        vec![stat("neg_inf_value"), stat("empty"), panel("bar", "huge")],
+    ]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    let all = [
+        "ok_value",
+        "http_503",
+        "garbage",
+        "slow",
+        "nan_value",
+        "inf_value",
+        "neg_inf_value",
+        "empty",
+        "huge",
+    ];
+    dash.until("every query to answer twice", Duration::from_secs(5), |d| {
+        all.iter().all(|e| {
+            let (ok, err) = d.answers(e);
+            ok + err >= 2
+        })
+    })
+    .await;
+
+    let screen = dash.screen();
+    assert_shows(&screen, "ok_value", &["5.50"], TROUBLE);
+    assert_shows(
+        &screen,
+        "http_503",
+        &["ERROR", "HTTP 503", "Service Unavailable"],
+        &[],
+    );
+    assert_shows(&screen, "garbage", &["ERROR", "invalid response"], &[]);
+    assert_shows(&screen, "slow", &["ERROR", "timed out after 500ms"], &[]);
+    assert_shows(&screen, "nan_value", &["NaN"], &["ERROR", "⚠"]);
+    assert_shows(&screen, "inf_value", &["+Inf"], &["ERROR", "⚠"]);
+    assert_shows(&screen, "neg_inf_value", &["-Inf"], &["ERROR", "⚠"]);
+    assert_shows(
+        &screen,
+        "empty",
+        &["NO DATA", "no data: the query returned no series"],
+        &["ERROR", "⚠"],
+    );
+    assert_shows(
+        &screen,
+        "huge",
+        &["showing 500 series; 1500 more not shown"],
+        &["ERROR", "⚠"],
+    );
+    assert!(
+        screen.status_bar().contains("3 failing"),
+        "503, garbage and the timeout fail: {}",
+        screen.status_bar()
+    );
+
+    // What the store holds matches.
+    assert!(matches!(
+        dash.error("http_503"),
+        Some(PromError::Http { status: 503, .. })
+    ));
+    assert!(matches!(dash.error("garbage"), Some(PromError::Decode(_))));
+    assert_eq!(dash.error("slow"), Some(&PromError::Timeout(TIMEOUT)));
+    let huge = dash.app.store.query(dash.id("huge")).expect("huge");
+    assert_eq!(
+        (huge.series.len(), huge.dropped_series),
+        (spheroseg_top::store::MAX_SERIES, 1500)
+    );
+    for good in [
+        "ok_value",
+        "nan_value",
+        "inf_value",
+        "neg_inf_value",
+        "empty",
+        "huge",
+    ] {
+        assert_eq!(
+            dash.answers(good).1,
+            0,
+            "{good} caught someone else's fault: {}",
+            dash.summary()
+        );
+    }
+    // Only the failing answers failed.
+    assert!(dash.error("ok_value").is_none());
+    assert!(
+        dash.connections()
+            .iter()
+            .all(|c| **c == Connection::Connected),
+        "query faults are not connection faults: {:?}",
+        dash.connections()
+    );
+    assert_eq!(dash.app.connection, Connection::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_results_are_counted_once_when_the_backfill_lands_after_the_first_answer() {
+    let fake = FakePrometheus::start().await;
+    fake.set("huge_chart", Behaviour::Huge(2000));
+    // The backfill answers after the first instant answer has been stored.
+    fake.set_range(
+        "huge_chart",
+        Behaviour::Delayed(Duration::from_millis(350), Box::new(Behaviour::Huge(2000))),
+    );
+    let layout = layout(&[vec![panel("chart", "huge_chart")]]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    let id = dash.id("huge_chart");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let event = dash
+            .next(deadline)
+            .await
+            .unwrap_or_else(|| panic!("no backfill answer: {}", dash.summary()));
+        if let DataEvent::Range { id: i, result, .. } = &event
+            && *i == id
+        {
+            assert_eq!(result.as_ref().map(Vec::len), Ok(2000));
+            assert!(
+                dash.answers("huge_chart").0 >= 1,
+                "the instant answer came first"
+            );
+            break;
+        }
+    }
+    let query = dash.app.store.query(id).expect("query").clone();
+    let screen = dash.screen();
+    assert_shows(
+        &screen,
+        "huge_chart",
+        &["showing 500 series; 1500 more not shown"],
+        &["ERROR"],
+    );
+    assert_eq!(query.series.len(), spheroseg_top::store::MAX_SERIES);
+    assert_eq!(
+        query.dropped_series, 1500,
+        "2000 series were returned and 500 kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_query_does_not_delay_the_others() {
+    let fake = FakePrometheus::start().await;
+    fake.set("hangs", Behaviour::Hang);
+    fake.set("good_a", Behaviour::Value(100.0));
+    let layout = layout(&[vec![stat("hangs"), stat("good_a")]]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+
+    let started = Instant::now();
+    dash.until("first value", Duration::from_secs(2), |d| {
+        d.value("good_a") == Some(100.0)
+    })
+    .await;
+    // Fresh values arrive every cycle while the other query hangs.
+    for i in 1..=6 {
+        let v = 100.0 + f64::from(i);
+        fake.set("good_a", Behaviour::Value(v));
+        dash.until(&format!("good_a = {v}"), Duration::from_secs(1), |d| {
+            d.value("good_a") == Some(v)
+        })
+        .await;
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(4),
+        "six fresh values took {elapsed:?}"
+    );
+    assert!(
+        fake.instant_count("hangs") >= 1,
+        "the hanging query was sent"
+    );
+    let (ok, _) = dash.answers("hangs");
+    assert_eq!(ok, 0, "it never answered");
+
+    dash.until("the hang to time out", Duration::from_secs(2), |d| {
+        d.error("hangs").is_some()
+    })
+    .await;
+    let latencies: Vec<Duration> = dash
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            DataEvent::Instant {
+                id,
+                latency,
+                result: Ok(_),
+                ..
+            } if *id == dash.id("good_a") => Some(*latency),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        latencies.iter().all(|l| *l < TIMEOUT),
+        "good_a never waited for the hanging query: {latencies:?}"
+    );
+    // At most one hanging request at a time: a new one only after the last timed out.
+    let elapsed = started.elapsed().as_secs_f64();
+    let sent = fake.instant_count("hangs");
+    assert!(
+        sent as f64 <= elapsed / TIMEOUT.as_secs_f64() + 1.0,
+        "{sent} hanging requests in {elapsed:.1}s"
+    );
+    let screen = dash.screen();
+    assert_shows(&screen, "hangs", &["ERROR", "timed out after 500ms"], &[]);
+    assert_shows(&screen, "good_a", &["106.00"], TROUBLE);
+    assert_eq!(dash.app.connection, Connection::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_panels_recover_by_themselves() {
+    let fake = FakePrometheus::start().await;
+    let faults = [
+        (
+            "fails_promql",
+            Behaviour::PromqlError("bad_data stuff".into()),
+        ),
+        ("fails_503", Behaviour::ServerError(503)),
+        ("fails_502", Behaviour::ServerError(502)),
+        ("fails_garbage", Behaviour::Garbage),
+        ("fails_slow", Behaviour::Slow(Duration::from_secs(3))),
+        ("fails_hang", Behaviour::Hang),
+        ("fails_empty", Behaviour::Empty),
+    ];
+    for (expr, behaviour) in &faults {
+        fake.set(expr, behaviour.clone());
+    }
+    let exprs: Vec<&str> = faults.iter().map(|(e, _)| *e).collect();
+    let layout = layout(&[
+        exprs[..4].iter().map(|e| stat(e)).collect(),
+        exprs[4..].iter().map(|e| stat(e)).collect(),
+    ]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    dash.until("every fault to show", Duration::from_secs(5), |d| {
+        exprs[..6].iter().all(|e| d.error(e).is_some()) && d.answered("fails_empty")
+    })
+    .await;
+    let screen = dash.screen();
+    for e in &exprs[..6] {
+        assert_shows(&screen, e, &["ERROR"], &[]);
+    }
+    assert_shows(&screen, "fails_empty", &["NO DATA"], &[]);
+
+    for (i, e) in exprs.iter().enumerate() {
+        fake.set(e, Behaviour::Value(10.0 + i as f64));
+    }
+    let fixed = Instant::now();
+    dash.until("every panel to recover", Duration::from_secs(5), |d| {
+        exprs
+            .iter()
+            .enumerate()
+            .all(|(i, e)| d.error(e).is_none() && d.value(e) == Some(10.0 + i as f64))
+    })
+    .await;
+    let took = fixed.elapsed();
+    // A hung request must time out (500 ms) before the next cycle asks again.
+    assert!(
+        took < TIMEOUT + REFRESH * 6,
+        "recovery took {took:?}: {}",
+        dash.summary()
+    );
+    dash.run_for(REFRESH * 2).await;
+    let screen = dash.screen();
+    for (i, e) in exprs.iter().enumerate() {
+        assert_shows(&screen, e, &[&format!("{:.2}", 10.0 + i as f64)], TROUBLE);
+    }
+    assert!(
+        !screen.status_bar().contains("failing"),
+        "{}",
+        screen.status_bar()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_is_shown_and_reconnected_by_itself() {
+    let mut fake = FakePrometheus::start_stopped().await;
+    fake.set("up_a", Behaviour::Value(1.5));
+    fake.set("up_b", Behaviour::Value(2.5));
+    let layout = layout(&[vec![stat("up_a"), panel("gauge", "up_b")]]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+
+    dash.until("unreachable", Duration::from_secs(3), |d| {
+        matches!(d.app.connection, Connection::Unreachable { .. })
+    })
+    .await;
+    let Connection::Unreachable { error, retry_in } = dash.app.connection.clone() else {
+        unreachable!()
+    };
+    assert_eq!(retry_in, Duration::from_secs(1), "backoff starts at 1 s");
+    assert!(error.contains("unreachable"), "{error}");
+    let screen = dash.screen();
+    let bar = screen.status_bar();
+    assert!(
+        bar.contains("unreachable") && bar.contains("retry in 1s"),
+        "status bar: {bar}"
+    );
+    assert!(bar.contains(&fake.url()), "names the server: {bar}");
+    // The panels still draw.
+    screen.panel("up_a");
+    screen.panel("up_b");
+
+    // The probe fails once more and backs off further.
+    dash.until("a failed probe", Duration::from_secs(3), |d| {
+        matches!(
+            d.app.connection,
+            Connection::Unreachable { retry_in, .. } if retry_in == Duration::from_secs(2)
+        )
+    })
+    .await;
+    let screen = dash.screen();
+    assert!(
+        screen.status_bar().contains("retry in 2s"),
+        "{}",
+        screen.status_bar()
+    );
+
+    fake.restart().await;
+    let restarted = Instant::now();
+    dash.until("reconnected", Duration::from_secs(5), |d| {
+        d.app.connection == Connection::Connected
+    })
+    .await;
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.endpoint == Endpoint::BuildInfo),
+        "reconnected through the probe"
+    );
+    dash.until("panels to fill in", Duration::from_secs(3), |d| {
+        d.value("up_a") == Some(1.5) && d.value("up_b") == Some(2.5)
+    })
+    .await;
+    assert!(
+        restarted.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        restarted.elapsed()
+    );
+    dash.run_for(REFRESH * 2).await;
+    let screen = dash.screen();
+    let bar = screen.status_bar();
+    assert!(
+        bar.contains("connected") && !bar.contains("unreachable"),
+        "{bar}"
+    );
+    assert_shows(&screen, "up_a", &["1.50"], TROUBLE);
+    assert_shows(&screen, "up_b", &["2.50"], TROUBLE);
+    let states: Vec<String> = dash
+        .connections()
+        .iter()
+        .map(|c| match c {
+            Connection::Unreachable { retry_in, .. } => format!("unreachable {retry_in:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        states,
+        ["unreachable 1s", "unreachable 2s", "Connected"],
+        "one event per state change, with growing backoff"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_queries_are_requested_once_per_cycle() {
+    const SHARED: &str = "sum by (job) (shared_metric)";
+    let fake = FakePrometheus::start().await;
+    fake.set(SHARED, Behaviour::Value(4.0));
+    fake.set("other", Behaviour::Value(9.0));
+    let kpi = format!(
+        "[[tab.row.panel]]\ntitle = \"[kpis]\"\nkind = \"kpi_table\"\n\
+         [[tab.row.panel.kpi]]\nname = \"Shared\"\nquery = \"sum  by (job)\\n  (shared_metric)\"\n"
+    );
+    let layout = layout(&[
+        vec![
+            stat(SHARED),
+            panel("chart", "sum by (job)   (shared_metric)"),
+        ],
+        vec![stat("other"), kpi],
+    ]);
+    assert_eq!(layout.queries.len(), 2, "{:?}", layout.queries);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    dash.until("six cycles", Duration::from_secs(5), |d| {
+        d.answers("other").0 >= 6 && d.answers(SHARED).0 >= 6
+    })
+    .await;
+
+    let requests = fake.requests();
+    let exprs: HashSet<&str> = requests.iter().filter_map(|r| r.expr.as_deref()).collect();
+    assert_eq!(
+        exprs,
+        HashSet::from([SHARED, "other"]),
+        "whitespace variants are one query"
+    );
+    let mut per_cycle: HashMap<(&str, &str), usize> = HashMap::new();
+    for r in requests.iter().filter(|r| r.endpoint == Endpoint::Query) {
+        let key = (
+            r.expr.as_deref().unwrap_or_default(),
+            r.time.as_deref().unwrap_or_default(),
+        );
+        *per_cycle.entry(key).or_default() += 1;
+    }
+    let repeated: Vec<_> = per_cycle.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "sent more than once in a cycle: {repeated:?}"
+    );
+    let (shared, other) = (fake.instant_count(SHARED), fake.instant_count("other"));
+    assert!(
+        shared.abs_diff(other) <= 1,
+        "shared {shared} vs other {other}"
+    );
+    assert_eq!(fake.range_count(SHARED), 1, "one backfill for both charts");
+    assert_eq!(fake.range_count("other"), 1);
+
+    let screen = dash.screen();
+    assert_shows(&screen, SHARED, &["4.00"], TROUBLE);
+    assert_shows(&screen, "sum by (job)   (shared_metric)", &[], TROUBLE);
+    assert_shows(&screen, "kpis", &["Shared", "4.00"], &["ERROR"]);
+}
+
+const PASSWORD: &str = "s3cret";
+const TOKEN: &str = "t0ken-xyzzy-42";
+/// `user:s3cret` in base64, as it travels in a basic-auth header.
+const BASIC: &str = "dXNlcjpzM2NyZXQ=";
+
+fn assert_no_secrets(what: &str, text: &str) {
+    for secret in [PASSWORD, TOKEN, BASIC] {
+        assert!(!text.contains(secret), "{what} leaks {secret:?}:\n{text}");
+    }
+}
+
+/// Checks every error and connection state the dashboard has heard of.
+fn assert_events_keep_secrets(dash: &Dash) {
+    for event in &dash.log {
+        assert_no_secrets("event", &format!("{event:?}"));
+        let error = match event {
+            DataEvent::Instant { result: Err(e), .. } | DataEvent::Range { result: Err(e), .. } => {
+                Some(e)
+            }
+            _ => None,
+        };
+        if let Some(e) = error {
+            assert_no_secrets("error", &e.to_string());
+        }
+    }
+}
+
+fn credentialed_layout(fake: &FakePrometheus) -> Layout {
+    fake.set("cred_ok", Behaviour::Value(3.0));
+    fake.set(
+        "cred_promql",
+        Behaviour::PromqlError("unknown function".into()),
+    );
+    fake.set("cred_503", Behaviour::ServerError(503));
+    fake.set("cred_401", Behaviour::ServerError(401));
+    fake.set("cred_garbage", Behaviour::Garbage);
+    fake.set("cred_slow", Behaviour::Slow(Duration::from_secs(2)));
+    layout(&[
+        vec![stat("cred_ok"), stat("cred_promql"), stat("cred_503")],
+        vec![stat("cred_401"), stat("cred_garbage"), stat("cred_slow")],
+    ])
+}
+
+const CREDENTIALED: [&str; 6] = [
+    "cred_ok",
+    "cred_promql",
+    "cred_503",
+    "cred_401",
+    "cred_garbage",
+    "cred_slow",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bearer_token_and_password_never_reach_the_screen_or_errors() {
+    let fake = FakePrometheus::start().await;
+    let url = format!("http://user:{PASSWORD}@127.0.0.1:{}", fake.port());
+    let client = client(&url, Some(TOKEN));
+    assert_no_secrets("client", &format!("{client:?}"));
+    assert_no_secrets("display url", client.display_url());
+    let mut dash = Dash::start(credentialed_layout(&fake), client);
+    dash.until("every query to answer", Duration::from_secs(5), |d| {
+        CREDENTIALED.iter().all(|e| d.answered(e)) && d.error("cred_slow").is_some()
+    })
+    .await;
+
+    let auth = fake.authorizations();
+    assert!(!auth.is_empty(), "the fake saw no Authorization header");
+    assert!(
+        auth.iter().all(|a| *a == format!("Bearer {TOKEN}")),
+        "every request carries the bearer token: {auth:?}"
+    );
+    assert!(
+        fake.requests().iter().all(|r| r.authorization.is_some()),
+        "no request without credentials"
+    );
+    let screen = dash.screen();
+    assert_shows(&screen, "cred_ok", &["3.00"], TROUBLE);
+    assert_shows(&screen, "cred_401", &["ERROR", "not authorised"], &[]);
+    assert_no_secrets("screen", &screen.text());
+    assert_events_keep_secrets(&dash);
+    for e in CREDENTIALED {
+        if let Some(err) = dash.error(e) {
+            assert_no_secrets("stored error", &format!("{err:?} {err}"));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
+    assert_no_secrets(
+        "URL error",
+        &PromClient::new(
+            &format!("http://user:{PASSWORD}@127.0.0.1:notaport"),
+            ClientOptions {
+                timeout: TIMEOUT,
+                bearer_token: None,
+            },
+        )
+        .expect_err("invalid port"),
+    );
+
+    let mut fake = FakePrometheus::start_stopped().await;
+    let url = format!("http://user:{PASSWORD}@127.0.0.1:{}", fake.port());
+    let client = client(&url, None);
+    assert_no_secrets("client", &format!("{client:?}"));
+    let mut dash = Dash::start(credentialed_layout(&fake), client);
+    dash.until("unreachable", Duration::from_secs(3), |d| {
+        matches!(d.app.connection, Connection::Unreachable { .. })
+    })
+    .await;
+    let screen = dash.screen();
+    assert!(
+        screen.status_bar().contains("unreachable"),
+        "{}",
+        screen.status_bar()
+    );
+    assert_no_secrets("screen while unreachable", &screen.text());
+    assert_no_secrets("connection state", &format!("{:?}", dash.app.connection));
+
+    fake.restart().await;
+    dash.until("every query to answer", Duration::from_secs(6), |d| {
+        d.app.connection == Connection::Connected
+            && d.value("cred_ok") == Some(3.0)
+            && d.error("cred_slow") == Some(&PromError::Timeout(TIMEOUT))
+            && CREDENTIALED[1..5]
+                .iter()
+                .all(|e| d.error(e).is_some_and(|err| !err.is_connection()))
+    })
+    .await;
+    let auth = fake.authorizations();
+    assert!(!auth.is_empty(), "the fake saw no Authorization header");
+    assert!(
+        auth.iter().all(|a| *a == format!("Basic {BASIC}")),
+        "every request carries basic auth: {auth:?}"
+    );
+    let screen = dash.screen();
+    assert_shows(&screen, "cred_ok", &["3.00"], TROUBLE);
+    assert_no_secrets("screen", &screen.text());
+    assert_events_keep_secrets(&dash);
+}
