@@ -62,10 +62,14 @@ fn layout(rows: &[Vec<String>]) -> Layout {
 // ---- the dashboard under test ----------------------------------------------------------
 
 fn client(url: &str, bearer_token: Option<&str>) -> PromClient {
+    client_with_timeout(url, bearer_token, TIMEOUT)
+}
+
+fn client_with_timeout(url: &str, bearer_token: Option<&str>, timeout: Duration) -> PromClient {
     PromClient::new(
         url,
         ClientOptions {
-            timeout: TIMEOUT,
+            timeout,
             bearer_token: bearer_token.map(str::to_string),
         },
     )
@@ -475,13 +479,15 @@ async fn each_fault_stays_on_its_own_panel() {
 async fn huge_results_are_counted_once_when_the_backfill_lands_after_the_first_answer() {
     let fake = FakePrometheus::start().await;
     fake.set("huge_chart", Behaviour::Huge(2000));
-    // The backfill answers after the first instant answer has been stored.
+    // The backfill answers after the first instant answer has been stored (a generous
+    // timeout, so that the slow backfill is not cut off on a busy machine).
     fake.set_range(
         "huge_chart",
-        Behaviour::Delayed(Duration::from_millis(350), Box::new(Behaviour::Huge(2000))),
+        Behaviour::Delayed(Duration::from_millis(700), Box::new(Behaviour::Huge(2000))),
     );
     let layout = layout(&[vec![panel("chart", "huge_chart")]]);
-    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    let client = client_with_timeout(&fake.url(), None, Duration::from_secs(5));
+    let mut dash = Dash::start(layout, client);
     let id = dash.id("huge_chart");
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
