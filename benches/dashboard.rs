@@ -19,37 +19,76 @@ fn answer(series: usize) -> String {
     let items: Vec<String> = (0..series)
         .map(|i| format!(r#"{{"metric":{{"route":"/api/r{i}","method":"GET","status":"200"}},"value":[{NOW},"{}"]}}"#, 0.1 + i as f64 / 100.0))
         .collect();
-    format!(r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#, items.join(","))
+    format!(
+        r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+        items.join(",")
+    )
 }
 
 /// The default layout with 15 minutes of 5 s history in every query, 4 series each.
 fn filled_app() -> App {
     let layout = Layout::load("spheroseg").expect("bundled layout");
     let theme = Theme::load("default").expect("bundled theme");
-    let mut app = App::new(layout, theme, SourceInfo { label: "http://127.0.0.1:9090".into(), refresh: Duration::from_secs(5), note: None });
+    let mut app = App::new(
+        layout,
+        theme,
+        SourceInfo {
+            label: "http://127.0.0.1:9090".into(),
+            refresh: Duration::from_secs(5),
+            note: None,
+        },
+    );
     app.update(Msg::Tick(NOW));
     for id in 0..app.layout.queries.len() {
         let series: Vec<Series> = (0..4)
             .map(|s| Series {
                 labels: [("replica".to_string(), format!("replica-{s}"))].into(),
-                points: (0..180).map(|i| (NOW - 900.0 + f64::from(i) * 5.0, f64::from((i * 7 + s) % 50) / 10.0)).collect(),
+                points: (0..180)
+                    .map(|i| {
+                        (
+                            NOW - 900.0 + f64::from(i) * 5.0,
+                            f64::from((i * 7 + s) % 50) / 10.0,
+                        )
+                    })
+                    .collect(),
             })
             .collect();
-        app.update(Msg::Data(DataEvent::Range { id, result: Ok(series), latency: Duration::ZERO }));
-        let samples: Vec<Sample> = (0..4).map(|s| Sample { labels: [("replica".to_string(), format!("replica-{s}"))].into(), time: NOW, value: 1.0 }).collect();
-        app.update(Msg::Data(DataEvent::Instant { id, at: NOW, result: Ok(samples), latency: Duration::ZERO }));
+        app.update(Msg::Data(DataEvent::Range {
+            id,
+            result: Ok(series),
+            latency: Duration::ZERO,
+        }));
+        let samples: Vec<Sample> = (0..4)
+            .map(|s| Sample {
+                labels: [("replica".to_string(), format!("replica-{s}"))].into(),
+                time: NOW,
+                value: 1.0,
+            })
+            .collect();
+        app.update(Msg::Data(DataEvent::Instant {
+            id,
+            at: NOW,
+            result: Ok(samples),
+            latency: Duration::ZERO,
+        }));
     }
     app
 }
 
 fn render_frames(c: &mut Criterion) {
     let mut app = filled_app();
-    for (name, tab, (w, h)) in [("overview 200x60", 0, (200, 60)), ("overview 80x24", 0, (80, 24)), ("database 200x60", 4, (200, 60))] {
+    for (name, tab, (w, h)) in [
+        ("overview 200x60", 0, (200, 60)),
+        ("overview 80x24", 0, (80, 24)),
+        ("database 200x60", 4, (200, 60)),
+    ] {
         app.update(Msg::Action(Action::SelectTab(tab)));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
         c.bench_function(&format!("render {name}"), |b| {
             b.iter(|| {
-                terminal.draw(|frame| spheroseg_top::ui::render(frame, black_box(&app))).expect("draw");
+                terminal
+                    .draw(|frame| spheroseg_top::ui::render(frame, black_box(&app)))
+                    .expect("draw");
             })
         });
     }
@@ -61,18 +100,28 @@ fn poll_cycle(c: &mut Criterion) {
     let queries = app.layout.queries.len();
     let body = answer(4);
     let mut at = NOW;
-    c.bench_function(&format!("ingest one refresh ({queries} answers, 4 series each)"), |b| {
-        b.iter(|| {
-            at += 5.0;
-            for id in 0..queries {
-                let samples = parse_instant(200, body.as_bytes()).expect("valid answer");
-                app.update(Msg::Data(DataEvent::Instant { id, at, result: Ok(samples), latency: Duration::ZERO }));
-            }
-            app.update(Msg::Tick(at));
-        })
-    });
+    c.bench_function(
+        &format!("ingest one refresh ({queries} answers, 4 series each)"),
+        |b| {
+            b.iter(|| {
+                at += 5.0;
+                for id in 0..queries {
+                    let samples = parse_instant(200, body.as_bytes()).expect("valid answer");
+                    app.update(Msg::Data(DataEvent::Instant {
+                        id,
+                        at,
+                        result: Ok(samples),
+                        latency: Duration::ZERO,
+                    }));
+                }
+                app.update(Msg::Tick(at));
+            })
+        },
+    );
     let big = answer(500);
-    c.bench_function("parse a 500-series answer", |b| b.iter(|| parse_instant(200, black_box(big.as_bytes())).expect("valid")));
+    c.bench_function("parse a 500-series answer", |b| {
+        b.iter(|| parse_instant(200, black_box(big.as_bytes())).expect("valid"))
+    });
 }
 
 criterion_group! {

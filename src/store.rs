@@ -185,9 +185,11 @@ impl Store {
                 return;
             }
         };
+        // One answer's cut, not a running total: the same series arrive again and again.
+        let mut dropped = 0;
         for incoming in series {
             let Some(existing) = query.series_mut(&incoming.labels) else {
-                query.dropped_series += 1;
+                dropped += 1;
                 continue;
             };
             let mut merged: Vec<(f64, f64)> =
@@ -199,6 +201,7 @@ impl Store {
                 query.push(&labels, time, value);
             }
         }
+        query.dropped_series = query.dropped_series.max(dropped);
     }
 
     /// Forgets points older than each query's window before `now`, and series left empty.

@@ -3,6 +3,8 @@
 //! never a panic. Each fixture under `tests/invalid_layouts/` and `tests/invalid_themes/`
 //! is a small valid file with exactly one mistake.
 
+#![allow(clippy::unwrap_used)]
+
 use spheroseg_top::config::Layout;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,8 @@
 //! The real binary in a real terminal (tmux), against a real Prometheus scraping the
 //! simulator, driven by keys like a user would.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;

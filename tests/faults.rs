@@ -2,6 +2,8 @@
 //! PromQL expression however a test tells it to. Every fault must stay on its own panel,
 //! show the user what went wrong, and clear by itself once the server behaves again.
 
+#![allow(clippy::unwrap_used)]
+
 mod fake_prometheus;
 
 use fake_prometheus::{Behaviour, Endpoint, FakePrometheus};
@@ -747,10 +749,9 @@ async fn identical_queries_are_requested_once_per_cycle() {
     let fake = FakePrometheus::start().await;
     fake.set(SHARED, Behaviour::Value(4.0));
     fake.set("other", Behaviour::Value(9.0));
-    let kpi = format!(
-        "[[tab.row.panel]]\ntitle = \"[kpis]\"\nkind = \"kpi_table\"\n\
+    let kpi = "[[tab.row.panel]]\ntitle = \"[kpis]\"\nkind = \"kpi_table\"\n\
          [[tab.row.panel.kpi]]\nname = \"Shared\"\nquery = \"sum  by (job)\\n  (shared_metric)\"\n"
-    );
+        .to_string();
     let layout = layout(&[
         vec![
             stat(SHARED),

@@ -1,6 +1,8 @@
 //! Against a real Prometheus scraping the simulator: every query of the default layout
 //! returns data and every panel renders a value; the incident turns the right rows red.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! Whole screens and widgets rendered into ratatui buffers from fixture data, at a fixed
 //! clock: values, threshold styles, and the states a panel can be in.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{lines, render};

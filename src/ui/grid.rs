@@ -38,13 +38,7 @@ fn allocate(total: u16, rows: &[(u16, u16)]) -> Vec<u16> {
             .map(|((w, _), _)| u32::from(*w))
             .sum();
         let left = u32::from(total.saturating_sub(taken));
-        let share = |w: u16| {
-            if weights == 0 {
-                0
-            } else {
-                (left * u32::from(w) / weights) as u16
-            }
-        };
+        let share = |w: u16| (left * u32::from(w)).checked_div(weights).unwrap_or(0) as u16;
         let starved: Vec<usize> = (0..rows.len())
             .filter(|&i| fixed[i].is_none() && share(rows[i].0) < rows[i].1)
             .collect();

@@ -1,6 +1,7 @@
 //! Shared set-up for integration tests: a real Prometheus scraping the simulator, and the
 //! poller run until every query of a layout has answered.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)]
 
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};

@@ -6,6 +6,7 @@
 //! can count them and look at their headers. The server can be stopped and restarted on the
 //! same port to imitate an outage.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

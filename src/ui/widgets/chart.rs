@@ -12,6 +12,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
 use std::time::Duration;
 
+/// A threshold drawn across the chart: its legend, style and two end points.
+type ThresholdLine = (String, Style, [(f64, f64); 2]);
+
 /// More lines than this are unreadable in a terminal; the rest are summarised.
 const MAX_LINES: usize = 10;
 
@@ -60,7 +63,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let y_max = if hi > 0.0 { hi * 1.1 } else { 1.0 };
     let y_min = data_min.min(0.0);
 
-    let threshold_lines: Vec<(String, Style, [(f64, f64); 2])> = [
+    let threshold_lines: Vec<ThresholdLine> = [
         (thresholds.target, "target", data.theme.warn),
         (thresholds.alert, "alert", data.theme.alert),
     ]
