@@ -28,7 +28,7 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
         },
         data_tx,
     );
-    let mut guard = TerminalGuard::new()?;
+    let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
     let mut keys = EventStream::new();
     // Ages in the status bar and panels move once a second; nothing faster is needed.
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
