@@ -509,3 +509,19 @@ fn an_unknown_bundled_name_lists_the_bundled_ones() {
         }
     }
 }
+
+#[test]
+fn no_color_selects_the_mono_theme_unless_a_theme_is_given() {
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+            .args(args)
+            .arg("check")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(run(&[]).contains("theme mono: ok"));
+    assert!(run(&["--theme", "light"]).contains("theme light: ok"));
+}

@@ -150,27 +150,33 @@ async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
         "status bar names Prometheus:\n{overview}"
     );
 
-    tmux.keys(&["5"]);
-    tmux.wait_for("the Database tab", Duration::from_secs(5), |s| {
-        s.contains("Read/write split") && s.contains("Pool connections by state")
-    });
-    tmux.keys(&["Tab"]);
-    tmux.wait_for("the ML tab", Duration::from_secs(5), |s| {
-        s.contains("Load distribution across instances")
-    });
-    tmux.keys(&["?"]);
-    tmux.wait_for("the help overlay", Duration::from_secs(5), |s| {
-        s.contains(" Keys ") && s.contains("pause / resume polling")
-    });
-    tmux.keys(&["Escape"]);
-    tmux.keys(&["L"]);
-    tmux.wait_for("the log pane", Duration::from_secs(5), |s| {
-        s.contains(" Log ") && s.contains("connected to")
-    });
-    tmux.keys(&["p"]);
-    tmux.wait_for("the paused badge", Duration::from_secs(5), |s| {
-        s.contains("PAUSED")
-    });
+    // Each key, and what the screen must show after it.
+    let steps: &[(&str, &str, &[&str])] = &[
+        (
+            "5",
+            "the Database tab",
+            &["Read/write split", "Pool connections by state"],
+        ),
+        ("Tab", "the ML tab", &["Load distribution across instances"]),
+        (
+            "?",
+            "the help overlay",
+            &[" Keys ", "pause / resume polling"],
+        ),
+        (
+            "Escape",
+            "help closed",
+            &["Load distribution across instances"],
+        ),
+        ("L", "the log pane", &[" Log ", "connected to"]),
+        ("p", "the paused badge", &["PAUSED"]),
+    ];
+    for (key, what, needles) in steps {
+        tmux.keys(&[key]);
+        tmux.wait_for(what, Duration::from_secs(5), |s| {
+            needles.iter().all(|n| s.contains(n))
+        });
+    }
 
     tmux.keys(&["q"]);
     tmux.wait_for("the dashboard to exit", Duration::from_secs(5), |_| {
