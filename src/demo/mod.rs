@@ -26,7 +26,11 @@ pub async fn run(
     })
     .await?;
     let sim = stack.sim.addr();
-    let note = format!("demo: incident → curl -XPOST {sim}/scenario -d incident");
+    eprintln!(
+        "simulator: http://{sim}  (curl -XPOST {sim}/scenario -d incident|normal)\nprometheus: {}",
+        stack.prometheus_url()
+    );
+    let note = format!("demo: curl -XPOST {sim}/scenario -d incident");
     let refresh = options.refresh.unwrap_or(DEMO_REFRESH);
     let result = crate::cli::dashboard(
         options,

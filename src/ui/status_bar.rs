@@ -65,6 +65,10 @@ impl Widget for StatusBar<'_> {
             ));
         }
         segments.push(Span::styled(app.source.label.clone(), theme.status_bar));
+        if let Some(note) = &app.source.note {
+            segments.push(Span::styled(note.clone(), theme.status_bar));
+        }
+
         let mut latencies: Vec<Duration> = queries.iter().filter_map(|q| q.latency).collect();
         latencies.sort();
         if let (Some(median), Some(max)) = (latencies.get(latencies.len() / 2), latencies.last()) {
@@ -78,10 +82,6 @@ impl Widget for StatusBar<'_> {
                 theme.status_bar,
             ));
         }
-        if let Some(note) = &app.source.note {
-            segments.push(Span::styled(note.clone(), theme.status_bar));
-        }
-
         let hint = Span::styled(" ? help  q quit ", theme.status_bar);
         let budget = usize::from(area.width).saturating_sub(hint.width());
         let mut spans: Vec<Span> = Vec::new();
