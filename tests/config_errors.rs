@@ -278,6 +278,19 @@ fn check(args: &[&str]) -> Output {
         .expect("running spheroseg-top")
 }
 
+/// Runs `check ARGS`, asserts it passed without a panic, and returns its stdout.
+fn check_passes(what: &str, args: &[&str]) -> String {
+    let output = check(args);
+    assert_no_panic(what, &output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{what}: stderr:\n{}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -410,18 +423,10 @@ fn the_layout_the_fixtures_are_copied_from_is_valid() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("minimal.toml");
     std::fs::write(&path, MINIMAL_LAYOUT).unwrap();
-    let output = check(&["--layout", path.to_str().unwrap()]);
-    assert_no_panic("minimal layout", &output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr:\n{}",
-        text(&output.stderr)
-    );
+    let stdout = check_passes("minimal layout", &["--layout", path.to_str().unwrap()]);
     assert!(
-        text(&output.stdout).contains("1 tabs, 2 panels, 2 distinct queries"),
-        "stdout:\n{}",
-        text(&output.stdout)
+        stdout.contains("1 tabs, 2 panels, 2 distinct queries"),
+        "stdout:\n{stdout}"
     );
 }
 
@@ -436,32 +441,13 @@ fn a_user_theme_may_override_only_alert() {
          alert = { fg = \"#ff5f5f\", bold = true }\n",
     )
     .unwrap();
-    let output = check(&["--theme", path.to_str().unwrap()]);
-    assert_no_panic("user theme", &output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr:\n{}",
-        text(&output.stderr)
-    );
-    assert!(
-        text(&output.stdout).contains("theme mine: ok"),
-        "stdout:\n{}",
-        text(&output.stdout)
-    );
+    let stdout = check_passes("user theme", &["--theme", path.to_str().unwrap()]);
+    assert!(stdout.contains("theme mine: ok"), "stdout:\n{stdout}");
 }
 
 #[test]
 fn the_bundled_layout_passes_and_counts_its_distinct_queries() {
-    let output = check(&["--layout", "spheroseg"]);
-    assert_no_panic("bundled layout", &output);
-    let stdout = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr:\n{}",
-        text(&output.stderr)
-    );
+    let stdout = check_passes("bundled layout", &["--layout", "spheroseg"]);
     let expected = Layout::load("spheroseg").unwrap().queries.len();
     assert!(expected > 0);
     assert!(

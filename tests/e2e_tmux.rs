@@ -37,6 +37,41 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Starts `command` in a detached `width`×`height` session whose pane stays after exit,
+    /// so the exit status can be read. `exec` makes the dashboard the pane's process, so
+    /// signals sent to the pane's pid reach it and not a shell.
+    fn launch(&self, command: &str, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let command = format!("exec {command}");
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "dash",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &command,
+        ]);
+        self.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
+    }
+
+    /// Waits until the dashboard's process has exited, and checks it exited with status 0.
+    fn wait_for_clean_exit(&self, what: &str) {
+        let pane = || {
+            self.run(&[
+                "list-panes",
+                "-t",
+                "dash",
+                "-F",
+                "#{pane_dead} #{pane_dead_status}",
+            ])
+        };
+        self.wait_for(what, Duration::from_secs(10), |_| pane().starts_with('1'));
+        assert_eq!(pane().trim(), "1 0", "{what}: exit status");
+    }
+
     fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "dash"])
     }
@@ -119,18 +154,7 @@ async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
     let tmux = Tmux::new("overview");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
     let command = format!("{binary} --prometheus {url} --refresh 1s");
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "200",
-        "-y",
-        "50",
-        &command,
-    ]);
-    tmux.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
+    tmux.launch(&command, 200, 50);
 
     let (overview, took) = tmux.wait_for(
         "every KPI row to show a number",
@@ -179,17 +203,7 @@ async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
     }
 
     tmux.keys(&["q"]);
-    tmux.wait_for("the dashboard to exit", Duration::from_secs(5), |_| {
-        tmux.run(&[
-            "list-panes",
-            "-t",
-            "dash",
-            "-F",
-            "#{pane_dead} #{pane_dead_status}",
-        ])
-        .trim()
-            == "1 0"
-    });
+    tmux.wait_for_clean_exit("the dashboard to exit");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,18 +217,7 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
     let tmux = Tmux::new("unreachable");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
     let command = format!("{binary} --prometheus http://127.0.0.1:{port} --refresh 1s");
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "160",
-        "-y",
-        "40",
-        &command,
-    ]);
-    tmux.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
+    tmux.launch(&command, 160, 40);
     tmux.wait_for("the unreachable state", Duration::from_secs(10), |s| {
         s.contains("unreachable") && s.contains("retry in")
     });
@@ -225,21 +228,7 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
         .status()
         .unwrap();
     assert!(status.success());
-    tmux.wait_for(
-        "the dashboard to exit on SIGTERM",
-        Duration::from_secs(5),
-        |_| {
-            tmux.run(&[
-                "list-panes",
-                "-t",
-                "dash",
-                "-F",
-                "#{pane_dead} #{pane_dead_status}",
-            ])
-            .trim()
-                == "1 0"
-        },
-    );
+    tmux.wait_for_clean_exit("the dashboard to exit on SIGTERM");
     // The alternate screen was left: the dashboard's frame is gone from the pane.
     let screen = tmux.screen();
     assert!(
