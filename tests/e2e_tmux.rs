@@ -37,12 +37,18 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
-    /// Starts `command` in a detached `width`×`height` session whose pane stays after exit,
-    /// so the exit status can be read. `exec` makes the dashboard the pane's process, so
-    /// signals sent to the pane's pid reach it and not a shell.
+    /// Where the shell around the dashboard writes its exit status.
+    fn status_file(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("{}.status", self.socket))
+    }
+
+    /// Starts `command` in a detached `width`×`height` session; the shell around it
+    /// records the dashboard's exit status in [`Tmux::status_file`].
     fn launch(&self, command: &str, width: u16, height: u16) {
         let (w, h) = (width.to_string(), height.to_string());
-        let command = format!("exec {command}");
+        let status = self.status_file();
+        let _ = std::fs::remove_file(&status);
+        let command = format!("{command}; echo $? > {}", status.display());
         self.run(&[
             "new-session",
             "-d",
@@ -57,19 +63,25 @@ impl Tmux {
         self.run(&["set-option", "-t", "dash", "remain-on-exit", "on"]);
     }
 
-    /// Waits until the dashboard's process has exited, and checks it exited with status 0.
+    /// The dashboard's process: the child of the pane's shell.
+    fn dashboard_pid(&self) -> String {
+        let shell = self.run(&["list-panes", "-t", "dash", "-F", "#{pane_pid}"]);
+        let output = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// Waits until the dashboard has exited, and checks it exited with status 0.
     fn wait_for_clean_exit(&self, what: &str) {
-        let pane = || {
-            self.run(&[
-                "list-panes",
-                "-t",
-                "dash",
-                "-F",
-                "#{pane_dead} #{pane_dead_status}",
-            ])
+        let status = || {
+            std::fs::read_to_string(self.status_file())
+                .ok()
+                .filter(|s| s.ends_with('\n'))
         };
-        self.wait_for(what, Duration::from_secs(10), |_| pane().starts_with('1'));
-        assert_eq!(pane().trim(), "1 0", "{what}: exit status");
+        self.wait_for(what, Duration::from_secs(10), |_| status().is_some());
+        assert_eq!(status().as_deref(), Some("0\n"), "{what}: exit status");
     }
 
     fn screen(&self) -> String {
@@ -106,6 +118,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.status_file());
         let _ = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -222,7 +235,7 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
         s.contains("unreachable") && s.contains("retry in")
     });
 
-    let pid = tmux.run(&["list-panes", "-t", "dash", "-F", "#{pane_pid}"]);
+    let pid = tmux.dashboard_pid();
     let status = Command::new("kill")
         .args(["-TERM", pid.trim()])
         .status()
