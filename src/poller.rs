@@ -9,6 +9,7 @@ use crate::config::duration::short;
 use crate::config::layout::{QueryDef, QueryId};
 use crate::prom::{PromClient, PromError, Sample, Series};
 use crate::store::POINTS_PER_SERIES;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +23,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const SLOW_QUERY: Duration = Duration::from_secs(1);
 
 /// What the poller tells the app.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum DataEvent {
     Instant {
         id: QueryId,
@@ -38,7 +39,7 @@ pub enum DataEvent {
     Connection(Connection),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Connection {
     Connecting,
     Connected,

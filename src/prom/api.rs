@@ -1,11 +1,11 @@
 //! The parts of Prometheus' `/api/v1` JSON that the dashboard reads, and its errors.
 
 use crate::model::Labels;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// One value of an instant query: a series' labels, the evaluation time and the value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub labels: Labels,
     pub time: f64,
@@ -13,14 +13,14 @@ pub struct Sample {
 }
 
 /// One series of a range query, points in time order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub labels: Labels,
     pub points: Vec<(f64, f64)>,
 }
 
 /// Why a query gave no result. Cloneable plain data: it is stored, shown and recorded.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
 pub enum PromError {
     /// No connection to Prometheus at all: the whole dashboard is blind.
     #[error("unreachable: {0}")]
