@@ -37,6 +37,22 @@ pub enum DataEvent {
         latency: Duration,
     },
     Connection(Connection),
+    /// The answer to a [`PollerCommand::Range`] (drill views, zoomed ranges).
+    RangeAnswer {
+        request: RangeRequest,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
+}
+
+/// A range query asked for on demand, in whole seconds so equal requests hash equal and a
+/// cache can answer them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RangeRequest {
+    pub expr: String,
+    pub start: i64,
+    pub end: i64,
+    pub step: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,10 +63,11 @@ pub enum Connection {
 }
 
 /// What the app asks of the poller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PollerCommand {
     RefreshNow,
     SetPaused(bool),
+    Range(RangeRequest),
 }
 
 #[derive(Clone, Debug)]
@@ -66,7 +83,7 @@ pub fn spawn(
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
 ) -> mpsc::Sender<PollerCommand> {
-    let (commands, command_rx) = mpsc::channel(16);
+    let (commands, command_rx) = mpsc::channel(64);
     let poller = Poller {
         semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
         client,
@@ -99,6 +116,11 @@ enum Outcome {
         latency: Duration,
     },
     Probe(Result<(), PromError>),
+    Requested {
+        request: RangeRequest,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
 }
 
 /// The connection state and the backoff that goes with it.
@@ -116,7 +138,9 @@ impl Link {
     /// (a failed probe counts as a change: it carries the next retry delay).
     fn observe(&mut self, outcome: &Outcome, url: &str) -> Option<Connection> {
         let lost = match outcome {
-            Outcome::Instant { result: Err(e), .. } | Outcome::Range { result: Err(e), .. }
+            Outcome::Instant { result: Err(e), .. }
+            | Outcome::Range { result: Err(e), .. }
+            | Outcome::Requested { result: Err(e), .. }
                 if e.is_connection() =>
             {
                 Some(e.to_string())
@@ -206,6 +230,7 @@ impl Poller {
                         paused = p;
                         next_cycle = Instant::now();
                     }
+                    Some(PollerCommand::Range(request)) => self.fetch(&mut tasks, request),
                     None => break,
                 },
                 Some(joined) = tasks.join_next() => {
@@ -292,6 +317,29 @@ impl Poller {
         });
     }
 
+    /// Runs a range query asked for by the app; the app dedups and caches them.
+    fn fetch(&self, tasks: &mut JoinSet<Outcome>, request: RangeRequest) {
+        let client = self.client.clone();
+        let semaphore = self.semaphore.clone();
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            let started = Instant::now();
+            let result = client
+                .range(
+                    &request.expr,
+                    request.start as f64,
+                    request.end as f64,
+                    f64::from(request.step),
+                )
+                .await;
+            Outcome::Requested {
+                request,
+                result,
+                latency: started.elapsed(),
+            }
+        });
+    }
+
     /// Bookkeeping and logging for a finished job; returns what the app must hear.
     fn finish(&mut self, outcome: Outcome) -> Option<DataEvent> {
         match outcome {
@@ -326,6 +374,29 @@ impl Poller {
             Outcome::Probe(_) => {
                 self.in_flight.remove(&Job::Probe);
                 None
+            }
+            Outcome::Requested {
+                request,
+                result,
+                latency,
+            } => {
+                match &result {
+                    Err(e) if !e.is_connection() => {
+                        log::error!("range query failed: {e}\n  PromQL: {}", request.expr);
+                    }
+                    _ if latency > SLOW_QUERY => log::warn!(
+                        "slow range query ({} ms, step {}s): {}",
+                        latency.as_millis(),
+                        request.step,
+                        request.expr
+                    ),
+                    _ => {}
+                }
+                Some(DataEvent::RangeAnswer {
+                    request,
+                    result,
+                    latency,
+                })
             }
         }
     }

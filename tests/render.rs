@@ -239,3 +239,140 @@ fn help_lists_every_key() {
         );
     }
 }
+
+/// Opens the Overview's replication-lag KPI row as a drill view and answers its range
+/// query: over the last hour replica-2 climbs past the alert threshold, replica-1 stays low.
+fn lag_drill_view(theme: &str) -> App {
+    use spheroseg_top::app::focus::Dir;
+    use spheroseg_top::poller::PollerCommand;
+    let mut app = app_with_fixtures(theme);
+    app.update(Msg::Action(Action::Resize(160, 45)));
+    app.update(Msg::Action(Action::Focus(Dir::Right)));
+    app.update(Msg::Action(Action::Open));
+    for command in app.take_commands() {
+        let PollerCommand::Range(request) = command else {
+            continue;
+        };
+        let times = (request.start..=request.end).step_by(request.step as usize);
+        let span = (request.end - request.start) as f64;
+        let series = vec![
+            Series {
+                labels: labels(&[("replica", "replica-1")]),
+                points: times.clone().map(|t| (t as f64, 0.3)).collect(),
+            },
+            Series {
+                labels: labels(&[("replica", "replica-2")]),
+                // Quiet for two thirds of the hour, then 9 s of lag.
+                points: times
+                    .map(|t| {
+                        let late = (t - request.start) as f64 > span * 2.0 / 3.0;
+                        (t as f64, if late { 9.0 } else { 0.5 })
+                    })
+                    .collect(),
+            },
+        ];
+        app.update(Msg::Data(DataEvent::RangeAnswer {
+            request,
+            result: Ok(series),
+            latency: Duration::ZERO,
+        }));
+    }
+    app
+}
+
+#[test]
+fn the_drill_view_draws_thresholds_and_lists_the_worst_series_first() {
+    let app = lag_drill_view("default");
+    let buffer = render(&app, 160, 45);
+    let screen = lines(&buffer);
+    let text = screen.join("\n");
+    assert!(
+        screen[1].starts_with("Overview › Replication lag"),
+        "{text}"
+    );
+    assert!(screen[1].contains("1h · live"), "{text}");
+    assert!(
+        text.contains("target 1.00 s") && text.contains("alert 5.00 s"),
+        "threshold legends:\n{text}"
+    );
+
+    let alert = app.theme.alert.fg.unwrap();
+    let warn = app.theme.warn.fg.unwrap();
+    let plot = |y: u16, fg| {
+        (0..160).any(|x| {
+            buffer[(x, y)].fg == fg
+                && buffer[(x, y)]
+                    .symbol()
+                    .chars()
+                    .all(|c| ('\u{2800}'..='\u{28ff}').contains(&c))
+                && buffer[(x, y)].symbol() != "\u{2800}"
+        })
+    };
+    assert!(
+        (2..40).any(|y| plot(y, alert)),
+        "alert threshold line drawn:\n{text}"
+    );
+    assert!(
+        (2..40).any(|y| plot(y, warn)),
+        "target threshold line drawn:\n{text}"
+    );
+    let marked = (2..40).any(|y| {
+        (0..160).any(|x| {
+            buffer[(x, y)].fg == alert && ["▀", "▄", "█"].contains(&buffer[(x, y)].symbol())
+        })
+    });
+    assert!(
+        marked,
+        "the span beyond the alert threshold is marked:\n{text}"
+    );
+
+    let header = screen
+        .iter()
+        .position(|l| l.contains("Beyond alert"))
+        .unwrap();
+    let first = &screen[header + 1];
+    let second = &screen[header + 2];
+    assert!(
+        first.contains("replica-2") && first.contains("9.00 s") && first.contains("ALERT"),
+        "{text}"
+    );
+    assert!(
+        first.contains("20m"),
+        "a third of the hour beyond alert: {first}"
+    );
+    assert!(
+        second.contains("replica-1") && second.contains("OK"),
+        "{text}"
+    );
+    let x = first.find("replica-2").unwrap() as u16;
+    assert_eq!(
+        buffer[(x, header as u16 + 1)].fg,
+        alert,
+        "worst row in alert colour"
+    );
+}
+
+#[test]
+fn the_inspect_cursor_reads_every_series_at_its_time() {
+    use spheroseg_top::app::focus::Dir;
+    let mut app = lag_drill_view("mono");
+    app.update(Msg::Action(Action::ToggleCursor));
+    // Forty minutes back: before replica-2's trouble began.
+    for _ in 0..240 {
+        app.update(Msg::Action(Action::Focus(Dir::Left)));
+    }
+    let text = lines(&render(&app, 160, 45)).join("\n");
+    assert!(text.contains("cursor "), "{text}");
+    assert!(
+        !text.contains("Current") && text.contains("at "),
+        "the value column reads at the cursor:\n{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.contains("replica-2") && l.contains("━"))
+        .unwrap();
+    assert!(
+        row.contains("500 ms"),
+        "replica-2 before the incident: {row}"
+    );
+}

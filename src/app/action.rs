@@ -1,5 +1,6 @@
 //! Every state change is a message: user intent ([`Action`]), data, or the clock.
 
+use super::focus::Dir;
 use crate::poller::DataEvent;
 
 /// What a user can ask for; plain data, so keymaps, tests and recordings can produce it.
@@ -8,13 +9,28 @@ pub enum Action {
     NextTab,
     PrevTab,
     SelectTab(usize),
+    /// Move focus (grid), selection (series table) or the inspect cursor.
+    Focus(Dir),
+    /// Drill into the focused panel, KPI row, series or chart.
+    Open,
+    /// Close help, the cursor, or the innermost drill view.
+    Back,
+    ZoomIn,
+    ZoomOut,
+    PanBack,
+    PanForward,
+    /// Back to a range that ends now.
+    Live,
+    ToggleCursor,
+    /// Hide/show the selected series in a drill view; elsewhere pause/resume.
+    ToggleSelected,
     TogglePause,
     RefreshNow,
     ToggleHelp,
-    CloseOverlay,
     ToggleLog,
     Quit,
-    Resize,
+    /// The terminal's new size (columns, lines).
+    Resize(u16, u16),
 }
 
 #[derive(Debug)]

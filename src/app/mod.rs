@@ -1,16 +1,26 @@
 //! The application state and the one place it changes: [`App::update`].
 
 pub mod action;
+pub mod drill;
+pub mod focus;
 pub mod keymap;
+pub mod range_cache;
 pub mod run;
+pub mod time;
 
 pub use action::{Action, Msg};
 
+use crate::config::layout::{ChartSpec, PanelKind};
 use crate::config::{Layout, Theme};
-use crate::poller::{Connection, DataEvent, PollerCommand};
+use crate::poller::{Connection, DataEvent, PollerCommand, RangeRequest};
 use crate::store::Store;
-use crate::view::Context;
+use crate::view::drill::{ChartData, SeriesKey};
+use crate::view::{Context, reading};
+use drill::{DrillLevel, GROUP_COLUMNS, GroupView};
+use focus::{Dir, Focus};
+use range_cache::RangeCache;
 use std::time::Duration;
+use time::TimeRange;
 
 /// Where the data comes from, as the status bar names it (never with credentials).
 #[derive(Clone, Debug)]
@@ -26,6 +36,9 @@ pub enum Overlay {
     Help,
 }
 
+/// Columns a drill chart's y axis and borders take; the rest is plotted.
+const CHART_MARGIN: u16 = 14;
+
 pub struct App {
     pub layout: Layout,
     pub theme: Theme,
@@ -33,20 +46,37 @@ pub struct App {
     pub source: SourceInfo,
     pub connection: Connection,
     pub tab: usize,
+    /// The focused panel of every tab, kept while switching tabs.
+    pub focus: Vec<Focus>,
+    /// Full-screen views opened with Enter, innermost last.
+    pub drill: Vec<DrillLevel>,
+    /// The range drill views chart.
+    pub time: TimeRange,
+    /// The inspect cursor's time, when shown.
+    pub cursor: Option<f64>,
+    pub ranges: RangeCache,
+    /// Terminal size (columns, lines): drill charts ask for as many points as they can show.
+    pub size: (u16, u16),
+    /// A one-off hint for the status bar (e.g. why Enter did nothing); the next key clears it.
+    pub notice: Option<String>,
     pub paused: bool,
     pub overlay: Option<Overlay>,
     pub show_log: bool,
     pub should_quit: bool,
     /// The clock the dashboard reads ages against (Unix seconds). It only moves through
-    /// [`Msg::Tick`], so rendering never reads a clock and tests can fix time.
+    /// [`Msg::Tick`] and data, so rendering never reads a clock and tests can fix time.
     pub now: f64,
     /// Set when the screen no longer shows the state; the event loop draws then.
     pub dirty: bool,
+    paused_at: Option<f64>,
+    /// Commands for the data source, taken by the event loop after each update.
+    outbox: Vec<PollerCommand>,
 }
 
 impl App {
     pub fn new(layout: Layout, theme: Theme, source: SourceInfo) -> Self {
         let store = Store::new(&layout.queries);
+        let focus = vec![Focus::default(); layout.tabs.len()];
         Self {
             layout,
             theme,
@@ -54,30 +84,45 @@ impl App {
             source,
             connection: Connection::Connecting,
             tab: 0,
+            focus,
+            drill: Vec::new(),
+            time: TimeRange::default(),
+            cursor: None,
+            ranges: RangeCache::default(),
+            size: (80, 24),
+            notice: None,
             paused: false,
             overlay: None,
             show_log: false,
             should_quit: false,
             now: 0.0,
             dirty: true,
+            paused_at: None,
+            outbox: Vec::new(),
         }
     }
 
-    /// Applies a message; returns what the poller must do, if anything.
-    pub fn update(&mut self, msg: Msg) -> Option<PollerCommand> {
+    /// Applies a message. What the data source must do as a result waits in
+    /// [`App::take_commands`].
+    pub fn update(&mut self, msg: Msg) {
         self.dirty = true;
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
                 self.store.prune(now);
-                None
             }
-            Msg::Data(event) => {
-                self.ingest(event);
-                None
+            Msg::Data(event) => self.ingest(event),
+            Msg::Action(action) => {
+                self.notice = None;
+                self.act(action);
             }
-            Msg::Action(action) => self.act(action),
         }
+        self.request_drill_data();
+    }
+
+    /// Commands for the data source produced by the updates so far.
+    pub fn take_commands(&mut self) -> Vec<PollerCommand> {
+        std::mem::take(&mut self.outbox)
     }
 
     fn ingest(&mut self, event: DataEvent) {
@@ -93,32 +138,55 @@ impl App {
             }
             DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
             DataEvent::Connection(connection) => self.connection = connection,
+            DataEvent::RangeAnswer {
+                request, result, ..
+            } => self.ranges.answer(request, result, self.now),
         }
     }
 
-    fn act(&mut self, action: Action) -> Option<PollerCommand> {
-        let tabs = self.layout.tabs.len();
+    fn act(&mut self, action: Action) {
         // While help is open, keys other than those that close it or quit do nothing:
         // the user is reading, not steering.
         if self.overlay.is_some()
             && !matches!(
                 action,
-                Action::ToggleHelp | Action::CloseOverlay | Action::Quit | Action::Resize
+                Action::ToggleHelp | Action::Back | Action::Quit | Action::Resize(..)
             )
         {
             self.dirty = false;
-            return None;
+            return;
         }
         match action {
-            Action::NextTab => self.tab = (self.tab + 1) % tabs,
-            Action::PrevTab => self.tab = (self.tab + tabs - 1) % tabs,
-            Action::SelectTab(i) if i < tabs => self.tab = i,
-            Action::SelectTab(_) => self.dirty = false,
-            Action::TogglePause => {
-                self.paused = !self.paused;
-                return Some(PollerCommand::SetPaused(self.paused));
+            Action::NextTab => self.select_tab((self.tab + 1) % self.layout.tabs.len()),
+            Action::PrevTab => {
+                let tabs = self.layout.tabs.len();
+                self.select_tab((self.tab + tabs - 1) % tabs);
             }
-            Action::RefreshNow => return Some(PollerCommand::RefreshNow),
+            Action::SelectTab(i) if i < self.layout.tabs.len() => self.select_tab(i),
+            Action::SelectTab(_) => self.dirty = false,
+            Action::Focus(dir) => self.move_focus(dir),
+            Action::Open => self.open(),
+            Action::Back => self.back(),
+            Action::ZoomIn
+            | Action::ZoomOut
+            | Action::PanBack
+            | Action::PanForward
+            | Action::Live => {
+                self.navigate_time(action);
+            }
+            Action::ToggleCursor => self.toggle_cursor(),
+            Action::ToggleSelected => match self.drill.last_mut() {
+                Some(DrillLevel::Chart(view)) => {
+                    if let Some(key) = view.selected.clone()
+                        && !view.hidden.remove(&key)
+                    {
+                        view.hidden.insert(key);
+                    }
+                }
+                _ => self.toggle_pause(),
+            },
+            Action::TogglePause => self.toggle_pause(),
+            Action::RefreshNow => self.outbox.push(PollerCommand::RefreshNow),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay.is_some() {
                     None
@@ -126,12 +194,297 @@ impl App {
                     Some(Overlay::Help)
                 };
             }
-            Action::CloseOverlay => self.overlay = None,
             Action::ToggleLog => self.show_log = !self.show_log,
             Action::Quit => self.should_quit = true,
-            Action::Resize => {}
+            Action::Resize(columns, lines) => self.size = (columns, lines),
         }
-        None
+    }
+
+    fn select_tab(&mut self, tab: usize) {
+        self.tab = tab;
+        self.drill.clear();
+        self.cursor = None;
+        // A tab not yet steered opens on its first panel's worst KPI row: Enter drills
+        // straight into whatever is red.
+        if self.focus[tab] == Focus::default() {
+            self.focus[tab].kpi = self.worst_kpi(tab, 0, 0);
+        }
+    }
+
+    fn toggle_pause(&mut self) {
+        self.paused = !self.paused;
+        self.paused_at = self.paused.then_some(self.now);
+        self.outbox.push(PollerCommand::SetPaused(self.paused));
+    }
+
+    /// The KPI row to select when focus enters a panel: the worst, first among equals.
+    fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
+        let Some(panel) = self.layout.tabs[tab]
+            .rows
+            .get(row)
+            .and_then(|r| r.panels.get(col))
+        else {
+            return 0;
+        };
+        if panel.kind != PanelKind::KpiTable {
+            return 0;
+        }
+        let ctx = self.context();
+        panel
+            .kpis
+            .iter()
+            .enumerate()
+            .rev()
+            .max_by_key(|(_, kpi)| {
+                self.store
+                    .query(kpi.query.id)
+                    .map(|q| reading(q, kpi.reduce, &kpi.thresholds, ctx).status)
+            })
+            .map_or(0, |(i, _)| i)
+    }
+
+    fn move_focus(&mut self, dir: Dir) {
+        match self.drill.last_mut() {
+            None => {
+                let tab = self.tab;
+                let moved =
+                    focus::moved(&self.layout.tabs[tab], self.focus[tab], dir, |row, col| {
+                        self.worst_kpi(tab, row, col)
+                    });
+                self.focus[tab] = moved;
+            }
+            Some(DrillLevel::Group(view)) => {
+                let last = view.specs.len().saturating_sub(1);
+                view.focused = match dir {
+                    Dir::Left => view.focused.saturating_sub(1),
+                    Dir::Right => (view.focused + 1).min(last),
+                    Dir::Up => view.focused.saturating_sub(GROUP_COLUMNS),
+                    Dir::Down if view.focused + GROUP_COLUMNS <= last => {
+                        view.focused + GROUP_COLUMNS
+                    }
+                    Dir::Down => view.focused,
+                };
+            }
+            Some(DrillLevel::Chart(_)) => match dir {
+                Dir::Up | Dir::Down => self.move_selection(if dir == Dir::Up { -1 } else { 1 }),
+                Dir::Left | Dir::Right => {
+                    self.move_cursor(if dir == Dir::Left { -1.0 } else { 1.0 })
+                }
+            },
+        }
+    }
+
+    /// Series table rows of the innermost chart view, in the order the table shows them.
+    fn visible_rows(&self) -> Vec<SeriesKey> {
+        match self.drill.last() {
+            Some(DrillLevel::Chart(view)) => self
+                .chart_data(&view.spec)
+                .rows(self.cursor)
+                .into_iter()
+                .map(|r| r.key)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let rows = self.visible_rows();
+        let Some(DrillLevel::Chart(view)) = self.drill.last_mut() else {
+            return;
+        };
+        if rows.is_empty() {
+            return;
+        }
+        let current = view
+            .selected
+            .as_ref()
+            .and_then(|key| rows.iter().position(|r| r == key));
+        let next = match current {
+            Some(i) => i.saturating_add_signed(delta).min(rows.len() - 1),
+            None => 0,
+        };
+        view.selected = Some(rows[next].clone());
+    }
+
+    fn move_cursor(&mut self, direction: f64) {
+        let Some(at) = self.cursor else {
+            return;
+        };
+        let (start, end) = self.time.bounds(self.range_now());
+        let step = f64::from(self.time.step(self.chart_points()));
+        self.cursor = Some((at + direction * step).clamp(start, end));
+    }
+
+    fn toggle_cursor(&mut self) {
+        if self.drill.is_empty() {
+            self.notice = Some("the inspect cursor works in a drill view: Enter opens one".into());
+            return;
+        }
+        self.cursor = match self.cursor {
+            Some(_) => None,
+            None => Some(self.time.bounds(self.range_now()).1),
+        };
+    }
+
+    fn navigate_time(&mut self, action: Action) {
+        if self.drill.is_empty() {
+            self.notice = Some("zoom and pan work in a drill view: Enter opens one".into());
+            return;
+        }
+        let now = self.range_now();
+        match action {
+            Action::ZoomIn => {
+                self.time.zoom_in();
+            }
+            Action::ZoomOut => {
+                self.time.zoom_out();
+            }
+            Action::PanBack => self.time.pan(now, -1.0),
+            Action::PanForward => self.time.pan(now, 1.0),
+            _ => self.time.end = None,
+        }
+        let (start, end) = self.time.bounds(now);
+        self.cursor = self.cursor.map(|t| t.clamp(start, end));
+    }
+
+    fn open(&mut self) {
+        let level = match self.drill.last() {
+            None => self.focused_spec().map(DrillLevel::chart),
+            Some(DrillLevel::Group(view)) => {
+                view.specs.get(view.focused).cloned().map(DrillLevel::chart)
+            }
+            Some(DrillLevel::Chart(view)) => match self.breakdown_of(view) {
+                Ok(level) => Some(level),
+                Err(why) => {
+                    self.notice = Some(why);
+                    None
+                }
+            },
+        };
+        if let Some(level) = level {
+            self.drill.push(level);
+        }
+    }
+
+    /// The chart spec of the focused panel or selected KPI row.
+    fn focused_spec(&self) -> Option<ChartSpec> {
+        let focus = self.focus[self.tab];
+        let panel = self.layout.tabs[self.tab]
+            .rows
+            .get(focus.row)?
+            .panels
+            .get(focus.col)?;
+        Some(match panel.kind {
+            PanelKind::KpiTable => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
+            _ => panel.chart_spec(&self.layout.queries),
+        })
+    }
+
+    /// The per-label view of the selected series, as the layout declares it.
+    fn breakdown_of(&self, view: &drill::ChartView) -> Result<DrillLevel, String> {
+        let Some(breakdown) = &view.spec.breakdown else {
+            return Err(format!(
+                "\"{}\" declares no breakdown (drill = \"NAME\" in the layout)",
+                view.spec.title
+            ));
+        };
+        let selected = view
+            .selected
+            .clone()
+            .or_else(|| self.visible_rows().into_iter().next())
+            .ok_or_else(|| "no series to break down yet".to_string())?;
+        let mut values = Vec::with_capacity(breakdown.by.len());
+        for label in &breakdown.by {
+            let value = selected
+                .labels
+                .get(label)
+                .ok_or_else(|| format!("this series has no `{label}` label to break down by"))?;
+            values.push((label.clone(), value.clone()));
+        }
+        let title = values
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        Ok(DrillLevel::Group(GroupView {
+            title,
+            specs: breakdown
+                .panels
+                .iter()
+                .map(|p| p.substitute(&values))
+                .collect(),
+            focused: 0,
+        }))
+    }
+
+    fn back(&mut self) {
+        if self.overlay.take().is_some() {
+            return;
+        }
+        if self.cursor.take().is_some() {
+            return;
+        }
+        if self.drill.pop().is_none() {
+            self.dirty = false;
+        }
+    }
+
+    /// The moment a live range ends at: the clock, frozen while paused.
+    pub fn range_now(&self) -> f64 {
+        self.paused_at.unwrap_or(self.now)
+    }
+
+    /// Points a full-width drill chart can show: two per column (braille dots).
+    pub fn chart_points(&self) -> u32 {
+        u32::from(self.size.0.saturating_sub(CHART_MARGIN).max(20)) * 2
+    }
+
+    fn request_for(&self, expr: &str) -> RangeRequest {
+        let refresh = self.source.refresh.as_secs_f64();
+        self.time
+            .request(expr, self.range_now(), self.chart_points(), refresh)
+    }
+
+    /// What the chart of `spec` has to show over the current range.
+    pub fn chart_data<'a>(&'a self, spec: &'a ChartSpec) -> ChartData<'a> {
+        let (start, end) = self.time.bounds(self.range_now());
+        let answers = spec
+            .queries
+            .iter()
+            .map(|q| self.ranges.lookup(&self.request_for(&q.expr)))
+            .collect();
+        ChartData {
+            spec,
+            start,
+            end,
+            step: f64::from(self.time.step(self.chart_points())),
+            answers,
+        }
+    }
+
+    /// Asks the data source for the ranges the innermost drill view needs and lacks.
+    fn request_drill_data(&mut self) {
+        let Some(level) = self.drill.last() else {
+            return;
+        };
+        let requests: Vec<RangeRequest> = level
+            .specs()
+            .iter()
+            .flat_map(|spec| spec.queries.iter().map(|q| self.request_for(&q.expr)))
+            .collect();
+        for request in requests {
+            if self.ranges.want(&request, self.now) {
+                self.outbox.push(PollerCommand::Range(request));
+            }
+        }
+    }
+
+    /// The path to the innermost view: the tab, then every drill level.
+    pub fn breadcrumb(&self) -> Vec<&str> {
+        let tab = self.layout.tabs[self.tab].title.as_str();
+        std::iter::once(tab)
+            .chain(self.drill.iter().map(DrillLevel::title))
+            .collect()
     }
 
     /// What rendering needs to judge ages: the clock and when data counts as stale.
@@ -161,11 +514,15 @@ impl App {
 mod tests {
     use super::*;
     use crate::config::layout::Layout;
+    use crate::model::Labels;
+    use crate::prom::{Sample, Series};
+
+    const NOW: f64 = 1_700_000_000.0;
 
     fn app() -> App {
         let layout = Layout::load("spheroseg").unwrap();
         let theme = Theme::load("default").unwrap();
-        App::new(
+        let mut app = App::new(
             layout,
             theme,
             SourceInfo {
@@ -173,51 +530,267 @@ mod tests {
                 refresh: Duration::from_secs(5),
                 note: None,
             },
-        )
+        );
+        app.update(Msg::Tick(NOW));
+        app.update(Msg::Action(Action::Resize(200, 60)));
+        app
+    }
+
+    fn act(app: &mut App, actions: &[Action]) {
+        for a in actions {
+            app.update(Msg::Action(*a));
+        }
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// Feeds the current lag of three replicas, replica-2 far beyond the alert threshold.
+    fn feed_lag(app: &mut App) {
+        let id = app
+            .layout
+            .queries
+            .iter()
+            .position(|q| q.expr == "db_replication_lag_seconds")
+            .unwrap();
+        let samples = [("replica-1", 0.2), ("replica-2", 9.0), ("replica-3", 0.4)]
+            .iter()
+            .map(|(r, v)| Sample {
+                labels: labels(&[("replica", r)]),
+                time: NOW,
+                value: *v,
+            })
+            .collect();
+        app.update(Msg::Data(DataEvent::Instant {
+            id,
+            at: NOW,
+            result: Ok(samples),
+            latency: Duration::ZERO,
+        }));
+    }
+
+    /// Answers every pending range request with one series per replica, lag rising to 9 s
+    /// for replica-2.
+    fn answer_ranges(app: &mut App) -> Vec<RangeRequest> {
+        let mut answered = Vec::new();
+        for command in app.take_commands() {
+            let PollerCommand::Range(request) = command else {
+                continue;
+            };
+            let series = ["replica-1", "replica-2", "replica-3"]
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Series {
+                    labels: labels(&[("replica", r)]),
+                    points: (request.start..=request.end)
+                        .step_by(request.step as usize)
+                        .map(|t| (t as f64, if i == 1 { 9.0 } else { 0.3 }))
+                        .collect(),
+                })
+                .collect();
+            app.update(Msg::Data(DataEvent::RangeAnswer {
+                request: request.clone(),
+                result: Ok(series),
+                latency: Duration::ZERO,
+            }));
+            answered.push(request);
+        }
+        answered
     }
 
     #[test]
     fn tabs_wrap_both_ways_and_select_by_number() {
         let mut app = app();
         let n = app.layout.tabs.len();
-        app.update(Msg::Action(Action::PrevTab));
+        act(&mut app, &[Action::PrevTab]);
         assert_eq!(app.tab, n - 1);
-        app.update(Msg::Action(Action::NextTab));
+        act(&mut app, &[Action::NextTab]);
         assert_eq!(app.tab, 0);
-        app.update(Msg::Action(Action::SelectTab(4)));
+        act(&mut app, &[Action::SelectTab(4)]);
         assert_eq!(app.tab, 4);
-        app.update(Msg::Action(Action::SelectTab(99)));
+        act(&mut app, &[Action::SelectTab(99)]);
         assert_eq!(app.tab, 4);
     }
 
     #[test]
     fn pause_and_refresh_reach_the_poller() {
         let mut app = app();
-        assert_eq!(
-            app.update(Msg::Action(Action::TogglePause)),
-            Some(PollerCommand::SetPaused(true))
-        );
+        app.take_commands();
+        act(&mut app, &[Action::TogglePause]);
+        assert_eq!(app.take_commands(), vec![PollerCommand::SetPaused(true)]);
         assert!(app.context().stale_after.is_none());
+        act(&mut app, &[Action::TogglePause, Action::RefreshNow]);
         assert_eq!(
-            app.update(Msg::Action(Action::TogglePause)),
-            Some(PollerCommand::SetPaused(false))
-        );
-        assert_eq!(
-            app.update(Msg::Action(Action::RefreshNow)),
-            Some(PollerCommand::RefreshNow)
+            app.take_commands(),
+            vec![PollerCommand::SetPaused(false), PollerCommand::RefreshNow]
         );
     }
 
     #[test]
     fn help_swallows_navigation_until_closed() {
         let mut app = app();
-        app.update(Msg::Action(Action::ToggleHelp));
-        app.update(Msg::Action(Action::NextTab));
+        act(&mut app, &[Action::ToggleHelp, Action::NextTab]);
         assert_eq!(app.tab, 0);
-        app.update(Msg::Action(Action::CloseOverlay));
-        app.update(Msg::Action(Action::NextTab));
+        act(&mut app, &[Action::Back, Action::NextTab]);
         assert_eq!(app.tab, 1);
-        app.update(Msg::Action(Action::Quit));
+        act(&mut app, &[Action::Quit]);
         assert!(app.should_quit);
+    }
+
+    #[test]
+    fn focus_enters_a_kpi_table_on_its_worst_row() {
+        let mut app = app();
+        feed_lag(&mut app);
+        act(&mut app, &[Action::Focus(Dir::Right)]);
+        let focus = app.focus[0];
+        assert_eq!((focus.row, focus.col), (0, 1));
+        let kpis = &app.layout.tabs[0].rows[0].panels[1].kpis;
+        assert_eq!(kpis[focus.kpi].name, "Replication lag");
+        act(&mut app, &[Action::Focus(Dir::Up)]);
+        assert_eq!(app.focus[0].kpi, focus.kpi - 1, "↑ walks the table's rows");
+    }
+
+    #[test]
+    fn enter_drills_down_and_back_climbs_out() {
+        let mut app = app();
+        feed_lag(&mut app);
+        act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+        assert_eq!(app.breadcrumb(), vec!["Overview", "Replication lag"]);
+        let requests = answer_ranges(&mut app);
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].expr, "db_replication_lag_seconds");
+        assert!(
+            (requests[0].end - requests[0].start) as f64 >= 3600.0,
+            "opens on the last hour"
+        );
+
+        // The series table's first row is the worst replica; Enter breaks it down.
+        act(&mut app, &[Action::Open]);
+        assert_eq!(
+            app.breadcrumb(),
+            vec!["Overview", "Replication lag", "replica-2"]
+        );
+        let Some(DrillLevel::Group(group)) = app.drill.last().cloned() else {
+            panic!("expected the per-replica view");
+        };
+        assert!(
+            group.specs[0].queries[0]
+                .expr
+                .contains(r#"replica="replica-2""#)
+        );
+        assert!(group.specs.len() >= 3, "related metrics beside the lag");
+        let asked: Vec<String> = app
+            .take_commands()
+            .into_iter()
+            .filter_map(|c| match c {
+                PollerCommand::Range(r) => Some(r.expr),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            asked.len(),
+            group.specs.iter().map(|s| s.queries.len()).sum::<usize>()
+        );
+
+        act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+        assert_eq!(app.breadcrumb().len(), 4);
+        act(&mut app, &[Action::Back, Action::Back, Action::Back]);
+        assert!(app.drill.is_empty());
+        assert_eq!(app.breadcrumb(), vec!["Overview"]);
+    }
+
+    #[test]
+    fn series_selection_and_hiding_follow_the_table_order() {
+        let mut app = app();
+        feed_lag(&mut app);
+        act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+        answer_ranges(&mut app);
+        act(&mut app, &[Action::Focus(Dir::Down)]);
+        let Some(DrillLevel::Chart(view)) = app.drill.last() else {
+            panic!("chart view");
+        };
+        assert_eq!(
+            view.selected.as_ref().unwrap().labels["replica"],
+            "replica-2",
+            "first ↓ selects the worst"
+        );
+        act(
+            &mut app,
+            &[Action::Focus(Dir::Down), Action::ToggleSelected],
+        );
+        let Some(DrillLevel::Chart(view)) = app.drill.last() else {
+            panic!("chart view");
+        };
+        assert_eq!(view.hidden.len(), 1);
+        assert_ne!(
+            view.hidden.iter().next().unwrap().labels["replica"],
+            "replica-2"
+        );
+        assert!(
+            !app.paused,
+            "space hides a series in a drill view, it does not pause"
+        );
+    }
+
+    #[test]
+    fn zoom_and_pan_change_the_requested_range_and_come_back_from_cache() {
+        let mut app = app();
+        act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+        let hour = answer_ranges(&mut app);
+        act(&mut app, &[Action::ZoomOut, Action::ZoomOut]);
+        let six_hours = answer_ranges(&mut app).pop().unwrap();
+        let span = six_hours.end - six_hours.start;
+        assert!((6 * 3600..6 * 3600 + i64::from(six_hours.step)).contains(&span));
+        assert!(six_hours.step > hour[0].step, "wider range, coarser step");
+
+        act(&mut app, &[Action::ZoomIn, Action::ZoomIn]);
+        assert!(app.take_commands().is_empty(), "the hour is still cached");
+
+        act(&mut app, &[Action::PanBack]);
+        assert_eq!(app.time.end, Some(NOW - 1800.0));
+        let panned = answer_ranges(&mut app);
+        assert!(panned[0].end < hour[0].end);
+        act(&mut app, &[Action::Live]);
+        assert!(app.time.is_live());
+        assert!(app.take_commands().is_empty());
+    }
+
+    #[test]
+    fn the_inspect_cursor_moves_by_one_step_and_stays_in_range() {
+        let mut app = app();
+        act(
+            &mut app,
+            &[
+                Action::Focus(Dir::Right),
+                Action::Open,
+                Action::ToggleCursor,
+            ],
+        );
+        let end = app.time.bounds(app.range_now()).1;
+        assert_eq!(app.cursor, Some(end));
+        act(&mut app, &[Action::Focus(Dir::Left)]);
+        let step = f64::from(app.time.step(app.chart_points()));
+        assert_eq!(app.cursor, Some(end - step));
+        act(
+            &mut app,
+            &[Action::Focus(Dir::Right), Action::Focus(Dir::Right)],
+        );
+        assert_eq!(app.cursor, Some(end), "clamped to the range");
+        act(&mut app, &[Action::Back]);
+        assert_eq!(app.cursor, None, "Esc closes the cursor before the view");
+        assert_eq!(app.drill.len(), 1);
+    }
+
+    #[test]
+    fn zoom_outside_a_drill_view_explains_itself() {
+        let mut app = app();
+        act(&mut app, &[Action::ZoomIn]);
+        assert!(app.notice.as_deref().unwrap().contains("drill view"));
+        act(&mut app, &[Action::NextTab]);
+        assert!(app.notice.is_none());
     }
 }

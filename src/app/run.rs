@@ -29,6 +29,8 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
         data_tx,
     );
     let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
+    let size = guard.terminal.size()?;
+    app.update(Msg::Action(Action::Resize(size.width, size.height)));
     let mut keys = EventStream::new();
     // Ages in the status bar and panels move once a second; nothing faster is needed.
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
@@ -42,7 +44,7 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
         let msg = tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => keymap::action_for(key).map(Msg::Action),
-                Some(Ok(Event::Resize(..))) => Some(Msg::Action(Action::Resize)),
+                Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
                 Some(Ok(_)) => None,
                 Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
                 None => Some(Msg::Action(Action::Quit)),
@@ -51,13 +53,19 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
             _ = ticker.tick() => Some(Msg::Tick(unix_now())),
             () = signals.recv() => Some(Msg::Action(Action::Quit)),
         };
-        if let Some(command) = msg.and_then(|m| app.update(m)) {
-            // The poller only drops a command when it is gone, and then there is nothing to steer.
-            let _ = poller.try_send(command);
+        if let Some(msg) = msg {
+            app.update(msg);
         }
         // Answers of one refresh arrive together: take them all before drawing once.
         while let Ok(data) = data_rx.try_recv() {
             app.update(Msg::Data(data));
+        }
+        for command in app.take_commands() {
+            // A full queue drops the command; a lost range request is asked again later
+            // (see RangeCache), and a gone poller has nothing left to steer.
+            if poller.try_send(command).is_err() {
+                log::debug!("data source busy: command dropped");
+            }
         }
     }
     Ok(())

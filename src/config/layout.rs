@@ -5,7 +5,7 @@ use super::duration::ConfigDuration;
 use super::{ConfigError, Source};
 use crate::model::{Direction, Thresholds, Unit};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use toml::Spanned;
 
@@ -23,6 +23,9 @@ struct LayoutFile {
     title: Option<String>,
     #[serde(rename = "tab", default)]
     tabs: Vec<TabFile>,
+    /// Named breakdowns that panels and KPI rows refer to with `drill = "NAME"`.
+    #[serde(default)]
+    drill: BTreeMap<String, DrillFile>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,37 @@ struct PanelFile {
     description: Option<String>,
     #[serde(rename = "kpi", default)]
     kpis: Vec<KpiFile>,
+    drill: Option<Spanned<String>>,
+}
+
+/// `[drill.NAME]`: how a drill view breaks a value down by label.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrillFile {
+    by: Spanned<Vec<String>>,
+    /// The broken-down query the drill view charts instead of the panel's own.
+    query: Option<Spanned<String>>,
+    legend: Option<String>,
+    #[serde(rename = "panel", default)]
+    panels: Vec<DrillPanelFile>,
+}
+
+/// A chart of the per-label view; `$label` in its title and queries is substituted.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrillPanelFile {
+    title: Spanned<String>,
+    query: Option<Spanned<String>>,
+    legend: Option<String>,
+    #[serde(default)]
+    series: Vec<SeriesFile>,
+    #[serde(default)]
+    unit: Unit,
+    decimals: Option<u8>,
+    target: Option<Spanned<f64>>,
+    alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    direction: Direction,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +122,7 @@ struct KpiFile {
     #[serde(default)]
     direction: Direction,
     reduce: Option<Reduce>,
+    drill: Option<Spanned<String>>,
 }
 
 // ---- the validated model -------------------------------------------------------------
@@ -181,6 +216,7 @@ pub struct Panel {
     pub reduce: Reduce,
     pub description: Option<String>,
     pub kpis: Vec<Kpi>,
+    pub drill: Option<Drill>,
 }
 
 #[derive(Clone, Debug)]
@@ -191,9 +227,85 @@ pub struct Kpi {
     pub decimals: Option<u8>,
     pub thresholds: Thresholds,
     pub reduce: Reduce,
+    pub drill: Option<Drill>,
+}
+
+/// One line source of a drill chart: fetched on demand with range queries, never polled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartQuery {
+    pub expr: String,
+    pub legend: Option<String>,
+}
+
+/// What a drill view charts: queries, unit and thresholds, and where Enter leads next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSpec {
+    pub title: String,
+    pub queries: Vec<ChartQuery>,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub thresholds: Thresholds,
+    pub breakdown: Option<Breakdown>,
+}
+
+/// A breakdown by label: Enter on a series opens `panels` with `$label` replaced by the
+/// series' values (e.g. the lag, pool and query latency of one replica).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Breakdown {
+    pub by: Vec<String>,
+    /// Charts of one label value; titles and queries still hold `$label` placeholders.
+    pub panels: Vec<ChartSpec>,
+}
+
+impl ChartSpec {
+    /// This spec with every `$label` replaced by the label's value.
+    pub fn substitute(&self, values: &[(String, String)]) -> ChartSpec {
+        let apply = |text: &str| {
+            // Longest names first, so `$pool` never eats the start of `$pool_name`.
+            let mut sorted: Vec<&(String, String)> = values.iter().collect();
+            sorted.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+            sorted.iter().fold(text.to_string(), |acc, (name, value)| {
+                acc.replace(&format!("${name}"), value)
+            })
+        };
+        ChartSpec {
+            title: apply(&self.title),
+            queries: self
+                .queries
+                .iter()
+                .map(|q| ChartQuery {
+                    expr: apply(&q.expr),
+                    legend: q.legend.clone(),
+                })
+                .collect(),
+            breakdown: None,
+            ..self.clone()
+        }
+    }
 }
 
 impl Panel {
+    /// What a drill view of this panel charts.
+    pub fn chart_spec(&self, queries: &[QueryDef]) -> ChartSpec {
+        let own = self
+            .queries
+            .iter()
+            .map(|pq| ChartQuery {
+                expr: queries[pq.id].expr.clone(),
+                legend: pq.legend.clone(),
+            })
+            .collect();
+        ChartSpec {
+            title: self.title.clone(),
+            queries: own,
+            unit: self.unit,
+            decimals: self.decimals,
+            thresholds: self.thresholds,
+            breakdown: None,
+        }
+        .broken_down(self.drill.as_ref())
+    }
+
     /// Every query this panel reads, KPI rows included.
     pub fn query_ids(&self) -> impl Iterator<Item = QueryId> + '_ {
         self.queries
@@ -201,6 +313,44 @@ impl Panel {
             .map(|q| q.id)
             .chain(self.kpis.iter().map(|k| k.query.id))
     }
+}
+
+impl Kpi {
+    /// What a drill view of this KPI row charts.
+    pub fn chart_spec(&self, queries: &[QueryDef]) -> ChartSpec {
+        ChartSpec {
+            title: self.name.clone(),
+            queries: vec![ChartQuery {
+                expr: queries[self.query.id].expr.clone(),
+                legend: self.query.legend.clone(),
+            }],
+            unit: self.unit,
+            decimals: self.decimals,
+            thresholds: self.thresholds,
+            breakdown: None,
+        }
+        .broken_down(self.drill.as_ref())
+    }
+}
+
+impl ChartSpec {
+    /// Applies a declared breakdown: its own query replaces the aggregate one.
+    fn broken_down(mut self, drill: Option<&Drill>) -> ChartSpec {
+        if let Some(drill) = drill {
+            if let Some(query) = &drill.query {
+                self.queries = vec![query.clone()];
+            }
+            self.breakdown = Some(drill.breakdown.clone());
+        }
+        self
+    }
+}
+
+/// A validated `[...drill]` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drill {
+    pub query: Option<ChartQuery>,
+    pub breakdown: Breakdown,
 }
 
 impl Layout {
@@ -215,6 +365,7 @@ impl Layout {
             source: &source,
             queries: Vec::new(),
             index: HashMap::new(),
+            drills: HashMap::new(),
         }
         .build(file, &source)
     }
@@ -226,6 +377,7 @@ struct Builder<'a> {
     source: &'a Source,
     queries: Vec<QueryDef>,
     index: HashMap<String, QueryId>,
+    drills: HashMap<String, Drill>,
 }
 
 impl Builder<'_> {
@@ -251,6 +403,10 @@ impl Builder<'_> {
                 "tab".into(),
                 "a layout needs at least one [[tab]]".into(),
             );
+        }
+        for (name, drill) in &file.drill {
+            let built = self.drill(drill, &format!("drill.{name}"))?;
+            self.drills.insert(name.clone(), built);
         }
         let mut tabs = Vec::with_capacity(file.tabs.len());
         for (t, tab) in file.tabs.into_iter().enumerate() {
@@ -349,18 +505,7 @@ impl Builder<'_> {
         key: &str,
     ) -> Result<QueryId, ConfigError> {
         // Whitespace is not significant in PromQL; equal expressions are polled once.
-        let normalized = expr
-            .get_ref()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if normalized.is_empty() {
-            return self.error(
-                expr.span(),
-                key.into(),
-                "query is empty; expected a PromQL expression".into(),
-            );
-        }
+        let normalized = self.expression(expr, key)?;
         let id = *self.index.entry(normalized.clone()).or_insert_with(|| {
             self.queries.push(QueryDef {
                 expr: normalized,
@@ -415,6 +560,7 @@ impl Builder<'_> {
                     decimals: kpi.decimals,
                     thresholds: self.thresholds(&kpi.target, &kpi.alert, kpi.direction, &key)?,
                     reduce: kpi.reduce.unwrap_or_default(),
+                    drill: self.drill_ref(kpi.drill.as_ref(), &format!("{key}.drill"))?,
                 });
             }
         } else {
@@ -448,8 +594,143 @@ impl Builder<'_> {
             window,
             reduce: file.reduce.unwrap_or_default(),
             description: file.description,
+            drill: self.drill_ref(file.drill.as_ref(), &format!("{path}.drill"))?,
             kpis,
         })
+    }
+
+    /// Resolves `drill = "NAME"` to a declared `[drill.NAME]`.
+    fn drill_ref(
+        &self,
+        name: Option<&Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<Drill>, ConfigError> {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        match self.drills.get(name.get_ref()) {
+            Some(drill) => Ok(Some(drill.clone())),
+            None => {
+                let mut known: Vec<&String> = self.drills.keys().collect();
+                known.sort();
+                self.error(
+                    name.span(),
+                    key.into(),
+                    format!(
+                        "no [drill.{}] in this layout (declared: {known:?})",
+                        name.get_ref()
+                    ),
+                )
+            }
+        }
+    }
+
+    fn drill(&self, file: &DrillFile, path: &str) -> Result<Drill, ConfigError> {
+        let by = file.by.get_ref();
+        if by.is_empty() || by.iter().any(|l| l.trim().is_empty()) {
+            return self.error(
+                file.by.span(),
+                format!("{path}.by"),
+                "name at least one label to break down by, e.g. by = [\"replica\"]".into(),
+            );
+        }
+        let query = match &file.query {
+            Some(q) => Some(ChartQuery {
+                expr: self.expression(q, &format!("{path}.query"))?,
+                legend: file.legend.clone(),
+            }),
+            None => None,
+        };
+        let mut panels = Vec::with_capacity(file.panels.len());
+        for (i, panel) in file.panels.iter().enumerate() {
+            let key = format!("{path}.panel[{i}]");
+            let mut queries = Vec::new();
+            let sources = panel
+                .query
+                .iter()
+                .map(|q| (q, panel.legend.clone(), format!("{key}.query")))
+                .chain(panel.series.iter().enumerate().map(|(s, series)| {
+                    (
+                        &series.query,
+                        series.legend.clone(),
+                        format!("{key}.series[{s}].query"),
+                    )
+                }));
+            for (expr, legend, query_key) in sources {
+                self.placeholders_known(expr, by, &query_key)?;
+                queries.push(ChartQuery {
+                    expr: self.expression(expr, &query_key)?,
+                    legend,
+                });
+            }
+            if queries.is_empty() {
+                return self.error(
+                    panel.title.span(),
+                    format!("{key}.query"),
+                    format!(
+                        "drill panel \"{}\" has no `query` and no [[...series]]",
+                        panel.title.get_ref()
+                    ),
+                );
+            }
+            panels.push(ChartSpec {
+                title: panel.title.get_ref().clone(),
+                queries,
+                unit: panel.unit,
+                decimals: panel.decimals,
+                thresholds: self.thresholds(&panel.target, &panel.alert, panel.direction, &key)?,
+                breakdown: None,
+            });
+        }
+        Ok(Drill {
+            query,
+            breakdown: Breakdown {
+                by: by.clone(),
+                panels,
+            },
+        })
+    }
+
+    /// Every `$name` in a drill query must be one of the labels broken down by.
+    fn placeholders_known(
+        &self,
+        expr: &Spanned<String>,
+        by: &[String],
+        key: &str,
+    ) -> Result<(), ConfigError> {
+        let text = expr.get_ref();
+        for (at, _) in text.match_indices('$') {
+            let name: String = text[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            // A bare `$` is a regex anchor, not a placeholder.
+            if !name.is_empty() && !by.contains(&name) {
+                return self.error(
+                    expr.span(),
+                    key.into(),
+                    format!("`${name}` is not a label this drill breaks down by (by = {by:?})"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A non-empty expression with insignificant whitespace collapsed.
+    fn expression(&self, expr: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        let normalized = expr
+            .get_ref()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if normalized.is_empty() {
+            return self.error(
+                expr.span(),
+                key.into(),
+                "query is empty; expected a PromQL expression".into(),
+            );
+        }
+        Ok(normalized)
     }
 
     /// Gauges need a range; ratios and percentages have a natural one.

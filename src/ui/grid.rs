@@ -1,6 +1,7 @@
 //! A tab's rows and panels, sized by their relative heights and widths.
 
 use super::widgets::PanelWidget;
+use crate::app::focus::Focus;
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind, Tab};
 use crate::store::Store;
@@ -11,6 +12,7 @@ use ratatui::widgets::Widget;
 
 pub struct TabGrid<'a> {
     pub tab: &'a Tab,
+    pub focus: Focus,
     pub store: &'a Store,
     pub theme: &'a Theme,
     pub ctx: Context,
@@ -74,15 +76,17 @@ impl Widget for TabGrid<'_> {
             }
         }))
         .split(area);
-        for (row, row_area) in self.tab.rows.iter().zip(rows.iter()) {
+        for (r, (row, row_area)) in self.tab.rows.iter().zip(rows.iter()).enumerate() {
             let cells = Layout::horizontal(row.panels.iter().map(|p| Constraint::Fill(p.width)))
                 .split(*row_area);
-            for (panel, cell) in row.panels.iter().zip(cells.iter()) {
+            for (c, (panel, cell)) in row.panels.iter().zip(cells.iter()).enumerate() {
+                let focused = (self.focus.row, self.focus.col) == (r, c);
                 PanelWidget {
                     panel,
                     store: self.store,
                     theme: self.theme,
                     ctx: self.ctx,
+                    focus: focused.then_some(self.focus.kpi),
                 }
                 .render(*cell, buf);
             }

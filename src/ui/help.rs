@@ -16,11 +16,21 @@ pub struct HelpOverlay<'a> {
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
+        let key_width = BINDINGS
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        let text_width = BINDINGS
+            .iter()
+            .map(|(_, w)| w.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut lines: Vec<Line> = BINDINGS
             .iter()
             .map(|(keys, what)| {
                 Line::from(vec![
-                    Span::styled(format!("{keys:>16}  "), theme.title),
+                    Span::styled(format!("{keys:>key_width$}  "), theme.title),
                     Span::styled(*what, theme.help),
                 ])
             })
@@ -35,7 +45,12 @@ impl Widget for HelpOverlay<'_> {
         ] {
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("{:>14} {}  ", status.label(), status_glyph(status)),
+                    format!(
+                        "{:>width$} {}  ",
+                        status.label(),
+                        status_glyph(status),
+                        width = key_width.saturating_sub(2)
+                    ),
                     theme.status(status),
                 ),
                 Span::styled(meaning, theme.help),
@@ -45,7 +60,8 @@ impl Widget for HelpOverlay<'_> {
         let [popup] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)
             .areas(area);
-        let [popup] = Layout::horizontal([Constraint::Length(52.min(area.width))])
+        let width = (key_width + text_width + 4) as u16;
+        let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
             .flex(Flex::Center)
             .areas(popup);
         Clear.render(popup, buf);

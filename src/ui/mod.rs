@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the application state. No IO, no clock.
 
+mod drill;
 mod grid;
 mod help;
 mod status_bar;
@@ -25,10 +26,13 @@ pub fn render(frame: &mut Frame, app: &App) {
     .areas(frame.area());
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
-    if let Some(tab) = app.layout.tabs.get(app.tab) {
+    if !app.drill.is_empty() {
+        frame.render_widget(drill::DrillScreen { app }, body);
+    } else if let Some(tab) = app.layout.tabs.get(app.tab) {
         frame.render_widget(
             grid::TabGrid {
                 tab,
+                focus: app.focus[app.tab],
                 store: &app.store,
                 theme: &app.theme,
                 ctx,

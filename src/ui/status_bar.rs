@@ -44,6 +44,9 @@ impl Widget for StatusBar<'_> {
         if app.paused {
             segments.push(Span::styled(" PAUSED ", theme.warn));
         }
+        if let Some(notice) = &app.notice {
+            segments.push(Span::styled(notice.clone(), theme.warn));
+        }
         let age_text = match app.last_refresh_age() {
             Some(a) => format!(
                 "updated {} ago · every {}",

@@ -6,7 +6,7 @@
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};
-use spheroseg_top::poller::{self, DataEvent, PollerConfig};
+use spheroseg_top::poller::{self, DataEvent, PollerCommand, PollerConfig};
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
 use std::collections::HashSet;
@@ -96,13 +96,40 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
         match &event {
             DataEvent::Instant { id, .. } => instants.insert(*id),
             DataEvent::Range { id, .. } => ranges.insert(*id),
-            DataEvent::Connection(_) => false,
+            DataEvent::Connection(_) | DataEvent::RangeAnswer { .. } => false,
         };
         if let DataEvent::Instant { at, .. } = &event {
             app.update(Msg::Tick(*at));
         }
         app.update(Msg::Data(event));
     }
+}
+
+/// Sends the range queries the app asked for to Prometheus and feeds it the answers,
+/// as the poller would; returns how many were answered.
+pub async fn answer_range_requests(app: &mut App, url: &str) -> usize {
+    let client = client(url);
+    let mut answered = 0;
+    for command in app.take_commands() {
+        let PollerCommand::Range(request) = command else {
+            continue;
+        };
+        let result = client
+            .range(
+                &request.expr,
+                request.start as f64,
+                request.end as f64,
+                f64::from(request.step),
+            )
+            .await;
+        app.update(Msg::Data(DataEvent::RangeAnswer {
+            request,
+            result,
+            latency: Duration::ZERO,
+        }));
+        answered += 1;
+    }
+    answered
 }
 
 /// Renders the whole screen into a buffer of the given size.

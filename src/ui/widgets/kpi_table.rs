@@ -35,7 +35,15 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .panel
         .kpis
         .iter()
-        .map(|kpi| row_cells(data, kpi))
+        .enumerate()
+        .map(|(i, kpi)| {
+            let (mut cells, status) = row_cells(data, kpi);
+            // The selected row is marked in text too, for monochrome terminals.
+            if data.selected_kpi == Some(i) {
+                cells[0] = format!("▸{}", cells[0]);
+            }
+            (cells, status)
+        })
         .collect();
     let width = |col: usize| {
         cells
@@ -54,12 +62,15 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
             .collect()
     };
     let status_column = columns.iter().filter(|w| **w > 0).count() - 1;
-    let rows = cells.into_iter().map(|(c, status)| {
-        let style = if status == Status::Ok {
+    let rows = cells.into_iter().enumerate().map(|(i, (c, status))| {
+        let mut style = if status == Status::Ok {
             theme.text
         } else {
             theme.status(status)
         };
+        if data.selected_kpi == Some(i) {
+            style = style.patch(theme.selection);
+        }
         let mut texts: Vec<Cell> = pick(c).into_iter().map(Cell::from).collect();
         if let Some(last) = texts.pop() {
             texts.push(last.style(theme.status(status)));

@@ -7,6 +7,7 @@ mod kpi_table;
 mod panel;
 mod sparkline;
 mod stat;
+pub mod time_chart;
 
 pub use panel::PanelWidget;
 
@@ -22,6 +23,8 @@ pub struct PanelData<'a> {
     pub store: &'a Store,
     pub theme: &'a crate::config::Theme,
     pub ctx: Context,
+    /// The KPI row the keyboard selected, when the panel has focus.
+    pub selected_kpi: Option<usize>,
 }
 
 impl<'a> PanelData<'a> {

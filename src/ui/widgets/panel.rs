@@ -18,6 +18,8 @@ pub struct PanelWidget<'a> {
     pub store: &'a Store,
     pub theme: &'a Theme,
     pub ctx: Context,
+    /// `Some` when the panel has the keyboard: the selected KPI row (tables only).
+    pub focus: Option<usize>,
 }
 
 /// Why a panel's data is not simply fresh, in words.
@@ -75,24 +77,35 @@ impl Widget for PanelWidget<'_> {
             store: self.store,
             theme: self.theme,
             ctx: self.ctx,
+            selected_kpi: self.focus,
         };
         let theme = self.theme;
         let status = panel_status(self.panel, self.store, self.ctx);
-        let border_style = match status {
-            Status::Warn | Status::Alert => theme.status(status),
+        let focused = self.focus.is_some();
+        // Focus shows as a double border with a marker, so it never hides the status
+        // colour and survives a monochrome terminal.
+        let border_style = match (status, focused) {
+            (Status::Warn | Status::Alert, _) => theme.status(status),
+            (_, true) => theme.border_focus,
             _ => theme.border,
         };
+        let border_type = match (focused, status) {
+            (true, _) => BorderType::Double,
+            (false, Status::Alert) => BorderType::Thick,
+            _ => BorderType::Rounded,
+        };
+        let title = if focused {
+            Span::styled(
+                format!("▶ {} ", self.panel.title),
+                theme.title.patch(theme.border_focus),
+            )
+        } else {
+            Span::styled(format!(" {} ", self.panel.title), theme.title)
+        };
         let mut block = Block::bordered()
-            .border_type(if status == Status::Alert {
-                BorderType::Thick
-            } else {
-                BorderType::Rounded
-            })
+            .border_type(border_type)
             .border_style(border_style)
-            .title(Line::from(Span::styled(
-                format!(" {} ", self.panel.title),
-                theme.title,
-            )));
+            .title(Line::from(title));
         if status != Status::Ok {
             block = block.title(
                 Line::from(Span::styled(

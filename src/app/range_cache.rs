@@ -1,0 +1,192 @@
+//! Answers to on-demand range queries, so zooming back, re-opening a view or redrawing
+//! never asks Prometheus twice, and a view keeps showing its last answer while the next
+//! one loads.
+
+use crate::poller::RangeRequest;
+use crate::prom::{PromError, Series};
+use std::collections::HashMap;
+
+/// Answers kept at most; the least recently used go first.
+const CAPACITY: usize = 64;
+/// A request unanswered for this long is sent again (its answer was lost).
+const LOST_AFTER: f64 = 30.0;
+/// A failed request is retried after this long.
+const RETRY_AFTER: f64 = 10.0;
+
+#[derive(Debug)]
+struct Entry {
+    answer: Option<Result<Vec<Series>, PromError>>,
+    /// When the request was sent or answered (app clock).
+    at: f64,
+    used: u64,
+}
+
+/// What a view can show for a request.
+#[derive(Clone, Copy, Debug)]
+pub enum Lookup<'a> {
+    Loading,
+    Failed(&'a PromError),
+    /// Series of this request, or of an earlier one of the same query while it loads.
+    Ready(&'a [Series]),
+}
+
+#[derive(Debug, Default)]
+pub struct RangeCache {
+    entries: HashMap<RangeRequest, Entry>,
+    uses: u64,
+}
+
+impl RangeCache {
+    /// Marks `request` as needed at `now`; true when it must be sent.
+    pub fn want(&mut self, request: &RangeRequest, now: f64) -> bool {
+        self.uses += 1;
+        let uses = self.uses;
+        if let Some(entry) = self.entries.get_mut(request) {
+            entry.used = uses;
+            let resend = match &entry.answer {
+                None => now - entry.at > LOST_AFTER,
+                Some(Err(_)) => now - entry.at > RETRY_AFTER,
+                Some(Ok(_)) => false,
+            };
+            if resend {
+                entry.at = now;
+            }
+            return resend;
+        }
+        self.entries.insert(
+            request.clone(),
+            Entry {
+                answer: None,
+                at: now,
+                used: uses,
+            },
+        );
+        self.evict();
+        true
+    }
+
+    pub fn answer(
+        &mut self,
+        request: RangeRequest,
+        result: Result<Vec<Series>, PromError>,
+        now: f64,
+    ) {
+        // An answer nobody waits for any more (evicted meanwhile) is still worth keeping.
+        self.uses += 1;
+        self.entries.insert(
+            request,
+            Entry {
+                answer: Some(result),
+                at: now,
+                used: self.uses,
+            },
+        );
+        self.evict();
+    }
+
+    /// The answer to `request`; while it loads, the newest answer of the same query at the
+    /// same resolution, so a live view never blanks between refreshes.
+    pub fn lookup(&self, request: &RangeRequest) -> Lookup<'_> {
+        match self.entries.get(request).and_then(|e| e.answer.as_ref()) {
+            Some(Ok(series)) => return Lookup::Ready(series),
+            Some(Err(e)) => return Lookup::Failed(e),
+            None => {}
+        }
+        let span = request.end - request.start;
+        self.entries
+            .iter()
+            .filter(|(r, _)| {
+                r.expr == request.expr && r.step == request.step && r.end - r.start == span
+            })
+            .filter_map(|(r, e)| match &e.answer {
+                Some(Ok(series)) => Some((r.end, series)),
+                _ => None,
+            })
+            .max_by_key(|(end, _)| *end)
+            .map_or(Lookup::Loading, |(_, series)| Lookup::Ready(series))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn evict(&mut self) {
+        while self.entries.len() > CAPACITY {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(r, _)| r.clone())
+            else {
+                return;
+            };
+            self.entries.remove(&oldest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(end: i64) -> RangeRequest {
+        RangeRequest {
+            expr: "up".into(),
+            start: end - 3600,
+            end,
+            step: 10,
+        }
+    }
+
+    fn series(v: f64) -> Vec<Series> {
+        vec![Series {
+            labels: Default::default(),
+            points: vec![(0.0, v)],
+        }]
+    }
+
+    #[test]
+    fn a_request_is_sent_once_and_answered_from_the_cache() {
+        let mut cache = RangeCache::default();
+        assert!(cache.want(&request(100), 0.0));
+        assert!(!cache.want(&request(100), 1.0), "in flight");
+        assert!(matches!(cache.lookup(&request(100)), Lookup::Loading));
+        cache.answer(request(100), Ok(series(1.0)), 2.0);
+        assert!(!cache.want(&request(100), 3.0));
+        assert!(matches!(cache.lookup(&request(100)), Lookup::Ready(s) if s[0].points[0].1 == 1.0));
+    }
+
+    #[test]
+    fn the_previous_answer_shows_while_the_next_loads() {
+        let mut cache = RangeCache::default();
+        cache.answer(request(100), Ok(series(1.0)), 0.0);
+        cache.answer(request(105), Ok(series(2.0)), 0.0);
+        assert!(cache.want(&request(110), 0.0));
+        assert!(matches!(cache.lookup(&request(110)), Lookup::Ready(s) if s[0].points[0].1 == 2.0));
+    }
+
+    #[test]
+    fn failures_and_lost_requests_are_retried_later() {
+        let mut cache = RangeCache::default();
+        cache.want(&request(100), 0.0);
+        assert!(!cache.want(&request(100), 10.0));
+        assert!(cache.want(&request(100), 31.0), "lost");
+        cache.answer(request(100), Err(PromError::Decode("x".into())), 40.0);
+        assert!(matches!(cache.lookup(&request(100)), Lookup::Failed(_)));
+        assert!(!cache.want(&request(100), 45.0));
+        assert!(cache.want(&request(100), 51.0));
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let mut cache = RangeCache::default();
+        for end in 0..200 {
+            cache.answer(request(end), Ok(series(1.0)), 0.0);
+        }
+        assert_eq!(cache.len(), CAPACITY);
+    }
+}

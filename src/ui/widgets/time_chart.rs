@@ -1,0 +1,169 @@
+//! A line chart over absolute time: one line per series, target and alert thresholds as
+//! lines, the stretches beyond the alert threshold marked along the x axis, and an optional
+//! inspect cursor. Drill views use it at any zoom; x labels are clock times.
+
+use crate::config::Theme;
+use crate::model::{Thresholds, Unit};
+use chrono::{Local, TimeZone};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::Span;
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
+
+/// A threshold drawn across the chart: its legend, style and two end points.
+type ThresholdLine = (String, Style, [(f64, f64); 2]);
+
+pub struct ChartLine {
+    pub name: String,
+    pub style: Style,
+    /// Points in time order, already thinned to the chart's resolution.
+    pub points: Vec<(f64, f64)>,
+}
+
+pub struct TimeChart<'a> {
+    pub lines: Vec<ChartLine>,
+    pub start: f64,
+    pub end: f64,
+    pub thresholds: Thresholds,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    /// Which of `alert_columns.len()` equal slices of the range were beyond the alert threshold.
+    pub alert_columns: Vec<bool>,
+    pub cursor: Option<f64>,
+    pub show_legend: bool,
+    pub theme: &'a Theme,
+}
+
+/// A Unix time as the clock on the wall shows it; the date too when the range spans days.
+pub fn clock(t: f64, with_date: bool) -> String {
+    let format = if with_date { "%m-%d %H:%M" } else { "%H:%M:%S" };
+    Local
+        .timestamp_opt(t.floor() as i64, 0)
+        .single()
+        .map_or_else(|| format!("{t:.0}"), |time| time.format(format).to_string())
+}
+
+impl Widget for TimeChart<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let values = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        // Keep the nearest threshold in view so "how far from target" is visible at a glance.
+        let reference = self
+            .thresholds
+            .target
+            .or(self.thresholds.alert)
+            .unwrap_or(f64::NEG_INFINITY);
+        let hi = hi.max(reference).max(0.0);
+        let y_max = if hi > 0.0 { hi * 1.1 } else { 1.0 };
+        let y_min = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
+        let format = |v: f64| self.unit.format(v, self.decimals);
+
+        let thresholds: Vec<ThresholdLine> = [
+            (self.thresholds.target, "target", theme.warn),
+            (self.thresholds.alert, "alert", theme.alert),
+        ]
+        .into_iter()
+        .filter_map(|(v, name, style)| {
+            let v = v?;
+            (v <= y_max).then(|| {
+                (
+                    format!("{name} {}", format(v)),
+                    style,
+                    [(self.start, v), (self.end, v)],
+                )
+            })
+        })
+        .collect();
+        let columns = self.alert_columns.len().max(1) as f64;
+        let width = (self.end - self.start) / columns;
+        let alert_marks: Vec<(f64, f64)> = self
+            .alert_columns
+            .iter()
+            .enumerate()
+            .filter(|(_, marked)| **marked)
+            .map(|(i, _)| (self.start + (i as f64 + 0.5) * width, y_min))
+            .collect();
+        let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
+
+        let mut datasets: Vec<Dataset> = self
+            .lines
+            .iter()
+            .map(|line| {
+                Dataset::default()
+                    .name(line.name.clone())
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(line.style)
+                    .data(&line.points)
+            })
+            .collect();
+        for (name, style, points) in &thresholds {
+            datasets.push(
+                Dataset::default()
+                    .name(name.clone())
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(*style)
+                    .data(points),
+            );
+        }
+        if !alert_marks.is_empty() {
+            datasets.push(
+                Dataset::default()
+                    .name("beyond alert")
+                    .marker(Marker::HalfBlock)
+                    .graph_type(GraphType::Scatter)
+                    .style(theme.alert)
+                    .data(&alert_marks),
+            );
+        }
+        if let Some(points) = &cursor {
+            datasets.push(
+                Dataset::default()
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(theme.text)
+                    .data(points),
+            );
+        }
+
+        let axis = theme.axis;
+        let with_date = self.end - self.start > 86_400.0;
+        let x_labels = vec![
+            Span::styled(clock(self.start, with_date), axis),
+            Span::styled(clock((self.start + self.end) / 2.0, with_date), axis),
+            Span::styled(clock(self.end, with_date), axis),
+        ];
+        let y_labels = vec![
+            Span::styled(format(y_min), axis),
+            Span::styled(format((y_min + y_max) / 2.0), axis),
+            Span::styled(format(y_max), axis),
+        ];
+        let legend = if self.show_legend {
+            Some(LegendPosition::TopLeft)
+        } else {
+            None
+        };
+        Chart::new(datasets)
+            .x_axis(
+                Axis::default()
+                    .bounds([self.start, self.end])
+                    .labels(x_labels)
+                    .style(axis),
+            )
+            .y_axis(
+                Axis::default()
+                    .bounds([y_min, y_max])
+                    .labels(y_labels)
+                    .style(axis),
+            )
+            .legend_position(legend)
+            .hidden_legend_constraints((Constraint::Percentage(50), Constraint::Percentage(60)))
+            .render(area, buf);
+    }
+}
