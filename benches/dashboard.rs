@@ -124,9 +124,63 @@ fn poll_cycle(c: &mut Criterion) {
     });
 }
 
+/// The Overview's replication-lag row opened as a drill view zoomed to 24 h, its range
+/// answered with `series` series of 24 h of 15 s samples (5760 points each): far more
+/// points than columns, as a replay or a fine-grained source would give.
+fn drill_app(series: usize) -> App {
+    use spheroseg_top::app::focus::Dir;
+    use spheroseg_top::poller::PollerCommand;
+    let mut app = filled_app();
+    app.update(Msg::Action(Action::Resize(200, 60)));
+    app.update(Msg::Action(Action::Focus(Dir::Right)));
+    app.update(Msg::Action(Action::Open));
+    for _ in 0..4 {
+        app.update(Msg::Action(Action::ZoomOut));
+    }
+    let commands = app.take_commands();
+    let Some(PollerCommand::Range(request)) = commands.into_iter().last() else {
+        panic!("the drill view asks for its range");
+    };
+    assert!(request.end - request.start >= 86_400, "24 h");
+    let answer = (0..series)
+        .map(|i| Series {
+            labels: [("replica".to_string(), format!("replica-{i}"))].into(),
+            points: (0..5760)
+                .map(|k| {
+                    let t = request.end as f64 - 86_400.0 + f64::from(k) * 15.0;
+                    (t, (f64::from(k) / 300.0 + i as f64).sin().abs() * 8.0)
+                })
+                .collect(),
+        })
+        .collect();
+    app.update(Msg::Data(DataEvent::RangeAnswer {
+        request,
+        result: Ok(answer),
+        latency: Duration::ZERO,
+    }));
+    app
+}
+
+fn render_drill(c: &mut Criterion) {
+    for series in [3, 50] {
+        let app = drill_app(series);
+        let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+        c.bench_function(
+            &format!("render drill view 200x60, 24h of 15s data, {series} series"),
+            |b| {
+                b.iter(|| {
+                    terminal
+                        .draw(|frame| spheroseg_top::ui::render(frame, black_box(&app)))
+                        .expect("draw");
+                })
+            },
+        );
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = render_frames, poll_cycle
+    targets = render_frames, poll_cycle, render_drill
 }
 criterion_main!(benches);

@@ -249,3 +249,98 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
         "terminal restored:\n{screen}"
     );
 }
+
+/// The first series-table row under the header of a drill view.
+fn first_series_row(screen: &str) -> Option<&str> {
+    let mut lines = screen.lines();
+    lines.find(|l| l.contains("Series") && l.contains("Beyond alert"))?;
+    lines.next()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_drill_from_a_red_kpi_to_the_lagging_replica_and_back() {
+    let stack = stack(Scenario::Incident).await;
+    let url = stack.prometheus_url().to_string();
+    wait_for(
+        &url,
+        "count_over_time(db_replication_lag_seconds{replica=\"replica-2\"}[1m]) > 12",
+        Duration::from_secs(40),
+    )
+    .await;
+
+    let tmux = Tmux::new("drill");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("{binary} --prometheus {url} --refresh 1s"),
+        200,
+        50,
+    );
+    tmux.wait_for("the lag row in alert", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.contains("Replication lag") && l.contains("ALERT"))
+    });
+
+    // → focuses "Database performance" on its worst row; the pool may tie with the lag.
+    tmux.keys(&["Right"]);
+    for _ in 0..3 {
+        let (screen, _) = tmux.wait_for("focus", Duration::from_secs(5), |s| {
+            s.contains("▶ Database performance")
+        });
+        if screen.contains("▸Replication lag") {
+            break;
+        }
+        tmux.keys(&["Down"]);
+    }
+    tmux.keys(&["Enter"]);
+    let (screen, _) = tmux.wait_for("the lag drill view", Duration::from_secs(10), |s| {
+        s.contains("Overview › Replication lag")
+            && first_series_row(s).is_some_and(|r| r.contains("replica-2"))
+    });
+    let row = first_series_row(&screen).unwrap();
+    assert!(
+        row.contains("ALERT"),
+        "the lagging replica first, in alert: {row}"
+    );
+
+    // Each key, and what the screen must show after it.
+    let steps: &[(&str, &str, &[&str])] = &[
+        ("-", "a 3h range", &["3h · live"]),
+        ("[", "a range pinned in the past", &["3h · ending"]),
+        ("0", "live again", &["3h · live"]),
+        ("c", "the inspect cursor", &["cursor ", "at "]),
+        (
+            "Escape",
+            "the cursor closed",
+            &["Overview › Replication lag"],
+        ),
+        (
+            "Enter",
+            "the per-replica view",
+            &[
+                "› replica-2",
+                "Connection pool utilisation",
+                "Read/write split",
+            ],
+        ),
+        (
+            "Escape",
+            "back to the lag chart",
+            &["Overview › Replication lag  "],
+        ),
+        (
+            "Escape",
+            "back to the Overview",
+            &["▶ Database performance", "▸Replication lag"],
+        ),
+    ];
+    for (key, what, needles) in steps {
+        tmux.keys(&[key]);
+        tmux.wait_for(what, Duration::from_secs(10), |s| {
+            needles.iter().all(|n| s.contains(n))
+        });
+    }
+    assert!(!tmux.screen().contains("cursor "), "Esc closed the cursor");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+}

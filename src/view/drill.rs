@@ -188,14 +188,20 @@ pub fn stats(
     }
     let sum: f64 = finite.iter().sum();
     let avg = sum / finite.len() as f64;
-    finite.sort_by(f64::total_cmp);
-    let rank = ((finite.len() as f64) * 0.95).ceil() as usize;
+    let (min, max) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    // Nearest-rank p95; selecting it is linear where sorting would not be.
+    let rank = (((finite.len() as f64) * 0.95).ceil() as usize).clamp(1, finite.len()) - 1;
+    let (_, p95, _) = finite.select_nth_unstable_by(rank, f64::total_cmp);
     SeriesStats {
         current,
-        min: finite.first().copied(),
+        min: Some(min),
         avg: Some(avg),
-        max: finite.last().copied(),
-        p95: finite.get(rank.saturating_sub(1)).copied(),
+        max: Some(max),
+        p95: Some(*p95),
         beyond_alert,
         beyond_since,
     }
