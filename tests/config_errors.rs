@@ -108,6 +108,27 @@ const LAYOUT_CASES: &[Case] = &[
         &["\"Database performance\"", "kpi_table needs at least one"],
     ),
     case(
+        "drill_unknown_name.toml",
+        20,
+        9,
+        "tab[0].row[0].panel[0].kpi[0].drill",
+        &["no [drill.replicas]", "declared: [\"replica\"]"],
+    ),
+    case(
+        "drill_unknown_placeholder.toml",
+        27,
+        9,
+        "drill.replica.panel[0].query",
+        &["`$instance`", "by = [\"replica\"]"],
+    ),
+    case(
+        "drill_by_nothing.toml",
+        23,
+        6,
+        "drill.replica.by",
+        &["at least one label"],
+    ),
+    case(
         "chart_without_query.toml",
         12,
         8,
