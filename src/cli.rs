@@ -1,5 +1,6 @@
 //! The command line: flags, subcommands, start-up and exit codes.
 
+use crate::alerts::{RuleFile, RuleFileError};
 use crate::app::run::DEFAULT_CONCURRENCY;
 use crate::app::{App, SourceInfo};
 use crate::config::{ConfigError, Layout, Theme};
@@ -11,7 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 const KEYS: &str = "Keys (also under ? in the dashboard):
-  1-9, Tab/Shift-Tab, ←/→, h/l   switch tabs
+  1-9, Tab/Shift-Tab   switch tabs        arrows, h j k l   move focus / select
+  Enter   drill down   Esc/Backspace   back   + -   zoom   [ ]   pan   0   live
+  c   inspect cursor   Space   hide series (drill) / pause
   p   pause/resume     r   refresh now     L   log pane
   ?   help             q / Ctrl-C          quit";
 
@@ -53,6 +56,20 @@ pub struct Options {
     /// Prometheus requests allowed at once
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY, global = true)]
     pub concurrency: usize,
+    /// A Prometheus rule file to evaluate here as well (repeatable); its alerts show with
+    /// the server's, for servers that do not load it
+    #[arg(long = "rules", value_name = "FILE", global = true)]
+    pub rules: Vec<PathBuf>,
+    /// Ring the terminal bell once per newly firing critical alert
+    #[arg(long, global = true)]
+    pub bell: bool,
+}
+
+/// Everything loaded and validated before the terminal is touched.
+pub struct Config {
+    pub layout: Layout,
+    pub theme: Theme,
+    pub rules: Vec<RuleFile>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +96,9 @@ pub struct Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
-        let code = if error.downcast_ref::<ConfigError>().is_some() {
+        let code = if error.downcast_ref::<ConfigError>().is_some()
+            || error.downcast_ref::<RuleFileError>().is_some()
+        {
             2
         } else {
             1
@@ -89,9 +108,9 @@ impl From<anyhow::Error> for Failure {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let (layout, theme) = load_config(&cli.options)?;
+    let config = load_config(&cli.options)?;
     if let Some(Command::Check) = cli.command {
-        print_check(&layout, &theme);
+        print_check(&config);
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -103,26 +122,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         match cli.command {
             Some(Command::Demo(args)) => {
                 let scenario: Scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
-                crate::demo::run(&cli.options, layout, theme, scenario).await
+                crate::demo::run(&cli.options, config, scenario).await
             }
             _ => {
                 let refresh = cli.options.refresh.unwrap_or(Duration::from_secs(5));
-                dashboard(
-                    &cli.options,
-                    layout,
-                    theme,
-                    &cli.options.prometheus,
-                    refresh,
-                    None,
-                )
-                .await
+                dashboard(&cli.options, config, &cli.options.prometheus, refresh, None).await
             }
         }
     })?;
     Ok(())
 }
 
-fn load_config(options: &Options) -> anyhow::Result<(Layout, Theme)> {
+fn load_config(options: &Options) -> anyhow::Result<Config> {
     let layout = Layout::load(&options.layout)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = options
@@ -130,10 +141,16 @@ fn load_config(options: &Options) -> anyhow::Result<(Layout, Theme)> {
         .clone()
         .unwrap_or_else(|| if no_color { "mono" } else { "default" }.to_string());
     let theme = Theme::load(&theme_name)?;
-    Ok((layout, theme))
+    let rules = crate::alerts::load_all(&options.rules)?;
+    Ok(Config {
+        layout,
+        theme,
+        rules,
+    })
 }
 
-fn print_check(layout: &Layout, theme: &Theme) {
+fn print_check(config: &Config) {
+    let (layout, theme) = (&config.layout, &config.theme);
     let panels: usize = layout
         .tabs
         .iter()
@@ -155,13 +172,33 @@ fn print_check(layout: &Layout, theme: &Theme) {
         println!("  q{id:<3} {}{history}", query.expr);
     }
     println!("theme {}: ok", theme.name);
+    if config.rules.is_empty() {
+        return;
+    }
+    for file in &config.rules {
+        let (alerting, recording) = crate::store::alerts::local_rules(std::slice::from_ref(file));
+        println!(
+            "rules {}: {} groups, {} alerting, {} recording",
+            file.path.display(),
+            file.groups.len(),
+            alerting.len(),
+            recording.len()
+        );
+    }
+    let (alerting, _) = crate::store::alerts::local_rules(&config.rules);
+    let found = crate::alerts::mismatches(&crate::store::alerts::kpi_watches(layout), &alerting);
+    if found.is_empty() {
+        println!("KPI alert thresholds agree with the rules");
+    }
+    for mismatch in found {
+        println!("  ≠ {mismatch}");
+    }
 }
 
 /// Opens the dashboard on `url` and runs it until the user quits.
 pub async fn dashboard(
     options: &Options,
-    layout: Layout,
-    theme: Theme,
+    config: Config,
     url: &str,
     refresh: Duration,
     note: Option<String>,
@@ -189,7 +226,9 @@ pub async fn dashboard(
         refresh,
         note,
     };
-    crate::app::run::run(App::new(layout, theme, source), client, options.concurrency).await
+    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    app.bell = options.bell;
+    crate::app::run::run(app, client, options.concurrency).await
 }
 
 /// Routes the app's own log (query errors, timings, reconnects) to the log pane.

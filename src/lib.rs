@@ -7,8 +7,10 @@
 //! - [`store`] and [`view`]: what is known, and what it means right now;
 //! - [`ui`]: drawing, a pure function of the state;
 //! - [`config`] and [`model`]: layouts, themes, units and thresholds;
+//! - [`alerts`]: rule files, local alert evaluation, Prometheus' own alerts and rules;
 //! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
 
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -4,6 +4,7 @@
 //! start and after every gap. When Prometheus is unreachable, only a cheap probe is sent,
 //! with exponential backoff, until it answers.
 
+use crate::alerts::{Alert, RuleGroupStatus};
 use crate::clock::unix_now;
 use crate::config::duration::short;
 use crate::config::layout::{QueryDef, QueryId};
@@ -37,6 +38,16 @@ pub enum DataEvent {
         latency: Duration,
     },
     Connection(Connection),
+    /// Prometheus' active alerts (`/api/v1/alerts`), polled every refresh.
+    Alerts {
+        at: f64,
+        result: Result<Vec<Alert>, PromError>,
+    },
+    /// Prometheus' rule groups and their health (`/api/v1/rules`), polled every refresh.
+    Rules {
+        at: f64,
+        result: Result<Vec<RuleGroupStatus>, PromError>,
+    },
     /// The answer to a [`PollerCommand::Range`] (drill views, zoomed ranges).
     RangeAnswer {
         request: RangeRequest,
@@ -100,6 +111,8 @@ pub fn spawn(
 enum Job {
     Instant(QueryId),
     Range(QueryId),
+    Alerts,
+    Rules,
     Probe,
 }
 
@@ -116,6 +129,14 @@ enum Outcome {
         latency: Duration,
     },
     Probe(Result<(), PromError>),
+    Alerts {
+        at: f64,
+        result: Result<Vec<Alert>, PromError>,
+    },
+    Rules {
+        at: f64,
+        result: Result<Vec<RuleGroupStatus>, PromError>,
+    },
     Requested {
         request: RangeRequest,
         result: Result<Vec<Series>, PromError>,
@@ -141,6 +162,8 @@ impl Link {
             Outcome::Instant { result: Err(e), .. }
             | Outcome::Range { result: Err(e), .. }
             | Outcome::Requested { result: Err(e), .. }
+            | Outcome::Alerts { result: Err(e), .. }
+            | Outcome::Rules { result: Err(e), .. }
                 if e.is_connection() =>
             {
                 Some(e.to_string())
@@ -220,6 +243,8 @@ impl Poller {
                     for id in 0..self.config.queries.len() {
                         self.start(&mut tasks, Job::Instant(id), at);
                     }
+                    self.start(&mut tasks, Job::Alerts, at);
+                    self.start(&mut tasks, Job::Rules, at);
                     next_cycle = Instant::now() + self.config.refresh;
                 }
                 command = commands.recv() => match command {
@@ -279,7 +304,7 @@ impl Poller {
         let refresh = self.config.refresh;
         let expr = match job {
             Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
-            Job::Probe => String::new(),
+            Job::Alerts | Job::Rules | Job::Probe => String::new(),
         };
         let window = match job {
             Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
@@ -312,6 +337,14 @@ impl Poller {
                         latency: started.elapsed(),
                     }
                 }
+                Job::Alerts => Outcome::Alerts {
+                    at,
+                    result: client.alerts().await,
+                },
+                Job::Rules => Outcome::Rules {
+                    at,
+                    result: client.rules().await,
+                },
                 Job::Probe => Outcome::Probe(client.ping().await),
             }
         });
@@ -374,6 +407,14 @@ impl Poller {
             Outcome::Probe(_) => {
                 self.in_flight.remove(&Job::Probe);
                 None
+            }
+            Outcome::Alerts { at, result } => {
+                self.in_flight.remove(&Job::Alerts);
+                Some(DataEvent::Alerts { at, result })
+            }
+            Outcome::Rules { at, result } => {
+                self.in_flight.remove(&Job::Rules);
+                Some(DataEvent::Rules { at, result })
             }
             Outcome::Requested {
                 request,

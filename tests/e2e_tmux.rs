@@ -344,3 +344,58 @@ async fn keys_drill_from_a_red_kpi_to_the_lagging_replica_and_back() {
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alerts_tab_shows_what_pages_during_the_incident() {
+    let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules/spheroseg-fast.yml");
+    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        scenario: Scenario::Incident,
+        rule_files: vec![rules],
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let url = stack.prometheus_url().to_string();
+
+    let tmux = Tmux::new("alerts");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("{binary} --prometheus {url} --refresh 1s"),
+        200,
+        50,
+    );
+    tmux.keys(&["8"]);
+    let names = [
+        "HighAPIResponseTime",
+        "DatabaseReplicationLag",
+        "MLQueueBacklog",
+    ];
+    let (screen, _) = tmux.wait_for("the three alerts firing", Duration::from_secs(40), |s| {
+        names
+            .iter()
+            .all(|n| s.lines().any(|l| l.contains(n) && l.contains("FIRING")))
+            && s.contains("critical firing")
+    });
+    let first = screen
+        .lines()
+        .find(|l| l.contains("FIRING"))
+        .unwrap_or_default();
+    assert!(
+        first.contains("DatabaseReplicationLag"),
+        "critical first: {first}"
+    );
+    assert!(
+        screen.contains("8 Alerts ◆"),
+        "the tab title carries the alert:\n{screen}"
+    );
+
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "the alert's expression charted",
+        Duration::from_secs(10),
+        |s| s.contains("Alerts › DatabaseReplicationLag") && s.contains("alert 5.00"),
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+}

@@ -1,7 +1,7 @@
 //! Which panel of a tab has the keyboard, and how arrow keys move it: spatially, by the
 //! panels' positions in the grid, not by their order in the file.
 
-use crate::config::layout::{PanelKind, Tab};
+use crate::config::layout::{Panel, Tab};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
@@ -31,19 +31,21 @@ fn centre(tab: &Tab, row: usize, col: usize) -> f64 {
     (before + widths[col] / 2.0) / total.max(1.0)
 }
 
-/// Where focus lands after moving `dir` from `from`. Up and down first walk a KPI table's
-/// rows; leaving a row of panels picks the panel of the next row nearest in x. `entry`
-/// chooses the KPI row to select on entering a table (the app picks the worst one).
-pub fn moved(tab: &Tab, from: Focus, dir: Dir, entry: impl Fn(usize, usize) -> usize) -> Focus {
+/// Where focus lands after moving `dir` from `from`. Up and down first walk the rows of a
+/// panel that has them (`rows`: a KPI table's, the alert list's); leaving a row of panels
+/// picks the panel of the next row nearest in x. `entry` chooses the row to select on
+/// entering a panel (the app picks the worst KPI).
+pub fn moved(
+    tab: &Tab,
+    from: Focus,
+    dir: Dir,
+    rows: impl Fn(&Panel) -> usize,
+    entry: impl Fn(usize, usize) -> usize,
+) -> Focus {
     let Some(row) = tab.rows.get(from.row) else {
         return Focus::default();
     };
-    let panel = &row.panels[from.col.min(row.panels.len() - 1)];
-    let kpis = if panel.kind == PanelKind::KpiTable {
-        panel.kpis.len()
-    } else {
-        0
-    };
+    let kpis = rows(&row.panels[from.col.min(row.panels.len() - 1)]);
     let (row, col) = match dir {
         Dir::Up if from.kpi > 0 && kpis > 0 => {
             return Focus {
@@ -85,27 +87,34 @@ fn nearest(tab: &Tab, from: Focus, row: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::layout::Layout;
+    use crate::config::layout::{Layout, PanelKind};
 
     #[test]
     fn arrows_move_spatially_and_walk_kpi_rows_first() {
         let layout = Layout::load("spheroseg").unwrap();
         let overview = &layout.tabs[0];
         let first_row = |_, _| 0;
+        let kpis = |p: &Panel| {
+            if p.kind == PanelKind::KpiTable {
+                p.kpis.len()
+            } else {
+                0
+            }
+        };
         let start = Focus::default();
         // Overview: three KPI tables on top, five stats, then two charts.
-        let right = moved(overview, start, Dir::Right, first_row);
+        let right = moved(overview, start, Dir::Right, kpis, first_row);
         assert_eq!((right.row, right.col), (0, 1));
         assert_eq!(
-            moved(overview, start, Dir::Left, first_row),
+            moved(overview, start, Dir::Left, kpis, first_row),
             start,
             "edges stay put"
         );
-        let down = moved(overview, start, Dir::Down, first_row);
+        let down = moved(overview, start, Dir::Down, kpis, first_row);
         assert_eq!(down.kpi, 1, "down walks the KPI rows first");
         let mut f = start;
         for _ in 0..4 {
-            f = moved(overview, f, Dir::Down, first_row);
+            f = moved(overview, f, Dir::Down, kpis, first_row);
         }
         assert_eq!(
             (f.row, f.col),
@@ -117,13 +126,13 @@ mod tests {
             col: 1,
             kpi: 2,
         };
-        let below = moved(overview, middle, Dir::Down, first_row);
+        let below = moved(overview, middle, Dir::Down, kpis, first_row);
         assert_eq!(
             (below.row, below.col),
             (1, 2),
             "nearest panel below the middle one"
         );
-        let back = moved(overview, below, Dir::Up, |_, _| 2);
+        let back = moved(overview, below, Dir::Up, kpis, |_, _| 2);
         assert_eq!(
             (back.row, back.col, back.kpi),
             (0, 1, 2),

@@ -10,15 +10,20 @@ pub mod time;
 
 pub use action::{Action, Msg};
 
-use crate::config::layout::{ChartSpec, PanelKind};
+use crate::alerts::{AlertState, RuleFile};
+use crate::config::layout::{ChartQuery, ChartSpec, Panel, PanelKind};
 use crate::config::{Layout, Theme};
+use crate::model::Labels;
+use crate::model::{Direction, Thresholds, Unit};
 use crate::poller::{Connection, DataEvent, PollerCommand, RangeRequest};
 use crate::store::Store;
+use crate::store::alerts::{AlertBoard, kpi_watches, local_rules};
 use crate::view::drill::{ChartData, SeriesKey};
 use crate::view::{Context, reading};
 use drill::{DrillLevel, GROUP_COLUMNS, GroupView};
 use focus::{Dir, Focus};
 use range_cache::RangeCache;
+use std::collections::BTreeSet;
 use std::time::Duration;
 use time::TimeRange;
 
@@ -69,13 +74,21 @@ pub struct App {
     /// Set when the screen no longer shows the state; the event loop draws then.
     pub dirty: bool,
     paused_at: Option<f64>,
+    /// Ring the terminal bell once per newly firing critical alert (`--bell`).
+    pub bell: bool,
+    /// Set when the bell must ring; the event loop rings it and clears this.
+    pub ring_bell: bool,
+    /// The critical alerts already rung for, so each rings once per firing.
+    rung: BTreeSet<(String, Labels)>,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<PollerCommand>,
 }
 
 impl App {
     pub fn new(layout: Layout, theme: Theme, source: SourceInfo) -> Self {
-        let store = Store::new(&layout.queries);
+        let mut store = Store::new(&layout.queries);
+        store.alerts =
+            AlertBoard::with_local(Vec::new(), Vec::new(), Vec::new(), kpi_watches(&layout));
         let focus = vec![Focus::default(); layout.tabs.len()];
         Self {
             layout,
@@ -98,8 +111,32 @@ impl App {
             now: 0.0,
             dirty: true,
             paused_at: None,
+            bell: false,
+            ring_bell: false,
+            rung: BTreeSet::new(),
             outbox: Vec::new(),
         }
+    }
+
+    /// Evaluates the alerting rules of `files` here, polling their expressions (and the
+    /// recording rules', to show their series) with the layout's queries.
+    pub fn with_rules(mut self, files: &[RuleFile]) -> Self {
+        let (alerting, recording) = local_rules(files);
+        let ids = alerting
+            .iter()
+            .map(|r| self.layout.add_query(&r.expr))
+            .collect();
+        let recording = recording
+            .into_iter()
+            .map(|r| {
+                let id = self.layout.add_query(&r.expr);
+                (r, id)
+            })
+            .collect();
+        self.store = Store::new(&self.layout.queries);
+        self.store.alerts =
+            AlertBoard::with_local(alerting, ids, recording, kpi_watches(&self.layout));
+        self
     }
 
     /// Applies a message. What the data source must do as a result waits in
@@ -111,7 +148,10 @@ impl App {
                 self.now = now;
                 self.store.prune(now);
             }
-            Msg::Data(event) => self.ingest(event),
+            Msg::Data(event) => {
+                self.ingest(event);
+                self.check_bell();
+            }
             Msg::Action(action) => {
                 self.notice = None;
                 self.act(action);
@@ -141,7 +181,34 @@ impl App {
             DataEvent::RangeAnswer {
                 request, result, ..
             } => self.ranges.answer(request, result, self.now),
+            DataEvent::Alerts { result, .. } => {
+                self.store.alerts.set_server_alerts(result);
+                self.store.mark_alerted();
+            }
+            DataEvent::Rules { result, .. } => {
+                self.store.alerts.set_groups(result);
+                self.store.mark_alerted();
+            }
         }
+    }
+
+    /// Rings for critical alerts that started firing since the last check.
+    fn check_bell(&mut self) {
+        if !self.bell {
+            return;
+        }
+        let firing: BTreeSet<(String, Labels)> = self
+            .store
+            .alerts
+            .all()
+            .into_iter()
+            .filter(|a| a.state == AlertState::Firing && a.severity() == Some("critical"))
+            .map(|a| (a.name.clone(), a.labels.clone()))
+            .collect();
+        if firing.difference(&self.rung).next().is_some() {
+            self.ring_bell = true;
+        }
+        self.rung = firing;
     }
 
     fn act(&mut self, action: Action) {
@@ -217,6 +284,15 @@ impl App {
         self.outbox.push(PollerCommand::SetPaused(self.paused));
     }
 
+    /// Rows the keyboard can select in a panel: KPI rows, active alerts.
+    fn selectable_rows(&self, panel: &Panel) -> usize {
+        match panel.kind {
+            PanelKind::KpiTable => panel.kpis.len(),
+            PanelKind::Alerts => self.store.alerts.all().len(),
+            _ => 0,
+        }
+    }
+
     /// The KPI row to select when focus enters a panel: the worst, first among equals.
     fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
         let Some(panel) = self.layout.tabs[tab]
@@ -247,10 +323,13 @@ impl App {
         match self.drill.last_mut() {
             None => {
                 let tab = self.tab;
-                let moved =
-                    focus::moved(&self.layout.tabs[tab], self.focus[tab], dir, |row, col| {
-                        self.worst_kpi(tab, row, col)
-                    });
+                let moved = focus::moved(
+                    &self.layout.tabs[tab],
+                    self.focus[tab],
+                    dir,
+                    |panel| self.selectable_rows(panel),
+                    |row, col| self.worst_kpi(tab, row, col),
+                );
                 self.focus[tab] = moved;
             }
             Some(DrillLevel::Group(view)) => {
@@ -376,6 +455,12 @@ impl App {
             .get(focus.col)?;
         Some(match panel.kind {
             PanelKind::KpiTable => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
+            PanelKind::Alerts => {
+                let alert = *self.store.alerts.all().get(focus.kpi)?;
+                let expr = self.store.alerts.expr_of(alert)?;
+                alert_chart(&alert.name, &expr)
+            }
+            PanelKind::Rules => return None,
             _ => panel.chart_spec(&self.layout.queries),
         })
     }
@@ -508,6 +593,47 @@ impl App {
             .reduce(f64::max)?;
         Some((self.now - newest).max(0.0))
     }
+}
+
+/// An alert's expression as a drill chart: for `<expr> > <number>`, the watched side with
+/// the number as its alert line, so the chart shows the value before, during and after the
+/// alert, not just the stretches the comparison let through.
+fn alert_chart(name: &str, expr: &str) -> ChartSpec {
+    let (query, thresholds) = match crate::alerts::promql::threshold(expr)
+        .and_then(|t| watched_side(expr, t.op.symbol(), t.value).map(|lhs| (lhs, t)))
+    {
+        Some((lhs, t)) => (
+            lhs,
+            Thresholds {
+                target: None,
+                alert: Some(t.value),
+                direction: if t.op.symbol().starts_with('>') {
+                    Direction::Above
+                } else {
+                    Direction::Below
+                },
+            },
+        ),
+        None => (expr.to_string(), Thresholds::default()),
+    };
+    ChartSpec {
+        title: name.to_string(),
+        queries: vec![ChartQuery {
+            expr: query,
+            legend: None,
+        }],
+        unit: Unit::None,
+        decimals: None,
+        thresholds,
+        breakdown: None,
+    }
+}
+
+/// `lhs` of `lhs <op> <value>` when the expression is written that way round.
+fn watched_side(expr: &str, op: &str, value: f64) -> Option<String> {
+    let (lhs, rhs) = expr.rsplit_once(op)?;
+    let number: f64 = rhs.trim().parse().ok()?;
+    (number == value && !lhs.trim().is_empty()).then(|| lhs.trim().to_string())
 }
 
 #[cfg(test)]

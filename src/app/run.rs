@@ -41,6 +41,12 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
             guard.terminal.draw(|frame| ui::render(frame, &app))?;
             app.dirty = false;
         }
+        if std::mem::take(&mut app.ring_bell) {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            // BEL between frames: the terminal beeps (or flashes) without a redraw.
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
         let msg = tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => keymap::action_for(key).map(Msg::Action),

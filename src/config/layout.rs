@@ -137,9 +137,18 @@ pub enum PanelKind {
     Stat,
     Bar,
     KpiTable,
+    /// Active alerts: Prometheus' and the local rules'.
+    Alerts,
+    /// Rule groups and their health, and KPI/rule threshold disagreements.
+    Rules,
 }
 
 impl PanelKind {
+    /// Kinds that show the alert board rather than a query.
+    pub fn is_alerting(self) -> bool {
+        matches!(self, PanelKind::Alerts | PanelKind::Rules)
+    }
+
     /// Kinds that draw values over time and so need a backfilled history.
     pub fn needs_history(self) -> bool {
         matches!(
@@ -354,6 +363,21 @@ pub struct Drill {
 }
 
 impl Layout {
+    /// The id of `expr` among the polled queries, adding it (latest value only) if new.
+    pub fn add_query(&mut self, expr: &str) -> QueryId {
+        let normalized = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+        match self.queries.iter().position(|q| q.expr == normalized) {
+            Some(id) => id,
+            None => {
+                self.queries.push(QueryDef {
+                    expr: normalized,
+                    history: None,
+                });
+                self.queries.len() - 1
+            }
+        }
+    }
+
     pub fn load(spec: &str) -> Result<Layout, ConfigError> {
         Self::parse(super::resolve(spec, "layouts", BUNDLED)?)
     }
@@ -562,6 +586,10 @@ impl Builder<'_> {
                     reduce: kpi.reduce.unwrap_or_default(),
                     drill: self.drill_ref(kpi.drill.as_ref(), &format!("{key}.drill"))?,
                 });
+            }
+        } else if kind.is_alerting() {
+            if !queries.is_empty() || !file.kpis.is_empty() {
+                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an alerts or rules panel shows the alert board and takes no `query`, `series` or [[...kpi]]"));
             }
         } else {
             if queries.is_empty() {

@@ -5,20 +5,15 @@ pub mod stack;
 
 pub use stack::{Stack, StackError, StackOptions};
 
+use crate::cli::Config;
 use crate::cli::Options;
-use crate::config::{Layout, Theme};
 use crate::sim::Scenario;
 use std::time::Duration;
 
 /// Demo data moves every second; a 2 s refresh shows it moving.
 const DEMO_REFRESH: Duration = Duration::from_secs(2);
 
-pub async fn run(
-    options: &Options,
-    layout: Layout,
-    theme: Theme,
-    scenario: Scenario,
-) -> anyhow::Result<()> {
+pub async fn run(options: &Options, config: Config, scenario: Scenario) -> anyhow::Result<()> {
     eprintln!("spheroseg-top demo: starting the SpherosegV4 simulator and Prometheus…");
     let stack = Stack::start(StackOptions {
         scenario,
@@ -32,15 +27,8 @@ pub async fn run(
     );
     let note = format!("demo: curl -XPOST {sim}/scenario -d incident");
     let refresh = options.refresh.unwrap_or(DEMO_REFRESH);
-    let result = crate::cli::dashboard(
-        options,
-        layout,
-        theme,
-        stack.prometheus_url(),
-        refresh,
-        Some(note),
-    )
-    .await;
+    let result =
+        crate::cli::dashboard(options, config, stack.prometheus_url(), refresh, Some(note)).await;
     drop(stack);
     result
 }

@@ -1,7 +1,12 @@
-//! The parts of Prometheus' `/api/v1` JSON that the dashboard reads, and its errors.
+//! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
+//! and its errors.
 
+use crate::alerts::model::{
+    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
+};
 use crate::model::Labels;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// One value of an instant query: a series' labels, the evaluation time and the value.
@@ -201,6 +206,162 @@ pub fn parse_ok(status: u16, body: &[u8]) -> Result<(), PromError> {
     data(status, body).map(|_| ())
 }
 
+/// `/api/v1/alerts`: `{"alerts": [...]}`.
+#[derive(Deserialize)]
+struct AlertsData {
+    alerts: Vec<RawAlert>,
+}
+
+/// One alert as Prometheus writes it: times as RFC 3339, the value as a string ("1e+01").
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAlert {
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+    state: AlertState,
+    active_at: Option<String>,
+    value: Option<String>,
+}
+
+impl RawAlert {
+    fn parse(self) -> Result<Alert, PromError> {
+        Ok(Alert {
+            name: self.labels.get("alertname").cloned().unwrap_or_default(),
+            active_at: match &self.active_at {
+                Some(t) => timestamp(t)?.unwrap_or(0.0),
+                None => 0.0,
+            },
+            value: match &self.value {
+                Some(v) => parse_value(v)?,
+                None => f64::NAN,
+            },
+            labels: self.labels,
+            annotations: self.annotations,
+            state: self.state,
+            source: AlertSource::Server,
+        })
+    }
+}
+
+/// `/api/v1/rules`: `{"groups": [...]}`.
+#[derive(Deserialize)]
+struct RulesData {
+    groups: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawGroup {
+    name: String,
+    #[serde(default)]
+    file: String,
+    #[serde(default)]
+    interval: f64,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+    last_evaluation: Option<String>,
+    #[serde(default)]
+    evaluation_time: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRule {
+    name: String,
+    #[serde(rename = "type")]
+    kind: RuleKind,
+    #[serde(default)]
+    query: String,
+    #[serde(default)]
+    duration: f64,
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    health: RuleHealth,
+    last_error: Option<String>,
+    last_evaluation: Option<String>,
+    #[serde(default)]
+    evaluation_time: f64,
+    state: Option<AlertState>,
+    #[serde(default)]
+    alerts: Vec<RawAlert>,
+}
+
+impl RawRule {
+    fn parse(self) -> Result<RuleStatus, PromError> {
+        Ok(RuleStatus {
+            last_evaluation: optional_timestamp(self.last_evaluation.as_deref())?,
+            alerts: self
+                .alerts
+                .into_iter()
+                .map(RawAlert::parse)
+                .collect::<Result<_, _>>()?,
+            name: self.name,
+            kind: self.kind,
+            query: self.query,
+            duration: self.duration,
+            labels: self.labels,
+            annotations: self.annotations,
+            health: self.health,
+            last_error: self.last_error.filter(|e| !e.is_empty()),
+            evaluation_time: self.evaluation_time,
+            state: self.state,
+        })
+    }
+}
+
+/// RFC 3339 → Unix seconds. Go's zero time ("0001-01-01T00:00:00Z", a rule not yet
+/// evaluated) means "never": `None`.
+fn timestamp(text: &str) -> Result<Option<f64>, PromError> {
+    let time = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| PromError::Decode(format!("timestamp \"{text}\": {e}")))?;
+    let seconds = time.timestamp();
+    if seconds <= 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        seconds as f64 + f64::from(time.timestamp_subsec_nanos()) / 1e9,
+    ))
+}
+
+fn optional_timestamp(text: Option<&str>) -> Result<Option<f64>, PromError> {
+    text.map_or(Ok(None), timestamp)
+}
+
+/// Parses `/api/v1/alerts`: every pending and firing alert Prometheus knows.
+pub fn parse_alerts(status: u16, body: &[u8]) -> Result<Vec<Alert>, PromError> {
+    let data: AlertsData = serde_json::from_value(data(status, body)?)
+        .map_err(|e| PromError::Decode(e.to_string()))?;
+    data.alerts.into_iter().map(RawAlert::parse).collect()
+}
+
+/// Parses `/api/v1/rules`: rule groups with each rule's health, last evaluation and alerts.
+pub fn parse_rules(status: u16, body: &[u8]) -> Result<Vec<RuleGroupStatus>, PromError> {
+    let data: RulesData = serde_json::from_value(data(status, body)?)
+        .map_err(|e| PromError::Decode(e.to_string()))?;
+    data.groups
+        .into_iter()
+        .map(|g| {
+            Ok(RuleGroupStatus {
+                last_evaluation: optional_timestamp(g.last_evaluation.as_deref())?,
+                rules: g
+                    .rules
+                    .into_iter()
+                    .map(RawRule::parse)
+                    .collect::<Result<_, _>>()?,
+                name: g.name,
+                file: g.file,
+                interval: g.interval,
+                evaluation_time: g.evaluation_time,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +417,95 @@ mod tests {
             parse_instant(200, body),
             Err(PromError::Decode(_))
         ));
+    }
+
+    /// Trimmed from a real Prometheus 2.42 answer.
+    const ALERTS: &[u8] = br#"{"status":"success","data":{"alerts":[
+        {"labels":{"alertname":"DatabaseReplicationLag","instance":"127.0.0.1:4000","job":"spheroseg","replica":"replica-2","severity":"critical"},
+         "annotations":{"description":"Replication lag is 9.5s","summary":"High database replication lag"},
+         "state":"firing","activeAt":"2026-11-25T10:00:01.123456789Z","value":"9.5e+00"},
+        {"labels":{"alertname":"MLQueueBacklog"},"annotations":{},"state":"pending",
+         "activeAt":"2026-11-25T10:00:02+01:00","value":"+Inf"}]}}"#;
+
+    #[test]
+    fn alerts_with_times_and_string_values() {
+        let alerts = parse_alerts(200, ALERTS).unwrap();
+        assert_eq!(alerts.len(), 2);
+        let lag = &alerts[0];
+        assert_eq!(lag.name, "DatabaseReplicationLag");
+        assert_eq!(lag.state, AlertState::Firing);
+        assert_eq!(lag.value, 9.5);
+        assert_eq!(lag.severity(), Some("critical"));
+        assert_eq!(lag.source, AlertSource::Server);
+        assert!(
+            (lag.active_at - 1_795_600_801.123_456_8).abs() < 1e-6,
+            "{}",
+            lag.active_at
+        );
+        assert_eq!(lag.annotations["description"], "Replication lag is 9.5s");
+        assert_eq!(alerts[1].state, AlertState::Pending);
+        assert_eq!(alerts[1].value, f64::INFINITY);
+        assert_eq!(alerts[1].active_at, 1_795_600_802.0 - 3600.0);
+    }
+
+    #[test]
+    fn rules_with_health_and_zero_times() {
+        let body = br#"{"status":"success","data":{"groups":[{"name":"spheroseg","file":"/rules/spheroseg.yml",
+            "rules":[
+              {"state":"firing","name":"DatabaseReplicationLag","query":"db_replication_lag_seconds > 5","duration":300,
+               "keepFiringFor":0,"labels":{"severity":"critical"},"annotations":{"summary":"lag"},
+               "alerts":[{"labels":{"alertname":"DatabaseReplicationLag"},"annotations":{},"state":"firing",
+                          "activeAt":"2026-11-25T10:00:01Z","value":"1e+01"}],
+               "health":"ok","evaluationTime":0.000512,"lastEvaluation":"2026-11-25T10:05:01.5Z","type":"alerting"},
+              {"name":"instance:api_request_rate","query":"rate(x[5m])","health":"err","lastError":"bad",
+               "evaluationTime":0,"lastEvaluation":"0001-01-01T00:00:00Z","type":"recording"}],
+            "interval":30,"limit":0,"evaluationTime":0.001,"lastEvaluation":"2026-11-25T10:05:01.5Z"}]}}"#;
+        let groups = parse_rules(200, body).unwrap();
+        let group = &groups[0];
+        assert_eq!((group.name.as_str(), group.interval), ("spheroseg", 30.0));
+        assert_eq!(group.file, "/rules/spheroseg.yml");
+        assert_eq!(group.last_evaluation, Some(1_795_601_101.5));
+        let alerting = &group.rules[0];
+        assert_eq!(alerting.kind, RuleKind::Alerting);
+        assert_eq!(alerting.duration, 300.0);
+        assert_eq!(alerting.health, RuleHealth::Ok);
+        assert_eq!(alerting.state, Some(AlertState::Firing));
+        assert_eq!(alerting.alerts[0].value, 10.0);
+        assert_eq!(alerting.labels["severity"], "critical");
+        let recording = &group.rules[1];
+        assert_eq!(recording.kind, RuleKind::Recording);
+        assert_eq!(recording.health, RuleHealth::Error);
+        assert_eq!(recording.last_error.as_deref(), Some("bad"));
+        assert_eq!(recording.last_evaluation, None);
+        assert_eq!(recording.state, None);
+    }
+
+    #[test]
+    fn alert_and_rule_errors() {
+        assert!(matches!(
+            parse_alerts(200, b"<html>"),
+            Err(PromError::Decode(_))
+        ));
+        assert!(matches!(
+            parse_rules(503, b"<html>down</html>"),
+            Err(PromError::Http { status: 503, .. })
+        ));
+        let bad_time = br#"{"status":"success","data":{"alerts":[{"state":"firing","activeAt":"yesterday","value":"1"}]}}"#;
+        assert!(
+            parse_alerts(200, bad_time)
+                .unwrap_err()
+                .to_string()
+                .contains("yesterday")
+        );
+        let bad_state = br#"{"status":"success","data":{"alerts":[{"state":"exploding"}]}}"#;
+        assert!(matches!(
+            parse_alerts(200, bad_state),
+            Err(PromError::Decode(_))
+        ));
+        let body = br#"{"status":"error","errorType":"unavailable","error":"rules not ready"}"#;
+        assert_eq!(
+            parse_rules(503, body).unwrap_err().to_string(),
+            "unavailable: rules not ready"
+        );
     }
 }

@@ -1,7 +1,9 @@
-//! HTTP client for Prometheus: instant and range queries with timeouts, auth and a size cap.
+//! HTTP client for Prometheus: instant and range queries, alerts and rules, with timeouts,
+//! auth and a size cap.
 //! Credentials live only here; everything else sees the redacted URL.
 
 use super::api::{self, PromError, Sample, Series};
+use crate::alerts::model::{Alert, RuleGroupStatus};
 use reqwest::StatusCode;
 use std::time::Duration;
 use url::Url;
@@ -125,11 +127,25 @@ impl PromClient {
 
     /// A cheap request that tells whether Prometheus answers at all.
     pub async fn ping(&self) -> Result<(), PromError> {
-        let request = self
-            .http
-            .get(format!("{}/api/v1/status/buildinfo", self.base));
-        let (status, body) = self.send(request).await?;
+        let (status, body) = self.get("status/buildinfo").await?;
         api::parse_ok(status, &body)
+    }
+
+    /// Every pending and firing alert Prometheus evaluates (`GET /api/v1/alerts`).
+    pub async fn alerts(&self) -> Result<Vec<Alert>, PromError> {
+        let (status, body) = self.get("alerts").await?;
+        api::parse_alerts(status, &body)
+    }
+
+    /// Prometheus' rule groups with each rule's health and alerts (`GET /api/v1/rules`).
+    pub async fn rules(&self) -> Result<Vec<RuleGroupStatus>, PromError> {
+        let (status, body) = self.get("rules").await?;
+        api::parse_rules(status, &body)
+    }
+
+    async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
+        let request = self.http.get(format!("{}/api/v1/{endpoint}", self.base));
+        self.send(request).await
     }
 
     fn server_timeout(&self) -> String {
@@ -267,5 +283,76 @@ mod tests {
         let client = PromClient::new(&format!("http://127.0.0.1:{port}"), options()).unwrap();
         let err = client.instant("up", 0.0).await.unwrap_err();
         assert!(err.is_connection(), "{err:?}");
+    }
+
+    /// Answers one HTTP request with `response` and hands back the request's text.
+    async fn serve_once(response: String) -> (String, tokio::task::JoinHandle<String>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://tok:en@{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0u8; 4096];
+            let n = socket.read(&mut request).await.unwrap();
+            socket.write_all(response.as_bytes()).await.unwrap();
+            socket.shutdown().await.unwrap();
+            String::from_utf8_lossy(&request[..n]).to_string()
+        });
+        (url, task)
+    }
+
+    #[tokio::test]
+    async fn alerts_and_rules_are_gets_with_auth() {
+        let body = r#"{"status":"success","data":{"alerts":[{"labels":{"alertname":"A"},"state":"pending","activeAt":"2026-01-01T00:00:00Z","value":"1"}]}}"#;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (url, request) = serve_once(response).await;
+        let client = PromClient::new(&url, options()).unwrap();
+        let alerts = client.alerts().await.unwrap();
+        assert_eq!(alerts[0].name, "A");
+        let request = request.await.unwrap();
+        assert!(
+            request.starts_with("GET /api/v1/alerts HTTP/1.1"),
+            "{request}"
+        );
+        // "tok:en" in base64: the URL's credentials went into a header.
+        assert!(
+            request
+                .to_lowercase()
+                .contains("authorization: basic dg9rOmVu".to_lowercase().as_str()),
+            "{request}"
+        );
+
+        let (url, _) =
+            serve_once("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n".into()).await;
+        let err = PromClient::new(&url, options())
+            .unwrap()
+            .rules()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, PromError::Http { status: 401, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn alerts_time_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let client = PromClient::new(
+            &url,
+            ClientOptions {
+                timeout: Duration::from_millis(300),
+                bearer_token: None,
+            },
+        )
+        .unwrap();
+        // Accepted by the kernel's backlog, never answered.
+        let err = client.rules().await.unwrap_err();
+        assert_eq!(err, PromError::Timeout(Duration::from_millis(300)));
+        drop(listener);
     }
 }

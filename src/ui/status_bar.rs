@@ -24,6 +24,31 @@ pub fn age(seconds: f64) -> String {
     }
 }
 
+/// "▲ 2 critical firing · 1 warning pending": what pages, most severe first.
+fn alert_counts(app: &App) -> Option<Span<'static>> {
+    let theme = &app.theme;
+    let board = &app.store.alerts;
+    let counts = board.counts();
+    let mut parts = Vec::new();
+    let mut firing = false;
+    for (severity, f, p) in &counts.by_severity {
+        if *f > 0 {
+            firing = true;
+            parts.push(format!("{f} {severity} firing"));
+        }
+        if *p > 0 {
+            parts.push(format!("{p} {severity} pending"));
+        }
+    }
+    if parts.is_empty() {
+        // Quiet only once something was asked: "no alerts" must mean it.
+        let known = matches!(board.server, Some(Ok(_))) || !board.local.is_empty();
+        return known.then(|| Span::styled("no alerts", theme.ok));
+    }
+    let style = if firing { theme.alert } else { theme.warn };
+    Some(Span::styled(format!("▲ {}", parts.join(" · ")), style))
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -41,6 +66,7 @@ impl Widget for StatusBar<'_> {
             ),
         };
         segments.push(Span::styled(format!(" {glyph} {word} "), style));
+        segments.extend(alert_counts(app));
         if app.paused {
             segments.push(Span::styled(" PAUSED ", theme.warn));
         }

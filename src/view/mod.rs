@@ -3,6 +3,7 @@
 
 pub mod drill;
 
+use crate::alerts::{AlertState, RuleHealth};
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
 use crate::model::{Direction, Status, Thresholds};
 use crate::store::{QueryData, SeriesData, Store};
@@ -58,6 +59,12 @@ pub fn reading<'a>(
         Some(problem) => problem,
         None => value.map_or(Status::NoData, |v| thresholds.classify(v)),
     };
+    // Never green while a page fires on one of the metrics this query reads.
+    let status = match query.alert {
+        Some(AlertState::Firing) => status.max(Status::Alert),
+        Some(AlertState::Pending) => status.max(Status::Warn),
+        _ => status,
+    };
     Reading {
         value,
         series,
@@ -107,8 +114,51 @@ fn reduce_current<'a>(
     };
     (Some(v), Some(s))
 }
+/// Firing is an alert, pending a warning; a failed poll of the alerts is an error.
+pub fn alerts_status(store: &Store) -> Status {
+    let board = &store.alerts;
+    match board.worst() {
+        Some(AlertState::Firing) => Status::Alert,
+        Some(AlertState::Pending) => Status::Warn,
+        _ if matches!(board.server, Some(Err(_))) => Status::Error,
+        _ if board.server.is_none() && board.local.is_empty() => Status::NoData,
+        _ => Status::Ok,
+    }
+}
+
+/// A rule that failed its last evaluation, or a failed poll, is an error.
+pub fn rules_status(store: &Store) -> Status {
+    let board = &store.alerts;
+    let server_failing = board
+        .groups
+        .iter()
+        .flat_map(|g| g.iter())
+        .flatten()
+        .flat_map(|g| g.rules.iter())
+        .any(|r| r.health == RuleHealth::Error);
+    let local_failing = board
+        .local
+        .rule_statuses()
+        .iter()
+        .any(|r| r.health == RuleHealth::Error);
+    if server_failing || local_failing || matches!(board.groups, Some(Err(_))) {
+        Status::Error
+    } else if !board.mismatches.is_empty() {
+        Status::Warn
+    } else if board.groups.is_none() && board.local.is_empty() {
+        Status::NoData
+    } else {
+        Status::Ok
+    }
+}
+
 /// The worst status of everything a panel shows.
 pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
+    match panel.kind {
+        PanelKind::Alerts => return alerts_status(store),
+        PanelKind::Rules => return rules_status(store),
+        _ => {}
+    }
     if panel.kind == PanelKind::KpiTable {
         return panel
             .kpis

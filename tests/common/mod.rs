@@ -70,8 +70,8 @@ pub fn app(layout: Layout, url: &str) -> App {
     )
 }
 
-/// Runs the real poller until every query has answered its instant query and every
-/// history query its backfill, feeding all events to `app`.
+/// Runs the real poller until every query has answered its instant query, every history
+/// query its backfill, and Prometheus its alerts and rules, feeding all events to `app`.
 pub async fn poll_until_complete(app: &mut App, url: &str) {
     let (tx, mut rx) = mpsc::channel(1024);
     let queries = app.layout.queries.clone();
@@ -86,20 +86,25 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
     );
     let mut instants = HashSet::new();
     let mut ranges = HashSet::new();
+    let (mut alerts, mut rules) = (false, false);
     let histories = queries.iter().filter(|q| q.history.is_some()).count();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while instants.len() < queries.len() || ranges.len() < histories {
+    while instants.len() < queries.len() || ranges.len() < histories || !alerts || !rules {
         let event = tokio::time::timeout_at(deadline, rx.recv())
             .await
             .expect("poller answered in time")
             .expect("poller running");
         match &event {
-            DataEvent::Instant { id, .. } => instants.insert(*id),
-            DataEvent::Range { id, .. } => ranges.insert(*id),
-            DataEvent::Connection(_) | DataEvent::RangeAnswer { .. } => false,
-        };
-        if let DataEvent::Instant { at, .. } = &event {
-            app.update(Msg::Tick(*at));
+            DataEvent::Instant { id, at, .. } => {
+                instants.insert(*id);
+                app.update(Msg::Tick(*at));
+            }
+            DataEvent::Range { id, .. } => {
+                ranges.insert(*id);
+            }
+            DataEvent::Alerts { .. } => alerts = true,
+            DataEvent::Rules { .. } => rules = true,
+            DataEvent::Connection(_) | DataEvent::RangeAnswer { .. } => {}
         }
         app.update(Msg::Data(event));
     }

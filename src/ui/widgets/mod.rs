@@ -1,5 +1,6 @@
 //! One widget per panel kind, and the panel frame around them.
 
+mod alerts;
 mod bar;
 mod chart;
 mod gauge;

@@ -1,7 +1,7 @@
 //! The frame every panel shares: border and title in the panel's status, a badge naming
 //! the status, and a line explaining errors, staleness or cut results.
 
-use super::{PanelData, bar, chart, gauge, kpi_table, sparkline, stat};
+use super::{PanelData, alerts, bar, chart, gauge, kpi_table, sparkline, stat};
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
 use crate::model::Status;
@@ -128,7 +128,7 @@ impl Widget for PanelWidget<'_> {
         });
         let problem = problem(&data);
         // Nothing to draw yet: the explanation takes the whole panel.
-        if !has_values && self.panel.kind != PanelKind::KpiTable {
+        if !has_values && self.panel.kind != PanelKind::KpiTable && !self.panel.kind.is_alerting() {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
             Paragraph::new(text)
                 .style(theme.status(status))
@@ -153,6 +153,8 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Stat => stat::render(&data, content, buf),
             PanelKind::Gauge => gauge::render(&data, content, buf),
             PanelKind::Bar => bar::render(&data, content, buf),
+            PanelKind::Alerts => alerts::render_alerts(&data, content, buf),
+            PanelKind::Rules => alerts::render_rules(&data, content, buf),
         }
     }
 }

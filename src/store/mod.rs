@@ -1,6 +1,9 @@
 //! What the dashboard knows: for every query, its series with bounded history, the latest
 //! evaluation and the latest error. No IO and no clock: times come in with the data.
 
+pub mod alerts;
+
+use crate::alerts::AlertState;
 use crate::config::layout::QueryDef;
 use crate::model::Labels;
 use crate::prom::{PromError, Sample, Series};
@@ -44,6 +47,10 @@ pub struct QueryData {
     pub latency: Option<Duration>,
     /// Series left out of the latest answer because it had more than [`MAX_SERIES`].
     pub dropped_series: usize,
+    /// The state of the active alerts that watch this query's metrics, if any.
+    pub alert: Option<AlertState>,
+    /// The metrics the expression reads (to match it with alerts).
+    metrics: std::collections::BTreeSet<String>,
     /// Seconds of history kept; zero keeps only the latest value.
     window: f64,
     /// Minimum spacing of kept points, so that [`POINTS_PER_SERIES`] span the window.
@@ -59,6 +66,8 @@ impl QueryData {
             error: None,
             latency: None,
             dropped_series: 0,
+            alert: None,
+            metrics: crate::alerts::metric_names(&def.expr),
             window,
             spacing: window / POINTS_PER_SERIES as f64,
         }
@@ -128,12 +137,15 @@ impl QueryData {
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     queries: Vec<QueryData>,
+    /// What is paging, and which metrics it watches.
+    pub alerts: alerts::AlertBoard,
 }
 
 impl Store {
     pub fn new(defs: &[QueryDef]) -> Self {
         Self {
             queries: defs.iter().map(QueryData::new).collect(),
+            alerts: alerts::AlertBoard::default(),
         }
     }
 
@@ -153,6 +165,10 @@ impl Store {
         result: Result<Vec<Sample>, PromError>,
         latency: Duration,
     ) {
+        // Local rules see the whole answer, before the store cuts huge ones.
+        if self.alerts.evaluate(id, at, result.as_deref()) {
+            self.mark_alerted();
+        }
         let Some(query) = self.queries.get_mut(id) else {
             return;
         };
@@ -170,6 +186,13 @@ impl Store {
                 }
             }
             Err(err) => query.error = Some(err),
+        }
+    }
+
+    /// Tells every query whether an active alert watches one of its metrics.
+    pub fn mark_alerted(&mut self) {
+        for query in &mut self.queries {
+            query.alert = self.alerts.state_for(&query.metrics);
         }
     }
 
