@@ -129,7 +129,7 @@ fn poll_cycle(c: &mut Criterion) {
 /// points than columns, as a replay or a fine-grained source would give.
 fn drill_app(series: usize) -> App {
     use spheroseg_top::app::focus::Dir;
-    use spheroseg_top::poller::PollerCommand;
+    use spheroseg_top::poller::SourceCommand;
     let mut app = filled_app();
     app.update(Msg::Action(Action::Resize(200, 60)));
     app.update(Msg::Action(Action::Focus(Dir::Right)));
@@ -138,7 +138,7 @@ fn drill_app(series: usize) -> App {
         app.update(Msg::Action(Action::ZoomOut));
     }
     let commands = app.take_commands();
-    let Some(PollerCommand::Range(request)) = commands.into_iter().last() else {
+    let Some(SourceCommand::Range(request)) = commands.into_iter().last() else {
         panic!("the drill view asks for its range");
     };
     assert!(request.end - request.start >= 86_400, "24 h");

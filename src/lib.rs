@@ -6,6 +6,7 @@
 //! - [`poller`] and [`prom`]: scheduling queries and talking to Prometheus;
 //! - [`store`] and [`view`]: what is known, and what it means right now;
 //! - [`ui`]: drawing, a pure function of the state;
+//! - [`session`]: recording a session to a file and reading it back for replay;
 //! - [`config`] and [`model`]: layouts, themes, units and thresholds;
 //! - [`alerts`]: rule files, local alert evaluation, Prometheus' own alerts and rules;
 //! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
@@ -19,6 +20,7 @@ pub mod demo;
 pub mod model;
 pub mod poller;
 pub mod prom;
+pub mod session;
 pub mod sim;
 pub mod store;
 pub mod terminal;

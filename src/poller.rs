@@ -48,7 +48,7 @@ pub enum DataEvent {
         at: f64,
         result: Result<Vec<RuleGroupStatus>, PromError>,
     },
-    /// The answer to a [`PollerCommand::Range`] (drill views, zoomed ranges).
+    /// The answer to a [`SourceCommand::Range`] (drill views, zoomed ranges).
     RangeAnswer {
         request: RangeRequest,
         result: Result<Vec<Series>, PromError>,
@@ -75,7 +75,7 @@ pub enum Connection {
 
 /// What the app asks of the poller.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PollerCommand {
+pub enum SourceCommand {
     RefreshNow,
     SetPaused(bool),
     Range(RangeRequest),
@@ -93,7 +93,7 @@ pub fn spawn(
     client: PromClient,
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
-) -> mpsc::Sender<PollerCommand> {
+) -> mpsc::Sender<SourceCommand> {
     let (commands, command_rx) = mpsc::channel(64);
     let poller = Poller {
         semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
@@ -210,7 +210,7 @@ struct Poller {
 }
 
 impl Poller {
-    async fn run(mut self, mut commands: mpsc::Receiver<PollerCommand>) {
+    async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
         let mut tasks: JoinSet<Outcome> = JoinSet::new();
         let mut link = Link {
             connection: Connection::Connecting,
@@ -248,14 +248,14 @@ impl Poller {
                     next_cycle = Instant::now() + self.config.refresh;
                 }
                 command = commands.recv() => match command {
-                    Some(PollerCommand::RefreshNow) => next_cycle = Instant::now(),
-                    Some(PollerCommand::SetPaused(p)) => {
+                    Some(SourceCommand::RefreshNow) => next_cycle = Instant::now(),
+                    Some(SourceCommand::SetPaused(p)) => {
                         // Resuming fills the paused stretch of history, like a reconnect.
                         needs_backfill |= paused && !p;
                         paused = p;
                         next_cycle = Instant::now();
                     }
-                    Some(PollerCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
                     None => break,
                 },
                 Some(joined) = tasks.join_next() => {

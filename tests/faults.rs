@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::{Layout, Source, Theme};
-use spheroseg_top::poller::{self, Connection, DataEvent, PollerCommand, PollerConfig};
+use spheroseg_top::poller::{self, Connection, DataEvent, PollerConfig, SourceCommand};
 use spheroseg_top::prom::{ClientOptions, PromClient, PromError};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -82,7 +82,7 @@ fn client_with_timeout(url: &str, bearer_token: Option<&str>, timeout: Duration)
 struct Dash {
     app: App,
     events: mpsc::Receiver<DataEvent>,
-    _commands: mpsc::Sender<PollerCommand>,
+    _commands: mpsc::Sender<SourceCommand>,
     /// Every event received, in order.
     log: Vec<DataEvent>,
 }

@@ -244,13 +244,13 @@ fn help_lists_every_key() {
 /// query: over the last hour replica-2 climbs past the alert threshold, replica-1 stays low.
 fn lag_drill_view(theme: &str) -> App {
     use spheroseg_top::app::focus::Dir;
-    use spheroseg_top::poller::PollerCommand;
+    use spheroseg_top::poller::SourceCommand;
     let mut app = app_with_fixtures(theme);
     app.update(Msg::Action(Action::Resize(160, 45)));
     app.update(Msg::Action(Action::Focus(Dir::Right)));
     app.update(Msg::Action(Action::Open));
     for command in app.take_commands() {
-        let PollerCommand::Range(request) = command else {
+        let SourceCommand::Range(request) = command else {
             continue;
         };
         let times = (request.start..=request.end).step_by(request.step as usize);

@@ -15,7 +15,7 @@ use crate::config::layout::{ChartQuery, ChartSpec, Panel, PanelKind};
 use crate::config::{Layout, Theme};
 use crate::model::Labels;
 use crate::model::{Direction, Thresholds, Unit};
-use crate::poller::{Connection, DataEvent, PollerCommand, RangeRequest};
+use crate::poller::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::store::Store;
 use crate::store::alerts::{AlertBoard, kpi_watches, local_rules};
 use crate::view::drill::{ChartData, SeriesKey};
@@ -81,7 +81,7 @@ pub struct App {
     /// The critical alerts already rung for, so each rings once per firing.
     rung: BTreeSet<(String, Labels)>,
     /// Commands for the data source, taken by the event loop after each update.
-    outbox: Vec<PollerCommand>,
+    outbox: Vec<SourceCommand>,
 }
 
 impl App {
@@ -161,7 +161,7 @@ impl App {
     }
 
     /// Commands for the data source produced by the updates so far.
-    pub fn take_commands(&mut self) -> Vec<PollerCommand> {
+    pub fn take_commands(&mut self) -> Vec<SourceCommand> {
         std::mem::take(&mut self.outbox)
     }
 
@@ -253,7 +253,7 @@ impl App {
                 _ => self.toggle_pause(),
             },
             Action::TogglePause => self.toggle_pause(),
-            Action::RefreshNow => self.outbox.push(PollerCommand::RefreshNow),
+            Action::RefreshNow => self.outbox.push(SourceCommand::RefreshNow),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay.is_some() {
                     None
@@ -281,7 +281,7 @@ impl App {
     fn toggle_pause(&mut self) {
         self.paused = !self.paused;
         self.paused_at = self.paused.then_some(self.now);
-        self.outbox.push(PollerCommand::SetPaused(self.paused));
+        self.outbox.push(SourceCommand::SetPaused(self.paused));
     }
 
     /// Rows the keyboard can select in a panel: KPI rows, active alerts.
@@ -559,7 +559,7 @@ impl App {
             .collect();
         for request in requests {
             if self.ranges.want(&request, self.now) {
-                self.outbox.push(PollerCommand::Range(request));
+                self.outbox.push(SourceCommand::Range(request));
             }
         }
     }
@@ -704,7 +704,7 @@ mod tests {
     fn answer_ranges(app: &mut App) -> Vec<RangeRequest> {
         let mut answered = Vec::new();
         for command in app.take_commands() {
-            let PollerCommand::Range(request) = command else {
+            let SourceCommand::Range(request) = command else {
                 continue;
             };
             let series = ["replica-1", "replica-2", "replica-3"]
@@ -747,12 +747,12 @@ mod tests {
         let mut app = app();
         app.take_commands();
         act(&mut app, &[Action::TogglePause]);
-        assert_eq!(app.take_commands(), vec![PollerCommand::SetPaused(true)]);
+        assert_eq!(app.take_commands(), vec![SourceCommand::SetPaused(true)]);
         assert!(app.context().stale_after.is_none());
         act(&mut app, &[Action::TogglePause, Action::RefreshNow]);
         assert_eq!(
             app.take_commands(),
-            vec![PollerCommand::SetPaused(false), PollerCommand::RefreshNow]
+            vec![SourceCommand::SetPaused(false), SourceCommand::RefreshNow]
         );
     }
 
@@ -813,7 +813,7 @@ mod tests {
             .take_commands()
             .into_iter()
             .filter_map(|c| match c {
-                PollerCommand::Range(r) => Some(r.expr),
+                SourceCommand::Range(r) => Some(r.expr),
                 _ => None,
             })
             .collect();

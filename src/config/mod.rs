@@ -12,7 +12,7 @@ pub use theme::Theme;
 use std::path::{Path, PathBuf};
 
 /// Where a layout or theme comes from: a bundled preset or a file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Source {
     /// A path for messages: the file, or `layouts/NAME.toml` for bundled presets.
     pub origin: PathBuf,

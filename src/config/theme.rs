@@ -62,6 +62,8 @@ const STYLE_KEYS: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct Theme {
     pub name: String,
+    /// The theme's own text, kept so a recording can embed exactly what was shown.
+    pub source: Source,
     pub text: Style,
     pub muted: Style,
     pub border: Style,
@@ -144,8 +146,10 @@ impl Theme {
             let file = parse_file(&base)?;
             layers.push((base, file));
         }
-        layers.push((source, top));
-        resolve(name, &layers)
+        layers.push((source.clone(), top));
+        let mut theme = resolve(name, &layers)?;
+        theme.source = source;
+        Ok(theme)
     }
 }
 
@@ -252,6 +256,7 @@ fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, Config
         status_bar: get("status_bar"),
         help: get("help"),
         series,
+        source: Source::default(),
     })
 }
 

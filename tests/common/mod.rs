@@ -6,7 +6,7 @@
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};
-use spheroseg_top::poller::{self, DataEvent, PollerCommand, PollerConfig};
+use spheroseg_top::poller::{self, DataEvent, PollerConfig, SourceCommand};
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
 use std::collections::HashSet;
@@ -116,7 +116,7 @@ pub async fn answer_range_requests(app: &mut App, url: &str) -> usize {
     let client = client(url);
     let mut answered = 0;
     for command in app.take_commands() {
-        let PollerCommand::Range(request) = command else {
+        let SourceCommand::Range(request) = command else {
             continue;
         };
         let result = client

@@ -1,0 +1,634 @@
+//! Frame payloads: how events become bytes inside a block and back.
+//!
+//! Instant answers are >95% of a recording, so they get a compact encoding: the answers
+//! of one refresh cycle share a frame and their evaluation time; a series' labels are
+//! written once per block and then referred to by number; a value is XORed with the
+//! series' previous value, so an unchanged value is one zero byte and a changed one
+//! keeps only its differing bytes. Everything else is CBOR of the event itself (via
+//! serde), so new `DataEvent` variants are recorded without touching this file, and NaN
+//! and ±Inf survive (JSON cannot carry them).
+//!
+//! The encoder and decoder keep the same [`BlockState`] and must update it in the same
+//! order; a block starts with a fresh state, which is what makes blocks independently
+//! decodable.
+
+use super::format::{Input, Malformed, put_bytes, put_signed, put_varint};
+use crate::config::layout::QueryId;
+use crate::model::Labels;
+use crate::poller::DataEvent;
+use crate::prom::{PromError, Sample};
+use std::collections::HashMap;
+use std::io;
+use std::time::Duration;
+
+/// Frame kinds (first payload byte).
+const FRAME_CYCLE: u8 = 1;
+const FRAME_EVENT: u8 = 2;
+
+/// How one answer of a cycle frame is stored.
+const ANSWER_SAME_SERIES: u8 = 0;
+const ANSWER_NEW_SERIES: u8 = 1;
+const ANSWER_ERROR: u8 = 2;
+/// Not an answer: another event that arrived during the cycle, as CBOR.
+const OTHER_EVENT: u8 = 3;
+
+/// Bit 7 of a value byte: the sample's time differs from the cycle's and follows raw.
+const OWN_TIME: u8 = 0x80;
+
+/// One recorded thing, with the time it was recorded (Unix seconds, millisecond
+/// resolution). The events are exactly what the app ingested, except that Instant
+/// latencies are rounded to the microsecond.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Event { time: f64, event: DataEvent },
+    Marker(Marker),
+}
+
+impl Entry {
+    pub fn time(&self) -> f64 {
+        match self {
+            Entry::Event { time, .. } => *time,
+            Entry::Marker(m) => m.at,
+        }
+    }
+}
+
+/// A note the user placed on the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    pub at: f64,
+    pub note: String,
+}
+
+/// What both sides know about the block so far.
+#[derive(Default)]
+struct BlockState {
+    /// Every series defined in this block, by number.
+    series: Vec<SeriesState>,
+    /// The series each query answered with last time, in answer order.
+    last_answer: HashMap<QueryId, Vec<u32>>,
+    /// Time of the previous frame (starts at the block's start time), ms.
+    last_ms: i64,
+    /// Evaluation time of the previous cycle, ms.
+    last_at_ms: i64,
+}
+
+struct SeriesState {
+    labels: Labels,
+    /// Bits of the last value, for the XOR.
+    prev: u64,
+}
+
+impl BlockState {
+    fn new(start_ms: i64) -> Self {
+        Self {
+            last_ms: start_ms,
+            last_at_ms: start_ms,
+            ..Self::default()
+        }
+    }
+}
+
+/// The writing side of one block.
+pub(crate) struct BlockEncoder {
+    state: BlockState,
+    /// Labels → series number, per query (two queries may answer with equal labels).
+    index: HashMap<QueryId, HashMap<Labels, u32>>,
+}
+
+/// Instant answers gathered for one cycle frame. They are encoded on arrival (updating
+/// the block state) into columns, one per kind of field, so that what repeats from one
+/// cycle to the next (query order, series lists, unchanged values) forms long runs zstd
+/// matches against the previous frame, and the truly new bytes (latencies, changed
+/// values) sit together.
+pub(crate) struct Cycle {
+    pub(crate) at: f64,
+    pub(crate) first_ms: i64,
+    pub(crate) last_ms: i64,
+    /// Instant answers and other events, in arrival order.
+    pub(crate) entries: usize,
+    columns: Columns,
+}
+
+#[derive(Default)]
+struct Columns {
+    /// Per answer: ms since the previous answer.
+    times: Vec<u8>,
+    ids: Vec<u8>,
+    /// Per answer: latency in µs.
+    latencies: Vec<u8>,
+    /// Per answer: the answer tag, then a series list or an error.
+    shapes: Vec<u8>,
+    /// Per sample: the value byte ([`put_value`]).
+    codes: Vec<u8>,
+    /// Per sample: the XOR's significant bytes, then the sample's own time if any.
+    bits: Vec<u8>,
+}
+
+impl Columns {
+    fn all(&self) -> [&Vec<u8>; 6] {
+        [
+            &self.times,
+            &self.ids,
+            &self.latencies,
+            &self.shapes,
+            &self.codes,
+            &self.bits,
+        ]
+    }
+}
+
+impl Cycle {
+    /// Starts the next entry: its arrival time.
+    fn add_time(&mut self, ms: i64) {
+        put_varint(&mut self.columns.times, (ms - self.last_ms).max(0) as u64);
+        self.last_ms = ms.max(self.last_ms);
+        self.entries += 1;
+    }
+
+    pub(crate) fn new(at: f64, ms: i64) -> Self {
+        Self {
+            at,
+            first_ms: ms,
+            last_ms: ms,
+            entries: 0,
+            columns: Columns::default(),
+        }
+    }
+}
+
+impl BlockEncoder {
+    pub(crate) fn new(start_ms: i64) -> Self {
+        Self {
+            state: BlockState::new(start_ms),
+            index: HashMap::new(),
+        }
+    }
+
+    /// Adds one Instant answer, received at `ms`, to `cycle`.
+    pub(crate) fn add_answer(
+        &mut self,
+        cycle: &mut Cycle,
+        ms: i64,
+        id: QueryId,
+        result: &Result<Vec<Sample>, PromError>,
+        latency: Duration,
+    ) -> io::Result<()> {
+        cycle.add_time(ms);
+        let columns = &mut cycle.columns;
+        put_varint(&mut columns.ids, id as u64);
+        put_varint(&mut columns.latencies, micros(latency));
+        let out = &mut columns.shapes;
+        let samples = match result {
+            Ok(samples) => samples,
+            Err(error) => {
+                out.push(ANSWER_ERROR);
+                put_bytes(out, &to_cbor(error)?);
+                return Ok(());
+            }
+        };
+        let state = &mut self.state;
+        let same = state.last_answer.get(&id).is_some_and(|last| {
+            last.len() == samples.len()
+                && last
+                    .iter()
+                    .zip(samples)
+                    .all(|(&s, sample)| state.series[s as usize].labels == sample.labels)
+        });
+        if same {
+            out.push(ANSWER_SAME_SERIES);
+        } else {
+            out.push(ANSWER_NEW_SERIES);
+            put_varint(out, samples.len() as u64);
+            let index = self.index.entry(id).or_default();
+            let mut list = Vec::with_capacity(samples.len());
+            for sample in samples {
+                let number = match index.get(&sample.labels) {
+                    Some(&n) => {
+                        put_varint(out, u64::from(n));
+                        n
+                    }
+                    None => {
+                        // A new series is defined where it is first used: its number is
+                        // the next free one, and its labels follow.
+                        let n = state.series.len() as u32;
+                        put_varint(out, u64::from(n));
+                        put_labels(out, &sample.labels);
+                        state.series.push(SeriesState {
+                            labels: sample.labels.clone(),
+                            prev: 0,
+                        });
+                        index.insert(sample.labels.clone(), n);
+                        n
+                    }
+                };
+                list.push(number);
+            }
+            state.last_answer.insert(id, list);
+        }
+        let list = state.last_answer.get(&id).map_or(&[][..], Vec::as_slice);
+        for (&n, sample) in list.iter().zip(samples) {
+            let series = &mut state.series[n as usize];
+            let bits = sample.value.to_bits();
+            let own_time = sample.time.to_bits() != cycle.at.to_bits();
+            put_value(
+                &mut columns.codes,
+                &mut columns.bits,
+                bits ^ series.prev,
+                own_time,
+            );
+            if own_time {
+                columns
+                    .bits
+                    .extend_from_slice(&sample.time.to_bits().to_le_bytes());
+            }
+            series.prev = bits;
+        }
+        Ok(())
+    }
+
+    /// Adds another event that arrived during the cycle (in time order with the
+    /// answers): its time, and in the shapes column its CBOR.
+    pub(crate) fn add_event(
+        &mut self,
+        cycle: &mut Cycle,
+        ms: i64,
+        event: &DataEvent,
+    ) -> io::Result<()> {
+        let cbor = to_cbor(event)?;
+        cycle.add_time(ms);
+        cycle.columns.shapes.push(OTHER_EVENT);
+        put_bytes(&mut cycle.columns.shapes, &cbor);
+        Ok(())
+    }
+
+    /// The payload of a cycle frame: header, then the columns, each length-prefixed.
+    pub(crate) fn cycle_payload(&mut self, cycle: &Cycle) -> Vec<u8> {
+        let columns = cycle.columns.all();
+        let mut out = Vec::with_capacity(columns.iter().map(|c| c.len() + 3).sum::<usize>() + 16);
+        out.push(FRAME_CYCLE);
+        put_varint(
+            &mut out,
+            (cycle.first_ms - self.state.last_ms).max(0) as u64,
+        );
+        self.state.last_at_ms = put_time(&mut out, cycle.at, self.state.last_at_ms);
+        put_varint(&mut out, cycle.entries as u64);
+        for column in columns {
+            put_bytes(&mut out, column);
+        }
+        self.state.last_ms = cycle.last_ms.max(self.state.last_ms);
+        out
+    }
+
+    /// The payload of any other event: its time, then the event as CBOR.
+    pub(crate) fn event_payload(&mut self, ms: i64, event: &DataEvent) -> io::Result<Vec<u8>> {
+        let mut out = vec![FRAME_EVENT];
+        put_varint(&mut out, (ms - self.state.last_ms).max(0) as u64);
+        self.state.last_ms = ms.max(self.state.last_ms);
+        out.extend_from_slice(&to_cbor(event)?);
+        Ok(out)
+    }
+}
+
+/// The reading side of one block.
+pub(crate) struct BlockDecoder {
+    state: BlockState,
+}
+
+/// Why a frame with a good checksum could not be used.
+pub(crate) enum FrameProblem {
+    /// The frame does not follow the format: the block's state can no longer be trusted.
+    Malformed(String),
+    /// An intact event this build cannot represent (a newer variant); the block goes on.
+    Unknown(String),
+}
+
+impl From<Malformed> for FrameProblem {
+    fn from(m: Malformed) -> Self {
+        FrameProblem::Malformed(m.0)
+    }
+}
+
+impl BlockDecoder {
+    pub(crate) fn new(start_ms: i64) -> Self {
+        Self {
+            state: BlockState::new(start_ms),
+        }
+    }
+
+    pub(crate) fn decode(
+        &mut self,
+        payload: &[u8],
+        out: &mut Vec<Entry>,
+    ) -> Result<(), FrameProblem> {
+        let mut input = Input::new(payload);
+        match input.u8()? {
+            FRAME_CYCLE => self.decode_cycle(&mut input, out),
+            FRAME_EVENT => {
+                let ms = self.advance(&mut input)?;
+                let event = from_cbor::<DataEvent>(input.rest()).map_err(|e| {
+                    FrameProblem::Unknown(format!("an event this build cannot read ({e})"))
+                })?;
+                out.push(Entry::Event {
+                    time: seconds(ms),
+                    event,
+                });
+                Ok(())
+            }
+            kind => Err(FrameProblem::Malformed(format!(
+                "unknown frame kind {kind}"
+            ))),
+        }
+    }
+
+    /// Reads a frame's time delta and moves the clock.
+    fn advance(&mut self, input: &mut Input) -> Result<i64, Malformed> {
+        let delta = i64::try_from(input.varint()?).map_err(|_| Malformed("time delta".into()))?;
+        self.state.last_ms = self.state.last_ms.saturating_add(delta);
+        Ok(self.state.last_ms)
+    }
+
+    fn decode_cycle(
+        &mut self,
+        input: &mut Input,
+        out: &mut Vec<Entry>,
+    ) -> Result<(), FrameProblem> {
+        let mut ms = self.advance(input)?;
+        let (at, at_ms) = get_time(input, self.state.last_at_ms)?;
+        self.state.last_at_ms = at_ms;
+        let entries = input.varint()?;
+        let mut times = Input::new(input.bytes()?);
+        let mut ids = Input::new(input.bytes()?);
+        let mut latencies = Input::new(input.bytes()?);
+        let mut shapes = Input::new(input.bytes()?);
+        let mut values = Values {
+            codes: Input::new(input.bytes()?),
+            bits: Input::new(input.bytes()?),
+        };
+        let mut unknown = Vec::new();
+        for _ in 0..entries {
+            let delta =
+                i64::try_from(times.varint()?).map_err(|_| Malformed("time delta".into()))?;
+            ms = ms.saturating_add(delta);
+            let shape = shapes.u8()?;
+            if shape == OTHER_EVENT {
+                match from_cbor::<DataEvent>(shapes.bytes()?) {
+                    Ok(event) => out.push(Entry::Event {
+                        time: seconds(ms),
+                        event,
+                    }),
+                    // Skipping it leaves the block state intact: the cycle goes on.
+                    Err(e) => unknown.push(format!("an event this build cannot read ({e})")),
+                }
+                continue;
+            }
+            let id = usize::try_from(ids.varint()?).map_err(|_| Malformed("query id".into()))?;
+            let latency = Duration::from_micros(latencies.varint()?);
+            let result = match shape {
+                ANSWER_ERROR => Err(from_cbor::<PromError>(shapes.bytes()?).unwrap_or_else(|e| {
+                    // A newer error kind: keep the answer (and the block state) and say so.
+                    PromError::Decode(format!("an error this build cannot read ({e})"))
+                })),
+                ANSWER_SAME_SERIES => Ok(self.samples(&mut values, id, at)?),
+                ANSWER_NEW_SERIES => {
+                    let count = shapes.len()?;
+                    let mut list = Vec::with_capacity(count);
+                    for _ in 0..count {
+                        let n = u32::try_from(shapes.varint()?)
+                            .map_err(|_| Malformed("series number".into()))?;
+                        if n as usize == self.state.series.len() {
+                            let labels = get_labels(&mut shapes)?;
+                            self.state.series.push(SeriesState { labels, prev: 0 });
+                        } else if n as usize > self.state.series.len() {
+                            return Err(FrameProblem::Malformed(format!("undefined series {n}")));
+                        }
+                        list.push(n);
+                    }
+                    self.state.last_answer.insert(id, list);
+                    Ok(self.samples(&mut values, id, at)?)
+                }
+                tag => return Err(FrameProblem::Malformed(format!("unknown answer tag {tag}"))),
+            };
+            out.push(Entry::Event {
+                time: seconds(ms),
+                event: DataEvent::Instant {
+                    id,
+                    at,
+                    result,
+                    latency,
+                },
+            });
+        }
+        self.state.last_ms = ms;
+        let all_read = [
+            &times,
+            &ids,
+            &latencies,
+            &shapes,
+            &values.codes,
+            &values.bits,
+        ]
+        .iter()
+        .all(|c| c.is_empty());
+        if !all_read || !input.is_empty() {
+            return Err(FrameProblem::Malformed(
+                "bytes after the last answer".into(),
+            ));
+        }
+        match unknown.first() {
+            Some(detail) => Err(FrameProblem::Unknown(detail.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The values of the series `id` answered with last.
+    fn samples(
+        &mut self,
+        values: &mut Values,
+        id: QueryId,
+        at: f64,
+    ) -> Result<Vec<Sample>, Malformed> {
+        let state = &mut self.state;
+        let list = state
+            .last_answer
+            .get(&id)
+            .ok_or_else(|| Malformed(format!("query {id} repeats series it never had")))?;
+        let mut samples = Vec::with_capacity(list.len());
+        for &n in list {
+            let series = state
+                .series
+                .get_mut(n as usize)
+                .ok_or_else(|| Malformed(format!("undefined series {n}")))?;
+            let (xor, own_time) = get_value(&mut values.codes, &mut values.bits)?;
+            series.prev ^= xor;
+            let time = if own_time {
+                f64::from_bits(values.bits.u64_le()?)
+            } else {
+                at
+            };
+            samples.push(Sample {
+                labels: series.labels.clone(),
+                time,
+                value: f64::from_bits(series.prev),
+            });
+        }
+        Ok(samples)
+    }
+}
+
+/// The two value columns of a cycle frame being read.
+struct Values<'a> {
+    codes: Input<'a>,
+    bits: Input<'a>,
+}
+
+pub(crate) fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// Recording times are kept to the millisecond, like Prometheus' own.
+pub(crate) fn millis(time: f64) -> i64 {
+    (time * 1000.0).round() as i64
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from((d.as_nanos() + 500) / 1000).unwrap_or(u64::MAX)
+}
+
+/// An evaluation time: a delta in ms when it is a whole number of ms (what the poller
+/// produces), else the raw bits. The low bit of the first varint says which.
+fn put_time(out: &mut Vec<u8>, time: f64, prev_ms: i64) -> i64 {
+    let ms = millis(time);
+    let delta = ms.wrapping_sub(prev_ms);
+    if seconds(ms).to_bits() == time.to_bits() && delta.unsigned_abs() < 1 << 60 {
+        put_signed(out, delta * 2);
+        ms
+    } else {
+        put_signed(out, 1);
+        out.extend_from_slice(&time.to_bits().to_le_bytes());
+        prev_ms
+    }
+}
+
+fn get_time(input: &mut Input, prev_ms: i64) -> Result<(f64, i64), Malformed> {
+    let code = input.signed()?;
+    if code & 1 == 1 {
+        Ok((f64::from_bits(input.u64_le()?), prev_ms))
+    } else {
+        let ms = prev_ms.wrapping_add(code / 2);
+        Ok((seconds(ms), ms))
+    }
+}
+
+/// One byte, then the XOR's significant bytes: 0 means unchanged; otherwise
+/// `1 + leading_zero_bytes * 8 + (len - 1)` (1..=64), OR'ed with [`OWN_TIME`].
+fn put_value(codes: &mut Vec<u8>, bits: &mut Vec<u8>, xor: u64, own_time: bool) {
+    let flag = if own_time { OWN_TIME } else { 0 };
+    if xor == 0 {
+        codes.push(flag);
+        return;
+    }
+    let lead = xor.leading_zeros() / 8;
+    let trail = xor.trailing_zeros() / 8;
+    let len = 8 - lead - trail;
+    codes.push(flag | (1 + lead * 8 + (len - 1)) as u8);
+    let bytes = xor.to_be_bytes();
+    bits.extend_from_slice(&bytes[lead as usize..(lead + len) as usize]);
+}
+
+fn get_value(codes: &mut Input, bits: &mut Input) -> Result<(u64, bool), Malformed> {
+    let byte = codes.u8()?;
+    let own_time = byte & OWN_TIME != 0;
+    let code = byte & !OWN_TIME;
+    if code == 0 {
+        return Ok((0, own_time));
+    }
+    if code > 64 {
+        return Err(Malformed(format!("value code {code}")));
+    }
+    let lead = usize::from((code - 1) / 8);
+    let len = usize::from((code - 1) % 8) + 1;
+    if lead + len > 8 {
+        return Err(Malformed(format!("value code {code}")));
+    }
+    let mut bytes = [0; 8];
+    bytes[lead..lead + len].copy_from_slice(bits.take(len)?);
+    Ok((u64::from_be_bytes(bytes), own_time))
+}
+
+fn put_labels(out: &mut Vec<u8>, labels: &Labels) {
+    put_varint(out, labels.len() as u64);
+    for (name, value) in labels {
+        put_bytes(out, name.as_bytes());
+        put_bytes(out, value.as_bytes());
+    }
+}
+
+fn get_labels(input: &mut Input) -> Result<Labels, Malformed> {
+    let count = input.len()?;
+    let mut labels = Labels::new();
+    for _ in 0..count {
+        let name = input.string()?;
+        labels.insert(name, input.string()?);
+    }
+    Ok(labels)
+}
+
+fn to_cbor<T: serde::Serialize>(value: &T) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    ciborium::into_writer(value, &mut out).map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(out)
+}
+
+fn from_cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    ciborium::from_reader(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_xor_to_few_bytes() {
+        for (prev, value) in [
+            (0.0, 1.5),
+            (1.5, 1.5),
+            (100.0, 101.0),
+            (f64::NAN, 0.1),
+            (0.1, f64::INFINITY),
+            (1.0, -0.0),
+        ] {
+            let xor = f64::to_bits(prev) ^ f64::to_bits(value);
+            let (mut codes, mut bits) = (Vec::new(), Vec::new());
+            put_value(&mut codes, &mut bits, xor, false);
+            let (back, own) = get_value(&mut Input::new(&codes), &mut Input::new(&bits)).unwrap();
+            assert_eq!(back, xor);
+            assert!(!own);
+            if prev == value {
+                assert_eq!((codes, bits), (vec![0], vec![]));
+            }
+        }
+        let (mut codes, mut bits) = (Vec::new(), Vec::new());
+        put_value(&mut codes, &mut bits, 0x0000_0100_0000_0000, true);
+        assert_eq!((codes, bits), (vec![OWN_TIME | (1 + 2 * 8)], vec![1]));
+    }
+
+    #[test]
+    fn times_are_deltas_unless_not_whole_milliseconds() {
+        let mut out = Vec::new();
+        let prev = put_time(&mut out, 1_700_000_000.123, 1_700_000_000_000);
+        assert_eq!(prev, 1_700_000_000_123);
+        assert_eq!(out.len(), 2);
+        let odd = 1_700_000_000.000_25;
+        assert_eq!(put_time(&mut out, odd, prev), prev);
+        let mut input = Input::new(&out);
+        assert_eq!(
+            get_time(&mut input, 1_700_000_000_000).unwrap().0,
+            1_700_000_000.123
+        );
+        assert_eq!(
+            get_time(&mut input, prev).unwrap().0.to_bits(),
+            odd.to_bits()
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! Reads a recording: the header, an index of its blocks and markers built without
+//! decompressing anything, and the entries of any time range, decoded block by block
+//! on demand. Damage is stepped over and reported as [`Warning`]s.
+
+use super::codec::{BlockDecoder, Entry, FrameProblem, Marker, seconds};
+use super::format::{
+    FormatError, FrameRead, Header, RecordRead, TAG_BLOCK, TAG_END, TAG_MARKER, Warning,
+    WarningKind, decode_file_header, find_record, read_frame, read_record,
+};
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// An opened recording.
+pub struct Recording {
+    path: PathBuf,
+    header: Header,
+    bytes: Vec<u8>,
+    /// Blocks and markers in file (and so time) order.
+    records: Vec<Record>,
+    markers: Vec<Marker>,
+    /// Whether the file ends with the end record: the recorder finished normally.
+    complete: bool,
+    span: Option<(f64, f64)>,
+    /// Damage found so far: by `open` in the structure and the last block, later by
+    /// whatever reading decodes.
+    warnings: Mutex<Vec<Warning>>,
+    /// The last block when `open` decoded it (to find where an unclosed recording ends),
+    /// kept for the first reader that needs it: seeking to the end then decodes once.
+    decoded_last: Mutex<Option<(usize, Vec<Entry>)>>,
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recording")
+            .field("path", &self.path)
+            .field("bytes", &self.bytes.len())
+            .field("records", &self.records.len())
+            .field("complete", &self.complete)
+            .field("span", &self.span)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Record {
+    Block(Block),
+    Marker(i64, Marker),
+}
+
+struct Block {
+    /// Where the block record starts.
+    offset: usize,
+    start_ms: i64,
+    /// The zstd frame.
+    data: Range<usize>,
+}
+
+impl Record {
+    fn start_ms(&self) -> i64 {
+        match self {
+            Record::Block(b) => b.start_ms,
+            Record::Marker(ms, _) => *ms,
+        }
+    }
+}
+
+impl Recording {
+    /// Reads the file and indexes it. Errors only when the file is not a recording, is
+    /// of another format version, cannot be read, or its header is damaged; damage after
+    /// the header becomes [`Recording::warnings`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Recording, FormatError> {
+        let path = path.as_ref().to_path_buf();
+        let bytes = std::fs::read(&path).map_err(|source| FormatError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let (header, start) = decode_file_header(&bytes, &path)?;
+        let mut warnings = Vec::new();
+        let (records, end) = index(&bytes, start, &mut warnings);
+        // The end record's time is only trusted when nothing before it was lost.
+        let end_ms = end.filter(|&ms| ms != i64::MIN && warnings.is_empty());
+        let markers = records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Marker(_, m) => Some(m.clone()),
+                Record::Block(_) => None,
+            })
+            .collect();
+        let mut recording = Recording {
+            path,
+            header,
+            bytes,
+            records,
+            markers,
+            complete: end.is_some(),
+            span: None,
+            warnings: Mutex::new(warnings),
+            decoded_last: Mutex::new(None),
+        };
+        recording.span = recording.find_span(end_ms);
+        let cut_noticed = recording
+            .warnings()
+            .iter()
+            .any(|w| w.kind == WarningKind::Truncated);
+        if !recording.complete && !cut_noticed {
+            let len = recording.bytes.len();
+            recording.warn(
+                WarningKind::Truncated,
+                len,
+                "the recording ends here without its end record (the recorder was stopped)".into(),
+            );
+        }
+        Ok(recording)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Whether the recorder closed the file normally (false after a kill or a cut).
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// Times of the first and last entry (Unix seconds); `None` when nothing was recorded.
+    pub fn span(&self) -> Option<(f64, f64)> {
+        self.span
+    }
+
+    /// All markers, in time order.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
+    /// Damage found so far. `open` finds damage in the file's structure and a cut or
+    /// damaged last block; damage inside other blocks is found when they are read (see
+    /// [`Recording::verify`]).
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    /// Decodes everything and returns all warnings: a full check of the file.
+    pub fn verify(&self) -> Vec<Warning> {
+        self.entries().for_each(drop);
+        self.warnings()
+    }
+
+    /// Every entry, in time order.
+    pub fn entries(&self) -> Entries<'_> {
+        self.entries_from(f64::NEG_INFINITY)
+    }
+
+    /// Entries at or after `time`, in time order. Only the blocks read are decoded, so
+    /// seeking anywhere costs at most one block (5 minutes of data) before the first entry.
+    pub fn entries_from(&self, time: f64) -> Entries<'_> {
+        let from_ms = if time.is_finite() {
+            super::codec::millis(time)
+        } else if time > 0.0 {
+            i64::MAX
+        } else {
+            i64::MIN
+        };
+        // Everything before the last record starting earlier than `time` is earlier.
+        let first = self
+            .records
+            .partition_point(|r| r.start_ms() < from_ms)
+            .saturating_sub(1);
+        Entries {
+            recording: self,
+            next_record: first,
+            buffered: Vec::new().into_iter(),
+            from: seconds(from_ms),
+        }
+    }
+
+    /// Entries with `t0 <= time <= t1`.
+    pub fn events_between(&self, t0: f64, t1: f64) -> Vec<Entry> {
+        self.entries_from(t0)
+            .take_while(|e| e.time() <= t1)
+            .collect()
+    }
+
+    fn find_span(&self, end_ms: Option<i64>) -> Option<(f64, f64)> {
+        let first = self.records.first()?.start_ms();
+        let last = match end_ms {
+            Some(ms) => ms,
+            // Not closed: the last entry there is, found from the end.
+            None => self
+                .records
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, r)| match r {
+                    Record::Marker(ms, _) => Some(*ms),
+                    Record::Block(b) => {
+                        let entries = self.decode(b, i + 1 == self.records.len());
+                        let last = entries.last().map(|e| super::codec::millis(e.time()));
+                        if let Ok(mut cache) = self.decoded_last.lock() {
+                            *cache = Some((i, entries));
+                        }
+                        last
+                    }
+                })?,
+        };
+        Some((seconds(first), seconds(last.max(first))))
+    }
+
+    /// All entries of a block, up to the first damage (which becomes a warning).
+    fn decode(&self, block: &Block, is_last: bool) -> Vec<Entry> {
+        let mut raw = Vec::new();
+        let unpacked = zstd::stream::read::Decoder::with_buffer(&self.bytes[block.data.clone()])
+            .and_then(|decoder| decoder.single_frame().read_to_end(&mut raw));
+        let mut decoder = BlockDecoder::new(block.start_ms);
+        let mut entries = Vec::new();
+        let mut pos = 0;
+        let mut frames = 0;
+        let mut problem = None;
+        let mut incomplete = false;
+        while pos < raw.len() {
+            match read_frame(&raw, pos) {
+                FrameRead::Ok { payload, next } => {
+                    match decoder.decode(payload, &mut entries) {
+                        Ok(()) => {}
+                        Err(FrameProblem::Unknown(detail)) => self.warn(
+                            WarningKind::Skipped,
+                            block.offset,
+                            format!("frame {frames} of the block skipped: {detail}"),
+                        ),
+                        Err(FrameProblem::Malformed(detail)) => {
+                            problem = Some(format!("frame {frames} is malformed ({detail})"));
+                            break;
+                        }
+                    }
+                    pos = next;
+                    frames += 1;
+                }
+                FrameRead::BadChecksum => {
+                    problem = Some(format!("frame {frames}: checksum mismatch"));
+                    break;
+                }
+                // A cut (the zstd error below says so) or damage leaves half a frame.
+                FrameRead::Incomplete => {
+                    incomplete = true;
+                    break;
+                }
+            }
+        }
+        let cut = is_last
+            && block.data.end == self.bytes.len()
+            && matches!(&unpacked, Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof);
+        let problem = match (problem, unpacked) {
+            (Some(problem), _) => Some(problem),
+            // The data simply stops: the recorder was killed while writing this block.
+            (None, _) if cut => {
+                self.warn(
+                    WarningKind::Truncated,
+                    block.offset,
+                    format!(
+                        "the recording ends at byte {} inside the block starting here (the recorder was stopped); its first {frames} frames are read",
+                        self.bytes.len()
+                    ),
+                );
+                None
+            }
+            (None, Err(e)) => Some(format!(
+                "compressed data damaged after frame {frames} ({e})"
+            )),
+            (None, Ok(_)) if incomplete => Some(format!("frame {frames} is incomplete")),
+            (None, Ok(_)) => None,
+        };
+        if let Some(problem) = problem {
+            self.warn(
+                WarningKind::Corrupt,
+                block.offset,
+                format!("{problem}; the rest of the block is skipped"),
+            );
+        }
+        entries
+    }
+
+    /// The entries of record `i`, a block.
+    fn block_entries(&self, i: usize, block: &Block) -> Vec<Entry> {
+        let cached = self
+            .decoded_last
+            .lock()
+            .ok()
+            .and_then(|mut cache| cache.take_if(|(at, _)| *at == i));
+        match cached {
+            Some((_, entries)) => entries,
+            None => self.decode(block, i + 1 == self.records.len()),
+        }
+    }
+
+    fn warn(&self, kind: WarningKind, offset: usize, detail: String) {
+        let warning = Warning {
+            kind,
+            offset: offset as u64,
+            detail,
+        };
+        if let Ok(mut warnings) = self.warnings.lock()
+            && !warnings.contains(&warning)
+        {
+            warnings.push(warning);
+        }
+    }
+}
+
+/// Walks the records after the header. Returns them and, if the file ends with an end
+/// record, the last time it gives.
+fn index(bytes: &[u8], mut pos: usize, warnings: &mut Vec<Warning>) -> (Vec<Record>, Option<i64>) {
+    let mut records = Vec::new();
+    let mut end = None;
+    let mut warn = |kind, offset: usize, detail: String| {
+        warnings.push(Warning {
+            kind,
+            offset: offset as u64,
+            detail,
+        })
+    };
+    while pos < bytes.len() {
+        match read_record(bytes, pos) {
+            RecordRead::Ok { tag, body, next } => match tag {
+                TAG_BLOCK => {
+                    let Some(start_ms) = le_i64(body) else {
+                        warn(
+                            WarningKind::Corrupt,
+                            pos,
+                            "block record is malformed".into(),
+                        );
+                        pos = next;
+                        continue;
+                    };
+                    // zstd frames are self-delimiting: their block headers give the
+                    // compressed length without decompressing.
+                    let len = zstd::zstd_safe::find_frame_compressed_size(&bytes[next..]).ok();
+                    // Unfinished (the recorder was killed) or damaged: runs to the next
+                    // record there is, if any.
+                    let data_end = len
+                        .map(|n| next + n)
+                        .or_else(|| find_record(bytes, next))
+                        .unwrap_or(bytes.len());
+                    records.push(Record::Block(Block {
+                        offset: pos,
+                        start_ms,
+                        data: next..data_end,
+                    }));
+                    pos = data_end;
+                }
+                TAG_MARKER => {
+                    let (Some(ms), Ok(note)) = (
+                        le_i64(body),
+                        std::str::from_utf8(body.get(8..).unwrap_or_default()),
+                    ) else {
+                        warn(
+                            WarningKind::Corrupt,
+                            pos,
+                            "marker record is malformed".into(),
+                        );
+                        pos = next;
+                        continue;
+                    };
+                    records.push(Record::Marker(
+                        ms,
+                        Marker {
+                            at: seconds(ms),
+                            note: note.to_string(),
+                        },
+                    ));
+                    pos = next;
+                }
+                TAG_END => {
+                    end = Some(le_i64(body).unwrap_or(i64::MIN));
+                    if next < bytes.len() {
+                        warn(
+                            WarningKind::Skipped,
+                            next,
+                            format!(
+                                "{} bytes after the end record are ignored",
+                                bytes.len() - next
+                            ),
+                        );
+                    }
+                    break;
+                }
+                other => {
+                    warn(
+                        WarningKind::Skipped,
+                        pos,
+                        format!(
+                            "record \"{}\" of a newer format skipped",
+                            String::from_utf8_lossy(&other)
+                        ),
+                    );
+                    pos = next;
+                }
+            },
+            RecordRead::Truncated => match find_record(bytes, pos + 1) {
+                // A damaged length made an intact record look cut.
+                Some(next) => {
+                    warn(
+                        WarningKind::Corrupt,
+                        pos,
+                        format!("damaged record; {} bytes skipped", next - pos),
+                    );
+                    pos = next;
+                }
+                None => {
+                    warn(
+                        WarningKind::Truncated,
+                        pos,
+                        format!(
+                            "the recording ends at byte {} inside a record (the recorder was stopped)",
+                            bytes.len()
+                        ),
+                    );
+                    break;
+                }
+            },
+            RecordRead::Invalid(detail) => {
+                let next = find_record(bytes, pos + 1);
+                warn(
+                    WarningKind::Corrupt,
+                    pos,
+                    format!(
+                        "{detail}; {} bytes skipped",
+                        next.unwrap_or(bytes.len()) - pos
+                    ),
+                );
+                match next {
+                    Some(next) => pos = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    (records, end)
+}
+
+fn le_i64(body: &[u8]) -> Option<i64> {
+    let b = body.get(..8)?;
+    let mut a = [0; 8];
+    a.copy_from_slice(b);
+    Some(i64::from_le_bytes(a))
+}
+
+/// Entries in time order, decoding one block at a time.
+pub struct Entries<'a> {
+    recording: &'a Recording,
+    next_record: usize,
+    buffered: std::vec::IntoIter<Entry>,
+    from: f64,
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        loop {
+            if let Some(entry) = self.buffered.next() {
+                if entry.time() >= self.from {
+                    return Some(entry);
+                }
+                continue;
+            }
+            let i = self.next_record;
+            let record = self.recording.records.get(i)?;
+            self.next_record += 1;
+            self.buffered = match record {
+                Record::Block(block) => self.recording.block_entries(i, block),
+                Record::Marker(_, marker) => vec![Entry::Marker(marker.clone())],
+            }
+            .into_iter();
+        }
+    }
+}
