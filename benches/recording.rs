@@ -222,6 +222,7 @@ fn header() -> Header {
             origin: "themes/default.toml".into(),
             text: String::new(),
         },
+        rules: Vec::new(),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum DataEvent {
         latency: Duration,
     },
     Connection(Connection),
+    /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
+    Clock(f64),
     /// Prometheus' active alerts (`/api/v1/alerts`), polled every refresh.
     Alerts {
         at: f64,

@@ -144,10 +144,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) {
         self.dirty = true;
         match msg {
-            Msg::Tick(now) => {
-                self.now = now;
-                self.store.prune(now);
-            }
+            Msg::Tick(now) => self.tick(now),
             Msg::Data(event) => {
                 self.ingest(event);
                 self.check_bell();
@@ -165,8 +162,14 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
+    fn tick(&mut self, now: f64) {
+        self.now = now;
+        self.store.prune(now);
+    }
+
     fn ingest(&mut self, event: DataEvent) {
         match event {
+            DataEvent::Clock(now) => self.tick(now),
             DataEvent::Instant {
                 id,
                 at,

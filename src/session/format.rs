@@ -38,6 +38,9 @@ pub struct Header {
     pub refresh: Duration,
     pub layout: ConfigText,
     pub theme: ConfigText,
+    /// Rule files evaluated locally (`--rules`), so a replay evaluates them the same way.
+    #[serde(default)]
+    pub rules: Vec<ConfigText>,
 }
 
 /// A layout or theme as the recorded session loaded it: where from, and the TOML itself,
@@ -60,6 +63,7 @@ impl Header {
             refresh,
             layout,
             theme,
+            rules: Vec::new(),
         }
     }
 }

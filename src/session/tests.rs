@@ -50,6 +50,7 @@ fn header() -> Header {
             origin: "themes/default.toml".into(),
             text: "name = \"default\"\n".into(),
         },
+        rules: Vec::new(),
     }
 }
 
