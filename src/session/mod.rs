@@ -13,6 +13,7 @@ pub mod codec;
 pub mod format;
 pub mod reader;
 pub mod recorder;
+pub mod restore;
 
 pub use codec::{Entry, Marker};
 pub use format::{
