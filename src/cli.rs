@@ -2,9 +2,12 @@
 
 use crate::alerts::{RuleFile, RuleFileError};
 use crate::app::run::DEFAULT_CONCURRENCY;
+use crate::app::run::{RecordOptions, Source};
 use crate::app::{App, SourceInfo};
 use crate::config::{ConfigError, Layout, Theme};
 use crate::prom::{ClientOptions, PromClient};
+use crate::session::restore::RestoreError;
+use crate::session::{ConfigText, FormatError, Recording};
 use crate::sim::Scenario;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +66,12 @@ pub struct Options {
     /// Ring the terminal bell once per newly firing critical alert
     #[arg(long, global = true)]
     pub bell: bool,
+    /// Record the session from the start into FILE (replay it with `replay FILE`)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub record: Option<PathBuf>,
+    /// Where `R` starts timestamped recordings
+    #[arg(long, value_name = "DIR", default_value = ".", global = true)]
+    pub record_dir: PathBuf,
 }
 
 /// Everything loaded and validated before the terminal is touched.
@@ -70,6 +79,8 @@ pub struct Config {
     pub layout: Layout,
     pub theme: Theme,
     pub rules: Vec<RuleFile>,
+    /// The rule files as written, embedded in recordings.
+    pub rule_texts: Vec<ConfigText>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +90,17 @@ pub enum Command {
     Demo(DemoArgs),
     /// Validate the layout and theme, print what would be polled, and exit
     Check,
+    /// Replay a recorded session: the same tabs, drill-down and zoom, on the recorded clock
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A recording made with --record or R
+    pub file: PathBuf,
+    /// Seconds of recording per second (1 to 64; `<` and `>` change it while playing)
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +120,8 @@ impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
         let code = if error.downcast_ref::<ConfigError>().is_some()
             || error.downcast_ref::<RuleFileError>().is_some()
+            || error.downcast_ref::<FormatError>().is_some()
+            || error.downcast_ref::<RestoreError>().is_some()
         {
             2
         } else {
@@ -108,6 +132,9 @@ impl From<anyhow::Error> for Failure {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    if let Some(Command::Replay(args)) = &cli.command {
+        return Ok(replay(&cli.options, args)?);
+    }
     let config = load_config(&cli.options)?;
     if let Some(Command::Check) = cli.command {
         print_check(&config);
@@ -142,11 +169,49 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
         .unwrap_or_else(|| if no_color { "mono" } else { "default" }.to_string());
     let theme = Theme::load(&theme_name)?;
     let rules = crate::alerts::load_all(&options.rules)?;
+    let rule_texts = options
+        .rules
+        .iter()
+        .map(|path| {
+            Ok(ConfigText {
+                origin: path.display().to_string(),
+                text: std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
     Ok(Config {
         layout,
         theme,
         rules,
+        rule_texts,
     })
+}
+
+/// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
+fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
+    let recording = Recording::open(&args.file)?;
+    let mut app = crate::session::restore::app(recording.header())?;
+    // A theme asked for on the command line wins over the recorded one (e.g. mono).
+    if let Some(theme) = &options.theme {
+        app.theme = Theme::load(theme)?;
+    }
+    app.source.label = format!("replay of {}", recording.header().source);
+    app.bell = options.bell;
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let speed = args.speed.clamp(1.0, 64.0);
+    runtime.block_on(crate::app::run::run(
+        app,
+        Source::Replay {
+            recording: std::sync::Arc::new(recording),
+            speed,
+        },
+    ))
 }
 
 fn print_check(config: &Config) {
@@ -228,7 +293,20 @@ pub async fn dashboard(
     };
     let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
     app.bell = options.bell;
-    crate::app::run::run(app, client, options.concurrency).await
+    let recording = RecordOptions {
+        file: options.record.clone(),
+        dir: options.record_dir.clone(),
+        rules: config.rule_texts,
+    };
+    crate::app::run::run(
+        app,
+        Source::Live {
+            client,
+            concurrency: options.concurrency,
+            recording,
+        },
+    )
+    .await
 }
 
 /// Routes the app's own log (query errors, timings, reconnects) to the log pane.

@@ -40,6 +40,12 @@ pub enum DataEvent {
     Connection(Connection),
     /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
     Clock(f64),
+    /// A replay jumped in time: forget everything, the history up to there follows.
+    Reset,
+    /// Where a replay stands (not recorded: only a replay sends it).
+    ReplayStatus(crate::app::replay::ReplayStatus),
+    /// A replay's alert transitions and spans, once it has read the whole recording.
+    ReplayIndex(crate::app::replay::ReplayIndex),
     /// Prometheus' active alerts (`/api/v1/alerts`), polled every refresh.
     Alerts {
         at: f64,
@@ -75,12 +81,18 @@ pub enum Connection {
     Unreachable { error: String, retry_in: Duration },
 }
 
-/// What the app asks of the poller.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the app asks of its data source (the live poller or a replay).
+#[derive(Clone, Debug, PartialEq)]
 pub enum SourceCommand {
     RefreshNow,
     SetPaused(bool),
     Range(RangeRequest),
+    /// Replay only: jump to a moment (Unix seconds).
+    Seek(f64),
+    /// Replay only: seconds of recording per second.
+    SetSpeed(f64),
+    /// Replay only: one refresh cycle forward (1) or back (-1), then pause.
+    Step(i32),
 }
 
 #[derive(Clone, Debug)]
@@ -258,6 +270,8 @@ impl Poller {
                         next_cycle = Instant::now();
                     }
                     Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    // Time travel is a replay's; live has only the present.
+                    Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
                 },
                 Some(joined) = tasks.join_next() => {

@@ -26,6 +26,26 @@ pub enum Action {
     ToggleSelected,
     TogglePause,
     RefreshNow,
+    /// Start or stop recording the session (`R`).
+    ToggleRecording,
+    /// Open the prompt for a marker's note (`m`).
+    AddMarker,
+    /// Replay: open the prompt for a time to jump to (`g`).
+    GoTo,
+    /// Typing into the open prompt.
+    Input(char),
+    InputBackspace,
+    /// Enter in the prompt.
+    Submit,
+    /// Replay: faster / slower.
+    SpeedUp,
+    SpeedDown,
+    /// Replay: one refresh cycle forward / back.
+    StepForward,
+    StepBack,
+    /// Replay: jump to the next / previous alert transition or marker.
+    NextEvent,
+    PrevEvent,
     ToggleHelp,
     ToggleLog,
     Quit,
@@ -39,4 +59,8 @@ pub enum Msg {
     Data(DataEvent),
     /// The clock moved (Unix seconds).
     Tick(f64),
+    /// Whether (and where) the session is being recorded.
+    Recording(Option<super::RecordingStatus>),
+    /// A one-off hint for the status bar from the event loop (e.g. a file error).
+    Notice(String),
 }

@@ -5,6 +5,7 @@ pub mod drill;
 pub mod focus;
 pub mod keymap;
 pub mod range_cache;
+pub mod replay;
 pub mod run;
 pub mod time;
 
@@ -16,6 +17,7 @@ use crate::config::{Layout, Theme};
 use crate::model::Labels;
 use crate::model::{Direction, Thresholds, Unit};
 use crate::poller::{Connection, DataEvent, RangeRequest, SourceCommand};
+use crate::session::Marker;
 use crate::store::Store;
 use crate::store::alerts::{AlertBoard, kpi_watches, local_rules};
 use crate::view::drill::{ChartData, SeriesKey};
@@ -23,6 +25,7 @@ use crate::view::{Context, reading};
 use drill::{DrillLevel, GROUP_COLUMNS, GroupView};
 use focus::{Dir, Focus};
 use range_cache::RangeCache;
+use replay::ReplayState;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use time::TimeRange;
@@ -36,10 +39,50 @@ pub struct SourceInfo {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// A line of text being typed.
+    Prompt(Prompt),
 }
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub purpose: PromptPurpose,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptPurpose {
+    /// A marker's note.
+    Marker,
+    /// A replay time to jump to.
+    GoTo,
+}
+
+/// How keys are read: as commands, or as text for the open prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputMode {
+    Normal,
+    Text,
+}
+
+/// What the event loop must do outside the data source (files, the terminal).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    ToggleRecording,
+    Mark { at: f64, note: String },
+}
+
+/// Where the session is being recorded, for the status bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordingStatus {
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// Longest marker note or time typed into the prompt.
+const PROMPT_MAX: usize = 120;
 
 /// Columns a drill chart's y axis and borders take; the rest is plotted.
 const CHART_MARGIN: u16 = 14;
@@ -80,8 +123,16 @@ pub struct App {
     pub ring_bell: bool,
     /// The critical alerts already rung for, so each rings once per firing.
     rung: BTreeSet<(String, Labels)>,
+    /// Set when the dashboard replays a recording.
+    pub replay: Option<ReplayState>,
+    /// Notes on the timeline, live or replayed.
+    pub markers: Vec<Marker>,
+    /// Set while the session is recorded (live only).
+    pub recording: Option<RecordingStatus>,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
+    /// Work for the event loop itself, taken after each update.
+    effects: Vec<Effect>,
 }
 
 impl App {
@@ -114,7 +165,11 @@ impl App {
             bell: false,
             ring_bell: false,
             rung: BTreeSet::new(),
+            replay: None,
+            markers: Vec::new(),
+            recording: None,
             outbox: Vec::new(),
+            effects: Vec::new(),
         }
     }
 
@@ -145,6 +200,8 @@ impl App {
         self.dirty = true;
         match msg {
             Msg::Tick(now) => self.tick(now),
+            Msg::Recording(status) => self.recording = status,
+            Msg::Notice(text) => self.notice = Some(text),
             Msg::Data(event) => {
                 self.ingest(event);
                 self.check_bell();
@@ -162,6 +219,18 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
+    /// Work for the event loop produced by the updates so far.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    pub fn input_mode(&self) -> InputMode {
+        match self.overlay {
+            Some(Overlay::Prompt(_)) => InputMode::Text,
+            _ => InputMode::Normal,
+        }
+    }
+
     fn tick(&mut self, now: f64) {
         self.now = now;
         self.store.prune(now);
@@ -170,6 +239,29 @@ impl App {
     fn ingest(&mut self, event: DataEvent) {
         match event {
             DataEvent::Clock(now) => self.tick(now),
+            DataEvent::Reset => {
+                self.store.reset();
+                self.connection = Connection::Connecting;
+            }
+            DataEvent::ReplayStatus(status) => {
+                self.paused = !status.playing;
+                match &mut self.replay {
+                    Some(state) => {
+                        state.start = status.start;
+                        state.end = status.end;
+                        state.position = status.position;
+                        state.speed = status.speed;
+                        state.playing = status.playing;
+                    }
+                    None => self.replay = Some(ReplayState::new(&status)),
+                }
+            }
+            DataEvent::ReplayIndex(index) => {
+                if let Some(state) = &mut self.replay {
+                    state.transitions = index.transitions;
+                    state.alert_spans = index.alert_spans;
+                }
+            }
             DataEvent::Instant {
                 id,
                 at,
@@ -217,12 +309,23 @@ impl App {
     fn act(&mut self, action: Action) {
         // While help is open, keys other than those that close it or quit do nothing:
         // the user is reading, not steering.
-        if self.overlay.is_some()
-            && !matches!(
+        let allowed = match self.overlay {
+            None => true,
+            Some(Overlay::Help) => matches!(
                 action,
                 Action::ToggleHelp | Action::Back | Action::Quit | Action::Resize(..)
-            )
-        {
+            ),
+            Some(Overlay::Prompt(_)) => matches!(
+                action,
+                Action::Input(_)
+                    | Action::InputBackspace
+                    | Action::Submit
+                    | Action::Back
+                    | Action::Quit
+                    | Action::Resize(..)
+            ),
+        };
+        if !allowed {
             self.dirty = false;
             return;
         }
@@ -257,6 +360,36 @@ impl App {
             },
             Action::TogglePause => self.toggle_pause(),
             Action::RefreshNow => self.outbox.push(SourceCommand::RefreshNow),
+            Action::ToggleRecording => match self.replay {
+                Some(_) => self.notice = Some("this is a replay: it is recorded already".into()),
+                None => self.effects.push(Effect::ToggleRecording),
+            },
+            Action::AddMarker => self.open_prompt(PromptPurpose::Marker),
+            Action::GoTo => self.in_replay(|app| app.open_prompt(PromptPurpose::GoTo)),
+            Action::Input(c) => {
+                if let Some(Overlay::Prompt(prompt)) = &mut self.overlay
+                    && prompt.text.chars().count() < PROMPT_MAX
+                {
+                    prompt.text.push(c);
+                }
+            }
+            Action::InputBackspace => {
+                if let Some(Overlay::Prompt(prompt)) = &mut self.overlay {
+                    prompt.text.pop();
+                }
+            }
+            Action::Submit => self.submit(),
+            Action::SpeedUp | Action::SpeedDown => self.in_replay(|app| {
+                if let Some(state) = &mut app.replay {
+                    // Taken at once, so quick presses add up before the replayer answers.
+                    state.speed = state.next_speed(action == Action::SpeedUp);
+                    app.outbox.push(SourceCommand::SetSpeed(state.speed));
+                }
+            }),
+            Action::StepForward => self.in_replay(|app| app.outbox.push(SourceCommand::Step(1))),
+            Action::StepBack => self.in_replay(|app| app.outbox.push(SourceCommand::Step(-1))),
+            Action::NextEvent => self.in_replay(|app| app.jump_to_event(true)),
+            Action::PrevEvent => self.in_replay(|app| app.jump_to_event(false)),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay.is_some() {
                     None
@@ -267,6 +400,87 @@ impl App {
             Action::ToggleLog => self.show_log = !self.show_log,
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),
+        }
+    }
+
+    /// Runs `f` in a replay; live, says the key is a replay's.
+    fn in_replay(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.replay.is_some() {
+            f(self);
+        } else {
+            self.notice = Some("that key moves a replay (spheroseg-top replay FILE)".into());
+        }
+    }
+
+    fn open_prompt(&mut self, purpose: PromptPurpose) {
+        self.overlay = Some(Overlay::Prompt(Prompt {
+            purpose,
+            text: String::new(),
+        }));
+    }
+
+    /// The moment a marker placed now belongs to: the replay clock, or the present.
+    fn moment(&self) -> f64 {
+        self.replay.as_ref().map_or(self.now, |r| r.position)
+    }
+
+    fn submit(&mut self) {
+        let Some(Overlay::Prompt(prompt)) = self.overlay.take() else {
+            return;
+        };
+        let text = prompt.text.trim().to_string();
+        match prompt.purpose {
+            PromptPurpose::Marker if text.is_empty() => {
+                self.notice = Some("marker not placed: the note was empty".into());
+            }
+            PromptPurpose::Marker => {
+                let at = self.moment();
+                self.markers.push(Marker {
+                    at,
+                    note: text.clone(),
+                });
+                self.markers.sort_by(|a, b| a.at.total_cmp(&b.at));
+                self.effects.push(Effect::Mark { at, note: text });
+            }
+            PromptPurpose::GoTo => match replay::parse_goto(&text, self.moment()) {
+                Ok(at) => {
+                    let (start, end) = self.replay.as_ref().map_or((at, at), |r| (r.start, r.end));
+                    if at < start || at > end {
+                        self.notice = Some(format!("{text} is outside the recording"));
+                    } else {
+                        self.outbox.push(SourceCommand::Seek(at));
+                    }
+                }
+                Err(why) => self.notice = Some(why),
+            },
+        }
+    }
+
+    /// Seeks to the next (or previous) alert transition or marker.
+    fn jump_to_event(&mut self, forward: bool) {
+        let Some(state) = &self.replay else {
+            return;
+        };
+        let position = state.position;
+        let moments = state
+            .transitions
+            .iter()
+            .copied()
+            .chain(self.markers.iter().map(|m| m.at));
+        // Half a second of slack: landing on a moment must not find it again.
+        let target = if forward {
+            moments.filter(|t| *t > position + 0.5).reduce(f64::min)
+        } else {
+            moments.filter(|t| *t < position - 0.5).reduce(f64::max)
+        };
+        match target {
+            Some(at) => self.outbox.push(SourceCommand::Seek(at)),
+            None => {
+                self.notice = Some(format!(
+                    "no {} alert transition or marker",
+                    if forward { "later" } else { "earlier" }
+                ));
+            }
         }
     }
 
@@ -283,7 +497,8 @@ impl App {
 
     fn toggle_pause(&mut self) {
         self.paused = !self.paused;
-        self.paused_at = self.paused.then_some(self.now);
+        // A replay's clock stops by itself; live, the range end must be held.
+        self.paused_at = (self.paused && self.replay.is_none()).then_some(self.now);
         self.outbox.push(SourceCommand::SetPaused(self.paused));
     }
 

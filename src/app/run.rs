@@ -1,40 +1,157 @@
 //! The event loop: keys, data and clock ticks become messages for [`App::update`]; the
-//! screen is drawn only when the state changed.
+//! screen is drawn only when the state changed. The data comes from a [`Source`]: the live
+//! poller (whose events may be recorded) or a replay; both answer the same commands.
 
-use super::{Action, App, Msg, keymap};
+use super::{Action, App, Effect, Msg, RecordingStatus, keymap};
 use crate::clock::unix_now;
-use crate::poller::{self, PollerConfig};
+use crate::poller::{self, DataEvent, PollerConfig, SourceCommand};
 use crate::prom::PromClient;
+use crate::session::replayer::{self, ReplayOptions};
+use crate::session::{ConfigText, Recorder, Recording, annotate, restore};
 use crate::terminal::{Signals, TerminalGuard};
 use crate::ui;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// How many Prometheus requests may run at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
+/// Where the dashboard's data comes from.
+pub enum Source {
+    Live {
+        client: PromClient,
+        concurrency: usize,
+        recording: RecordOptions,
+    },
+    Replay {
+        recording: Arc<Recording>,
+        speed: f64,
+    },
+}
+
+/// How a live session is recorded.
+#[derive(Clone, Debug, Default)]
+pub struct RecordOptions {
+    /// Record from the start into this file (`--record FILE`).
+    pub file: Option<PathBuf>,
+    /// Where `R` starts recordings (`--record-dir`).
+    pub dir: PathBuf,
+    /// The rule files' texts, embedded in the recording's header.
+    pub rules: Vec<ConfigText>,
+}
+
+/// The live recorder, if recording, and how to start one.
+struct Recorded {
+    options: RecordOptions,
+    recorder: Option<Recorder>,
+}
+
+impl Recorded {
+    fn start(&mut self, app: &App, path: PathBuf) {
+        let header = restore::header(app, self.options.rules.clone());
+        match Recorder::create(&path, &header) {
+            Ok(recorder) => {
+                log::info!("recording to {}", path.display());
+                self.recorder = Some(recorder);
+            }
+            Err(e) => log::error!("cannot record to {}: {e}", path.display()),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(recorder) = self.recorder.take() {
+            let path = recorder.path().display().to_string();
+            match recorder.finish() {
+                Ok(()) => log::info!("recording saved: {path}"),
+                Err(e) => log::error!("recording {path} may be incomplete: {e}"),
+            }
+        }
+    }
+
+    fn record(&mut self, event: &DataEvent) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        if let Err(e) = recorder.record(event) {
+            log::error!("recording stopped: {e}");
+            self.recorder = None;
+        }
+    }
+
+    fn status(&self) -> Option<RecordingStatus> {
+        self.recorder.as_ref().map(|r| RecordingStatus {
+            path: r.path().display().to_string(),
+            bytes: r.bytes_written(),
+        })
+    }
+
+    /// A fresh timestamped file in the recording directory.
+    fn next_path(&self) -> PathBuf {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        self.options.dir.join(format!("spheroseg-top-{stamp}.rec"))
+    }
+}
+
 /// Runs the dashboard until the user quits or a signal arrives.
-pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow::Result<()> {
+pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     let mut signals = Signals::new()?;
     let (data_tx, mut data_rx) = mpsc::channel(1024);
-    let poller = poller::spawn(
-        client,
-        PollerConfig {
-            queries: app.layout.queries.clone(),
-            refresh: app.source.refresh,
+    let (commands, mut recorded, replayed) = match source {
+        Source::Live {
+            client,
             concurrency,
-        },
-        data_tx,
-    );
+            recording,
+        } => {
+            let poller = poller::spawn(
+                client,
+                PollerConfig {
+                    queries: app.layout.queries.clone(),
+                    refresh: app.source.refresh,
+                    concurrency,
+                },
+                data_tx,
+            );
+            let mut recorded = Recorded {
+                options: recording,
+                recorder: None,
+            };
+            if let Some(file) = recorded.options.file.clone() {
+                recorded.start(&app, file);
+            }
+            (poller, Some(recorded), None)
+        }
+        Source::Replay { recording, speed } => {
+            app.markers = recording.markers().to_vec();
+            for warning in recording.warnings() {
+                log::warn!("{}: {warning}", recording.path().display());
+            }
+            let player = replayer::spawn(
+                recording.clone(),
+                ReplayOptions {
+                    speed,
+                    start_at: None,
+                    paused: false,
+                    queries: app.layout.queries.clone(),
+                },
+                data_tx,
+            );
+            (player, None, Some(recording))
+        }
+    };
+    app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
     let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
     let size = guard.terminal.size()?;
     app.update(Msg::Action(Action::Resize(size.width, size.height)));
     let mut keys = EventStream::new();
-    // Ages in the status bar and panels move once a second; nothing faster is needed.
+    // Ages in the status bar and panels move once a second; nothing faster is needed. A
+    // replay's clock is the recorded one: it does not tick here.
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let live = recorded.is_some();
 
     while !app.should_quit {
         if app.dirty {
@@ -49,30 +166,87 @@ pub async fn run(mut app: App, client: PromClient, concurrency: usize) -> anyhow
         }
         let msg = tokio::select! {
             event = keys.next() => match event {
-                Some(Ok(Event::Key(key))) => keymap::action_for(key).map(Msg::Action),
+                Some(Ok(Event::Key(key))) => keymap::action_for(key, app.input_mode()).map(Msg::Action),
                 Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
                 Some(Ok(_)) => None,
                 Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
                 None => Some(Msg::Action(Action::Quit)),
             },
             Some(data) = data_rx.recv() => Some(Msg::Data(data)),
-            _ = ticker.tick() => Some(Msg::Tick(unix_now())),
+            _ = ticker.tick(), if live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
             () = signals.recv() => Some(Msg::Action(Action::Quit)),
         };
         if let Some(msg) = msg {
+            if let (Msg::Data(event), Some(recorded)) = (&msg, recorded.as_mut()) {
+                recorded.record(event);
+            }
+            let tick = matches!(msg, Msg::Data(DataEvent::Clock(_)));
             app.update(msg);
+            if tick && let Some(recorded) = &recorded {
+                app.update(Msg::Recording(recorded.status()));
+            }
         }
         // Answers of one refresh arrive together: take them all before drawing once.
         while let Ok(data) = data_rx.try_recv() {
+            if let Some(recorded) = recorded.as_mut() {
+                recorded.record(&data);
+            }
             app.update(Msg::Data(data));
         }
+        for effect in app.take_effects() {
+            perform(effect, &mut app, recorded.as_mut(), replayed.as_deref());
+        }
         for command in app.take_commands() {
-            // A full queue drops the command; a lost range request is asked again later
-            // (see RangeCache), and a gone poller has nothing left to steer.
-            if poller.try_send(command).is_err() {
-                log::debug!("data source busy: command dropped");
-            }
+            send(&commands, command);
         }
     }
+    if let Some(recorded) = recorded.as_mut() {
+        recorded.stop();
+    }
     Ok(())
+}
+
+fn send(commands: &mpsc::Sender<SourceCommand>, command: SourceCommand) {
+    // A full queue drops the command; a lost range request is asked again later
+    // (see RangeCache), and a gone source has nothing left to steer.
+    if commands.try_send(command).is_err() {
+        log::debug!("data source busy: command dropped");
+    }
+}
+
+fn perform(
+    effect: Effect,
+    app: &mut App,
+    recorded: Option<&mut Recorded>,
+    replayed: Option<&Recording>,
+) {
+    match (effect, recorded) {
+        (Effect::ToggleRecording, Some(recorded)) => {
+            if recorded.recorder.is_some() {
+                recorded.stop();
+            } else {
+                let path = recorded.next_path();
+                recorded.start(app, path);
+            }
+            app.update(Msg::Recording(recorded.status()));
+        }
+        (Effect::Mark { at, note }, Some(recorded)) => match &mut recorded.recorder {
+            Some(recorder) => {
+                if let Err(e) = recorder.mark(at, &note) {
+                    log::error!("marker not saved: {e}");
+                }
+            }
+            None => app.update(Msg::Notice(
+                "marker kept for this session only: R records".into(),
+            )),
+        },
+        (Effect::Mark { at, note }, None) => {
+            let Some(recording) = replayed else { return };
+            match annotate::append_marker(recording.path(), at, &note) {
+                Ok(()) => log::info!("marker saved in {}", recording.path().display()),
+                Err(e) => app.update(Msg::Notice(format!("marker not saved: {e}"))),
+            }
+        }
+        (Effect::ToggleRecording, None) => {}
+    }
 }

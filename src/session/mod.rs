@@ -9,10 +9,12 @@
 //!
 //! The byte layout is described in `docs/recording-format.md`.
 
+pub mod annotate;
 pub mod codec;
 pub mod format;
 pub mod reader;
 pub mod recorder;
+pub mod replayer;
 pub mod restore;
 
 pub use codec::{Entry, Marker};

@@ -77,16 +77,25 @@ impl Recording {
         })?;
         let (header, start) = decode_file_header(&bytes, &path)?;
         let mut warnings = Vec::new();
-        let (records, end) = index(&bytes, start, &mut warnings);
+        let (mut records, end) = index(&bytes, start, &mut warnings);
         // The end record's time is only trusted when nothing before it was lost.
         let end_ms = end.filter(|&ms| ms != i64::MIN && warnings.is_empty());
-        let markers = records
+        let mut markers: Vec<Marker> = records
             .iter()
             .filter_map(|r| match r {
                 Record::Marker(_, m) => Some(m.clone()),
                 Record::Block(_) => None,
             })
             .collect();
+        markers.sort_by(|a, b| a.at.total_cmp(&b.at));
+        // Markers added during a replay (see `annotate`) come after later data; the
+        // index must stay in time order for seeking, so they live in `markers` only.
+        let mut latest = i64::MIN;
+        records.retain(|r| {
+            let keep = r.start_ms() >= latest || matches!(r, Record::Block(_));
+            latest = latest.max(r.start_ms());
+            keep
+        });
         let mut recording = Recording {
             path,
             header,

@@ -69,6 +69,22 @@ impl AlertBoard {
         board
     }
 
+    /// Forgets every alert and evaluation, keeping the rules and the KPIs.
+    pub fn reset(&mut self) {
+        let rules = (0..self.local.len())
+            .filter_map(|i| self.local.rule(i))
+            .cloned()
+            .collect();
+        *self = Self {
+            local: Evaluator::new(rules),
+            local_queries: std::mem::take(&mut self.local_queries),
+            recording: std::mem::take(&mut self.recording),
+            kpis: std::mem::take(&mut self.kpis),
+            ..Self::default()
+        };
+        self.refresh_mismatches();
+    }
+
     /// KPI/rule disagreements over the local rules and the server's.
     fn refresh_mismatches(&mut self) {
         let local = (0..self.local.len())

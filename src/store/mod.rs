@@ -61,13 +61,20 @@ impl QueryData {
     fn new(def: &QueryDef) -> Self {
         let window = def.history.map_or(0.0, |w| w.as_secs_f64());
         Self {
+            metrics: crate::alerts::metric_names(&def.expr),
+            ..Self::empty(window)
+        }
+    }
+
+    fn empty(window: f64) -> Self {
+        Self {
             series: Vec::new(),
             last_eval: None,
             error: None,
             latency: None,
             dropped_series: 0,
             alert: None,
-            metrics: crate::alerts::metric_names(&def.expr),
+            metrics: Default::default(),
             window,
             spacing: window / POINTS_PER_SERIES as f64,
         }
@@ -147,6 +154,17 @@ impl Store {
             queries: defs.iter().map(QueryData::new).collect(),
             alerts: alerts::AlertBoard::default(),
         }
+    }
+
+    /// Forgets all data (a replay jumping in time), keeping what is polled and the rules.
+    pub fn reset(&mut self) {
+        for query in &mut self.queries {
+            *query = QueryData {
+                metrics: std::mem::take(&mut query.metrics),
+                ..QueryData::empty(query.window)
+            };
+        }
+        self.alerts.reset();
     }
 
     pub fn query(&self, id: usize) -> Option<&QueryData> {

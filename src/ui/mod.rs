@@ -3,6 +3,8 @@
 mod drill;
 mod grid;
 mod help;
+mod prompt;
+mod replay_bar;
 mod status_bar;
 mod tabs;
 pub mod widgets;
@@ -62,8 +64,21 @@ pub fn render(frame: &mut Frame, app: &App) {
             .output_line(false);
         frame.render_widget(logger, log_pane);
     }
-    frame.render_widget(status_bar::StatusBar { app }, status);
-    if app.overlay == Some(Overlay::Help) {
-        frame.render_widget(help::HelpOverlay { theme: &app.theme }, frame.area());
+    match &app.replay {
+        Some(state) => frame.render_widget(replay_bar::ReplayBar { app, state }, status),
+        None => frame.render_widget(status_bar::StatusBar { app }, status),
+    }
+    match &app.overlay {
+        Some(Overlay::Help) => {
+            frame.render_widget(help::HelpOverlay { theme: &app.theme }, frame.area());
+        }
+        Some(Overlay::Prompt(prompt)) => frame.render_widget(
+            prompt::PromptBox {
+                prompt,
+                theme: &app.theme,
+            },
+            frame.area(),
+        ),
+        None => {}
     }
 }

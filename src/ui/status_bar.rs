@@ -24,8 +24,17 @@ pub fn age(seconds: f64) -> String {
     }
 }
 
+/// Bytes as a compact size: 812 B, 14.2 KiB, 3.1 MiB.
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}
+
 /// "▲ 2 critical firing · 1 warning pending": what pages, most severe first.
-fn alert_counts(app: &App) -> Option<Span<'static>> {
+pub fn alert_counts(app: &App) -> Option<Span<'static>> {
     let theme = &app.theme;
     let board = &app.store.alerts;
     let counts = board.counts();
@@ -66,6 +75,12 @@ impl Widget for StatusBar<'_> {
             ),
         };
         segments.push(Span::styled(format!(" {glyph} {word} "), style));
+        if let Some(recording) = &app.recording {
+            segments.push(Span::styled(
+                format!(" ● REC {} {} ", recording.path, size(recording.bytes)),
+                theme.alert,
+            ));
+        }
         segments.extend(alert_counts(app));
         if app.paused {
             segments.push(Span::styled(" PAUSED ", theme.warn));

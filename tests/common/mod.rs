@@ -104,7 +104,7 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
             }
             DataEvent::Alerts { .. } => alerts = true,
             DataEvent::Rules { .. } => rules = true,
-            DataEvent::Connection(_) | DataEvent::RangeAnswer { .. } | DataEvent::Clock(_) => {}
+            _ => {}
         }
         app.update(Msg::Data(event));
     }

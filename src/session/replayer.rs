@@ -1,0 +1,363 @@
+//! A recording played back as a data source: the same events the live session ingested,
+//! sent on the same channel at the recorded pace (times a speed), answering the same
+//! commands as the live poller. The app cannot tell it from Prometheus, except that it can
+//! travel in time.
+
+use super::codec::Entry;
+use super::reader::Recording;
+use crate::alerts::AlertState;
+use crate::app::replay::{ReplayIndex, ReplayStatus};
+use crate::config::layout::QueryDef;
+use crate::model::Labels;
+use crate::poller::{DataEvent, RangeRequest, SourceCommand};
+use crate::prom::{PromError, Series};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// How often the replay clock advances and sends what came due.
+const FRAME: Duration = Duration::from_millis(50);
+/// How often the timeline hears where the replay is.
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+
+pub struct ReplayOptions {
+    pub speed: f64,
+    /// Where to start (Unix seconds); `None`: the beginning.
+    pub start_at: Option<f64>,
+    pub paused: bool,
+    /// What the app polls (the layout's queries and the rules'), to answer range
+    /// queries from the recorded answers.
+    pub queries: Vec<QueryDef>,
+}
+
+/// Starts playing; stops when the event receiver is dropped.
+pub fn spawn(
+    recording: Arc<Recording>,
+    options: ReplayOptions,
+    events: mpsc::Sender<DataEvent>,
+) -> mpsc::Sender<SourceCommand> {
+    let (commands, command_rx) = mpsc::channel(64);
+    let (start, end) = recording.span().unwrap_or((0.0, 0.0));
+    // Seeking replays enough history for every panel's window.
+    let lookback = options
+        .queries
+        .iter()
+        .filter_map(|q| q.history)
+        .max()
+        .unwrap_or_default()
+        .as_secs_f64()
+        + recording.header().refresh.as_secs_f64() * 2.0;
+    let player = Player {
+        recording,
+        events,
+        queries: options.queries,
+        start,
+        end,
+        position: options.start_at.unwrap_or(start).clamp(start, end),
+        speed: options.speed.max(0.1),
+        playing: !options.paused,
+        lookback,
+    };
+    tokio::spawn(player.run(command_rx));
+    commands
+}
+
+struct Player {
+    recording: Arc<Recording>,
+    events: mpsc::Sender<DataEvent>,
+    queries: Vec<QueryDef>,
+    start: f64,
+    end: f64,
+    position: f64,
+    speed: f64,
+    playing: bool,
+    lookback: f64,
+}
+
+impl Player {
+    async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
+        let recording = self.recording.clone();
+        {
+            let recording = recording.clone();
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                if let Ok(index) = tokio::task::spawn_blocking(move || index(&recording)).await {
+                    let _ = events.send(DataEvent::ReplayIndex(index)).await;
+                }
+            });
+        }
+        let mut entries = recording.entries_from(self.start).peekable();
+        if self.position > self.start
+            && self
+                .seek_into(&mut entries, &recording, self.position)
+                .await
+                .is_err()
+        {
+            return;
+        }
+        let mut ticker = tokio::time::interval(FRAME);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last = Instant::now();
+        let mut last_status = Instant::now() - STATUS_EVERY;
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    let now = Instant::now();
+                    if self.playing {
+                        self.position += (now - last).as_secs_f64() * self.speed;
+                        if self.position >= self.end {
+                            self.position = self.end;
+                            self.playing = false;
+                            last_status = now - STATUS_EVERY;
+                        }
+                    }
+                    last = now;
+                    if self.emit_until(&mut entries, self.position).await.is_err() {
+                        return;
+                    }
+                    if now - last_status >= STATUS_EVERY {
+                        last_status = now;
+                        if self.send_status().await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                command = commands.recv() => {
+                    let Some(command) = command else { return };
+                    let result = match command {
+                        SourceCommand::SetPaused(paused) => {
+                            self.playing = !paused && self.position < self.end;
+                            last = Instant::now();
+                            self.send_status().await
+                        }
+                        SourceCommand::SetSpeed(speed) => {
+                            self.speed = speed.max(0.1);
+                            self.send_status().await
+                        }
+                        SourceCommand::Seek(at) => {
+                            self.playing = self.playing && at < self.end;
+                            self.seek_into(&mut entries, &recording, at).await
+                        }
+                        SourceCommand::Step(direction) => {
+                            self.playing = false;
+                            let refresh = recording.header().refresh.as_secs_f64().max(0.001);
+                            let at = self.position + f64::from(direction) * refresh;
+                            if direction > 0 {
+                                self.position = at.min(self.end);
+                                match self.emit_until(&mut entries, self.position).await {
+                                    Ok(()) => self.send_status().await,
+                                    Err(()) => Err(()),
+                                }
+                            } else {
+                                self.seek_into(&mut entries, &recording, at).await
+                            }
+                        }
+                        SourceCommand::Range(request) => {
+                            let recording = recording.clone();
+                            let queries = self.queries.clone();
+                            let events = self.events.clone();
+                            // Reading hours of recording can take a moment: off the clock's task.
+                            tokio::spawn(async move {
+                                let started = std::time::Instant::now();
+                                let answer = {
+                                    let request = request.clone();
+                                    tokio::task::spawn_blocking(move || answer(&recording, &queries, &request)).await
+                                };
+                                let result = answer.unwrap_or_else(|e| Err(PromError::Decode(e.to_string())));
+                                let _ = events.send(DataEvent::RangeAnswer { request, result, latency: started.elapsed() }).await;
+                            });
+                            Ok(())
+                        }
+                        SourceCommand::RefreshNow => Ok(()),
+                    };
+                    if result.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send(&self, event: DataEvent) -> Result<(), ()> {
+        self.events.send(event).await.map_err(|_| ())
+    }
+
+    async fn send_status(&self) -> Result<(), ()> {
+        self.send(DataEvent::ReplayStatus(ReplayStatus {
+            start: self.start,
+            end: self.end,
+            position: self.position,
+            speed: self.speed,
+            playing: self.playing,
+        }))
+        .await
+    }
+
+    /// Sends every entry recorded at or before `until`.
+    async fn emit_until(
+        &self,
+        entries: &mut std::iter::Peekable<super::reader::Entries<'_>>,
+        until: f64,
+    ) -> Result<(), ()> {
+        while let Some(entry) = entries.next_if(|e| e.time() <= until) {
+            if let Entry::Event { event, .. } = entry {
+                self.send(event).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Jumps to `at`: the app forgets everything, then gets the history its panels show.
+    async fn seek_into<'a>(
+        &mut self,
+        entries: &mut std::iter::Peekable<super::reader::Entries<'a>>,
+        recording: &'a Recording,
+        at: f64,
+    ) -> Result<(), ()> {
+        self.position = at.clamp(self.start, self.end);
+        self.send(DataEvent::Reset).await?;
+        *entries = recording
+            .entries_from((self.position - self.lookback).max(self.start))
+            .peekable();
+        self.emit_until(entries, self.position).await?;
+        self.send_status().await
+    }
+}
+
+/// A range query answered from the recording: the recorded answer to exactly this request
+/// if there is one, else the recorded answers of the same expression, one point a step.
+fn answer(
+    recording: &Recording,
+    queries: &[QueryDef],
+    request: &RangeRequest,
+) -> Result<Vec<Series>, PromError> {
+    let (start, end, step) = (
+        request.start as f64,
+        request.end as f64,
+        f64::from(request.step),
+    );
+    let ids: BTreeSet<usize> = queries
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.expr == request.expr)
+        .map(|(id, _)| id)
+        .collect();
+    let mut points: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut recorded = None;
+    for entry in recording.entries_from(start) {
+        if entry.time() > end + 60.0 {
+            break;
+        }
+        let Entry::Event { event, .. } = entry else {
+            continue;
+        };
+        match event {
+            DataEvent::RangeAnswer {
+                request: r,
+                result: Ok(series),
+                ..
+            } if r == *request => {
+                recorded = Some(series);
+            }
+            DataEvent::Instant {
+                id,
+                at,
+                result: Ok(samples),
+                ..
+            } if ids.contains(&id) && (start..=end).contains(&at) => {
+                for sample in samples {
+                    points
+                        .entry(sample.labels)
+                        .or_default()
+                        .push((at, sample.value));
+                }
+            }
+            DataEvent::Range {
+                id,
+                result: Ok(series),
+                ..
+            } if ids.contains(&id) => {
+                for s in series {
+                    points.entry(s.labels).or_default().extend(
+                        s.points
+                            .into_iter()
+                            .filter(|(t, _)| (start..=end).contains(t)),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(series) = recorded {
+        return Ok(series);
+    }
+    if ids.is_empty() {
+        return Err(PromError::Query {
+            kind: "not recorded".into(),
+            message: "this expression was not polled during the recorded session".into(),
+        });
+    }
+    Ok(points
+        .into_iter()
+        .map(|(labels, mut points)| {
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            points.dedup_by(|a, b| a.0 == b.0);
+            // One point per step at most, like Prometheus' own step.
+            let mut thinned: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+            for p in points {
+                match thinned.last() {
+                    Some(last) if p.0 - last.0 < step * 0.999 => {}
+                    _ => thinned.push(p),
+                }
+            }
+            Series {
+                labels,
+                points: thinned,
+            }
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect())
+}
+
+/// When Prometheus' reported alerts changed, and when any was firing.
+pub fn index(recording: &Recording) -> ReplayIndex {
+    let mut index = ReplayIndex::default();
+    let mut previous: BTreeSet<(String, Labels, AlertState)> = BTreeSet::new();
+    let mut firing_since: Option<f64> = None;
+    let mut last_time = None;
+    for entry in recording.entries() {
+        let Entry::Event {
+            time,
+            event: DataEvent::Alerts {
+                result: Ok(alerts), ..
+            },
+        } = entry
+        else {
+            continue;
+        };
+        last_time = Some(time);
+        let current: BTreeSet<(String, Labels, AlertState)> = alerts
+            .into_iter()
+            .map(|a| (a.name, a.labels, a.state))
+            .collect();
+        if current != previous {
+            index.transitions.push(time);
+        }
+        let firing = current.iter().any(|(_, _, s)| *s == AlertState::Firing);
+        match (firing, firing_since) {
+            (true, None) => firing_since = Some(time),
+            (false, Some(since)) => {
+                index.alert_spans.push((since, time));
+                firing_since = None;
+            }
+            _ => {}
+        }
+        previous = current;
+    }
+    if let (Some(since), Some(last)) = (firing_since, last_time) {
+        index.alert_spans.push((since, last));
+    }
+    index
+}

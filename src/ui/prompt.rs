@@ -1,0 +1,46 @@
+//! The one-line prompt: a marker's note, or a replay time to jump to.
+
+use crate::app::{Prompt, PromptPurpose};
+use crate::config::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+pub struct PromptBox<'a> {
+    pub prompt: &'a Prompt,
+    pub theme: &'a Theme,
+}
+
+impl Widget for PromptBox<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let (title, hint) = match self.prompt.purpose {
+            PromptPurpose::Marker => (" Marker ", "a short note for this moment"),
+            PromptPurpose::GoTo => (" Go to ", "14:03:10, 14:03, -5m or +30s"),
+        };
+        let [row] = Layout::vertical([Constraint::Length(4)])
+            .flex(Flex::Center)
+            .areas(area);
+        let [popup] = Layout::horizontal([Constraint::Length(70.min(area.width))])
+            .flex(Flex::Center)
+            .areas(row);
+        Clear.render(popup, buf);
+        let block = Block::bordered()
+            .title(title)
+            .style(theme.help)
+            .border_style(theme.border_focus);
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(format!("{}", self.prompt.text), theme.text),
+                Span::styled("█", theme.title),
+            ]),
+            Line::styled(
+                format!("{hint} · Enter to confirm, Esc to cancel"),
+                theme.muted,
+            ),
+        ])
+        .block(block)
+        .render(popup, buf);
+    }
+}
