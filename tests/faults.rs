@@ -257,7 +257,8 @@ impl Screen {
     /// The panel titled `[expr]`: its title line, then its inside with the lines joined
     /// and whitespace collapsed (so wrapped messages read as one sentence).
     fn panel(&self, expr: &str) -> String {
-        let title: Vec<String> = format!(" [{expr}] ").chars().map(String::from).collect();
+        // A focused panel's title starts with "▶ " instead of a space.
+        let title: Vec<String> = format!("[{expr}] ").chars().map(String::from).collect();
         let width = self.0.area.width as usize;
         let (x, y) = (0..self.0.area.height)
             .find_map(|y| {
@@ -270,13 +271,13 @@ impl Screen {
         let top = self.row(y);
         let left = (0..x)
             .rev()
-            .find(|&i| matches!(top[i], "╭" | "┏" | "┌"))
+            .find(|&i| matches!(top[i], "╭" | "┏" | "┌" | "╔"))
             .expect("panel's top-left corner");
         let right = (x..width)
-            .find(|&i| matches!(top[i], "╮" | "┓" | "┐"))
+            .find(|&i| matches!(top[i], "╮" | "┓" | "┐" | "╗"))
             .expect("panel's top-right corner");
         let bottom = (y + 1..self.0.area.height)
-            .find(|&row| matches!(self.0[(left as u16, row)].symbol(), "╰" | "┗" | "└"))
+            .find(|&row| matches!(self.0[(left as u16, row)].symbol(), "╰" | "┗" | "└" | "╚"))
             .expect("panel's bottom-left corner");
         let inside: Vec<String> = (y + 1..bottom)
             .map(|row| self.row(row)[left + 1..right].concat())
