@@ -2,6 +2,7 @@
 //! series table, or the grid of charts of one label value.
 
 use super::status_bar::age;
+use super::widgets::frame;
 use super::widgets::time_chart::{ChartLine, TimeChart, clock};
 use crate::app::App;
 use crate::app::drill::{ChartView, DrillLevel, GROUP_COLUMNS, GroupView};
@@ -14,7 +15,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, BorderType, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+    Block, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -129,38 +130,11 @@ impl DrillScreen<'_> {
         let spec = data.spec;
         let status = rows.first().map_or(Status::NoData, |r| r.status);
         let problem = data.problem();
-        let border_style = match (status, focused && !full) {
-            (Status::Warn | Status::Alert, _) => theme.status(status),
-            (_, true) => theme.border_focus,
-            _ => theme.border,
-        };
-        let title = if focused && !full {
-            format!("▶ {} ", spec.title)
-        } else {
-            format!(" {} ", spec.title)
-        };
-        let mut block = Block::bordered()
-            .border_type(match (focused && !full, status) {
-                (true, _) => BorderType::Double,
-                (false, Status::Alert) => BorderType::Thick,
-                _ => BorderType::Rounded,
-            })
-            .border_style(border_style)
-            .title(Line::from(Span::styled(title, theme.title)));
         let badge = match &problem {
             Some((s, _)) if rows.is_empty() => Some(*s),
-            _ if status == Status::Ok => None,
             _ => Some(status),
         };
-        if let Some(badge) = badge {
-            block = block.title(
-                Line::from(Span::styled(
-                    format!(" {} ", badge.label()),
-                    theme.status(badge),
-                ))
-                .alignment(Alignment::Right),
-            );
-        }
+        let block = frame(&spec.title, status, badge, focused && !full, theme);
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.is_empty() {
@@ -204,6 +178,8 @@ impl DrillScreen<'_> {
             ),
             cursor: self.app.cursor,
             show_legend: full,
+            relative: false,
+            hidden_lines: visible.len().saturating_sub(MAX_LINES),
             theme,
         };
         // A failure while older data is shown is said on the last line, not hidden.

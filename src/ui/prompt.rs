@@ -32,7 +32,7 @@ impl Widget for PromptBox<'_> {
             .border_style(theme.border_focus);
         Paragraph::new(vec![
             Line::from(vec![
-                Span::styled(format!("{}", self.prompt.text), theme.text),
+                Span::styled(self.prompt.text.clone(), theme.text),
                 Span::styled("█", theme.title),
             ]),
             Line::styled(

@@ -10,7 +10,7 @@ mod sparkline;
 mod stat;
 pub mod time_chart;
 
-pub use panel::PanelWidget;
+pub use panel::{PanelWidget, frame};
 
 use crate::config::layout::Panel;
 use crate::model::labels::legend;

@@ -70,6 +70,47 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
     None
 }
 
+/// The border every panel and drill chart shares: its status as colour and (at ALERT) a
+/// thick line, a badge naming the status, and focus as a double border with a marker, so
+/// focus never hides the status colour and survives a monochrome terminal.
+pub fn frame<'a>(
+    title: &str,
+    status: Status,
+    badge: Option<Status>,
+    focused: bool,
+    theme: &Theme,
+) -> Block<'a> {
+    let border_style = match (status, focused) {
+        (Status::Warn | Status::Alert, _) => theme.status(status),
+        (_, true) => theme.border_focus,
+        _ => theme.border,
+    };
+    let border_type = match (focused, status) {
+        (true, _) => BorderType::Double,
+        (false, Status::Alert) => BorderType::Thick,
+        _ => BorderType::Rounded,
+    };
+    let title = if focused {
+        Span::styled(format!("▶ {title} "), theme.title.patch(theme.border_focus))
+    } else {
+        Span::styled(format!(" {title} "), theme.title)
+    };
+    let mut block = Block::bordered()
+        .border_type(border_type)
+        .border_style(border_style)
+        .title(Line::from(title));
+    if let Some(badge) = badge.filter(|b| *b != Status::Ok) {
+        block = block.title(
+            Line::from(Span::styled(
+                format!(" {} ", badge.label()),
+                theme.status(badge),
+            ))
+            .alignment(Alignment::Right),
+        );
+    }
+    block
+}
+
 impl Widget for PanelWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let data = PanelData {
@@ -81,40 +122,13 @@ impl Widget for PanelWidget<'_> {
         };
         let theme = self.theme;
         let status = panel_status(self.panel, self.store, self.ctx);
-        let focused = self.focus.is_some();
-        // Focus shows as a double border with a marker, so it never hides the status
-        // colour and survives a monochrome terminal.
-        let border_style = match (status, focused) {
-            (Status::Warn | Status::Alert, _) => theme.status(status),
-            (_, true) => theme.border_focus,
-            _ => theme.border,
-        };
-        let border_type = match (focused, status) {
-            (true, _) => BorderType::Double,
-            (false, Status::Alert) => BorderType::Thick,
-            _ => BorderType::Rounded,
-        };
-        let title = if focused {
-            Span::styled(
-                format!("▶ {} ", self.panel.title),
-                theme.title.patch(theme.border_focus),
-            )
-        } else {
-            Span::styled(format!(" {} ", self.panel.title), theme.title)
-        };
-        let mut block = Block::bordered()
-            .border_type(border_type)
-            .border_style(border_style)
-            .title(Line::from(title));
-        if status != Status::Ok {
-            block = block.title(
-                Line::from(Span::styled(
-                    format!(" {} ", status.label()),
-                    theme.status(status),
-                ))
-                .alignment(Alignment::Right),
-            );
-        }
+        let block = frame(
+            &self.panel.title,
+            status,
+            Some(status),
+            self.focus.is_some(),
+            theme,
+        );
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.is_empty() {

@@ -3,6 +3,7 @@
 //! inspect cursor. Drill views use it at any zoom; x labels are clock times.
 
 use crate::config::Theme;
+use crate::config::duration::short;
 use crate::model::{Thresholds, Unit};
 use chrono::{Local, TimeZone};
 use ratatui::buffer::Buffer;
@@ -11,6 +12,7 @@ use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::Span;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
+use std::time::Duration;
 
 /// A threshold drawn across the chart: its legend, style and two end points.
 type ThresholdLine = (String, Style, [(f64, f64); 2]);
@@ -33,6 +35,10 @@ pub struct TimeChart<'a> {
     pub alert_columns: Vec<bool>,
     pub cursor: Option<f64>,
     pub show_legend: bool,
+    /// Label the x axis relative to its end ("-15m … now") rather than with clock times.
+    pub relative: bool,
+    /// Series left out of `lines`, said under the axis.
+    pub hidden_lines: usize,
     pub theme: &'a Theme,
 }
 
@@ -134,10 +140,19 @@ impl Widget for TimeChart<'_> {
 
         let axis = theme.axis;
         let with_date = self.end - self.start > 86_400.0;
+        let label = |t: f64| {
+            if !self.relative {
+                clock(t, with_date)
+            } else if self.end - t < 0.5 {
+                "now".to_string()
+            } else {
+                format!("-{}", short(Duration::from_secs_f64(self.end - t)))
+            }
+        };
         let x_labels = vec![
-            Span::styled(clock(self.start, with_date), axis),
-            Span::styled(clock((self.start + self.end) / 2.0, with_date), axis),
-            Span::styled(clock(self.end, with_date), axis),
+            Span::styled(label(self.start), axis),
+            Span::styled(label((self.start + self.end) / 2.0), axis),
+            Span::styled(label(self.end), axis),
         ];
         let y_labels = vec![
             Span::styled(format(y_min), axis),
@@ -149,13 +164,18 @@ impl Widget for TimeChart<'_> {
         } else {
             None
         };
+        let mut x_axis = Axis::default()
+            .bounds([self.start, self.end])
+            .labels(x_labels)
+            .style(axis);
+        if self.hidden_lines > 0 {
+            x_axis = x_axis.title(Span::styled(
+                format!("+{} more series", self.hidden_lines),
+                theme.muted,
+            ));
+        }
         Chart::new(datasets)
-            .x_axis(
-                Axis::default()
-                    .bounds([self.start, self.end])
-                    .labels(x_labels)
-                    .style(axis),
-            )
+            .x_axis(x_axis)
             .y_axis(
                 Axis::default()
                     .bounds([y_min, y_max])
