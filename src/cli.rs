@@ -92,6 +92,20 @@ pub enum Command {
     Check,
     /// Replay a recorded session: the same tabs, drill-down and zoom, on the recorded clock
     Replay(ReplayArgs),
+    /// Write the incident report of a recording: alerts fired, KPIs that left their target,
+    /// the KPI tables at each marker and at the worst moment, the notes
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A recording made with --record or R
+    pub file: PathBuf,
+    #[arg(long, default_value = "markdown", value_parser = ["markdown", "json"])]
+    pub format: String,
+    /// Write the report here instead of to standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +136,7 @@ impl From<anyhow::Error> for Failure {
             || error.downcast_ref::<RuleFileError>().is_some()
             || error.downcast_ref::<FormatError>().is_some()
             || error.downcast_ref::<RestoreError>().is_some()
+            || error.downcast_ref::<crate::report::ReportError>().is_some()
         {
             2
         } else {
@@ -132,8 +147,10 @@ impl From<anyhow::Error> for Failure {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    if let Some(Command::Replay(args)) = &cli.command {
-        return Ok(replay(&cli.options, args)?);
+    match &cli.command {
+        Some(Command::Replay(args)) => return Ok(replay(&cli.options, args)?),
+        Some(Command::Export(args)) => return Ok(export(args)?),
+        _ => {}
     }
     let config = load_config(&cli.options)?;
     if let Some(Command::Check) = cli.command {
@@ -191,27 +208,55 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
 /// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
 fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     let recording = Recording::open(&args.file)?;
-    let mut app = crate::session::restore::app(recording.header())?;
-    // A theme asked for on the command line wins over the recorded one (e.g. mono).
-    if let Some(theme) = &options.theme {
-        app.theme = Theme::load(theme)?;
-    }
-    app.source.label = format!("replay of {}", recording.header().source);
-    app.bell = options.bell;
-    init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let speed = args.speed.clamp(1.0, 64.0);
-    runtime.block_on(crate::app::run::run(
+    runtime.block_on(replay_at(options, recording, speed))
+}
+
+/// `export FILE`: the report, to stdout or a file; damage in the file is reported in it.
+fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let recording = Recording::open(&args.file)?;
+    let report = crate::report::build(&recording)?;
+    let text = match args.format.as_str() {
+        "json" => report.to_json(),
+        _ => report.to_markdown(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("writing the report to {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    for warning in recording.warnings() {
+        eprintln!("warning: {}: {warning}", args.file.display());
+    }
+    Ok(())
+}
+
+/// Replays an opened recording at 1×.
+pub async fn replay_recording(options: &Options, recording: Recording) -> anyhow::Result<()> {
+    replay_at(options, recording, 1.0).await
+}
+
+async fn replay_at(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
+    let mut app = crate::session::restore::app(recording.header())?;
+    // A theme asked for on the command line wins over the recorded one (e.g. mono).
+    if let Some(theme) = &options.theme {
+        app.theme = Theme::load(theme)?;
+    }
+    app.bell = options.bell;
+    init_logging();
+    crate::app::run::run(
         app,
         Source::Replay {
             recording: std::sync::Arc::new(recording),
             speed,
         },
-    ))
+    )
+    .await
 }
 
 fn print_check(config: &Config) {

@@ -7,6 +7,7 @@
 //! - [`store`] and [`view`]: what is known, and what it means right now;
 //! - [`ui`]: drawing, a pure function of the state;
 //! - [`session`]: recording a session to a file and reading it back for replay;
+//! - [`report`]: the incident report of a recording (Markdown or JSON);
 //! - [`config`] and [`model`]: layouts, themes, units and thresholds;
 //! - [`alerts`]: rule files, local alert evaluation, Prometheus' own alerts and rules;
 //! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod model;
 pub mod poller;
 pub mod prom;
+pub mod report;
 pub mod session;
 pub mod sim;
 pub mod store;

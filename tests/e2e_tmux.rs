@@ -143,8 +143,9 @@ const KPI_ROWS: &[&str] = &[
 /// A KPI row is filled when the text after its name holds a digit and an OK/WARN/ALERT.
 fn kpi_row_filled(screen: &str, name: &str) -> bool {
     screen.lines().any(|line| {
-        line.split('│').any(|cell| {
-            cell.trim_start().starts_with(name)
+        // Panel borders: plain, thick (alert) and double (focus); ▸ marks the selected row.
+        line.split(['│', '┃', '║']).any(|cell| {
+            cell.trim_start().trim_start_matches('▸').starts_with(name)
                 && cell[cell.find(name).map_or(0, |i| i + name.len())..]
                     .chars()
                     .any(|c| c.is_ascii_digit())
@@ -398,4 +399,72 @@ async fn the_alerts_tab_shows_what_pages_during_the_incident() {
     );
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
+}
+
+/// Without Prometheus, `demo` replays the bundled incident; the replay is driven by keys.
+#[test]
+fn demo_without_prometheus_replays_the_bundled_incident() {
+    let tmux = Tmux::new("replay");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("env -u SPHEROSEG_PROMETHEUS_BIN PATH=/nonexistent {binary} demo"),
+        200,
+        50,
+    );
+    let (screen, _) = tmux.wait_for(
+        "the replay with its KPI rows",
+        Duration::from_secs(20),
+        |s| s.contains("▶ 1×") && KPI_ROWS.iter().all(|row| kpi_row_filled(s, row)),
+    );
+    assert!(
+        screen.contains("▼"),
+        "the recording's markers are on the timeline:\n{screen}"
+    );
+    let clock = |s: &str| {
+        let bar = s.lines().last().unwrap_or_default();
+        bar.split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    // Each key, and what the screen must show after it.
+    let steps: &[(&str, &str, &[&str])] = &[
+        (">", "2× speed", &["▶ 2×"]),
+        ("Space", "paused", &["⏸ 2×"]),
+        ("n", "the next marker or alert transition", &["⏸ 2×"]),
+        ("5", "the Database tab, replayed", &["Read/write split"]),
+    ];
+    for (key, what, needles) in steps {
+        tmux.keys(&[key]);
+        tmux.wait_for(what, Duration::from_secs(10), |s| {
+            needles.iter().all(|n| s.contains(n))
+        });
+    }
+    // Down walks the KPI table's rows, then reaches the lag chart below it.
+    for _ in 0..5 {
+        if tmux.screen().contains("▶ Replication lag") {
+            break;
+        }
+        tmux.keys(&["Down"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let before = clock(&tmux.screen());
+    tmux.keys(&["g"]);
+    tmux.wait_for("the go-to prompt", Duration::from_secs(5), |s| {
+        s.contains(" Go to ")
+    });
+    tmux.run(&["send-keys", "-t", "dash", "-l", "--", "+1m"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("a minute later", Duration::from_secs(10), |s| {
+        !s.contains(" Go to ") && clock(s) != before
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "the drill view from recorded data",
+        Duration::from_secs(10),
+        |s| s.contains("Database › Replication lag") && s.contains("replica-2"),
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the replay to exit");
 }

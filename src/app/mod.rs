@@ -1137,4 +1137,97 @@ mod tests {
         act(&mut app, &[Action::NextTab]);
         assert!(app.notice.is_none());
     }
+
+    fn replaying(app: &mut App, position: f64) {
+        app.update(Msg::Data(DataEvent::ReplayStatus(replay::ReplayStatus {
+            start: NOW - 600.0,
+            end: NOW + 600.0,
+            position,
+            speed: 1.0,
+            playing: true,
+        })));
+        app.update(Msg::Data(DataEvent::ReplayIndex(replay::ReplayIndex {
+            transitions: vec![NOW - 300.0, NOW + 120.0],
+            alert_spans: vec![(NOW + 120.0, NOW + 400.0)],
+        })));
+    }
+
+    #[test]
+    fn replay_keys_steer_the_replayer() {
+        let mut app = app();
+        replaying(&mut app, NOW);
+        app.take_commands();
+        act(&mut app, &[Action::SpeedUp, Action::SpeedUp]);
+        assert_eq!(
+            app.take_commands(),
+            vec![SourceCommand::SetSpeed(2.0), SourceCommand::SetSpeed(4.0)],
+            "quick presses add up"
+        );
+        act(&mut app, &[Action::ToggleSelected]);
+        assert_eq!(app.take_commands(), vec![SourceCommand::SetPaused(true)]);
+        act(&mut app, &[Action::NextEvent]);
+        assert_eq!(app.take_commands(), vec![SourceCommand::Seek(NOW + 120.0)]);
+        act(&mut app, &[Action::PrevEvent, Action::StepBack]);
+        assert_eq!(
+            app.take_commands(),
+            vec![SourceCommand::Seek(NOW - 300.0), SourceCommand::Step(-1)]
+        );
+    }
+
+    #[test]
+    fn the_goto_prompt_takes_every_key_as_text_until_enter() {
+        let mut app = app();
+        replaying(&mut app, NOW);
+        app.take_commands();
+        act(&mut app, &[Action::GoTo]);
+        assert_eq!(app.input_mode(), InputMode::Text);
+        for c in "-5m".chars() {
+            act(&mut app, &[Action::Input(c)]);
+        }
+        act(&mut app, &[Action::NextTab, Action::Submit]);
+        assert_eq!(app.tab, 0, "tabs do not move while typing");
+        assert_eq!(app.take_commands(), vec![SourceCommand::Seek(NOW - 300.0)]);
+        assert_eq!(app.input_mode(), InputMode::Normal);
+        act(
+            &mut app,
+            &[Action::GoTo, Action::Input('x'), Action::Submit],
+        );
+        assert!(
+            app.notice.as_deref().unwrap().contains("expected"),
+            "{:?}",
+            app.notice
+        );
+        assert!(app.take_commands().is_empty());
+    }
+
+    #[test]
+    fn markers_and_recording_are_effects_for_the_event_loop() {
+        let mut app = app();
+        act(&mut app, &[Action::ToggleRecording, Action::AddMarker]);
+        for c in "db failover".chars() {
+            act(&mut app, &[Action::Input(c)]);
+        }
+        act(&mut app, &[Action::Submit]);
+        assert_eq!(
+            app.take_effects(),
+            vec![
+                Effect::ToggleRecording,
+                Effect::Mark {
+                    at: NOW,
+                    note: "db failover".into()
+                }
+            ]
+        );
+        assert_eq!(app.markers.len(), 1);
+        act(&mut app, &[Action::SpeedUp]);
+        assert!(
+            app.notice.as_deref().unwrap().contains("replay"),
+            "live has no speed"
+        );
+        act(&mut app, &[Action::AddMarker, Action::Back]);
+        assert!(
+            app.overlay.is_none() && app.take_effects().is_empty(),
+            "Esc cancels"
+        );
+    }
 }
