@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuleFileError {
-    #[error("cannot read rule file {}: {source}", path.display())]
+    #[error("cannot read rule file {}", path.display())]
     Read {
         path: PathBuf,
         #[source]

@@ -102,7 +102,7 @@ pub enum FormatError {
         found: u16,
         supported: u16,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
