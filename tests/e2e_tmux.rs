@@ -251,6 +251,22 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
     );
 }
 
+/// The KPI row marked as selected (▸), if any.
+fn selected_kpi(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains('▸'))?;
+    let after = line.split('▸').nth(1)?;
+    Some(after.split("  ").next().unwrap_or_default().to_string())
+}
+
+/// Where the keyboard is: the focused panel's title and its selected KPI row.
+fn focus_of(screen: &str) -> (Option<String>, Option<String>) {
+    let panel = screen
+        .split("▶ ")
+        .nth(1)
+        .map(|rest| rest.split(' ').take(3).collect::<Vec<_>>().join(" "));
+    (panel, selected_kpi(screen))
+}
+
 /// The first series-table row under the header of a drill view.
 fn first_series_row(screen: &str) -> Option<&str> {
     let mut lines = screen.lines();
@@ -283,14 +299,19 @@ async fn keys_drill_from_a_red_kpi_to_the_lagging_replica_and_back() {
 
     // → focuses "Database performance" on its worst row; the pool may tie with the lag.
     tmux.keys(&["Right"]);
+    let (mut screen, _) = tmux.wait_for("focus", Duration::from_secs(5), |s| {
+        s.contains("▶ Database performance")
+    });
     for _ in 0..3 {
-        let (screen, _) = tmux.wait_for("focus", Duration::from_secs(5), |s| {
-            s.contains("▶ Database performance")
-        });
         if screen.contains("▸Replication lag") {
             break;
         }
+        let before = selected_kpi(&screen);
         tmux.keys(&["Down"]);
+        // The next check must see the key's effect, not the frame before it.
+        (screen, _) = tmux.wait_for("the next KPI row", Duration::from_secs(5), |s| {
+            selected_kpi(s) != before
+        });
     }
     tmux.keys(&["Enter"]);
     let (screen, _) = tmux.wait_for("the lag drill view", Duration::from_secs(10), |s| {
@@ -442,12 +463,16 @@ fn demo_without_prometheus_replays_the_bundled_incident() {
         });
     }
     // Down walks the KPI table's rows, then reaches the lag chart below it.
+    let mut screen = tmux.screen();
     for _ in 0..5 {
-        if tmux.screen().contains("▶ Replication lag") {
+        if screen.contains("▶ Replication lag") {
             break;
         }
+        let before = focus_of(&screen);
         tmux.keys(&["Down"]);
-        std::thread::sleep(Duration::from_millis(300));
+        (screen, _) = tmux.wait_for("focus to move", Duration::from_secs(5), |s| {
+            focus_of(s) != before
+        });
     }
     let before = clock(&tmux.screen());
     tmux.keys(&["g"]);
