@@ -376,3 +376,27 @@ fn the_inspect_cursor_reads_every_series_at_its_time() {
         "replica-2 before the incident: {row}"
     );
 }
+
+/// `R` mid-session: the recording starts with the dashboard's state, so its replay shows
+/// the history and values the screen showed, not an empty dashboard filling up.
+#[test]
+fn a_recording_started_mid_session_replays_what_the_screen_showed() {
+    let live = app_with_fixtures("default");
+    let mut replayed = App::new(
+        Layout::load("spheroseg").unwrap(),
+        Theme::load("default").unwrap(),
+        live.source.clone(),
+    );
+    for event in live.state_events() {
+        replayed.update(Msg::Data(event));
+    }
+    for tab in [0, 4] {
+        let mut live = app_with_fixtures("default");
+        live.update(Msg::Action(Action::SelectTab(tab)));
+        replayed.update(Msg::Action(Action::SelectTab(tab)));
+        assert_eq!(
+            lines(&render(&replayed, 160, 45)),
+            lines(&render(&live, 160, 45))
+        );
+    }
+}

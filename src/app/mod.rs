@@ -15,8 +15,9 @@ use crate::alerts::{AlertState, RuleFile};
 use crate::config::layout::{ChartQuery, ChartSpec, Panel, PanelKind};
 use crate::config::{Layout, Theme};
 use crate::model::Labels;
-use crate::model::{Direction, Thresholds, Unit};
+use crate::model::{Direction, Status, Thresholds, Unit};
 use crate::poller::{Connection, DataEvent, RangeRequest, SourceCommand};
+use crate::prom::{Sample, Series};
 use crate::session::Marker;
 use crate::store::Store;
 use crate::store::alerts::{AlertBoard, kpi_watches, local_rules};
@@ -524,17 +525,32 @@ impl App {
             return 0;
         }
         let ctx = self.context();
-        panel
-            .kpis
-            .iter()
-            .enumerate()
-            .rev()
-            .max_by_key(|(_, kpi)| {
-                self.store
-                    .query(kpi.query.id)
-                    .map(|q| reading(q, kpi.reduce, &kpi.thresholds, ctx).status)
-            })
-            .map_or(0, |(i, _)| i)
+        // Worst status first; among equals, the furthest past its own alert threshold
+        // (lag at 2.5× its threshold beats a pool at 1.05× of its own).
+        let badness = |kpi: &crate::config::layout::Kpi| {
+            let Some(query) = self.store.query(kpi.query.id) else {
+                return (Status::Ok, 0.0);
+            };
+            let r = reading(query, kpi.reduce, &kpi.thresholds, ctx);
+            let excess = match (r.value, kpi.thresholds.alert.or(kpi.thresholds.target)) {
+                (Some(v), Some(limit)) if v.is_finite() && limit != 0.0 => {
+                    match kpi.thresholds.direction {
+                        Direction::Above => v / limit,
+                        Direction::Below => limit / v,
+                    }
+                }
+                _ => 0.0,
+            };
+            (r.status, if excess.is_finite() { excess } else { 0.0 })
+        };
+        let mut best = (0, badness(&panel.kpis[0]));
+        for (i, kpi) in panel.kpis.iter().enumerate().skip(1) {
+            let b = badness(kpi);
+            if b.0 > best.1.0 || (b.0 == best.1.0 && b.1 > best.1.1) {
+                best = (i, b);
+            }
+        }
+        best.0
     }
 
     fn move_focus(&mut self, dir: Dir) {
@@ -782,6 +798,68 @@ impl App {
         }
     }
 
+    /// What the dashboard knows, as data events: a recording started mid-session (`R`)
+    /// begins with them, so its replay has the history and values the screen showed.
+    pub fn state_events(&self) -> Vec<DataEvent> {
+        let mut events = vec![DataEvent::Clock(self.now)];
+        for (id, query) in self.store.queries().iter().enumerate() {
+            let history: Vec<Series> = query
+                .series
+                .iter()
+                .map(|s| Series {
+                    labels: s.labels.clone(),
+                    points: s.points().collect(),
+                })
+                .collect();
+            if !history.is_empty() {
+                events.push(DataEvent::Range {
+                    id,
+                    result: Ok(history),
+                    latency: Duration::ZERO,
+                });
+            }
+            let latency = query.latency.unwrap_or_default();
+            if let Some(at) = query.last_eval {
+                let samples = query
+                    .current()
+                    .map(|(s, value)| Sample {
+                        labels: s.labels.clone(),
+                        time: at,
+                        value,
+                    })
+                    .collect();
+                events.push(DataEvent::Instant {
+                    id,
+                    at,
+                    result: Ok(samples),
+                    latency,
+                });
+            }
+            if let Some(error) = &query.error {
+                events.push(DataEvent::Instant {
+                    id,
+                    at: self.now,
+                    result: Err(error.clone()),
+                    latency,
+                });
+            }
+        }
+        events.push(DataEvent::Connection(self.connection.clone()));
+        if let Some(result) = &self.store.alerts.server {
+            events.push(DataEvent::Alerts {
+                at: self.now,
+                result: result.clone(),
+            });
+        }
+        if let Some(result) = &self.store.alerts.groups {
+            events.push(DataEvent::Rules {
+                at: self.now,
+                result: result.clone(),
+            });
+        }
+        events
+    }
+
     /// The path to the innermost view: the tab, then every drill level.
     pub fn breadcrumb(&self) -> Vec<&str> {
         let tab = self.layout.tabs[self.tab].title.as_str();
@@ -859,7 +937,6 @@ mod tests {
     use super::*;
     use crate::config::layout::Layout;
     use crate::model::Labels;
-    use crate::prom::{Sample, Series};
 
     const NOW: f64 = 1_700_000_000.0;
 
@@ -989,6 +1066,26 @@ mod tests {
     fn focus_enters_a_kpi_table_on_its_worst_row() {
         let mut app = app();
         feed_lag(&mut app);
+        // The pool is at ALERT too, but barely past its threshold; the lag is far past.
+        let pool = app
+            .layout
+            .queries
+            .iter()
+            .position(|q| {
+                q.expr
+                    .starts_with("sum by (pool) (db_pool_connections{state=\"active\"})")
+            })
+            .unwrap();
+        app.update(Msg::Data(DataEvent::Instant {
+            id: pool,
+            at: NOW,
+            result: Ok(vec![Sample {
+                labels: labels(&[("pool", "write")]),
+                time: NOW,
+                value: 0.95,
+            }]),
+            latency: Duration::ZERO,
+        }));
         act(&mut app, &[Action::Focus(Dir::Right)]);
         let focus = app.focus[0];
         assert_eq!((focus.row, focus.col), (0, 1));

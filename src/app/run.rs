@@ -53,7 +53,14 @@ struct Recorded {
 impl Recorded {
     fn start(&mut self, app: &App, path: PathBuf) {
         let header = restore::header(app, self.options.rules.clone());
-        match Recorder::create(&path, &header) {
+        let started = Recorder::create(&path, &header).and_then(|mut recorder| {
+            // Started mid-session: what the screen shows so far comes first.
+            for event in app.state_events() {
+                recorder.record(&event)?;
+            }
+            Ok(recorder)
+        });
+        match started {
             Ok(recorder) => {
                 log::info!("recording to {}", path.display());
                 self.recorder = Some(recorder);
