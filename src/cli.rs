@@ -63,6 +63,9 @@ pub struct Options {
     /// the server's, for servers that do not load it
     #[arg(long = "rules", value_name = "FILE", global = true)]
     pub rules: Vec<PathBuf>,
+    /// Alertmanager's base URL: its notification groups and silences, read-only
+    #[arg(long, value_name = "URL", global = true)]
+    pub alertmanager: Option<String>,
     /// Ring the terminal bell once per newly firing critical alert
     #[arg(long, global = true)]
     pub bell: bool,
@@ -322,14 +325,18 @@ pub async fn dashboard(
         ),
         None => None,
     };
-    let client = PromClient::new(
-        url,
-        ClientOptions {
-            timeout: options.query_timeout,
-            bearer_token,
-        },
-    )
-    .map_err(anyhow::Error::msg)?;
+    let client_options = ClientOptions {
+        timeout: options.query_timeout,
+        bearer_token,
+    };
+    let alertmanager = match &options.alertmanager {
+        Some(am) => Some(
+            PromClient::new(am, client_options.clone())
+                .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?,
+        ),
+        None => None,
+    };
+    let client = PromClient::new(url, client_options).map_err(anyhow::Error::msg)?;
     init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),
@@ -349,6 +356,7 @@ pub async fn dashboard(
             client,
             concurrency: options.concurrency,
             recording,
+            alertmanager,
         },
     )
     .await

@@ -4,6 +4,7 @@
 //! start and after every gap. When Prometheus is unreachable, only a cheap probe is sent,
 //! with exponential backoff, until it answers.
 
+use crate::alerts::alertmanager::AlertmanagerState;
 use crate::alerts::{Alert, RuleGroupStatus};
 use crate::clock::unix_now;
 use crate::config::duration::short;
@@ -56,6 +57,11 @@ pub enum DataEvent {
         at: f64,
         result: Result<Vec<RuleGroupStatus>, PromError>,
     },
+    /// Alertmanager's groups and silences (`--alertmanager`), polled every refresh.
+    Alertmanager {
+        at: f64,
+        result: Result<AlertmanagerState, PromError>,
+    },
     /// The answer to a [`SourceCommand::Range`] (drill views, zoomed ranges).
     RangeAnswer {
         request: RangeRequest,
@@ -100,6 +106,8 @@ pub struct PollerConfig {
     pub queries: Vec<QueryDef>,
     pub refresh: Duration,
     pub concurrency: usize,
+    /// A client for Alertmanager's API, when `--alertmanager` is given.
+    pub alertmanager: Option<PromClient>,
 }
 
 /// Starts the poller; it stops when the event receiver is dropped.
@@ -127,6 +135,7 @@ enum Job {
     Range(QueryId),
     Alerts,
     Rules,
+    Alertmanager,
     Probe,
 }
 
@@ -150,6 +159,10 @@ enum Outcome {
     Rules {
         at: f64,
         result: Result<Vec<RuleGroupStatus>, PromError>,
+    },
+    Alertmanager {
+        at: f64,
+        result: Result<AlertmanagerState, PromError>,
     },
     Requested {
         request: RangeRequest,
@@ -259,6 +272,9 @@ impl Poller {
                     }
                     self.start(&mut tasks, Job::Alerts, at);
                     self.start(&mut tasks, Job::Rules, at);
+                    if self.config.alertmanager.is_some() {
+                        self.start(&mut tasks, Job::Alertmanager, at);
+                    }
                     next_cycle = Instant::now() + self.config.refresh;
                 }
                 command = commands.recv() => match command {
@@ -316,11 +332,12 @@ impl Poller {
             return;
         }
         let client = self.client.clone();
+        let alertmanager = self.config.alertmanager.clone();
         let semaphore = self.semaphore.clone();
         let refresh = self.config.refresh;
         let expr = match job {
             Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
-            Job::Alerts | Job::Rules | Job::Probe => String::new(),
+            Job::Alerts | Job::Rules | Job::Alertmanager | Job::Probe => String::new(),
         };
         let window = match job {
             Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
@@ -360,6 +377,13 @@ impl Poller {
                 Job::Rules => Outcome::Rules {
                     at,
                     result: client.rules().await,
+                },
+                Job::Alertmanager => Outcome::Alertmanager {
+                    at,
+                    result: match &alertmanager {
+                        Some(am) => am.alertmanager().await,
+                        None => Err(PromError::Unreachable("no Alertmanager configured".into())),
+                    },
                 },
                 Job::Probe => Outcome::Probe(client.ping().await),
             }
@@ -431,6 +455,13 @@ impl Poller {
             Outcome::Rules { at, result } => {
                 self.in_flight.remove(&Job::Rules);
                 Some(DataEvent::Rules { at, result })
+            }
+            Outcome::Alertmanager { at, result } => {
+                self.in_flight.remove(&Job::Alertmanager);
+                if let Err(e) = &result {
+                    log::warn!("Alertmanager: {e}");
+                }
+                Some(DataEvent::Alertmanager { at, result })
             }
             Outcome::Requested {
                 request,

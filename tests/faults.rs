@@ -105,6 +105,7 @@ impl Dash {
                 queries: app.layout.queries.clone(),
                 refresh: REFRESH,
                 concurrency: 8,
+                alertmanager: None,
             },
             tx,
         );

@@ -47,6 +47,7 @@ async fn record_live_session(url: &str, path: &Path) -> (f64, Vec<String>) {
             queries: app.layout.queries.clone(),
             refresh: Duration::from_secs(1),
             concurrency: 8,
+            alertmanager: None,
         },
         tx,
     );

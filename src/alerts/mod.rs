@@ -8,6 +8,7 @@
 //! - [`model`]: `Alert`, `RuleStatus`, … shared by local and server alerts;
 //! - [`consistency`] and [`promql`]: KPI/rule threshold mismatches, metric names.
 
+pub mod alertmanager;
 pub mod consistency;
 pub mod duration;
 pub mod error;

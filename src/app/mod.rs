@@ -285,6 +285,7 @@ impl App {
                 self.store.alerts.set_groups(result);
                 self.store.mark_alerted();
             }
+            DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
         }
     }
 
@@ -853,6 +854,12 @@ impl App {
         }
         if let Some(result) = &self.store.alerts.groups {
             events.push(DataEvent::Rules {
+                at: self.now,
+                result: result.clone(),
+            });
+        }
+        if let Some(result) = &self.store.alerts.alertmanager {
+            events.push(DataEvent::Alertmanager {
                 at: self.now,
                 result: result.clone(),
             });

@@ -20,12 +20,16 @@ use tokio::sync::mpsc;
 /// How many Prometheus requests may run at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
-/// Where the dashboard's data comes from.
+/// Where the dashboard's data comes from. Built once per run, so the live variant's size
+/// (two HTTP clients) costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 pub enum Source {
     Live {
         client: PromClient,
         concurrency: usize,
         recording: RecordOptions,
+        /// Alertmanager's API, when `--alertmanager` is given.
+        alertmanager: Option<PromClient>,
     },
     Replay {
         recording: Arc<Recording>,
@@ -112,6 +116,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             client,
             concurrency,
             recording,
+            alertmanager,
         } => {
             let poller = poller::spawn(
                 client,
@@ -119,6 +124,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                     queries: app.layout.queries.clone(),
                     refresh: app.source.refresh,
                     concurrency,
+                    alertmanager,
                 },
                 data_tx,
             );

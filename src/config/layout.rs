@@ -141,12 +141,17 @@ pub enum PanelKind {
     Alerts,
     /// Rule groups and their health, and KPI/rule threshold disagreements.
     Rules,
+    /// Alertmanager's notification groups and silences (`--alertmanager`).
+    Alertmanager,
 }
 
 impl PanelKind {
     /// Kinds that show the alert board rather than a query.
     pub fn is_alerting(self) -> bool {
-        matches!(self, PanelKind::Alerts | PanelKind::Rules)
+        matches!(
+            self,
+            PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager
+        )
     }
 
     /// Kinds that draw values over time and so need a backfilled history.

@@ -3,6 +3,7 @@
 //! Credentials live only here; everything else sees the redacted URL.
 
 use super::api::{self, PromError, Sample, Series};
+use crate::alerts::alertmanager::{self, AlertmanagerState};
 use crate::alerts::model::{Alert, RuleGroupStatus};
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -141,6 +142,20 @@ impl PromClient {
     pub async fn rules(&self) -> Result<Vec<RuleGroupStatus>, PromError> {
         let (status, body) = self.get("rules").await?;
         api::parse_rules(status, &body)
+    }
+
+    /// Alertmanager's notification groups (`GET /api/v2/alerts/groups`); this client's URL
+    /// must then be Alertmanager's.
+    pub async fn alertmanager(&self) -> Result<AlertmanagerState, PromError> {
+        let (status, body) = self
+            .send(self.http.get(format!("{}/api/v2/alerts/groups", self.base)))
+            .await?;
+        let groups = alertmanager::parse_groups(status, &body)?;
+        let (status, body) = self
+            .send(self.http.get(format!("{}/api/v2/silences", self.base)))
+            .await?;
+        let silences = alertmanager::parse_silences(status, &body)?;
+        Ok(AlertmanagerState { groups, silences })
     }
 
     async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {

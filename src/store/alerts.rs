@@ -2,6 +2,7 @@
 //! evaluated locally from the queries the store polls. Also which metrics those alerts
 //! watch, so every panel reading one of them can show it.
 
+use crate::alerts::alertmanager::AlertmanagerState;
 use crate::alerts::{
     Alert, AlertState, AlertingRule, Evaluator, KpiWatch, Mismatch, RecordingRule, RuleFile,
     RuleGroupStatus, RuleKind, metric_names, mismatches,
@@ -17,6 +18,8 @@ pub struct AlertBoard {
     pub server: Option<Result<Vec<Alert>, PromError>>,
     /// `/api/v1/rules`.
     pub groups: Option<Result<Vec<RuleGroupStatus>, PromError>>,
+    /// Alertmanager's groups and silences (`--alertmanager`); `None` when not asked for.
+    pub alertmanager: Option<Result<AlertmanagerState, PromError>>,
     /// Rules of `--rules` files, evaluated here.
     pub local: Evaluator,
     /// The query polled for each local alerting rule, by rule index.
@@ -145,6 +148,15 @@ impl AlertBoard {
             (result, slot) => *slot = Some(result),
         }
         self.refresh_metrics();
+    }
+
+    pub fn set_alertmanager(&mut self, result: Result<AlertmanagerState, PromError>) {
+        self.alertmanager = Some(result);
+    }
+
+    /// Whether Alertmanager holds back this alert's notifications (silenced or inhibited).
+    pub fn is_suppressed(&self, alert: &Alert) -> bool {
+        matches!(&self.alertmanager, Some(Ok(am)) if am.is_suppressed(&alert.labels))
     }
 
     pub fn set_groups(&mut self, result: Result<Vec<RuleGroupStatus>, PromError>) {

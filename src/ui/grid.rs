@@ -23,7 +23,7 @@ fn min_height(panel: &Panel) -> u16 {
     match panel.kind {
         PanelKind::KpiTable => panel.kpis.len() as u16 + 3,
         PanelKind::Stat | PanelKind::Sparkline => 4,
-        PanelKind::Alerts | PanelKind::Rules => 6,
+        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
         _ => 3,
     }
 }

@@ -157,6 +157,13 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
     match panel.kind {
         PanelKind::Alerts => return alerts_status(store),
         PanelKind::Rules => return rules_status(store),
+        // Not asked for is not a problem; a failing Alertmanager is.
+        PanelKind::Alertmanager => {
+            return match &store.alerts.alertmanager {
+                Some(Err(_)) => Status::Error,
+                _ => Status::Ok,
+            };
+        }
         _ => {}
     }
     if panel.kind == PanelKind::KpiTable {

@@ -81,6 +81,7 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
             queries: queries.clone(),
             refresh: Duration::from_secs(1),
             concurrency: 8,
+            alertmanager: None,
         },
         tx,
     );

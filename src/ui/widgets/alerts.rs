@@ -80,9 +80,10 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
             (Some(text), None) | (None, Some(text)) => text.clone(),
             (None, None) => String::new(),
         };
-        let source = match a.source {
-            AlertSource::Server => "server",
-            AlertSource::Local => "local",
+        let source = match (a.source, data.store.alerts.is_suppressed(a)) {
+            (AlertSource::Server, false) => "server",
+            (AlertSource::Server, true) => "server, silenced",
+            (AlertSource::Local, _) => "local",
         };
         Row::new(vec![
             Cell::from(format!("{marker}{}", a.state.as_str().to_uppercase())),
@@ -104,7 +105,7 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
         Constraint::Length(7),
         Constraint::Fill(2),
         Constraint::Fill(3),
-        Constraint::Length(6),
+        Constraint::Length(16),
     ];
     let table = Table::new(rows, widths)
         .header(header)
@@ -230,4 +231,85 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
     Paragraph::new(notes)
         .wrap(Wrap { trim: true })
         .render(note_area, buf);
+}
+
+/// Alertmanager's view: where notifications go, and what is silenced until when.
+pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
+    let theme = data.theme;
+    let state = match &data.store.alerts.alertmanager {
+        None => {
+            Paragraph::new(
+                "No Alertmanager given: --alertmanager URL shows its groups and silences here.",
+            )
+            .style(theme.muted)
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
+            return;
+        }
+        Some(Err(e)) => {
+            Paragraph::new(format!("⚠ Alertmanager: {e}"))
+                .style(theme.error)
+                .wrap(Wrap { trim: true })
+                .render(area, buf);
+            return;
+        }
+        Some(Ok(state)) => state,
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::styled(
+        format!("Notification groups ({})", state.groups.len()),
+        theme.title,
+    ));
+    for group in &state.groups {
+        let suppressed = group
+            .alerts
+            .iter()
+            .filter(|a| a.state == "suppressed")
+            .count();
+        let labels: Vec<String> = group
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let style = if suppressed == group.alerts.len() {
+            theme.muted
+        } else {
+            theme.text
+        };
+        lines.push(Line::styled(
+            format!(
+                "  → {}  {}  {} alerts{}",
+                group.receiver,
+                labels.join(" "),
+                group.alerts.len(),
+                if suppressed > 0 {
+                    format!(", {suppressed} suppressed")
+                } else {
+                    String::new()
+                }
+            ),
+            style,
+        ));
+    }
+    let silences = state.current_silences();
+    lines.push(Line::styled(
+        format!("Silences ({})", silences.len()),
+        theme.title,
+    ));
+    for silence in silences {
+        let until = if silence.state == "active" {
+            format!("ends in {}", age(silence.ends_at - data.ctx.now))
+        } else {
+            format!("starts in {}", age(silence.starts_at - data.ctx.now))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", silence.state), theme.warn),
+            Span::styled(silence.matchers.join(", "), theme.text),
+            Span::styled(
+                format!("  {until} · {}: {}", silence.created_by, silence.comment),
+                theme.muted,
+            ),
+        ]));
+    }
+    Paragraph::new(lines).render(area, buf);
 }

@@ -169,6 +169,7 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Bar => bar::render(&data, content, buf),
             PanelKind::Alerts => alerts::render_alerts(&data, content, buf),
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
+            PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
         }
     }
 }

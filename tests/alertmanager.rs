@@ -1,0 +1,249 @@
+//! Against a real Alertmanager (Debian's `prometheus-alertmanager`, on loopback with a
+//! temporary store): the alerts it was sent show as notification groups with their
+//! receiver, a silence shows with its matchers, and the silenced alert is marked so in the
+//! Alerts tab. A missing Alertmanager fails the test; it never skips.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use spheroseg_top::alerts::{Alert, AlertSource, AlertState};
+use spheroseg_top::app::{Action, App, Msg, SourceInfo};
+use spheroseg_top::clock::unix_now;
+use spheroseg_top::config::{Layout, Theme};
+use spheroseg_top::model::Status;
+use spheroseg_top::poller::DataEvent;
+use spheroseg_top::prom::PromError;
+use spheroseg_top::view::tab_status;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Alertmanager {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_alertmanager() -> Alertmanager {
+    let binary = std::env::var("SPHEROSEG_ALERTMANAGER_BIN")
+        .unwrap_or_else(|_| "prometheus-alertmanager".into());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        "route:\n  receiver: oncall\n  group_by: ['alertname']\n  group_wait: 0s\nreceivers:\n  - name: oncall\n",
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&binary)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("this test needs Alertmanager ({binary}; .ci/run installs prometheus-alertmanager): {e}"));
+    let am = Alertmanager {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http
+            .get(format!("{}/-/ready", am.url))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return am;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Alertmanager did not become ready at {}", am.url);
+}
+
+fn iso(t: f64) -> String {
+    chrono::DateTime::from_timestamp(t as i64, 0)
+        .unwrap()
+        .to_rfc3339()
+}
+
+fn server_alert(name: &str, severity: &str) -> Alert {
+    Alert {
+        name: name.into(),
+        labels: [("alertname", name), ("severity", severity)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        annotations: Default::default(),
+        state: AlertState::Firing,
+        active_at: unix_now() - 60.0,
+        value: 1.0,
+        source: AlertSource::Server,
+    }
+}
+
+fn fixture_app() -> App {
+    let mut app = App::new(
+        Layout::load("spheroseg").unwrap(),
+        Theme::load("default").unwrap(),
+        SourceInfo {
+            label: "fixture".into(),
+            refresh: Duration::from_secs(5),
+            note: None,
+        },
+    );
+    app.update(Msg::Tick(unix_now()));
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alertmanager_groups_and_silences_show_in_the_alerts_tab() {
+    let am = start_alertmanager().await;
+    let http = reqwest::Client::new();
+    let now = unix_now();
+    // What Prometheus would send it.
+    let alerts = serde_json::json!([
+        {"labels": {"alertname": "DatabaseReplicationLag", "severity": "critical"}, "startsAt": iso(now - 60.0)},
+        {"labels": {"alertname": "MLQueueBacklog", "severity": "warning"}, "startsAt": iso(now - 60.0)},
+    ]);
+    let sent = http
+        .post(format!("{}/api/v2/alerts", am.url))
+        .header("content-type", "application/json")
+        .body(alerts.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success(), "{:?}", sent.text().await);
+    let silence = serde_json::json!({
+        "matchers": [{"name": "alertname", "value": "MLQueueBacklog", "isRegex": false, "isEqual": true}],
+        "startsAt": iso(now - 1.0), "endsAt": iso(now + 3600.0),
+        "createdBy": "ana", "comment": "known backlog, scaling workers",
+    });
+    let sent = http
+        .post(format!("{}/api/v2/silences", am.url))
+        .header("content-type", "application/json")
+        .body(silence.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success(), "{:?}", sent.text().await);
+
+    // Alertmanager applies the silence asynchronously: poll until it does.
+    let client = client(&am.url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let state = loop {
+        let state = client.alertmanager().await.unwrap();
+        let suppressed = state
+            .groups
+            .iter()
+            .flat_map(|g| &g.alerts)
+            .any(|a| a.state == "suppressed");
+        if suppressed && state.groups.len() == 2 {
+            break state;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never suppressed: {state:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(state.groups.iter().all(|g| g.receiver == "oncall"));
+
+    let mut app = fixture_app();
+    app.update(Msg::Data(DataEvent::Alerts {
+        at: now,
+        result: Ok(vec![
+            server_alert("DatabaseReplicationLag", "critical"),
+            server_alert("MLQueueBacklog", "warning"),
+        ]),
+    }));
+    app.update(Msg::Data(DataEvent::Alertmanager {
+        at: now,
+        result: Ok(state),
+    }));
+    let alerts_tab = app
+        .layout
+        .tabs
+        .iter()
+        .position(|t| t.title == "Alerts")
+        .unwrap();
+    app.update(Msg::Action(Action::SelectTab(alerts_tab)));
+    let screen = lines(&render(&app, 200, 50)).join("\n");
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name) && l.contains("FIRING"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("MLQueueBacklog").contains("silenced"), "{screen}");
+    assert!(
+        !row("DatabaseReplicationLag").contains("silenced"),
+        "{screen}"
+    );
+    assert!(screen.contains("→ oncall"), "{screen}");
+    assert!(
+        screen.contains(r#"alertname="MLQueueBacklog""#) && screen.contains("known backlog"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("ends in 59m") || screen.contains("ends in 1h00m"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
+    let mut app = fixture_app();
+    app.update(Msg::Data(DataEvent::Alerts {
+        at: app.now,
+        result: Ok(vec![]),
+    }));
+    app.update(Msg::Data(DataEvent::Rules {
+        at: app.now,
+        result: Ok(vec![]),
+    }));
+    let alerts_tab = app
+        .layout
+        .tabs
+        .iter()
+        .position(|t| t.title == "Alerts")
+        .unwrap();
+    assert_eq!(
+        tab_status(&app.layout.tabs[alerts_tab], &app.store, app.context()),
+        Status::Ok,
+        "not asked for is fine"
+    );
+    app.update(Msg::Data(DataEvent::Alertmanager {
+        at: app.now,
+        result: Err(PromError::Unreachable(
+            "http://127.0.0.1:9093 (Connection refused)".into(),
+        )),
+    }));
+    assert_eq!(
+        tab_status(&app.layout.tabs[alerts_tab], &app.store, app.context()),
+        Status::Error
+    );
+    app.update(Msg::Action(Action::SelectTab(alerts_tab)));
+    let screen = lines(&render(&app, 200, 50)).join("\n");
+    assert!(screen.contains("⚠ Alertmanager: unreachable"), "{screen}");
+    assert!(
+        screen.contains("No active alerts"),
+        "the rest keeps working:\n{screen}"
+    );
+}
