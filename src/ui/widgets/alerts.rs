@@ -62,7 +62,14 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let [table_area, note_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(notes.len() as u16)]).areas(area);
     let header = Row::new([
-        "State", "Severity", "Alert", "Value", "Since", "Labels", "Summary", "From",
+        "State",
+        "Severity",
+        "Alert",
+        "Value",
+        "Since",
+        "Labels",
+        "Description — summary",
+        "From",
     ])
     .style(theme.muted);
     let rows = alerts.iter().enumerate().map(|(i, a)| {
@@ -72,17 +79,19 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
         } else {
             " "
         };
+        // The description first: it usually carries the value; the summary repeats the name.
         let summary = match (
             a.annotations.get("summary"),
             a.annotations.get("description"),
         ) {
-            (Some(s), Some(d)) => format!("{s}: {d}"),
+            (Some(s), Some(d)) => format!("{d} — {s}"),
             (Some(text), None) | (None, Some(text)) => text.clone(),
             (None, None) => String::new(),
         };
+        // Alertmanager holds back a server alert's notifications: it still fires, quietly.
         let source = match (a.source, data.store.alerts.is_suppressed(a)) {
             (AlertSource::Server, false) => "server",
-            (AlertSource::Server, true) => "server, silenced",
+            (AlertSource::Server, true) => "silenced",
             (AlertSource::Local, _) => "local",
         };
         Row::new(vec![
@@ -105,7 +114,7 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
         Constraint::Length(7),
         Constraint::Fill(2),
         Constraint::Fill(3),
-        Constraint::Length(16),
+        Constraint::Length(8),
     ];
     let table = Table::new(rows, widths)
         .header(header)
