@@ -303,3 +303,72 @@ fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
         "late cuts keep most of the session"
     );
 }
+
+/// `n`/`N` jump between alert transitions: those of the recording's own rule files count
+/// too, evaluated again as the replay will (pending at 100 s, firing after `for: 5m`,
+/// resolved at 500 s).
+#[test]
+fn the_replay_index_holds_local_rule_transitions() {
+    let rules_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/spheroseg.yml");
+    let rules = spheroseg_top::alerts::RuleFile::load(&rules_path).unwrap();
+    let app = App::new(
+        Layout::load("spheroseg").unwrap(),
+        spheroseg_top::config::Theme::load("default").unwrap(),
+        spheroseg_top::app::SourceInfo {
+            label: "http://127.0.0.1:9090".into(),
+            refresh: Duration::from_secs(10),
+            note: None,
+        },
+    )
+    .with_rules(&[rules]);
+    let text = spheroseg_top::session::ConfigText {
+        origin: rules_path.display().to_string(),
+        text: std::fs::read_to_string(&rules_path).unwrap(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.rec");
+    let mut recorder = Recorder::create(&path, &restore::header(&app, vec![text])).unwrap();
+    let id = app
+        .layout
+        .queries
+        .iter()
+        .position(|q| q.expr == "db_replication_lag_seconds > 5")
+        .unwrap();
+    let t0 = 1_800_000_000.0;
+    for step in 0..=60 {
+        let at = t0 + f64::from(step) * 10.0;
+        let lagging = (100.0..500.0).contains(&(at - t0));
+        let samples = if lagging {
+            vec![spheroseg_top::prom::Sample {
+                labels: [("replica".to_string(), "replica-2".to_string())].into(),
+                time: at,
+                value: 9.0,
+            }]
+        } else {
+            Vec::new()
+        };
+        recorder
+            .record_at(
+                at,
+                &DataEvent::Instant {
+                    id,
+                    at,
+                    result: Ok(samples),
+                    latency: Duration::ZERO,
+                },
+            )
+            .unwrap();
+    }
+    recorder.finish().unwrap();
+    let recording = Recording::open(&path).unwrap();
+    let replayed = restore::app(recording.header()).unwrap();
+    let index = replayer::index(&recording, &replayed.layout.queries);
+    let relative: Vec<f64> = index.transitions.iter().map(|t| t - t0).collect();
+    assert_eq!(
+        relative,
+        vec![100.0, 400.0, 500.0],
+        "pending, firing, resolved"
+    );
+    assert_eq!(index.alert_spans, vec![(t0 + 400.0, t0 + 500.0)]);
+}

@@ -5,7 +5,7 @@
 
 use super::codec::Entry;
 use super::reader::Recording;
-use crate::alerts::AlertState;
+use crate::alerts::{AlertState, Evaluator};
 use crate::app::replay::{ReplayIndex, ReplayStatus};
 use crate::config::layout::QueryDef;
 use crate::model::Labels;
@@ -82,8 +82,11 @@ impl Player {
         {
             let recording = recording.clone();
             let events = self.events.clone();
+            let queries = self.queries.clone();
             tokio::spawn(async move {
-                if let Ok(index) = tokio::task::spawn_blocking(move || index(&recording)).await {
+                if let Ok(index) =
+                    tokio::task::spawn_blocking(move || index(&recording, &queries)).await
+                {
                     let _ = events.send(DataEvent::ReplayIndex(index)).await;
                 }
             });
@@ -321,27 +324,56 @@ fn answer(
         .collect())
 }
 
-/// When Prometheus' reported alerts changed, and when any was firing.
-pub fn index(recording: &Recording) -> ReplayIndex {
+/// When the alerts changed — Prometheus' recorded ones and those of the recording's own
+/// rule files, evaluated again here as the app will — and when any was firing.
+pub fn index(recording: &Recording, queries: &[QueryDef]) -> ReplayIndex {
+    let rules = super::restore::rule_files(recording.header()).unwrap_or_default();
+    let mut local = Evaluator::from_files(&rules);
+    // The query each local rule is polled as (the app adds them with collapsed whitespace).
+    let rule_queries: Vec<Option<usize>> = local
+        .queries()
+        .map(|(_, expr)| {
+            let expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+            queries.iter().position(|q| q.expr == expr)
+        })
+        .collect();
     let mut index = ReplayIndex::default();
+    let mut server: BTreeSet<(String, Labels, AlertState)> = BTreeSet::new();
     let mut previous: BTreeSet<(String, Labels, AlertState)> = BTreeSet::new();
     let mut firing_since: Option<f64> = None;
     let mut last_time = None;
     for entry in recording.entries() {
-        let Entry::Event {
-            time,
-            event: DataEvent::Alerts {
-                result: Ok(alerts), ..
-            },
-        } = entry
-        else {
+        let Entry::Event { time, event } = entry else {
             continue;
         };
+        match event {
+            DataEvent::Alerts {
+                result: Ok(alerts), ..
+            } => {
+                server = alerts
+                    .into_iter()
+                    .map(|a| (a.name, a.labels, a.state))
+                    .collect();
+            }
+            DataEvent::Instant { id, at, result, .. } if rule_queries.contains(&Some(id)) => {
+                for (rule, _) in rule_queries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| **q == Some(id))
+                {
+                    local.evaluate(rule, at, result.as_deref());
+                }
+            }
+            _ => continue,
+        }
         last_time = Some(time);
-        let current: BTreeSet<(String, Labels, AlertState)> = alerts
-            .into_iter()
-            .map(|a| (a.name, a.labels, a.state))
-            .collect();
+        let mut current = server.clone();
+        current.extend(
+            local
+                .alerts()
+                .into_iter()
+                .map(|a| (a.name, a.labels, a.state)),
+        );
         if current != previous {
             index.transitions.push(time);
         }
