@@ -310,7 +310,9 @@ async fn keys_drill_from_a_red_kpi_to_the_lagging_replica_and_back() {
         tmux.keys(&["Down"]);
         // The next check must see the key's effect, not the frame before it.
         (screen, _) = tmux.wait_for("the next KPI row", Duration::from_secs(5), |s| {
-            selected_kpi(s) != before
+            s.contains("▶ Database performance")
+                && selected_kpi(s).is_some()
+                && selected_kpi(s) != before
         });
     }
     tmux.keys(&["Enter"]);
@@ -462,8 +464,12 @@ fn demo_without_prometheus_replays_the_bundled_incident() {
             needles.iter().all(|n| s.contains(n))
         });
     }
-    // Down walks the KPI table's rows, then reaches the lag chart below it.
-    let mut screen = tmux.screen();
+    // Down walks the KPI table's rows, then reaches the lag chart below it. Each step waits
+    // for a whole Database frame with the focus moved, so no key races ahead of the screen.
+    let database = |s: &str| s.contains("Read/write split") && s.contains("▶ ");
+    let (mut screen, _) = tmux.wait_for("the Database tab focused", Duration::from_secs(5), |s| {
+        database(s) && s.contains("▶ Database performance")
+    });
     for _ in 0..5 {
         if screen.contains("▶ Replication lag") {
             break;
@@ -471,9 +477,13 @@ fn demo_without_prometheus_replays_the_bundled_incident() {
         let before = focus_of(&screen);
         tmux.keys(&["Down"]);
         (screen, _) = tmux.wait_for("focus to move", Duration::from_secs(5), |s| {
-            focus_of(s) != before
+            database(s) && focus_of(s) != before
         });
     }
+    assert!(
+        screen.contains("▶ Replication lag"),
+        "focus on the lag chart:\n{screen}"
+    );
     let before = clock(&tmux.screen());
     tmux.keys(&["g"]);
     tmux.wait_for("the go-to prompt", Duration::from_secs(5), |s| {

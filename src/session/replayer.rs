@@ -104,6 +104,9 @@ impl Player {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last = Instant::now();
         let mut last_status = Instant::now() - STATUS_EVERY;
+        // A paused replay reports its status when a command changes it, not on a timer:
+        // an idle replay must not redraw the screen four times a second.
+        let mut reached_end = false;
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
@@ -113,14 +116,14 @@ impl Player {
                         if self.position >= self.end {
                             self.position = self.end;
                             self.playing = false;
-                            last_status = now - STATUS_EVERY;
+                            reached_end = true;
                         }
                     }
                     last = now;
                     if self.emit_until(&mut entries, self.position).await.is_err() {
                         return;
                     }
-                    if now - last_status >= STATUS_EVERY {
+                    if (self.playing && now - last_status >= STATUS_EVERY) || std::mem::take(&mut reached_end) {
                         last_status = now;
                         if self.send_status().await.is_err() {
                             return;
