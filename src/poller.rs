@@ -139,36 +139,23 @@ enum Job {
     Probe,
 }
 
+/// A finished task: the probe's answer, or the event for the app and the job it ends
+/// (range queries the app asked for are not jobs: the app dedups those itself).
 enum Outcome {
-    Instant {
-        id: QueryId,
-        at: f64,
-        result: Result<Vec<Sample>, PromError>,
-        latency: Duration,
-    },
-    Range {
-        id: QueryId,
-        result: Result<Vec<Series>, PromError>,
-        latency: Duration,
-    },
     Probe(Result<(), PromError>),
-    Alerts {
-        at: f64,
-        result: Result<Vec<Alert>, PromError>,
-    },
-    Rules {
-        at: f64,
-        result: Result<Vec<RuleGroupStatus>, PromError>,
-    },
-    Alertmanager {
-        at: f64,
-        result: Result<AlertmanagerState, PromError>,
-    },
-    Requested {
-        request: RangeRequest,
-        result: Result<Vec<Series>, PromError>,
-        latency: Duration,
-    },
+    Event { job: Option<Job>, event: DataEvent },
+}
+
+/// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
+fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
+    match event {
+        DataEvent::Instant { result: Err(e), .. }
+        | DataEvent::Range { result: Err(e), .. }
+        | DataEvent::RangeAnswer { result: Err(e), .. }
+        | DataEvent::Alerts { result: Err(e), .. }
+        | DataEvent::Rules { result: Err(e), .. } => Some(e),
+        _ => None,
+    }
 }
 
 /// The connection state and the backoff that goes with it.
@@ -186,17 +173,11 @@ impl Link {
     /// (a failed probe counts as a change: it carries the next retry delay).
     fn observe(&mut self, outcome: &Outcome, url: &str) -> Option<Connection> {
         let lost = match outcome {
-            Outcome::Instant { result: Err(e), .. }
-            | Outcome::Range { result: Err(e), .. }
-            | Outcome::Requested { result: Err(e), .. }
-            | Outcome::Alerts { result: Err(e), .. }
-            | Outcome::Rules { result: Err(e), .. }
-                if e.is_connection() =>
-            {
-                Some(e.to_string())
-            }
             Outcome::Probe(Err(e)) => Some(e.to_string()),
-            _ => None,
+            Outcome::Probe(Ok(())) => None,
+            Outcome::Event { event, .. } => prometheus_error(event)
+                .filter(|e| e.is_connection())
+                .map(ToString::to_string),
         };
         match lost {
             // Queries already under way when the link went down fail too; they say nothing new.
@@ -347,10 +328,10 @@ impl Poller {
             // Waiting for a permit is not part of a query's latency or timeout.
             let _permit = semaphore.acquire_owned().await.ok();
             let started = Instant::now();
-            match job {
+            let event = match job {
                 Job::Instant(id) => {
                     let result = client.instant(&expr, at).await;
-                    Outcome::Instant {
+                    DataEvent::Instant {
                         id,
                         at,
                         result,
@@ -364,28 +345,32 @@ impl Poller {
                         .max(refresh.as_secs_f64())
                         .max(0.001);
                     let result = client.range(&expr, at - window, at, step).await;
-                    Outcome::Range {
+                    DataEvent::Range {
                         id,
                         result,
                         latency: started.elapsed(),
                     }
                 }
-                Job::Alerts => Outcome::Alerts {
+                Job::Alerts => DataEvent::Alerts {
                     at,
                     result: client.alerts().await,
                 },
-                Job::Rules => Outcome::Rules {
+                Job::Rules => DataEvent::Rules {
                     at,
                     result: client.rules().await,
                 },
-                Job::Alertmanager => Outcome::Alertmanager {
+                Job::Alertmanager => DataEvent::Alertmanager {
                     at,
                     result: match &alertmanager {
                         Some(am) => am.alertmanager().await,
                         None => Err(PromError::Unreachable("no Alertmanager configured".into())),
                     },
                 },
-                Job::Probe => Outcome::Probe(client.ping().await),
+                Job::Probe => return Outcome::Probe(client.ping().await),
+            };
+            Outcome::Event {
+                job: Some(job),
+                event,
             }
         });
     }
@@ -405,88 +390,61 @@ impl Poller {
                     f64::from(request.step),
                 )
                 .await;
-            Outcome::Requested {
-                request,
-                result,
-                latency: started.elapsed(),
+            Outcome::Event {
+                job: None,
+                event: DataEvent::RangeAnswer {
+                    request,
+                    result,
+                    latency: started.elapsed(),
+                },
             }
         });
     }
 
     /// Bookkeeping and logging for a finished job; returns what the app must hear.
     fn finish(&mut self, outcome: Outcome) -> Option<DataEvent> {
-        match outcome {
-            Outcome::Instant {
-                id,
-                at,
-                result,
-                latency,
-            } => {
-                self.in_flight.remove(&Job::Instant(id));
-                self.log_result(id, result.as_ref().err(), latency);
-                Some(DataEvent::Instant {
-                    id,
-                    at,
-                    result,
-                    latency,
-                })
-            }
-            Outcome::Range {
-                id,
-                result,
-                latency,
-            } => {
-                self.in_flight.remove(&Job::Range(id));
-                self.log_result(id, result.as_ref().err(), latency);
-                Some(DataEvent::Range {
-                    id,
-                    result,
-                    latency,
-                })
-            }
+        let (job, event) = match outcome {
             Outcome::Probe(_) => {
                 self.in_flight.remove(&Job::Probe);
-                None
+                return None;
             }
-            Outcome::Alerts { at, result } => {
-                self.in_flight.remove(&Job::Alerts);
-                Some(DataEvent::Alerts { at, result })
-            }
-            Outcome::Rules { at, result } => {
-                self.in_flight.remove(&Job::Rules);
-                Some(DataEvent::Rules { at, result })
-            }
-            Outcome::Alertmanager { at, result } => {
-                self.in_flight.remove(&Job::Alertmanager);
-                if let Err(e) = &result {
-                    log::warn!("Alertmanager: {e}");
-                }
-                Some(DataEvent::Alertmanager { at, result })
-            }
-            Outcome::Requested {
+            Outcome::Event { job, event } => (job, event),
+        };
+        if let Some(job) = job {
+            self.in_flight.remove(&job);
+        }
+        match &event {
+            DataEvent::Instant {
+                id,
+                result,
+                latency,
+                ..
+            } => self.log_result(*id, result.as_ref().err(), *latency),
+            DataEvent::Range {
+                id,
+                result,
+                latency,
+            } => self.log_result(*id, result.as_ref().err(), *latency),
+            DataEvent::RangeAnswer {
                 request,
                 result,
                 latency,
-            } => {
-                match &result {
-                    Err(e) if !e.is_connection() => {
-                        log::error!("range query failed: {e}\n  PromQL: {}", request.expr);
-                    }
-                    _ if latency > SLOW_QUERY => log::warn!(
-                        "slow range query ({} ms, step {}s): {}",
-                        latency.as_millis(),
-                        request.step,
-                        request.expr
-                    ),
-                    _ => {}
+            } => match result {
+                Err(e) if !e.is_connection() => {
+                    log::error!("range query failed: {e}\n  PromQL: {}", request.expr);
                 }
-                Some(DataEvent::RangeAnswer {
-                    request,
-                    result,
-                    latency,
-                })
-            }
+                _ if *latency > SLOW_QUERY => log::warn!(
+                    "slow range query ({} ms, step {}s): {}",
+                    latency.as_millis(),
+                    request.step,
+                    request.expr
+                ),
+                _ => {}
+            },
+            DataEvent::Alertmanager { result: Err(e), .. } => log::warn!("Alertmanager: {e}"),
+            _ => {}
         }
+        Some(event)
     }
 
     fn log_result(&mut self, id: QueryId, error: Option<&PromError>, latency: Duration) {
