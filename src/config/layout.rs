@@ -370,7 +370,7 @@ pub struct Drill {
 impl Layout {
     /// The id of `expr` among the polled queries, adding it (latest value only) if new.
     pub fn add_query(&mut self, expr: &str) -> QueryId {
-        let normalized = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalized = crate::model::query::normalize(expr);
         match self.queries.iter().position(|q| q.expr == normalized) {
             Some(id) => id,
             None => {
@@ -751,11 +751,7 @@ impl Builder<'_> {
 
     /// A non-empty expression with insignificant whitespace collapsed.
     fn expression(&self, expr: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
-        let normalized = expr
-            .get_ref()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let normalized = crate::model::query::normalize(expr.get_ref());
         if normalized.is_empty() {
             return self.error(
                 expr.span(),

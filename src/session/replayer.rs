@@ -336,7 +336,7 @@ pub fn index(recording: &Recording, queries: &[QueryDef]) -> ReplayIndex {
     let rule_queries: Vec<Option<usize>> = local
         .queries()
         .map(|(_, expr)| {
-            let expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+            let expr = crate::model::query::normalize(expr);
             queries.iter().position(|q| q.expr == expr)
         })
         .collect();

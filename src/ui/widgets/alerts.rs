@@ -10,11 +10,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
 
-/// Multi-line PromQL on one table line.
-fn one_line(expr: &str) -> String {
-    expr.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn state_status(state: AlertState) -> Status {
     match state {
         AlertState::Firing => Status::Alert,
@@ -186,7 +181,7 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 format!("{series} series"),
                 "–".into(),
                 "–".into(),
-                one_line(&rule.expr),
+                crate::model::query::normalize(&rule.expr),
             ])
             .style(theme.text),
         );
