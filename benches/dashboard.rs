@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
-use spheroseg_top::poller::DataEvent;
+use spheroseg_top::event::DataEvent;
 use spheroseg_top::prom::api::parse_instant;
 use spheroseg_top::prom::{Sample, Series};
 use std::hint::black_box;
@@ -129,7 +129,7 @@ fn poll_cycle(c: &mut Criterion) {
 /// points than columns, as a replay or a fine-grained source would give.
 fn drill_app(series: usize) -> App {
     use spheroseg_top::app::focus::Dir;
-    use spheroseg_top::poller::SourceCommand;
+    use spheroseg_top::event::SourceCommand;
     let mut app = filled_app();
     app.update(Msg::Action(Action::Resize(200, 60)));
     app.update(Msg::Action(Action::Focus(Dir::Right)));

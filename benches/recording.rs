@@ -5,8 +5,8 @@
 //! down (a few minutes of data) as a smoke test.
 
 use criterion::{BatchSize, Criterion};
+use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Labels;
-use spheroseg_top::poller::DataEvent;
 use spheroseg_top::prom::Sample;
 use spheroseg_top::session::{ConfigText, Header, Recorder, Recording};
 use std::hint::black_box;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = spheroseg_top::cli::Cli::parse();
-    match spheroseg_top::cli::run(cli) {
+    match spheroseg_top::launch::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {:#}", failure.error);

@@ -10,8 +10,8 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
+use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Labels;
-use spheroseg_top::poller::DataEvent;
 use spheroseg_top::prom::{PromError, Sample, Series};
 use std::time::Duration;
 
@@ -244,7 +244,7 @@ fn help_lists_every_key() {
 /// query: over the last hour replica-2 climbs past the alert threshold, replica-1 stays low.
 fn lag_drill_view(theme: &str) -> App {
     use spheroseg_top::app::focus::Dir;
-    use spheroseg_top::poller::SourceCommand;
+    use spheroseg_top::event::SourceCommand;
     let mut app = app_with_fixtures(theme);
     app.update(Msg::Action(Action::Resize(160, 45)));
     app.update(Msg::Action(Action::Focus(Dir::Right)));

@@ -8,13 +8,15 @@
 mod common;
 
 use common::*;
+use spheroseg_top::app::restore;
 use spheroseg_top::app::{App, Msg};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::Layout;
-use spheroseg_top::poller::{self, DataEvent, PollerConfig, SourceCommand};
-use spheroseg_top::session::replayer::{self, ReplayOptions};
-use spheroseg_top::session::{Entry, Recorder, Recording, annotate, restore};
+use spheroseg_top::event::{DataEvent, SourceCommand};
+use spheroseg_top::session::{Entry, Recorder, Recording, annotate};
 use spheroseg_top::sim::Scenario;
+use spheroseg_top::source::live::{self as poller, PollerConfig};
+use spheroseg_top::source::replay::{self, ReplayOptions};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -121,7 +123,7 @@ async fn a_replayed_frame_equals_the_live_frame_at_the_same_moment() {
     let recording = Arc::new(recording);
     let mut app = restore::app(recording.header()).unwrap();
     let (tx, mut rx) = mpsc::channel(1024);
-    let commands = replayer::spawn(
+    let commands = replay::spawn(
         recording.clone(),
         ReplayOptions {
             speed: 1.0,
@@ -362,8 +364,7 @@ fn the_replay_index_holds_local_rule_transitions() {
     }
     recorder.finish().unwrap();
     let recording = Recording::open(&path).unwrap();
-    let replayed = restore::app(recording.header()).unwrap();
-    let index = replayer::index(&recording, &replayed.layout.queries);
+    let index = replay::index(&recording);
     let relative: Vec<f64> = index.transitions.iter().map(|t| t - t0).collect();
     assert_eq!(
         relative,

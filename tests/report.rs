@@ -8,11 +8,11 @@
 use spheroseg_top::alerts::{Alert, AlertSource, AlertState, RuleFile};
 use spheroseg_top::app::{App, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
+use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Labels;
-use spheroseg_top::poller::DataEvent;
 use spheroseg_top::prom::Sample;
 use spheroseg_top::report;
-use spheroseg_top::session::{self, ConfigText, Recorder, Recording};
+use spheroseg_top::session::{ConfigText, Recorder, Recording};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
@@ -172,7 +172,7 @@ fn record_incident(path: &Path, local_rules: bool) {
         });
         polled.insert(app.layout.add_query("db_replication_lag_seconds > 5"));
     }
-    let mut header = session::restore::header(&app, rule_texts);
+    let mut header = spheroseg_top::app::restore::header(&app, rule_texts);
     header.created = T0;
     // The report names the recording version; keep the snapshot independent of releases.
     header.app_version = "0.1.0-test".into();
@@ -360,7 +360,7 @@ fn an_empty_recording_gives_a_short_report() {
             note: None,
         },
     );
-    let mut header = session::restore::header(&app, vec![]);
+    let mut header = spheroseg_top::app::restore::header(&app, vec![]);
     header.created = T0;
     Recorder::create(&path, &header).unwrap().finish().unwrap();
     let report = report::build(&Recording::open(&path).unwrap()).unwrap();

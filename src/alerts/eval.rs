@@ -10,10 +10,10 @@
 //! - an instance missing from a result is resolved (after `keep_firing_for`, if firing);
 //! - a failed query keeps every instance as it was and marks the rule unhealthy.
 
-use super::model::{Alert, AlertSource, AlertState, RuleHealth, RuleKind, RuleStatus};
 use super::rules::{AlertingRule, RuleFile};
 use super::template::{self, TemplateData};
 use crate::model::Labels;
+use crate::prom::alerts::{Alert, AlertSource, AlertState, RuleHealth, RuleKind, RuleStatus};
 use crate::prom::{PromError, Sample};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};

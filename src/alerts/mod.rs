@@ -8,22 +8,22 @@
 //! - [`model`]: `Alert`, `RuleStatus`, … shared by local and server alerts;
 //! - [`consistency`] and [`promql`]: KPI/rule threshold mismatches, metric names.
 
-pub mod alertmanager;
+pub mod board;
 pub mod consistency;
 pub mod duration;
 pub mod error;
 pub mod eval;
 pub mod gofmt;
-pub mod model;
 pub mod promql;
 pub mod rules;
 pub mod template;
+pub mod timeline;
 
+pub use crate::prom::alerts::{
+    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
+};
 pub use consistency::{KpiWatch, Mismatch, mismatches};
 pub use error::{RuleFileError, RuleFileProblem};
 pub use eval::{Evaluator, ResolvedAlert};
-pub use model::{
-    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
-};
 pub use promql::{CmpOp, metric_names};
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup, load_all};

@@ -1,7 +1,7 @@
 //! Every state change is a message: user intent ([`Action`]), data, or the clock.
 
 use super::focus::Dir;
-use crate::poller::DataEvent;
+use crate::event::DataEvent;
 
 /// What a user can ask for; plain data, so keymaps, tests and recordings can produce it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,30 +4,28 @@ pub mod action;
 pub mod drill;
 pub mod focus;
 pub mod keymap;
-pub mod range_cache;
 pub mod replay;
-pub mod run;
+pub mod restore;
 pub mod time;
 
 pub use action::{Action, Msg};
 
-use crate::alerts::{AlertState, RuleFile};
+use crate::alerts::RuleFile;
+use crate::alerts::board::{AlertBoard, kpi_watches};
+use crate::alerts::timeline::AlertTimeline;
 use crate::config::layout::{ChartQuery, ChartSpec, Panel, PanelKind};
 use crate::config::{Layout, Theme};
-use crate::model::Labels;
+use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::model::{Direction, Status, Thresholds, Unit};
-use crate::poller::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{Sample, Series};
 use crate::session::Marker;
 use crate::store::Store;
-use crate::store::alerts::{AlertBoard, kpi_watches, local_rules};
+use crate::store::range_cache::RangeCache;
 use crate::view::drill::{ChartData, SeriesKey};
 use crate::view::{Context, reading};
 use drill::{DrillLevel, GROUP_COLUMNS, GroupView};
 use focus::{Dir, Focus};
-use range_cache::RangeCache;
 use replay::ReplayState;
-use std::collections::BTreeSet;
 use std::time::Duration;
 use time::TimeRange;
 
@@ -82,6 +80,9 @@ pub struct RecordingStatus {
     pub bytes: u64,
 }
 
+/// Resolved alert instances the live timeline remembers.
+const RESOLVED_ALERTS_KEPT: usize = 256;
+
 /// Longest marker note or time typed into the prompt.
 const PROMPT_MAX: usize = 120;
 
@@ -122,8 +123,8 @@ pub struct App {
     pub bell: bool,
     /// Set when the bell must ring; the event loop rings it and clears this.
     pub ring_bell: bool,
-    /// The critical alerts already rung for, so each rings once per firing.
-    rung: BTreeSet<(String, Labels)>,
+    /// Every alert instance seen: the bell rings when a critical one starts firing.
+    alert_timeline: AlertTimeline,
     /// Set when the dashboard replays a recording.
     pub replay: Option<ReplayState>,
     /// Notes on the timeline, live or replayed.
@@ -165,7 +166,7 @@ impl App {
             paused_at: None,
             bell: false,
             ring_bell: false,
-            rung: BTreeSet::new(),
+            alert_timeline: AlertTimeline::default(),
             replay: None,
             markers: Vec::new(),
             recording: None,
@@ -177,21 +178,9 @@ impl App {
     /// Evaluates the alerting rules of `files` here, polling their expressions (and the
     /// recording rules', to show their series) with the layout's queries.
     pub fn with_rules(mut self, files: &[RuleFile]) -> Self {
-        let (alerting, recording) = local_rules(files);
-        let ids = alerting
-            .iter()
-            .map(|r| self.layout.add_query(&r.expr))
-            .collect();
-        let recording = recording
-            .into_iter()
-            .map(|r| {
-                let id = self.layout.add_query(&r.expr);
-                (r, id)
-            })
-            .collect();
+        let board = AlertBoard::for_rules(files, &mut self.layout);
         self.store = Store::new(&self.layout.queries);
-        self.store.alerts =
-            AlertBoard::with_local(alerting, ids, recording, kpi_watches(&self.layout));
+        self.store.alerts = board;
         self
     }
 
@@ -204,8 +193,15 @@ impl App {
             Msg::Recording(status) => self.recording = status,
             Msg::Notice(text) => self.notice = Some(text),
             Msg::Data(event) => {
+                // Alerts change with Prometheus' list and with local rules' answers.
+                let alerts_at = match &event {
+                    DataEvent::Alerts { at, .. } | DataEvent::Instant { at, .. } => Some(*at),
+                    _ => None,
+                };
                 self.ingest(event);
-                self.check_bell();
+                if let Some(at) = alerts_at {
+                    self.watch_alerts(at);
+                }
             }
             Msg::Action(action) => {
                 self.notice = None;
@@ -289,23 +285,14 @@ impl App {
         }
     }
 
-    /// Rings for critical alerts that started firing since the last check.
-    fn check_bell(&mut self) {
-        if !self.bell {
-            return;
-        }
-        let firing: BTreeSet<(String, Labels)> = self
-            .store
-            .alerts
-            .all()
-            .into_iter()
-            .filter(|a| a.state == AlertState::Firing && a.severity() == Some("critical"))
-            .map(|a| (a.name.clone(), a.labels.clone()))
-            .collect();
-        if firing.difference(&self.rung).next().is_some() {
-            self.ring_bell = true;
-        }
-        self.rung = firing;
+    /// Follows the alert instances; rings for critical ones that started firing.
+    fn watch_alerts(&mut self, at: f64) {
+        let fired = self.alert_timeline.observe(at, &self.store.alerts.all());
+        let critical = fired
+            .iter()
+            .any(|e| e.severity.as_deref() == Some("critical"));
+        self.ring_bell |= self.bell && critical;
+        self.alert_timeline.forget_resolved(RESOLVED_ALERTS_KEPT);
     }
 
     fn act(&mut self, action: Action) {
@@ -1243,17 +1230,21 @@ mod tests {
     }
 
     fn replaying(app: &mut App, position: f64) {
-        app.update(Msg::Data(DataEvent::ReplayStatus(replay::ReplayStatus {
-            start: NOW - 600.0,
-            end: NOW + 600.0,
-            position,
-            speed: 1.0,
-            playing: true,
-        })));
-        app.update(Msg::Data(DataEvent::ReplayIndex(replay::ReplayIndex {
-            transitions: vec![NOW - 300.0, NOW + 120.0],
-            alert_spans: vec![(NOW + 120.0, NOW + 400.0)],
-        })));
+        app.update(Msg::Data(DataEvent::ReplayStatus(
+            crate::event::ReplayStatus {
+                start: NOW - 600.0,
+                end: NOW + 600.0,
+                position,
+                speed: 1.0,
+                playing: true,
+            },
+        )));
+        app.update(Msg::Data(DataEvent::ReplayIndex(
+            crate::event::ReplayIndex {
+                transitions: vec![NOW - 300.0, NOW + 120.0],
+                alert_spans: vec![(NOW + 120.0, NOW + 400.0)],
+            },
+        )));
     }
 
     #[test]

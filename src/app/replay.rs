@@ -2,7 +2,7 @@
 //! jumping to (alert transitions, markers). The replayer owns the recording; this is the
 //! picture it sends.
 
-use serde::{Deserialize, Serialize};
+use crate::event::ReplayStatus;
 
 /// Replay speeds, as `<` and `>` step through them.
 pub const SPEEDS: [f64; 7] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
@@ -18,23 +18,6 @@ pub struct ReplayState {
     /// When the set of pending or firing alerts changed.
     pub transitions: Vec<f64>,
     /// When any alert was firing: (from, to).
-    pub alert_spans: Vec<(f64, f64)>,
-}
-
-/// Where a replay's timeline stands, as the replayer reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReplayStatus {
-    pub start: f64,
-    pub end: f64,
-    pub position: f64,
-    pub speed: f64,
-    pub playing: bool,
-}
-
-/// The moments of a recording worth a key: computed once by the replayer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReplayIndex {
-    pub transitions: Vec<f64>,
     pub alert_spans: Vec<(f64, f64)>,
 }
 

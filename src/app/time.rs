@@ -1,7 +1,7 @@
 //! The time range drill views chart: a zoom level out of fixed spans, and an end that
 //! follows "now" (live) or is pinned by panning.
 
-use crate::poller::RangeRequest;
+use crate::event::RangeRequest;
 
 /// Zoom levels in seconds: 5m, 15m, 1h, 3h, 6h, 12h, 24h, 7d.
 pub const SPANS: [u32; 8] = [300, 900, 3600, 10_800, 21_600, 43_200, 86_400, 604_800];

@@ -1,10 +1,10 @@
 //! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
 //! and its errors.
 
-use crate::alerts::model::{
+use crate::model::Labels;
+use crate::prom::alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
-use crate::model::Labels;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -3,8 +3,8 @@
 //! Credentials live only here; everything else sees the redacted URL.
 
 use super::api::{self, PromError, Sample, Series};
-use crate::alerts::alertmanager::{self, AlertmanagerState};
-use crate::alerts::model::{Alert, RuleGroupStatus};
+use crate::prom::alertmanager::{self, AlertmanagerState};
+use crate::prom::alerts::{Alert, RuleGroupStatus};
 use reqwest::StatusCode;
 use std::time::Duration;
 use url::Url;

@@ -1,7 +1,12 @@
 //! Prometheus' HTTP API: its JSON types and a client for instant and range queries.
 
+pub mod alertmanager;
+pub mod alerts;
 pub mod api;
 pub mod client;
 
+pub use alerts::{
+    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
+};
 pub use api::{PromError, Sample, Series};
 pub use client::{ClientOptions, PromClient};

@@ -112,7 +112,7 @@ impl Report {
                     None => by_severity.push((severity, 1)),
                 }
             }
-            by_severity.sort_by_key(|(s, _)| crate::store::alerts::severity_rank(Some(s)));
+            by_severity.sort_by_key(|(s, _)| crate::alerts::board::severity_rank(Some(s)));
             let severities: Vec<String> = by_severity
                 .iter()
                 .map(|(s, n)| format!("{n} {}", inline(s)))

@@ -16,20 +16,21 @@ mod track;
 
 pub use time::Time;
 
+use crate::alerts::timeline::AlertTimeline;
 use crate::alerts::{AlertSource, AlertState};
+use crate::app::restore::{self, RestoreError};
 use crate::app::{App, Msg};
 use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
+use crate::event::DataEvent;
 use crate::model::labels::legend;
 use crate::model::{Direction, Labels, Status, Thresholds, Unit};
-use crate::poller::DataEvent;
-use crate::session::restore::{self, RestoreError};
 use crate::session::{Entry, Marker, Recording, WarningKind};
 use crate::store::{QueryData, SeriesData};
 use crate::view::{self, reading};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use track::{AlertLog, Crossings, Dwell, Worst};
+use track::{Crossings, Dwell, Worst};
 
 /// Why no report can be made of a recording: its embedded dashboard does not load.
 #[derive(Debug, thiserror::Error)]
@@ -295,7 +296,7 @@ struct Replay {
     by_query: HashMap<QueryId, Vec<usize>>,
     /// Local rules are evaluated on instant answers, so alerts can change with any of them.
     local_rules: bool,
-    alerts: AlertLog,
+    alerts: AlertTimeline,
     span: Option<(f64, f64)>,
     cycles: usize,
     cycle_at: Option<f64>,
@@ -335,7 +336,7 @@ impl Replay {
             kpis,
             by_query,
             local_rules: !app.store.alerts.local.is_empty(),
-            alerts: AlertLog::default(),
+            alerts: AlertTimeline::default(),
             span: None,
             cycles: 0,
             cycle_at: None,

@@ -1,13 +1,13 @@
 //! The bookkeeping of a replay: how long something spent in each status, when it crossed
-//! its target, and the life of every alert instance. Plain state machines fed with
-//! observations in time order, so they are tested without a recording.
+//! its target. Plain state machines fed with
+//! observations in time order, so they are tested without a recording. (The life of
+//! every alert instance is [`crate::alerts::timeline`], shared with live and replay.)
 //!
 //! Every observation holds until the next one: a KPI seen at ALERT at 08:03:00 and OK at
 //! 08:08:00 spent five minutes beyond its alert threshold.
 
-use crate::alerts::{Alert, AlertSource, AlertState};
-use crate::model::{Labels, Status};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::model::Status;
+use std::collections::BTreeMap;
 
 /// Time spent in each status. An observation of `None` (nothing known) stops the clock
 /// until the next status.
@@ -106,151 +106,6 @@ impl<T> Worst<T> {
             Some(w) if higher_is_worse => value > w.value,
             Some(w) => value < w.value,
         }
-    }
-}
-
-/// One alert instance (rule name and labels) from the first time it was seen active to
-/// the first time it was not.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Episode {
-    pub name: String,
-    pub labels: Labels,
-    pub severity: Option<String>,
-    /// Who reported it, server first.
-    pub sources: Vec<AlertSource>,
-    /// The earliest `activeAt` reported: when it went pending.
-    pub pending_at: f64,
-    /// When it was first seen at all.
-    pub first_seen: f64,
-    /// When it was first seen firing.
-    pub fired_at: Option<f64>,
-    /// Already firing in the recording's first look at the alerts.
-    pub firing_at_start: bool,
-    /// When it was first seen gone; `None` while still active at the end.
-    pub resolved_at: Option<f64>,
-    /// Its state in the last look.
-    pub last_state: AlertState,
-    /// The highest value its expression had.
-    pub peak: Option<f64>,
-    /// The `summary` annotation, as first seen firing (or pending, if it never fired).
-    pub summary: Option<String>,
-    /// The latest `activeAt` each source gave, to notice a resolve and a new start
-    /// between two looks.
-    /// Indexed by [`source_index`].
-    active_at: [Option<f64>; 2],
-}
-
-fn source_index(source: AlertSource) -> usize {
-    match source {
-        AlertSource::Server => 0,
-        AlertSource::Local => 1,
-    }
-}
-
-/// Every alert instance of a recording, in the order they started.
-#[derive(Clone, Debug, Default)]
-pub struct AlertLog {
-    pub episodes: Vec<Episode>,
-    /// Episodes still active, by identity.
-    open: HashMap<(String, Labels), usize>,
-    looks: usize,
-}
-
-/// An `activeAt` this much later than the one seen before means the alert resolved and
-/// started again between two looks.
-const RESTART_SLACK: f64 = 0.5;
-
-impl AlertLog {
-    /// A look at the active alerts (server's and local) at `t`.
-    pub fn observe(&mut self, t: f64, alerts: &[&Alert]) {
-        self.looks += 1;
-        let mut seen: BTreeSet<usize> = BTreeSet::new();
-        for alert in alerts {
-            if alert.state == AlertState::Inactive {
-                continue;
-            }
-            let key = (alert.name.clone(), alert.labels.clone());
-            let restarted = self.open.get(&key).is_some_and(|&i| {
-                !seen.contains(&i)
-                    && self.episodes[i].active_at[source_index(alert.source)]
-                        .is_some_and(|before| alert.active_at > before + RESTART_SLACK)
-            });
-            if restarted && let Some(i) = self.open.remove(&key) {
-                self.episodes[i].resolved_at = Some(t);
-            }
-            let i = match self.open.get(&key) {
-                Some(&i) => i,
-                None => {
-                    self.episodes.push(Episode {
-                        name: alert.name.clone(),
-                        labels: alert.labels.clone(),
-                        severity: alert.severity().map(str::to_string),
-                        sources: Vec::new(),
-                        pending_at: alert.active_at,
-                        first_seen: t,
-                        fired_at: None,
-                        firing_at_start: false,
-                        resolved_at: None,
-                        last_state: alert.state,
-                        peak: None,
-                        summary: None,
-                        active_at: [None; 2],
-                    });
-                    let i = self.episodes.len() - 1;
-                    self.open.insert(key, i);
-                    i
-                }
-            };
-            let episode = &mut self.episodes[i];
-            let last_state = if seen.insert(i) {
-                alert.state
-            } else {
-                // Reported by both the server and the local rules: the worse state counts.
-                alert.state.max(episode.last_state)
-            };
-            episode.last_state = last_state;
-            if !episode.sources.contains(&alert.source) {
-                episode.sources.push(alert.source);
-                episode.sources.sort_by_key(|s| source_index(*s));
-            }
-            episode.active_at[source_index(alert.source)] = Some(alert.active_at);
-            episode.pending_at = episode.pending_at.min(alert.active_at);
-            if alert.state == AlertState::Firing && episode.fired_at.is_none() {
-                episode.fired_at = Some(t);
-                episode.firing_at_start = self.looks == 1;
-                if let Some(summary) = alert.annotations.get("summary") {
-                    episode.summary = Some(summary.clone());
-                }
-            }
-            if episode.summary.is_none() {
-                episode.summary = alert.annotations.get("summary").cloned();
-            }
-            if !alert.value.is_nan() && episode.peak.is_none_or(|p| alert.value > p) {
-                episode.peak = Some(alert.value);
-            }
-        }
-        let gone: Vec<(String, Labels)> = self
-            .open
-            .iter()
-            .filter(|(_, i)| !seen.contains(i))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in gone {
-            if let Some(i) = self.open.remove(&key) {
-                self.episodes[i].resolved_at = Some(t);
-            }
-        }
-    }
-
-    /// Episodes in the order they went pending (then by name).
-    pub fn into_episodes(mut self) -> Vec<Episode> {
-        self.episodes.sort_by(|a, b| {
-            a.pending_at
-                .total_cmp(&b.pending_at)
-                .then_with(|| a.name.cmp(&b.name))
-                .then_with(|| a.labels.cmp(&b.labels))
-        });
-        self.episodes
     }
 }
 
@@ -358,94 +213,5 @@ mod tests {
         assert_eq!(worst.as_ref().map(|w| (w.value, w.at)), Some((5.0, 1.0)));
         assert!(Worst::beats(worst.as_ref(), 0.5, false));
         assert!(!Worst::beats(worst.as_ref(), 6.0, false));
-    }
-
-    fn alert(state: AlertState, active_at: f64, value: f64, source: AlertSource) -> Alert {
-        Alert {
-            name: "DatabaseReplicationLag".into(),
-            labels: [
-                ("alertname", "DatabaseReplicationLag"),
-                ("replica", "replica-2"),
-                ("severity", "critical"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-            annotations: [("summary".to_string(), format!("lag is {value}"))].into(),
-            state,
-            active_at,
-            value,
-            source,
-        }
-    }
-
-    #[test]
-    fn an_alert_goes_pending_fires_and_resolves() {
-        let mut log = AlertLog::default();
-        log.observe(170.0, &[]);
-        let pending = alert(AlertState::Pending, 180.0, 6.0, AlertSource::Server);
-        log.observe(182.0, &[&pending]);
-        let firing = alert(AlertState::Firing, 180.0, 9.0, AlertSource::Server);
-        log.observe(212.0, &[&firing]);
-        let calmer = alert(AlertState::Firing, 180.0, 7.0, AlertSource::Server);
-        log.observe(217.0, &[&calmer]);
-        log.observe(480.0, &[]);
-        let episodes = log.into_episodes();
-        assert_eq!(episodes.len(), 1);
-        let e = &episodes[0];
-        assert_eq!(e.pending_at, 180.0);
-        assert_eq!(e.first_seen, 182.0);
-        assert_eq!(e.fired_at, Some(212.0));
-        assert_eq!(e.resolved_at, Some(480.0));
-        assert_eq!(e.peak, Some(9.0));
-        assert_eq!(e.severity.as_deref(), Some("critical"));
-        // The summary as it read when the alert fired.
-        assert_eq!(e.summary.as_deref(), Some("lag is 9"));
-        assert!(!e.firing_at_start);
-        assert_eq!(e.last_state, AlertState::Firing);
-    }
-
-    #[test]
-    fn a_second_firing_is_a_second_instance() {
-        let mut log = AlertLog::default();
-        let first = alert(AlertState::Firing, 100.0, 6.0, AlertSource::Server);
-        log.observe(100.0, &[&first]);
-        log.observe(200.0, &[]);
-        let again = alert(AlertState::Pending, 300.0, 6.0, AlertSource::Server);
-        log.observe(300.0, &[&again]);
-        // Resolved and restarted between two looks: activeAt moved on.
-        let restarted = alert(AlertState::Pending, 390.0, 6.0, AlertSource::Server);
-        log.observe(400.0, &[&restarted]);
-        let episodes = log.into_episodes();
-        let spans: Vec<_> = episodes
-            .iter()
-            .map(|e| (e.pending_at, e.fired_at, e.resolved_at, e.firing_at_start))
-            .collect();
-        assert_eq!(
-            spans,
-            [
-                (100.0, Some(100.0), Some(200.0), true),
-                (300.0, None, Some(400.0), false),
-                (390.0, None, None, false),
-            ]
-        );
-    }
-
-    #[test]
-    fn server_and_local_reports_of_one_alert_are_one_instance() {
-        let mut log = AlertLog::default();
-        let server = alert(AlertState::Pending, 180.0, 6.0, AlertSource::Server);
-        let local = alert(AlertState::Firing, 181.0, 6.5, AlertSource::Local);
-        log.observe(200.0, &[&server, &local]);
-        log.observe(205.0, &[&local, &server]);
-        let episodes = log.into_episodes();
-        assert_eq!(episodes.len(), 1);
-        let e = &episodes[0];
-        assert_eq!(e.sources, [AlertSource::Server, AlertSource::Local]);
-        assert_eq!(e.pending_at, 180.0);
-        assert_eq!(e.fired_at, Some(200.0));
-        assert_eq!(e.last_state, AlertState::Firing);
-        assert_eq!(e.peak, Some(6.5));
-        assert_eq!(e.resolved_at, None);
     }
 }

@@ -14,8 +14,8 @@
 
 use super::format::{Input, Malformed, put_bytes, put_signed, put_varint};
 use crate::config::layout::QueryId;
+use crate::event::DataEvent;
 use crate::model::Labels;
-use crate::poller::DataEvent;
 use crate::prom::{PromError, Sample};
 use std::collections::HashMap;
 use std::io;

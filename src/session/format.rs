@@ -2,6 +2,8 @@
 //! record), the frames inside a block, their checksums, and what a reader reports about
 //! damage. `docs/recording-format.md` describes the same bytes for people.
 
+use crate::alerts::{RuleFile, RuleFileError};
+use crate::config::{ConfigError, Layout, Source, Theme};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io;
@@ -52,7 +54,34 @@ pub struct ConfigText {
     pub text: String,
 }
 
+impl ConfigText {
+    fn source(&self) -> Source {
+        Source {
+            origin: PathBuf::from(&self.origin),
+            text: self.text.clone(),
+        }
+    }
+}
+
 impl Header {
+    /// The layout the recorded session showed, as it loaded it.
+    pub fn layout(&self) -> Result<Layout, ConfigError> {
+        Layout::parse(self.layout.source())
+    }
+
+    /// The theme the recorded session drew with.
+    pub fn theme(&self) -> Result<Theme, ConfigError> {
+        Theme::parse(self.theme.source())
+    }
+
+    /// The rule files the recorded session evaluated, parsed as it parsed them.
+    pub fn rule_files(&self) -> Result<Vec<RuleFile>, RuleFileError> {
+        self.rules
+            .iter()
+            .map(|r| RuleFile::parse(&PathBuf::from(&r.origin), &r.text))
+            .collect()
+    }
+
     /// A header stamped with the current time and this build's version. `source` should
     /// already be redacted; credentials are stripped here again all the same.
     pub fn new(source: &str, refresh: Duration, layout: ConfigText, theme: ConfigText) -> Self {

@@ -14,8 +14,6 @@ pub mod codec;
 pub mod format;
 pub mod reader;
 pub mod recorder;
-pub mod replayer;
-pub mod restore;
 
 pub use codec::{Entry, Marker};
 pub use format::{

@@ -5,7 +5,7 @@ use super::codec::{BlockEncoder, Cycle, millis};
 use super::format::{
     Header, TAG_BLOCK, TAG_END, TAG_MARKER, encode_file_header, encode_frame, encode_record,
 };
-use crate::poller::DataEvent;
+use crate::event::DataEvent;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! Round trips, cuts at every offset, flipped bytes and foreign files.
 
 use super::*;
+use crate::event::{Connection, DataEvent, RangeRequest};
 use crate::model::Labels;
-use crate::poller::{Connection, DataEvent, RangeRequest};
 use crate::prom::{PromError, Sample, Series};
 use std::path::Path;
 use std::time::Duration;

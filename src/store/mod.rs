@@ -1,7 +1,7 @@
 //! What the dashboard knows: for every query, its series with bounded history, the latest
 //! evaluation and the latest error. No IO and no clock: times come in with the data.
 
-pub mod alerts;
+pub mod range_cache;
 
 use crate::alerts::AlertState;
 use crate::config::layout::QueryDef;
@@ -145,14 +145,14 @@ impl QueryData {
 pub struct Store {
     queries: Vec<QueryData>,
     /// What is paging, and which metrics it watches.
-    pub alerts: alerts::AlertBoard,
+    pub alerts: crate::alerts::board::AlertBoard,
 }
 
 impl Store {
     pub fn new(defs: &[QueryDef]) -> Self {
         Self {
             queries: defs.iter().map(QueryData::new).collect(),
-            alerts: alerts::AlertBoard::default(),
+            alerts: crate::alerts::board::AlertBoard::default(),
         }
     }
 

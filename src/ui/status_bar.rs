@@ -2,8 +2,8 @@
 
 use crate::app::App;
 use crate::config::duration::short;
+use crate::event::Connection;
 use crate::model::Status;
-use crate::poller::Connection;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

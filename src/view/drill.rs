@@ -3,11 +3,11 @@
 //! threshold), worst first. Shared by the drill screen and by `App::update` (whose ↑/↓ walk
 //! the same order the table shows).
 
-use crate::app::range_cache::Lookup;
 use crate::config::layout::ChartSpec;
 use crate::model::labels::legend;
 use crate::model::{Direction, Labels, Status, Thresholds};
 use crate::prom::PromError;
+use crate::store::range_cache::Lookup;
 
 /// A series of a drill chart: which of the spec's queries, and its labels.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

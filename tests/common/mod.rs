@@ -6,9 +6,10 @@
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};
-use spheroseg_top::poller::{self, DataEvent, PollerConfig, SourceCommand};
+use spheroseg_top::event::{DataEvent, SourceCommand};
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
+use spheroseg_top::source::live::{self as poller, PollerConfig};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::mpsc;

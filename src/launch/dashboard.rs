@@ -2,17 +2,22 @@
 //! screen is drawn only when the state changed. The data comes from a [`Source`]: the live
 //! poller (whose events may be recorded) or a replay; both answer the same commands.
 
-use super::{Action, App, Effect, Msg, RecordingStatus, keymap};
+use super::Config;
+use super::recording::{RecordOptions, Recorded};
+use super::terminal::{Signals, TerminalGuard};
+use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
+use crate::cli::Options;
 use crate::clock::unix_now;
-use crate::poller::{self, DataEvent, PollerConfig, SourceCommand};
+use crate::event::{DataEvent, SourceCommand};
+use crate::prom::ClientOptions;
 use crate::prom::PromClient;
-use crate::session::replayer::{self, ReplayOptions};
-use crate::session::{ConfigText, Recorder, Recording, annotate, restore};
-use crate::terminal::{Signals, TerminalGuard};
+use crate::session::{Recording, annotate};
+use crate::source::live::{self as poller, PollerConfig};
+use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
+use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -37,74 +42,88 @@ pub enum Source {
     },
 }
 
-/// How a live session is recorded.
-#[derive(Clone, Debug, Default)]
-pub struct RecordOptions {
-    /// Record from the start into this file (`--record FILE`).
-    pub file: Option<PathBuf>,
-    /// Where `R` starts recordings (`--record-dir`).
-    pub dir: PathBuf,
-    /// The rule files' texts, embedded in the recording's header.
-    pub rules: Vec<ConfigText>,
+/// Opens the dashboard on `url` and runs it until the user quits.
+pub async fn live(
+    options: &Options,
+    config: Config,
+    url: &str,
+    refresh: Duration,
+    note: Option<String>,
+) -> anyhow::Result<()> {
+    let bearer_token = match &options.bearer_token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading the bearer token file {}", path.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let client_options = ClientOptions {
+        timeout: options.query_timeout,
+        bearer_token,
+    };
+    let alertmanager = match &options.alertmanager {
+        Some(am) => Some(
+            PromClient::new(am, client_options.clone())
+                .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?,
+        ),
+        None => None,
+    };
+    let client = PromClient::new(url, client_options).map_err(anyhow::Error::msg)?;
+    init_logging();
+    let source = SourceInfo {
+        label: client.display_url().to_string(),
+        refresh,
+        note,
+    };
+    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    app.bell = options.bell;
+    let recording = RecordOptions {
+        file: options.record.clone(),
+        dir: options.record_dir.clone(),
+        rules: config.rule_texts,
+    };
+    run(
+        app,
+        Source::Live {
+            client,
+            concurrency: options.concurrency,
+            recording,
+            alertmanager,
+        },
+    )
+    .await
 }
 
-/// The live recorder, if recording, and how to start one.
-struct Recorded {
-    options: RecordOptions,
-    recorder: Option<Recorder>,
+/// Routes the app's own log (query errors, timings, reconnects) to the log pane.
+fn init_logging() {
+    // A second dashboard in the same process (tests) keeps the first logger.
+    if tui_logger::init_logger(log::LevelFilter::Debug).is_ok() {
+        tui_logger::set_default_level(log::LevelFilter::Info);
+        for module in ["spheroseg_top::poller", "spheroseg_top::demo"] {
+            tui_logger::set_level_for_target(module, log::LevelFilter::Debug);
+        }
+    }
 }
 
-impl Recorded {
-    fn start(&mut self, app: &App, path: PathBuf) {
-        let header = restore::header(app, self.options.rules.clone());
-        let started = Recorder::create(&path, &header).and_then(|mut recorder| {
-            // Started mid-session: what the screen shows so far comes first.
-            for event in app.state_events() {
-                recorder.record(&event)?;
-            }
-            Ok(recorder)
-        });
-        match started {
-            Ok(recorder) => {
-                log::info!("recording to {}", path.display());
-                self.recorder = Some(recorder);
-            }
-            Err(e) => log::error!("cannot record to {}: {e}", path.display()),
-        }
+/// Replays an opened recording at `speed`: its own layout, theme and rules.
+pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
+    let mut app = crate::app::restore::app(recording.header())?;
+    // A theme asked for on the command line wins over the recorded one (e.g. mono).
+    if let Some(theme) = &options.theme {
+        app.theme = crate::config::Theme::load(theme)?;
     }
-
-    fn stop(&mut self) {
-        if let Some(recorder) = self.recorder.take() {
-            let path = recorder.path().display().to_string();
-            match recorder.finish() {
-                Ok(()) => log::info!("recording saved: {path}"),
-                Err(e) => log::error!("recording {path} may be incomplete: {e}"),
-            }
-        }
-    }
-
-    fn record(&mut self, event: &DataEvent) {
-        let Some(recorder) = &mut self.recorder else {
-            return;
-        };
-        if let Err(e) = recorder.record(event) {
-            log::error!("recording stopped: {e}");
-            self.recorder = None;
-        }
-    }
-
-    fn status(&self) -> Option<RecordingStatus> {
-        self.recorder.as_ref().map(|r| RecordingStatus {
-            path: r.path().display().to_string(),
-            bytes: r.bytes_written(),
-        })
-    }
-
-    /// A fresh timestamped file in the recording directory.
-    fn next_path(&self) -> PathBuf {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        self.options.dir.join(format!("spheroseg-top-{stamp}.rec"))
-    }
+    app.bell = options.bell;
+    init_logging();
+    run(
+        app,
+        Source::Replay {
+            recording: Arc::new(recording),
+            speed,
+        },
+    )
+    .await
 }
 
 /// Runs the dashboard until the user quits or a signal arrives.
@@ -142,7 +161,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             for warning in recording.warnings() {
                 log::warn!("{}: {warning}", recording.path().display());
             }
-            let player = replayer::spawn(
+            let player = replay::spawn(
                 recording.clone(),
                 ReplayOptions {
                     speed,

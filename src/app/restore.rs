@@ -1,11 +1,10 @@
 //! A recording's dashboard as it was: the layout, theme and rule files embedded in its
 //! header, loaded the way the live session loaded them.
 
-use super::format::{ConfigText, Header};
-use crate::alerts::{RuleFile, RuleFileError};
-use crate::app::{App, SourceInfo};
-use crate::config::{ConfigError, Layout, Source, Theme};
-use std::path::PathBuf;
+use super::{App, SourceInfo};
+use crate::alerts::RuleFileError;
+use crate::config::{ConfigError, Source};
+use crate::session::{ConfigText, Header};
 
 /// Why a recording's embedded configuration does not load (a recording from a newer
 /// version with panel kinds this one lacks, or a hand-edited file).
@@ -17,32 +16,17 @@ pub enum RestoreError {
     Rules(#[from] RuleFileError),
 }
 
-fn source(text: &ConfigText) -> Source {
-    Source {
-        origin: PathBuf::from(&text.origin),
-        text: text.text.clone(),
-    }
-}
-
 /// The dashboard of the recorded session, before any of its data.
 pub fn app(header: &Header) -> Result<App, RestoreError> {
-    let layout = Layout::parse(source(&header.layout))?;
-    let theme = Theme::parse(source(&header.theme))?;
-    let rules = rule_files(header)?;
+    let layout = header.layout()?;
+    let theme = header.theme()?;
+    let rules = header.rule_files()?;
     let info = SourceInfo {
         label: header.source.clone(),
         refresh: header.refresh,
         note: None,
     };
     Ok(App::new(layout, theme, info).with_rules(&rules))
-}
-
-pub fn rule_files(header: &Header) -> Result<Vec<RuleFile>, RuleFileError> {
-    header
-        .rules
-        .iter()
-        .map(|r| RuleFile::parse(&PathBuf::from(&r.origin), &r.text))
-        .collect()
 }
 
 /// The header a live session writes: where from, and exactly what it showed.

@@ -4,14 +4,12 @@
 //! start and after every gap. When Prometheus is unreachable, only a cheap probe is sent,
 //! with exponential backoff, until it answers.
 
-use crate::alerts::alertmanager::AlertmanagerState;
-use crate::alerts::{Alert, RuleGroupStatus};
 use crate::clock::unix_now;
 use crate::config::duration::short;
 use crate::config::layout::{QueryDef, QueryId};
-use crate::prom::{PromClient, PromError, Sample, Series};
+use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
+use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,83 +21,6 @@ use tokio::time::{Instant, sleep_until};
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Queries slower than this are logged.
 const SLOW_QUERY: Duration = Duration::from_secs(1);
-
-/// What the poller tells the app.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum DataEvent {
-    Instant {
-        id: QueryId,
-        at: f64,
-        result: Result<Vec<Sample>, PromError>,
-        latency: Duration,
-    },
-    Range {
-        id: QueryId,
-        result: Result<Vec<Series>, PromError>,
-        latency: Duration,
-    },
-    Connection(Connection),
-    /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
-    Clock(f64),
-    /// A replay jumped in time: forget everything, the history up to there follows.
-    Reset,
-    /// Where a replay stands (not recorded: only a replay sends it).
-    ReplayStatus(crate::app::replay::ReplayStatus),
-    /// A replay's alert transitions and spans, once it has read the whole recording.
-    ReplayIndex(crate::app::replay::ReplayIndex),
-    /// Prometheus' active alerts (`/api/v1/alerts`), polled every refresh.
-    Alerts {
-        at: f64,
-        result: Result<Vec<Alert>, PromError>,
-    },
-    /// Prometheus' rule groups and their health (`/api/v1/rules`), polled every refresh.
-    Rules {
-        at: f64,
-        result: Result<Vec<RuleGroupStatus>, PromError>,
-    },
-    /// Alertmanager's groups and silences (`--alertmanager`), polled every refresh.
-    Alertmanager {
-        at: f64,
-        result: Result<AlertmanagerState, PromError>,
-    },
-    /// The answer to a [`SourceCommand::Range`] (drill views, zoomed ranges).
-    RangeAnswer {
-        request: RangeRequest,
-        result: Result<Vec<Series>, PromError>,
-        latency: Duration,
-    },
-}
-
-/// A range query asked for on demand, in whole seconds so equal requests hash equal and a
-/// cache can answer them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RangeRequest {
-    pub expr: String,
-    pub start: i64,
-    pub end: i64,
-    pub step: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Connection {
-    Connecting,
-    Connected,
-    Unreachable { error: String, retry_in: Duration },
-}
-
-/// What the app asks of its data source (the live poller or a replay).
-#[derive(Clone, Debug, PartialEq)]
-pub enum SourceCommand {
-    RefreshNow,
-    SetPaused(bool),
-    Range(RangeRequest),
-    /// Replay only: jump to a moment (Unix seconds).
-    Seek(f64),
-    /// Replay only: seconds of recording per second.
-    SetSpeed(f64),
-    /// Replay only: one refresh cycle forward (1) or back (-1), then pause.
-    Step(i32),
-}
 
 #[derive(Clone, Debug)]
 pub struct PollerConfig {

@@ -2,13 +2,13 @@
 //! evaluated locally from the queries the store polls. Also which metrics those alerts
 //! watch, so every panel reading one of them can show it.
 
-use crate::alerts::alertmanager::AlertmanagerState;
 use crate::alerts::{
     Alert, AlertState, AlertingRule, Evaluator, KpiWatch, Mismatch, RecordingRule, RuleFile,
     RuleGroupStatus, RuleKind, metric_names, mismatches,
 };
 use crate::config::Layout;
 use crate::config::layout::QueryId;
+use crate::prom::alertmanager::AlertmanagerState;
 use crate::prom::{PromError, Sample};
 use std::collections::BTreeSet;
 
@@ -70,6 +70,22 @@ impl AlertBoard {
         };
         board.refresh_mismatches();
         board
+    }
+
+    /// The board of the layout's KPIs and the alerting rules of `files`, evaluated here:
+    /// every rule's expression joins the layout's polled queries (the recording rules'
+    /// too, to show their series).
+    pub fn for_rules(files: &[RuleFile], layout: &mut Layout) -> Self {
+        let (alerting, recording) = local_rules(files);
+        let ids = alerting.iter().map(|r| layout.add_query(&r.expr)).collect();
+        let recording = recording
+            .into_iter()
+            .map(|r| {
+                let id = layout.add_query(&r.expr);
+                (r, id)
+            })
+            .collect();
+        Self::with_local(alerting, ids, recording, kpi_watches(layout))
     }
 
     /// Forgets every alert and evaluation, keeping the rules and the KPIs.

@@ -3,14 +3,14 @@
 //! commands as the live poller. The app cannot tell it from Prometheus, except that it can
 //! travel in time.
 
-use super::codec::Entry;
-use super::reader::Recording;
-use crate::alerts::{AlertState, Evaluator};
-use crate::app::replay::{ReplayIndex, ReplayStatus};
+use crate::alerts::board::AlertBoard;
+use crate::alerts::timeline::AlertTimeline;
 use crate::config::layout::QueryDef;
+use crate::event::{DataEvent, RangeRequest, SourceCommand};
+use crate::event::{ReplayIndex, ReplayStatus};
 use crate::model::Labels;
-use crate::poller::{DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromError, Series};
+use crate::session::{Entries, Entry, Recording};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,11 +82,8 @@ impl Player {
         {
             let recording = recording.clone();
             let events = self.events.clone();
-            let queries = self.queries.clone();
             tokio::spawn(async move {
-                if let Ok(index) =
-                    tokio::task::spawn_blocking(move || index(&recording, &queries)).await
-                {
+                if let Ok(index) = tokio::task::spawn_blocking(move || index(&recording)).await {
                     let _ = events.send(DataEvent::ReplayIndex(index)).await;
                 }
             });
@@ -204,7 +201,7 @@ impl Player {
     /// Sends every entry recorded at or before `until`.
     async fn emit_until(
         &self,
-        entries: &mut std::iter::Peekable<super::reader::Entries<'_>>,
+        entries: &mut std::iter::Peekable<Entries<'_>>,
         until: f64,
     ) -> Result<(), ()> {
         while let Some(entry) = entries.next_if(|e| e.time() <= until) {
@@ -218,7 +215,7 @@ impl Player {
     /// Jumps to `at`: the app forgets everything, then gets the history its panels show.
     async fn seek_into<'a>(
         &mut self,
-        entries: &mut std::iter::Peekable<super::reader::Entries<'a>>,
+        entries: &mut std::iter::Peekable<Entries<'a>>,
         recording: &'a Recording,
         at: f64,
     ) -> Result<(), ()> {
@@ -327,72 +324,35 @@ fn answer(
         .collect())
 }
 
-/// When the alerts changed — Prometheus' recorded ones and those of the recording's own
-/// rule files, evaluated again here as the app will — and when any was firing.
-pub fn index(recording: &Recording, queries: &[QueryDef]) -> ReplayIndex {
-    let rules = super::restore::rule_files(recording.header()).unwrap_or_default();
-    let mut local = Evaluator::from_files(&rules);
-    // The query each local rule is polled as (the app adds them with collapsed whitespace).
-    let rule_queries: Vec<Option<usize>> = local
-        .queries()
-        .map(|(_, expr)| {
-            let expr = crate::model::query::normalize(expr);
-            queries.iter().position(|q| q.expr == expr)
-        })
-        .collect();
-    let mut index = ReplayIndex::default();
-    let mut server: BTreeSet<(String, Labels, AlertState)> = BTreeSet::new();
-    let mut previous: BTreeSet<(String, Labels, AlertState)> = BTreeSet::new();
-    let mut firing_since: Option<f64> = None;
+/// When the alerts changed and when any was firing: Prometheus' recorded alerts and those
+/// of the recording's own rule files, evaluated again here exactly as the app evaluates
+/// them, followed through the one alert timeline.
+pub fn index(recording: &Recording) -> ReplayIndex {
+    let header = recording.header();
+    let (Ok(mut layout), Ok(rules)) = (header.layout(), header.rule_files()) else {
+        return ReplayIndex::default();
+    };
+    let mut board = AlertBoard::for_rules(&rules, &mut layout);
+    let mut timeline = AlertTimeline::default();
     let mut last_time = None;
     for entry in recording.entries() {
         let Entry::Event { time, event } = entry else {
             continue;
         };
         match event {
-            DataEvent::Alerts {
-                result: Ok(alerts), ..
-            } => {
-                server = alerts
-                    .into_iter()
-                    .map(|a| (a.name, a.labels, a.state))
-                    .collect();
-            }
-            DataEvent::Instant { id, at, result, .. } if rule_queries.contains(&Some(id)) => {
-                for (rule, _) in rule_queries
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| **q == Some(id))
-                {
-                    local.evaluate(rule, at, result.as_deref());
+            DataEvent::Alerts { result, .. } => board.set_server_alerts(result),
+            DataEvent::Instant { id, at, result, .. } => {
+                if !board.evaluate(id, at, result.as_deref()) {
+                    continue;
                 }
             }
             _ => continue,
         }
         last_time = Some(time);
-        let mut current = server.clone();
-        current.extend(
-            local
-                .alerts()
-                .into_iter()
-                .map(|a| (a.name, a.labels, a.state)),
-        );
-        if current != previous {
-            index.transitions.push(time);
-        }
-        let firing = current.iter().any(|(_, _, s)| *s == AlertState::Firing);
-        match (firing, firing_since) {
-            (true, None) => firing_since = Some(time),
-            (false, Some(since)) => {
-                index.alert_spans.push((since, time));
-                firing_since = None;
-            }
-            _ => {}
-        }
-        previous = current;
+        timeline.observe(time, &board.all());
     }
-    if let (Some(since), Some(last)) = (firing_since, last_time) {
-        index.alert_spans.push((since, last));
+    ReplayIndex {
+        transitions: timeline.transitions(),
+        alert_spans: last_time.map_or_else(Vec::new, |end| timeline.firing_spans(end)),
     }
-    index
 }

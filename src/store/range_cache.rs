@@ -2,7 +2,7 @@
 //! never asks Prometheus twice, and a view keeps showing its last answer while the next
 //! one loads.
 
-use crate::poller::RangeRequest;
+use crate::event::RangeRequest;
 use crate::prom::{PromError, Series};
 use std::collections::HashMap;
 

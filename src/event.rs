@@ -1,0 +1,104 @@
+//! The seam between the data sources and the app: what a source tells the app
+//! ([`DataEvent`]) and what the app asks of it ([`SourceCommand`]). The live poller and a
+//! replay speak exactly this, so the app cannot tell them apart; a recording stores the
+//! events as they were ingested.
+
+use crate::config::layout::QueryId;
+use crate::prom::alertmanager::AlertmanagerState;
+use crate::prom::{Alert, PromError, RuleGroupStatus, Sample, Series};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What a data source tells the app.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum DataEvent {
+    Instant {
+        id: QueryId,
+        at: f64,
+        result: Result<Vec<Sample>, PromError>,
+        latency: Duration,
+    },
+    Range {
+        id: QueryId,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
+    Connection(Connection),
+    /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
+    Clock(f64),
+    /// A replay jumped in time: forget everything, the history up to there follows.
+    Reset,
+    /// Where a replay stands (not recorded: only a replay sends it).
+    ReplayStatus(ReplayStatus),
+    /// A replay's alert transitions and spans, once it has read the whole recording.
+    ReplayIndex(ReplayIndex),
+    /// Prometheus' active alerts (`/api/v1/alerts`), polled every refresh.
+    Alerts {
+        at: f64,
+        result: Result<Vec<Alert>, PromError>,
+    },
+    /// Prometheus' rule groups and their health (`/api/v1/rules`), polled every refresh.
+    Rules {
+        at: f64,
+        result: Result<Vec<RuleGroupStatus>, PromError>,
+    },
+    /// Alertmanager's groups and silences (`--alertmanager`), polled every refresh.
+    Alertmanager {
+        at: f64,
+        result: Result<AlertmanagerState, PromError>,
+    },
+    /// The answer to a [`SourceCommand::Range`] (drill views, zoomed ranges).
+    RangeAnswer {
+        request: RangeRequest,
+        result: Result<Vec<Series>, PromError>,
+        latency: Duration,
+    },
+}
+
+/// A range query asked for on demand, in whole seconds so equal requests hash equal and a
+/// cache can answer them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RangeRequest {
+    pub expr: String,
+    pub start: i64,
+    pub end: i64,
+    pub step: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Connection {
+    Connecting,
+    Connected,
+    Unreachable { error: String, retry_in: Duration },
+}
+
+/// What the app asks of its data source (the live poller or a replay).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceCommand {
+    RefreshNow,
+    SetPaused(bool),
+    Range(RangeRequest),
+    /// Replay only: jump to a moment (Unix seconds).
+    Seek(f64),
+    /// Replay only: seconds of recording per second.
+    SetSpeed(f64),
+    /// Replay only: one refresh cycle forward (1) or back (-1), then pause.
+    Step(i32),
+}
+
+/// Where a replay's timeline stands, as the replayer reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplayStatus {
+    pub start: f64,
+    pub end: f64,
+    pub position: f64,
+    pub speed: f64,
+    pub playing: bool,
+}
+
+/// The moments of a recording worth a key: computed once by the replayer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplayIndex {
+    pub transitions: Vec<f64>,
+    pub alert_spans: Vec<(f64, f64)>,
+}

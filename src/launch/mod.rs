@@ -1,0 +1,130 @@
+//! Starting things: each subcommand, the one async runtime, the dashboard's event loop,
+//! the terminal, and the exit code a failure earns.
+
+pub mod check;
+pub mod dashboard;
+pub mod demo;
+pub mod recording;
+pub mod terminal;
+
+use crate::alerts::{RuleFile, RuleFileError};
+use crate::app::restore::RestoreError;
+use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs};
+use crate::config::{ConfigError, Layout, Theme};
+use crate::session::{ConfigText, FormatError, Recording};
+use anyhow::Context as _;
+use std::time::Duration;
+
+/// Everything loaded and validated before the terminal is touched.
+pub struct Config {
+    pub layout: Layout,
+    pub theme: Theme,
+    pub rules: Vec<RuleFile>,
+    /// The rule files as written, embedded in recordings.
+    pub rule_texts: Vec<ConfigText>,
+}
+
+/// A failed run: what to print and the exit code (2 for bad input, 1 otherwise).
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        let code = if error.downcast_ref::<ConfigError>().is_some()
+            || error.downcast_ref::<RuleFileError>().is_some()
+            || error.downcast_ref::<FormatError>().is_some()
+            || error.downcast_ref::<RestoreError>().is_some()
+            || error.downcast_ref::<crate::report::ReportError>().is_some()
+        {
+            2
+        } else {
+            1
+        };
+        Self { code, error }
+    }
+}
+
+/// Runs the command line's subcommand (the live dashboard without one).
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let options = &cli.options;
+    match &cli.command {
+        Some(Command::Export(args)) => return Ok(export(args)?),
+        Some(Command::Check) => return Ok(check::print(&load_config(options)?)),
+        _ => {}
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        match &cli.command {
+            Some(Command::Replay(args)) => replay(options, args).await,
+            Some(Command::Demo(args)) => {
+                let scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
+                demo::run(options, load_config(options)?, scenario).await
+            }
+            _ => {
+                let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
+                let config = load_config(options)?;
+                dashboard::live(options, config, &options.prometheus, refresh, None).await
+            }
+        }
+    })?;
+    Ok(())
+}
+
+fn load_config(options: &Options) -> anyhow::Result<Config> {
+    let layout = Layout::load(&options.layout)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme_name = options
+        .theme
+        .clone()
+        .unwrap_or_else(|| if no_color { "mono" } else { "default" }.to_string());
+    let theme = Theme::load(&theme_name)?;
+    let rules = crate::alerts::load_all(&options.rules)?;
+    let rule_texts = options
+        .rules
+        .iter()
+        .map(|path| {
+            Ok(ConfigText {
+                origin: path.display().to_string(),
+                text: std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Config {
+        layout,
+        theme,
+        rules,
+        rule_texts,
+    })
+}
+
+/// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
+async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
+    let recording = Recording::open(&args.file)?;
+    dashboard::replay(options, recording, args.speed.clamp(1.0, 64.0)).await
+}
+
+/// `export FILE`: the report, to stdout or a file; damage in the file is reported in it.
+fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    let recording = Recording::open(&args.file)?;
+    let report = crate::report::build(&recording)?;
+    let text = match args.format.as_str() {
+        "json" => report.to_json(),
+        _ => report.to_markdown(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("writing the report to {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    for warning in recording.warnings() {
+        eprintln!("warning: {}: {warning}", args.file.display());
+    }
+    Ok(())
+}
