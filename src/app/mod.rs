@@ -520,16 +520,8 @@ impl App {
                 return (Status::Ok, 0.0);
             };
             let r = reading(query, kpi.reduce, &kpi.thresholds, ctx);
-            let excess = match (r.value, kpi.thresholds.alert.or(kpi.thresholds.target)) {
-                (Some(v), Some(limit)) if v.is_finite() && limit != 0.0 => {
-                    match kpi.thresholds.direction {
-                        Direction::Above => v / limit,
-                        Direction::Below => limit / v,
-                    }
-                }
-                _ => 0.0,
-            };
-            (r.status, if excess.is_finite() { excess } else { 0.0 })
+            let excess = r.value.and_then(|v| kpi.thresholds.excess(v));
+            (r.status, excess.unwrap_or(0.0))
         };
         let mut best = (0, badness(&panel.kpis[0]));
         for (i, kpi) in panel.kpis.iter().enumerate().skip(1) {

@@ -12,7 +12,7 @@ use crate::event::{DataEvent, SourceCommand};
 use crate::prom::ClientOptions;
 use crate::prom::PromClient;
 use crate::session::{Recording, annotate};
-use crate::source::live::{self as poller, PollerConfig};
+use crate::source::live::{self, PollerConfig};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
 use anyhow::Context as _;
@@ -137,7 +137,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             recording,
             alertmanager,
         } => {
-            let poller = poller::spawn(
+            let poller = live::spawn(
                 client,
                 PollerConfig {
                     queries: app.layout.queries.clone(),

@@ -6,5 +6,5 @@ pub mod threshold;
 pub mod units;
 
 pub use labels::Labels;
-pub use threshold::{Direction, Status, Thresholds};
+pub use threshold::{Bound, Direction, Status, Thresholds};
 pub use units::Unit;

@@ -24,7 +24,7 @@ use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
 use crate::model::labels::legend;
-use crate::model::{Direction, Labels, Status, Thresholds, Unit};
+use crate::model::{Bound, Labels, Status, Thresholds, Unit};
 use crate::session::{Entry, Marker, Recording, WarningKind};
 use crate::store::{QueryData, SeriesData};
 use crate::view::{self, reading};
@@ -235,20 +235,6 @@ fn kpi_rows(layout: &Layout) -> Vec<Kpi> {
         }
     }
     rows
-}
-
-/// `< 1.00 s` for a target, `> 5.00 s` for an alert (signs flip when below is bad), as
-/// the dashboard's KPI tables write them.
-fn threshold_text(kpi: &Kpi, alert: bool) -> String {
-    let t = &kpi.thresholds;
-    let Some(v) = (if alert { t.alert } else { t.target }) else {
-        return "–".to_string();
-    };
-    let sign = match (t.direction, alert) {
-        (Direction::Above, false) | (Direction::Below, true) => "<",
-        (Direction::Above, true) | (Direction::Below, false) => ">",
-    };
-    format!("{sign} {}", kpi.unit.format(v, kpi.decimals))
 }
 
 /// The series behind a reduced value, named like the dashboard names it: only when the
@@ -485,8 +471,8 @@ impl Replay {
                     value: value.filter(|v| v.is_finite()),
                     value_text: format_value(kpi.unit, kpi.decimals, value),
                     series,
-                    target_text: threshold_text(kpi, false),
-                    alert_text: threshold_text(kpi, true),
+                    target_text: kpi.thresholds.text(Bound::Target, kpi.unit, kpi.decimals),
+                    alert_text: kpi.thresholds.text(Bound::Alert, kpi.unit, kpi.decimals),
                     status: status_text,
                 };
                 (row, status)
@@ -622,11 +608,7 @@ fn observe(track: &mut KpiTrack, app: &App, t: f64, answered: bool) {
     track.shown.observe(t, Some(r.status));
     track.crossings.observe(t, level);
     if let Some(v) = value
-        && Worst::beats(
-            track.worst.as_ref(),
-            v,
-            kpi.thresholds.direction == Direction::Above,
-        )
+        && Worst::beats(track.worst.as_ref(), v, kpi.thresholds.direction)
     {
         track.worst = Some(Worst {
             value: v,
@@ -650,14 +632,11 @@ fn summary(track: KpiTrack, layout: &Layout) -> KpiSummary {
             .get(kpi.query.id)
             .map(|q| q.expr.clone())
             .unwrap_or_default(),
-        direction: match direction {
-            Direction::Above => "above",
-            Direction::Below => "below",
-        },
+        direction: direction.word(),
         target,
         alert,
-        target_text: threshold_text(kpi, false),
-        alert_text: threshold_text(kpi, true),
+        target_text: kpi.thresholds.text(Bound::Target, kpi.unit, kpi.decimals),
+        alert_text: kpi.thresholds.text(Bound::Alert, kpi.unit, kpi.decimals),
         left_target: track.crossings.count > 0,
         beyond_target_seconds: track.value.time_from(Status::Warn),
         beyond_alert_seconds: track.value.time_in(Status::Alert),

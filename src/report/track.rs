@@ -6,7 +6,7 @@
 //! Every observation holds until the next one: a KPI seen at ALERT at 08:03:00 and OK at
 //! 08:08:00 spent five minutes beyond its alert threshold.
 
-use crate::model::Status;
+use crate::model::{Direction, Status};
 use std::collections::BTreeMap;
 
 /// Time spent in each status. An observation of `None` (nothing known) stops the clock
@@ -96,16 +96,9 @@ pub struct Worst<T> {
 }
 
 impl<T> Worst<T> {
-    /// Whether `value` would replace `current` (`higher_is_worse` per the direction).
-    pub fn beats(current: Option<&Worst<T>>, value: f64, higher_is_worse: bool) -> bool {
-        if value.is_nan() {
-            return false;
-        }
-        match current {
-            None => true,
-            Some(w) if higher_is_worse => value > w.value,
-            Some(w) => value < w.value,
-        }
+    /// Whether `value` would replace `current`, worse by `direction`.
+    pub fn beats(current: Option<&Worst<T>>, value: f64, direction: Direction) -> bool {
+        !value.is_nan() && current.is_none_or(|w| direction.is_worse(value, w.value))
     }
 }
 
@@ -202,7 +195,7 @@ mod tests {
             (3.0, 5.0),
             (4.0, 2.0),
         ] {
-            if Worst::beats(worst.as_ref(), v, true) {
+            if Worst::beats(worst.as_ref(), v, Direction::Above) {
                 worst = Some(Worst {
                     value: v,
                     at: t,
@@ -211,7 +204,7 @@ mod tests {
             }
         }
         assert_eq!(worst.as_ref().map(|w| (w.value, w.at)), Some((5.0, 1.0)));
-        assert!(Worst::beats(worst.as_ref(), 0.5, false));
-        assert!(!Worst::beats(worst.as_ref(), 6.0, false));
+        assert!(Worst::beats(worst.as_ref(), 0.5, Direction::Below));
+        assert!(!Worst::beats(worst.as_ref(), 6.0, Direction::Below));
     }
 }

@@ -115,10 +115,7 @@ fn worst_first(a: &SeriesRow, b: &SeriesRow, direction: Direction) -> std::cmp::
             .current
             .filter(|v| v.is_finite())
             .unwrap_or(f64::NAN);
-        match direction {
-            Direction::Above => v,
-            Direction::Below => -v,
-        }
+        direction.badness(v)
     };
     let rank = |s: Status| match s {
         Status::Alert => 2,

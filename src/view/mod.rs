@@ -92,20 +92,24 @@ fn reduce_current<'a>(
     if pool.len() == 1 {
         return (Some(first), Some(first_series));
     }
-    let pick = |better: fn(f64, f64) -> bool| {
+    // The first of equally bad values wins.
+    let pick = |direction: Direction| {
         pool.iter()
             .copied()
             .fold((first_series, first), |(s, v), (s2, v2)| {
-                if better(v2, v) { (s2, v2) } else { (s, v) }
+                if direction.is_worse(v2, v) {
+                    (s2, v2)
+                } else {
+                    (s, v)
+                }
             })
     };
-    let greater = |a: f64, b: f64| a > b;
-    let less = |a: f64, b: f64| a < b;
-    let (s, v) = match (reduce, thresholds.direction) {
-        (Reduce::Worst, Direction::Above) | (Reduce::Max, _) => pick(greater),
-        (Reduce::Worst, Direction::Below) | (Reduce::Min, _) => pick(less),
-        (Reduce::Sum, _) => return (Some(pool.iter().map(|(_, v)| v).sum()), None),
-        (Reduce::Avg, _) => {
+    let (s, v) = match reduce {
+        Reduce::Worst => pick(thresholds.direction),
+        Reduce::Max => pick(Direction::Above),
+        Reduce::Min => pick(Direction::Below),
+        Reduce::Sum => return (Some(pool.iter().map(|(_, v)| v).sum()), None),
+        Reduce::Avg => {
             return (
                 Some(pool.iter().map(|(_, v)| v).sum::<f64>() / pool.len() as f64),
                 None,
@@ -232,15 +236,19 @@ pub fn reduced_history(
     groups
         .into_iter()
         .map(|(ms, values)| {
-            let value = match (reduce, thresholds.direction) {
-                (Reduce::Worst, Direction::Above) | (Reduce::Max, _) => {
-                    values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-                }
-                (Reduce::Worst, Direction::Below) | (Reduce::Min, _) => {
-                    values.iter().copied().fold(f64::INFINITY, f64::min)
-                }
-                (Reduce::Sum, _) => values.iter().sum(),
-                (Reduce::Avg, _) => values.iter().sum::<f64>() / values.len() as f64,
+            let extreme = |d: Direction| {
+                values
+                    .iter()
+                    .copied()
+                    .reduce(|a, b| d.worse(a, b))
+                    .unwrap_or(f64::NAN)
+            };
+            let value = match reduce {
+                Reduce::Worst => extreme(thresholds.direction),
+                Reduce::Max => extreme(Direction::Above),
+                Reduce::Min => extreme(Direction::Below),
+                Reduce::Sum => values.iter().sum(),
+                Reduce::Avg => values.iter().sum::<f64>() / values.len() as f64,
             };
             (ms as f64 / 1000.0, value)
         })

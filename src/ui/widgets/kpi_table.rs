@@ -4,30 +4,12 @@
 use super::PanelData;
 use crate::config::layout::Kpi;
 use crate::model::labels::legend;
-use crate::model::{Direction, Status, Thresholds, Unit};
+use crate::model::{Bound, Status};
 use crate::ui::status_bar::age;
 use crate::view::reading;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row, Table, Widget};
-
-/// "< 200 ms" for a target, "> 500 ms" for an alert (signs flip when below is bad).
-fn bound(
-    value: Option<f64>,
-    thresholds: &Thresholds,
-    unit: Unit,
-    decimals: Option<u8>,
-    is_alert: bool,
-) -> String {
-    let Some(v) = value else {
-        return "–".to_string();
-    };
-    let sign = match (thresholds.direction, is_alert) {
-        (Direction::Above, false) | (Direction::Below, true) => "<",
-        (Direction::Above, true) | (Direction::Below, false) => ">",
-    };
-    format!("{sign} {}", unit.format(v, decimals))
-}
 
 pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
@@ -122,20 +104,8 @@ fn fit_columns(available: u16, wanted: [u16; 5]) -> [u16; 5] {
 
 /// The texts of one KPI row, and its status.
 fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
-    let target = bound(
-        kpi.thresholds.target,
-        &kpi.thresholds,
-        kpi.unit,
-        kpi.decimals,
-        false,
-    );
-    let alert = bound(
-        kpi.thresholds.alert,
-        &kpi.thresholds,
-        kpi.unit,
-        kpi.decimals,
-        true,
-    );
+    let target = kpi.thresholds.text(Bound::Target, kpi.unit, kpi.decimals);
+    let alert = kpi.thresholds.text(Bound::Alert, kpi.unit, kpi.decimals);
     let Some(query) = data.store.query(kpi.query.id) else {
         return (
             [
