@@ -1,20 +1,14 @@
 //! The command line: flags and subcommands, nothing else ([`crate::launch`] runs them).
 
-use crate::launch::dashboard::DEFAULT_CONCURRENCY;
+use crate::app::keymap;
+use crate::source::live::DEFAULT_CONCURRENCY;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
-const KEYS: &str = "Keys (also under ? in the dashboard):
-  1-9, Tab/Shift-Tab   switch tabs        arrows, h j k l   move focus / select
-  Enter   drill down   Esc/Backspace   back   + -   zoom   [ ]   pan   0   live
-  c   inspect cursor   Space   hide series (drill) / pause
-  p   pause/resume     r   refresh now     L   log pane
-  ?   help             q / Ctrl-C          quit";
-
 /// A live terminal dashboard for SpherosegV4, fed by Prometheus.
 #[derive(Debug, Parser)]
-#[command(name = "spheroseg-top", version, after_help = KEYS)]
+#[command(name = "spheroseg-top", version, after_help = keymap::help_text())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

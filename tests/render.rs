@@ -232,7 +232,8 @@ fn help_lists_every_key() {
     let mut app = app_with_fixtures("default");
     app.update(Msg::Action(Action::ToggleHelp));
     let screen = lines(&render(&app, 120, 40)).join("\n");
-    for (keys, what) in spheroseg_top::app::keymap::BINDINGS {
+    for binding in spheroseg_top::app::keymap::BINDINGS {
+        let (keys, what) = (binding.label, binding.help);
         assert!(
             screen.contains(keys) && screen.contains(what),
             "help lacks {keys}: {what}\n{screen}"

@@ -22,9 +22,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// How many Prometheus requests may run at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
-
 /// Where the dashboard's data comes from. Built once per run, so the live variant's size
 /// (two HTTP clients) costs nothing worth boxing.
 #[allow(clippy::large_enum_variant)]

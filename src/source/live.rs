@@ -17,6 +17,8 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
+/// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Longest wait between probes of an unreachable Prometheus.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Queries slower than this are logged.

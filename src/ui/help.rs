@@ -18,20 +18,20 @@ impl Widget for HelpOverlay<'_> {
         let theme = self.theme;
         let key_width = BINDINGS
             .iter()
-            .map(|(k, _)| k.chars().count())
+            .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
         let text_width = BINDINGS
             .iter()
-            .map(|(_, w)| w.chars().count())
+            .map(|b| b.help.chars().count())
             .max()
             .unwrap_or(0);
         let mut lines: Vec<Line> = BINDINGS
             .iter()
-            .map(|(keys, what)| {
+            .map(|b| {
                 Line::from(vec![
-                    Span::styled(format!("{keys:>key_width$}  "), theme.title),
-                    Span::styled(*what, theme.help),
+                    Span::styled(format!("{:>key_width$}  ", b.label), theme.title),
+                    Span::styled(b.help, theme.help),
                 ])
             })
             .collect();
