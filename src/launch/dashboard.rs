@@ -98,7 +98,7 @@ fn init_logging() {
     // A second dashboard in the same process (tests) keeps the first logger.
     if tui_logger::init_logger(log::LevelFilter::Debug).is_ok() {
         tui_logger::set_default_level(log::LevelFilter::Info);
-        for module in ["spheroseg_top::poller", "spheroseg_top::demo"] {
+        for module in ["spheroseg_top::source::live", "spheroseg_top::demo"] {
             tui_logger::set_level_for_target(module, log::LevelFilter::Debug);
         }
     }
