@@ -5,13 +5,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
-use tokio::time::{MissedTickBehavior, timeout};
+use tokio::time::MissedTickBehavior;
 
 use super::Scenario;
-use super::http::{Response, read_request};
+use super::http;
 use super::live::LiveSimulation;
 use super::model::Simulation;
 use super::rng::clock_seed;
@@ -19,12 +18,6 @@ use super::routes;
 
 /// Keeps the simulation moving between scrapes.
 const TICK: Duration = Duration::from_millis(250);
-/// Slow or silent clients get a 408 rather than holding a task forever.
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long to drain unread input after answering, so closing does not reset the connection
-/// and destroy the response before the client has read it.
-const LINGER: Duration = Duration::from_millis(500);
 /// Pause after a failed accept (e.g. out of file descriptors) instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -78,7 +71,10 @@ async fn serve(listener: TcpListener, simulation: Arc<LiveSimulation>) {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    connections.spawn(handle_connection(stream, Arc::clone(&simulation)));
+                    let simulation = Arc::clone(&simulation);
+                    connections.spawn(http::serve_connection(stream, move |request| {
+                        routes::respond(request, &simulation)
+                    }));
                 }
                 Err(err) => {
                     log::warn!("spheroseg-sim: accept failed: {err}");
@@ -92,37 +88,11 @@ async fn serve(listener: TcpListener, simulation: Arc<LiveSimulation>) {
     }
 }
 
-async fn handle_connection(mut stream: TcpStream, simulation: Arc<LiveSimulation>) {
-    let response = match timeout(READ_TIMEOUT, read_request(&mut stream)).await {
-        Ok(Ok(request)) => routes::respond(&request, &simulation),
-        Ok(Err(err)) => match err.response() {
-            Some(response) => response,
-            None => return,
-        },
-        Err(_elapsed) => Response::text(408, "timed out waiting for the request\n".to_owned()),
-    };
-    let delivered = timeout(WRITE_TIMEOUT, async {
-        stream.write_all(&response.to_bytes()).await?;
-        stream.shutdown().await
-    })
-    .await;
-    match delivered {
-        Ok(Ok(())) => {
-            let _ = timeout(LINGER, drain(&mut stream)).await;
-        }
-        Ok(Err(err)) => log::debug!("spheroseg-sim: writing response failed: {err}"),
-        Err(_elapsed) => log::debug!("spheroseg-sim: client too slow to read the response"),
-    }
-}
-
-/// Reads and discards until the client closes its side.
-async fn drain(stream: &mut TcpStream) {
-    let mut sink = [0u8; 4096];
-    while matches!(stream.read(&mut sink).await, Ok(read) if read > 0) {}
-}
-
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
     use super::*;
 
     /// Sends raw bytes, returns `(status, head, body)`.
@@ -198,6 +168,23 @@ mod tests {
                 .2
                 .contains("POST /scenario")
         );
+    }
+
+    #[tokio::test]
+    async fn refuses_oversized_requests_with_a_readable_answer() {
+        let handle = spawn(SocketAddr::from(([127, 0, 0, 1], 0)), Scenario::Normal)
+            .await
+            .unwrap();
+        let addr = handle.addr();
+
+        let (status, head, body) = exchange(addr, &post("/scenario", &"x".repeat(70_000))).await;
+        assert_eq!(status, 413);
+        assert!(head.contains("Connection: close"), "{head}");
+        assert_eq!(body, "request body exceeds 65536 bytes\n");
+
+        let huge_head = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(40_000));
+        assert_eq!(exchange(addr, huge_head.as_bytes()).await.0, 431);
+        assert_eq!(handle.scenario(), Scenario::Normal);
     }
 
     #[tokio::test]
