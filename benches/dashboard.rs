@@ -39,7 +39,7 @@ fn filled_app() -> App {
         },
     );
     app.update(Msg::Tick(NOW));
-    for id in 0..app.layout.queries.len() {
+    for id in 0..app.layout().queries.len() {
         let series: Vec<Series> = (0..4)
             .map(|s| Series {
                 labels: [("replica".to_string(), format!("replica-{s}"))].into(),
@@ -97,7 +97,7 @@ fn render_frames(c: &mut Criterion) {
 fn poll_cycle(c: &mut Criterion) {
     // One refresh of the default layout: every distinct query's answer parsed and ingested.
     let mut app = filled_app();
-    let queries = app.layout.queries.len();
+    let queries = app.layout().queries.len();
     let body = answer(4);
     let mut at = NOW;
     c.bench_function(

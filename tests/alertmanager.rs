@@ -177,7 +177,7 @@ async fn alertmanager_groups_and_silences_show_in_the_alerts_tab() {
         result: Ok(state),
     }));
     let alerts_tab = app
-        .layout
+        .layout()
         .tabs
         .iter()
         .position(|t| t.title == "Alerts")
@@ -211,32 +211,32 @@ async fn alertmanager_groups_and_silences_show_in_the_alerts_tab() {
 fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
     let mut app = fixture_app();
     app.update(Msg::Data(DataEvent::Alerts {
-        at: app.now,
+        at: app.now(),
         result: Ok(vec![]),
     }));
     app.update(Msg::Data(DataEvent::Rules {
-        at: app.now,
+        at: app.now(),
         result: Ok(vec![]),
     }));
     let alerts_tab = app
-        .layout
+        .layout()
         .tabs
         .iter()
         .position(|t| t.title == "Alerts")
         .unwrap();
     assert_eq!(
-        tab_status(&app.layout.tabs[alerts_tab], &app.store, app.context()),
+        tab_status(&app.layout().tabs[alerts_tab], &app.store(), app.context()),
         Status::Ok,
         "not asked for is fine"
     );
     app.update(Msg::Data(DataEvent::Alertmanager {
-        at: app.now,
+        at: app.now(),
         result: Err(PromError::Unreachable(
             "http://127.0.0.1:9093 (Connection refused)".into(),
         )),
     }));
     assert_eq!(
-        tab_status(&app.layout.tabs[alerts_tab], &app.store, app.context()),
+        tab_status(&app.layout().tabs[alerts_tab], &app.store(), app.context()),
         Status::Error
     );
     app.update(Msg::Action(Action::SelectTab(alerts_tab)));

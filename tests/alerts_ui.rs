@@ -33,7 +33,7 @@ fn fast_rules() -> PathBuf {
 }
 
 fn tab_index(app: &App, title: &str) -> usize {
-    app.layout
+    app.layout()
         .tabs
         .iter()
         .position(|t| t.title == title)
@@ -97,17 +97,17 @@ async fn the_incident_pages_and_every_view_says_so() {
     );
 
     let ctx = app.context();
-    let database = &app.layout.tabs[tab_index(&app, "Database")];
-    assert_eq!(tab_status(database, &app.store, ctx), Status::Alert);
+    let database = &app.layout().tabs[tab_index(&app, "Database")];
+    assert_eq!(tab_status(database, &app.store(), ctx), Status::Alert);
     let lag_panel = database
         .rows
         .iter()
         .flat_map(|r| &r.panels)
         .find(|p| p.title == "Replication lag" && p.kind == PanelKind::Chart)
         .unwrap();
-    assert_eq!(panel_status(lag_panel, &app.store, ctx), Status::Alert);
+    assert_eq!(panel_status(lag_panel, &app.store(), ctx), Status::Alert);
     assert_eq!(
-        tab_status(&app.layout.tabs[alerts_tab], &app.store, ctx),
+        tab_status(&app.layout().tabs[alerts_tab], &app.store(), ctx),
         Status::Alert
     );
     drop(stack);
@@ -122,8 +122,8 @@ fn fixture_app(bell: bool) -> App {
             refresh: Duration::from_secs(5),
             note: None,
         },
-    );
-    app.bell = bell;
+    )
+    .with_bell(bell);
     app.update(Msg::Tick(1_800_000_000.0));
     app
 }
@@ -150,7 +150,7 @@ fn lag_alert(state: AlertState, severity: &str) -> Alert {
 
 fn send_alerts(app: &mut App, alerts: Vec<Alert>) {
     app.update(Msg::Data(DataEvent::Alerts {
-        at: app.now,
+        at: app.now(),
         result: Ok(alerts),
     }));
 }
@@ -164,12 +164,12 @@ fn local_rules_go_pending_then_fire_after_their_for() {
     let mut app = fixture_app(false).with_rules(&[rules]);
     // The rule's own expression is polled with the layout's queries.
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "db_replication_lag_seconds > 5")
         .unwrap();
-    let t0 = app.now;
+    let t0 = app.now();
     let lag_at = |app: &mut App, at: f64, v: f64| {
         app.update(Msg::Tick(at));
         // What Prometheus answers for `lag > 5`: the series only while it is beyond 5.
@@ -231,7 +231,7 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
     let mut app = fixture_app(false);
     // The server's rules say which expression the alert watches.
     app.update(Msg::Data(DataEvent::Rules {
-        at: app.now,
+        at: app.now(),
         result: Ok(vec![spheroseg_top::alerts::RuleGroupStatus {
             name: "spheroseg".into(),
             file: "spheroseg.yml".into(),
@@ -245,57 +245,57 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
                 annotations: Default::default(),
                 health: spheroseg_top::alerts::RuleHealth::Ok,
                 last_error: None,
-                last_evaluation: Some(app.now),
+                last_evaluation: Some(app.now()),
                 evaluation_time: 0.001,
                 state: Some(AlertState::Firing),
                 alerts: vec![],
             }],
-            last_evaluation: Some(app.now),
+            last_evaluation: Some(app.now()),
             evaluation_time: 0.001,
         }]),
     }));
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "db_replication_lag_seconds")
         .unwrap();
     app.update(Msg::Data(DataEvent::Instant {
         id,
-        at: app.now,
+        at: app.now(),
         result: Ok(vec![Sample {
             labels: [("replica".to_string(), "replica-2".to_string())].into(),
-            time: app.now,
+            time: app.now(),
             value: 0.4,
         }]),
         latency: Duration::ZERO,
     }));
     let database = tab_index(&app, "Database");
     assert_ne!(
-        tab_status(&app.layout.tabs[database], &app.store, app.context()),
+        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
         Status::Alert
     );
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "critical")]);
     let ctx = app.context();
     assert_eq!(
-        tab_status(&app.layout.tabs[database], &app.store, ctx),
+        tab_status(&app.layout().tabs[database], &app.store(), ctx),
         Status::Alert,
         "never green while paging"
     );
     assert_eq!(
-        tab_status(&app.layout.tabs[0], &app.store, ctx),
+        tab_status(&app.layout().tabs[0], &app.store(), ctx),
         Status::Alert,
         "the Overview's lag row too"
     );
     // The KPI and the rule disagree (5 vs 10): the Rules panel says so.
     assert!(
-        app.store
+        app.store()
             .alerts
             .mismatches
             .iter()
             .any(|m| m.kpi == "Replication lag" && m.rule == "DatabaseReplicationLag"),
         "{:?}",
-        app.store.alerts.mismatches
+        app.store().alerts.mismatches
     );
     app.update(Msg::Action(Action::SelectTab(tab_index(&app, "Alerts"))));
     let screen = lines(&render(&app, 160, 45)).join("\n");
@@ -307,7 +307,7 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
     );
     send_alerts(&mut app, vec![]);
     assert_ne!(
-        tab_status(&app.layout.tabs[database], &app.store, app.context()),
+        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
         Status::Alert,
         "resolved"
     );
@@ -317,18 +317,18 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
 fn the_bell_rings_once_per_newly_firing_critical_alert() {
     let mut app = fixture_app(true);
     send_alerts(&mut app, vec![lag_alert(AlertState::Pending, "critical")]);
-    assert!(!app.ring_bell, "pending does not ring");
+    assert!(!app.take_bell(), "pending does not ring");
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "critical")]);
-    assert!(std::mem::take(&mut app.ring_bell), "firing rings");
+    assert!(app.take_bell(), "firing rings");
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "critical")]);
-    assert!(!app.ring_bell, "once");
+    assert!(!app.take_bell(), "once");
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "warning")]);
-    assert!(!app.ring_bell, "warnings do not ring");
+    assert!(!app.take_bell(), "warnings do not ring");
     send_alerts(&mut app, vec![]);
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "critical")]);
-    assert!(app.ring_bell, "firing again rings again");
+    assert!(app.take_bell(), "firing again rings again");
 
     let mut quiet = fixture_app(false);
     send_alerts(&mut quiet, vec![lag_alert(AlertState::Firing, "critical")]);
-    assert!(!quiet.ring_bell, "no bell without --bell");
+    assert!(!quiet.take_bell(), "no bell without --bell");
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 /// Top-level modules, top to bottom. A module may use any module further down the list.
 const LAYERS: &[&str] = &[
-    "main", "cli", "launch", "demo", "report", "ui", "app", "view", "source", "session",
-    "store", "event", "alerts", "prom", "config", "model", "clock",
+    "main", "cli", "launch", "demo", "report", "ui", "app", "view", "source", "session", "store",
+    "event", "alerts", "prom", "config", "model", "clock",
 ];
 
 /// The top-level modules `text` names through `crate::x`, comments left out.
@@ -73,7 +73,10 @@ fn modules_only_import_the_layers_below_them() {
             continue;
         }
         let Some(&from) = rank.get(module.as_str()) else {
-            wrong.push(format!("{}: module `{module}` is not in LAYERS", relative.display()));
+            wrong.push(format!(
+                "{}: module `{module}` is not in LAYERS",
+                relative.display()
+            ));
             continue;
         };
         for target in imports(&std::fs::read_to_string(&file).unwrap()) {

@@ -23,8 +23,8 @@ fn press(app: &mut App, action: Action) {
 
 /// The focused KPI row's name on the Overview.
 fn selected_kpi(app: &App) -> String {
-    let focus = app.focus[app.tab];
-    let panel = &app.layout.tabs[app.tab].rows[focus.row].panels[focus.col];
+    let focus = app.focus();
+    let panel = &app.layout().tabs[app.tab()].rows[focus.row].panels[focus.col];
     panel.kpis[focus.kpi].name.clone()
 }
 
@@ -83,7 +83,7 @@ async fn from_a_red_kpi_to_the_lagging_replica_in_three_keys() {
     assert!(current > 5.0, "lag above 5 s: {first}");
     let x = first.find("replica-2").unwrap() as u16;
     let y = header as u16 + 1;
-    let alert_fg = app.theme.alert.fg;
+    let alert_fg = app.theme().alert.fg;
     assert_eq!(
         buffer[(x, y)].fg,
         alert_fg.unwrap(),

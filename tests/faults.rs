@@ -103,7 +103,7 @@ impl Dash {
         let commands = poller::spawn(
             client,
             PollerConfig {
-                queries: app.layout.queries.clone(),
+                queries: app.layout().queries.clone(),
                 refresh: REFRESH,
                 concurrency: 8,
                 alertmanager: None,
@@ -120,7 +120,7 @@ impl Dash {
 
     fn id(&self, expr: &str) -> usize {
         self.app
-            .layout
+            .layout()
             .queries
             .iter()
             .position(|q| q.expr == expr)
@@ -163,12 +163,12 @@ impl Dash {
 
     /// The latest value of `expr`'s first current series.
     fn value(&self, expr: &str) -> Option<f64> {
-        let q = self.app.store.query(self.id(expr))?;
+        let q = self.app.store().query(self.id(expr))?;
         q.current().next().map(|(_, v)| v)
     }
 
     fn error(&self, expr: &str) -> Option<&PromError> {
-        self.app.store.query(self.id(expr))?.error.as_ref()
+        self.app.store().query(self.id(expr))?.error.as_ref()
     }
 
     /// Instant answers received for `expr`: (successes, failures).
@@ -201,7 +201,7 @@ impl Dash {
     /// Renders the screen the user would see now.
     fn screen(&mut self) -> Screen {
         // The event loop ticks the clock once a second; rendering reads no clock itself.
-        self.app.update(Msg::Tick(unix_now().max(self.app.now)));
+        self.app.update(Msg::Tick(unix_now().max(self.app.now())));
         let mut terminal =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT))
                 .expect("test terminal");
@@ -213,12 +213,12 @@ impl Dash {
 
     fn summary(&self) -> String {
         self.app
-            .layout
+            .layout()
             .queries
             .iter()
             .enumerate()
             .map(|(id, q)| {
-                let data = self.app.store.query(id).expect("query data");
+                let data = self.app.store().query(id).expect("query data");
                 format!(
                     "\n  {}: answers {:?}, value {:?}, error {:?}",
                     q.expr,
@@ -228,7 +228,7 @@ impl Dash {
                 )
             })
             .collect::<String>()
-            + &format!("\n  connection {:?}", self.app.connection)
+            + &format!("\n  connection {:?}", self.app.connection())
     }
 }
 
@@ -448,7 +448,7 @@ async fn each_fault_stays_on_its_own_panel() {
     ));
     assert!(matches!(dash.error("garbage"), Some(PromError::Decode(_))));
     assert_eq!(dash.error("slow"), Some(&PromError::Timeout(TIMEOUT)));
-    let huge = dash.app.store.query(dash.id("huge")).expect("huge");
+    let huge = dash.app.store().query(dash.id("huge")).expect("huge");
     assert_eq!(
         (huge.series.len(), huge.dropped_series),
         (spheroseg_top::store::MAX_SERIES, 1500)
@@ -477,7 +477,7 @@ async fn each_fault_stays_on_its_own_panel() {
         "query faults are not connection faults: {:?}",
         dash.connections()
     );
-    assert_eq!(dash.app.connection, Connection::Connected);
+    assert_eq!(dash.app.connection(), Connection::Connected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -511,7 +511,7 @@ async fn huge_results_are_counted_once_when_the_backfill_lands_after_the_first_a
             break;
         }
     }
-    let query = dash.app.store.query(id).expect("query").clone();
+    let query = dash.app.store().query(id).expect("query").clone();
     let screen = dash.screen();
     assert_shows(
         &screen,
@@ -591,7 +591,7 @@ async fn a_hanging_query_does_not_delay_the_others() {
     let screen = dash.screen();
     assert_shows(&screen, "hangs", &["ERROR", "timed out after 500ms"], &[]);
     assert_shows(&screen, "good_a", &["106.00"], TROUBLE);
-    assert_eq!(dash.app.connection, Connection::Connected);
+    assert_eq!(dash.app.connection(), Connection::Connected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -667,10 +667,10 @@ async fn an_unreachable_server_is_shown_and_reconnected_by_itself() {
     let mut dash = Dash::start(layout, client(&fake.url(), None));
 
     dash.until("unreachable", Duration::from_secs(3), |d| {
-        matches!(d.app.connection, Connection::Unreachable { .. })
+        matches!(d.app.connection(), Connection::Unreachable { .. })
     })
     .await;
-    let Connection::Unreachable { error, retry_in } = dash.app.connection.clone() else {
+    let Connection::Unreachable { error, retry_in } = dash.app.connection().clone() else {
         unreachable!()
     };
     assert_eq!(retry_in, Duration::from_secs(1), "backoff starts at 1 s");
@@ -689,7 +689,7 @@ async fn an_unreachable_server_is_shown_and_reconnected_by_itself() {
     // The probe fails once more and backs off further.
     dash.until("a failed probe", Duration::from_secs(3), |d| {
         matches!(
-            d.app.connection,
+            d.app.connection(),
             Connection::Unreachable { retry_in, .. } if retry_in == Duration::from_secs(2)
         )
     })
@@ -704,7 +704,7 @@ async fn an_unreachable_server_is_shown_and_reconnected_by_itself() {
     fake.restart().await;
     let restarted = Instant::now();
     dash.until("reconnected", Duration::from_secs(5), |d| {
-        d.app.connection == Connection::Connected
+        d.app.connection() == Connection::Connected
     })
     .await;
     assert!(
@@ -910,7 +910,7 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
     assert_no_secrets("client", &format!("{client:?}"));
     let mut dash = Dash::start(credentialed_layout(&fake), client);
     dash.until("unreachable", Duration::from_secs(3), |d| {
-        matches!(d.app.connection, Connection::Unreachable { .. })
+        matches!(d.app.connection(), Connection::Unreachable { .. })
     })
     .await;
     let screen = dash.screen();
@@ -920,11 +920,11 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
         screen.status_bar()
     );
     assert_no_secrets("screen while unreachable", &screen.text());
-    assert_no_secrets("connection state", &format!("{:?}", dash.app.connection));
+    assert_no_secrets("connection state", &format!("{:?}", dash.app.connection()));
 
     fake.restart().await;
     dash.until("every query to answer", Duration::from_secs(6), |d| {
-        d.app.connection == Connection::Connected
+        d.app.connection() == Connection::Connected
             && d.value("cred_ok") == Some(3.0)
             && d.error("cred_slow") == Some(&PromError::Timeout(TIMEOUT))
             && CREDENTIALED[1..5]

@@ -27,8 +27,8 @@ async fn every_query_of_the_default_layout_returns_data_and_every_panel_renders(
     let mut app = app(layout, &url);
     poll_until_complete(&mut app, &url).await;
 
-    for (id, query) in app.layout.queries.iter().enumerate() {
-        let data = app.store.query(id).unwrap();
+    for (id, query) in app.layout().queries.iter().enumerate() {
+        let data = app.store().query(id).unwrap();
         assert!(
             data.error.is_none(),
             "query failed: {}\n{:?}",
@@ -46,7 +46,7 @@ async fn every_query_of_the_default_layout_returns_data_and_every_panel_renders(
         );
     }
 
-    let tabs = app.layout.tabs.len();
+    let tabs = app.layout().tabs.len();
     for tab in 0..tabs {
         app.update(Msg::Action(Action::SelectTab(tab)));
         let screen = lines(&render(&app, 200, 60)).join("\n");
@@ -54,7 +54,7 @@ async fn every_query_of_the_default_layout_returns_data_and_every_panel_renders(
             assert!(
                 !screen.contains(bad),
                 "tab {} shows {bad:?}:\n{screen}",
-                app.layout.tabs[tab].title
+                app.layout().tabs[tab].title
             );
         }
     }
@@ -91,7 +91,7 @@ async fn the_incident_turns_the_replication_lag_row_to_alert() {
         .find("Replication lag")
         .map(|byte| line[..byte].chars().count())
         .unwrap() as u16;
-    let alert_fg = app.theme.alert.fg;
+    let alert_fg = app.theme().alert.fg;
     assert_eq!(
         buffer[(x, y as u16)].fg,
         alert_fg.unwrap_or(Color::Reset),
@@ -99,13 +99,13 @@ async fn the_incident_turns_the_replication_lag_row_to_alert() {
     );
 
     let database = app
-        .layout
+        .layout()
         .tabs
         .iter()
         .position(|t| t.title == "Database")
         .unwrap();
     assert_eq!(
-        tab_status(&app.layout.tabs[database], &app.store, app.context()),
+        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
         Status::Alert,
         "Database tab title carries the alert"
     );

@@ -55,7 +55,7 @@ fn app_with_fixtures(theme: &str) -> App {
         },
     );
     app.update(Msg::Tick(NOW));
-    let queries = app.layout.queries.clone();
+    let queries = app.layout().queries.clone();
     for (id, query) in queries.iter().enumerate() {
         let values = fixture(&query.expr);
         if query.history.is_some() {
@@ -130,7 +130,7 @@ fn kpi_rows_take_the_style_of_their_status() {
     assert!(row_containing(&screen, "Queue size", "WARN").contains("60"));
     assert!(row_containing(&screen, "Connection pool usage", "OK").contains("40.0%"));
 
-    let theme = &app.theme;
+    let theme = &app.theme();
     assert_eq!(
         buffer[find(&buffer, "Replication lag ")].fg,
         theme.alert.fg.unwrap()
@@ -169,7 +169,7 @@ fn without_colour_statuses_still_stand_out() {
 fn a_failing_query_shows_the_servers_message_on_its_panel_only() {
     let mut app = app_with_fixtures("default");
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "db_replication_lag_seconds")
@@ -201,7 +201,7 @@ fn a_failing_query_shows_the_servers_message_on_its_panel_only() {
 fn old_data_turns_stale_with_its_age_and_nan_is_named() {
     let mut app = app_with_fixtures("default");
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "sum(ml_tasks_queued)")
@@ -297,8 +297,8 @@ fn the_drill_view_draws_thresholds_and_lists_the_worst_series_first() {
         "threshold legends:\n{text}"
     );
 
-    let alert = app.theme.alert.fg.unwrap();
-    let warn = app.theme.warn.fg.unwrap();
+    let alert = app.theme().alert.fg.unwrap();
+    let warn = app.theme().warn.fg.unwrap();
     let plot = |y: u16, fg| {
         (0..160).any(|x| {
             buffer[(x, y)].fg == fg
@@ -386,7 +386,7 @@ fn a_recording_started_mid_session_replays_what_the_screen_showed() {
     let mut replayed = App::new(
         Layout::load("spheroseg").unwrap(),
         Theme::load("default").unwrap(),
-        live.source.clone(),
+        live.source().clone(),
     );
     for event in live.state_events() {
         replayed.update(Msg::Data(event));

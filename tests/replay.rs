@@ -46,7 +46,7 @@ async fn record_live_session(url: &str, path: &Path) -> (f64, Vec<String>) {
     let _commands = poller::spawn(
         client(url),
         PollerConfig {
-            queries: app.layout.queries.clone(),
+            queries: app.layout().queries.clone(),
             refresh: Duration::from_secs(1),
             concurrency: 8,
             alertmanager: None,
@@ -129,7 +129,7 @@ async fn a_replayed_frame_equals_the_live_frame_at_the_same_moment() {
             speed: 1.0,
             start_at: None,
             paused: true,
-            queries: app.layout.queries.clone(),
+            queries: app.layout().queries.clone(),
         },
         tx,
     );
@@ -237,7 +237,7 @@ fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
     );
     let mut recorder = Recorder::create(&path, &restore::header(&app, Vec::new())).unwrap();
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "db_replication_lag_seconds")
@@ -332,7 +332,7 @@ fn the_replay_index_holds_local_rule_transitions() {
     let path = dir.path().join("local.rec");
     let mut recorder = Recorder::create(&path, &restore::header(&app, vec![text])).unwrap();
     let id = app
-        .layout
+        .layout()
         .queries
         .iter()
         .position(|q| q.expr == "db_replication_lag_seconds > 5")

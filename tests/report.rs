@@ -170,14 +170,19 @@ fn record_incident(path: &Path, local_rules: bool) {
             origin: origin.display().to_string(),
             text: LOCAL_RULES.to_string(),
         });
-        polled.insert(app.layout.add_query("db_replication_lag_seconds > 5"));
+        let rule_query = app
+            .layout()
+            .queries
+            .iter()
+            .position(|q| q.expr == "db_replication_lag_seconds > 5");
+        polled.insert(rule_query.expect("the rule's expression is polled"));
     }
     let mut header = spheroseg_top::app::restore::header(&app, rule_texts);
     header.created = T0;
     // The report names the recording version; keep the snapshot independent of releases.
     header.app_version = "0.1.0-test".into();
     let kpi_queries: BTreeSet<usize> = app
-        .layout
+        .layout()
         .tabs
         .iter()
         .flat_map(|t| &t.rows)
@@ -191,7 +196,7 @@ fn record_incident(path: &Path, local_rules: bool) {
         let at = T0 + f64::from(t);
         recorder.record_at(at, &DataEvent::Clock(at)).unwrap();
         for (n, &id) in kpi_queries.iter().enumerate() {
-            let samples = answer(&app.layout.queries[id].expr, t)
+            let samples = answer(&app.layout().queries[id].expr, t)
                 .into_iter()
                 .map(|(labels, value)| Sample {
                     labels,

@@ -74,8 +74,9 @@ pub async fn live(
         refresh,
         note,
     };
-    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
-    app.bell = options.bell;
+    let app = App::new(config.layout, config.theme, source)
+        .with_rules(&config.rules)
+        .with_bell(options.bell);
     let recording = RecordOptions {
         file: options.record.clone(),
         dir: options.record_dir.clone(),
@@ -106,12 +107,13 @@ fn init_logging() {
 
 /// Replays an opened recording at `speed`: its own layout, theme and rules.
 pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
-    let mut app = crate::app::restore::app(recording.header())?;
+    let mut app = crate::app::restore::app(recording.header())?
+        .with_bell(options.bell)
+        .with_markers(recording.markers().to_vec());
     // A theme asked for on the command line wins over the recorded one (e.g. mono).
     if let Some(theme) = &options.theme {
-        app.theme = crate::config::Theme::load(theme)?;
+        app = app.with_theme(crate::config::Theme::load(theme)?);
     }
-    app.bell = options.bell;
     init_logging();
     run(
         app,
@@ -137,8 +139,8 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             let poller = live::spawn(
                 client,
                 PollerConfig {
-                    queries: app.layout.queries.clone(),
-                    refresh: app.source.refresh,
+                    queries: app.layout().queries.clone(),
+                    refresh: app.source().refresh,
                     concurrency,
                     alertmanager,
                 },
@@ -154,7 +156,6 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             (poller, Some(recorded), None)
         }
         Source::Replay { recording, speed } => {
-            app.markers = recording.markers().to_vec();
             for warning in recording.warnings() {
                 log::warn!("{}: {warning}", recording.path().display());
             }
@@ -164,7 +165,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                     speed,
                     start_at: None,
                     paused: false,
-                    queries: app.layout.queries.clone(),
+                    queries: app.layout().queries.clone(),
                 },
                 data_tx,
             );
@@ -182,12 +183,11 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let live = recorded.is_some();
 
-    while !app.should_quit {
-        if app.dirty {
+    while !app.should_quit() {
+        if app.take_redraw() {
             guard.terminal.draw(|frame| ui::render(frame, &app))?;
-            app.dirty = false;
         }
-        if std::mem::take(&mut app.ring_bell) {
+        if app.take_bell() {
             use std::io::Write;
             let mut out = std::io::stdout();
             // BEL between frames: the terminal beeps (or flashes) without a redraw.

@@ -302,7 +302,7 @@ enum Touched {
 
 impl Replay {
     fn new(app: &App) -> Self {
-        let kpis: Vec<KpiTrack> = kpi_rows(&app.layout)
+        let kpis: Vec<KpiTrack> = kpi_rows(&app.layout())
             .into_iter()
             .map(|kpi| KpiTrack {
                 kpi,
@@ -321,7 +321,7 @@ impl Replay {
         Self {
             kpis,
             by_query,
-            local_rules: !app.store.alerts.local.is_empty(),
+            local_rules: !app.store().alerts.local.is_empty(),
             alerts: AlertTimeline::default(),
             span: None,
             cycles: 0,
@@ -370,7 +370,7 @@ impl Replay {
         // Nobody serves drill requests here; drop them.
         app.take_commands();
         if alerts_may_change {
-            self.alerts.observe(time, &app.store.alerts.all());
+            self.alerts.observe(time, &app.store().alerts.all());
         }
         match touched {
             Touched::Nothing => return,
@@ -455,7 +455,7 @@ impl Replay {
             .iter()
             .map(|track| {
                 let kpi = &track.kpi;
-                let (value, series, status, age) = match app.store.query(kpi.query.id) {
+                let (value, series, status, age) = match app.store().query(kpi.query.id) {
                     Some(query) => {
                         let r = reading(query, kpi.reduce, &kpi.thresholds, ctx);
                         (r.value, series_name(kpi, query, r.series), r.status, r.age)
@@ -480,7 +480,7 @@ impl Replay {
             .collect();
         let mut seen = std::collections::BTreeSet::new();
         let alerts = app
-            .store
+            .store()
             .alerts
             .all()
             .into_iter()
@@ -517,7 +517,7 @@ impl Replay {
                     track.value.finish(end);
                     track.shown.finish(end);
                 }
-                summary(track, &app.layout)
+                summary(track, &app.layout())
             })
             .collect();
         let alerts = self
@@ -556,7 +556,7 @@ impl Replay {
             })
             .collect();
         Report {
-            title: app.layout.title.clone(),
+            title: app.layout().title.clone(),
             source: header.source.clone(),
             refresh_seconds: header.refresh.as_secs_f64(),
             layout: header.layout.origin.clone(),
@@ -580,7 +580,7 @@ impl Replay {
 /// answered), the row is read only when something its status depends on changed.
 fn observe(track: &mut KpiTrack, app: &App, t: f64, answered: bool) {
     let kpi = &track.kpi;
-    let Some(query) = app.store.query(kpi.query.id) else {
+    let Some(query) = app.store().query(kpi.query.id) else {
         return;
     };
     let ctx = app.context();

@@ -30,7 +30,7 @@ pub struct DrillScreen<'a> {
 impl Widget for DrillScreen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let Some(level) = app.drill.last() else {
+        let Some(level) = app.drill().last() else {
             return;
         };
         let [header, body] =
@@ -47,7 +47,7 @@ impl DrillScreen<'_> {
     /// `Database › Replication lag › replica-2` and, on the right, the range and its keys.
     fn header(&self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let theme = &app.theme;
+        let theme = &app.theme();
         let mut spans = Vec::new();
         for (i, part) in app.breadcrumb().into_iter().enumerate() {
             if i > 0 {
@@ -56,9 +56,9 @@ impl DrillScreen<'_> {
             spans.push(Span::styled(part.to_string(), theme.title));
         }
         Line::from(spans).render(area, buf);
-        let span = short(Duration::from_secs_f64(app.time.span()));
-        let end = match app.time.end {
-            None if app.paused => "paused".to_string(),
+        let span = short(Duration::from_secs_f64(app.time().span()));
+        let end = match app.time().end {
+            None if app.paused() => "paused".to_string(),
             None => "live".to_string(),
             Some(end) => format!(
                 "ending {} ({} ago)",
@@ -66,9 +66,9 @@ impl DrillScreen<'_> {
                 age(app.range_now() - end)
             ),
         };
-        let step = app.time.step(app.chart_points());
+        let step = app.time().step(app.chart_points());
         let cursor = app
-            .cursor
+            .cursor()
             .map(|t| format!(" · cursor {}", clock(t, false)))
             .unwrap_or_default();
         Line::from(vec![
@@ -85,7 +85,7 @@ impl DrillScreen<'_> {
     fn chart_view(&self, view: &ChartView, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let data = app.chart_data(&view.spec);
-        let rows = data.rows(app.cursor);
+        let rows = data.rows(app.cursor());
         let table_height = (rows.len() as u16 + 3).clamp(4, area.height * 2 / 5);
         let [chart_area, table_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(area);
@@ -100,7 +100,7 @@ impl DrillScreen<'_> {
             let cells = Layout::horizontal(vec![Constraint::Fill(1); GROUP_COLUMNS])
                 .split(rows[i / GROUP_COLUMNS]);
             let data = self.app.chart_data(spec);
-            let series = data.rows(self.app.cursor);
+            let series = data.rows(self.app.cursor());
             let focused = i == view.focused;
             self.chart_box(
                 &data,
@@ -126,7 +126,7 @@ impl DrillScreen<'_> {
         area: Rect,
         buf: &mut Buffer,
     ) {
-        let theme = &self.app.theme;
+        let theme = &self.app.theme();
         let spec = data.spec;
         let status = rows.first().map_or(Status::NoData, |r| r.status);
         let problem = data.problem();
@@ -176,7 +176,7 @@ impl DrillScreen<'_> {
                 data.step,
                 columns,
             ),
-            cursor: self.app.cursor,
+            cursor: self.app.cursor(),
             show_legend: full,
             relative: false,
             hidden_lines: visible.len().saturating_sub(MAX_LINES),
@@ -202,12 +202,12 @@ impl DrillScreen<'_> {
         area: Rect,
         buf: &mut Buffer,
     ) {
-        let theme = &self.app.theme;
+        let theme = &self.app.theme();
         let spec: &ChartSpec = data.spec;
         let format = |v: Option<f64>| {
             v.map_or_else(|| "—".to_string(), |v| spec.unit.format(v, spec.decimals))
         };
-        let current = match self.app.cursor {
+        let current = match self.app.cursor() {
             Some(t) => format!("at {}", clock(t, false)),
             None => "Current".to_string(),
         };

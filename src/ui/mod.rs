@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Borders};
 const LOG_PANE_HEIGHT: u16 = 10;
 
 pub fn render(frame: &mut Frame, app: &App) {
-    let log_height = if app.show_log { LOG_PANE_HEIGHT } else { 0 };
+    let log_height = if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
     let [tab_bar, body, log_pane, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -28,34 +28,34 @@ pub fn render(frame: &mut Frame, app: &App) {
     .areas(frame.area());
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
-    if !app.drill.is_empty() {
+    if !app.drill().is_empty() {
         frame.render_widget(drill::DrillScreen { app }, body);
-    } else if let Some(tab) = app.layout.tabs.get(app.tab) {
+    } else if let Some(tab) = app.layout().tabs.get(app.tab()) {
         frame.render_widget(
             grid::TabGrid {
                 tab,
-                focus: app.focus[app.tab],
-                store: &app.store,
-                theme: &app.theme,
+                focus: app.focus(),
+                store: &app.store(),
+                theme: &app.theme(),
                 ctx,
             },
             body,
         );
     }
-    if app.show_log {
+    if app.show_log() {
         let block = Block::new()
             .borders(Borders::TOP)
             .title(" Log ")
-            .border_style(app.theme.border)
-            .title_style(app.theme.title);
+            .border_style(app.theme().border)
+            .title_style(app.theme().title);
         let logger = tui_logger::TuiLoggerWidget::default()
             .block(block)
-            .style(app.theme.text)
-            .style_error(app.theme.alert)
-            .style_warn(app.theme.warn)
-            .style_info(app.theme.text)
-            .style_debug(app.theme.muted)
-            .style_trace(app.theme.muted)
+            .style(app.theme().text)
+            .style_error(app.theme().alert)
+            .style_warn(app.theme().warn)
+            .style_info(app.theme().text)
+            .style_debug(app.theme().muted)
+            .style_trace(app.theme().muted)
             .output_separator(' ')
             .output_timestamp(Some("%H:%M:%S".to_string()))
             .output_level(Some(tui_logger::TuiLoggerLevelOutput::Abbreviated))
@@ -64,18 +64,23 @@ pub fn render(frame: &mut Frame, app: &App) {
             .output_line(false);
         frame.render_widget(logger, log_pane);
     }
-    match &app.replay {
+    match &app.replay() {
         Some(state) => frame.render_widget(replay_bar::ReplayBar { app, state }, status),
         None => frame.render_widget(status_bar::StatusBar { app }, status),
     }
-    match &app.overlay {
+    match &app.overlay() {
         Some(Overlay::Help) => {
-            frame.render_widget(help::HelpOverlay { theme: &app.theme }, frame.area());
+            frame.render_widget(
+                help::HelpOverlay {
+                    theme: &app.theme(),
+                },
+                frame.area(),
+            );
         }
         Some(Overlay::Prompt(prompt)) => frame.render_widget(
             prompt::PromptBox {
                 prompt,
-                theme: &app.theme,
+                theme: &app.theme(),
             },
             frame.area(),
         ),

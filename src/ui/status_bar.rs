@@ -35,8 +35,8 @@ pub fn size(bytes: u64) -> String {
 
 /// "▲ 2 critical firing · 1 warning pending": what pages, most severe first.
 pub fn alert_counts(app: &App) -> Option<Span<'static>> {
-    let theme = &app.theme;
-    let board = &app.store.alerts;
+    let theme = &app.theme();
+    let board = &app.store().alerts;
     let counts = board.counts();
     let mut parts = Vec::new();
     let mut firing = false;
@@ -61,11 +61,11 @@ pub fn alert_counts(app: &App) -> Option<Span<'static>> {
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let theme = &app.theme;
+        let theme = &app.theme();
         // Segments in order of importance; those that do not fit are left out from the end,
         // so the connection state and the data's age survive the narrowest terminal.
         let mut segments: Vec<Span> = Vec::new();
-        let (glyph, word, style) = match &app.connection {
+        let (glyph, word, style) = match &app.connection() {
             Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
             Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
             Connection::Unreachable { error, retry_in } => (
@@ -75,29 +75,29 @@ impl Widget for StatusBar<'_> {
             ),
         };
         segments.push(Span::styled(format!(" {glyph} {word} "), style));
-        if let Some(recording) = &app.recording {
+        if let Some(recording) = &app.recording() {
             segments.push(Span::styled(
                 format!(" ● REC {} {} ", recording.path, size(recording.bytes)),
                 theme.alert,
             ));
         }
         segments.extend(alert_counts(app));
-        if app.paused {
+        if app.paused() {
             segments.push(Span::styled(" PAUSED ", theme.warn));
         }
-        if let Some(notice) = &app.notice {
-            segments.push(Span::styled(notice.clone(), theme.warn));
+        if let Some(notice) = app.notice() {
+            segments.push(Span::styled(notice, theme.warn));
         }
         let age_text = match app.last_refresh_age() {
             Some(a) => format!(
                 "updated {} ago · every {}",
                 age(a),
-                short(app.source.refresh)
+                short(app.source().refresh)
             ),
-            None => format!("no data yet · every {}", short(app.source.refresh)),
+            None => format!("no data yet · every {}", short(app.source().refresh)),
         };
         segments.push(Span::styled(age_text, theme.status_bar));
-        let queries = app.store.queries();
+        let queries = app.store().queries();
         let failing = queries
             .iter()
             .filter(|q| q.error.as_ref().is_some_and(|e| !e.is_connection()))
@@ -108,8 +108,8 @@ impl Widget for StatusBar<'_> {
                 theme.error,
             ));
         }
-        segments.push(Span::styled(app.source.label.clone(), theme.status_bar));
-        if let Some(note) = &app.source.note {
+        segments.push(Span::styled(app.source().label.clone(), theme.status_bar));
+        if let Some(note) = &app.source().note {
             segments.push(Span::styled(note.clone(), theme.status_bar));
         }
 

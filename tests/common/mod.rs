@@ -75,7 +75,7 @@ pub fn app(layout: Layout, url: &str) -> App {
 /// query its backfill, and Prometheus its alerts and rules, feeding all events to `app`.
 pub async fn poll_until_complete(app: &mut App, url: &str) {
     let (tx, mut rx) = mpsc::channel(1024);
-    let queries = app.layout.queries.clone();
+    let queries = app.layout().queries.clone();
     let _commands = poller::spawn(
         client(url),
         PollerConfig {
