@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Top-level modules, top to bottom. A module may use any module further down the list.
 const LAYERS: &[&str] = &[
-    "main", "cli", "launch", "demo", "report", "ui", "app", "view", "source", "session", "store",
+    "main", "launch", "cli", "demo", "report", "ui", "app", "view", "source", "session", "store",
     "event", "alerts", "prom", "config", "model", "clock",
 ];
 
