@@ -8,13 +8,13 @@
 mod common;
 
 use common::*;
-use spheroseg_top::alerts::{Alert, AlertSource, AlertState};
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Status;
 use spheroseg_top::prom::PromError;
+use spheroseg_top::prom::{Alert, AlertSource, AlertState};
 use spheroseg_top::view::tab_status;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -5,12 +5,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use spheroseg_top::alerts::{
-    Alert, AlertState, Evaluator, RuleFile, RuleGroupStatus, RuleHealth, RuleKind,
-};
+use spheroseg_top::alerts::{Evaluator, RuleFile};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::model::Labels;
+use spheroseg_top::prom::{Alert, AlertState, RuleGroupStatus, RuleHealth, RuleKind};
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use spheroseg_top::alerts::{Alert, AlertSource, AlertState, RuleFile};
+use spheroseg_top::alerts::RuleFile;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::config::layout::PanelKind;
 use spheroseg_top::config::{Layout, Theme};
@@ -17,6 +17,7 @@ use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::{Labels, Status};
 use spheroseg_top::prom::Sample;
+use spheroseg_top::prom::{Alert, AlertSource, AlertState};
 use spheroseg_top::sim::Scenario;
 use spheroseg_top::view::{panel_status, tab_status};
 use std::path::PathBuf;
@@ -232,18 +233,18 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
     // The server's rules say which expression the alert watches.
     app.update(Msg::Data(DataEvent::Rules {
         at: app.now(),
-        result: Ok(vec![spheroseg_top::alerts::RuleGroupStatus {
+        result: Ok(vec![spheroseg_top::prom::RuleGroupStatus {
             name: "spheroseg".into(),
             file: "spheroseg.yml".into(),
             interval: 30.0,
-            rules: vec![spheroseg_top::alerts::RuleStatus {
+            rules: vec![spheroseg_top::prom::RuleStatus {
                 name: "DatabaseReplicationLag".into(),
-                kind: spheroseg_top::alerts::RuleKind::Alerting,
+                kind: spheroseg_top::prom::RuleKind::Alerting,
                 query: "db_replication_lag_seconds > 10".into(),
                 duration: 300.0,
                 labels: Labels::new(),
                 annotations: Default::default(),
-                health: spheroseg_top::alerts::RuleHealth::Ok,
+                health: spheroseg_top::prom::RuleHealth::Ok,
                 last_error: None,
                 last_evaluation: Some(app.now()),
                 evaluation_time: 0.001,

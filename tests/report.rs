@@ -5,12 +5,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use spheroseg_top::alerts::{Alert, AlertSource, AlertState, RuleFile};
+use spheroseg_top::alerts::RuleFile;
 use spheroseg_top::app::{App, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Labels;
 use spheroseg_top::prom::Sample;
+use spheroseg_top::prom::{Alert, AlertSource, AlertState};
 use spheroseg_top::report;
 use spheroseg_top::session::{ConfigText, Recorder, Recording};
 use std::collections::BTreeSet;

@@ -3,12 +3,12 @@
 //! watch, so every panel reading one of them can show it.
 
 use crate::alerts::{
-    Alert, AlertState, AlertingRule, Evaluator, KpiWatch, Mismatch, RecordingRule, RuleFile,
-    RuleGroupStatus, RuleKind, metric_names, mismatches,
+    AlertingRule, Evaluator, KpiWatch, Mismatch, RecordingRule, RuleFile, metric_names, mismatches,
 };
 use crate::config::Layout;
 use crate::config::layout::QueryId;
 use crate::prom::alertmanager::AlertmanagerState;
+use crate::prom::{Alert, AlertState, RuleGroupStatus, RuleKind};
 use crate::prom::{PromError, Sample};
 use std::collections::BTreeSet;
 
@@ -210,7 +210,7 @@ impl AlertBoard {
 
     /// The PromQL expression of an alert's rule, from the rule file or the server's groups.
     pub fn expr_of(&self, alert: &Alert) -> Option<String> {
-        use crate::alerts::AlertSource;
+        use crate::prom::AlertSource;
         match alert.source {
             AlertSource::Local => (0..self.local.len())
                 .filter_map(|i| self.local.rule(i))

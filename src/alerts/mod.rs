@@ -19,9 +19,6 @@ pub mod rules;
 pub mod template;
 pub mod timeline;
 
-pub use crate::prom::alerts::{
-    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
-};
 pub use consistency::{KpiWatch, Mismatch, mismatches};
 pub use error::{RuleFileError, RuleFileProblem};
 pub use eval::{Evaluator, ResolvedAlert};

@@ -4,7 +4,7 @@
 
 use super::time::{self, ClockStyle};
 use super::{AlertRow, KpiSummary, Moment, MomentKind, Report, shown_labels};
-use crate::alerts::{AlertSource, AlertState};
+use crate::prom::{AlertSource, AlertState};
 use std::fmt::Write;
 
 impl Report {

@@ -17,7 +17,6 @@ mod track;
 pub use time::Time;
 
 use crate::alerts::timeline::AlertTimeline;
-use crate::alerts::{AlertSource, AlertState};
 use crate::app::restore::{self, RestoreError};
 use crate::app::{App, Msg};
 use crate::config::Layout;
@@ -25,6 +24,7 @@ use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
 use crate::model::labels::legend;
 use crate::model::{Bound, Labels, Status, Thresholds, Unit};
+use crate::prom::{AlertSource, AlertState};
 use crate::session::{Entry, Marker, Recording, WarningKind};
 use crate::store::{QueryData, SeriesData};
 use crate::view::{self, reading};

@@ -3,9 +3,9 @@
 
 pub mod range_cache;
 
-use crate::alerts::AlertState;
 use crate::config::layout::QueryDef;
 use crate::model::Labels;
+use crate::prom::AlertState;
 use crate::prom::{PromError, Sample, Series};
 use std::collections::VecDeque;
 use std::time::Duration;

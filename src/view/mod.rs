@@ -3,9 +3,9 @@
 
 pub mod drill;
 
-use crate::alerts::{AlertState, RuleHealth};
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
 use crate::model::{Direction, Status, Thresholds};
+use crate::prom::{AlertState, RuleHealth};
 use crate::store::{QueryData, SeriesData, Store};
 
 /// The moment readings are taken at.

@@ -2,8 +2,8 @@
 //! groups with their health, plus where KPI thresholds and rules disagree.
 
 use super::PanelData;
-use crate::alerts::{Alert, AlertSource, AlertState, RuleHealth, RuleStatus};
 use crate::model::Status;
+use crate::prom::{Alert, AlertSource, AlertState, RuleHealth, RuleStatus};
 use crate::ui::status_bar::age;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -137,8 +137,8 @@ fn rule_row<'a>(data: &PanelData, group: &str, rule: &'a RuleStatus) -> Row<'a> 
         |t| format!("{} ago", age(data.ctx.now - t)),
     );
     let kind = match rule.kind {
-        crate::alerts::RuleKind::Alerting => "alert",
-        crate::alerts::RuleKind::Recording => "record",
+        crate::prom::RuleKind::Alerting => "alert",
+        crate::prom::RuleKind::Recording => "record",
     };
     Row::new(vec![
         Cell::from(group.to_string()),
