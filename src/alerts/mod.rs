@@ -1,11 +1,12 @@
-//! Alerting: Prometheus rule files, their local evaluation with Prometheus' semantics, the
-//! shared alert and rule-state types (also what `/api/v1/alerts` and `/api/v1/rules`
-//! parse into), and a check that KPI thresholds agree with the rules.
+//! Alerting: Prometheus rule files, their local evaluation with Prometheus' semantics, what
+//! is paging now and how alerts lived over time, and a check that KPI thresholds agree
+//! with the rules. (The alert and rule-state types are Prometheus' own: [`crate::prom`].)
 //!
 //! - [`rules`]: rule files → typed rules, errors with file, line and column;
 //! - [`eval`]: the pure alert state machine fed with instant query results;
+//! - [`board`]: what is paging now, the server's alerts and the local rules' together;
+//! - [`timeline`]: every alert instance's life, read by live, replay and report;
 //! - [`template`] and [`gofmt`]: annotations expanded like Prometheus' Go templates;
-//! - [`model`]: `Alert`, `RuleStatus`, … shared by local and server alerts;
 //! - [`consistency`] and [`promql`]: KPI/rule threshold mismatches, metric names.
 
 pub mod board;
