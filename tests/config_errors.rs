@@ -208,6 +208,22 @@ const LAYOUT_CASES: &[Case] = &[
         "tab[0].row[0].height",
         &["must be at least 1"],
     ),
+    // PromQL the parser rejects, located at the query's value with the parser's message.
+    case(
+        "broken_query.toml",
+        25,
+        9,
+        "tab[0].row[0].panel[1].kpi[0].query",
+        &["unclosed left parenthesis"],
+    ),
+    // `$replica` stands for a value while parsing, so the real mistake is the one reported.
+    case(
+        "broken_drill_query.toml",
+        27,
+        9,
+        "drill.replica.panel[0].query",
+        &["unexpected end of input inside braces"],
+    ),
 ];
 
 const THEME_CASES: &[Case] = &[
@@ -531,4 +547,35 @@ fn no_color_selects_the_mono_theme_unless_a_theme_is_given() {
     };
     assert!(run(&[]).contains("theme mono: ok"));
     assert!(run(&["--theme", "light"]).contains("theme light: ok"));
+}
+
+#[test]
+fn a_rule_expression_the_parser_rejects_is_reported_at_its_value() {
+    let path = fixture("invalid_rules", "broken_expr.yml");
+    let path_text = path.display().to_string();
+    let output = check(&["--rules", &path_text]);
+    assert_no_panic("broken rule expr", &output);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr:\n{stderr}");
+    // Rule files name the key as serde_yaml's path, without `key `…``.
+    let first = stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!("error: {path_text}:16:15: groups[0].rules[1].expr: unclosed left parenthesis"),
+        "stderr:\n{stderr}"
+    );
+    // The snippet is line 16, and the caret sits under column 15.
+    let gutter = " 16 | ";
+    let caret = format!("{}^", " ".repeat(gutter.len() + 15 - 1));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.get(1..3),
+        Some(
+            &[
+                &*format!("{gutter}        expr: max(db_replication_lag_seconds > 5"),
+                &*caret
+            ][..]
+        ),
+        "stderr:\n{stderr}"
+    );
 }

@@ -34,9 +34,10 @@ pub struct Mismatch {
 
 impl Mismatch {
     fn rule_direction(&self) -> Direction {
-        match self.rule_op {
-            CmpOp::Greater | CmpOp::GreaterEqual => Direction::Above,
-            CmpOp::Less | CmpOp::LessEqual => Direction::Below,
+        if self.rule_op.higher_is_worse() {
+            Direction::Above
+        } else {
+            Direction::Below
         }
     }
 }
@@ -73,10 +74,10 @@ pub fn mismatches<'a>(
     kpis: &[KpiWatch],
     rules: impl IntoIterator<Item = &'a AlertingRule>,
 ) -> Vec<Mismatch> {
-    let rules: Vec<(&AlertingRule, promql::Threshold, BTreeSet<String>)> = rules
+    let rules: Vec<(&AlertingRule, promql::Comparison, BTreeSet<String>)> = rules
         .into_iter()
         .filter_map(|r| {
-            let threshold = promql::threshold(&r.expr)?;
+            let threshold = promql::comparison(&r.expr)?;
             let names = threshold.metric_names();
             Some((r, threshold, names))
         })

@@ -2,7 +2,9 @@
 //!
 //! Not `config::duration::parse`: Prometheus accepts `0` (a `for` of zero fires at once),
 //! requires units from largest to smallest, and its `y` is 365 days; humantime differs on
-//! all three.
+//! all three. Nor `promql_parser::util::parse_duration`: it reads range selectors, so it
+//! refuses `0` and `0s`, takes a bare `5` as seconds, silently drops a count that does not
+//! fit in 32 bits (`1s5000000000ms` is 1s), and says only "not a valid duration string".
 
 use serde::{Deserialize, Deserializer, de};
 use std::time::Duration;

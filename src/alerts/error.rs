@@ -1,6 +1,6 @@
 //! Errors in rule files, with the file, line and column an operator can jump to.
 
-use std::fmt;
+use crate::config::error::{KeyStyle, Located};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,43 +12,14 @@ pub enum RuleFileError {
         source: std::io::Error,
     },
     #[error("{0}")]
-    Invalid(Box<RuleFileProblem>),
+    Invalid(Box<Located>),
 }
 
-/// A problem at a place in a rule file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleFileProblem {
-    pub file: PathBuf,
-    /// 1-based.
-    pub line: usize,
-    /// 1-based, in characters.
-    pub column: usize,
-    /// Where in the document, e.g. `groups[0].rules[2].for`; empty for the whole file.
-    pub key: String,
-    pub message: String,
-    /// The offending source line, for context.
-    pub snippet: String,
-}
-
-impl fmt::Display for RuleFileProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file.display(), self.line, self.column)?;
-        if !self.key.is_empty() {
-            write!(f, "{}: ", self.key)?;
-        }
-        f.write_str(&self.message)?;
-        if !self.snippet.is_empty() {
-            let gutter = self.line.to_string();
-            write!(f, "\n {gutter} | {}", self.snippet)?;
-            let pad = " ".repeat(gutter.len() + self.column.saturating_sub(1));
-            write!(f, "\n {pad}   ^")?;
-        }
-        Ok(())
-    }
-}
+/// A problem at a place in a rule file: the same type as a layout's, keys written as paths.
+pub type RuleFileProblem = Located;
 
 impl RuleFileError {
-    pub fn problem(&self) -> Option<&RuleFileProblem> {
+    pub fn problem(&self) -> Option<&Located> {
         match self {
             RuleFileError::Invalid(p) => Some(p),
             RuleFileError::Read { .. } => None,
@@ -75,11 +46,12 @@ impl RuleFileError {
             .nth(line - 1)
             .map(str::to_string)
             .unwrap_or_default();
-        RuleFileError::Invalid(Box::new(RuleFileProblem {
+        RuleFileError::Invalid(Box::new(Located {
             file: file.to_path_buf(),
             line,
             column,
             key,
+            key_style: KeyStyle::Path,
             message,
             snippet,
         }))

@@ -22,30 +22,42 @@ pub enum ConfigError {
     Invalid(Box<Located>),
 }
 
-/// A problem at a place in a TOML file.
-#[derive(Debug)]
+/// A problem at a place in a file: a layout or theme (TOML) or a rule file (YAML).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     pub file: PathBuf,
+    /// 1-based.
     pub line: usize,
+    /// 1-based, in characters.
     pub column: usize,
-    /// The key the problem is about, e.g. `tab[2].row[0].panel[1].alert`.
+    /// The key the problem is about, e.g. `tab[2].row[0].panel[1].alert` or
+    /// `groups[0].rules[2].for`.
     pub key: String,
+    pub key_style: KeyStyle,
     pub message: String,
     /// The offending source line, for context.
     pub snippet: String,
 }
 
+/// How the key is written before the message, as each kind of file has always shown it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStyle {
+    /// `key `tab[0].query`: ` (layouts and themes), always present.
+    Quoted,
+    /// `groups[0].rules[1]: ` (rule files, serde_yaml's path); left out when empty, as
+    /// for a mistake in the whole document.
+    Path,
+}
+
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: key `{}`: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.key,
-            self.message
-        )?;
+        write!(f, "{}:{}:{}: ", self.file.display(), self.line, self.column)?;
+        match self.key_style {
+            KeyStyle::Quoted => write!(f, "key `{}`: ", self.key)?,
+            KeyStyle::Path if !self.key.is_empty() => write!(f, "{}: ", self.key)?,
+            KeyStyle::Path => {}
+        }
+        f.write_str(&self.message)?;
         if !self.snippet.is_empty() {
             let gutter = self.line.to_string();
             write!(f, "\n {gutter} | {}", self.snippet)?;
@@ -72,6 +84,7 @@ impl ConfigError {
             line,
             column,
             key: key.into(),
+            key_style: KeyStyle::Quoted,
             message: message.into(),
             snippet,
         }))

@@ -401,7 +401,8 @@ impl Layout {
 }
 
 /// Turns the file into the model, checking what serde cannot: consistent thresholds,
-/// non-empty queries, the right fields for each kind. Deduplicates queries on the way.
+/// queries the PromQL parser accepts, the right fields for each kind. Deduplicates queries
+/// on the way.
 struct Builder<'a> {
     source: &'a Source,
     queries: Vec<QueryDef>,
@@ -534,7 +535,7 @@ impl Builder<'_> {
         key: &str,
     ) -> Result<QueryId, ConfigError> {
         // Whitespace is not significant in PromQL; equal expressions are polled once.
-        let normalized = self.expression(expr, key)?;
+        let normalized = self.expression(expr, key, &[])?;
         let id = *self.index.entry(normalized.clone()).or_insert_with(|| {
             self.queries.push(QueryDef {
                 expr: normalized,
@@ -669,7 +670,7 @@ impl Builder<'_> {
         }
         let query = match &file.query {
             Some(q) => Some(ChartQuery {
-                expr: self.expression(q, &format!("{path}.query"))?,
+                expr: self.expression(q, &format!("{path}.query"), &[])?,
                 legend: file.legend.clone(),
             }),
             None => None,
@@ -692,7 +693,7 @@ impl Builder<'_> {
             for (expr, legend, query_key) in sources {
                 self.placeholders_known(expr, by, &query_key)?;
                 queries.push(ChartQuery {
-                    expr: self.expression(expr, &query_key)?,
+                    expr: self.expression(expr, &query_key, by)?,
                     legend,
                 });
             }
@@ -749,8 +750,14 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// A non-empty expression with insignificant whitespace collapsed.
-    fn expression(&self, expr: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+    /// A non-empty expression with insignificant whitespace collapsed, which the PromQL
+    /// parser accepts once each `$label` in `placeholders` stands for a value.
+    fn expression(
+        &self,
+        expr: &Spanned<String>,
+        key: &str,
+        placeholders: &[String],
+    ) -> Result<String, ConfigError> {
         let normalized = crate::model::query::normalize(expr.get_ref());
         if normalized.is_empty() {
             return self.error(
@@ -758,6 +765,15 @@ impl Builder<'_> {
                 key.into(),
                 "query is empty; expected a PromQL expression".into(),
             );
+        }
+        // Longest names first, so `$pool` never eats the start of `$pool_name`.
+        let mut names: Vec<&String> = placeholders.iter().collect();
+        names.sort_by_key(|name| std::cmp::Reverse(name.len()));
+        let example = names.iter().fold(normalized.clone(), |text, name| {
+            text.replace(&format!("${name}"), "x")
+        });
+        if let Err(message) = promql_parser::parser::parse(&example) {
+            return self.error(expr.span(), key.into(), message);
         }
         Ok(normalized)
     }
