@@ -22,6 +22,8 @@ pub struct Options {
     #[arg(
         long,
         env = "SPHEROSEG_PROMETHEUS_URL",
+        // The value may carry a password: --help names the variable, never its value.
+        hide_env_values = true,
         default_value = "http://localhost:9090",
         global = true
     )]

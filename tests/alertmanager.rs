@@ -225,7 +225,7 @@ fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
         .position(|t| t.title == "Alerts")
         .unwrap();
     assert_eq!(
-        tab_status(&app.layout().tabs[alerts_tab], &app.store(), app.context()),
+        tab_status(&app.layout().tabs[alerts_tab], app.store(), app.context()),
         Status::Ok,
         "not asked for is fine"
     );
@@ -236,7 +236,7 @@ fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
         )),
     }));
     assert_eq!(
-        tab_status(&app.layout().tabs[alerts_tab], &app.store(), app.context()),
+        tab_status(&app.layout().tabs[alerts_tab], app.store(), app.context()),
         Status::Error
     );
     app.update(Msg::Action(Action::SelectTab(alerts_tab)));

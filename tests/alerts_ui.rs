@@ -99,16 +99,16 @@ async fn the_incident_pages_and_every_view_says_so() {
 
     let ctx = app.context();
     let database = &app.layout().tabs[tab_index(&app, "Database")];
-    assert_eq!(tab_status(database, &app.store(), ctx), Status::Alert);
+    assert_eq!(tab_status(database, app.store(), ctx), Status::Alert);
     let lag_panel = database
         .rows
         .iter()
         .flat_map(|r| &r.panels)
         .find(|p| p.title == "Replication lag" && p.kind == PanelKind::Chart)
         .unwrap();
-    assert_eq!(panel_status(lag_panel, &app.store(), ctx), Status::Alert);
+    assert_eq!(panel_status(lag_panel, app.store(), ctx), Status::Alert);
     assert_eq!(
-        tab_status(&app.layout().tabs[alerts_tab], &app.store(), ctx),
+        tab_status(&app.layout().tabs[alerts_tab], app.store(), ctx),
         Status::Alert
     );
     drop(stack);
@@ -273,18 +273,18 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
     }));
     let database = tab_index(&app, "Database");
     assert_ne!(
-        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
+        tab_status(&app.layout().tabs[database], app.store(), app.context()),
         Status::Alert
     );
     send_alerts(&mut app, vec![lag_alert(AlertState::Firing, "critical")]);
     let ctx = app.context();
     assert_eq!(
-        tab_status(&app.layout().tabs[database], &app.store(), ctx),
+        tab_status(&app.layout().tabs[database], app.store(), ctx),
         Status::Alert,
         "never green while paging"
     );
     assert_eq!(
-        tab_status(&app.layout().tabs[0], &app.store(), ctx),
+        tab_status(&app.layout().tabs[0], app.store(), ctx),
         Status::Alert,
         "the Overview's lag row too"
     );
@@ -308,7 +308,7 @@ fn a_firing_server_alert_turns_the_panels_on_its_metric_red() {
     );
     send_alerts(&mut app, vec![]);
     assert_ne!(
-        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
+        tab_status(&app.layout().tabs[database], app.store(), app.context()),
         Status::Alert,
         "resolved"
     );

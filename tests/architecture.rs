@@ -42,8 +42,8 @@ fn imports(text: &str) -> Vec<String> {
 }
 
 fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(dir).expect("src is readable") {
+        let path = entry.expect("src is readable").path();
         if path.is_dir() {
             walk(&path, files);
         } else if path.extension().is_some_and(|e| e == "rs") {

@@ -105,7 +105,7 @@ async fn the_incident_turns_the_replication_lag_row_to_alert() {
         .position(|t| t.title == "Database")
         .unwrap();
     assert_eq!(
-        tab_status(&app.layout().tabs[database], &app.store(), app.context()),
+        tab_status(&app.layout().tabs[database], app.store(), app.context()),
         Status::Alert,
         "Database tab title carries the alert"
     );

@@ -34,20 +34,13 @@ pub struct Mismatch {
 
 impl Mismatch {
     fn rule_direction(&self) -> Direction {
-        if self.rule_op.higher_is_worse() {
-            Direction::Above
-        } else {
-            Direction::Below
-        }
+        Direction::watched_by(self.rule_op.higher_is_worse())
     }
 }
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kpi_side = match self.kpi_direction {
-            Direction::Above => "above",
-            Direction::Below => "below",
-        };
+        let kpi_side = self.kpi_direction.word();
         let rule_side = match self.rule_op {
             CmpOp::Greater => "above",
             CmpOp::GreaterEqual => "at or above",

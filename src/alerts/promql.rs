@@ -163,11 +163,6 @@ pub fn comparison(expr: &str) -> Option<Comparison> {
     })
 }
 
-/// The rule's threshold: [`comparison`] under the name the rest of the code knows.
-pub fn threshold(expr: &str) -> Option<Comparison> {
-    comparison(expr)
-}
-
 fn without_parens(mut expr: &Expr) -> &Expr {
     while let Expr::Paren(inner) = expr {
         expr = &inner.expr;
@@ -237,27 +232,27 @@ mod tests {
 
     #[test]
     fn thresholds_are_read_either_way_round() {
-        let t = threshold("db_replication_lag_seconds > 5").unwrap();
+        let t = comparison("db_replication_lag_seconds > 5").unwrap();
         assert_eq!((t.op, t.value), (CmpOp::Greater, 5.0));
         assert_eq!(t.watched, "db_replication_lag_seconds");
         assert_eq!(
             t.metric_names().into_iter().collect::<Vec<_>>(),
             ["db_replication_lag_seconds"]
         );
-        let t = threshold("0.9 <= cache_hit_ratio").unwrap();
+        let t = comparison("0.9 <= cache_hit_ratio").unwrap();
         assert_eq!((t.op, t.value), (CmpOp::GreaterEqual, 0.9));
         assert_eq!(t.watched, "cache_hit_ratio");
-        let t = threshold("(sum(rate(errors_total[5m])) / sum(rate(requests_total[5m]))) < 1e-2")
+        let t = comparison("(sum(rate(errors_total[5m])) / sum(rate(requests_total[5m]))) < 1e-2")
             .unwrap();
         assert_eq!((t.op, t.value), (CmpOp::Less, 0.01));
         assert_eq!(
             t.watched,
             "(sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])))"
         );
-        let t = threshold("(x > -3)").unwrap();
+        let t = comparison("(x > -3)").unwrap();
         assert_eq!((t.op, t.value), (CmpOp::Greater, -3.0));
-        assert_eq!(threshold("x > 0x10").unwrap().value, 16.0);
-        assert_eq!(threshold("x > -(5)").unwrap().value, -5.0);
+        assert_eq!(comparison("x > 0x10").unwrap().value, 16.0);
+        assert_eq!(comparison("x > -(5)").unwrap().value, -5.0);
     }
 
     #[test]
@@ -279,7 +274,7 @@ mod tests {
     }
 
     #[test]
-    fn other_shapes_have_no_threshold() {
+    fn other_shapes_have_no_comparison() {
         for expr in [
             "up == 0",
             "x > bool 5",
@@ -290,7 +285,7 @@ mod tests {
             "x > 5 * 60",
             "x > (",
         ] {
-            assert_eq!(threshold(expr), None, "{expr}");
+            assert_eq!(comparison(expr), None, "{expr}");
         }
     }
 

@@ -325,19 +325,13 @@ impl App {
 /// the number as its alert line, so the chart shows the value before, during and after the
 /// alert, not just the stretches the comparison let through.
 fn alert_chart(name: &str, expr: &str) -> ChartSpec {
-    let (query, thresholds) = match crate::alerts::promql::threshold(expr)
-        .and_then(|t| watched_side(expr, t.op.symbol(), t.value).map(|lhs| (lhs, t)))
-    {
-        Some((lhs, t)) => (
-            lhs,
+    let (query, thresholds) = match crate::alerts::promql::comparison(expr) {
+        Some(c) => (
+            c.watched,
             Thresholds {
                 target: None,
-                alert: Some(t.value),
-                direction: if t.op.symbol().starts_with('>') {
-                    Direction::Above
-                } else {
-                    Direction::Below
-                },
+                alert: Some(c.value),
+                direction: Direction::watched_by(c.op.higher_is_worse()),
             },
         ),
         None => (expr.to_string(), Thresholds::default()),
@@ -353,11 +347,4 @@ fn alert_chart(name: &str, expr: &str) -> ChartSpec {
         thresholds,
         breakdown: None,
     }
-}
-
-/// `lhs` of `lhs <op> <value>` when the expression is written that way round.
-fn watched_side(expr: &str, op: &str, value: f64) -> Option<String> {
-    let (lhs, rhs) = expr.rsplit_once(op)?;
-    let number: f64 = rhs.trim().parse().ok()?;
-    (number == value && !lhs.trim().is_empty()).then(|| lhs.trim().to_string())
 }

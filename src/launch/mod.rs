@@ -51,7 +51,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let options = &cli.options;
     match &cli.command {
         Some(Command::Export(args)) => return Ok(export(args)?),
-        Some(Command::Check) => return Ok(check::print(&load_config(options)?)),
+        Some(Command::Check) => {
+            check::print(&load_config(options)?);
+            return Ok(());
+        }
         _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()

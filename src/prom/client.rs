@@ -55,7 +55,7 @@ impl PromClient {
             .map_err(|e| format!("invalid Prometheus URL \"{}\": {e}", redact(url)))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!(
-                "Prometheus URL must be http:// or https://, got \"{}\"",
+                "Prometheus URL must start with http:// or https://, got \"{}\"",
                 redact(url)
             ));
         }
@@ -238,21 +238,24 @@ impl PromClient {
     }
 }
 
-/// Replaces a URL's password with `***` for messages about URLs that failed to parse.
+/// Replaces a URL's password with `***` for messages about URLs; text that is not a URL
+/// with a host (`user:pw@host:9090`, no scheme) hides whatever stands before its `@`.
 pub fn redact(url: &str) -> String {
     match Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_string(),
-        // Unparseable: hide everything between "//" and "@", where credentials would be.
-        Err(_) => match (url.find("//"), url.rfind('@')) {
-            (Some(start), Some(at)) if at > start => {
-                format!("{}***{}", &url[..start + 2], &url[at..])
+        Ok(mut parsed) if parsed.has_host() => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+                return parsed.to_string();
             }
-            _ => url.to_string(),
-        },
+            url.to_string()
+        }
+        _ => {
+            let start = url.find("//").map_or(0, |i| i + 2);
+            match url.rfind('@') {
+                Some(at) if at > start => format!("{}***{}", &url[..start], &url[at..]),
+                _ => url.to_string(),
+            }
+        }
     }
 }
 
@@ -288,6 +291,12 @@ mod tests {
                 .contains("http://")
         );
         assert!(PromClient::new("not a url", options()).is_err());
+        // Without a scheme the URL parser sees no password: the text before `@` is hidden.
+        let error = PromClient::new("user:pw@host:9090", options()).unwrap_err();
+        assert!(
+            !error.contains("pw") && error.contains("***@host:9090"),
+            "{error}"
+        );
     }
 
     #[tokio::test]

@@ -302,7 +302,7 @@ enum Touched {
 
 impl Replay {
     fn new(app: &App) -> Self {
-        let kpis: Vec<KpiTrack> = kpi_rows(&app.layout())
+        let kpis: Vec<KpiTrack> = kpi_rows(app.layout())
             .into_iter()
             .map(|kpi| KpiTrack {
                 kpi,
@@ -517,7 +517,7 @@ impl Replay {
                     track.value.finish(end);
                     track.shown.finish(end);
                 }
-                summary(track, &app.layout())
+                summary(track, app.layout())
             })
             .collect();
         let alerts = self

@@ -47,7 +47,7 @@ impl DrillScreen<'_> {
     /// `Database › Replication lag › replica-2` and, on the right, the range and its keys.
     fn header(&self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let theme = &app.theme();
+        let theme = app.theme();
         let mut spans = Vec::new();
         for (i, part) in app.breadcrumb().into_iter().enumerate() {
             if i > 0 {
@@ -126,7 +126,7 @@ impl DrillScreen<'_> {
         area: Rect,
         buf: &mut Buffer,
     ) {
-        let theme = &self.app.theme();
+        let theme = self.app.theme();
         let spec = data.spec;
         let status = rows.first().map_or(Status::NoData, |r| r.status);
         let problem = data.problem();
@@ -202,7 +202,7 @@ impl DrillScreen<'_> {
         area: Rect,
         buf: &mut Buffer,
     ) {
-        let theme = &self.app.theme();
+        let theme = self.app.theme();
         let spec: &ChartSpec = data.spec;
         let format = |v: Option<f64>| {
             v.map_or_else(|| "—".to_string(), |v| spec.unit.format(v, spec.decimals))

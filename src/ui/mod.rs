@@ -35,8 +35,8 @@ pub fn render(frame: &mut Frame, app: &App) {
             grid::TabGrid {
                 tab,
                 focus: app.focus(),
-                store: &app.store(),
-                theme: &app.theme(),
+                store: app.store(),
+                theme: app.theme(),
                 ctx,
             },
             body,
@@ -70,17 +70,12 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     match &app.overlay() {
         Some(Overlay::Help) => {
-            frame.render_widget(
-                help::HelpOverlay {
-                    theme: &app.theme(),
-                },
-                frame.area(),
-            );
+            frame.render_widget(help::HelpOverlay { theme: app.theme() }, frame.area());
         }
         Some(Overlay::Prompt(prompt)) => frame.render_widget(
             prompt::PromptBox {
                 prompt,
-                theme: &app.theme(),
+                theme: app.theme(),
             },
             frame.area(),
         ),

@@ -21,7 +21,7 @@ impl ReplayBar<'_> {
     /// One character per slice of the recording: played, to come, alert spans, markers
     /// and the position.
     fn timeline(&self, width: usize) -> Vec<Span<'static>> {
-        let theme = &self.app.theme();
+        let theme = self.app.theme();
         let state = self.state;
         let span = (state.end - state.start).max(1e-9);
         let cell = |t: f64| {
@@ -58,7 +58,7 @@ impl ReplayBar<'_> {
 
 impl Widget for ReplayBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = &self.app.theme();
+        let theme = self.app.theme();
         let state = self.state;
         let play = if state.playing { "▶" } else { "⏸" };
         let head = format!(
@@ -72,7 +72,7 @@ impl Widget for ReplayBar<'_> {
             clock(state.end, false)
         );
         let alerts = alert_counts(self.app);
-        let notice = self.app.notice().clone();
+        let notice = self.app.notice();
         let tail_width = range.chars().count()
             + alerts.as_ref().map_or(0, |a| a.width() + 1)
             + notice.as_ref().map_or(0, |n| n.chars().count() + 1)

@@ -35,7 +35,7 @@ pub fn size(bytes: u64) -> String {
 
 /// "▲ 2 critical firing · 1 warning pending": what pages, most severe first.
 pub fn alert_counts(app: &App) -> Option<Span<'static>> {
-    let theme = &app.theme();
+    let theme = app.theme();
     let board = &app.store().alerts;
     let counts = board.counts();
     let mut parts = Vec::new();
@@ -61,7 +61,7 @@ pub fn alert_counts(app: &App) -> Option<Span<'static>> {
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let theme = &app.theme();
+        let theme = app.theme();
         // Segments in order of importance; those that do not fit are left out from the end,
         // so the connection state and the data's age survive the narrowest terminal.
         let mut segments: Vec<Span> = Vec::new();

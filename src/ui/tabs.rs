@@ -26,13 +26,13 @@ pub fn status_glyph(status: Status) -> &'static str {
 
 impl Widget for TabBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = &self.app.theme();
+        let theme = self.app.theme();
         let mut spans = vec![Span::styled(
             format!(" {} ", self.app.layout().title),
             theme.title,
         )];
         for (i, tab) in self.app.layout().tabs.iter().enumerate() {
-            let status = tab_status(tab, &self.app.store(), self.ctx);
+            let status = tab_status(tab, self.app.store(), self.ctx);
             let style = if i == self.app.tab() {
                 theme.tab_active
             } else {

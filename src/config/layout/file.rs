@@ -1,0 +1,118 @@
+//! The layout file as written: what serde reads, spans kept for error messages. Unknown
+//! keys are errors (`deny_unknown_fields`), so a typo fails instead of being ignored.
+
+use crate::config::duration::ConfigDuration;
+use crate::model::{Direction, Unit};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+use super::{PanelKind, Reduce};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LayoutFile {
+    pub(super) title: Option<String>,
+    #[serde(rename = "tab", default)]
+    pub(super) tabs: Vec<TabFile>,
+    /// Named breakdowns that panels and KPI rows refer to with `drill = "NAME"`.
+    #[serde(default)]
+    pub(super) drill: BTreeMap<String, DrillFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TabFile {
+    pub(super) title: Spanned<String>,
+    #[serde(rename = "row", default)]
+    pub(super) rows: Vec<Spanned<RowFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RowFile {
+    pub(super) height: Option<Spanned<u16>>,
+    #[serde(rename = "panel", default)]
+    pub(super) panels: Vec<PanelFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PanelFile {
+    pub(super) title: Spanned<String>,
+    pub(super) kind: Spanned<PanelKind>,
+    pub(super) query: Option<Spanned<String>>,
+    pub(super) legend: Option<String>,
+    #[serde(default)]
+    pub(super) series: Vec<SeriesFile>,
+    #[serde(default)]
+    pub(super) unit: Unit,
+    pub(super) decimals: Option<u8>,
+    pub(super) min: Option<f64>,
+    pub(super) max: Option<Spanned<f64>>,
+    pub(super) target: Option<Spanned<f64>>,
+    pub(super) alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) direction: Direction,
+    pub(super) width: Option<Spanned<u16>>,
+    pub(super) window: Option<ConfigDuration>,
+    pub(super) reduce: Option<Reduce>,
+    pub(super) description: Option<String>,
+    #[serde(rename = "kpi", default)]
+    pub(super) kpis: Vec<KpiFile>,
+    pub(super) drill: Option<Spanned<String>>,
+}
+
+/// `[drill.NAME]`: how a drill view breaks a value down by label.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DrillFile {
+    pub(super) by: Spanned<Vec<String>>,
+    /// The broken-down query the drill view charts instead of the panel's own.
+    pub(super) query: Option<Spanned<String>>,
+    pub(super) legend: Option<String>,
+    #[serde(rename = "panel", default)]
+    pub(super) panels: Vec<DrillPanelFile>,
+}
+
+/// A chart of the per-label view; `$label` in its title and queries is substituted.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DrillPanelFile {
+    pub(super) title: Spanned<String>,
+    pub(super) query: Option<Spanned<String>>,
+    pub(super) legend: Option<String>,
+    #[serde(default)]
+    pub(super) series: Vec<SeriesFile>,
+    #[serde(default)]
+    pub(super) unit: Unit,
+    pub(super) decimals: Option<u8>,
+    pub(super) target: Option<Spanned<f64>>,
+    pub(super) alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) direction: Direction,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SeriesFile {
+    pub(super) query: Spanned<String>,
+    pub(super) legend: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KpiFile {
+    pub(super) name: Spanned<String>,
+    pub(super) query: Spanned<String>,
+    pub(super) legend: Option<String>,
+    #[serde(default)]
+    pub(super) unit: Unit,
+    pub(super) decimals: Option<u8>,
+    pub(super) target: Option<Spanned<f64>>,
+    pub(super) alert: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) direction: Direction,
+    pub(super) reduce: Option<Reduce>,
+    pub(super) drill: Option<Spanned<String>>,
+}

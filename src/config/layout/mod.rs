@@ -1,0 +1,345 @@
+//! Dashboard layouts: tabs of rows of panels, each panel a query (or KPI rows) with a kind,
+//! a unit and thresholds. Everything a panel shows comes from here; Rust names no metric.
+
+mod build;
+mod file;
+
+use super::{ConfigError, Source};
+use crate::model::{Thresholds, Unit};
+use build::Builder;
+use file::LayoutFile;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Layouts shipped with the binary, by name.
+pub const BUNDLED: &[(&str, &str)] =
+    &[("spheroseg", include_str!("../../../layouts/spheroseg.toml"))];
+
+/// History kept for charts, sparklines and stat trends when a panel does not say.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+// ---- the validated model -------------------------------------------------------------
+
+/// What a panel draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelKind {
+    Gauge,
+    Sparkline,
+    Chart,
+    Stat,
+    Bar,
+    KpiTable,
+    /// Active alerts: Prometheus' and the local rules'.
+    Alerts,
+    /// Rule groups and their health, and KPI/rule threshold disagreements.
+    Rules,
+    /// Alertmanager's notification groups and silences (`--alertmanager`).
+    Alertmanager,
+}
+
+impl PanelKind {
+    /// Kinds that show the alert board rather than a query.
+    pub fn is_alerting(self) -> bool {
+        matches!(
+            self,
+            PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager
+        )
+    }
+
+    /// Kinds that draw values over time and so need a backfilled history.
+    pub fn needs_history(self) -> bool {
+        matches!(
+            self,
+            PanelKind::Sparkline | PanelKind::Chart | PanelKind::Stat
+        )
+    }
+}
+
+/// How several series collapse into the one number a stat, gauge or KPI row shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reduce {
+    /// The worst series under the thresholds' direction (max when above is bad).
+    #[default]
+    Worst,
+    Max,
+    Min,
+    Sum,
+    Avg,
+}
+
+/// Index of a distinct PromQL expression in [`Layout::queries`].
+pub type QueryId = usize;
+
+/// A distinct expression polled once per refresh, however many panels show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryDef {
+    pub expr: String,
+    /// The longest window a panel needs this query's history for; `None`: latest value only.
+    pub history: Option<Duration>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub tabs: Vec<Tab>,
+    pub queries: Vec<QueryDef>,
+    /// The layout's own text, kept so a session can say exactly what it showed.
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tab {
+    pub title: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub height: u16,
+    pub panels: Vec<Panel>,
+}
+
+/// One query on a panel, with the legend template that names its series.
+#[derive(Clone, Debug)]
+pub struct PanelQuery {
+    pub id: QueryId,
+    pub legend: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Panel {
+    pub title: String,
+    pub kind: PanelKind,
+    pub queries: Vec<PanelQuery>,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds: Thresholds,
+    pub width: u16,
+    pub window: Duration,
+    pub reduce: Reduce,
+    pub description: Option<String>,
+    pub kpis: Vec<Kpi>,
+    pub drill: Option<Drill>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Kpi {
+    pub name: String,
+    pub query: PanelQuery,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub thresholds: Thresholds,
+    pub reduce: Reduce,
+    pub drill: Option<Drill>,
+}
+
+/// One line source of a drill chart: fetched on demand with range queries, never polled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartQuery {
+    pub expr: String,
+    pub legend: Option<String>,
+}
+
+/// What a drill view charts: queries, unit and thresholds, and where Enter leads next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSpec {
+    pub title: String,
+    pub queries: Vec<ChartQuery>,
+    pub unit: Unit,
+    pub decimals: Option<u8>,
+    pub thresholds: Thresholds,
+    pub breakdown: Option<Breakdown>,
+}
+
+/// A breakdown by label: Enter on a series opens `panels` with `$label` replaced by the
+/// series' values (e.g. the lag, pool and query latency of one replica).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Breakdown {
+    pub by: Vec<String>,
+    /// Charts of one label value; titles and queries still hold `$label` placeholders.
+    pub panels: Vec<ChartSpec>,
+}
+
+impl ChartSpec {
+    /// This spec with every `$label` replaced by the label's value.
+    pub fn substitute(&self, values: &[(String, String)]) -> ChartSpec {
+        let apply = |text: &str| {
+            // Longest names first, so `$pool` never eats the start of `$pool_name`.
+            let mut sorted: Vec<&(String, String)> = values.iter().collect();
+            sorted.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+            sorted.iter().fold(text.to_string(), |acc, (name, value)| {
+                acc.replace(&format!("${name}"), value)
+            })
+        };
+        ChartSpec {
+            title: apply(&self.title),
+            queries: self
+                .queries
+                .iter()
+                .map(|q| ChartQuery {
+                    expr: apply(&q.expr),
+                    legend: q.legend.clone(),
+                })
+                .collect(),
+            breakdown: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl Panel {
+    /// What a drill view of this panel charts.
+    pub fn chart_spec(&self, queries: &[QueryDef]) -> ChartSpec {
+        let own = self
+            .queries
+            .iter()
+            .map(|pq| ChartQuery {
+                expr: queries[pq.id].expr.clone(),
+                legend: pq.legend.clone(),
+            })
+            .collect();
+        ChartSpec {
+            title: self.title.clone(),
+            queries: own,
+            unit: self.unit,
+            decimals: self.decimals,
+            thresholds: self.thresholds,
+            breakdown: None,
+        }
+        .broken_down(self.drill.as_ref())
+    }
+
+    /// Every query this panel reads, KPI rows included.
+    pub fn query_ids(&self) -> impl Iterator<Item = QueryId> + '_ {
+        self.queries
+            .iter()
+            .map(|q| q.id)
+            .chain(self.kpis.iter().map(|k| k.query.id))
+    }
+}
+
+impl Kpi {
+    /// What a drill view of this KPI row charts.
+    pub fn chart_spec(&self, queries: &[QueryDef]) -> ChartSpec {
+        ChartSpec {
+            title: self.name.clone(),
+            queries: vec![ChartQuery {
+                expr: queries[self.query.id].expr.clone(),
+                legend: self.query.legend.clone(),
+            }],
+            unit: self.unit,
+            decimals: self.decimals,
+            thresholds: self.thresholds,
+            breakdown: None,
+        }
+        .broken_down(self.drill.as_ref())
+    }
+}
+
+impl ChartSpec {
+    /// Applies a declared breakdown: its own query replaces the aggregate one.
+    fn broken_down(mut self, drill: Option<&Drill>) -> ChartSpec {
+        if let Some(drill) = drill {
+            if let Some(query) = &drill.query {
+                self.queries = vec![query.clone()];
+            }
+            self.breakdown = Some(drill.breakdown.clone());
+        }
+        self
+    }
+}
+
+/// A validated `[...drill]` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drill {
+    pub query: Option<ChartQuery>,
+    pub breakdown: Breakdown,
+}
+
+impl Layout {
+    /// The id of `expr` among the polled queries, adding it (latest value only) if new.
+    pub fn add_query(&mut self, expr: &str) -> QueryId {
+        let normalized = crate::model::query::normalize(expr);
+        match self.queries.iter().position(|q| q.expr == normalized) {
+            Some(id) => id,
+            None => {
+                self.queries.push(QueryDef {
+                    expr: normalized,
+                    history: None,
+                });
+                self.queries.len() - 1
+            }
+        }
+    }
+
+    pub fn load(spec: &str) -> Result<Layout, ConfigError> {
+        Self::parse(super::resolve(spec, "layouts", BUNDLED)?)
+    }
+
+    pub fn parse(source: Source) -> Result<Layout, ConfigError> {
+        let file: LayoutFile = toml::from_str(&source.text)
+            .map_err(|e| ConfigError::from_toml(&source.origin, &source.text, &e))?;
+        Builder {
+            source: &source,
+            queries: Vec::new(),
+            index: HashMap::new(),
+            drills: HashMap::new(),
+        }
+        .build(file, &source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Layout, ConfigError> {
+        Layout::parse(Source {
+            origin: "test.toml".into(),
+            text: text.to_string(),
+        })
+    }
+
+    const MINIMAL: &str = r#"
+[[tab]]
+title = "T"
+[[tab.row]]
+[[tab.row.panel]]
+title = "Lag"
+kind = "chart"
+query = "db_replication_lag_seconds"
+legend = "{{replica}}"
+unit = "seconds"
+window = "5m"
+[[tab.row.panel]]
+title = "KPIs"
+kind = "kpi_table"
+[[tab.row.panel.kpi]]
+name = "Lag"
+query = "db_replication_lag_seconds"
+unit = "seconds"
+target = 1
+alert = 5
+"#;
+
+    #[test]
+    fn identical_queries_are_polled_once_with_the_longest_history() {
+        let layout = parse(MINIMAL).unwrap();
+        assert_eq!(layout.queries.len(), 1);
+        assert_eq!(layout.queries[0].history, Some(Duration::from_secs(300)));
+        let panels = &layout.tabs[0].rows[0].panels;
+        assert_eq!(panels[0].queries[0].id, panels[1].kpis[0].query.id);
+        assert_eq!(panels[1].kpis[0].thresholds.alert, Some(5.0));
+    }
+
+    #[test]
+    fn the_bundled_layout_is_valid() {
+        let layout = Layout::load("spheroseg").unwrap();
+        assert!(layout.tabs.len() >= 7);
+    }
+}
