@@ -34,11 +34,11 @@ pub struct Options {
     /// Theme: a bundled name (default, light, mono) or a path; NO_COLOR selects mono
     #[arg(long, global = true)]
     pub theme: Option<String>,
-    /// How often to poll, e.g. 1s, 500ms [default: 5s; 2s for demo]
-    #[arg(long, value_parser = crate::config::duration::parse, global = true)]
+    /// How often to poll, e.g. 1s, 500ms; at least 250ms [default: 5s; 2s for demo]
+    #[arg(long, value_parser = refresh_interval, global = true)]
     pub refresh: Option<Duration>,
-    /// Deadline for each Prometheus request
-    #[arg(long, value_parser = crate::config::duration::parse, default_value = "10s", global = true)]
+    /// Deadline for each Prometheus request; at least 100ms
+    #[arg(long, value_parser = query_timeout, default_value = "10s", global = true)]
     pub query_timeout: Duration,
     /// File holding a bearer token for Prometheus (never logged or shown)
     #[arg(long, global = true)]
@@ -94,7 +94,7 @@ pub struct ReplayArgs {
     /// A recording made with --record or R
     pub file: PathBuf,
     /// Seconds of recording per second (1 to 64; `<` and `>` change it while playing)
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = replay_speed)]
     pub speed: f64,
 }
 
@@ -103,4 +103,37 @@ pub struct DemoArgs {
     /// Scenario the simulator starts in (switch later: POST /scenario on the simulator)
     #[arg(long, default_value = "normal", value_parser = ["normal", "incident"])]
     pub scenario: String,
+}
+
+/// Polling faster than this only loads the server: answers cannot change that fast.
+const MIN_REFRESH: Duration = Duration::from_millis(250);
+/// A deadline shorter than this fails every query, even on loopback.
+const MIN_QUERY_TIMEOUT: Duration = Duration::from_millis(100);
+
+fn at_least(text: &str, floor: Duration, what: &str) -> Result<Duration, String> {
+    let duration = crate::config::duration::parse(text)?;
+    if duration < floor {
+        return Err(format!(
+            "{what} of \"{text}\" is too short; it must be at least {}",
+            crate::config::duration::short(floor)
+        ));
+    }
+    Ok(duration)
+}
+
+fn refresh_interval(text: &str) -> Result<Duration, String> {
+    at_least(text, MIN_REFRESH, "a refresh")
+}
+
+fn query_timeout(text: &str) -> Result<Duration, String> {
+    at_least(text, MIN_QUERY_TIMEOUT, "a query timeout")
+}
+
+fn replay_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if (1.0..=64.0).contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "\"{text}\" is not a speed; expected a number from 1 to 64"
+        )),
+    }
 }

@@ -251,6 +251,67 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
     );
 }
 
+/// The process state letter from /proc (`T` when stopped).
+fn process_state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The state follows the command name, which is in parentheses.
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+fn signal(pid: &str, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_hands_the_terminal_back_and_continuing_redraws() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmux = Tmux::new("suspend");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("{binary} --prometheus http://127.0.0.1:{port} --refresh 1s"),
+        120,
+        30,
+    );
+    let drawn = |s: &str| s.contains("SpherosegV4") && s.contains("unreachable");
+    tmux.wait_for("the dashboard", Duration::from_secs(10), drawn);
+    let pid = tmux.dashboard_pid();
+
+    // Ctrl-Z as a key (raw mode turns it into a key, not a signal), then SIGTSTP as a signal.
+    for (how, stop) in [("Ctrl-Z", None), ("SIGTSTP", Some("TSTP"))] {
+        match stop {
+            Some(name) => signal(&pid, name),
+            None => tmux.keys(&["C-z"]),
+        }
+        tmux.wait_for(
+            &format!("{how} to leave the screen"),
+            Duration::from_secs(10),
+            |s| !s.contains("SpherosegV4") && process_state(&pid) == Some('T'),
+        );
+        signal(&pid, "CONT");
+        tmux.wait_for(
+            &format!("a redraw after {how}"),
+            Duration::from_secs(10),
+            drawn,
+        );
+    }
+    // A signal whose default would kill the process with the terminal raw ends it cleanly.
+    signal(&pid, "USR1");
+    tmux.wait_for_clean_exit("the dashboard to exit on SIGUSR1");
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("SpherosegV4"),
+        "terminal restored:\n{screen}"
+    );
+}
+
 /// The KPI row marked as selected (▸), if any.
 fn selected_kpi(screen: &str) -> Option<String> {
     let line = screen.lines().find(|l| l.contains('▸'))?;

@@ -48,6 +48,8 @@ pub enum Action {
     PrevEvent,
     ToggleHelp,
     ToggleLog,
+    /// Stop the process until continued (Ctrl-Z), handing the terminal back meanwhile.
+    Suspend,
     Quit,
     /// The terminal's new size (columns, lines).
     Resize(u16, u16),
@@ -61,6 +63,8 @@ pub enum Msg {
     Tick(f64),
     /// Whether (and where) the session is being recorded.
     Recording(Option<super::RecordingStatus>),
-    /// A one-off hint for the status bar from the event loop (e.g. a file error).
+    /// A one-off hint for the status bar from the event loop.
     Notice(String),
+    /// The recording stopped working (or could not start): shown until acknowledged.
+    RecordingFailed(String),
 }

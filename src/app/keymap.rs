@@ -150,6 +150,12 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key('?', Action::ToggleHelp)],
     },
     Binding {
+        label: "Ctrl-Z",
+        help: "suspend (fg brings it back)",
+        // Read from the modifiers, like Ctrl-C.
+        keys: &[],
+    },
+    Binding {
         label: "q / Ctrl-C",
         help: "quit",
         // Ctrl-C is read from the modifiers, before the table (see `action_for`).
@@ -177,7 +183,11 @@ pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
         return None;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+        return match key.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('z') => Some(Action::Suspend),
+            _ => None,
+        };
     }
     if mode == InputMode::Text {
         return match key.code {

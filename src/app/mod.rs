@@ -57,7 +57,12 @@ pub enum InputMode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     ToggleRecording,
-    Mark { at: f64, note: String },
+    /// Hand the terminal back and stop until continued.
+    Suspend,
+    Mark {
+        at: f64,
+        note: String,
+    },
 }
 
 /// Where the session is being recorded, for the status bar.
@@ -109,6 +114,8 @@ pub struct App {
     markers: Vec<Marker>,
     /// Set while the session is recorded (live only).
     recording: Option<RecordingStatus>,
+    /// Why the recording stopped or could not start, until Esc acknowledges it.
+    recording_failure: Option<String>,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -148,6 +155,7 @@ impl App {
             replay: None,
             markers: Vec::new(),
             recording: None,
+            recording_failure: None,
             outbox: Vec::new(),
             effects: Vec::new(),
         }
@@ -188,6 +196,7 @@ impl App {
             Msg::Tick(now) => self.tick(now),
             Msg::Recording(status) => self.recording = status,
             Msg::Notice(text) => self.notice = Some(text),
+            Msg::RecordingFailed(why) => self.recording_failure = Some(why),
             Msg::Data(event) => {
                 // Alerts change with Prometheus' list and with local rules' answers.
                 let alerts_at = match &event {
@@ -320,6 +329,11 @@ impl App {
         self.recording.as_ref()
     }
 
+    /// Why the recording stopped or could not start, until acknowledged with Esc.
+    pub fn recording_failure(&self) -> Option<&str> {
+        self.recording_failure.as_deref()
+    }
+
     fn act(&mut self, action: Action) {
         // While help is open, keys other than those that close it or quit do nothing:
         // the user is reading, not steering.
@@ -327,7 +341,11 @@ impl App {
             None => true,
             Some(Overlay::Help) => matches!(
                 action,
-                Action::ToggleHelp | Action::Back | Action::Quit | Action::Resize(..)
+                Action::ToggleHelp
+                    | Action::Back
+                    | Action::Quit
+                    | Action::Suspend
+                    | Action::Resize(..)
             ),
             Some(Overlay::Prompt(_)) => matches!(
                 action,
@@ -336,6 +354,7 @@ impl App {
                     | Action::Submit
                     | Action::Back
                     | Action::Quit
+                    | Action::Suspend
                     | Action::Resize(..)
             ),
         };
@@ -406,6 +425,7 @@ impl App {
                 };
             }
             Action::ToggleLog => self.show_log = !self.show_log,
+            Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),
         }

@@ -251,7 +251,7 @@ impl App {
     }
 
     pub(super) fn back(&mut self) {
-        if self.overlay.take().is_some() {
+        if self.overlay.take().is_some() || self.recording_failure.take().is_some() {
             return;
         }
         if self.cursor.take().is_some() {

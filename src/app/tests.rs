@@ -400,3 +400,31 @@ fn markers_and_recording_are_effects_for_the_event_loop() {
         "Esc cancels"
     );
 }
+
+#[test]
+fn a_recording_failure_stays_until_esc_acknowledges_it() {
+    let mut app = app();
+    act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+    app.update(Msg::RecordingFailed(
+        "recording x.rec stopped: disk full".into(),
+    ));
+    act(&mut app, &[Action::NextTab, Action::PrevTab]);
+    assert_eq!(
+        app.recording_failure(),
+        Some("recording x.rec stopped: disk full"),
+        "other keys leave it"
+    );
+    act(
+        &mut app,
+        &[Action::Focus(Dir::Right), Action::Open, Action::Back],
+    );
+    assert!(app.recording_failure().is_none(), "Esc acknowledges it");
+    assert_eq!(app.drill().len(), 1, "before closing a view");
+}
+
+#[test]
+fn ctrl_z_suspends_through_the_event_loop() {
+    let mut app = app();
+    act(&mut app, &[Action::ToggleHelp, Action::Suspend]);
+    assert_eq!(app.take_effects(), vec![Effect::Suspend], "even over help");
+}

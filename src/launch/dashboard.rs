@@ -2,9 +2,9 @@
 //! screen is drawn only when the state changed. The data comes from a [`Source`]: the live
 //! poller (whose events may be recorded) or a replay; both answer the same commands.
 
-use super::Config;
-use super::recording::{RecordOptions, Recorded};
-use super::terminal::{Signals, TerminalGuard};
+use super::recording::Recorded;
+use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
+use super::{Config, InvalidInput};
 use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
@@ -15,7 +15,6 @@ use crate::session::{Recording, annotate};
 use crate::source::live::{self, PollerConfig};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
-use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use std::sync::Arc;
@@ -29,7 +28,8 @@ pub enum Source {
     Live {
         client: PromClient,
         concurrency: usize,
-        recording: RecordOptions,
+        /// The session's recorder; recording already when `--record` was given.
+        recorded: Recorded,
         /// Alertmanager's API, when `--alertmanager` is given.
         alertmanager: Option<PromClient>,
     },
@@ -48,12 +48,7 @@ pub async fn live(
     note: Option<String>,
 ) -> anyhow::Result<()> {
     let bearer_token = match &options.bearer_token_file {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("reading the bearer token file {}", path.display()))?
-                .trim()
-                .to_string(),
-        ),
+        Some(path) => Some(read_token(path)?),
         None => None,
     };
     let client_options = ClientOptions {
@@ -63,11 +58,11 @@ pub async fn live(
     let alertmanager = match &options.alertmanager {
         Some(am) => Some(
             PromClient::new(am, client_options.clone())
-                .map_err(|e| anyhow::anyhow!("--alertmanager: {e}"))?,
+                .map_err(|e| InvalidInput(format!("--alertmanager: {e}")))?,
         ),
         None => None,
     };
-    let client = PromClient::new(url, client_options).map_err(anyhow::Error::msg)?;
+    let client = PromClient::new(url, client_options).map_err(InvalidInput)?;
     init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),
@@ -77,21 +72,51 @@ pub async fn live(
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_bell(options.bell);
-    let recording = RecordOptions {
-        file: options.record.clone(),
-        dir: options.record_dir.clone(),
-        rules: config.rule_texts,
-    };
+    let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
+    if let Some(path) = &options.record {
+        // Asked for a recording: no dashboard without it.
+        recorded.start(&app, path).map_err(|e| {
+            InvalidInput(format!(
+                "--record: cannot record to {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
     run(
         app,
         Source::Live {
             client,
             concurrency: options.concurrency,
-            recording,
+            recorded,
             alertmanager,
         },
     )
     .await
+}
+
+/// The bearer token in `path`, without the line end editors add. An empty token or one
+/// with control characters is refused here: sent, it could only fail on every request.
+fn read_token(path: &std::path::Path) -> Result<String, InvalidInput> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InvalidInput(format!(
+            "cannot read the bearer token file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(InvalidInput(format!(
+            "the bearer token file {} is empty",
+            path.display()
+        )));
+    }
+    if token.chars().any(char::is_control) {
+        return Err(InvalidInput(format!(
+            "the bearer token in {} has control characters (a binary file, or several lines?)",
+            path.display()
+        )));
+    }
+    Ok(token.to_string())
 }
 
 /// Routes the app's own log (query errors, timings, reconnects) to the log pane.
@@ -127,13 +152,19 @@ pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyh
 
 /// Runs the dashboard until the user quits or a signal arrives.
 pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
+    if let Some(why) = terminal::unusable() {
+        return Err(InvalidInput(format!(
+            "{why}; the dashboard needs an interactive terminal (`check` validates a layout and `export` reports on a recording without one)"
+        ))
+        .into());
+    }
     let mut signals = Signals::new()?;
     let (data_tx, mut data_rx) = mpsc::channel(1024);
     let (commands, mut recorded, replayed) = match source {
         Source::Live {
             client,
             concurrency,
-            recording,
+            recorded,
             alertmanager,
         } => {
             let poller = live::spawn(
@@ -146,19 +177,9 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                 },
                 data_tx,
             );
-            let mut recorded = Recorded {
-                options: recording,
-                recorder: None,
-            };
-            if let Some(file) = recorded.options.file.clone() {
-                recorded.start(&app, file);
-            }
             (poller, Some(recorded), None)
         }
         Source::Replay { recording, speed } => {
-            for warning in recording.warnings() {
-                log::warn!("{}: {warning}", recording.path().display());
-            }
             let player = replay::spawn(
                 recording.clone(),
                 ReplayOptions {
@@ -203,11 +224,17 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             },
             Some(data) = data_rx.recv() => Some(Msg::Data(data)),
             _ = ticker.tick(), if live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
-            () = signals.recv() => Some(Msg::Action(Action::Quit)),
+            signal = signals.recv() => match signal {
+                SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
+                SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
+                SignalEvent::Ignore => None,
+            },
         };
         if let Some(msg) = msg {
-            if let (Msg::Data(event), Some(recorded)) = (&msg, recorded.as_mut()) {
-                recorded.record(event);
+            if let (Msg::Data(event), Some(recorded)) = (&msg, recorded.as_mut())
+                && let Err(failure) = recorded.record(event)
+            {
+                app.update(Msg::RecordingFailed(failure));
             }
             let tick = matches!(msg, Msg::Data(DataEvent::Clock(_)));
             app.update(msg);
@@ -217,12 +244,20 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
         }
         // Answers of one refresh arrive together: take them all before drawing once.
         while let Ok(data) = data_rx.try_recv() {
-            if let Some(recorded) = recorded.as_mut() {
-                recorded.record(&data);
+            if let Some(recorded) = recorded.as_mut()
+                && let Err(failure) = recorded.record(&data)
+            {
+                app.update(Msg::RecordingFailed(failure));
             }
             app.update(Msg::Data(data));
         }
         for effect in app.take_effects() {
+            if effect == Effect::Suspend {
+                guard.suspend()?;
+                let size = guard.terminal.size()?;
+                app.update(Msg::Action(Action::Resize(size.width, size.height)));
+                continue;
+            }
             perform(effect, &mut app, recorded.as_mut(), replayed.as_deref());
         }
         for command in app.take_commands() {
@@ -251,20 +286,14 @@ fn perform(
 ) {
     match (effect, recorded) {
         (Effect::ToggleRecording, Some(recorded)) => {
-            if recorded.recorder.is_some() {
-                recorded.stop();
-            } else {
-                let path = recorded.next_path();
-                recorded.start(app, path);
+            if let Err(failure) = recorded.toggle(app) {
+                app.update(Msg::RecordingFailed(failure));
             }
             app.update(Msg::Recording(recorded.status()));
         }
-        (Effect::Mark { at, note }, Some(recorded)) => match &mut recorded.recorder {
-            Some(recorder) => {
-                if let Err(e) = recorder.mark(at, &note) {
-                    log::error!("marker not saved: {e}");
-                }
-            }
+        (Effect::Mark { at, note }, Some(recorded)) => match recorded.mark(at, &note) {
+            Some(Ok(())) => {}
+            Some(Err(e)) => app.update(Msg::RecordingFailed(format!("marker not saved: {e}"))),
             None => app.update(Msg::Notice(
                 "marker kept for this session only: R records".into(),
             )),
@@ -276,6 +305,6 @@ fn perform(
                 Err(e) => app.update(Msg::Notice(format!("marker not saved: {e}"))),
             }
         }
-        (Effect::ToggleRecording, None) => {}
+        (Effect::ToggleRecording | Effect::Suspend, None) | (Effect::Suspend, Some(_)) => {}
     }
 }

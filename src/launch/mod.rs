@@ -24,6 +24,12 @@ pub struct Config {
     pub rule_texts: Vec<ConfigText>,
 }
 
+/// Bad input found while starting (a flag's file, a URL, where to record): the run stops
+/// before the terminal is touched, with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);
+
 /// A failed run: what to print and the exit code (2 for bad input, 1 otherwise).
 pub struct Failure {
     pub code: u8,
@@ -37,6 +43,7 @@ impl From<anyhow::Error> for Failure {
             || error.downcast_ref::<FormatError>().is_some()
             || error.downcast_ref::<RestoreError>().is_some()
             || error.downcast_ref::<crate::report::ReportError>().is_some()
+            || error.downcast_ref::<InvalidInput>().is_some()
         {
             2
         } else {
@@ -110,7 +117,7 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
 /// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
 async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     let recording = Recording::open(&args.file)?;
-    dashboard::replay(options, recording, args.speed.clamp(1.0, 64.0)).await
+    dashboard::replay(options, recording, args.speed).await
 }
 
 /// `export FILE`: the report, to stdout or a file; damage in the file is reported in it.

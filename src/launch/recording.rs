@@ -1,46 +1,55 @@
 //! Recording a live session: `--record FILE` from the start, `R` to start and stop a
-//! timestamped file, markers written as they are placed.
+//! timestamped file, markers written as they are placed. A recording that cannot start or
+//! stops working says so: at start by refusing to run, later in the status bar.
 
 use crate::app::restore;
 use crate::app::{App, RecordingStatus};
 use crate::event::DataEvent;
 use crate::session::{ConfigText, Recorder};
-use std::path::PathBuf;
-
-/// How a live session is recorded.
-#[derive(Clone, Debug, Default)]
-pub struct RecordOptions {
-    /// Record from the start into this file (`--record FILE`).
-    pub file: Option<PathBuf>,
-    /// Where `R` starts recordings (`--record-dir`).
-    pub dir: PathBuf,
-    /// The rule files' texts, embedded in the recording's header.
-    pub rules: Vec<ConfigText>,
-}
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// The live recorder, if recording, and how to start one.
 pub struct Recorded {
-    pub options: RecordOptions,
-    pub recorder: Option<Recorder>,
+    /// Where `R` starts recordings (`--record-dir`).
+    dir: PathBuf,
+    /// The rule files' texts, embedded in the recording's header.
+    rules: Vec<ConfigText>,
+    recorder: Option<Recorder>,
 }
 
 impl Recorded {
-    pub fn start(&mut self, app: &App, path: PathBuf) {
-        let header = restore::header(app, self.options.rules.clone());
-        let started = Recorder::create(&path, &header).and_then(|mut recorder| {
-            // Started mid-session: what the screen shows so far comes first.
-            for event in app.state_events() {
-                recorder.record(&event)?;
-            }
-            Ok(recorder)
-        });
-        match started {
-            Ok(recorder) => {
-                log::info!("recording to {}", path.display());
-                self.recorder = Some(recorder);
-            }
-            Err(e) => log::error!("cannot record to {}: {e}", path.display()),
+    pub fn new(dir: PathBuf, rules: Vec<ConfigText>) -> Self {
+        Self {
+            dir,
+            rules,
+            recorder: None,
         }
+    }
+
+    /// Starts recording into `path`; what the dashboard shows so far comes first, so a
+    /// recording started mid-session replays what the screen showed.
+    pub fn start(&mut self, app: &App, path: &Path) -> io::Result<()> {
+        let header = restore::header(app, self.rules.clone());
+        let mut recorder = Recorder::create(path, &header)?;
+        for event in app.state_events() {
+            recorder.record(&event)?;
+        }
+        log::info!("recording to {}", path.display());
+        self.recorder = Some(recorder);
+        Ok(())
+    }
+
+    /// Starts a timestamped recording in the recording directory, or stops the one
+    /// running. An error says why a recording could not start.
+    pub fn toggle(&mut self, app: &App) -> Result<(), String> {
+        if self.recorder.is_some() {
+            self.stop();
+            return Ok(());
+        }
+        let path = self.next_path();
+        self.start(app, &path)
+            .map_err(|e| format!("cannot record to {}: {e}", path.display()))
     }
 
     pub fn stop(&mut self) {
@@ -53,14 +62,24 @@ impl Recorded {
         }
     }
 
-    pub fn record(&mut self, event: &DataEvent) {
+    /// Appends `event`; on a write error (disk full, file size limit) the recording stops
+    /// and the error, with the file, is returned for the status bar.
+    pub fn record(&mut self, event: &DataEvent) -> Result<(), String> {
         let Some(recorder) = &mut self.recorder else {
-            return;
+            return Ok(());
         };
-        if let Err(e) = recorder.record(event) {
-            log::error!("recording stopped: {e}");
-            self.recorder = None;
-        }
+        let Err(e) = recorder.record(event) else {
+            return Ok(());
+        };
+        let message = format!("recording {} stopped: {e}", recorder.path().display());
+        log::error!("{message}");
+        self.recorder = None;
+        Err(message)
+    }
+
+    /// Writes a marker into the running recording; `None` when not recording.
+    pub fn mark(&mut self, at: f64, note: &str) -> Option<io::Result<()>> {
+        self.recorder.as_mut().map(|r| r.mark(at, note))
     }
 
     pub fn status(&self) -> Option<RecordingStatus> {
@@ -71,8 +90,8 @@ impl Recorded {
     }
 
     /// A fresh timestamped file in the recording directory.
-    pub fn next_path(&self) -> PathBuf {
+    fn next_path(&self) -> PathBuf {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        self.options.dir.join(format!("spheroseg-top-{stamp}.rec"))
+        self.dir.join(format!("spheroseg-top-{stamp}.rec"))
     }
 }

@@ -16,6 +16,30 @@ impl TerminalGuard {
             terminal: ratatui::try_init()?,
         })
     }
+
+    /// Ctrl-Z or SIGTSTP: hands the terminal back to the shell, stops the process, and
+    /// takes the terminal again when it continues (`fg`); the next frame is drawn whole.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        self.terminal.show_cursor()?;
+        ratatui::restore();
+        // SIGSTOP, not SIGTSTP: SIGTSTP is caught here (see `Signals`); SIGSTOP cannot be.
+        // SAFETY: raise only sends a signal to this process; no memory is involved.
+        unsafe {
+            libc::raise(libc::SIGSTOP);
+        }
+        // Running again: SIGCONT.
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        // An empty frame makes ratatui's idea of the screen match the cleared one, so the
+        // next frame is drawn whole. (`Terminal::clear` would ask the terminal for the
+        // cursor position, racing the key reader for the answer.)
+        self.terminal.draw(|_| {})?;
+        Ok(())
+    }
 }
 
 impl Drop for TerminalGuard {
@@ -24,29 +48,67 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// SIGTERM, SIGHUP and SIGINT end the dashboard like `q` does (SIGINT only arrives as a
-/// signal when the terminal is not in raw mode; in raw mode Ctrl-C is a key).
+/// Why the terminal cannot host the dashboard, if it cannot: output is not a terminal
+/// (redirected to a file or a pipe) or the terminal says it cannot move the cursor.
+pub fn unusable() -> Option<&'static str> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        Some("standard output is not a terminal")
+    } else if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        Some("TERM=dumb cannot draw a dashboard")
+    } else {
+        None
+    }
+}
+
+/// What a signal asks of the dashboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignalEvent {
+    /// End cleanly, like `q`: SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1/2, SIGALRM, SIGXCPU
+    /// (whose default would kill the process with the terminal raw).
+    Quit,
+    /// Stop until continued, like Ctrl-Z: SIGTSTP.
+    Suspend,
+    /// Nothing: SIGXFSZ (a file size limit) makes the write fail instead of killing the
+    /// process, and the recorder reports that failure.
+    Ignore,
+}
+
+/// The signals the dashboard handles, so none of them leaves the terminal raw.
 pub struct Signals {
-    terminate: tokio::signal::unix::Signal,
-    hangup: tokio::signal::unix::Signal,
-    interrupt: tokio::signal::unix::Signal,
+    handled: Vec<(tokio::signal::unix::Signal, SignalEvent)>,
 }
 
 impl Signals {
     pub fn new() -> io::Result<Self> {
         use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self {
-            terminate: signal(SignalKind::terminate())?,
-            hangup: signal(SignalKind::hangup())?,
-            interrupt: signal(SignalKind::interrupt())?,
-        })
+        let kinds = [
+            (SignalKind::terminate(), SignalEvent::Quit),
+            (SignalKind::hangup(), SignalEvent::Quit),
+            (SignalKind::interrupt(), SignalEvent::Quit),
+            (SignalKind::quit(), SignalEvent::Quit),
+            (SignalKind::user_defined1(), SignalEvent::Quit),
+            (SignalKind::user_defined2(), SignalEvent::Quit),
+            (SignalKind::alarm(), SignalEvent::Quit),
+            (SignalKind::from_raw(libc::SIGXCPU), SignalEvent::Quit),
+            (SignalKind::from_raw(libc::SIGTSTP), SignalEvent::Suspend),
+            (SignalKind::from_raw(libc::SIGXFSZ), SignalEvent::Ignore),
+        ];
+        let handled = kinds
+            .into_iter()
+            .map(|(kind, event)| Ok((signal(kind)?, event)))
+            .collect::<io::Result<_>>()?;
+        Ok(Self { handled })
     }
 
-    pub async fn recv(&mut self) {
-        tokio::select! {
-            _ = self.terminate.recv() => {}
-            _ = self.hangup.recv() => {}
-            _ = self.interrupt.recv() => {}
-        }
+    /// The next signal's event.
+    pub async fn recv(&mut self) -> SignalEvent {
+        let waits = self.handled.iter_mut().map(|(signal, event)| {
+            Box::pin(async move {
+                signal.recv().await;
+                *event
+            })
+        });
+        futures::future::select_all(waits).await.0
     }
 }

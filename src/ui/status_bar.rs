@@ -75,11 +75,14 @@ impl Widget for StatusBar<'_> {
             ),
         };
         segments.push(Span::styled(format!(" {glyph} {word} "), style));
-        if let Some(recording) = &app.recording() {
+        if let Some(recording) = app.recording() {
             segments.push(Span::styled(
                 format!(" ● REC {} {} ", recording.path, size(recording.bytes)),
                 theme.alert,
             ));
+        }
+        if let Some(failure) = app.recording_failure() {
+            segments.push(Span::styled(format!(" ✖ {failure} (Esc) "), theme.error));
         }
         segments.extend(alert_counts(app));
         if app.paused() {
