@@ -5,7 +5,8 @@ use super::*;
 use crate::config::layout::Layout;
 use crate::event::RangeRequest;
 use crate::model::Labels;
-use crate::prom::{Sample, Series};
+use crate::prom::{PromError, Sample, Series};
+use crate::store::range_cache::Lookup;
 
 const NOW: f64 = 1_700_000_000.0;
 
@@ -427,4 +428,37 @@ fn ctrl_z_suspends_through_the_event_loop() {
     let mut app = app();
     act(&mut app, &[Action::ToggleHelp, Action::Suspend]);
     assert_eq!(app.take_effects(), vec![Effect::Suspend], "even over help");
+}
+
+#[test]
+fn a_drill_view_whose_range_query_times_out_says_so_and_backs_off() {
+    let mut app = app();
+    act(&mut app, &[Action::Focus(Dir::Right), Action::Open]);
+    let mut sent = 0;
+    for second in 0..30 {
+        app.update(Msg::Tick(NOW + f64::from(second)));
+        for command in app.take_commands() {
+            if let SourceCommand::Range(request) = command {
+                sent += 1;
+                app.update(Msg::Data(DataEvent::RangeAnswer {
+                    request,
+                    result: Err(PromError::Timeout(Duration::from_secs(10))),
+                    latency: Duration::from_secs(10),
+                }));
+            }
+        }
+    }
+    assert!(
+        sent <= 3,
+        "asked {sent} times in 30 s, not on every refresh"
+    );
+    let Some(DrillLevel::Chart(view)) = app.drill().last() else {
+        panic!("chart view");
+    };
+    let data = app.chart_data(&view.spec);
+    assert!(
+        matches!(data.answers[0], Lookup::Failed(PromError::Timeout(_))),
+        "the view shows the timeout, not loading: {:?}",
+        data.answers[0]
+    );
 }
