@@ -96,9 +96,14 @@ pub struct ReplayStatus {
     pub playing: bool,
 }
 
-/// The moments of a recording worth a key: computed once by the replayer.
+/// The moments of a recording worth a key, and what damage took: computed once by the
+/// replayer, which reads the whole recording for it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplayIndex {
     pub transitions: Vec<f64>,
     pub alert_spans: Vec<(f64, f64)>,
+    /// Stretches lost to damage in the file: (from, to).
+    pub lost_spans: Vec<(f64, f64)>,
+    /// What the reader found damaged, where in the file.
+    pub damage: Vec<String>,
 }

@@ -41,6 +41,13 @@ impl App {
                 if let Some(state) = &mut self.replay {
                     state.transitions = index.transitions;
                     state.alert_spans = index.alert_spans;
+                    state.lost_spans = index.lost_spans;
+                }
+                if let Some(first) = index.damage.first() {
+                    self.notice = Some(format!(
+                        "recording damaged ({} spots; first at {first}): lost stretches are marked ╳ on the timeline",
+                        index.damage.len()
+                    ));
                 }
             }
             DataEvent::Instant {

@@ -19,6 +19,8 @@ pub struct ReplayState {
     pub transitions: Vec<f64>,
     /// When any alert was firing: (from, to).
     pub alert_spans: Vec<(f64, f64)>,
+    /// Stretches the recording lost to damage: (from, to).
+    pub lost_spans: Vec<(f64, f64)>,
 }
 
 impl ReplayState {
@@ -31,6 +33,7 @@ impl ReplayState {
             playing: status.playing,
             transitions: Vec::new(),
             alert_spans: Vec::new(),
+            lost_spans: Vec::new(),
         }
     }
 

@@ -319,6 +319,7 @@ fn replaying(app: &mut App, position: f64) {
         crate::event::ReplayIndex {
             transitions: vec![NOW - 300.0, NOW + 120.0],
             alert_spans: vec![(NOW + 120.0, NOW + 400.0)],
+            ..Default::default()
         },
     )));
 }

@@ -140,14 +140,26 @@ pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyh
         app = app.with_theme(crate::config::Theme::load(theme)?);
     }
     init_logging();
-    run(
+    // Damage is said where it cannot be missed: before the screen opens (what opening
+    // found) and after it closes (everything reading found).
+    let path = recording.path().display().to_string();
+    for warning in recording.warnings() {
+        eprintln!("warning: {path}: {warning}");
+    }
+    let recording = Arc::new(recording);
+    let seen = recording.warnings().len();
+    let result = run(
         app,
         Source::Replay {
-            recording: Arc::new(recording),
+            recording: recording.clone(),
             speed,
         },
     )
-    .await
+    .await;
+    for warning in recording.warnings().iter().skip(seen) {
+        eprintln!("warning: {path}: {warning}");
+    }
+    result
 }
 
 /// Runs the dashboard until the user quits or a signal arrives.

@@ -159,6 +159,48 @@ impl Recording {
         self.warnings()
     }
 
+    /// The stretches of time damage took, as (from, to): from the last entry read before
+    /// each damaged spot to the first block after it. Complete once everything was read
+    /// (see [`Recording::verify`]); a cut tail loses no stretch, the recording just ends.
+    pub fn lost_spans(&self) -> Vec<(f64, f64)> {
+        let blocks: Vec<&Block> = self
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Block(b) => Some(b),
+                Record::Marker(..) => None,
+            })
+            .collect();
+        let mut spans = Vec::new();
+        for warning in self.warnings() {
+            if warning.kind != WarningKind::Corrupt {
+                continue;
+            }
+            let offset = usize::try_from(warning.offset).unwrap_or(usize::MAX);
+            // The block holding the damage, or the last one before it.
+            let before = blocks.iter().rposition(|b| b.offset <= offset);
+            let from = match before {
+                Some(i) => self
+                    .decode(blocks[i], false)
+                    .last()
+                    .map_or(seconds(blocks[i].start_ms), Entry::time),
+                None => self.span.map_or(0.0, |(start, _)| start),
+            };
+            let to = match blocks.get(before.map_or(0, |i| i + 1)) {
+                Some(next) => self
+                    .decode(next, false)
+                    .first()
+                    .map_or(seconds(next.start_ms), Entry::time),
+                None => self.span.map_or(from, |(_, end)| end),
+            };
+            if to > from && !spans.contains(&(from, to)) {
+                spans.push((from, to));
+            }
+        }
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        spans
+    }
+
     /// Every entry, in time order.
     pub fn entries(&self) -> Entries<'_> {
         self.entries_from(f64::NEG_INFINITY)

@@ -354,5 +354,12 @@ pub fn index(recording: &Recording) -> ReplayIndex {
     ReplayIndex {
         transitions: timeline.transitions(),
         alert_spans: last_time.map_or_else(Vec::new, |end| timeline.firing_spans(end)),
+        // Everything was read above: every damaged spot is known now.
+        lost_spans: recording.lost_spans(),
+        damage: recording
+            .warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     }
 }

@@ -160,6 +160,42 @@ fn damage_in_one_block_spares_the_others() {
 }
 
 #[test]
+fn the_stretch_damage_took_is_known_from_the_entries_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.sgtrec");
+    let expected = record(&path, &session(700, 17));
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    let recording = Recording::open(&path).unwrap();
+    // Markers are records of their own: damage to a block takes only its events.
+    let events = |entries: Vec<Entry>| -> Vec<f64> {
+        entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Event { .. }))
+            .map(Entry::time)
+            .collect()
+    };
+    let got = events(recording.entries().collect());
+    let lost = recording.lost_spans();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    let (from, to) = lost[0];
+    // Nothing read lies inside the lost stretch, and what was recorded there is missing.
+    let inside: Vec<&f64> = got.iter().filter(|t| **t > from && **t < to).collect();
+    assert!(inside.is_empty(), "{lost:?}: {inside:?}");
+    let missing: Vec<f64> = events(expected)
+        .into_iter()
+        .filter(|t| !got.contains(t))
+        .collect();
+    assert!(!missing.is_empty());
+    assert!(
+        missing.iter().all(|t| *t >= from && *t < to),
+        "{lost:?} vs {missing:?}"
+    );
+}
+
+#[test]
 fn foreign_files_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rec.sgtrec");
