@@ -75,6 +75,11 @@ impl Recording {
             path: path.clone(),
             source,
         })?;
+        Self::from_bytes(path, bytes)
+    }
+
+    /// A recording already in memory; `path` names it in messages.
+    pub fn from_bytes(path: PathBuf, bytes: Vec<u8>) -> Result<Recording, FormatError> {
         let (header, start) = decode_file_header(&bytes, &path)?;
         let mut warnings = Vec::new();
         let (mut records, end) = index(&bytes, start, &mut warnings);
