@@ -222,10 +222,8 @@ fn files_that_are_not_recordings_are_refused_with_exit_code_2() {
 
 /// A recording cut anywhere (a killed recorder, a full disk) replays up to the cut, says
 /// so, and never takes the dashboard down.
-#[test]
-fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("full.rec");
+/// Ten minutes of replica-2's lag climbing, one answer a second, written to `path`.
+fn record_climbing_lag(path: &Path) {
     let app = App::new(
         Layout::load("spheroseg").unwrap(),
         spheroseg_top::config::Theme::load("default").unwrap(),
@@ -235,7 +233,7 @@ fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
             note: None,
         },
     );
-    let mut recorder = Recorder::create(&path, &restore::header(&app, Vec::new())).unwrap();
+    let mut recorder = Recorder::create(path, &restore::header(&app, Vec::new())).unwrap();
     let id = app
         .layout()
         .queries
@@ -263,6 +261,13 @@ fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
             .unwrap();
     }
     recorder.finish().unwrap();
+}
+
+#[test]
+fn a_cut_recording_replays_up_to_the_cut_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.rec");
+    record_climbing_lag(&path);
     let bytes = std::fs::read(&path).unwrap();
     let full = Recording::open(&path).unwrap().entries().count();
     let mut previous = 0;
@@ -372,4 +377,47 @@ fn the_replay_index_holds_local_rule_transitions() {
         "pending, firing, resolved"
     );
     assert_eq!(index.alert_spans, vec![(t0 + 400.0, t0 + 500.0)]);
+}
+
+#[test]
+fn a_damaged_recording_replays_with_the_lost_stretch_on_its_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.rec");
+    record_climbing_lag(&path);
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Inside the first block's compressed data (a block record starts with its tag).
+    let first_block = bytes.windows(4).position(|w| w == b"BLCK").unwrap();
+    let spot = first_block + 64;
+    bytes[spot] ^= 0x5a;
+    std::fs::write(&path, &bytes).unwrap();
+
+    let recording = Recording::open(&path).unwrap();
+    let index = replay::index(&recording);
+    assert_eq!(index.lost_spans.len(), 1, "{index:?}");
+    assert!(index.damage[0].starts_with("byte "), "{:?}", index.damage);
+    let (from, to) = index.lost_spans[0];
+    let (start, end) = recording.span().unwrap();
+    assert!(start <= from && from < to && to <= end);
+
+    let mut app = restore::app(recording.header()).unwrap();
+    app.update(Msg::Action(spheroseg_top::app::Action::Resize(120, 30)));
+    app.update(Msg::Data(DataEvent::ReplayStatus(
+        spheroseg_top::event::ReplayStatus {
+            start,
+            end,
+            position: end,
+            speed: 1.0,
+            playing: false,
+        },
+    )));
+    app.update(Msg::Data(DataEvent::ReplayIndex(index)));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|frame| spheroseg_top::ui::render(frame, &app))
+        .unwrap();
+    let bottom: String = (0..120)
+        .map(|x| terminal.backend().buffer()[(x, 29)].symbol().to_string())
+        .collect();
+    assert!(bottom.contains('╳'), "the lost stretch is marked: {bottom}");
+    assert!(bottom.contains("damaged"), "and said: {bottom}");
 }

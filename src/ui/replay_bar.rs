@@ -1,6 +1,6 @@
 //! The bottom line of a replay, in place of the live status bar (so the panels keep the
 //! live layout): play state and speed, the replay clock, and a timeline with the alert
-//! spans and markers on it.
+//! spans, the stretches lost to damage and the markers on it.
 
 use super::status_bar::alert_counts;
 use super::widgets::time_chart::clock;
@@ -31,11 +31,12 @@ impl ReplayBar<'_> {
             .map(|i| {
                 let t = state.start + (i as f64 + 0.5) / width as f64 * span;
                 let played = t <= state.position;
-                let firing = state
-                    .alert_spans
-                    .iter()
-                    .any(|(a, b)| (*a..=*b).contains(&t));
-                let style = match (firing, played) {
+                let within =
+                    |spans: &[(f64, f64)]| spans.iter().any(|(a, b)| (*a..=*b).contains(&t));
+                if within(&state.lost_spans) {
+                    return ('╳', theme.error);
+                }
+                let style = match (within(&state.alert_spans), played) {
                     (true, _) => theme.alert,
                     (false, true) => theme.text,
                     (false, false) => theme.muted,
