@@ -1,13 +1,28 @@
 //! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
 //! and its errors.
 
+use crate::config::duration::short;
 use crate::model::Labels;
 use crate::prom::alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::time::Duration;
+
+/// Series read from one answer at most; the rest are counted, not built, so a query that
+/// suddenly matches 100,000 series costs no more memory than one matching this many. Ten
+/// times what a panel keeps (`store::MAX_SERIES`), so the store still finds the series it
+/// already holds when the server lists them in another order.
+pub const MAX_SERIES_PER_ANSWER: usize = 5_000;
+
+/// The label of the stand-in sample that ends an instant answer cut while parsing; its
+/// value is the number of series left out. Prometheus reserves names starting with `__`,
+/// so no real series has it. It travels inside the answer so that the count reaches the
+/// store, and recordings, without a new event or format.
+const OMITTED_SERIES: &str = "__spheroseg_omitted_series__";
 
 /// One value of an instant query: a series' labels, the evaluation time and the value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +39,31 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+impl Sample {
+    /// The stand-in for `count` series an answer evaluated at `time` left out.
+    fn omitted(count: usize, time: f64) -> Self {
+        Self {
+            labels: [(OMITTED_SERIES.to_string(), String::new())].into(),
+            time,
+            value: count as f64,
+        }
+    }
+}
+
+/// Takes the stand-in for left-out series out of an instant answer; returns how many
+/// series it stood for (zero when the answer was whole).
+pub fn take_omitted(samples: &mut Vec<Sample>) -> usize {
+    let mut omitted = 0;
+    samples.retain(|s| {
+        let stand_in = s.labels.contains_key(OMITTED_SERIES);
+        if stand_in {
+            omitted += s.value as usize;
+        }
+        !stand_in
+    });
+    omitted
+}
+
 /// Why a query gave no result. Cloneable plain data: it is stored, shown and recorded.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
 pub enum PromError {
@@ -37,6 +77,10 @@ pub enum PromError {
     Query { kind: String, message: String },
     #[error("HTTP {status}: {message}")]
     Http { status: u16, message: String },
+    /// The server is overloaded or rate-limiting (429, 503) and said how long to wait
+    /// (`Retry-After`).
+    #[error("HTTP {status}: server asked to wait {}", short(*.retry_after))]
+    Throttled { status: u16, retry_after: Duration },
     #[error("invalid response: {0}")]
     Decode(String),
 }
@@ -46,24 +90,98 @@ impl PromError {
     pub fn is_connection(&self) -> bool {
         matches!(self, PromError::Unreachable(_))
     }
+
+    /// True when the server failed the request rather than judged the query: no answer
+    /// in time, an overloaded or failing server or proxy. Many of these in one refresh
+    /// mean the dashboard should ask less often.
+    pub fn is_server_failure(&self) -> bool {
+        match self {
+            PromError::Unreachable(_) | PromError::Timeout(_) | PromError::Throttled { .. } => true,
+            PromError::Http { status, .. } => *status == 429 || *status >= 500,
+            PromError::Query { .. } | PromError::Decode(_) => false,
+        }
+    }
 }
 
+/// Every `/api/v1` answer: `data` on success, the server's words on failure.
 #[derive(Deserialize)]
-struct Envelope {
+struct Envelope<D> {
     status: String,
-    data: Option<serde_json::Value>,
+    data: Option<D>,
     #[serde(rename = "errorType")]
     error_type: Option<String>,
     error: Option<String>,
 }
 
+impl<D> Envelope<D> {
+    /// The data of a successful answer; the server's error message wins over the HTTP
+    /// status, because Prometheus explains bad PromQL in the body of its 400/422 answers.
+    fn into_data(self, status: u16, body: &[u8]) -> Result<D, PromError> {
+        if self.status != "success" {
+            return Err(PromError::Query {
+                kind: self.error_type.unwrap_or_else(|| "error".to_string()),
+                message: self.error.unwrap_or_else(|| format!("HTTP {status}")),
+            });
+        }
+        if !(200..300).contains(&status) {
+            return Err(PromError::Http {
+                status,
+                message: snippet(body),
+            });
+        }
+        self.data
+            .ok_or_else(|| PromError::Decode("success without data".to_string()))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
 enum QueryData {
-    Vector(Vec<VectorItem>),
-    Matrix(Vec<MatrixItem>),
+    Vector(Capped<VectorItem>),
+    Matrix(Capped<MatrixItem>),
     Scalar(RawPoint),
-    String(serde::de::IgnoredAny),
+    String(IgnoredAny),
+}
+
+/// The first [`MAX_SERIES_PER_ANSWER`] items of a JSON array, and how many it had: the
+/// rest are read past without being built.
+struct Capped<T> {
+    items: Vec<T>,
+    total: usize,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(CappedVisitor(PhantomData))
+    }
+}
+
+struct CappedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for CappedVisitor<T> {
+    type Value = Capped<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped<T>, A::Error> {
+        let mut items = Vec::new();
+        while items.len() < MAX_SERIES_PER_ANSWER {
+            match seq.next_element()? {
+                Some(item) => items.push(item),
+                None => {
+                    let total = items.len();
+                    return Ok(Capped { items, total });
+                }
+            }
+        }
+        let mut total = items.len();
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            total += 1;
+        }
+        Ok(Capped { items, total })
+    }
 }
 
 #[derive(Deserialize)]
@@ -102,34 +220,52 @@ pub fn parse_value(text: &str) -> Result<f64, PromError> {
     }
 }
 
-/// Reads the common envelope: the server's error message wins over the HTTP status,
-/// because Prometheus explains bad PromQL in the body of its 400/422 answers.
-fn data(status: u16, body: &[u8]) -> Result<serde_json::Value, PromError> {
-    let envelope: Envelope = match serde_json::from_slice(body) {
-        Ok(e) => e,
-        Err(err) if (200..300).contains(&status) => return Err(PromError::Decode(err.to_string())),
-        Err(_) => {
-            return Err(PromError::Http {
-                status,
-                message: snippet(body),
-            });
-        }
+/// Reads an answer's envelope and its data straight into `D`, without an intermediate
+/// JSON tree (a tree of 100,000 series takes hundreds of megabytes).
+fn data<D: DeserializeOwned>(status: u16, body: &[u8]) -> Result<D, PromError> {
+    let err = match serde_json::from_slice::<Envelope<D>>(body) {
+        Ok(envelope) => return envelope.into_data(status, body),
+        Err(err) => err,
     };
-    if envelope.status != "success" {
-        return Err(PromError::Query {
-            kind: envelope.error_type.unwrap_or_else(|| "error".to_string()),
-            message: envelope.error.unwrap_or_else(|| format!("HTTP {status}")),
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(PromError::Http {
+    match serde_json::from_slice::<Envelope<IgnoredAny>>(body) {
+        // The envelope is fine; its data is not what the endpoint should answer.
+        Ok(envelope) => envelope
+            .into_data(status, body)
+            .and(Err(PromError::Decode(err.to_string()))),
+        Err(_) if (200..300).contains(&status) => {
+            Err(not_json(None, body).unwrap_or_else(|| PromError::Decode(err.to_string())))
+        }
+        Err(_) => Err(PromError::Http {
             status,
             message: snippet(body),
-        });
+        }),
     }
-    envelope
-        .data
-        .ok_or_else(|| PromError::Decode("success without data".to_string()))
+}
+
+/// When a successful answer cannot be JSON, says what it is instead: HTML (a login page or
+/// a proxy's portal), nothing, or the content type the server named. `None` when it may
+/// be JSON, and the parser will tell.
+pub fn not_json(content_type: Option<&str>, body: &[u8]) -> Option<PromError> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    let what = match first {
+        Some(b'{' | b'[') => return None,
+        None => "an empty answer".to_string(),
+        Some(b'<') => "HTML".to_string(),
+        Some(_) if media.as_deref() == Some("text/html") => "HTML".to_string(),
+        Some(_) => match media {
+            Some(media) if !media.contains("json") => media,
+            _ => return None,
+        },
+    };
+    let hint = if what == "HTML" {
+        " (a login page or proxy?)"
+    } else {
+        ""
+    };
+    Some(PromError::Decode(format!("got {what}, not JSON{hint}")))
 }
 
 /// The start of a body, for error messages (HTML error pages can be long).
@@ -143,23 +279,29 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
-fn query_data(status: u16, body: &[u8]) -> Result<QueryData, PromError> {
-    serde_json::from_value(data(status, body)?).map_err(|e| PromError::Decode(e.to_string()))
-}
-
-/// Parses an instant query answer; a scalar becomes one unlabelled sample.
+/// Parses an instant query answer; a scalar becomes one unlabelled sample. An answer of
+/// more than [`MAX_SERIES_PER_ANSWER`] series keeps that many and ends with a stand-in
+/// for the rest (see [`take_omitted`]).
 pub fn parse_instant(status: u16, body: &[u8]) -> Result<Vec<Sample>, PromError> {
-    match query_data(status, body)? {
-        QueryData::Vector(items) => items
-            .into_iter()
-            .map(|item| {
-                item.value.parse().map(|(time, value)| Sample {
-                    labels: item.metric,
-                    time,
-                    value,
+    match data(status, body)? {
+        QueryData::Vector(Capped { items, total }) => {
+            let kept = items.len();
+            let mut samples = items
+                .into_iter()
+                .map(|item| {
+                    item.value.parse().map(|(time, value)| Sample {
+                        labels: item.metric,
+                        time,
+                        value,
+                    })
                 })
-            })
-            .collect(),
+                .collect::<Result<Vec<_>, _>>()?;
+            if total > kept {
+                let time = samples.last().map_or(f64::NAN, |s| s.time);
+                samples.push(Sample::omitted(total - kept, time));
+            }
+            Ok(samples)
+        }
         QueryData::Scalar(point) => {
             let (time, value) = point.parse()?;
             Ok(vec![Sample {
@@ -178,10 +320,11 @@ pub fn parse_instant(status: u16, body: &[u8]) -> Result<Vec<Sample>, PromError>
     }
 }
 
-/// Parses a range query answer.
+/// Parses a range query answer: [`MAX_SERIES_PER_ANSWER`] series at most (the instant
+/// answers, every refresh, count the rest).
 pub fn parse_range(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
-    match query_data(status, body)? {
-        QueryData::Matrix(items) => items
+    match data(status, body)? {
+        QueryData::Matrix(Capped { items, .. }) => items
             .into_iter()
             .map(|item| {
                 let points = item
@@ -203,7 +346,7 @@ pub fn parse_range(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
 
 /// Checks that a body is a successful API answer at all (used for the liveness probe).
 pub fn parse_ok(status: u16, body: &[u8]) -> Result<(), PromError> {
-    data(status, body).map(|_| ())
+    data::<IgnoredAny>(status, body).map(|_| ())
 }
 
 /// `/api/v1/alerts`: `{"alerts": [...]}`.
@@ -334,15 +477,13 @@ fn optional_timestamp(text: Option<&str>) -> Result<Option<f64>, PromError> {
 
 /// Parses `/api/v1/alerts`: every pending and firing alert Prometheus knows.
 pub fn parse_alerts(status: u16, body: &[u8]) -> Result<Vec<Alert>, PromError> {
-    let data: AlertsData = serde_json::from_value(data(status, body)?)
-        .map_err(|e| PromError::Decode(e.to_string()))?;
+    let data: AlertsData = data(status, body)?;
     data.alerts.into_iter().map(RawAlert::parse).collect()
 }
 
 /// Parses `/api/v1/rules`: rule groups with each rule's health, last evaluation and alerts.
 pub fn parse_rules(status: u16, body: &[u8]) -> Result<Vec<RuleGroupStatus>, PromError> {
-    let data: RulesData = serde_json::from_value(data(status, body)?)
-        .map_err(|e| PromError::Decode(e.to_string()))?;
+    let data: RulesData = data(status, body)?;
     data.groups
         .into_iter()
         .map(|g| {
@@ -417,6 +558,112 @@ mod tests {
             parse_instant(200, body),
             Err(PromError::Decode(_))
         ));
+    }
+
+    /// An instant answer of `n` series labelled `s=0`, `s=1`…
+    fn vector(n: usize) -> Vec<u8> {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"metric":{{"s":"{i}"}},"value":[7,"{i}"]}}"#))
+            .collect();
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+            items.join(",")
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn huge_answers_are_cut_while_parsing_and_counted() {
+        let mut samples = parse_instant(200, &vector(MAX_SERIES_PER_ANSWER + 1234)).unwrap();
+        assert_eq!(
+            samples.len(),
+            MAX_SERIES_PER_ANSWER + 1,
+            "the kept ones and a stand-in"
+        );
+        assert_eq!(take_omitted(&mut samples), 1234);
+        assert_eq!(samples.len(), MAX_SERIES_PER_ANSWER);
+        assert_eq!(
+            samples[0].labels["s"], "0",
+            "the first ones are kept, in order"
+        );
+        assert!(samples.iter().all(|s| s.time == 7.0));
+
+        let mut whole = parse_instant(200, &vector(MAX_SERIES_PER_ANSWER)).unwrap();
+        assert_eq!(take_omitted(&mut whole), 0);
+        assert_eq!(whole.len(), MAX_SERIES_PER_ANSWER);
+    }
+
+    #[test]
+    fn range_answers_are_cut_too() {
+        let item = r#"{"metric":{"a":"b"},"values":[[1,"1"]]}"#;
+        let body = format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+            vec![item; MAX_SERIES_PER_ANSWER + 3].join(",")
+        );
+        assert_eq!(
+            parse_range(200, body.as_bytes()).unwrap().len(),
+            MAX_SERIES_PER_ANSWER
+        );
+    }
+
+    #[test]
+    fn the_result_may_come_before_its_type() {
+        let body = br#"{"data":{"result":[{"metric":{},"value":[1,"2"]}],"resultType":"vector"},"status":"success"}"#;
+        assert_eq!(parse_instant(200, body).unwrap()[0].value, 2.0);
+    }
+
+    #[test]
+    fn what_is_not_json_is_named() {
+        let html = parse_instant(200, b"\n<!DOCTYPE html><html>Sign in</html>").unwrap_err();
+        assert_eq!(
+            html.to_string(),
+            "invalid response: got HTML, not JSON (a login page or proxy?)"
+        );
+        let named = |ct, body: &[u8]| not_json(Some(ct), body).map(|e| e.to_string());
+        assert_eq!(
+            named("text/html; charset=utf-8", b"Sign in"),
+            Some("invalid response: got HTML, not JSON (a login page or proxy?)".into())
+        );
+        assert_eq!(
+            named("text/plain", b"hello"),
+            Some("invalid response: got text/plain, not JSON".into())
+        );
+        assert_eq!(
+            named("application/json", b""),
+            Some("invalid response: got an empty answer, not JSON".into())
+        );
+        assert_eq!(
+            named("text/plain", b" {\"status\""),
+            None,
+            "JSON, whatever it says"
+        );
+        assert_eq!(
+            named("application/json", b"oops"),
+            None,
+            "the parser says why"
+        );
+    }
+
+    #[test]
+    fn server_failures_are_told_from_query_errors() {
+        let http = |status| PromError::Http {
+            status,
+            message: String::new(),
+        };
+        assert!(http(503).is_server_failure() && http(429).is_server_failure());
+        assert!(!http(404).is_server_failure() && !http(400).is_server_failure());
+        assert!(PromError::Timeout(Duration::from_secs(1)).is_server_failure());
+        let throttled = PromError::Throttled {
+            status: 429,
+            retry_after: Duration::from_secs(120),
+        };
+        assert!(throttled.is_server_failure());
+        assert_eq!(throttled.to_string(), "HTTP 429: server asked to wait 2m");
+        let query = PromError::Query {
+            kind: "bad_data".into(),
+            message: "x".into(),
+        };
+        assert!(!query.is_server_failure());
     }
 
     /// Trimmed from a real Prometheus 2.42 answer.
