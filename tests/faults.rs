@@ -901,7 +901,8 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
                 bearer_token: None,
             },
         )
-        .expect_err("invalid port"),
+        .expect_err("invalid port")
+        .to_string(),
     );
 
     let mut fake = FakePrometheus::start_stopped().await;

@@ -9,4 +9,4 @@ pub use alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
 pub use api::{PromError, Sample, Series};
-pub use client::{ClientOptions, PromClient};
+pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
