@@ -1,8 +1,10 @@
 //! Schedules the layout's queries against Prometheus: every refresh each distinct query is
 //! sent once, at most `concurrency` at a time; a query still running is not sent again, so
 //! a slow one delays nothing else. History queries are backfilled with `query_range` at
-//! start and after every gap. When Prometheus is unreachable, only a cheap probe is sent,
-//! with exponential backoff, until it answers.
+//! start and after every gap. When Prometheus is unreachable, or answers nothing in time,
+//! only a cheap probe is sent, with exponential backoff, until it answers. A server that
+//! asks for quiet (`Retry-After`) gets it; when most requests of a refresh fail, the next
+//! refresh waits, longer each time, with jitter.
 
 use crate::clock::unix_now;
 use crate::config::duration::short;
@@ -10,7 +12,7 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
@@ -19,8 +21,12 @@ use tokio::time::{Instant, sleep_until};
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
-/// Longest wait between probes of an unreachable Prometheus.
+/// Longest wait between probes of an unreachable Prometheus, and between refreshes while
+/// most requests fail.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
+/// so a misconfigured proxy cannot leave it blind for hours.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
 /// Queries slower than this are logged.
 const SLOW_QUERY: Duration = Duration::from_secs(1);
 
@@ -45,8 +51,9 @@ pub fn spawn(
         client,
         config,
         events,
-        in_flight: HashSet::new(),
+        in_flight: HashMap::new(),
         failing: HashMap::new(),
+        cycle: 0,
     };
     tokio::spawn(poller.run(command_rx));
     commands
@@ -69,6 +76,23 @@ enum Outcome {
     Event { job: Option<Job>, event: DataEvent },
 }
 
+impl Outcome {
+    fn job(&self) -> Option<Job> {
+        match self {
+            Outcome::Probe(_) => Some(Job::Probe),
+            Outcome::Event { job, .. } => *job,
+        }
+    }
+
+    /// The Prometheus error it ended with, if any.
+    fn error(&self) -> Option<&PromError> {
+        match self {
+            Outcome::Probe(result) => result.as_ref().err(),
+            Outcome::Event { event, .. } => prometheus_error(event),
+        }
+    }
+}
+
 /// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
 fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
     match event {
@@ -81,52 +105,204 @@ fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
     }
 }
 
-/// The connection state and the backoff that goes with it.
+/// What the poller does at the next refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pace {
+    /// Sends every query.
+    Polling,
+    /// Prometheus cannot be reached or answers nothing in time: only the probe is sent.
+    Probing,
+    /// The server asked for quiet, or most of a refresh failed: the refresh after the wait
+    /// sends every query again.
+    Waiting,
+}
+
+/// How the requests of one refresh cycle ended, as they finish.
+#[derive(Default)]
+struct Tally {
+    pending: usize,
+    finished: usize,
+    /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
+    failed: usize,
+    timed_out: usize,
+}
+
+/// The connection state, the pace that goes with it and its backoffs.
 struct Link {
     connection: Connection,
+    pace: Pace,
+    /// Wait between probes while probing.
     backoff: Duration,
+    /// Wait after a cycle in which most requests failed; grows while they keep failing.
+    failing_backoff: Duration,
+    /// The cycles with requests under way.
+    cycles: HashMap<u64, Tally>,
+    refresh: Duration,
+    url: String,
 }
 
 impl Link {
-    fn is_down(&self) -> bool {
-        matches!(self.connection, Connection::Unreachable { .. })
+    fn new(refresh: Duration, url: &str) -> Self {
+        Self {
+            connection: Connection::Connecting,
+            pace: Pace::Polling,
+            backoff: Duration::ZERO,
+            failing_backoff: Duration::ZERO,
+            cycles: HashMap::new(),
+            refresh,
+            url: url.to_string(),
+        }
     }
 
-    /// Updates the state from a finished job; returns the new state when it changed
-    /// (a failed probe counts as a change: it carries the next retry delay).
-    fn observe(&mut self, outcome: &Outcome, url: &str) -> Option<Connection> {
-        let lost = match outcome {
-            Outcome::Probe(Err(e)) => Some(e.to_string()),
-            Outcome::Probe(Ok(())) => None,
-            Outcome::Event { event, .. } => prometheus_error(event)
-                .filter(|e| e.is_connection())
-                .map(ToString::to_string),
-        };
-        match lost {
-            // Queries already under way when the link went down fail too; they say nothing new.
-            Some(_) if self.is_down() && !matches!(outcome, Outcome::Probe(_)) => None,
-            Some(error) => {
-                if !self.is_down() {
-                    log::warn!("Prometheus {error}; retrying with backoff");
-                }
-                self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
-                self.connection = Connection::Unreachable {
-                    error,
-                    retry_in: self.backoff,
-                };
-                Some(self.connection.clone())
-            }
-            None if self.connection == Connection::Connected => None,
-            None => {
-                match self.connection {
-                    Connection::Unreachable { .. } => log::info!("reconnected to {url}"),
-                    _ => log::info!("connected to {url}"),
-                }
-                self.connection = Connection::Connected;
-                self.backoff = Duration::ZERO;
-                Some(Connection::Connected)
-            }
+    /// Counts the requests a new cycle sent.
+    fn begin_cycle(&mut self, cycle: u64, requests: usize) {
+        if requests > 0 {
+            self.cycles.insert(
+                cycle,
+                Tally {
+                    pending: requests,
+                    ..Tally::default()
+                },
+            );
         }
+    }
+
+    /// Updates the state from a finished job of `cycle` (if it belonged to one); returns
+    /// the new state when it changed (a failed probe counts as a change: it carries the
+    /// next retry delay).
+    fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
+        // Alertmanager's answers say nothing about Prometheus.
+        if outcome.job() == Some(Job::Alertmanager) {
+            return None;
+        }
+        let error = outcome.error();
+        let change = match (outcome, error) {
+            (
+                _,
+                Some(PromError::Throttled {
+                    status,
+                    retry_after,
+                }),
+            ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
+            (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
+            // Queries already under way when the link went down fail too; they say nothing new.
+            (_, Some(e)) if e.is_connection() => {
+                (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
+            }
+            (_, Some(e)) if e.is_server_failure() => None,
+            _ => self.answered(),
+        };
+        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
+        verdict.or(change)
+    }
+
+    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
+    /// last one.
+    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
+        let tally = self.cycles.get_mut(&cycle)?;
+        tally.pending -= 1;
+        tally.finished += 1;
+        tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
+        tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
+        if tally.pending > 0 {
+            return None;
+        }
+        let tally = self.cycles.remove(&cycle)?;
+        self.judge(&tally)
+    }
+
+    /// An answer arrived: connected, unless the poller is waiting out a backoff or the
+    /// server's request for quiet (a late answer does not cut that short).
+    fn answered(&mut self) -> Option<Connection> {
+        if self.connection == Connection::Connected || self.pace == Pace::Waiting {
+            return None;
+        }
+        match self.connection {
+            Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
+            _ => log::info!("connected to {}", self.url),
+        }
+        self.pace = Pace::Polling;
+        self.backoff = Duration::ZERO;
+        Some(self.enter(Connection::Connected))
+    }
+
+    /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
+    fn probe(&mut self, error: String) -> Connection {
+        if self.pace != Pace::Probing {
+            log::warn!("Prometheus {error}; retrying with backoff");
+        }
+        self.pace = Pace::Probing;
+        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: self.backoff,
+        })
+    }
+
+    /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
+    fn wait_as_asked(&mut self, status: u16, asked: Duration) -> Connection {
+        let wait = asked.min(MAX_SERVER_WAIT).max(self.refresh);
+        let mut error = format!("server asked to wait {} (HTTP {status})", short(asked));
+        if asked > MAX_SERVER_WAIT {
+            error.push_str(&format!("; {} at most", short(MAX_SERVER_WAIT)));
+        }
+        log::warn!("{}: {error}", self.url);
+        self.wait(error, wait)
+    }
+
+    /// A cycle's verdict once its last request finished.
+    fn judge(&mut self, tally: &Tally) -> Option<Connection> {
+        if self.pace != Pace::Polling {
+            return None;
+        }
+        if tally.timed_out == tally.finished {
+            let error = format!("not answering: {} (every request timed out)", self.url);
+            return Some(self.probe(error));
+        }
+        if tally.failed * 2 <= tally.finished {
+            self.failing_backoff = Duration::ZERO;
+            return None;
+        }
+        let least = self.refresh * 2;
+        self.failing_backoff = (self.failing_backoff * 2)
+            .max(least)
+            .min(MAX_BACKOFF.max(least));
+        // Jitter, so that many dashboards behind one proxy do not come back in step.
+        let wait = self.failing_backoff.mul_f64(1.0 + fastrand::f64() / 4.0);
+        let error = format!(
+            "backing off: {} of {} queries failing",
+            tally.failed, tally.finished
+        );
+        log::warn!("{}: {error}", self.url);
+        Some(self.wait(error, wait))
+    }
+
+    fn wait(&mut self, error: String, wait: Duration) -> Connection {
+        self.pace = Pace::Waiting;
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: wait,
+        })
+    }
+
+    /// Enters `connection`; once the poller stops polling, cycles under way no longer
+    /// count towards a verdict.
+    fn enter(&mut self, connection: Connection) -> Connection {
+        if self.pace != Pace::Polling {
+            self.cycles.clear();
+        }
+        self.connection = connection.clone();
+        connection
+    }
+}
+
+/// Why Prometheus is out of reach, in the words of the connection state.
+fn lost(error: &PromError, url: &str) -> String {
+    match error {
+        PromError::Timeout(after) => {
+            format!("not answering: {url} (timed out after {})", short(*after))
+        }
+        e => e.to_string(),
     }
 }
 
@@ -135,18 +311,18 @@ struct Poller {
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
     semaphore: Arc<Semaphore>,
-    in_flight: HashSet<Job>,
+    /// Jobs under way, with the cycle that started each (the probe belongs to none).
+    in_flight: HashMap<Job, Option<u64>>,
     /// The error each failing query last reported, so the log says it once, not every cycle.
     failing: HashMap<QueryId, String>,
+    /// The latest refresh cycle's number.
+    cycle: u64,
 }
 
 impl Poller {
     async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
         let mut tasks: JoinSet<Outcome> = JoinSet::new();
-        let mut link = Link {
-            connection: Connection::Connecting,
-            backoff: Duration::ZERO,
-        };
+        let mut link = Link::new(self.config.refresh, self.client.display_url());
         let mut next_cycle = Instant::now();
         let mut needs_backfill = true;
         let mut paused = false;
@@ -160,25 +336,19 @@ impl Poller {
         loop {
             tokio::select! {
                 () = sleep_until(next_cycle), if !paused => {
-                    if link.is_down() {
-                        self.start(&mut tasks, Job::Probe, 0.0);
-                        next_cycle = Instant::now() + link.backoff;
-                        continue;
-                    }
-                    let at = unix_now();
-                    if std::mem::take(&mut needs_backfill) {
-                        for id in self.history_queries() {
-                            self.start(&mut tasks, Job::Range(id), at);
+                    match link.pace {
+                        Pace::Probing => {
+                            self.start(&mut tasks, Job::Probe, 0.0, None);
+                            next_cycle = Instant::now() + link.backoff;
+                            continue;
                         }
+                        // The wait is over: this cycle tells how the server is now.
+                        Pace::Waiting => link.pace = Pace::Polling,
+                        Pace::Polling => {}
                     }
-                    for id in 0..self.config.queries.len() {
-                        self.start(&mut tasks, Job::Instant(id), at);
-                    }
-                    self.start(&mut tasks, Job::Alerts, at);
-                    self.start(&mut tasks, Job::Rules, at);
-                    if self.config.alertmanager.is_some() {
-                        self.start(&mut tasks, Job::Alertmanager, at);
-                    }
+                    let backfill = std::mem::take(&mut needs_backfill);
+                    let (cycle, sent) = self.start_cycle(&mut tasks, backfill);
+                    link.begin_cycle(cycle, sent);
                     next_cycle = Instant::now() + self.config.refresh;
                 }
                 command = commands.recv() => match command {
@@ -196,7 +366,8 @@ impl Poller {
                 },
                 Some(joined) = tasks.join_next() => {
                     let Ok(outcome) = joined else { continue };
-                    if let Some(change) = link.observe(&outcome, self.client.display_url()) {
+                    let cycle = outcome.job().and_then(|job| self.in_flight.get(&job).copied().flatten());
+                    if let Some(change) = link.observe(&outcome, cycle) {
                         match change {
                             Connection::Unreachable { retry_in, .. } => {
                                 needs_backfill = true;
@@ -216,6 +387,29 @@ impl Poller {
         }
     }
 
+    /// Starts a refresh cycle: every query not still running (and the history queries'
+    /// backfill when `backfill`); returns the cycle's number and how many requests it sent.
+    fn start_cycle(&mut self, tasks: &mut JoinSet<Outcome>, backfill: bool) -> (u64, usize) {
+        self.cycle += 1;
+        let cycle = Some(self.cycle);
+        let at = unix_now();
+        let mut jobs = Vec::new();
+        if backfill {
+            jobs.extend(self.history_queries().into_iter().map(Job::Range));
+        }
+        jobs.extend((0..self.config.queries.len()).map(Job::Instant));
+        jobs.extend([Job::Alerts, Job::Rules]);
+        let sent = jobs
+            .into_iter()
+            .filter(|job| self.start(tasks, *job, at, cycle))
+            .count();
+        // Alertmanager's answers say nothing about Prometheus: outside the cycle's count.
+        if self.config.alertmanager.is_some() {
+            self.start(tasks, Job::Alertmanager, at, None);
+        }
+        (self.cycle, sent)
+    }
+
     fn history_queries(&self) -> Vec<QueryId> {
         self.config
             .queries
@@ -230,11 +424,18 @@ impl Poller {
         self.events.send(event).await.map_err(|_| ())
     }
 
-    /// Spawns `job` unless the same job is still running.
-    fn start(&mut self, tasks: &mut JoinSet<Outcome>, job: Job, at: f64) {
-        if !self.in_flight.insert(job) {
-            return;
+    /// Spawns `job` for `cycle` unless the same job is still running; true when spawned.
+    fn start(
+        &mut self,
+        tasks: &mut JoinSet<Outcome>,
+        job: Job,
+        at: f64,
+        cycle: Option<u64>,
+    ) -> bool {
+        if self.in_flight.contains_key(&job) {
+            return false;
         }
+        self.in_flight.insert(job, cycle);
         let client = self.client.clone();
         let alertmanager = self.config.alertmanager.clone();
         let semaphore = self.semaphore.clone();
@@ -296,6 +497,7 @@ impl Poller {
                 event,
             }
         });
+        true
     }
 
     /// Runs a range query asked for by the app; the app dedups and caches them.
@@ -393,5 +595,124 @@ impl Poller {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "http://127.0.0.1:9090";
+
+    fn instant(result: Result<Vec<crate::prom::Sample>, PromError>) -> Outcome {
+        Outcome::Event {
+            job: Some(Job::Instant(0)),
+            event: DataEvent::Instant {
+                id: 0,
+                at: 0.0,
+                result,
+                latency: Duration::ZERO,
+            },
+        }
+    }
+
+    fn http(status: u16) -> Outcome {
+        instant(Err(PromError::Http {
+            status,
+            message: String::new(),
+        }))
+    }
+
+    /// Runs one cycle of `outcomes`; returns the last change of state.
+    fn cycle(link: &mut Link, number: u64, outcomes: &[Outcome]) -> Option<Connection> {
+        link.begin_cycle(number, outcomes.len());
+        outcomes
+            .iter()
+            .filter_map(|o| link.observe(o, Some(number)))
+            .last()
+    }
+
+    #[test]
+    fn a_cycle_of_timeouts_is_not_connected() {
+        let mut link = Link::new(Duration::from_secs(2), URL);
+        let timeout = || instant(Err(PromError::Timeout(Duration::from_secs(10))));
+        let change = cycle(&mut link, 1, &[timeout(), timeout()]);
+        let Some(Connection::Unreachable { error, retry_in }) = change else {
+            panic!("{change:?}")
+        };
+        assert_eq!(
+            error,
+            format!("not answering: {URL} (every request timed out)")
+        );
+        assert_eq!(
+            (retry_in, link.pace),
+            (Duration::from_secs(1), Pace::Probing)
+        );
+        assert_ne!(link.connection, Connection::Connected);
+    }
+
+    #[test]
+    fn most_of_a_cycle_failing_waits_longer_each_time() {
+        let mut link = Link::new(Duration::from_secs(2), URL);
+        let mut waits = Vec::new();
+        for number in 1..=6 {
+            link.pace = Pace::Polling;
+            let change = cycle(&mut link, number, &[http(503), http(502), http(404)]);
+            let Some(Connection::Unreachable { error, retry_in }) = change else {
+                panic!("{change:?}")
+            };
+            assert_eq!(error, "backing off: 2 of 3 queries failing");
+            waits.push(retry_in);
+        }
+        let bounds: Vec<(u64, u64)> = [4, 8, 16, 30, 30, 30]
+            .iter()
+            .map(|s| (*s * 1000, *s * 1250))
+            .collect();
+        for (wait, (low, high)) in waits.iter().zip(bounds) {
+            let ms = wait.as_millis() as u64;
+            assert!((low..=high).contains(&ms), "{waits:?}");
+        }
+        // A healthy cycle after the wait: connected, and the backoff starts over.
+        link.pace = Pace::Polling;
+        assert_eq!(
+            cycle(&mut link, 7, &[instant(Ok(vec![])), http(503), http(404)]),
+            Some(Connection::Connected)
+        );
+        assert_eq!(link.failing_backoff, Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_ten_minutes() {
+        let mut link = Link::new(Duration::from_secs(2), URL);
+        let throttled = |seconds| {
+            instant(Err(PromError::Throttled {
+                status: 429,
+                retry_after: Duration::from_secs(seconds),
+            }))
+        };
+        let change = link.observe(&throttled(120), None);
+        assert_eq!(
+            change,
+            Some(Connection::Unreachable {
+                error: "server asked to wait 2m (HTTP 429)".into(),
+                retry_in: Duration::from_secs(120),
+            })
+        );
+        assert_eq!(link.observe(&throttled(120), None), None, "said once");
+        assert_eq!(
+            link.observe(&instant(Ok(vec![])), None),
+            None,
+            "the wait goes on"
+        );
+
+        let mut link = Link::new(Duration::from_secs(2), URL);
+        let change = link.observe(&throttled(86_400), None);
+        assert_eq!(
+            change,
+            Some(Connection::Unreachable {
+                error: "server asked to wait 1d (HTTP 429); 10m at most".into(),
+                retry_in: MAX_SERVER_WAIT,
+            })
+        );
     }
 }
