@@ -6,6 +6,8 @@
 //! come back as errors that say what to do.
 
 use super::api::{self, PromError, Sample, Series};
+use super::decode::not_json;
+use super::transport;
 use crate::clock::unix_now;
 use crate::prom::alertmanager::{self, AlertmanagerState};
 use crate::prom::alerts::{Alert, RuleGroupStatus};
@@ -21,8 +23,6 @@ use url::{Host, Url};
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Same-origin 307/308 redirects followed at most for one request.
 const MAX_REDIRECTS: usize = 5;
-/// What Go's HTTP server (Prometheus') answers to plain HTTP on a TLS port.
-const HTTP_TO_HTTPS_PORT: &str = "Client sent an HTTP request to an HTTPS server";
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -263,7 +263,7 @@ impl PromClient {
                 return Err(mixup);
             }
             if status.is_success()
-                && let Some(err) = api::not_json(content_type.as_deref(), &body)
+                && let Some(err) = not_json(content_type.as_deref(), &body)
             {
                 return Err(err);
             }
@@ -329,16 +329,15 @@ impl PromClient {
 
     /// Go's answer to plain HTTP on its TLS port, in words.
     fn plain_http_to_tls(&self, status: StatusCode, body: &[u8]) -> Option<PromError> {
-        let said = status == StatusCode::BAD_REQUEST
-            && String::from_utf8_lossy(body).contains(HTTP_TO_HTTPS_PORT);
-        (said && !self.https).then(|| self.unreachable(SPEAKS_TLS))
+        let said = status == StatusCode::BAD_REQUEST && transport::says_use_https(body);
+        (said && !self.https).then(|| self.unreachable(transport::SPEAKS_TLS))
     }
 
     fn transport_error(&self, err: &reqwest::Error) -> PromError {
         if err.is_timeout() {
             return PromError::Timeout(self.timeout);
         }
-        if let Some(words) = explain(err, self.https) {
+        if let Some(words) = transport::explain(err, self.https) {
             return self.unreachable(words);
         }
         // reqwest's message names the URL; ours carries no credentials. The innermost
@@ -354,9 +353,6 @@ impl PromClient {
         PromError::Unreachable(format!("{}: {why}", self.display))
     }
 }
-
-const SPEAKS_TLS: &str = "this port speaks TLS: use https://";
-const SPEAKS_PLAIN_HTTP: &str = "this port speaks plain HTTP, not TLS: use http://";
 
 /// Follows a redirect only when it keeps the method and body (307, 308: a 301/302/303
 /// would turn the POSTed query into an empty GET) and stays on the server's origin
@@ -447,74 +443,6 @@ fn is_loopback(url: &Url) -> bool {
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-/// The common transport failures in words, with the fix: certificates, and http:// and
-/// https:// mixed up. `None` for the rest.
-fn explain(err: &reqwest::Error, https: bool) -> Option<&'static str> {
-    let mut cause: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(error) = cause {
-        if let Some(tls) = rustls_error(error) {
-            return tls_problem(tls, https);
-        }
-        if let Some(http) = error.downcast_ref::<hyper::Error>()
-            && !https
-            && http.is_parse()
-        {
-            return Some(SPEAKS_TLS);
-        }
-        cause = error.source();
-    }
-    None
-}
-
-/// A rustls error, bare or inside the `io::Error`s the TLS stream wraps it in (whose
-/// `source` skips it).
-fn rustls_error<'a>(mut error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    loop {
-        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        error = error.downcast_ref::<std::io::Error>()?.get_ref()?;
-    }
-}
-
-fn tls_problem(error: &rustls::Error, https: bool) -> Option<&'static str> {
-    match error {
-        rustls::Error::InvalidCertificate(certificate) => certificate_problem(certificate),
-        // The first bytes were not a TLS record: an HTTP answer, most likely.
-        rustls::Error::InvalidMessage(_) if https => Some(SPEAKS_PLAIN_HTTP),
-        _ => None,
-    }
-}
-
-fn certificate_problem(error: &rustls::CertificateError) -> Option<&'static str> {
-    use rustls::CertificateError as E;
-    Some(match error {
-        E::UnknownIssuer => {
-            "the server's certificate is signed by a CA this machine does not trust \
-             (a company CA? trust it with --ca-cert FILE)"
-        }
-        E::Expired | E::ExpiredContext { .. } => {
-            "the server's certificate has expired (renew it on the server, or check this \
-             machine's clock)"
-        }
-        E::NotValidYet | E::NotValidYetContext { .. } => {
-            "the server's certificate is not valid yet (check this machine's clock)"
-        }
-        E::NotValidForName | E::NotValidForNameContext { .. } => {
-            "the server's certificate is for another host name (use the name it was \
-             issued for in the URL)"
-        }
-        E::Other(other)
-            if other.0.downcast_ref::<webpki::Error>()
-                == Some(&webpki::Error::CaUsedAsEndEntity) =>
-        {
-            "the server presents a CA's certificate as its own (give the server a \
-             certificate issued by that CA)"
-        }
-        _ => return None,
-    })
 }
 
 /// Replaces a URL's password with `***` for messages about URLs that failed to parse.
@@ -619,23 +547,6 @@ mod tests {
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
         assert_eq!(retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn certificate_problems_are_told_with_the_fix() {
-        use rustls::CertificateError as E;
-        let told = |e: E| certificate_problem(&e).unwrap_or_default();
-        assert!(told(E::UnknownIssuer).contains("--ca-cert FILE"));
-        assert!(told(E::Expired).contains("expired"));
-        assert!(told(E::NotValidForName).contains("another host name"));
-        assert!(told(E::NotValidYet).contains("clock"));
-        let ca = E::Other(rustls::OtherError(std::sync::Arc::new(
-            webpki::Error::CaUsedAsEndEntity,
-        )));
-        assert!(told(ca).contains("a CA's certificate as its own"));
-        assert_eq!(certificate_problem(&E::BadSignature), None);
-        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
-        assert_eq!(tls_problem(&plain, true), Some(SPEAKS_PLAIN_HTTP));
     }
 
     #[tokio::test]

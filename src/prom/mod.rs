@@ -4,6 +4,8 @@ pub mod alertmanager;
 pub mod alerts;
 pub mod api;
 pub mod client;
+pub mod decode;
+mod transport;
 
 pub use alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
