@@ -106,7 +106,9 @@ fn poll_cycle(c: &mut Criterion) {
             b.iter(|| {
                 at += 5.0;
                 for id in 0..queries {
-                    let samples = parse_instant(200, body.as_bytes()).expect("valid answer");
+                    let samples = parse_instant(200, body.as_bytes())
+                        .expect("valid answer")
+                        .samples;
                     app.update(Msg::Data(DataEvent::Instant {
                         id,
                         at,

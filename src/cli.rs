@@ -53,6 +53,10 @@ pub struct Options {
     /// Alertmanager's base URL: its notification groups and silences, read-only
     #[arg(long, value_name = "URL", global = true)]
     pub alertmanager: Option<String>,
+    /// Never use a proxy, whatever HTTP_PROXY and HTTPS_PROXY say (a server on this
+    /// machine is always reached directly)
+    #[arg(long, global = true)]
+    pub no_proxy: bool,
     /// Ring the terminal bell once per newly firing critical alert
     #[arg(long, global = true)]
     pub bell: bool,

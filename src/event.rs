@@ -18,6 +18,13 @@ pub enum DataEvent {
         result: Result<Vec<Sample>, PromError>,
         latency: Duration,
     },
+    /// The next answer of query `id` (evaluated `at`) held `count` more series than it
+    /// brings: a burst is cut while parsing. Sent just before that answer, only when cut.
+    SeriesOmitted {
+        id: QueryId,
+        at: f64,
+        count: usize,
+    },
     Range {
         id: QueryId,
         result: Result<Vec<Series>, PromError>,

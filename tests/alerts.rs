@@ -48,6 +48,7 @@ fn client(stack: &Stack) -> PromClient {
     let options = ClientOptions {
         timeout: Duration::from_secs(5),
         bearer_token: None,
+        ..ClientOptions::default()
     };
     PromClient::new(stack.prometheus_url(), options).unwrap()
 }
@@ -130,7 +131,10 @@ async fn evaluate_locally(
     for k in (0..=steps).rev() {
         let at = last - k as f64 * interval;
         for (index, expr) in &queries {
-            let result = client.instant(expr, query_time(at)).await;
+            let result = client
+                .instant(expr, query_time(at))
+                .await
+                .map(|a| a.samples);
             evaluator.evaluate(*index, at, result.as_deref());
         }
     }
@@ -146,13 +150,15 @@ async fn scrape_in_flight(client: &PromClient, at: f64) -> bool {
         client
             .instant("timestamp(up{job=\"spheroseg\"})", time)
             .await
-            .unwrap(),
+            .unwrap()
+            .samples,
     );
     let took = value(
         client
             .instant("scrape_duration_seconds{job=\"spheroseg\"}", time)
             .await
-            .unwrap(),
+            .unwrap()
+            .samples,
     );
     match (scraped, took) {
         (Some(scraped), Some(took)) => time - scraped < took + 0.05,

@@ -74,6 +74,7 @@ fn client_with_timeout(url: &str, bearer_token: Option<&str>, timeout: Duration)
         ClientOptions {
             timeout,
             bearer_token: bearer_token.map(str::to_string),
+            ..ClientOptions::default()
         },
     )
     .expect("valid client")
@@ -899,9 +900,11 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
             ClientOptions {
                 timeout: TIMEOUT,
                 bearer_token: None,
+                ..ClientOptions::default()
             },
         )
-        .expect_err("invalid port"),
+        .expect_err("invalid port")
+        .to_string(),
     );
 
     let mut fake = FakePrometheus::start_stopped().await;
@@ -942,4 +945,405 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
     assert_shows(&screen, "cred_ok", &["3.00"], TROUBLE);
     assert_no_secrets("screen", &screen.text());
     assert_events_keep_secrets(&dash);
+}
+
+// ---- a hostile server (issue 10) --------------------------------------------------------
+
+/// Requests of any kind the fake received.
+fn request_count(fake: &FakePrometheus) -> usize {
+    fake.requests().len()
+}
+
+fn unreachable_state(dash: &Dash) -> Option<(String, Duration)> {
+    match dash.app.connection() {
+        Connection::Unreachable { error, retry_in } => Some((error, retry_in)),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_asking_to_wait_is_left_alone_for_that_long() {
+    let fake = FakePrometheus::start().await;
+    fake.set("asked_a", Behaviour::Value(1.0));
+    fake.set("asked_b", Behaviour::Value(2.0));
+    let mut dash = Dash::start(
+        layout(&[vec![stat("asked_a"), stat("asked_b")]]),
+        client(&fake.url(), None),
+    );
+    dash.until("first values", Duration::from_secs(5), |d| {
+        d.value("asked_a") == Some(1.0)
+    })
+    .await;
+
+    fake.set_server(Some(Behaviour::Throttle(429, "120".into())));
+    let throttled = request_count(&fake);
+    dash.until("the wait to show", Duration::from_secs(3), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let (error, retry_in) = unreachable_state(&dash).unwrap();
+    assert_eq!(retry_in, Duration::from_secs(120), "{error}");
+    // Twelve refreshes: before, each sent every query again.
+    dash.run_for(REFRESH * 12).await;
+    let sent = request_count(&fake) - throttled;
+    assert!(
+        sent <= 4,
+        "{sent} requests while the server asked for 2 minutes of quiet"
+    );
+    let screen = dash.screen();
+    let bar = screen.status_bar();
+    assert!(
+        bar.contains("server asked to wait 2m (HTTP 429)") && bar.contains("retry in 2m"),
+        "{bar}"
+    );
+    assert_shows(&screen, "asked_a", &["HTTP 429", "asked to wait 2m"], &[]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_may_be_a_date_and_is_capped() {
+    let fake = FakePrometheus::start().await;
+    let in_a_minute = std::time::SystemTime::now() + Duration::from_secs(60);
+    fake.set_server(Some(Behaviour::Throttle(
+        503,
+        httpdate::fmt_http_date(in_a_minute),
+    )));
+    let mut dash = Dash::start(layout(&[vec![stat("dated")]]), client(&fake.url(), None));
+    dash.until("the wait to show", Duration::from_secs(3), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let (error, retry_in) = unreachable_state(&dash).unwrap();
+    assert!(
+        (Duration::from_secs(55)..=Duration::from_secs(60)).contains(&retry_in),
+        "{retry_in:?}: {error}"
+    );
+    assert!(error.contains("HTTP 503"), "{error}");
+    dash.run_for(REFRESH * 4).await;
+    assert!(
+        request_count(&fake) <= 4,
+        "one cycle (backfill, query, alerts, rules), then quiet: {:?}",
+        fake.requests()
+    );
+
+    // A day is too long to go blind: ten minutes at most, and the bar says so.
+    let fake = FakePrometheus::start().await;
+    fake.set_server(Some(Behaviour::Throttle(429, "86400".into())));
+    let mut dash = Dash::start(layout(&[vec![stat("capped")]]), client(&fake.url(), None));
+    dash.until("the wait to show", Duration::from_secs(3), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let (error, retry_in) = unreachable_state(&dash).unwrap();
+    assert_eq!(retry_in, Duration::from_secs(600), "{error}");
+    assert!(
+        error.contains("asked to wait 1d") && error.contains("10m at most"),
+        "{error}"
+    );
+}
+
+/// `N` and `M` of "backing off: N of M queries failing".
+fn failing_counts(error: &str) -> Option<(usize, usize)> {
+    let rest = error.split("backing off: ").nth(1)?;
+    let mut words = rest.split_whitespace();
+    let failed = words.next()?.parse().ok()?;
+    let of = words.nth(1)?.parse().ok()?;
+    Some((failed, of))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn most_queries_failing_backs_off_and_recovers() {
+    let fake = FakePrometheus::start().await;
+    let exprs = ["busy_a", "busy_b", "busy_c", "busy_d", "busy_e"];
+    for e in exprs {
+        fake.set(e, Behaviour::ServerError(503));
+    }
+    let mut dash = Dash::start(
+        layout(&[exprs.iter().map(|e| stat(e)).collect()]),
+        client(&fake.url(), None),
+    );
+    dash.until("the backoff to show", Duration::from_secs(3), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let (error, _) = unreachable_state(&dash).unwrap();
+    // The first cycle to finish: all of the first (five backfills, five queries, the
+    // alerts and the rules, whose 404 is no failure of the server: 10 of 12), or a later
+    // one that sent only what was no longer in flight (on a busy machine).
+    let (failed, of) = failing_counts(&error).unwrap_or_else(|| panic!("{error}"));
+    assert!(failed * 2 > of && of <= 12, "{error}");
+    let bar = dash.screen().status_bar();
+    assert!(bar.contains(&error), "{bar}");
+
+    // 3 s at a 250 ms refresh is twelve cycles; backing off (0.5 s, 1 s, 2 s, with jitter)
+    // leaves at most four.
+    dash.run_for(Duration::from_secs(3)).await;
+    let cycles = fake.instant_count("busy_a");
+    assert!(cycles <= 5, "busy_a was asked {cycles} times in 3 s");
+    let waits: Vec<Duration> = dash
+        .connections()
+        .iter()
+        .filter_map(|c| match c {
+            Connection::Unreachable { retry_in, .. } => Some(*retry_in),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        waits.windows(2).all(|w| w[1] > w[0]),
+        "the wait grows: {waits:?}"
+    );
+
+    for e in exprs {
+        fake.set(e, Behaviour::Value(3.0));
+    }
+    dash.until("recovery", Duration::from_secs(6), |d| {
+        d.app.connection() == Connection::Connected && exprs.iter().all(|e| d.value(e) == Some(3.0))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_server_is_not_connected() {
+    let fake = FakePrometheus::start().await;
+    fake.set("frozen_a", Behaviour::Value(1.0));
+    fake.set("frozen_b", Behaviour::Value(2.0));
+    let mut dash = Dash::start(
+        layout(&[vec![stat("frozen_a"), stat("frozen_b")]]),
+        client(&fake.url(), None),
+    );
+    dash.until("connected", Duration::from_secs(5), |d| {
+        d.app.connection() == Connection::Connected && d.value("frozen_a") == Some(1.0)
+    })
+    .await;
+
+    // SIGSTOP: the kernel still accepts connections, nothing answers.
+    fake.set_server(Some(Behaviour::Hang));
+    dash.until("not connected", Duration::from_secs(4), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let (error, _) = unreachable_state(&dash).unwrap();
+    assert!(
+        error.contains("not answering") && error.contains(&fake.url()),
+        "{error}"
+    );
+    let bar = dash.screen().status_bar();
+    assert!(!bar.contains("● connected"), "{bar}");
+    assert!(bar.contains("not answering"), "{bar}");
+
+    // SIGCONT.
+    fake.set_server(None);
+    dash.until("reconnected", Duration::from_secs(6), |d| {
+        d.app.connection() == Connection::Connected
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_hung_from_the_start_is_never_connected() {
+    let fake = FakePrometheus::start().await;
+    fake.set_server(Some(Behaviour::Hang));
+    let mut dash = Dash::start(layout(&[vec![stat("never")]]), client(&fake.url(), None));
+    dash.run_for(TIMEOUT * 4).await;
+    assert!(
+        !dash.connections().contains(&&Connection::Connected),
+        "{:?}",
+        dash.connections()
+    );
+    assert!(
+        unreachable_state(&dash).is_some(),
+        "{:?}",
+        dash.connections()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_series_is_cut_while_parsing_and_counted() {
+    let fake = FakePrometheus::start().await;
+    fake.set(
+        "huge_metric",
+        Behaviour::Rendered(fake_prometheus::instant_body(100_000)),
+    );
+    fake.set_range("huge_metric", Behaviour::Empty);
+    let mut dash = Dash::start(
+        layout(&[vec![panel("bar", "huge_metric")]]),
+        client_with_timeout(&fake.url(), None, Duration::from_secs(5)),
+    );
+    dash.until("the answer", Duration::from_secs(8), |d| {
+        d.answers("huge_metric").0 >= 1
+    })
+    .await;
+    let longest = dash
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            DataEvent::Instant { result: Ok(s), .. } => Some(s.len()),
+            _ => None,
+        })
+        .max();
+    assert!(
+        longest.is_some_and(|n| n <= 5_001),
+        "{longest:?} samples built to keep 500"
+    );
+    let query = dash.app.store().query(dash.id("huge_metric")).unwrap();
+    assert_eq!(query.series.len(), spheroseg_top::store::MAX_SERIES);
+    let screen = dash.screen();
+    assert_shows(
+        &screen,
+        "huge_metric",
+        &[
+            "500 of 100,000 series",
+            "showing 500 series; 99500 more not shown",
+        ],
+        &["ERROR"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_that_are_not_json_are_named() {
+    let fake = FakePrometheus::start().await;
+    fake.set("login_page", Behaviour::Html);
+    fake.set("plain_text", Behaviour::Body("text/plain", "hello".into()));
+    fake.set("fine", Behaviour::Value(1.0));
+    let mut dash = Dash::start(
+        layout(&[vec![stat("login_page"), stat("plain_text"), stat("fine")]]),
+        client(&fake.url(), None),
+    );
+    dash.until("answers", Duration::from_secs(5), |d| {
+        d.error("login_page").is_some()
+            && d.error("plain_text").is_some()
+            && d.value("fine") == Some(1.0)
+    })
+    .await;
+    let screen = dash.screen();
+    assert_shows(
+        &screen,
+        "login_page",
+        &["got HTML, not JSON (a login page or proxy?)"],
+        &["line 1 column"],
+    );
+    assert_shows(&screen, "plain_text", &["got text/plain, not JSON"], &[]);
+    assert_shows(&screen, "fine", &["1.00"], TROUBLE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_explained_not_followed_into_a_get() {
+    let fake = FakePrometheus::start().await;
+    let elsewhere = FakePrometheus::start().await;
+    elsewhere.set("moved", Behaviour::Value(1.0));
+    fake.redirect("/old", 302, &elsewhere.url());
+    let url = format!("http://user:{PASSWORD}@127.0.0.1:{}/old", fake.port());
+    let mut dash = Dash::start(layout(&[vec![stat("moved")]]), client(&url, Some(TOKEN)));
+    dash.until("the answer", Duration::from_secs(5), |d| {
+        d.answered("moved")
+    })
+    .await;
+    let screen = dash.screen();
+    assert_shows(
+        &screen,
+        "moved",
+        &[&format!(
+            "redirected to {} (302): use that URL as --prometheus",
+            elsewhere.url()
+        )],
+        &[],
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "nothing, credentials least of all, went to the other server: {:?}",
+        elsewhere.requests()
+    );
+    assert_no_secrets("screen", &screen.text());
+    assert_events_keep_secrets(&dash);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_same_origin_307_keeps_the_post() {
+    let fake = FakePrometheus::start().await;
+    fake.set("kept", Behaviour::Value(7.0));
+    fake.redirect("/old", 307, "");
+    let url = format!("{}/old", fake.url());
+    let mut dash = Dash::start(layout(&[vec![stat("kept")]]), client(&url, Some(TOKEN)));
+    dash.until("the value", Duration::from_secs(5), |d| {
+        d.value("kept") == Some(7.0)
+    })
+    .await;
+    let followed: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/query")
+        .collect();
+    assert!(!followed.is_empty());
+    assert!(
+        followed
+            .iter()
+            .all(|r| r.method == "POST" && r.expr.as_deref() == Some("kept")),
+        "{followed:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_origin_307_is_not_followed_with_credentials() {
+    let fake = FakePrometheus::start().await;
+    let elsewhere = FakePrometheus::start().await;
+    fake.redirect(
+        "",
+        307,
+        &format!("http://user:{PASSWORD}@127.0.0.1:{}", elsewhere.port()),
+    );
+    let url = format!("http://user:{PASSWORD}@127.0.0.1:{}", fake.port());
+    let mut dash = Dash::start(layout(&[vec![stat("away")]]), client(&url, None));
+    dash.until("the answer", Duration::from_secs(5), |d| d.answered("away"))
+        .await;
+    assert!(
+        elsewhere.requests().is_empty(),
+        "{:?}",
+        elsewhere.requests()
+    );
+    let screen = dash.screen();
+    assert_shows(&screen, "away", &["redirected to", "(307)"], &[]);
+    assert_no_secrets("screen", &screen.text());
+    assert_events_keep_secrets(&dash);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_content_messages_keep_secrets() {
+    let fake = FakePrometheus::start().await;
+    fake.set("secret_html", Behaviour::Html);
+    let url = format!("http://user:{PASSWORD}@127.0.0.1:{}", fake.port());
+    let mut dash = Dash::start(
+        layout(&[vec![stat("secret_html")]]),
+        client(&url, Some(TOKEN)),
+    );
+    dash.until("the answer", Duration::from_secs(5), |d| {
+        d.answered("secret_html")
+    })
+    .await;
+    fake.set_server(Some(Behaviour::Throttle(429, "30".into())));
+    dash.until("the wait", Duration::from_secs(3), |d| {
+        unreachable_state(d).is_some()
+    })
+    .await;
+    let screen = dash.screen();
+    assert_no_secrets("screen", &screen.text());
+    assert_events_keep_secrets(&dash);
+}
+
+#[test]
+fn a_bearer_token_must_be_usable() {
+    for token in ["", "   ", "t0ken\n", "t0k\u{1}en", "t0ken\r\nX-Evil: 1"] {
+        let err = PromClient::new(
+            "http://127.0.0.1:9090",
+            ClientOptions {
+                timeout: TIMEOUT,
+                bearer_token: Some(token.to_string()),
+                ..ClientOptions::default()
+            },
+        )
+        .expect_err(&format!("{token:?} is no token"))
+        .to_string();
+        assert!(
+            err.contains("bearer token") && !err.contains("t0k"),
+            "{err}"
+        );
+    }
 }

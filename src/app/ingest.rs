@@ -59,6 +59,7 @@ impl App {
                 self.now = self.now.max(at);
                 self.store.ingest_instant(id, at, result, latency);
             }
+            DataEvent::SeriesOmitted { id, at, count } => self.store.ingest_omitted(id, at, count),
             DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
             DataEvent::Connection(connection) => self.connection = connection,
             DataEvent::RangeAnswer {

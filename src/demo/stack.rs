@@ -155,8 +155,8 @@ async fn wait_until_scraping(
         }
         if let Ok(response) = http.get(&query).send().await
             && let Ok(body) = response.bytes().await
-            && let Ok(samples) = crate::prom::api::parse_instant(200, &body)
-            && samples.iter().any(|s| s.value == 1.0)
+            && let Ok(answer) = crate::prom::api::parse_instant(200, &body)
+            && answer.samples.iter().any(|s| s.value == 1.0)
         {
             return Ok(());
         }

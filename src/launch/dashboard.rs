@@ -9,8 +9,8 @@ use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
 use crate::event::{DataEvent, SourceCommand};
-use crate::prom::ClientOptions;
 use crate::prom::PromClient;
+use crate::prom::{ClientOptions, ProxyPolicy};
 use crate::session::{Recording, annotate};
 use crate::source::live::{self, PollerConfig};
 use crate::source::replay::{self, ReplayOptions};
@@ -54,6 +54,11 @@ pub async fn live(
     let client_options = ClientOptions {
         timeout: options.query_timeout,
         bearer_token,
+        proxy: if options.no_proxy {
+            ProxyPolicy::Off
+        } else {
+            ProxyPolicy::Environment
+        },
     };
     let alertmanager = match &options.alertmanager {
         Some(am) => Some(
@@ -62,7 +67,7 @@ pub async fn live(
         ),
         None => None,
     };
-    let client = PromClient::new(url, client_options).map_err(InvalidInput)?;
+    let client = PromClient::new(url, client_options).map_err(|e| InvalidInput(e.to_string()))?;
     init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),

@@ -1,10 +1,13 @@
 //! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
 //! and its errors.
 
+use super::decode::{Capped, data};
+use crate::config::duration::short;
 use crate::model::Labels;
 use crate::prom::alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -24,6 +27,15 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+/// An instant query's answer as kept: a burst of series is cut while parsing, and the
+/// series left out are counted, so the panel can say "500 of 100,000 series".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstantAnswer {
+    pub samples: Vec<Sample>,
+    /// Series the answer held beyond those kept.
+    pub omitted: usize,
+}
+
 /// Why a query gave no result. Cloneable plain data: it is stored, shown and recorded.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
 pub enum PromError {
@@ -37,6 +49,10 @@ pub enum PromError {
     Query { kind: String, message: String },
     #[error("HTTP {status}: {message}")]
     Http { status: u16, message: String },
+    /// The server is overloaded or rate-limiting (429, 503) and said how long to wait
+    /// (`Retry-After`).
+    #[error("HTTP {status}: server asked to wait {}", short(*.retry_after))]
+    Throttled { status: u16, retry_after: Duration },
     #[error("invalid response: {0}")]
     Decode(String),
 }
@@ -46,24 +62,26 @@ impl PromError {
     pub fn is_connection(&self) -> bool {
         matches!(self, PromError::Unreachable(_))
     }
-}
 
-#[derive(Deserialize)]
-struct Envelope {
-    status: String,
-    data: Option<serde_json::Value>,
-    #[serde(rename = "errorType")]
-    error_type: Option<String>,
-    error: Option<String>,
+    /// True when the server failed the request rather than judged the query: no answer
+    /// in time, an overloaded or failing server or proxy. Many of these in one refresh
+    /// mean the dashboard should ask less often.
+    pub fn is_server_failure(&self) -> bool {
+        match self {
+            PromError::Unreachable(_) | PromError::Timeout(_) | PromError::Throttled { .. } => true,
+            PromError::Http { status, .. } => *status == 429 || *status >= 500,
+            PromError::Query { .. } | PromError::Decode(_) => false,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
 enum QueryData {
-    Vector(Vec<VectorItem>),
-    Matrix(Vec<MatrixItem>),
+    Vector(Capped<VectorItem>),
+    Matrix(Capped<MatrixItem>),
     Scalar(RawPoint),
-    String(serde::de::IgnoredAny),
+    String(IgnoredAny),
 }
 
 #[derive(Deserialize)]
@@ -102,71 +120,38 @@ pub fn parse_value(text: &str) -> Result<f64, PromError> {
     }
 }
 
-/// Reads the common envelope: the server's error message wins over the HTTP status,
-/// because Prometheus explains bad PromQL in the body of its 400/422 answers.
-fn data(status: u16, body: &[u8]) -> Result<serde_json::Value, PromError> {
-    let envelope: Envelope = match serde_json::from_slice(body) {
-        Ok(e) => e,
-        Err(err) if (200..300).contains(&status) => return Err(PromError::Decode(err.to_string())),
-        Err(_) => {
-            return Err(PromError::Http {
-                status,
-                message: snippet(body),
-            });
-        }
-    };
-    if envelope.status != "success" {
-        return Err(PromError::Query {
-            kind: envelope.error_type.unwrap_or_else(|| "error".to_string()),
-            message: envelope.error.unwrap_or_else(|| format!("HTTP {status}")),
-        });
-    }
-    if !(200..300).contains(&status) {
-        return Err(PromError::Http {
-            status,
-            message: snippet(body),
-        });
-    }
-    envelope
-        .data
-        .ok_or_else(|| PromError::Decode("success without data".to_string()))
-}
-
-/// The start of a body, for error messages (HTML error pages can be long).
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 160 {
-        format!("{}…", line.chars().take(160).collect::<String>())
-    } else {
-        line
-    }
-}
-
-fn query_data(status: u16, body: &[u8]) -> Result<QueryData, PromError> {
-    serde_json::from_value(data(status, body)?).map_err(|e| PromError::Decode(e.to_string()))
-}
-
-/// Parses an instant query answer; a scalar becomes one unlabelled sample.
-pub fn parse_instant(status: u16, body: &[u8]) -> Result<Vec<Sample>, PromError> {
-    match query_data(status, body)? {
-        QueryData::Vector(items) => items
-            .into_iter()
-            .map(|item| {
-                item.value.parse().map(|(time, value)| Sample {
-                    labels: item.metric,
-                    time,
-                    value,
+/// Parses an instant query answer; a scalar becomes one unlabelled sample. An answer of
+/// more than [`MAX_SERIES_PER_ANSWER`](super::decode::MAX_SERIES_PER_ANSWER) series keeps
+/// that many and counts the rest.
+pub fn parse_instant(status: u16, body: &[u8]) -> Result<InstantAnswer, PromError> {
+    match data(status, body)? {
+        QueryData::Vector(Capped { items, total }) => {
+            let kept = items.len();
+            let samples = items
+                .into_iter()
+                .map(|item| {
+                    item.value.parse().map(|(time, value)| Sample {
+                        labels: item.metric,
+                        time,
+                        value,
+                    })
                 })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(InstantAnswer {
+                samples,
+                omitted: total - kept,
             })
-            .collect(),
+        }
         QueryData::Scalar(point) => {
             let (time, value) = point.parse()?;
-            Ok(vec![Sample {
-                labels: Labels::new(),
-                time,
-                value,
-            }])
+            Ok(InstantAnswer {
+                samples: vec![Sample {
+                    labels: Labels::new(),
+                    time,
+                    value,
+                }],
+                omitted: 0,
+            })
         }
         QueryData::Matrix(_) => Err(PromError::Decode(
             "instant query returned a range vector; use a function such as rate() over it"
@@ -178,10 +163,12 @@ pub fn parse_instant(status: u16, body: &[u8]) -> Result<Vec<Sample>, PromError>
     }
 }
 
-/// Parses a range query answer.
+/// Parses a range query answer:
+/// [`MAX_SERIES_PER_ANSWER`](super::decode::MAX_SERIES_PER_ANSWER) series at most (the instant
+/// answers, every refresh, count the rest).
 pub fn parse_range(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
-    match query_data(status, body)? {
-        QueryData::Matrix(items) => items
+    match data(status, body)? {
+        QueryData::Matrix(Capped { items, .. }) => items
             .into_iter()
             .map(|item| {
                 let points = item
@@ -203,7 +190,7 @@ pub fn parse_range(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
 
 /// Checks that a body is a successful API answer at all (used for the liveness probe).
 pub fn parse_ok(status: u16, body: &[u8]) -> Result<(), PromError> {
-    data(status, body).map(|_| ())
+    data::<IgnoredAny>(status, body).map(|_| ())
 }
 
 /// `/api/v1/alerts`: `{"alerts": [...]}`.
@@ -334,15 +321,13 @@ fn optional_timestamp(text: Option<&str>) -> Result<Option<f64>, PromError> {
 
 /// Parses `/api/v1/alerts`: every pending and firing alert Prometheus knows.
 pub fn parse_alerts(status: u16, body: &[u8]) -> Result<Vec<Alert>, PromError> {
-    let data: AlertsData = serde_json::from_value(data(status, body)?)
-        .map_err(|e| PromError::Decode(e.to_string()))?;
+    let data: AlertsData = data(status, body)?;
     data.alerts.into_iter().map(RawAlert::parse).collect()
 }
 
 /// Parses `/api/v1/rules`: rule groups with each rule's health, last evaluation and alerts.
 pub fn parse_rules(status: u16, body: &[u8]) -> Result<Vec<RuleGroupStatus>, PromError> {
-    let data: RulesData = serde_json::from_value(data(status, body)?)
-        .map_err(|e| PromError::Decode(e.to_string()))?;
+    let data: RulesData = data(status, body)?;
     data.groups
         .into_iter()
         .map(|g| {
@@ -365,6 +350,7 @@ pub fn parse_rules(status: u16, body: &[u8]) -> Result<Vec<RuleGroupStatus>, Pro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prom::decode::MAX_SERIES_PER_ANSWER;
 
     #[test]
     fn vectors_with_special_values() {
@@ -372,7 +358,7 @@ mod tests {
             {"metric":{"replica":"replica-2"},"value":[1700000000.5,"6.25"]},
             {"metric":{},"value":[1700000000.5,"NaN"]},
             {"metric":{},"value":[1700000000.5,"+Inf"]}]}}"#;
-        let samples = parse_instant(200, body).unwrap();
+        let samples = parse_instant(200, body).unwrap().samples;
         assert_eq!(samples[0].labels["replica"], "replica-2");
         assert_eq!(samples[0].value, 6.25);
         assert!(samples[1].value.is_nan());
@@ -382,7 +368,7 @@ mod tests {
     #[test]
     fn scalars_and_matrices() {
         let body = br#"{"status":"success","data":{"resultType":"scalar","result":[1.0,"2"]}}"#;
-        assert_eq!(parse_instant(200, body).unwrap()[0].value, 2.0);
+        assert_eq!(parse_instant(200, body).unwrap().samples[0].value, 2.0);
         let body = br#"{"status":"success","data":{"resultType":"matrix","result":[
             {"metric":{"a":"b"},"values":[[1,"1"],[2,"2"]]}]}}"#;
         assert_eq!(
@@ -417,6 +403,76 @@ mod tests {
             parse_instant(200, body),
             Err(PromError::Decode(_))
         ));
+    }
+
+    /// An instant answer of `n` series labelled `s=0`, `s=1`…
+    fn vector(n: usize) -> Vec<u8> {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"metric":{{"s":"{i}"}},"value":[7,"{i}"]}}"#))
+            .collect();
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+            items.join(",")
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn huge_answers_are_cut_while_parsing_and_counted() {
+        let answer = parse_instant(200, &vector(MAX_SERIES_PER_ANSWER + 1234)).unwrap();
+        assert_eq!(answer.omitted, 1234);
+        let samples = answer.samples;
+        assert_eq!(samples.len(), MAX_SERIES_PER_ANSWER);
+        assert_eq!(
+            samples[0].labels["s"], "0",
+            "the first ones are kept, in order"
+        );
+        assert!(samples.iter().all(|s| s.time == 7.0));
+
+        let whole = parse_instant(200, &vector(MAX_SERIES_PER_ANSWER)).unwrap();
+        assert_eq!(whole.omitted, 0);
+        assert_eq!(whole.samples.len(), MAX_SERIES_PER_ANSWER);
+    }
+
+    #[test]
+    fn range_answers_are_cut_too() {
+        let item = r#"{"metric":{"a":"b"},"values":[[1,"1"]]}"#;
+        let body = format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+            vec![item; MAX_SERIES_PER_ANSWER + 3].join(",")
+        );
+        assert_eq!(
+            parse_range(200, body.as_bytes()).unwrap().len(),
+            MAX_SERIES_PER_ANSWER
+        );
+    }
+
+    #[test]
+    fn the_result_may_come_before_its_type() {
+        let body = br#"{"data":{"result":[{"metric":{},"value":[1,"2"]}],"resultType":"vector"},"status":"success"}"#;
+        assert_eq!(parse_instant(200, body).unwrap().samples[0].value, 2.0);
+    }
+
+    #[test]
+    fn server_failures_are_told_from_query_errors() {
+        let http = |status| PromError::Http {
+            status,
+            message: String::new(),
+        };
+        assert!(http(503).is_server_failure() && http(429).is_server_failure());
+        assert!(!http(404).is_server_failure() && !http(400).is_server_failure());
+        assert!(PromError::Timeout(Duration::from_secs(1)).is_server_failure());
+        let throttled = PromError::Throttled {
+            status: 429,
+            retry_after: Duration::from_secs(120),
+        };
+        assert!(throttled.is_server_failure());
+        assert_eq!(throttled.to_string(), "HTTP 429: server asked to wait 2m");
+        let query = PromError::Query {
+            kind: "bad_data".into(),
+            message: "x".into(),
+        };
+        assert!(!query.is_server_failure());
     }
 
     /// Trimmed from a real Prometheus 2.42 answer.

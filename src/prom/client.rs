@@ -1,23 +1,74 @@
 //! HTTP client for Prometheus: instant and range queries, alerts and rules, with timeouts,
 //! auth and a size cap.
-//! Credentials live only here; everything else sees the redacted URL.
+//! Credentials live only here; everything else sees the redacted URL. Redirects are
+//! followed only when they keep the request (307, 308) and stay on the same origin, so
+//! credentials never travel elsewhere; other redirects, throttling and transport failures
+//! come back as errors that say what to do.
 
-use super::api::{self, PromError, Sample, Series};
+use super::api::{self, InstantAnswer, PromError, Series};
+use super::decode::not_json;
+use super::transport;
+use crate::clock::unix_now;
 use crate::prom::alertmanager::{self, AlertmanagerState};
 use crate::prom::alerts::{Alert, RuleGroupStatus};
-use reqwest::StatusCode;
-use std::time::Duration;
-use url::Url;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+use std::error::Error as StdError;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use url::{Host, Url};
 
 /// Bodies larger than this are refused rather than parsed: a runaway query must not
 /// take the dashboard's memory with it.
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Same-origin 307/308 redirects followed at most for one request.
+const MAX_REDIRECTS: usize = 5;
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     /// Per-request deadline; also sent to Prometheus so it stops evaluating.
     pub timeout: Duration,
     pub bearer_token: Option<String>,
+    pub proxy: ProxyPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            bearer_token: None,
+            proxy: ProxyPolicy::default(),
+        }
+    }
+}
+
+/// Whether requests may go through a proxy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProxyPolicy {
+    /// The proxies `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` name (`NO_PROXY` honoured),
+    /// except for a server on this machine (`localhost`, 127.0.0.0/8, `::1`), which a
+    /// proxy elsewhere cannot reach for us.
+    #[default]
+    Environment,
+    /// Never, whatever the environment says (`--no-proxy`).
+    Off,
+}
+
+/// Why a client cannot be made. The URL in messages is redacted.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("invalid Prometheus URL \"{url}\": {reason}")]
+    InvalidUrl {
+        url: String,
+        reason: url::ParseError,
+    },
+    #[error("Prometheus URL must be http:// or https://, got \"{0}\"")]
+    NotHttp(String),
+    /// The token itself is never part of the message.
+    #[error("the bearer token {0}")]
+    BearerToken(&'static str),
+    #[error("cannot build HTTP client: {0}")]
+    Build(#[source] reqwest::Error),
 }
 
 #[derive(Clone)]
@@ -27,7 +78,8 @@ enum Auth {
         user: String,
         password: Option<String>,
     },
-    Bearer(String),
+    /// The whole `Authorization` value, checked once and marked sensitive.
+    Bearer(HeaderValue),
 }
 
 #[derive(Clone)]
@@ -37,6 +89,7 @@ pub struct PromClient {
     display: String,
     auth: Auth,
     timeout: Duration,
+    https: bool,
 }
 
 impl std::fmt::Debug for PromClient {
@@ -49,18 +102,17 @@ impl std::fmt::Debug for PromClient {
 
 impl PromClient {
     /// `url` may carry `user:password@` for basic auth; it is moved into a header and
-    /// removed from every URL the rest of the program sees.
-    pub fn new(url: &str, options: ClientOptions) -> Result<Self, String> {
-        let mut parsed = Url::parse(url)
-            .map_err(|e| format!("invalid Prometheus URL \"{}\": {e}", redact(url)))?;
+    /// removed from every URL the rest of the program sees. Proxies as `options.proxy` says.
+    pub fn new(url: &str, options: ClientOptions) -> Result<Self, ClientError> {
+        let mut parsed = Url::parse(url).map_err(|reason| ClientError::InvalidUrl {
+            url: redact(url),
+            reason,
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "Prometheus URL must start with http:// or https://, got \"{}\"",
-                redact(url)
-            ));
+            return Err(ClientError::NotHttp(redact(url)));
         }
-        let auth = if let Some(token) = options.bearer_token {
-            Auth::Bearer(token)
+        let auth = if let Some(token) = &options.bearer_token {
+            Auth::Bearer(bearer(token)?)
         } else if !parsed.username().is_empty() {
             Auth::Basic {
                 user: parsed.username().to_string(),
@@ -73,20 +125,23 @@ impl PromClient {
         let _ = parsed.set_username("");
         let _ = parsed.set_password(None);
         let base = parsed.as_str().trim_end_matches('/').to_string();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(options.timeout.min(Duration::from_secs(3)))
             .user_agent(concat!("spheroseg-top/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build HTTP client: {e}"))?;
+            .redirect(redirect_policy());
+        if options.proxy == ProxyPolicy::Off || is_loopback(&parsed) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(ClientError::Build)?;
         Ok(Self {
             http,
             display: base.clone(),
+            https: parsed.scheme() == "https",
             base,
             auth,
             timeout: options.timeout,
         })
     }
-
     /// The URL without credentials, for status bars and logs.
     pub fn display_url(&self) -> &str {
         &self.display
@@ -97,7 +152,7 @@ impl PromClient {
     }
 
     /// Evaluates `expr` at `time` (Unix seconds).
-    pub async fn instant(&self, expr: &str, time: f64) -> Result<Vec<Sample>, PromError> {
+    pub async fn instant(&self, expr: &str, time: f64) -> Result<InstantAnswer, PromError> {
         let form = [
             ("query", expr.to_string()),
             ("time", format!("{time:.3}")),
@@ -190,32 +245,28 @@ impl PromClient {
         let request = match &self.auth {
             Auth::None => request,
             Auth::Basic { user, password } => request.basic_auth(user, password.as_ref()),
-            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Bearer(value) => request.header(AUTHORIZATION, value.clone()),
         };
         let timeout = self.timeout;
         let exchange = async {
-            let mut response = request.send().await.map_err(|e| self.transport_error(&e))?;
-            let status = response.status();
-            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                return Err(PromError::Http {
-                    status: status.as_u16(),
-                    message: "not authorised (check --bearer-token-file or the URL's credentials)"
-                        .to_string(),
-                });
+            let response = request.send().await.map_err(|e| self.transport_error(&e))?;
+            if let Some(refusal) = self.refusal(&response) {
+                return Err(refusal);
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| self.transport_error(&e))?
+            let status = response.status();
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = self.body(response).await?;
+            if let Some(mixup) = self.plain_http_to_tls(status, &body) {
+                return Err(mixup);
+            }
+            if status.is_success()
+                && let Some(err) = not_json(content_type.as_deref(), &body)
             {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(PromError::Decode(format!(
-                        "response larger than {} MiB; narrow the query",
-                        MAX_BODY_BYTES >> 20
-                    )));
-                }
-                body.extend_from_slice(&chunk);
+                return Err(err);
             }
             Ok((status.as_u16(), body))
         };
@@ -224,17 +275,174 @@ impl PromClient {
             .map_err(|_| PromError::Timeout(timeout))?
     }
 
+    /// Answers judged by their head alone: not authorised, redirected elsewhere, or asked
+    /// to wait.
+    fn refusal(&self, response: &Response) -> Option<PromError> {
+        let status = response.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Some(PromError::Http {
+                status: status.as_u16(),
+                message: "not authorised (check --bearer-token-file or the URL's credentials)"
+                    .to_string(),
+            });
+        }
+        if status.is_redirection() {
+            return redirected(response);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+            let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
+            let now = UNIX_EPOCH + Duration::from_secs_f64(unix_now());
+            return retry_after(value, now).map(|retry_after| PromError::Throttled {
+                status: status.as_u16(),
+                retry_after,
+            });
+        }
+        None
+    }
+
+    /// Reads the whole body, [`MAX_BODY_BYTES`] at most.
+    async fn body(&self, mut response: Response) -> Result<Vec<u8>, PromError> {
+        let too_large = || {
+            PromError::Decode(format!(
+                "response larger than {} MiB; narrow the query",
+                MAX_BODY_BYTES >> 20
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(&e))?
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// Go's answer to plain HTTP on its TLS port, in words.
+    fn plain_http_to_tls(&self, status: StatusCode, body: &[u8]) -> Option<PromError> {
+        let said = status == StatusCode::BAD_REQUEST && transport::says_use_https(body);
+        (said && !self.https).then(|| self.unreachable(transport::SPEAKS_TLS))
+    }
+
     fn transport_error(&self, err: &reqwest::Error) -> PromError {
         if err.is_timeout() {
             return PromError::Timeout(self.timeout);
         }
+        if let Some(words) = transport::explain(err, self.https) {
+            return self.unreachable(words);
+        }
         // reqwest's message names the URL; ours carries no credentials. The innermost
         // cause ("Connection refused") is what an operator needs.
-        let mut cause: &dyn std::error::Error = err;
+        let mut cause: &dyn StdError = err;
         while let Some(next) = cause.source() {
             cause = next;
         }
         PromError::Unreachable(format!("{} ({cause})", self.display))
+    }
+
+    fn unreachable(&self, why: &str) -> PromError {
+        PromError::Unreachable(format!("{}: {why}", self.display))
+    }
+}
+
+/// Follows a redirect only when it keeps the method and body (307, 308: a 301/302/303
+/// would turn the POSTed query into an empty GET) and stays on the server's origin
+/// (scheme, host and port), so credentials never go elsewhere. Anything else comes back
+/// to be explained.
+fn redirect_policy() -> Policy {
+    Policy::custom(|attempt| {
+        let keeps_request = matches!(
+            attempt.status(),
+            StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        );
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if keeps_request && same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// A redirect not followed, with the URL to use instead: the target without credentials
+/// and without the API path that was asked for. `None` without a usable `Location`.
+fn redirected(response: &Response) -> Option<PromError> {
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    let mut target = response.url().join(location).ok()?;
+    let asked = response.url().path();
+    let api_path = asked.find("/api/").map_or("", |i| &asked[i..]);
+    let _ = target.set_username("");
+    let _ = target.set_password(None);
+    target.set_query(None);
+    target.set_fragment(None);
+    if !api_path.is_empty()
+        && let Some(base) = target.path().strip_suffix(api_path)
+    {
+        let base = base.to_string();
+        target.set_path(&base);
+    }
+    let flag = if api_path.starts_with("/api/v2/") {
+        "--alertmanager"
+    } else {
+        "--prometheus"
+    };
+    let status = response.status().as_u16();
+    Some(PromError::Http {
+        status,
+        message: format!(
+            "redirected to {} ({status}): use that URL as {flag}",
+            target.as_str().trim_end_matches('/')
+        ),
+    })
+}
+
+/// `Retry-After`: seconds, or an HTTP-date (one already past asks for no wait).
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or_default())
+}
+
+/// The `Authorization` value for `token`, refused when it could only fail: empty, or
+/// with characters a header cannot carry (a token file with two lines, say).
+fn bearer(token: &str) -> Result<HeaderValue, ClientError> {
+    if token.trim().is_empty() {
+        return Err(ClientError::BearerToken("is empty"));
+    }
+    if token.chars().any(char::is_control) {
+        return Err(ClientError::BearerToken(
+            "contains a control character (a line break?)",
+        ));
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| ClientError::BearerToken("is not a valid HTTP header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Whether `url` names this machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -267,6 +475,7 @@ mod tests {
         ClientOptions {
             timeout: Duration::from_secs(1),
             bearer_token: None,
+            ..ClientOptions::default()
         }
     }
 
@@ -288,15 +497,69 @@ mod tests {
         assert!(
             PromClient::new("localhost:9090", options())
                 .unwrap_err()
+                .to_string()
                 .contains("http://")
         );
         assert!(PromClient::new("not a url", options()).is_err());
         // Without a scheme the URL parser sees no password: the text before `@` is hidden.
-        let error = PromClient::new("user:pw@host:9090", options()).unwrap_err();
+        let error = PromClient::new("user:pw@host:9090", options())
+            .unwrap_err()
+            .to_string();
         assert!(
             !error.contains("pw") && error.contains("***@host:9090"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn bearer_tokens_are_checked_once() {
+        let with_token = |token: &str| {
+            PromClient::new(
+                "http://127.0.0.1:9090",
+                ClientOptions {
+                    bearer_token: Some(token.to_string()),
+                    ..options()
+                },
+            )
+        };
+        assert!(with_token("t0ken").is_ok());
+        assert_eq!(
+            with_token(" \t ").unwrap_err().to_string(),
+            "the bearer token is empty"
+        );
+        assert_eq!(
+            with_token("t0ken\nsecond-line").unwrap_err().to_string(),
+            "the bearer token contains a control character (a line break?)"
+        );
+        assert!(with_token("t0k\u{7f}en").is_err());
+    }
+
+    #[test]
+    fn loopback_servers_take_no_proxy() {
+        for url in [
+            "http://localhost:9090",
+            "http://LOCALHOST:9090",
+            "http://prom.localhost",
+            "http://127.0.0.1:9090",
+            "http://127.8.9.10",
+            "https://[::1]:9090",
+        ] {
+            assert!(is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+        for url in ["http://prometheus:9090", "http://10.0.0.1", "http://[::2]"] {
+            assert!(!is_loopback(&Url::parse(url).unwrap()), "{url}");
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(retry_after(&later, now), Some(Duration::from_secs(90)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon", now), None);
     }
 
     #[tokio::test]
@@ -371,6 +634,7 @@ mod tests {
             ClientOptions {
                 timeout: Duration::from_millis(300),
                 bearer_token: None,
+                ..ClientOptions::default()
             },
         )
         .unwrap();

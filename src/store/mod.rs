@@ -6,6 +6,7 @@ pub mod range_cache;
 use crate::config::layout::QueryDef;
 use crate::model::Labels;
 use crate::prom::AlertState;
+use crate::prom::decode::MAX_SERIES_PER_ANSWER;
 use crate::prom::{PromError, Sample, Series};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -15,6 +16,8 @@ use std::time::Duration;
 pub const POINTS_PER_SERIES: usize = 2048;
 /// Series kept per query at most; a query that returns more is cut and says so.
 pub const MAX_SERIES: usize = 500;
+// An answer, cut while parsing, still carries every series the store can keep.
+const _: () = assert!(MAX_SERIES <= MAX_SERIES_PER_ANSWER);
 
 #[derive(Clone, Debug)]
 pub struct SeriesData {
@@ -47,6 +50,10 @@ pub struct QueryData {
     pub latency: Option<Duration>,
     /// Series left out of the latest answer because it had more than [`MAX_SERIES`].
     pub dropped_series: usize,
+    /// Series in the latest answer as the server counted them, those left out included.
+    pub returned_series: usize,
+    /// Series the next answer (evaluated at the time given) held beyond those it brings.
+    omitted: Option<(f64, usize)>,
     /// The state of the active alerts that watch this query's metrics, if any.
     pub alert: Option<AlertState>,
     /// The metrics the expression reads (to match it with alerts).
@@ -73,6 +80,8 @@ impl QueryData {
             error: None,
             latency: None,
             dropped_series: 0,
+            returned_series: 0,
+            omitted: None,
             alert: None,
             metrics: Default::default(),
             window,
@@ -175,6 +184,14 @@ impl Store {
         &self.queries
     }
 
+    /// Counts the series the next answer of query `id`, evaluated `at`, held beyond those
+    /// it brings.
+    pub fn ingest_omitted(&mut self, id: usize, at: f64, count: usize) {
+        if let Some(query) = self.queries.get_mut(id) {
+            query.omitted = Some((at, count));
+        }
+    }
+
     /// Records an instant query's answer (or failure) evaluated at `at`.
     pub fn ingest_instant(
         &mut self,
@@ -183,7 +200,7 @@ impl Store {
         result: Result<Vec<Sample>, PromError>,
         latency: Duration,
     ) {
-        // Local rules see the whole answer, before the store cuts huge ones.
+        // Local rules see the whole answer as parsed, before the store cuts huge ones.
         if self.alerts.evaluate(id, at, result.as_deref()) {
             self.mark_alerted();
         }
@@ -195,7 +212,12 @@ impl Store {
             Ok(samples) => {
                 query.error = None;
                 query.last_eval = Some(at);
-                query.dropped_series = 0;
+                let omitted = match query.omitted.take() {
+                    Some((of, count)) if of == at => count,
+                    _ => 0,
+                };
+                query.dropped_series = omitted;
+                query.returned_series = samples.len() + omitted;
                 for sample in samples {
                     // Prometheus stamps instant results with the evaluation time we asked for.
                     if !query.push(&sample.labels, at, sample.value) {
@@ -228,6 +250,7 @@ impl Store {
         };
         // One answer's cut, not a running total: the same series arrive again and again.
         let mut dropped = 0;
+        query.returned_series = query.returned_series.max(series.len());
         for incoming in series {
             let Some(existing) = query.series_mut(&incoming.labels) else {
                 dropped += 1;
@@ -369,6 +392,26 @@ mod tests {
         let q = store.query(0).unwrap();
         assert_eq!(q.series.len(), MAX_SERIES);
         assert_eq!(q.dropped_series, 7);
+        assert_eq!(q.returned_series, MAX_SERIES + 7);
+    }
+
+    #[test]
+    fn series_cut_while_parsing_are_counted_not_stored() {
+        let mut store = Store::new(&[def(None)]);
+        let body = format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+            (0..MAX_SERIES_PER_ANSWER + 100)
+                .map(|i| format!(r#"{{"metric":{{"s":"{i:05}"}},"value":[1,"1"]}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let answer = crate::prom::api::parse_instant(200, body.as_bytes()).unwrap();
+        store.ingest_omitted(0, 1.0, answer.omitted);
+        store.ingest_instant(0, 1.0, Ok(answer.samples), Duration::ZERO);
+        let q = store.query(0).unwrap();
+        assert_eq!(q.series.len(), MAX_SERIES);
+        assert_eq!(q.returned_series, MAX_SERIES_PER_ANSWER + 100);
+        assert_eq!(q.dropped_series, MAX_SERIES_PER_ANSWER + 100 - MAX_SERIES);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub fn client(url: &str) -> PromClient {
         ClientOptions {
             timeout: Duration::from_secs(5),
             bearer_token: None,
+            ..ClientOptions::default()
         },
     )
     .unwrap()
@@ -46,8 +47,8 @@ pub async fn wait_for(url: &str, expr: &str, timeout: Duration) {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
         let now = spheroseg_top::clock::unix_now();
-        if let Ok(samples) = client.instant(expr, now).await
-            && !samples.is_empty()
+        if let Ok(answer) = client.instant(expr, now).await
+            && !answer.samples.is_empty()
         {
             return;
         }

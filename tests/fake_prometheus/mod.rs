@@ -39,6 +39,16 @@ pub enum Behaviour {
     Empty,
     /// Never answers (the connection stays open until the client gives up).
     Hang,
+    /// This status (429, 503) with a `Retry-After` header of this text (seconds or an
+    /// HTTP-date) and Prometheus' error envelope.
+    Throttle(u16, String),
+    /// HTTP 200 with an HTML page, as a login page or a proxy's portal sends.
+    Html,
+    /// HTTP 200 with this content type and body.
+    Body(&'static str, String),
+    /// HTTP 200 with these bytes as a JSON body, rendered once (see [`instant_body`]), so
+    /// that a huge answer costs the fake no memory per request.
+    Rendered(Arc<Vec<u8>>),
 }
 
 /// Which API endpoint a request was for.
@@ -60,10 +70,24 @@ pub struct Request {
     /// The `time` parameter of instant queries, as sent.
     pub time: Option<String>,
     pub authorization: Option<String>,
+    /// The request's path, without the query string.
+    pub path: String,
+}
+
+/// Requests under `prefix` are answered with `status` and a `Location` of `to` followed by
+/// the rest of the path.
+#[derive(Clone, Debug)]
+struct Redirect {
+    prefix: String,
+    status: u16,
+    to: String,
 }
 
 #[derive(Default)]
 struct State {
+    /// A fault of the whole server: every request, of any endpoint, behaves so.
+    server: Option<Behaviour>,
+    redirects: Vec<Redirect>,
     behaviours: HashMap<String, Behaviour>,
     /// Overrides for range queries only.
     range_behaviours: HashMap<String, Behaviour>,
@@ -169,6 +193,24 @@ impl FakePrometheus {
     pub fn set_range(&self, expr: &str, behaviour: Behaviour) {
         let mut state = self.state();
         state.range_behaviours.insert(expr.to_string(), behaviour);
+    }
+
+    /// Makes every request, of any endpoint (the liveness probe too), behave as `behaviour`
+    /// (`Hang` for a stopped process, `Throttle` for a server asking to be left alone);
+    /// `None` lets each expression answer as set again.
+    pub fn set_server(&self, behaviour: Option<Behaviour>) {
+        self.state().server = behaviour;
+    }
+
+    /// Answers requests whose path starts with `prefix` with `status` and a `Location` of
+    /// `to` followed by the rest of the path (`to` may be another server's URL, or empty
+    /// for this server).
+    pub fn redirect(&self, prefix: &str, status: u16, to: &str) {
+        self.state().redirects.push(Redirect {
+            prefix: prefix.to_string(),
+            status,
+            to: to.to_string(),
+        });
     }
 
     /// Every request received so far, in order.
@@ -305,7 +347,7 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
         .find(|(k, _)| k == "authorization")
         .map(|(_, v)| v.clone());
 
-    let behaviour = {
+    let (behaviour, server, redirect) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.requests.push(Request {
             endpoint,
@@ -313,15 +355,29 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
             expr: expr.clone(),
             time: params.get("time").cloned(),
             authorization,
+            path: path.to_string(),
         });
+        let redirect = state
+            .redirects
+            .iter()
+            .find(|r| path.starts_with(&r.prefix))
+            .cloned();
         let expr = expr.clone().unwrap_or_default();
         let range = match endpoint {
             Endpoint::QueryRange => state.range_behaviours.get(&expr).cloned(),
             _ => None,
         };
-        range.or_else(|| state.behaviours.get(&expr).cloned())
+        let behaviour = range.or_else(|| state.behaviours.get(&expr).cloned());
+        (behaviour, state.server.clone(), redirect)
     };
 
+    if let Some(redirect) = redirect {
+        let location = format!("{}{}", redirect.to, &path[redirect.prefix.len()..]);
+        return moved(redirect.status, &location);
+    }
+    if let Some(server) = server {
+        return answer(server, "", Window::Instant(0.0)).await;
+    }
     match endpoint {
         Endpoint::BuildInfo => json(
             200,
@@ -405,6 +461,31 @@ async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
             "application/json",
             &format!("<html>this is not JSON for {expr}</html> {{\"status\":"),
         ),
+        Behaviour::Throttle(status, retry_after) => {
+            let body =
+                r#"{"status":"error","errorType":"unavailable","error":"too many requests"}"#;
+            format!(
+                "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nRetry-After: {retry_after}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+                reason(status),
+                body.len()
+            )
+            .into_bytes()
+        }
+        Behaviour::Html => http(
+            200,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>…</form></body></html>\n",
+        ),
+        Behaviour::Body(content_type, body) => http(200, content_type, &body),
+        Behaviour::Rendered(body) => {
+            let mut response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            response.extend_from_slice(&body);
+            response
+        }
         Behaviour::Slow(_) | Behaviour::Delayed(..) | Behaviour::Hang => unreachable!(),
     }
 }
@@ -459,14 +540,45 @@ fn success(window: Window, series: &[(Vec<(String, String)>, f64)]) -> Vec<u8> {
     json(200, &body.to_string())
 }
 
+/// An instant query's answer with `n` series labelled `series="s00000"`…, as bytes to serve
+/// with [`Behaviour::Rendered`].
+pub fn instant_body(n: usize) -> Arc<Vec<u8>> {
+    let mut body = String::from(r#"{"status":"success","data":{"resultType":"vector","result":["#);
+    for i in 0..n {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!(
+            r#"{{"metric":{{"__name__":"huge_metric","series":"s{i:06}"}},"value":[1700000000,"{i}"]}}"#
+        ));
+    }
+    body.push_str("]}}");
+    Arc::new(body.into_bytes())
+}
+
+/// A redirect to `location`.
+fn moved(status: u16, location: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} {}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n",
+        reason(status)
+    )
+    .into_bytes()
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",

@@ -70,6 +70,35 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
     None
 }
 
+/// "500 of 100,000 series" when a query of the panel was cut, for the title: it stays
+/// visible however small the panel is.
+fn cut_series(data: &PanelData) -> Option<String> {
+    let query = data
+        .panel
+        .query_ids()
+        .filter_map(|id| data.store.query(id))
+        .find(|q| q.dropped_series > 0)?;
+    let shown = query.returned_series.saturating_sub(query.dropped_series);
+    Some(format!(
+        " {} of {} series ",
+        thousands(shown),
+        thousands(query.returned_series)
+    ))
+}
+
+/// 100000 → "100,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// The border every panel and drill chart shares: its status as colour and (at ALERT) a
 /// thick line, a badge naming the status, and focus as a double border with a marker, so
 /// focus never hides the status colour and survives a monochrome terminal.
@@ -122,13 +151,16 @@ impl Widget for PanelWidget<'_> {
         };
         let theme = self.theme;
         let status = panel_status(self.panel, self.store, self.ctx);
-        let block = frame(
+        let mut block = frame(
             &self.panel.title,
             status,
             Some(status),
             self.focus.is_some(),
             theme,
         );
+        if let Some(cut) = cut_series(&data) {
+            block = block.title(Span::styled(cut, theme.status(Status::Warn)));
+        }
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.is_empty() {
@@ -171,5 +203,17 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
             PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(500), "500");
+        assert_eq!(super::thousands(2_000), "2,000");
+        assert_eq!(super::thousands(100_000), "100,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
     }
 }

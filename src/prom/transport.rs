@@ -1,0 +1,105 @@
+//! Transport failures in words, with the fix: certificate problems, and http:// and
+//! https:// mixed up. What reqwest reports is a chain of wrapped errors ending in rustls'
+//! or hyper's debug text; this finds the error that explains and says what to do.
+
+use std::error::Error as StdError;
+
+/// What Go's HTTP server (Prometheus') answers to plain HTTP on a TLS port.
+const HTTP_TO_HTTPS_PORT: &str = "Client sent an HTTP request to an HTTPS server";
+pub(super) const SPEAKS_TLS: &str = "this port speaks TLS: use https://";
+const SPEAKS_PLAIN_HTTP: &str = "this port speaks plain HTTP, not TLS: use http://";
+
+/// Whether a body is Go's (Prometheus') answer to plain HTTP on its TLS port.
+pub(super) fn says_use_https(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body).contains(HTTP_TO_HTTPS_PORT)
+}
+
+/// The common transport failures in words, with the fix: certificates, and http:// and
+/// https:// mixed up. `None` for the rest.
+pub(super) fn explain(err: &reqwest::Error, https: bool) -> Option<&'static str> {
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(error) = cause {
+        if let Some(tls) = rustls_error(error) {
+            return tls_problem(tls, https);
+        }
+        if let Some(http) = error.downcast_ref::<hyper::Error>()
+            && !https
+            && http.is_parse()
+        {
+            return Some(SPEAKS_TLS);
+        }
+        cause = error.source();
+    }
+    None
+}
+
+/// A rustls error, bare or inside the `io::Error`s the TLS stream wraps it in (whose
+/// `source` skips it).
+fn rustls_error<'a>(mut error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        error = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+}
+
+fn tls_problem(error: &rustls::Error, https: bool) -> Option<&'static str> {
+    match error {
+        rustls::Error::InvalidCertificate(certificate) => certificate_problem(certificate),
+        // The first bytes were not a TLS record: an HTTP answer, most likely.
+        rustls::Error::InvalidMessage(_) if https => Some(SPEAKS_PLAIN_HTTP),
+        _ => None,
+    }
+}
+
+fn certificate_problem(error: &rustls::CertificateError) -> Option<&'static str> {
+    use rustls::CertificateError as E;
+    Some(match error {
+        E::UnknownIssuer => {
+            "the server's certificate is signed by a CA this machine does not trust \
+             (a company CA? trust it with --ca-cert FILE)"
+        }
+        E::Expired | E::ExpiredContext { .. } => {
+            "the server's certificate has expired (renew it on the server, or check this \
+             machine's clock)"
+        }
+        E::NotValidYet | E::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet (check this machine's clock)"
+        }
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "the server's certificate is for another host name (use the name it was \
+             issued for in the URL)"
+        }
+        E::Other(other)
+            if other.0.downcast_ref::<webpki::Error>()
+                == Some(&webpki::Error::CaUsedAsEndEntity) =>
+        {
+            "the server presents a CA's certificate as its own (give the server a \
+             certificate issued by that CA)"
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_problems_are_told_with_the_fix() {
+        use rustls::CertificateError as E;
+        let told = |e: E| certificate_problem(&e).unwrap_or_default();
+        assert!(told(E::UnknownIssuer).contains("--ca-cert FILE"));
+        assert!(told(E::Expired).contains("expired"));
+        assert!(told(E::NotValidForName).contains("another host name"));
+        assert!(told(E::NotValidYet).contains("clock"));
+        let ca = E::Other(rustls::OtherError(std::sync::Arc::new(
+            webpki::Error::CaUsedAsEndEntity,
+        )));
+        assert!(told(ca).contains("a CA's certificate as its own"));
+        assert_eq!(certificate_problem(&E::BadSignature), None);
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        assert_eq!(tls_problem(&plain, true), Some(SPEAKS_PLAIN_HTTP));
+    }
+}

@@ -1,0 +1,630 @@
+//! Schedules the layout's queries against Prometheus: every refresh each distinct query is
+//! sent once, at most `concurrency` at a time; a query still running is not sent again, so
+//! a slow one delays nothing else. History queries are backfilled with `query_range` at
+//! start and after every gap. When Prometheus is unreachable, or answers nothing in time,
+//! only a cheap probe is sent, with exponential backoff, until it answers. A server that
+//! asks for quiet (`Retry-After`) gets it; when most requests of a refresh fail, the next
+//! refresh waits, longer each time, with jitter.
+
+use crate::clock::unix_now;
+use crate::config::duration::short;
+use crate::config::layout::{QueryDef, QueryId};
+use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
+use crate::prom::{PromClient, PromError};
+use crate::store::POINTS_PER_SERIES;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until};
+
+/// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Longest wait between probes of an unreachable Prometheus, and between refreshes while
+/// most requests fail.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
+/// so a misconfigured proxy cannot leave it blind for hours.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
+/// Queries slower than this are logged.
+const SLOW_QUERY: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Debug)]
+pub struct PollerConfig {
+    pub queries: Vec<QueryDef>,
+    pub refresh: Duration,
+    pub concurrency: usize,
+    /// A client for Alertmanager's API, when `--alertmanager` is given.
+    pub alertmanager: Option<PromClient>,
+}
+
+/// Starts the poller; it stops when the event receiver is dropped.
+pub fn spawn(
+    client: PromClient,
+    config: PollerConfig,
+    events: mpsc::Sender<DataEvent>,
+) -> mpsc::Sender<SourceCommand> {
+    let (commands, command_rx) = mpsc::channel(64);
+    let poller = Poller {
+        semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
+        client,
+        config,
+        events,
+        in_flight: HashMap::new(),
+        failing: HashMap::new(),
+        cycle: 0,
+    };
+    tokio::spawn(poller.run(command_rx));
+    commands
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Job {
+    Instant(QueryId),
+    Range(QueryId),
+    Alerts,
+    Rules,
+    Alertmanager,
+    Probe,
+}
+
+/// A finished task: the probe's answer, or the event for the app and the job it ends
+/// (range queries the app asked for are not jobs: the app dedups those itself), and how
+/// many series a burst answer left out.
+enum Outcome {
+    Probe(Result<(), PromError>),
+    Event {
+        job: Option<Job>,
+        event: DataEvent,
+        omitted: usize,
+    },
+}
+
+impl Outcome {
+    fn job(&self) -> Option<Job> {
+        match self {
+            Outcome::Probe(_) => Some(Job::Probe),
+            Outcome::Event { job, .. } => *job,
+        }
+    }
+
+    /// The Prometheus error it ended with, if any.
+    fn error(&self) -> Option<&PromError> {
+        match self {
+            Outcome::Probe(result) => result.as_ref().err(),
+            Outcome::Event { event, .. } => prometheus_error(event),
+        }
+    }
+}
+
+/// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
+fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
+    match event {
+        DataEvent::Instant { result: Err(e), .. }
+        | DataEvent::Range { result: Err(e), .. }
+        | DataEvent::RangeAnswer { result: Err(e), .. }
+        | DataEvent::Alerts { result: Err(e), .. }
+        | DataEvent::Rules { result: Err(e), .. } => Some(e),
+        _ => None,
+    }
+}
+
+/// What the poller does at the next refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pace {
+    /// Sends every query.
+    Polling,
+    /// Prometheus cannot be reached or answers nothing in time: only the probe is sent.
+    Probing,
+    /// The server asked for quiet, or most of a refresh failed: the refresh after the wait
+    /// sends every query again.
+    Waiting,
+}
+
+/// How the requests of one refresh cycle ended, as they finish.
+#[derive(Default)]
+struct Tally {
+    pending: usize,
+    finished: usize,
+    /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
+    failed: usize,
+    timed_out: usize,
+}
+
+/// The connection state, the pace that goes with it and its backoffs.
+struct Link {
+    connection: Connection,
+    pace: Pace,
+    /// Wait between probes while probing.
+    backoff: Duration,
+    /// Wait after a cycle in which most requests failed; grows while they keep failing.
+    failing_backoff: Duration,
+    /// The cycles with requests under way.
+    cycles: HashMap<u64, Tally>,
+    refresh: Duration,
+    url: String,
+}
+
+impl Link {
+    fn new(refresh: Duration, url: &str) -> Self {
+        Self {
+            connection: Connection::Connecting,
+            pace: Pace::Polling,
+            backoff: Duration::ZERO,
+            failing_backoff: Duration::ZERO,
+            cycles: HashMap::new(),
+            refresh,
+            url: url.to_string(),
+        }
+    }
+
+    /// Counts the requests a new cycle sent.
+    fn begin_cycle(&mut self, cycle: u64, requests: usize) {
+        if requests > 0 {
+            self.cycles.insert(
+                cycle,
+                Tally {
+                    pending: requests,
+                    ..Tally::default()
+                },
+            );
+        }
+    }
+
+    /// Updates the state from a finished job of `cycle` (if it belonged to one); returns
+    /// the new state when it changed (a failed probe counts as a change: it carries the
+    /// next retry delay).
+    fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
+        // Alertmanager's answers say nothing about Prometheus.
+        if outcome.job() == Some(Job::Alertmanager) {
+            return None;
+        }
+        let error = outcome.error();
+        let change = match (outcome, error) {
+            (
+                _,
+                Some(PromError::Throttled {
+                    status,
+                    retry_after,
+                }),
+            ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
+            (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
+            // Queries already under way when the link went down fail too; they say nothing new.
+            (_, Some(e)) if e.is_connection() => {
+                (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
+            }
+            (_, Some(e)) if e.is_server_failure() => None,
+            _ => self.answered(),
+        };
+        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
+        verdict.or(change)
+    }
+
+    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
+    /// last one.
+    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
+        let tally = self.cycles.get_mut(&cycle)?;
+        tally.pending -= 1;
+        tally.finished += 1;
+        tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
+        tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
+        if tally.pending > 0 {
+            return None;
+        }
+        let tally = self.cycles.remove(&cycle)?;
+        self.judge(&tally)
+    }
+
+    /// An answer arrived: connected, unless the poller is waiting out a backoff or the
+    /// server's request for quiet (a late answer does not cut that short).
+    fn answered(&mut self) -> Option<Connection> {
+        if self.connection == Connection::Connected || self.pace == Pace::Waiting {
+            return None;
+        }
+        match self.connection {
+            Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
+            _ => log::info!("connected to {}", self.url),
+        }
+        self.pace = Pace::Polling;
+        self.backoff = Duration::ZERO;
+        Some(self.enter(Connection::Connected))
+    }
+
+    /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
+    fn probe(&mut self, error: String) -> Connection {
+        if self.pace != Pace::Probing {
+            log::warn!("Prometheus {error}; retrying with backoff");
+        }
+        self.pace = Pace::Probing;
+        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: self.backoff,
+        })
+    }
+
+    /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
+    fn wait_as_asked(&mut self, status: u16, asked: Duration) -> Connection {
+        let wait = asked.min(MAX_SERVER_WAIT).max(self.refresh);
+        let mut error = format!("server asked to wait {} (HTTP {status})", short(asked));
+        if asked > MAX_SERVER_WAIT {
+            error.push_str(&format!("; {} at most", short(MAX_SERVER_WAIT)));
+        }
+        log::warn!("{}: {error}", self.url);
+        self.wait(error, wait)
+    }
+
+    /// A cycle's verdict once its last request finished.
+    fn judge(&mut self, tally: &Tally) -> Option<Connection> {
+        if self.pace != Pace::Polling {
+            return None;
+        }
+        if tally.timed_out == tally.finished {
+            let error = format!("not answering: {} (every request timed out)", self.url);
+            return Some(self.probe(error));
+        }
+        if tally.failed * 2 <= tally.finished {
+            self.failing_backoff = Duration::ZERO;
+            return None;
+        }
+        let least = self.refresh * 2;
+        self.failing_backoff = (self.failing_backoff * 2)
+            .max(least)
+            .min(MAX_BACKOFF.max(least));
+        // Jitter, so that many dashboards behind one proxy do not come back in step.
+        let wait = self.failing_backoff.mul_f64(1.0 + fastrand::f64() / 4.0);
+        let error = format!(
+            "backing off: {} of {} queries failing",
+            tally.failed, tally.finished
+        );
+        log::warn!("{}: {error}", self.url);
+        Some(self.wait(error, wait))
+    }
+
+    fn wait(&mut self, error: String, wait: Duration) -> Connection {
+        self.pace = Pace::Waiting;
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: wait,
+        })
+    }
+
+    /// Enters `connection`; once the poller stops polling, cycles under way no longer
+    /// count towards a verdict.
+    fn enter(&mut self, connection: Connection) -> Connection {
+        if self.pace != Pace::Polling {
+            self.cycles.clear();
+        }
+        self.connection = connection.clone();
+        connection
+    }
+}
+
+/// Why Prometheus is out of reach, in the words of the connection state.
+fn lost(error: &PromError, url: &str) -> String {
+    match error {
+        PromError::Timeout(after) => {
+            format!("not answering: {url} (timed out after {})", short(*after))
+        }
+        e => e.to_string(),
+    }
+}
+
+struct Poller {
+    client: PromClient,
+    config: PollerConfig,
+    events: mpsc::Sender<DataEvent>,
+    semaphore: Arc<Semaphore>,
+    /// Jobs under way, with the cycle that started each (the probe belongs to none).
+    in_flight: HashMap<Job, Option<u64>>,
+    /// The error each failing query last reported, so the log says it once, not every cycle.
+    failing: HashMap<QueryId, String>,
+    /// The latest refresh cycle's number.
+    cycle: u64,
+}
+
+impl Poller {
+    async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
+        let mut tasks: JoinSet<Outcome> = JoinSet::new();
+        let mut link = Link::new(self.config.refresh, self.client.display_url());
+        let mut next_cycle = Instant::now();
+        let mut needs_backfill = true;
+        let mut paused = false;
+        log::info!(
+            "polling {} distinct queries every {} from {}",
+            self.config.queries.len(),
+            short(self.config.refresh),
+            self.client.display_url()
+        );
+
+        loop {
+            tokio::select! {
+                () = sleep_until(next_cycle), if !paused => {
+                    match link.pace {
+                        Pace::Probing => {
+                            self.start(&mut tasks, Job::Probe, 0.0, None);
+                            next_cycle = Instant::now() + link.backoff;
+                            continue;
+                        }
+                        // The wait is over: this cycle tells how the server is now.
+                        Pace::Waiting => link.pace = Pace::Polling,
+                        Pace::Polling => {}
+                    }
+                    let backfill = std::mem::take(&mut needs_backfill);
+                    let (cycle, sent) = self.start_cycle(&mut tasks, backfill);
+                    link.begin_cycle(cycle, sent);
+                    next_cycle = Instant::now() + self.config.refresh;
+                }
+                command = commands.recv() => match command {
+                    Some(SourceCommand::RefreshNow) => next_cycle = Instant::now(),
+                    Some(SourceCommand::SetPaused(p)) => {
+                        // Resuming fills the paused stretch of history, like a reconnect.
+                        needs_backfill |= paused && !p;
+                        paused = p;
+                        next_cycle = Instant::now();
+                    }
+                    Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    // Time travel is a replay's; live has only the present.
+                    Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
+                    None => break,
+                },
+                Some(joined) = tasks.join_next() => {
+                    let Ok(outcome) = joined else { continue };
+                    let cycle = outcome.job().and_then(|job| self.in_flight.get(&job).copied().flatten());
+                    if let Some(change) = link.observe(&outcome, cycle) {
+                        match change {
+                            Connection::Unreachable { retry_in, .. } => {
+                                needs_backfill = true;
+                                next_cycle = Instant::now() + retry_in;
+                            }
+                            _ => next_cycle = next_cycle.min(Instant::now()),
+                        }
+                        if self.send(DataEvent::Connection(change)).await.is_err() {
+                            break;
+                        }
+                    }
+                    for event in self.finish(outcome) {
+                        if self.send(event).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts a refresh cycle: every query not still running (and the history queries'
+    /// backfill when `backfill`); returns the cycle's number and how many requests it sent.
+    fn start_cycle(&mut self, tasks: &mut JoinSet<Outcome>, backfill: bool) -> (u64, usize) {
+        self.cycle += 1;
+        let cycle = Some(self.cycle);
+        let at = unix_now();
+        let mut jobs = Vec::new();
+        if backfill {
+            jobs.extend(self.history_queries().into_iter().map(Job::Range));
+        }
+        jobs.extend((0..self.config.queries.len()).map(Job::Instant));
+        jobs.extend([Job::Alerts, Job::Rules]);
+        let sent = jobs
+            .into_iter()
+            .filter(|job| self.start(tasks, *job, at, cycle))
+            .count();
+        // Alertmanager's answers say nothing about Prometheus: outside the cycle's count.
+        if self.config.alertmanager.is_some() {
+            self.start(tasks, Job::Alertmanager, at, None);
+        }
+        (self.cycle, sent)
+    }
+
+    fn history_queries(&self) -> Vec<QueryId> {
+        self.config
+            .queries
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.history.is_some())
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    async fn send(&self, event: DataEvent) -> Result<(), ()> {
+        self.events.send(event).await.map_err(|_| ())
+    }
+
+    /// Spawns `job` for `cycle` unless the same job is still running; true when spawned.
+    fn start(
+        &mut self,
+        tasks: &mut JoinSet<Outcome>,
+        job: Job,
+        at: f64,
+        cycle: Option<u64>,
+    ) -> bool {
+        if self.in_flight.contains_key(&job) {
+            return false;
+        }
+        self.in_flight.insert(job, cycle);
+        let client = self.client.clone();
+        let alertmanager = self.config.alertmanager.clone();
+        let semaphore = self.semaphore.clone();
+        let refresh = self.config.refresh;
+        let expr = match job {
+            Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
+            Job::Alerts | Job::Rules | Job::Alertmanager | Job::Probe => String::new(),
+        };
+        let window = match job {
+            Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        tasks.spawn(async move {
+            // Waiting for a permit is not part of a query's latency or timeout.
+            let _permit = semaphore.acquire_owned().await.ok();
+            let started = Instant::now();
+            let mut omitted = 0;
+            let event = match job {
+                Job::Instant(id) => {
+                    let result = client.instant(&expr, at).await.map(|answer| {
+                        omitted = answer.omitted;
+                        answer.samples
+                    });
+                    DataEvent::Instant {
+                        id,
+                        at,
+                        result,
+                        latency: started.elapsed(),
+                    }
+                }
+                Job::Range(id) => {
+                    let window = window.as_secs_f64();
+                    // As many points as the store keeps, never finer than the refresh.
+                    let step = (window / POINTS_PER_SERIES as f64)
+                        .max(refresh.as_secs_f64())
+                        .max(0.001);
+                    let result = client.range(&expr, at - window, at, step).await;
+                    DataEvent::Range {
+                        id,
+                        result,
+                        latency: started.elapsed(),
+                    }
+                }
+                Job::Alerts => DataEvent::Alerts {
+                    at,
+                    result: client.alerts().await,
+                },
+                Job::Rules => DataEvent::Rules {
+                    at,
+                    result: client.rules().await,
+                },
+                Job::Alertmanager => DataEvent::Alertmanager {
+                    at,
+                    result: match &alertmanager {
+                        Some(am) => am.alertmanager().await,
+                        None => Err(PromError::Unreachable("no Alertmanager configured".into())),
+                    },
+                },
+                Job::Probe => return Outcome::Probe(client.ping().await),
+            };
+            Outcome::Event {
+                job: Some(job),
+                event,
+                omitted,
+            }
+        });
+        true
+    }
+
+    /// Runs a range query asked for by the app; the app dedups and caches them.
+    fn fetch(&self, tasks: &mut JoinSet<Outcome>, request: RangeRequest) {
+        let client = self.client.clone();
+        let semaphore = self.semaphore.clone();
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.ok();
+            let started = Instant::now();
+            let result = client
+                .range(
+                    &request.expr,
+                    request.start as f64,
+                    request.end as f64,
+                    f64::from(request.step),
+                )
+                .await;
+            Outcome::Event {
+                job: None,
+                event: DataEvent::RangeAnswer {
+                    request,
+                    result,
+                    latency: started.elapsed(),
+                },
+                omitted: 0,
+            }
+        });
+    }
+
+    /// Bookkeeping and logging for a finished job; returns what the app must hear.
+    fn finish(&mut self, outcome: Outcome) -> Vec<DataEvent> {
+        let (job, event, omitted) = match outcome {
+            Outcome::Probe(_) => {
+                self.in_flight.remove(&Job::Probe);
+                return Vec::new();
+            }
+            Outcome::Event {
+                job,
+                event,
+                omitted,
+            } => (job, event, omitted),
+        };
+        if let Some(job) = job {
+            self.in_flight.remove(&job);
+        }
+        match &event {
+            DataEvent::Instant {
+                id,
+                result,
+                latency,
+                ..
+            } => self.log_result(*id, result.as_ref().err(), *latency),
+            DataEvent::Range {
+                id,
+                result,
+                latency,
+            } => self.log_result(*id, result.as_ref().err(), *latency),
+            DataEvent::RangeAnswer {
+                request,
+                result,
+                latency,
+            } => match result {
+                Err(e) if !e.is_connection() => {
+                    log::error!("range query failed: {e}\n  PromQL: {}", request.expr);
+                }
+                _ if *latency > SLOW_QUERY => log::warn!(
+                    "slow range query ({} ms, step {}s): {}",
+                    latency.as_millis(),
+                    request.step,
+                    request.expr
+                ),
+                _ => {}
+            },
+            DataEvent::Alertmanager { result: Err(e), .. } => log::warn!("Alertmanager: {e}"),
+            _ => {}
+        }
+        let cut = match (&event, omitted) {
+            (DataEvent::Instant { id, at, .. }, count) if count > 0 => {
+                Some(DataEvent::SeriesOmitted {
+                    id: *id,
+                    at: *at,
+                    count,
+                })
+            }
+            _ => None,
+        };
+        // The count goes first: the answer it belongs to is drawn with it.
+        cut.into_iter().chain(std::iter::once(event)).collect()
+    }
+
+    fn log_result(&mut self, id: QueryId, error: Option<&PromError>, latency: Duration) {
+        let expr = &self.config.queries[id].expr;
+        match error {
+            // Connection loss is reported once, by the connection state.
+            Some(e) if e.is_connection() => {}
+            Some(e) => {
+                let message = e.to_string();
+                if self.failing.get(&id) != Some(&message) {
+                    log::error!("query failed: {message}\n  PromQL: {expr}");
+                    self.failing.insert(id, message);
+                }
+            }
+            None => {
+                if self.failing.remove(&id).is_some() {
+                    log::info!("query recovered: {expr}");
+                }
+                if latency > SLOW_QUERY {
+                    log::warn!("slow query ({} ms): {expr}", latency.as_millis());
+                } else {
+                    log::trace!("{} ms: {expr}", latency.as_millis());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,97 @@
+//! The connection state machine: answers, failures, throttling and timeouts.
+
+use super::*;
+
+const URL: &str = "http://127.0.0.1:9090";
+
+fn instant(result: Result<Vec<crate::prom::Sample>, PromError>) -> Outcome {
+    Outcome::Event {
+        job: Some(Job::Instant(0)),
+        event: DataEvent::Instant {
+            id: 0,
+            at: 0.0,
+            result,
+            latency: Duration::ZERO,
+        },
+        omitted: 0,
+    }
+}
+
+fn http(status: u16) -> Outcome {
+    instant(Err(PromError::Http {
+        status,
+        message: String::new(),
+    }))
+}
+
+/// Runs one cycle of `outcomes`; returns the last change of state.
+fn cycle(link: &mut Link, number: u64, outcomes: &[Outcome]) -> Option<Connection> {
+    link.begin_cycle(number, outcomes.len());
+    outcomes
+        .iter()
+        .filter_map(|o| link.observe(o, Some(number)))
+        .last()
+}
+
+#[test]
+fn a_cycle_of_timeouts_is_not_connected() {
+    let mut link = Link::new(Duration::from_secs(2), URL);
+    let timeout = || instant(Err(PromError::Timeout(Duration::from_secs(10))));
+    let change = cycle(&mut link, 1, &[timeout(), timeout()]);
+    let error = format!("not answering: {URL} (every request timed out)");
+    let retry_in = Duration::from_secs(1);
+    assert_eq!(change, Some(Connection::Unreachable { error, retry_in }));
+    assert_eq!(link.pace, Pace::Probing);
+}
+
+#[test]
+fn most_of_a_cycle_failing_waits_longer_each_time() {
+    let mut link = Link::new(Duration::from_secs(2), URL);
+    for (number, seconds) in [4.0, 8.0, 16.0, 30.0, 30.0].into_iter().enumerate() {
+        link.pace = Pace::Polling;
+        let change = cycle(&mut link, number as u64, &[http(503), http(502), http(404)]);
+        let Some(Connection::Unreachable { error, retry_in }) = change else {
+            panic!("{change:?}")
+        };
+        assert_eq!(error, "backing off: 2 of 3 queries failing");
+        let jittered = retry_in.as_secs_f64() / seconds;
+        assert!(
+            (1.0..=1.25).contains(&jittered),
+            "{retry_in:?} for {seconds}s"
+        );
+    }
+    // A healthy cycle after the wait: connected, and the backoff starts over.
+    link.pace = Pace::Polling;
+    let healthy = [instant(Ok(vec![])), http(503), http(404)];
+    assert_eq!(cycle(&mut link, 9, &healthy), Some(Connection::Connected));
+    assert_eq!(link.failing_backoff, Duration::ZERO);
+}
+
+#[test]
+fn retry_after_is_honoured_up_to_ten_minutes() {
+    let throttled = |seconds| {
+        let retry_after = Duration::from_secs(seconds);
+        instant(Err(PromError::Throttled {
+            status: 429,
+            retry_after,
+        }))
+    };
+    let waiting = |error: &str, seconds| {
+        let retry_in = Duration::from_secs(seconds);
+        Some(Connection::Unreachable {
+            error: error.into(),
+            retry_in,
+        })
+    };
+    let mut link = Link::new(Duration::from_secs(2), URL);
+    let change = link.observe(&throttled(120), None);
+    assert_eq!(change, waiting("server asked to wait 2m (HTTP 429)", 120));
+    assert_eq!(link.observe(&throttled(120), None), None, "said once");
+    let late = link.observe(&instant(Ok(vec![])), None);
+    assert_eq!(late, None, "the wait goes on");
+
+    let mut link = Link::new(Duration::from_secs(2), URL);
+    let change = link.observe(&throttled(86_400), None);
+    let capped = "server asked to wait 1d (HTTP 429); 10m at most";
+    assert_eq!(change, waiting(capped, MAX_SERVER_WAIT.as_secs()));
+}
