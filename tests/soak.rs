@@ -177,8 +177,8 @@ impl Soak {
                 _ = ticker.tick() => {
                     self.app.update(Msg::Data(DataEvent::Clock(unix_now())));
                     self.frames += 1;
-                    if self.frames % 2 == 0 {
-                        let (w, h) = if self.frames % 4 == 0 { (200, 60) } else { (80, 24) };
+                    if self.frames.is_multiple_of(2) {
+                        let (w, h) = if self.frames.is_multiple_of(4) { (200, 60) } else { (80, 24) };
                         self.app.update(Msg::Action(Action::Resize(w, h)));
                         common::render(&self.app, w, h);
                     }
