@@ -3,6 +3,9 @@
 use crate::config::error::{KeyStyle, Located};
 use std::path::{Path, PathBuf};
 
+/// Longest message quoted from the YAML parser.
+const MAX_MESSAGE: usize = 160;
+
 #[derive(Debug, thiserror::Error)]
 pub enum RuleFileError {
     #[error("cannot read rule file {}", path.display())]
@@ -40,6 +43,12 @@ impl RuleFileError {
         let (key, message) = match message.split_once(": ") {
             Some((path, rest)) if !path.contains(' ') => (path.to_string(), rest.to_string()),
             _ => (String::new(), message),
+        };
+        // serde quotes the offending value whole: a file that is not YAML at all would be
+        // printed entire.
+        let message = match message.char_indices().nth(MAX_MESSAGE) {
+            Some((cut, _)) => format!("{}…", &message[..cut]),
+            None => message,
         };
         let snippet = text
             .lines()
