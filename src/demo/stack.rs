@@ -4,6 +4,7 @@
 
 use crate::sim::{self, Scenario, SimHandle};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -218,7 +219,17 @@ fn spawn_prometheus(binary: &Path, dir: &Path, port: u16) -> Result<Child, Stack
         what: "opening prometheus.log".into(),
         source,
     })?;
-    Command::new(binary)
+    let mut command = Command::new(binary);
+    // SAFETY: prctl only sets a flag of the child, between fork and exec; it allocates
+    // nothing and touches no lock. It makes the kernel kill Prometheus if this process
+    // dies without running Stack's Drop (SIGKILL, an abort): no orphan on a shared box.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    command
         .arg(format!(
             "--config.file={}",
             dir.join("prometheus.yml").display()

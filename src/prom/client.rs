@@ -62,7 +62,9 @@ pub enum ClientError {
         url: String,
         reason: url::ParseError,
     },
-    #[error("Prometheus URL must start with http:// or https://, got \"{0}\" (e.g. http://127.0.0.1:9090)")]
+    #[error(
+        "Prometheus URL must start with http:// or https://, got \"{0}\" (e.g. http://127.0.0.1:9090)"
+    )]
     NotHttp(String),
     /// The token itself is never part of the message.
     #[error("the bearer token {0}")]

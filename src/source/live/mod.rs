@@ -142,6 +142,8 @@ struct Link {
     failing_backoff: Duration,
     /// The cycles with requests under way.
     cycles: HashMap<u64, Tally>,
+    /// When Prometheus last answered anything (an error of a query is an answer too).
+    last_answer: Instant,
     refresh: Duration,
     url: String,
 }
@@ -154,6 +156,7 @@ impl Link {
             backoff: Duration::ZERO,
             failing_backoff: Duration::ZERO,
             cycles: HashMap::new(),
+            last_answer: Instant::now(),
             refresh,
             url: url.to_string(),
         }
@@ -219,6 +222,7 @@ impl Link {
     /// An answer arrived: connected, unless the poller is waiting out a backoff or the
     /// server's request for quiet (a late answer does not cut that short).
     fn answered(&mut self) -> Option<Connection> {
+        self.last_answer = Instant::now();
         if self.connection == Connection::Connected || self.pace == Pace::Waiting {
             return None;
         }
@@ -229,6 +233,22 @@ impl Link {
         self.pace = Pace::Polling;
         self.backoff = Duration::ZERO;
         Some(self.enter(Connection::Connected))
+    }
+
+    /// Connected means answered recently: once nothing has answered for longer than the
+    /// slowest query may take plus two refreshes, the server is hung (a stopped process,
+    /// a stuck proxy) and is probed like an unreachable one.
+    fn check_silence(&mut self, timeout: Duration) -> Option<Connection> {
+        let silent = self.last_answer.elapsed();
+        if self.connection != Connection::Connected || silent <= timeout + self.refresh * 2 {
+            return None;
+        }
+        let error = format!(
+            "not answering: {} (nothing for {})",
+            self.url,
+            short(Duration::from_secs(silent.as_secs()))
+        );
+        Some(self.probe(error))
     }
 
     /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
@@ -349,7 +369,16 @@ impl Poller {
                         }
                         // The wait is over: this cycle tells how the server is now.
                         Pace::Waiting => link.pace = Pace::Polling,
-                        Pace::Polling => {}
+                        Pace::Polling => {
+                            if let Some(change) = link.check_silence(self.client.timeout()) {
+                                needs_backfill = true;
+                                next_cycle = Instant::now() + link.backoff;
+                                if self.send(DataEvent::Connection(change)).await.is_err() {
+                                    break;
+                                }
+                                continue;
+                            }
+                        }
                     }
                     let backfill = std::mem::take(&mut needs_backfill);
                     let (cycle, sent) = self.start_cycle(&mut tasks, backfill);

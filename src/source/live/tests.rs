@@ -33,6 +33,31 @@ fn cycle(link: &mut Link, number: u64, outcomes: &[Outcome]) -> Option<Connectio
         .last()
 }
 
+#[tokio::test(start_paused = true)]
+async fn connected_means_answered_recently() {
+    let timeout = Duration::from_secs(10);
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    assert_eq!(
+        cycle(&mut link, 1, &[instant(Ok(vec![]))]),
+        Some(Connection::Connected)
+    );
+    tokio::time::advance(Duration::from_secs(11)).await;
+    assert_eq!(
+        link.check_silence(timeout),
+        None,
+        "a slow query may still answer"
+    );
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let Some(Connection::Unreachable { error, .. }) = link.check_silence(timeout) else {
+        panic!("13 s without an answer is not connected");
+    };
+    assert!(
+        error.contains("not answering") && error.contains("13s"),
+        "{error}"
+    );
+    assert_eq!(link.pace, Pace::Probing);
+}
+
 #[test]
 fn a_cycle_of_timeouts_is_not_connected() {
     let mut link = Link::new(Duration::from_secs(2), URL);
