@@ -134,16 +134,22 @@ fn flipped_bytes_are_detected() {
     );
 }
 
-#[test]
-fn damage_in_one_block_spares_the_others() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("full.sgtrec");
+/// A recording of 700 cycles with one byte flipped in the middle of the file: what was
+/// recorded, the damaged file opened, and the flipped byte's offset.
+fn damaged_in_the_middle(dir: &Path) -> (Vec<Entry>, Recording, usize) {
+    let path = dir.join("full.sgtrec");
     let expected = record(&path, &session(700, 17));
     let mut bytes = std::fs::read(&path).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&path, &bytes).unwrap();
-    let recording = Recording::open(&path).unwrap();
+    (expected, Recording::open(&path).unwrap(), middle)
+}
+
+#[test]
+fn damage_in_one_block_spares_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (expected, recording, middle) = damaged_in_the_middle(dir.path());
     let got: Vec<Entry> = recording.entries().collect();
     let warnings = recording.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -162,13 +168,7 @@ fn damage_in_one_block_spares_the_others() {
 #[test]
 fn the_stretch_damage_took_is_known_from_the_entries_around_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("full.sgtrec");
-    let expected = record(&path, &session(700, 17));
-    let mut bytes = std::fs::read(&path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    std::fs::write(&path, &bytes).unwrap();
-    let recording = Recording::open(&path).unwrap();
+    let (expected, recording, _) = damaged_in_the_middle(dir.path());
     // Markers are records of their own: damage to a block takes only its events.
     let events = |entries: Vec<Entry>| -> Vec<f64> {
         entries
