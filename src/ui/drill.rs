@@ -11,7 +11,7 @@ use crate::config::layout::ChartSpec;
 use crate::model::Status;
 use crate::view::drill::{ChartData, SeriesKey, SeriesRow, alert_columns, decimate};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect, Size};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -22,6 +22,71 @@ use std::time::Duration;
 
 /// Lines drawn at most in one chart; the table still lists every series.
 const MAX_LINES: usize = 20;
+
+/// Lines of a chart box worth reading: borders, a line of plot, the x axis and its labels.
+const CHART_MIN_HEIGHT: u16 = 5;
+
+/// Columns of a chart box worth reading: borders, the y labels and some plot.
+const CHART_MIN_WIDTH: u16 = 15;
+
+/// Lines of the series table with its header and one series.
+const TABLE_MIN_HEIGHT: u16 = 4;
+
+/// Widths of the series table's columns; the series name's takes what is left.
+const COLUMN_WIDTHS: [u16; 10] = [2, 0, 12, 10, 10, 10, 10, 12, 8, 7];
+const NAME_COLUMN: usize = 1;
+
+/// Columns that give way, in this order, to keep series names readable on a narrow screen:
+/// since, p95, avg, min, max, beyond alert. The current value and the status always stay.
+const DROP_ORDER: [usize; 6] = [8, 6, 4, 3, 5, 7];
+
+/// Columns a series name needs to be told from its neighbours.
+const NAME_MIN_WIDTH: u16 = 16;
+
+/// Which series table columns fit a table `width` wide, borders included.
+fn shown_columns(width: u16) -> [bool; 10] {
+    let mut shown = [true; 10];
+    for column in DROP_ORDER {
+        let taken: u16 = COLUMN_WIDTHS
+            .iter()
+            .zip(shown)
+            .filter(|(_, show)| *show)
+            .map(|(w, _)| w + 1)
+            .sum();
+        // Each column's width and a space, but borders instead of the last space.
+        if taken + 1 + NAME_MIN_WIDTH <= width {
+            break;
+        }
+        shown[column] = false;
+    }
+    shown
+}
+
+/// The items of the columns `shown`.
+fn pick<T>(items: [T; 10], shown: [bool; 10]) -> Vec<T> {
+    items
+        .into_iter()
+        .zip(shown)
+        .filter_map(|(item, show)| show.then_some(item))
+        .collect()
+}
+
+/// The room a drill level needs: the breadcrumb line, then its charts at their minimum
+/// (a chart and the series table, or every line of a group's grid).
+pub fn min_size(level: &DrillLevel) -> Size {
+    match level {
+        DrillLevel::Chart(_) => Size::new(CHART_MIN_WIDTH, 1 + CHART_MIN_HEIGHT + TABLE_MIN_HEIGHT),
+        DrillLevel::Group(view) => {
+            let lines = view.specs.len().div_ceil(GROUP_COLUMNS).max(1);
+            let height =
+                u16::try_from(lines).map_or(u16::MAX, |l| l.saturating_mul(CHART_MIN_HEIGHT));
+            Size::new(
+                GROUP_COLUMNS as u16 * CHART_MIN_WIDTH,
+                height.saturating_add(1),
+            )
+        }
+    }
+}
 
 pub struct DrillScreen<'a> {
     pub app: &'a App,
@@ -55,7 +120,7 @@ impl DrillScreen<'_> {
             }
             spans.push(Span::styled(part.to_string(), theme.title));
         }
-        Line::from(spans).render(area, buf);
+        let breadcrumb = Line::from(spans);
         let span = short(Duration::from_secs_f64(app.time().span()));
         let end = match app.time().end {
             None if app.paused() => "paused".to_string(),
@@ -71,22 +136,37 @@ impl DrillScreen<'_> {
             .cursor()
             .map(|t| format!(" · cursor {}", clock(t, false)))
             .unwrap_or_default();
-        Line::from(vec![
-            Span::styled(format!("{span} · {end} · step {step}s{cursor}"), theme.text),
-            Span::styled(
-                "  +/- zoom  [ ] pan  0 live  c cursor  Esc back ",
-                theme.muted,
-            ),
-        ])
-        .alignment(Alignment::Right)
-        .render(area, buf);
+        let mut range = Line::from(Span::styled(
+            format!("{span} · {end} · step {step}s{cursor}"),
+            theme.text,
+        ));
+        let keys = Span::styled(
+            "  +/- zoom  [ ] pan  0 live  c cursor  Esc back ",
+            theme.muted,
+        );
+        // The path matters most: on a narrow screen the keys (also in the help), then the
+        // range give way to it.
+        let free = usize::from(area.width).saturating_sub(breadcrumb.width() + 1);
+        if range.width() + keys.width() <= free {
+            range.push_span(keys);
+        }
+        breadcrumb.render(area, buf);
+        if range.width() <= free {
+            range.alignment(Alignment::Right).render(area, buf);
+        }
     }
 
     fn chart_view(&self, view: &ChartView, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let data = app.chart_data(&view.spec);
         let rows = data.rows(app.cursor());
-        let table_height = (rows.len() as u16 + 3).clamp(4, area.height * 2 / 5);
+        // Every series if it can, within two fifths of the view, but at least a header and
+        // a row, and never so much that the chart loses its minimum.
+        let wanted = u16::try_from(rows.len()).map_or(u16::MAX, |n| n.saturating_add(3));
+        let table_height = wanted
+            .min((u32::from(area.height) * 2 / 5) as u16)
+            .max(TABLE_MIN_HEIGHT)
+            .min(area.height.saturating_sub(CHART_MIN_HEIGHT));
         let [chart_area, table_area] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(area);
         self.chart_box(&data, &rows, &view.hidden, true, true, chart_area, buf);
@@ -211,18 +291,22 @@ impl DrillScreen<'_> {
             Some(t) => format!("at {}", clock(t, false)),
             None => "Current".to_string(),
         };
-        let header = Row::new(vec![
-            String::new(),
-            "Series".into(),
-            current,
-            "Min".into(),
-            "Avg".into(),
-            "Max".into(),
-            "p95".into(),
-            "Beyond alert".into(),
-            "Since".into(),
-            "Status".into(),
-        ])
+        let shown = shown_columns(area.width);
+        let header = Row::new(pick(
+            [
+                String::new(),
+                "Series".into(),
+                current,
+                "Min".into(),
+                "Avg".into(),
+                "Max".into(),
+                "p95".into(),
+                "Beyond alert".into(),
+                "Since".into(),
+                "Status".into(),
+            ],
+            shown,
+        ))
         .style(theme.muted);
         let selected = view
             .selected
@@ -253,7 +337,7 @@ impl DrillScreen<'_> {
             } else {
                 r.legend.clone()
             };
-            Row::new(vec![
+            let cells = [
                 Cell::from(format!("{marker}{swatch}"))
                     .style(Style::default().fg(theme.series_color(palette(&r.key)))),
                 Cell::from(name),
@@ -265,21 +349,12 @@ impl DrillScreen<'_> {
                 Cell::from(beyond),
                 Cell::from(since),
                 Cell::from(r.status.label()).style(theme.status(r.status)),
-            ])
-            .style(style)
+            ];
+            Row::new(pick(cells, shown)).style(style)
         });
-        let widths = [
-            Constraint::Length(2),
-            Constraint::Fill(1),
-            Constraint::Length(12),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(12),
-            Constraint::Length(8),
-            Constraint::Length(7),
-        ];
+        let mut widths = COLUMN_WIDTHS.map(Constraint::Length);
+        widths[NAME_COLUMN] = Constraint::Fill(1);
+        let widths = pick(widths, shown);
         let block = Block::bordered()
             .border_style(theme.border)
             .title(Line::from(Span::styled(
@@ -301,4 +376,39 @@ fn colour_order<'a>(rows: &'a [SeriesRow]) -> impl Fn(&SeriesKey) -> usize + 'a 
     let mut keys: Vec<&SeriesKey> = rows.iter().map(|r| &r.key).collect();
     keys.sort();
     move |key| keys.binary_search(&key).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn narrow_series_tables_drop_statistics_before_names() {
+        assert_eq!(shown_columns(160), [true; 10]);
+        let since = 8;
+        assert_eq!(
+            shown_columns(100).map(|show| !show),
+            std::array::from_fn(|i| i == since)
+        );
+        let marker_name_current_status = [
+            true, true, true, false, false, false, false, false, false, true,
+        ];
+        assert_eq!(shown_columns(30), marker_name_current_status);
+    }
+
+    proptest! {
+        #[test]
+        fn names_get_their_room_whenever_the_table_allows(width in 0u16..400) {
+            let shown = shown_columns(width);
+            for column in [0, NAME_COLUMN, 2, 9] {
+                prop_assert!(shown[column], "{column} always stays");
+            }
+            // Each column and a space, and borders in place of the last space.
+            let taken = |shown| -> u16 { pick(COLUMN_WIDTHS, shown).iter().map(|w| w + 1).sum() };
+            if width >= taken(shown_columns(0)) + 1 + NAME_MIN_WIDTH {
+                prop_assert!(taken(shown) + 1 + NAME_MIN_WIDTH <= width);
+            }
+        }
+    }
 }

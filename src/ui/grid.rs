@@ -1,4 +1,5 @@
-//! A tab's rows and panels, sized by their relative heights and widths.
+//! A tab's rows and panels, sized by their relative heights and widths. Panels that do
+//! not fit are named on the last line rather than squeezed to nothing.
 
 use super::widgets::PanelWidget;
 use crate::app::focus::Focus;
@@ -8,6 +9,7 @@ use crate::store::Store;
 use crate::view::Context;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
 pub struct TabGrid<'a> {
@@ -18,10 +20,15 @@ pub struct TabGrid<'a> {
     pub ctx: Context,
 }
 
+/// Columns a panel needs to say anything useful: its borders and a value.
+const MIN_WIDTH: u16 = 10;
+
 /// Lines a panel needs to say anything useful: a KPI table all its rows, others a value.
 fn min_height(panel: &Panel) -> u16 {
     match panel.kind {
-        PanelKind::KpiTable => panel.kpis.len() as u16 + 3,
+        PanelKind::KpiTable => {
+            u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
+        }
         PanelKind::Stat | PanelKind::Sparkline => 4,
         PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
         _ => 3,
@@ -58,18 +65,98 @@ fn allocate(total: u16, rows: &[(u16, u16)]) -> Vec<u16> {
     }
 }
 
+/// The panels to draw in `area`, row by row: rows from the top while their minimum heights
+/// fit, in each as many panels from the left as keep [`MIN_WIDTH`]. When some are left
+/// out, the last line is kept to say so.
+fn fitting(tab: &Tab, area: Rect) -> Vec<&[Panel]> {
+    let across = usize::from(area.width / MIN_WIDTH);
+    let rows: Vec<&[Panel]> = tab
+        .rows
+        .iter()
+        .map(|row| &row.panels[..row.panels.len().min(across)])
+        .collect();
+    let height = |panels: &[Panel]| u32::from(row_min_height(panels));
+    let cut = rows
+        .iter()
+        .zip(&tab.rows)
+        .any(|(shown, row)| shown.len() < row.panels.len());
+    if !cut && rows.iter().map(|panels| height(panels)).sum::<u32>() <= u32::from(area.height) {
+        return rows;
+    }
+    let room = u32::from(area.height.saturating_sub(1));
+    let mut used = 0;
+    rows.into_iter()
+        .take_while(|panels| {
+            used += height(panels);
+            !panels.is_empty() && used <= room
+        })
+        .collect()
+}
+
+/// A row is as tall as its tallest panel needs.
+fn row_min_height(panels: &[Panel]) -> u16 {
+    panels.iter().map(min_height).max().unwrap_or(0)
+}
+
+/// `12 panels do not fit: Foo, Bar, … (enlarge the terminal)`, with as many names as fit
+/// in `width` columns.
+fn not_fitting(names: &[&str], width: usize) -> String {
+    let head = match names.len() {
+        1 => "1 panel does not fit: ".to_string(),
+        n => format!("{n} panels do not fit: "),
+    };
+    let tail = " (enlarge the terminal)";
+    let room = width.saturating_sub(head.chars().count() + tail.chars().count());
+    let mut listed = Vec::new();
+    let mut used = 0;
+    for (i, name) in names.iter().enumerate() {
+        let cost = name.chars().count() + if i > 0 { ", ".len() } else { 0 };
+        // Room for ", …" after this name, unless it is the last.
+        let ellipsis = if i + 1 < names.len() { 3 } else { 0 };
+        if used + cost + ellipsis > room {
+            listed.push("…");
+            break;
+        }
+        used += cost;
+        listed.push(name);
+    }
+    format!("{head}{}{tail}", listed.join(", "))
+}
+
 impl Widget for TabGrid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let rows = fitting(self.tab, area);
+        let left_out: Vec<&str> = self
+            .tab
+            .rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, row)| &row.panels[rows.get(i).map_or(0, |shown| shown.len())..])
+            .map(|panel| panel.title.as_str())
+            .collect();
+        let area = if left_out.is_empty() {
+            area
+        } else {
+            let [grid, note] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+            Line::styled(
+                not_fitting(&left_out, usize::from(note.width)),
+                self.theme.warn,
+            )
+            .render(note, buf);
+            grid
+        };
         let needs: Vec<(u16, u16)> = self
             .tab
             .rows
             .iter()
-            .map(|r| (r.height, r.panels.iter().map(min_height).max().unwrap_or(3)))
+            .zip(&rows)
+            .map(|(row, panels)| (row.height, row_min_height(panels)))
             .collect();
         let heights = allocate(area.height, &needs);
         // Rounding leaves a line or two over; the last row takes them.
         let last = heights.len().saturating_sub(1);
-        let rows = Layout::vertical(heights.iter().enumerate().map(|(i, h)| {
+        let row_areas = Layout::vertical(heights.iter().enumerate().map(|(i, h)| {
             if i == last {
                 Constraint::Fill(1)
             } else {
@@ -77,10 +164,10 @@ impl Widget for TabGrid<'_> {
             }
         }))
         .split(area);
-        for (r, (row, row_area)) in self.tab.rows.iter().zip(rows.iter()).enumerate() {
-            let cells = Layout::horizontal(row.panels.iter().map(|p| Constraint::Fill(p.width)))
+        for (r, (panels, row_area)) in rows.iter().zip(row_areas.iter()).enumerate() {
+            let cells = Layout::horizontal(panels.iter().map(|p| Constraint::Fill(p.width)))
                 .split(*row_area);
-            for (c, (panel, cell)) in row.panels.iter().zip(cells.iter()).enumerate() {
+            for (c, (panel, cell)) in panels.iter().zip(cells.iter()).enumerate() {
                 let focused = (self.focus.row, self.focus.col) == (r, c);
                 PanelWidget {
                     panel,
@@ -97,7 +184,30 @@ impl Widget for TabGrid<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::allocate;
+    use super::{allocate, not_fitting};
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_note_names_what_fits_and_counts_the_rest() {
+        assert_eq!(
+            not_fitting(&["Requests"], 80),
+            "1 panel does not fit: Requests (enlarge the terminal)"
+        );
+        let names = ["Requests", "API p95", "Error rate"];
+        assert_eq!(
+            not_fitting(&names, 80),
+            "3 panels do not fit: Requests, API p95, Error rate (enlarge the terminal)"
+        );
+        assert_eq!(
+            not_fitting(&names, 60),
+            "3 panels do not fit: Requests, … (enlarge the terminal)"
+        );
+        assert_eq!(
+            not_fitting(&names, 10),
+            "3 panels do not fit: … (enlarge the terminal)",
+            "the line is cut where it ends"
+        );
+    }
 
     #[test]
     fn rows_share_by_weight_but_keep_their_minimum() {
@@ -106,7 +216,41 @@ mod tests {
         assert_eq!(
             allocate(5, &[(1, 7), (1, 4)]),
             vec![7, 4],
-            "too small: the terminal clips"
+            "too small: each keeps its minimum (the grid leaves such rows out)"
         );
+    }
+
+    proptest! {
+        #[test]
+        fn rows_that_fit_keep_their_minimum_within_the_total(
+            total in 0u16..200,
+            rows in prop::collection::vec((1u16..10, 1u16..20), 0..12),
+        ) {
+            let heights = allocate(total, &rows);
+            prop_assert_eq!(heights.len(), rows.len());
+            for (height, (_, min)) in heights.iter().zip(&rows) {
+                prop_assert!(height >= min);
+            }
+            if rows.iter().map(|(_, min)| min).sum::<u16>() <= total {
+                prop_assert!(heights.iter().sum::<u16>() <= total);
+            }
+        }
+
+        #[test]
+        fn the_note_fits_its_line(
+            names in prop::collection::vec("[a-zA-Z ]{1,20}", 1..50),
+            width in 0usize..300,
+        ) {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let note = not_fitting(&names, width);
+            let count = format!("{} panel", names.len());
+            prop_assert!(note.starts_with(&count), "{}", note);
+            prop_assert!(note.ends_with(" (enlarge the terminal)"));
+            // The shortest note names none: `N panels do not fit: … (enlarge the terminal)`.
+            let shortest = not_fitting(&names, 0).chars().count();
+            if width >= shortest {
+                prop_assert!(note.chars().count() <= width, "{}", note);
+            }
+        }
     }
 }

@@ -56,6 +56,16 @@ impl Widget for HelpOverlay<'_> {
                 Span::styled(meaning, theme.help),
             ]));
         }
+        // In a short terminal the last line says how much is cut, rather than cutting silently.
+        let room = usize::from(area.height.saturating_sub(2));
+        if lines.len() > room && room > 0 {
+            let more = lines.len() - room + 1;
+            lines.truncate(room - 1);
+            lines.push(Line::styled(
+                format!("… {more} more lines (enlarge the terminal)"),
+                theme.muted,
+            ));
+        }
         let height = (lines.len() as u16 + 2).min(area.height);
         let [popup] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)

@@ -7,29 +7,52 @@ mod prompt;
 mod replay_bar;
 mod status_bar;
 mod tabs;
+mod too_small;
 pub mod widgets;
 
 use crate::app::{App, Overlay};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Size};
 use ratatui::widgets::{Block, Borders};
+use too_small::{TooSmall, too_small};
 
-/// Height of the log pane when shown.
+/// Height of the log pane when shown; in a short terminal it takes at most half.
 const LOG_PANE_HEIGHT: u16 = 10;
 
+/// The least room for anything meaningful: the tab bar, a panel, the status bar.
+const MIN_SCREEN: Size = Size::new(30, 6);
+
 pub fn render(frame: &mut Frame, app: &App) {
-    let log_height = if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+    let screen = frame.area();
+    if too_small(screen, MIN_SCREEN) {
+        let message = TooSmall::new(screen, MIN_SCREEN, app.theme().warn);
+        frame.render_widget(message, screen);
+        return;
+    }
+    let log_height = if app.show_log() {
+        LOG_PANE_HEIGHT.min(screen.height.saturating_sub(2) / 2)
+    } else {
+        0
+    };
     let [tab_bar, body, log_pane, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(log_height),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(screen);
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
-    if !app.drill().is_empty() {
-        frame.render_widget(drill::DrillScreen { app }, body);
+    if let Some(level) = app.drill().last() {
+        let need = drill::min_size(level);
+        if too_small(body, need) {
+            // Around the body: the tab bar, the status bar and the log pane at its full height.
+            let around = 2 + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+            let need = Size::new(need.width, need.height.saturating_add(around));
+            frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
+        } else {
+            frame.render_widget(drill::DrillScreen { app }, body);
+        }
     } else if let Some(tab) = app.layout().tabs.get(app.tab()) {
         frame.render_widget(
             grid::TabGrid {

@@ -30,9 +30,18 @@ impl Widget for PromptBox<'_> {
             .title(title)
             .style(theme.help)
             .border_style(theme.border_focus);
+        // A note longer than the box scrolls: its end, where the typing is, stays in sight.
+        let room = usize::from(popup.width.saturating_sub(3));
+        let typed = self.prompt.text.chars().count();
+        let text: String = self
+            .prompt
+            .text
+            .chars()
+            .skip(typed.saturating_sub(room))
+            .collect();
         Paragraph::new(vec![
             Line::from(vec![
-                Span::styled(self.prompt.text.clone(), theme.text),
+                Span::styled(text, theme.text),
                 Span::styled("█", theme.title),
             ]),
             Line::styled(
