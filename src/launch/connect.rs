@@ -84,7 +84,10 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
         ..ClientOptions::default()
     };
     let prometheus_options = resolve(&[&prometheus], &common)?;
-    let mut insecure = prometheus_options.tls.insecure_skip_verify;
+    // Unchecked certificates matter only where there are certificates.
+    let unchecked = |options: &ClientOptions, client: &PromClient| {
+        options.tls.insecure_skip_verify && client.display_url().starts_with("https://")
+    };
     let alertmanager = match &options.alertmanager {
         Some(url) => {
             let flags = options
@@ -96,15 +99,19 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
                 Layer::Settings(&options.profile_alertmanager_connection),
             ];
             let alertmanager_options = resolve(&[&own, &prometheus], &common)?;
-            insecure |= alertmanager_options.tls.insecure_skip_verify;
-            let client = PromClient::new(url, alertmanager_options)
+            let client = PromClient::new(url, alertmanager_options.clone())
                 .map_err(|e| InvalidInput(format!("--alertmanager: {e}")))?;
-            Some(client)
+            Some((client, alertmanager_options))
         }
         None => None,
     };
-    let prometheus =
-        PromClient::new(url, prometheus_options).map_err(|e| InvalidInput(e.to_string()))?;
+    let prometheus = PromClient::new(url, prometheus_options.clone())
+        .map_err(|e| InvalidInput(e.to_string()))?;
+    let insecure = unchecked(&prometheus_options, &prometheus)
+        || alertmanager
+            .as_ref()
+            .is_some_and(|(client, options)| unchecked(options, client));
+    let alertmanager = alertmanager.map(|(client, _)| client);
     Ok(Clients {
         prometheus,
         alertmanager,
