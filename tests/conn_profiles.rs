@@ -81,7 +81,7 @@ basic_auth = "ops"
 password_file = "/nonexistent/profile-password"
 headers = {{ X-Api-Key = "{API_KEY}" }}
 tenant = "team-a"
-layout = "{}"
+layout = "../small.toml"
 theme = "light"
 
 [profiles.prod.alertmanager]
@@ -93,8 +93,7 @@ prometheus = "ftp://from-the-profile"
 
 [profiles.tokens]
 bearer_token_file = "/nonexistent/profile-token"
-"#,
-            home.join("small.toml").display()
+"#
         ),
     )
 }

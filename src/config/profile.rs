@@ -268,6 +268,15 @@ fn without_values(mut error: ConfigError) -> ConfigError {
     error
 }
 
+/// A layout or theme: a bundled name as it is, a path (as [`super::resolve`] tells them
+/// apart) resolved like the profile's other paths.
+fn preset_or_path(folder: &Path, spec: String) -> String {
+    if spec.contains(std::path::MAIN_SEPARATOR) || spec.ends_with(".toml") {
+        return resolve(folder, PathBuf::from(spec)).display().to_string();
+    }
+    spec
+}
+
 /// `~/x` is in the home folder; other relative paths are the config file's neighbours.
 fn resolve(folder: &Path, path: PathBuf) -> PathBuf {
     if let Ok(rest) = path.strip_prefix("~")
@@ -420,8 +429,8 @@ impl ProfileToml {
             connection,
             alertmanager,
             alertmanager_connection,
-            layout: self.layout,
-            theme: self.theme,
+            layout: self.layout.map(|spec| preset_or_path(folder, spec)),
+            theme: self.theme.map(|spec| preset_or_path(folder, spec)),
             refresh,
             rules: self
                 .rules
@@ -502,6 +511,8 @@ headers = { X-Api-Key = "k3y-s3cret" }
 tenant = "team-a"
 refresh = "2s"
 rules = ["rules/a.yml"]
+layout = "layouts/ours.toml"
+theme = "light"
 
 [profiles.prod.alertmanager]
 url = "https://am.example"
@@ -526,6 +537,12 @@ alertmanager = "http://127.0.0.1:9093"
             Some(Path::new("/etc/sst/company-ca.pem"))
         );
         assert_eq!(prod.rules, vec![PathBuf::from("/etc/sst/rules/a.yml")]);
+        assert_eq!(prod.layout.as_deref(), Some("/etc/sst/layouts/ours.toml"));
+        assert_eq!(
+            prod.theme.as_deref(),
+            Some("light"),
+            "a bundled name stays one"
+        );
         assert_eq!(prod.connection.tenant.as_deref(), Some("team-a"));
         assert_eq!(prod.alertmanager.as_deref(), Some("https://am.example"));
         assert_eq!(
