@@ -1,10 +1,15 @@
 //! The command line: flags and subcommands, nothing else ([`crate::launch`] runs them).
 
 use crate::app::keymap;
+use crate::config::profile::{Connection, MIN_REFRESH, Profile};
 use crate::source::live::DEFAULT_CONCURRENCY;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Where the dashboard looks when neither a flag, the environment nor a profile says.
+pub const DEFAULT_PROMETHEUS: &str = "http://localhost:9090";
+pub const DEFAULT_LAYOUT: &str = "spheroseg";
 
 /// A live terminal dashboard for SpherosegV4, fed by Prometheus.
 #[derive(Debug, Parser)]
@@ -18,19 +23,29 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Options {
-    /// Prometheus base URL; `user:password@` in it is sent as basic auth and never shown
+    /// Prometheus base URL (or VictoriaMetrics', Thanos Query's, Mimir's); `user:password@`
+    /// in it is sent as basic auth and never shown [default: http://localhost:9090]
+    // No default_value here or below: a profile's value must show through an unset flag;
+    // the defaults come after the merge.
     #[arg(
         long,
         env = "SPHEROSEG_PROMETHEUS_URL",
         // The value may carry a password: --help names the variable, never its value.
         hide_env_values = true,
-        default_value = "http://localhost:9090",
         global = true
     )]
-    pub prometheus: String,
-    /// Layout: a bundled name (spheroseg) or a path to a TOML file
-    #[arg(long, default_value = "spheroseg", global = true)]
-    pub layout: String,
+    pub prometheus: Option<String>,
+    /// The config file holding the profiles [default: $XDG_CONFIG_HOME or
+    /// ~/.config, then spheroseg-top/config.toml]
+    #[arg(long, value_name = "FILE", env = "SPHEROSEG_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// The config file's [profiles.NAME] to use (server, connection, layout, theme, refresh,
+    /// rules); flags and the environment win over it [default: its default_profile]
+    #[arg(long, value_name = "NAME", env = "SPHEROSEG_PROFILE", global = true)]
+    pub profile: Option<String>,
+    /// Layout: a bundled name (spheroseg) or a path to a TOML file [default: spheroseg]
+    #[arg(long, global = true)]
+    pub layout: Option<String>,
     /// Theme: a bundled name (default, light, mono) or a path; NO_COLOR selects mono
     #[arg(long, global = true)]
     pub theme: Option<String>,
@@ -40,9 +55,6 @@ pub struct Options {
     /// Deadline for each Prometheus request; at least 100ms
     #[arg(long, value_parser = query_timeout, default_value = "10s", global = true)]
     pub query_timeout: Duration,
-    /// File holding a bearer token for Prometheus (never logged or shown)
-    #[arg(long, global = true)]
-    pub bearer_token_file: Option<PathBuf>,
     /// Prometheus requests allowed at once
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY, global = true)]
     pub concurrency: usize,
@@ -66,6 +78,183 @@ pub struct Options {
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
+    #[command(flatten)]
+    pub connection: PrometheusConnection,
+    #[command(flatten)]
+    pub alertmanager_connection: AlertmanagerConnection,
+    /// The selected profile's connection settings for Prometheus: kept apart from the
+    /// flags, because the environment (SPHEROSEG_BEARER_TOKEN, SPHEROSEG_PASSWORD) wins over
+    /// them but not over the flags.
+    #[arg(skip)]
+    pub profile_connection: Connection,
+    /// The selected profile's connection settings for Alertmanager.
+    #[arg(skip)]
+    pub profile_alertmanager_connection: Connection,
+}
+
+impl Options {
+    /// Fills what neither a flag nor the environment set from `profile`.
+    pub fn apply_profile(&mut self, profile: &Profile) {
+        fill(&mut self.prometheus, &profile.prometheus);
+        fill(&mut self.alertmanager, &profile.alertmanager);
+        fill(&mut self.layout, &profile.layout);
+        fill(&mut self.theme, &profile.theme);
+        if self.refresh.is_none() {
+            self.refresh = profile.refresh;
+        }
+        if self.rules.is_empty() {
+            self.rules.clone_from(&profile.rules);
+        }
+        self.profile_connection = profile.connection.clone();
+        self.profile_alertmanager_connection = profile.alertmanager_connection.clone();
+    }
+
+    /// `--prometheus`, the environment's or the profile's, else [`DEFAULT_PROMETHEUS`].
+    pub fn prometheus_url(&self) -> &str {
+        self.prometheus.as_deref().unwrap_or(DEFAULT_PROMETHEUS)
+    }
+
+    /// `--layout` or the profile's, else [`DEFAULT_LAYOUT`].
+    pub fn layout_spec(&self) -> &str {
+        self.layout.as_deref().unwrap_or(DEFAULT_LAYOUT)
+    }
+}
+
+fn fill(value: &mut Option<String>, from_profile: &Option<String>) {
+    if value.is_none() {
+        value.clone_from(from_profile);
+    }
+}
+
+/// How to reach Prometheus: TLS, credentials and headers. Each is also a profile key.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Connecting to Prometheus (each also a profile key)")]
+pub struct PrometheusConnection {
+    /// PEM file of CA certificates to trust, besides this machine's store (a company CA)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub ca_cert: Option<PathBuf>,
+    /// PEM certificate to present to a server that asks for one (mutual TLS)
+    #[arg(long, value_name = "FILE", requires = "client_key", global = true)]
+    pub client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert
+    #[arg(long, value_name = "FILE", requires = "client_cert", global = true)]
+    pub client_key: Option<PathBuf>,
+    /// Accept any server certificate: encrypted, but to a server nobody vouches for (the
+    /// status bar keeps saying so)
+    #[arg(long, global = true)]
+    pub insecure_skip_verify: bool,
+    /// Basic auth as USER; the password from --password-file or SPHEROSEG_PASSWORD
+    #[arg(
+        long,
+        value_name = "USER",
+        conflicts_with = "bearer_token_file",
+        global = true
+    )]
+    pub basic_auth: Option<String>,
+    /// File holding the basic-auth password (never logged or shown)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub password_file: Option<PathBuf>,
+    /// File holding a bearer token (never logged or shown); or SPHEROSEG_BEARER_TOKEN
+    #[arg(long, value_name = "FILE", global = true)]
+    pub bearer_token_file: Option<PathBuf>,
+    /// A header sent with every request, e.g. 'X-Api-Key: …' (repeatable; values never shown)
+    #[arg(long = "header", value_name = "NAME: VALUE", global = true)]
+    pub headers: Vec<String>,
+    /// The tenant, sent as X-Scope-OrgID (Mimir, Cortex)
+    #[arg(long, value_name = "ID", global = true)]
+    pub tenant: Option<String>,
+}
+
+/// How to reach Alertmanager; what is not given here is Prometheus'.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Connecting to Alertmanager (else as to Prometheus)")]
+pub struct AlertmanagerConnection {
+    #[arg(long, value_name = "FILE", global = true)]
+    pub alertmanager_ca_cert: Option<PathBuf>,
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "alertmanager_client_key",
+        global = true
+    )]
+    pub alertmanager_client_cert: Option<PathBuf>,
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "alertmanager_client_cert",
+        global = true
+    )]
+    pub alertmanager_client_key: Option<PathBuf>,
+    #[arg(long, global = true)]
+    pub alertmanager_insecure_skip_verify: bool,
+    #[arg(
+        long,
+        value_name = "USER",
+        conflicts_with = "alertmanager_bearer_token_file",
+        global = true
+    )]
+    pub alertmanager_basic_auth: Option<String>,
+    #[arg(long, value_name = "FILE", global = true)]
+    pub alertmanager_password_file: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", global = true)]
+    pub alertmanager_bearer_token_file: Option<PathBuf>,
+    #[arg(
+        long = "alertmanager-header",
+        value_name = "NAME: VALUE",
+        global = true
+    )]
+    pub alertmanager_headers: Vec<String>,
+    #[arg(long, value_name = "ID", global = true)]
+    pub alertmanager_tenant: Option<String>,
+}
+
+impl PrometheusConnection {
+    /// The flags as a connection layer; a `--header` without a colon is refused.
+    pub fn layer(&self) -> Result<Connection, String> {
+        Ok(Connection {
+            ca_cert: self.ca_cert.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+            insecure_skip_verify: self.insecure_skip_verify.then_some(true),
+            basic_auth: self.basic_auth.clone(),
+            password_file: self.password_file.clone(),
+            bearer_token_file: self.bearer_token_file.clone(),
+            headers: headers("--header", &self.headers)?,
+            tenant: self.tenant.clone(),
+        })
+    }
+}
+
+impl AlertmanagerConnection {
+    /// The flags as a connection layer; a `--alertmanager-header` without a colon is refused.
+    pub fn layer(&self) -> Result<Connection, String> {
+        Ok(Connection {
+            ca_cert: self.alertmanager_ca_cert.clone(),
+            client_cert: self.alertmanager_client_cert.clone(),
+            client_key: self.alertmanager_client_key.clone(),
+            insecure_skip_verify: self.alertmanager_insecure_skip_verify.then_some(true),
+            basic_auth: self.alertmanager_basic_auth.clone(),
+            password_file: self.alertmanager_password_file.clone(),
+            bearer_token_file: self.alertmanager_bearer_token_file.clone(),
+            headers: headers("--alertmanager-header", &self.alertmanager_headers)?,
+            tenant: self.alertmanager_tenant.clone(),
+        })
+    }
+}
+
+/// `Name: value` pairs. A mistake names the flag only: the text may hold an API key.
+fn headers(flag: &str, given: &[String]) -> Result<Vec<(String, String)>, String> {
+    given
+        .iter()
+        .map(|header| match header.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_string(), value.trim().to_string()))
+            }
+            _ => Err(format!(
+                "{flag} takes 'NAME: VALUE'; one has no name before a ':'"
+            )),
+        })
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +264,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Validate the layout and theme, print what would be polled, and exit
     Check,
+    /// List the config file's profiles and their keys (secrets as ***); * marks the one in use
+    Profiles,
     /// Replay a recorded session: the same tabs, drill-down and zoom, on the recorded clock
     Replay(ReplayArgs),
     /// Write the incident report of a recording: alerts fired, KPIs that left their target,
@@ -109,8 +300,6 @@ pub struct DemoArgs {
     pub scenario: String,
 }
 
-/// Polling faster than this only loads the server: answers cannot change that fast.
-const MIN_REFRESH: Duration = Duration::from_millis(250);
 /// A deadline shorter than this fails every query, even on loopback.
 const MIN_QUERY_TIMEOUT: Duration = Duration::from_millis(100);
 

@@ -30,6 +30,14 @@ pub enum DataEvent {
         result: Result<Vec<Series>, PromError>,
         latency: Duration,
     },
+    /// The next answer of query `id` (evaluated `at`) came with the server's warnings: its
+    /// data may be partial (Thanos' partial responses). Sent just before that answer, only
+    /// when there are some.
+    Warnings {
+        id: QueryId,
+        at: f64,
+        warnings: Vec<String>,
+    },
     Connection(Connection),
     /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
     Clock(f64),

@@ -60,6 +60,9 @@ impl App {
                 self.store.ingest_instant(id, at, result, latency);
             }
             DataEvent::SeriesOmitted { id, at, count } => self.store.ingest_omitted(id, at, count),
+            DataEvent::Warnings { id, at, warnings } => {
+                self.store.ingest_warnings(id, at, warnings);
+            }
             DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
             DataEvent::Connection(connection) => self.connection = connection,
             DataEvent::RangeAnswer {

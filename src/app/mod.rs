@@ -116,6 +116,8 @@ pub struct App {
     recording: Option<RecordingStatus>,
     /// Why the recording stopped or could not start, until Esc acknowledges it.
     recording_failure: Option<String>,
+    /// What is unsafe about the connection, said for as long as it lasts (unverified TLS).
+    source_warning: Option<String>,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -156,6 +158,7 @@ impl App {
             markers: Vec::new(),
             recording: None,
             recording_failure: None,
+            source_warning: None,
             outbox: Vec::new(),
             effects: Vec::new(),
         }
@@ -179,6 +182,12 @@ impl App {
     /// Rings the terminal bell once per newly firing critical alert (`--bell`).
     pub fn with_bell(mut self, bell: bool) -> Self {
         self.bell = bell;
+        self
+    }
+
+    /// Keeps `warning` about the connection on screen (e.g. unverified TLS).
+    pub fn with_source_warning(mut self, warning: Option<String>) -> Self {
+        self.source_warning = warning;
         self
     }
 
@@ -327,6 +336,11 @@ impl App {
     /// Where the session is being recorded (live only).
     pub fn recording(&self) -> Option<&RecordingStatus> {
         self.recording.as_ref()
+    }
+
+    /// What is unsafe about the connection (unverified TLS), if anything.
+    pub fn source_warning(&self) -> Option<&str> {
+        self.source_warning.as_deref()
     }
 
     /// Why the recording stopped or could not start, until acknowledged with Esc.

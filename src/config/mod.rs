@@ -3,6 +3,7 @@
 pub mod duration;
 pub mod error;
 pub mod layout;
+pub mod profile;
 pub mod theme;
 
 pub use error::ConfigError;

@@ -2,6 +2,7 @@
 //! screen is drawn only when the state changed. The data comes from a [`Source`]: the live
 //! poller (whose events may be recorded) or a replay; both answer the same commands.
 
+use super::connect::{self, Clients};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
@@ -9,8 +10,7 @@ use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
 use crate::event::{DataEvent, SourceCommand};
-use crate::prom::PromClient;
-use crate::prom::{ClientOptions, ProxyPolicy};
+use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
 use crate::source::live::{self, PollerConfig};
 use crate::source::replay::{self, ReplayOptions};
@@ -47,27 +47,11 @@ pub async fn live(
     refresh: Duration,
     note: Option<String>,
 ) -> anyhow::Result<()> {
-    let bearer_token = match &options.bearer_token_file {
-        Some(path) => Some(read_token(path)?),
-        None => None,
-    };
-    let client_options = ClientOptions {
-        timeout: options.query_timeout,
-        bearer_token,
-        proxy: if options.no_proxy {
-            ProxyPolicy::Off
-        } else {
-            ProxyPolicy::Environment
-        },
-    };
-    let alertmanager = match &options.alertmanager {
-        Some(am) => Some(
-            PromClient::new(am, client_options.clone())
-                .map_err(|e| InvalidInput(format!("--alertmanager: {e}")))?,
-        ),
-        None => None,
-    };
-    let client = PromClient::new(url, client_options).map_err(|e| InvalidInput(e.to_string()))?;
+    let Clients {
+        prometheus: client,
+        alertmanager,
+        insecure,
+    } = connect::clients(options, url)?;
     init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),
@@ -76,7 +60,9 @@ pub async fn live(
     };
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
-        .with_bell(options.bell);
+        .with_bell(options.bell)
+        // Unverified TLS is said for as long as it lasts.
+        .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
         // Asked for a recording: no dashboard without it.
@@ -97,31 +83,6 @@ pub async fn live(
         },
     )
     .await
-}
-
-/// The bearer token in `path`, without the line end editors add. An empty token or one
-/// with control characters is refused here: sent, it could only fail on every request.
-fn read_token(path: &std::path::Path) -> Result<String, InvalidInput> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InvalidInput(format!(
-            "cannot read the bearer token file {}: {e}",
-            path.display()
-        ))
-    })?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(InvalidInput(format!(
-            "the bearer token file {} is empty",
-            path.display()
-        )));
-    }
-    if token.chars().any(char::is_control) {
-        return Err(InvalidInput(format!(
-            "the bearer token in {} has control characters (a binary file, or several lines?)",
-            path.display()
-        )));
-    }
-    Ok(token.to_string())
 }
 
 /// Routes the app's own log (query errors, timings, reconnects) to the log pane.

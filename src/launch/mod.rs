@@ -2,6 +2,7 @@
 //! the terminal, and the exit code a failure earns.
 
 pub mod check;
+pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod recording;
@@ -10,6 +11,7 @@ pub mod terminal;
 use crate::alerts::{RuleFile, RuleFileError};
 use crate::app::restore::RestoreError;
 use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs};
+use crate::config::profile::ProfileError;
 use crate::config::{ConfigError, Layout, Theme};
 use crate::session::{ConfigText, FormatError, Recording};
 use anyhow::Context as _;
@@ -44,6 +46,7 @@ impl From<anyhow::Error> for Failure {
             || error.downcast_ref::<RestoreError>().is_some()
             || error.downcast_ref::<crate::report::ReportError>().is_some()
             || error.downcast_ref::<InvalidInput>().is_some()
+            || error.downcast_ref::<ProfileError>().is_some()
         {
             2
         } else {
@@ -54,10 +57,17 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// Runs the command line's subcommand (the live dashboard without one).
-pub fn run(cli: Cli) -> Result<(), Failure> {
+pub fn run(mut cli: Cli) -> Result<(), Failure> {
+    if let Some(Command::Export(args)) = &cli.command {
+        return Ok(export(args)?);
+    }
+    let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;
     match &cli.command {
-        Some(Command::Export(args)) => return Ok(export(args)?),
+        Some(Command::Profiles) => {
+            print!("{}", connect::listing(profiles.as_ref(), options));
+            return Ok(());
+        }
         Some(Command::Check) => {
             check::print(&load_config(options)?);
             return Ok(());
@@ -79,7 +89,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             _ => {
                 let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
                 let config = load_config(options)?;
-                dashboard::live(options, config, &options.prometheus, refresh, None).await
+                dashboard::live(options, config, options.prometheus_url(), refresh, None).await
             }
         }
     })?;
@@ -87,7 +97,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn load_config(options: &Options) -> anyhow::Result<Config> {
-    let layout = Layout::load(&options.layout)?;
+    let layout = Layout::load(options.layout_spec())?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = options
         .theme

@@ -1,7 +1,7 @@
 //! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
 //! and its errors.
 
-use super::decode::{Capped, data};
+use super::decode::{Capped, data, data_and_warnings};
 use crate::config::duration::short;
 use crate::model::Labels;
 use crate::prom::alerts::{
@@ -34,6 +34,8 @@ pub struct InstantAnswer {
     pub samples: Vec<Sample>,
     /// Series the answer held beyond those kept.
     pub omitted: usize,
+    /// The server's warnings: the data may be partial (Thanos' partial responses).
+    pub warnings: Vec<String>,
 }
 
 /// Why a query gave no result. Cloneable plain data: it is stored, shown and recorded.
@@ -124,7 +126,8 @@ pub fn parse_value(text: &str) -> Result<f64, PromError> {
 /// more than [`MAX_SERIES_PER_ANSWER`](super::decode::MAX_SERIES_PER_ANSWER) series keeps
 /// that many and counts the rest.
 pub fn parse_instant(status: u16, body: &[u8]) -> Result<InstantAnswer, PromError> {
-    match data(status, body)? {
+    let (data, warnings) = data_and_warnings(status, body)?;
+    match data {
         QueryData::Vector(Capped { items, total }) => {
             let kept = items.len();
             let samples = items
@@ -140,6 +143,7 @@ pub fn parse_instant(status: u16, body: &[u8]) -> Result<InstantAnswer, PromErro
             Ok(InstantAnswer {
                 samples,
                 omitted: total - kept,
+                warnings,
             })
         }
         QueryData::Scalar(point) => {
@@ -151,6 +155,7 @@ pub fn parse_instant(status: u16, body: &[u8]) -> Result<InstantAnswer, PromErro
                     value,
                 }],
                 omitted: 0,
+                warnings,
             })
         }
         QueryData::Matrix(_) => Err(PromError::Decode(

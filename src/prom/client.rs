@@ -1,17 +1,19 @@
 //! HTTP client for Prometheus: instant and range queries, alerts and rules, with timeouts,
-//! auth and a size cap.
-//! Credentials live only here; everything else sees the redacted URL. Redirects are
+//! auth, TLS as configured ([`TlsOptions`]) and a size cap.
+//! Credentials live only here and in [`super::auth`]; everything else sees the redacted URL. Redirects are
 //! followed only when they keep the request (307, 308) and stay on the same origin, so
 //! credentials never travel elsewhere; other redirects, throttling and transport failures
 //! come back as errors that say what to do.
 
 use super::api::{self, InstantAnswer, PromError, Series};
+use super::auth::{self, Auth, BasicAuth};
 use super::decode::not_json;
+use super::tls::{self, TlsError, TlsOptions};
 use super::transport;
 use crate::clock::unix_now;
 use crate::prom::alertmanager::{self, AlertmanagerState};
 use crate::prom::alerts::{Alert, RuleGroupStatus};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
 use std::error::Error as StdError;
@@ -28,8 +30,16 @@ const MAX_REDIRECTS: usize = 5;
 pub struct ClientOptions {
     /// Per-request deadline; also sent to Prometheus so it stops evaluating.
     pub timeout: Duration,
+    /// Wins over every other credential.
     pub bearer_token: Option<String>,
     pub proxy: ProxyPolicy,
+    /// Basic auth given apart from the URL; wins over the URL's `user:password@`.
+    pub basic_auth: Option<BasicAuth>,
+    /// Sent with every request (`--header`); values are kept out of every message.
+    pub headers: Vec<(String, String)>,
+    /// Sent as [`auth::TENANT_HEADER`].
+    pub tenant: Option<String>,
+    pub tls: TlsOptions,
 }
 
 impl Default for ClientOptions {
@@ -38,6 +48,10 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(10),
             bearer_token: None,
             proxy: ProxyPolicy::default(),
+            basic_auth: None,
+            headers: Vec::new(),
+            tenant: None,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -69,19 +83,15 @@ pub enum ClientError {
     /// The token itself is never part of the message.
     #[error("the bearer token {0}")]
     BearerToken(&'static str),
+    #[error("a basic-auth user must be given and cannot contain ':'")]
+    BasicAuthUser,
+    /// The value may be a secret: only the name is told.
+    #[error("the header {name} {reason}")]
+    Header { name: String, reason: &'static str },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("cannot build HTTP client: {0}")]
     Build(#[source] reqwest::Error),
-}
-
-#[derive(Clone)]
-enum Auth {
-    None,
-    Basic {
-        user: String,
-        password: Option<String>,
-    },
-    /// The whole `Authorization` value, checked once and marked sensitive.
-    Bearer(HeaderValue),
 }
 
 #[derive(Clone)]
@@ -90,8 +100,12 @@ pub struct PromClient {
     base: String,
     display: String,
     auth: Auth,
+    /// An `Authorization` header came with `--header` (a refusal says so).
+    authorization_header: bool,
     timeout: Duration,
     https: bool,
+    /// A client certificate is offered (a refused handshake is explained accordingly).
+    client_cert: bool,
 }
 
 impl std::fmt::Debug for PromClient {
@@ -113,16 +127,17 @@ impl PromClient {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ClientError::NotHttp(redact(url)));
         }
-        let auth = if let Some(token) = &options.bearer_token {
-            Auth::Bearer(bearer(token)?)
-        } else if !parsed.username().is_empty() {
-            Auth::Basic {
-                user: parsed.username().to_string(),
-                password: parsed.password().map(str::to_string),
-            }
-        } else {
-            Auth::None
-        };
+        let auth = Auth::choose(
+            options.bearer_token.as_deref(),
+            options.basic_auth.as_ref(),
+            &parsed,
+        )?;
+        let headers = auth::headers(
+            &options.headers,
+            options.tenant.as_deref(),
+            !matches!(auth, Auth::None),
+        )?;
+        let authorization_header = headers.contains_key(AUTHORIZATION);
         // Stripping credentials cannot fail for http(s) URLs, which have a host.
         let _ = parsed.set_username("");
         let _ = parsed.set_password(None);
@@ -130,7 +145,9 @@ impl PromClient {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(options.timeout.min(Duration::from_secs(3)))
             .user_agent(concat!("spheroseg-top/", env!("CARGO_PKG_VERSION")))
-            .redirect(redirect_policy());
+            .redirect(redirect_policy())
+            .default_headers(headers);
+        builder = tls::configure(builder, &options.tls)?;
         if options.proxy == ProxyPolicy::Off || is_loopback(&parsed) {
             builder = builder.no_proxy();
         }
@@ -141,7 +158,9 @@ impl PromClient {
             https: parsed.scheme() == "https",
             base,
             auth,
+            authorization_header,
             timeout: options.timeout,
+            client_cert: options.tls.client_cert.is_some(),
         })
     }
     /// The URL without credentials, for status bars and logs.
@@ -244,11 +263,7 @@ impl PromClient {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), PromError> {
-        let request = match &self.auth {
-            Auth::None => request,
-            Auth::Basic { user, password } => request.basic_auth(user, password.as_ref()),
-            Auth::Bearer(value) => request.header(AUTHORIZATION, value.clone()),
-        };
+        let request = self.auth.apply(request);
         let timeout = self.timeout;
         let exchange = async {
             let response = request.send().await.map_err(|e| self.transport_error(&e))?;
@@ -284,8 +299,9 @@ impl PromClient {
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Some(PromError::Http {
                 status: status.as_u16(),
-                message: "not authorised (check --bearer-token-file or the URL's credentials)"
-                    .to_string(),
+                message: self
+                    .auth
+                    .refused(status.as_u16(), self.authorization_header),
             });
         }
         if status.is_redirection() {
@@ -340,7 +356,7 @@ impl PromClient {
         if err.is_timeout() {
             return PromError::Timeout(self.timeout);
         }
-        if let Some(words) = transport::explain(err, self.https) {
+        if let Some(words) = transport::explain(err, self.https, self.client_cert) {
             return self.unreachable(words);
         }
         // reqwest's message names the URL; ours carries no credentials. The innermost
@@ -419,23 +435,6 @@ fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or_default())
-}
-
-/// The `Authorization` value for `token`, refused when it could only fail: empty, or
-/// with characters a header cannot carry (a token file with two lines, say).
-fn bearer(token: &str) -> Result<HeaderValue, ClientError> {
-    if token.trim().is_empty() {
-        return Err(ClientError::BearerToken("is empty"));
-    }
-    if token.chars().any(char::is_control) {
-        return Err(ClientError::BearerToken(
-            "contains a control character (a line break?)",
-        ));
-    }
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| ClientError::BearerToken("is not a valid HTTP header value"))?;
-    value.set_sensitive(true);
-    Ok(value)
 }
 
 /// Whether `url` names this machine.

@@ -13,7 +13,12 @@ use std::marker::PhantomData;
 /// already holds when the server lists them in another order.
 pub const MAX_SERIES_PER_ANSWER: usize = 5_000;
 
-/// Every `/api/v1` answer: `data` on success, the server's words on failure.
+/// Warnings kept from one answer; the rest say nothing new.
+const MAX_WARNINGS: usize = 5;
+
+/// Every `/api/v1` answer: `data` on success, the server's words on failure, and warnings
+/// with a success when the data may be partial (Thanos' partial responses, a store or
+/// querier that did not answer).
 #[derive(Deserialize)]
 struct Envelope<D> {
     status: String,
@@ -21,12 +26,15 @@ struct Envelope<D> {
     #[serde(rename = "errorType")]
     error_type: Option<String>,
     error: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 impl<D> Envelope<D> {
-    /// The data of a successful answer; the server's error message wins over the HTTP
-    /// status, because Prometheus explains bad PromQL in the body of its 400/422 answers.
-    fn into_data(self, status: u16, body: &[u8]) -> Result<D, PromError> {
+    /// The data of a successful answer and its warnings; the server's error message wins
+    /// over the HTTP status, because Prometheus explains bad PromQL in the body of its
+    /// 400/422 answers.
+    fn into_data(self, status: u16, body: &[u8]) -> Result<(D, Vec<String>), PromError> {
         if self.status != "success" {
             return Err(PromError::Query {
                 kind: self.error_type.unwrap_or_else(|| "error".to_string()),
@@ -39,7 +47,10 @@ impl<D> Envelope<D> {
                 message: snippet(body),
             });
         }
+        let mut warnings = self.warnings;
+        warnings.truncate(MAX_WARNINGS);
         self.data
+            .map(|data| (data, warnings))
             .ok_or_else(|| PromError::Decode("success without data".to_string()))
     }
 }
@@ -88,6 +99,14 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for CappedVisitor<T> {
 /// Reads an answer's envelope and its data straight into `D`, without an intermediate
 /// JSON tree (a tree of 100,000 series takes hundreds of megabytes).
 pub(super) fn data<D: DeserializeOwned>(status: u16, body: &[u8]) -> Result<D, PromError> {
+    data_and_warnings(status, body).map(|(data, _)| data)
+}
+
+/// [`data`] and the answer's warnings.
+pub(super) fn data_and_warnings<D: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+) -> Result<(D, Vec<String>), PromError> {
     let err = match serde_json::from_slice::<Envelope<D>>(body) {
         Ok(envelope) => return envelope.into_data(status, body),
         Err(err) => err,

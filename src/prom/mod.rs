@@ -3,12 +3,16 @@
 pub mod alertmanager;
 pub mod alerts;
 pub mod api;
+pub mod auth;
 pub mod client;
 pub mod decode;
+pub mod tls;
 mod transport;
 
 pub use alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
 pub use api::{InstantAnswer, PromError, Sample, Series};
+pub use auth::{BasicAuth, TENANT_HEADER};
 pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
+pub use tls::{INSECURE_NOTE, TlsError, TlsOptions};

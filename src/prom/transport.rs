@@ -1,5 +1,5 @@
-//! Transport failures in words, with the fix: certificate problems, and http:// and
-//! https:// mixed up. What reqwest reports is a chain of wrapped errors ending in rustls'
+//! Transport failures in words, with the fix: certificate problems on either side, and
+//! http:// and https:// mixed up. What reqwest reports is a chain of wrapped errors ending in rustls'
 //! or hyper's debug text; this finds the error that explains and says what to do.
 
 use std::error::Error as StdError;
@@ -15,12 +15,17 @@ pub(super) fn says_use_https(body: &[u8]) -> bool {
 }
 
 /// The common transport failures in words, with the fix: certificates, and http:// and
-/// https:// mixed up. `None` for the rest.
-pub(super) fn explain(err: &reqwest::Error, https: bool) -> Option<&'static str> {
+/// https:// mixed up. `client_cert` tells whether a client certificate was offered.
+/// `None` for the rest.
+pub(super) fn explain(
+    err: &reqwest::Error,
+    https: bool,
+    client_cert: bool,
+) -> Option<&'static str> {
     let mut cause: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(error) = cause {
         if let Some(tls) = rustls_error(error) {
-            return tls_problem(tls, https);
+            return tls_problem(tls, https, client_cert);
         }
         if let Some(http) = error.downcast_ref::<hyper::Error>()
             && !https
@@ -44,11 +49,37 @@ fn rustls_error<'a>(mut error: &'a (dyn StdError + 'static)) -> Option<&'a rustl
     }
 }
 
-fn tls_problem(error: &rustls::Error, https: bool) -> Option<&'static str> {
+fn tls_problem(error: &rustls::Error, https: bool, client_cert: bool) -> Option<&'static str> {
     match error {
         rustls::Error::InvalidCertificate(certificate) => certificate_problem(certificate),
         // The first bytes were not a TLS record: an HTTP answer, most likely.
         rustls::Error::InvalidMessage(_) if https => Some(SPEAKS_PLAIN_HTTP),
+        rustls::Error::AlertReceived(alert) => client_certificate_problem(*alert, client_cert),
+        _ => None,
+    }
+}
+
+/// The server's alert when mutual TLS fails: Go's servers (Prometheus') send "certificate
+/// required" (TLS 1.3) or "bad certificate" (TLS 1.2) when none was offered.
+fn client_certificate_problem(
+    alert: rustls::AlertDescription,
+    client_cert: bool,
+) -> Option<&'static str> {
+    use rustls::AlertDescription as A;
+    match alert {
+        A::CertificateRequired | A::BadCertificate | A::HandshakeFailure if !client_cert => Some(
+            "the TLS handshake failed: the server requires a client certificate (mutual TLS; \
+             give --client-cert FILE and --client-key FILE)",
+        ),
+        A::BadCertificate
+        | A::UnknownCA
+        | A::CertificateUnknown
+        | A::CertificateExpired
+        | A::CertificateRevoked
+        | A::HandshakeFailure => Some(
+            "the TLS handshake failed: the server refused the client certificate (issued by a \
+             CA it does not trust, or expired?)",
+        ),
         _ => None,
     }
 }
@@ -100,6 +131,16 @@ mod tests {
         assert!(told(ca).contains("a CA's certificate as its own"));
         assert_eq!(certificate_problem(&E::BadSignature), None);
         let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
-        assert_eq!(tls_problem(&plain, true), Some(SPEAKS_PLAIN_HTTP));
+        assert_eq!(tls_problem(&plain, true, false), Some(SPEAKS_PLAIN_HTTP));
+    }
+
+    #[test]
+    fn mutual_tls_refusals_say_which_side_to_fix() {
+        use rustls::AlertDescription as A;
+        let told = |alert, offered| client_certificate_problem(alert, offered).unwrap_or_default();
+        assert!(told(A::CertificateRequired, false).contains("--client-cert FILE"));
+        assert!(told(A::BadCertificate, false).contains("requires a client certificate"));
+        assert!(told(A::BadCertificate, true).contains("refused the client certificate"));
+        assert_eq!(client_certificate_problem(A::DecodeError, true), None);
     }
 }

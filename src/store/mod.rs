@@ -54,6 +54,10 @@ pub struct QueryData {
     pub returned_series: usize,
     /// Series the next answer (evaluated at the time given) held beyond those it brings.
     omitted: Option<(f64, usize)>,
+    /// The server's warnings with the latest answer: its data may be partial.
+    pub warnings: Vec<String>,
+    /// The warnings of the next answer (evaluated at the time given).
+    pending_warnings: Option<(f64, Vec<String>)>,
     /// The state of the active alerts that watch this query's metrics, if any.
     pub alert: Option<AlertState>,
     /// The metrics the expression reads (to match it with alerts).
@@ -82,6 +86,8 @@ impl QueryData {
             dropped_series: 0,
             returned_series: 0,
             omitted: None,
+            warnings: Vec::new(),
+            pending_warnings: None,
             alert: None,
             metrics: Default::default(),
             window,
@@ -192,6 +198,13 @@ impl Store {
         }
     }
 
+    /// Keeps the warnings of the next answer of query `id`, evaluated `at`.
+    pub fn ingest_warnings(&mut self, id: usize, at: f64, warnings: Vec<String>) {
+        if let Some(query) = self.queries.get_mut(id) {
+            query.pending_warnings = Some((at, warnings));
+        }
+    }
+
     /// Records an instant query's answer (or failure) evaluated at `at`.
     pub fn ingest_instant(
         &mut self,
@@ -217,6 +230,10 @@ impl Store {
                     _ => 0,
                 };
                 query.dropped_series = omitted;
+                query.warnings = match query.pending_warnings.take() {
+                    Some((of, warnings)) if of == at => warnings,
+                    _ => Vec::new(),
+                };
                 query.returned_series = samples.len() + omitted;
                 for sample in samples {
                     // Prometheus stamps instant results with the evaluation time we asked for.

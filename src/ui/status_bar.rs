@@ -4,6 +4,7 @@ use crate::app::App;
 use crate::config::duration::short;
 use crate::event::Connection;
 use crate::model::Status;
+use crate::prom::PromError;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -58,6 +59,22 @@ pub fn alert_counts(app: &App) -> Option<Span<'static>> {
     Some(Span::styled(format!("▲ {}", parts.join(" · ")), style))
 }
 
+/// "HTTP 401: not authorised: basic auth as ops was refused (…)": the server refuses the
+/// credential, which the connection state cannot say (the server does answer).
+fn credential_refused(app: &App) -> Option<String> {
+    app.store()
+        .queries()
+        .iter()
+        .find_map(|query| match &query.error {
+            Some(
+                error @ PromError::Http {
+                    status: 401 | 403, ..
+                },
+            ) => Some(error.to_string()),
+            _ => None,
+        })
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -75,6 +92,14 @@ impl Widget for StatusBar<'_> {
             ),
         };
         segments.push(Span::styled(format!(" {glyph} {word} "), style));
+        // Refused credentials and unchecked certificates come right after the connection:
+        // the first says why every panel fails, the second must never scroll out of sight.
+        if let Some(refusal) = credential_refused(app) {
+            segments.push(Span::styled(format!(" ✖ {refusal} "), theme.error));
+        }
+        if let Some(warning) = app.source_warning() {
+            segments.push(Span::styled(format!(" {warning} "), theme.warn));
+        }
         if let Some(recording) = app.recording() {
             segments.push(Span::styled(
                 format!(" ● REC {} {} ", recording.path, size(recording.bytes)),

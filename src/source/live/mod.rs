@@ -70,14 +70,15 @@ enum Job {
 }
 
 /// A finished task: the probe's answer, or the event for the app and the job it ends
-/// (range queries the app asked for are not jobs: the app dedups those itself), and how
-/// many series a burst answer left out.
+/// (range queries the app asked for are not jobs: the app dedups those itself), how
+/// many series a burst answer left out and the server's warnings with it.
 enum Outcome {
     Probe(Result<(), PromError>),
     Event {
         job: Option<Job>,
         event: DataEvent,
         omitted: usize,
+        warnings: Vec<String>,
     },
 }
 
@@ -489,10 +490,12 @@ impl Poller {
             let _permit = semaphore.acquire_owned().await.ok();
             let started = Instant::now();
             let mut omitted = 0;
+            let mut warnings = Vec::new();
             let event = match job {
                 Job::Instant(id) => {
                     let result = client.instant(&expr, at).await.map(|answer| {
                         omitted = answer.omitted;
+                        warnings = answer.warnings;
                         answer.samples
                     });
                     DataEvent::Instant {
@@ -536,6 +539,7 @@ impl Poller {
                 job: Some(job),
                 event,
                 omitted,
+                warnings,
             }
         });
         true
@@ -564,13 +568,14 @@ impl Poller {
                     latency: started.elapsed(),
                 },
                 omitted: 0,
+                warnings: Vec::new(),
             }
         });
     }
 
     /// Bookkeeping and logging for a finished job; returns what the app must hear.
     fn finish(&mut self, outcome: Outcome) -> Vec<DataEvent> {
-        let (job, event, omitted) = match outcome {
+        let (job, event, omitted, warnings) = match outcome {
             Outcome::Probe(_) => {
                 self.in_flight.remove(&Job::Probe);
                 return Vec::new();
@@ -579,7 +584,8 @@ impl Poller {
                 job,
                 event,
                 omitted,
-            } => (job, event, omitted),
+                warnings,
+            } => (job, event, omitted, warnings),
         };
         if let Some(job) = job {
             self.in_flight.remove(&job);
@@ -625,8 +631,21 @@ impl Poller {
             }
             _ => None,
         };
-        // The count goes first: the answer it belongs to is drawn with it.
-        cut.into_iter().chain(std::iter::once(event)).collect()
+        let partial = match &event {
+            DataEvent::Instant { id, at, .. } if !warnings.is_empty() => {
+                Some(DataEvent::Warnings {
+                    id: *id,
+                    at: *at,
+                    warnings,
+                })
+            }
+            _ => None,
+        };
+        // The count and the warnings go first: the answer they belong to is drawn with them.
+        cut.into_iter()
+            .chain(partial)
+            .chain(std::iter::once(event))
+            .collect()
     }
 
     fn log_result(&mut self, id: QueryId, error: Option<&PromError>, latency: Duration) {

@@ -14,6 +14,7 @@ fn instant(result: Result<Vec<crate::prom::Sample>, PromError>) -> Outcome {
             latency: Duration::ZERO,
         },
         omitted: 0,
+        warnings: Vec::new(),
     }
 }
 

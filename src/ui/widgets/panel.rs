@@ -54,6 +54,12 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
                     "no data: the query returned no series".to_string(),
                 ));
             }
+            _ if !query.warnings.is_empty() => {
+                return Some((
+                    Status::Warn,
+                    format!("◐ partial data: {}", query.warnings.join("; ")),
+                ));
+            }
             _ if query.dropped_series > 0 => {
                 return Some((
                     Status::Warn,
@@ -68,6 +74,16 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
         }
     }
     None
+}
+
+/// "partial data" when the server warned about a query of the panel, for the title: a
+/// partial answer never passes for a plain OK, however small the panel is.
+fn partial_data(data: &PanelData) -> Option<&'static str> {
+    data.panel
+        .query_ids()
+        .filter_map(|id| data.store.query(id))
+        .any(|q| !q.warnings.is_empty() && q.error.is_none())
+        .then_some(" PARTIAL DATA ")
 }
 
 /// "500 of 100,000 series" when a query of the panel was cut, for the title: it stays
@@ -158,6 +174,9 @@ impl Widget for PanelWidget<'_> {
             self.focus.is_some(),
             theme,
         );
+        if let Some(partial) = partial_data(&data) {
+            block = block.title(Span::styled(partial, theme.status(Status::Warn)));
+        }
         if let Some(cut) = cut_series(&data) {
             block = block.title(Span::styled(cut, theme.status(Status::Warn)));
         }

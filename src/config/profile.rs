@@ -1,0 +1,635 @@
+//! Connection profiles: the `[profiles.NAME]` tables of the config file
+//! (`$XDG_CONFIG_HOME/spheroseg-top/config.toml`, else `~/.config/…`), each a server, how
+//! to reach it (TLS, credentials, headers) and what to show it with. Unknown keys are
+//! errors with file:line:col like layouts'; relative paths are the config file's
+//! neighbours. Secrets are never written out: `profiles` lists them as `***`, and error
+//! snippets leave values out.
+
+use super::duration::ConfigDuration;
+use super::error::ConfigError;
+use serde::de::{MapAccess, Visitor, value::MapAccessDeserializer};
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+/// Polling faster than this only loads the server: answers cannot change that fast.
+pub const MIN_REFRESH: Duration = Duration::from_millis(250);
+
+/// How to reach one server besides its URL. Paths are absolute or relative to the
+/// working directory (a profile's are resolved against its file's folder).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Connection {
+    pub ca_cert: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    pub insecure_skip_verify: Option<bool>,
+    pub basic_auth: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub bearer_token_file: Option<PathBuf>,
+    /// Name and value: in the order given on the command line, by name in a profile.
+    pub headers: Vec<(String, String)>,
+    pub tenant: Option<String>,
+}
+
+/// One `[profiles.NAME]` table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    pub prometheus: Option<String>,
+    pub connection: Connection,
+    pub alertmanager: Option<String>,
+    pub alertmanager_connection: Connection,
+    pub layout: Option<String>,
+    pub theme: Option<String>,
+    pub refresh: Option<Duration>,
+    pub rules: Vec<PathBuf>,
+}
+
+/// A config file's profiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profiles {
+    pub path: PathBuf,
+    /// `default_profile`, known to name one of them.
+    pub default: Option<String>,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// A profile asked for that is not there.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("no profile named \"{name}\" in {} (profiles: {known})", file.display())]
+    Unknown {
+        name: String,
+        file: PathBuf,
+        known: String,
+    },
+    #[error(
+        "no profile named \"{name}\": there is no config file at {} (profiles are its [profiles.NAME] tables; --config FILE names another)",
+        file.display()
+    )]
+    NoConfigFile { name: String, file: PathBuf },
+}
+
+/// Where the config file is when `--config` does not say: `$XDG_CONFIG_HOME` (when
+/// absolute, as the XDG rules ask) or `~/.config`, then `spheroseg-top/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    Some(base.join("spheroseg-top").join("config.toml"))
+}
+
+impl Profiles {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let file: FileToml = toml::from_str(text)
+            .map_err(|e| without_values(ConfigError::from_toml(path, text, &e)))?;
+        let at = |span: std::ops::Range<usize>, key: &str, message: &str| {
+            without_values(ConfigError::at(path, text, Some(span), key, message))
+        };
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let mut profiles = BTreeMap::new();
+        for (name, raw) in file.profiles {
+            let profile = raw.build(folder).map_err(|(span, key, message)| {
+                at(span, &format!("profiles.{name}.{key}"), &message)
+            })?;
+            profiles.insert(name, profile);
+        }
+        if let Some(default) = &file.default_profile
+            && !profiles.contains_key(default.get_ref())
+        {
+            let message = format!(
+                "no profile named \"{}\" ({})",
+                default.get_ref(),
+                names(&profiles)
+            );
+            return Err(at(default.span(), "default_profile", &message));
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            default: file.default_profile.map(Spanned::into_inner),
+            profiles,
+        })
+    }
+
+    /// The profile `name` asks for, else the file's default, else none.
+    pub fn select(&self, name: Option<&str>) -> Result<Option<&Profile>, ProfileError> {
+        let Some(name) = name.or(self.default.as_deref()) else {
+            return Ok(None);
+        };
+        self.profiles
+            .get(name)
+            .map(Some)
+            .ok_or_else(|| ProfileError::Unknown {
+                name: name.to_string(),
+                file: self.path.clone(),
+                known: names(&self.profiles),
+            })
+    }
+
+    /// Every profile and its keys, secrets as `***`, for `spheroseg-top profiles`.
+    pub fn listing(&self, selected: Option<&str>) -> String {
+        let mut out = format!("{}:\n", self.path.display());
+        if self.profiles.is_empty() {
+            out.push_str("  no profiles ([profiles.NAME] tables)\n");
+        }
+        let selected = selected.or(self.default.as_deref());
+        for (name, profile) in &self.profiles {
+            let mark = if Some(name.as_str()) == selected {
+                "*"
+            } else {
+                " "
+            };
+            let default = if self.default.as_deref() == Some(name) {
+                " (default)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{mark} {name}{default}");
+            for (key, value) in profile.keys() {
+                let _ = writeln!(out, "      {key} = {value}");
+            }
+        }
+        out
+    }
+}
+
+impl Profile {
+    /// Its keys as a config file writes them, secrets masked.
+    fn keys(&self) -> Vec<(String, String)> {
+        let mut keys = Vec::new();
+        let mut text = |key: &str, value: Option<String>| {
+            if let Some(value) = value {
+                keys.push((key.to_string(), value));
+            }
+        };
+        text("prometheus", self.prometheus.as_deref().map(masked_url));
+        text("layout", self.layout.as_deref().map(quoted));
+        text("theme", self.theme.as_deref().map(quoted));
+        text(
+            "refresh",
+            self.refresh.map(|r| quoted(&super::duration::short(r))),
+        );
+        if !self.rules.is_empty() {
+            let rules: Vec<String> = self.rules.iter().map(|p| quoted_path(p)).collect();
+            text("rules", Some(format!("[{}]", rules.join(", "))));
+        }
+        keys.extend(self.connection.keys(""));
+        if let Some(url) = &self.alertmanager {
+            keys.push(("alertmanager.url".into(), masked_url(url)));
+        }
+        keys.extend(self.alertmanager_connection.keys("alertmanager."));
+        keys
+    }
+}
+
+impl Connection {
+    fn keys(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut keys = Vec::new();
+        let mut key = |name: &str, value: Option<String>| {
+            if let Some(value) = value {
+                keys.push((format!("{prefix}{name}"), value));
+            }
+        };
+        let path = |p: &Option<PathBuf>| p.as_deref().map(quoted_path);
+        key("ca_cert", path(&self.ca_cert));
+        key("client_cert", path(&self.client_cert));
+        key("client_key", path(&self.client_key));
+        key(
+            "insecure_skip_verify",
+            self.insecure_skip_verify.map(|b| b.to_string()),
+        );
+        key("basic_auth", self.basic_auth.as_deref().map(quoted));
+        key("password_file", path(&self.password_file));
+        key("bearer_token_file", path(&self.bearer_token_file));
+        if !self.headers.is_empty() {
+            // A header may carry an API key: only the names are shown.
+            let names: Vec<String> = self
+                .headers
+                .iter()
+                .map(|(name, _)| format!("{} = \"***\"", quoted(name)))
+                .collect();
+            key("headers", Some(format!("{{ {} }}", names.join(", "))));
+        }
+        key("tenant", self.tenant.as_deref().map(quoted));
+        keys
+    }
+}
+
+fn names(profiles: &BTreeMap<String, Profile>) -> String {
+    if profiles.is_empty() {
+        return "it has none".to_string();
+    }
+    profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
+
+fn quoted_path(path: &Path) -> String {
+    quoted(&path.display().to_string())
+}
+
+/// A URL with its password as `***`.
+fn masked_url(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            quoted(url.as_str())
+        }
+        Ok(_) => quoted(text),
+        // Not a URL: whatever stands before an `@` may be a password.
+        Err(_) => match text.rfind('@') {
+            Some(at) => quoted(&format!("***{}", &text[at..])),
+            None => quoted(text),
+        },
+    }
+}
+
+/// The error's source line without values: a URL's password or a header's API key must
+/// not reach the terminal because a neighbouring key has a typo.
+fn without_values(mut error: ConfigError) -> ConfigError {
+    if let ConfigError::Invalid(located) = &mut error
+        && let Some((key, _)) = located.snippet.split_once('=')
+    {
+        located.snippet = format!("{}= …", key);
+    }
+    error
+}
+
+/// A layout or theme: a bundled name as it is, a path (as [`super::resolve`] tells them
+/// apart) resolved like the profile's other paths.
+fn preset_or_path(folder: &Path, spec: String) -> String {
+    if spec.contains(std::path::MAIN_SEPARATOR) || spec.ends_with(".toml") {
+        return resolve(folder, PathBuf::from(spec)).display().to_string();
+    }
+    spec
+}
+
+/// `~/x` is in the home folder; other relative paths are the config file's neighbours.
+fn resolve(folder: &Path, path: PathBuf) -> PathBuf {
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    folder.join(path)
+}
+
+type Span = std::ops::Range<usize>;
+/// A problem in a profile: where, the key below the profile, and what.
+type Problem = (Span, String, String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToml {
+    default_profile: Option<Spanned<String>>,
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileToml {
+    prometheus: Option<String>,
+    alertmanager: Option<AlertmanagerToml>,
+    layout: Option<String>,
+    theme: Option<String>,
+    refresh: Option<Spanned<ConfigDuration>>,
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    ca_cert: Option<Spanned<PathBuf>>,
+    client_cert: Option<Spanned<PathBuf>>,
+    client_key: Option<Spanned<PathBuf>>,
+    insecure_skip_verify: Option<bool>,
+    basic_auth: Option<Spanned<String>>,
+    password_file: Option<Spanned<PathBuf>>,
+    bearer_token_file: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    tenant: Option<String>,
+}
+
+/// `alertmanager = "URL"`, or a `[profiles.NAME.alertmanager]` table with `url` and the
+/// connection keys.
+enum AlertmanagerToml {
+    Url(String),
+    Table(Box<AlertmanagerTable>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertmanagerTable {
+    url: Option<String>,
+    ca_cert: Option<Spanned<PathBuf>>,
+    client_cert: Option<Spanned<PathBuf>>,
+    client_key: Option<Spanned<PathBuf>>,
+    insecure_skip_verify: Option<bool>,
+    basic_auth: Option<Spanned<String>>,
+    password_file: Option<Spanned<PathBuf>>,
+    bearer_token_file: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    tenant: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for AlertmanagerToml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UrlOrTable;
+        impl<'de> Visitor<'de> for UrlOrTable {
+            type Value = AlertmanagerToml;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a URL, or a table with url and the connection keys")
+            }
+            fn visit_str<E: serde::de::Error>(self, url: &str) -> Result<Self::Value, E> {
+                Ok(AlertmanagerToml::Url(url.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                AlertmanagerTable::deserialize(MapAccessDeserializer::new(map))
+                    .map(|table| AlertmanagerToml::Table(Box::new(table)))
+            }
+        }
+        deserializer.deserialize_any(UrlOrTable)
+    }
+}
+
+/// The connection keys of a profile or of its Alertmanager table, as written.
+struct ConnectionToml {
+    ca_cert: Option<Spanned<PathBuf>>,
+    client_cert: Option<Spanned<PathBuf>>,
+    client_key: Option<Spanned<PathBuf>>,
+    insecure_skip_verify: Option<bool>,
+    basic_auth: Option<Spanned<String>>,
+    password_file: Option<Spanned<PathBuf>>,
+    bearer_token_file: Option<Spanned<PathBuf>>,
+    headers: BTreeMap<String, String>,
+    tenant: Option<String>,
+}
+
+impl ProfileToml {
+    fn build(self, folder: &Path) -> Result<Profile, Problem> {
+        let (alertmanager, alertmanager_connection) = match self.alertmanager {
+            None => (None, Connection::default()),
+            Some(AlertmanagerToml::Url(url)) => (Some(url), Connection::default()),
+            Some(AlertmanagerToml::Table(table)) => {
+                let table = *table;
+                let connection = ConnectionToml {
+                    ca_cert: table.ca_cert,
+                    client_cert: table.client_cert,
+                    client_key: table.client_key,
+                    insecure_skip_verify: table.insecure_skip_verify,
+                    basic_auth: table.basic_auth,
+                    password_file: table.password_file,
+                    bearer_token_file: table.bearer_token_file,
+                    headers: table.headers,
+                    tenant: table.tenant,
+                };
+                let built = connection.build(folder).map_err(|(span, key, message)| {
+                    (span, format!("alertmanager.{key}"), message)
+                })?;
+                (table.url, built)
+            }
+        };
+        let refresh = match self.refresh {
+            Some(refresh) if refresh.get_ref().0 < MIN_REFRESH => {
+                let message = format!(
+                    "a refresh of {} is too short; it must be at least {}",
+                    super::duration::short(refresh.get_ref().0),
+                    super::duration::short(MIN_REFRESH)
+                );
+                return Err((refresh.span(), "refresh".into(), message));
+            }
+            refresh => refresh.map(|r| r.into_inner().0),
+        };
+        let connection = ConnectionToml {
+            ca_cert: self.ca_cert,
+            client_cert: self.client_cert,
+            client_key: self.client_key,
+            insecure_skip_verify: self.insecure_skip_verify,
+            basic_auth: self.basic_auth,
+            password_file: self.password_file,
+            bearer_token_file: self.bearer_token_file,
+            headers: self.headers,
+            tenant: self.tenant,
+        }
+        .build(folder)?;
+        Ok(Profile {
+            prometheus: self.prometheus,
+            connection,
+            alertmanager,
+            alertmanager_connection,
+            layout: self.layout.map(|spec| preset_or_path(folder, spec)),
+            theme: self.theme.map(|spec| preset_or_path(folder, spec)),
+            refresh,
+            rules: self
+                .rules
+                .into_iter()
+                .map(|rule| resolve(folder, rule))
+                .collect(),
+        })
+    }
+}
+
+impl ConnectionToml {
+    /// Checked: a client certificate with its key, one kind of credential, a password
+    /// only for a user.
+    fn build(self, folder: &Path) -> Result<Connection, Problem> {
+        match (&self.client_cert, &self.client_key) {
+            (Some(cert), None) => {
+                return Err(problem(
+                    cert.span(),
+                    "client_cert",
+                    "needs client_key as well",
+                ));
+            }
+            (None, Some(key)) => {
+                return Err(problem(
+                    key.span(),
+                    "client_key",
+                    "needs client_cert as well",
+                ));
+            }
+            _ => {}
+        }
+        if let (Some(_), Some(token)) = (&self.basic_auth, &self.bearer_token_file) {
+            return Err(problem(
+                token.span(),
+                "bearer_token_file",
+                "give basic_auth or bearer_token_file, not both",
+            ));
+        }
+        if let (None, Some(password)) = (&self.basic_auth, &self.password_file) {
+            return Err(problem(
+                password.span(),
+                "password_file",
+                "is the password of basic_auth, which is not given",
+            ));
+        }
+        let path = |p: Option<Spanned<PathBuf>>| p.map(|p| resolve(folder, p.into_inner()));
+        Ok(Connection {
+            ca_cert: path(self.ca_cert),
+            client_cert: path(self.client_cert),
+            client_key: path(self.client_key),
+            insecure_skip_verify: self.insecure_skip_verify,
+            basic_auth: self.basic_auth.map(Spanned::into_inner),
+            password_file: path(self.password_file),
+            bearer_token_file: path(self.bearer_token_file),
+            headers: self.headers.into_iter().collect(),
+            tenant: self.tenant,
+        })
+    }
+}
+
+fn problem(span: Span, key: &str, message: &str) -> Problem {
+    (span, key.to_string(), message.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+prometheus = "https://ops:hunter2@prom.example:9090"
+ca_cert = "company-ca.pem"
+basic_auth = "ops"
+password_file = "~/pw"
+headers = { X-Api-Key = "k3y-s3cret" }
+tenant = "team-a"
+refresh = "2s"
+rules = ["rules/a.yml"]
+layout = "layouts/ours.toml"
+theme = "light"
+
+[profiles.prod.alertmanager]
+url = "https://am.example"
+bearer_token_file = "/run/am-token"
+
+[profiles.lab]
+prometheus = "http://127.0.0.1:9090"
+alertmanager = "http://127.0.0.1:9093"
+"#;
+
+    fn parse(text: &str) -> Result<Profiles, ConfigError> {
+        Profiles::parse(Path::new("/etc/sst/config.toml"), text)
+    }
+
+    #[test]
+    fn profiles_resolve_paths_and_take_both_alertmanager_forms() {
+        let profiles = parse(FILE).unwrap();
+        let prod = profiles.select(None).unwrap().unwrap();
+        assert_eq!(prod.refresh, Some(Duration::from_secs(2)));
+        assert_eq!(
+            prod.connection.ca_cert.as_deref(),
+            Some(Path::new("/etc/sst/company-ca.pem"))
+        );
+        assert_eq!(prod.rules, vec![PathBuf::from("/etc/sst/rules/a.yml")]);
+        assert_eq!(prod.layout.as_deref(), Some("/etc/sst/layouts/ours.toml"));
+        assert_eq!(
+            prod.theme.as_deref(),
+            Some("light"),
+            "a bundled name stays one"
+        );
+        assert_eq!(prod.connection.tenant.as_deref(), Some("team-a"));
+        assert_eq!(prod.alertmanager.as_deref(), Some("https://am.example"));
+        assert_eq!(
+            prod.alertmanager_connection.bearer_token_file.as_deref(),
+            Some(Path::new("/run/am-token"))
+        );
+        let lab = profiles.select(Some("lab")).unwrap().unwrap();
+        assert_eq!(lab.alertmanager.as_deref(), Some("http://127.0.0.1:9093"));
+    }
+
+    #[test]
+    fn an_unknown_profile_names_the_known_ones() {
+        let profiles = parse(FILE).unwrap();
+        let said = profiles.select(Some("staging")).unwrap_err().to_string();
+        assert!(
+            said.contains("\"staging\"") && said.contains("lab, prod"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn the_listing_masks_secrets() {
+        let listing = parse(FILE).unwrap().listing(None);
+        for secret in ["hunter2", "k3y-s3cret"] {
+            assert!(!listing.contains(secret), "{listing}");
+        }
+        assert!(
+            listing.contains("https://ops:***@prom.example:9090"),
+            "{listing}"
+        );
+        assert!(listing.contains("\"X-Api-Key\" = \"***\""), "{listing}");
+        assert!(listing.contains("* prod (default)"), "{listing}");
+        assert!(
+            listing.contains("alertmanager.bearer_token_file"),
+            "{listing}"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_located_and_keep_values_out() {
+        let text = "[profiles.prod]\nprometheus = \"https://ops:hunter2@h\"\npromethus = \"https://ops:hunter2@h\"\n";
+        let error = parse(text).unwrap_err().to_string();
+        assert!(error.starts_with("/etc/sst/config.toml:3:1: "), "{error}");
+        assert!(
+            error.contains("promethus") && !error.contains("hunter2"),
+            "{error}"
+        );
+
+        let nested = "[profiles.prod.alertmanager]\nurl = \"http://h\"\ntoken = \"x\"\n";
+        let error = parse(nested).unwrap_err().to_string();
+        assert!(error.starts_with("/etc/sst/config.toml:3:1: "), "{error}");
+
+        for (text, key, line) in [
+            (
+                "[profiles.a]\nclient_cert = \"c.pem\"\n",
+                "profiles.a.client_cert",
+                2,
+            ),
+            (
+                "[profiles.a]\nbasic_auth = \"u\"\nbearer_token_file = \"t\"\n",
+                "profiles.a.bearer_token_file",
+                3,
+            ),
+            (
+                "[profiles.a]\npassword_file = \"p\"\n",
+                "profiles.a.password_file",
+                2,
+            ),
+            (
+                "[profiles.a]\nrefresh = \"10ms\"\n",
+                "profiles.a.refresh",
+                2,
+            ),
+            (
+                "default_profile = \"b\"\n[profiles.a]\n",
+                "default_profile",
+                1,
+            ),
+            (
+                "[profiles.a.alertmanager]\nclient_key = \"k\"\n",
+                "profiles.a.alertmanager.client_key",
+                2,
+            ),
+        ] {
+            let error = parse(text).unwrap_err();
+            let located = error.location().unwrap();
+            assert_eq!((located.key.as_str(), located.line), (key, line), "{error}");
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! From the command line, the environment and the config file's profile to HTTP clients for
+//! Prometheus and Alertmanager. Each setting is taken from the first layer that gives it:
+//! flags, then the environment (`SPHEROSEG_BEARER_TOKEN`, `SPHEROSEG_PASSWORD`), then the
+//! profile, then the built-in default; Alertmanager's own flags and profile table come
+//! first for it, Prometheus' settings after them. Secret files are read here, once, and a
+//! file that cannot be used stops the start with its path and the reason (exit code 2).
+
+use super::InvalidInput;
+use crate::cli::Options;
+use crate::config::profile::{self, Connection, ProfileError, Profiles};
+use crate::prom::{BasicAuth, ClientOptions, PromClient, ProxyPolicy, TlsOptions};
+use std::path::{Path, PathBuf};
+
+const BEARER_TOKEN_VARIABLE: &str = "SPHEROSEG_BEARER_TOKEN";
+const PASSWORD_VARIABLE: &str = "SPHEROSEG_PASSWORD";
+
+/// The clients a live dashboard polls.
+pub struct Clients {
+    pub prometheus: PromClient,
+    pub alertmanager: Option<PromClient>,
+    /// Certificates go unchecked for one of them (`--insecure-skip-verify`).
+    pub insecure: bool,
+}
+
+/// Reads the config file (`--config`, else the default one when it exists) and fills what
+/// the flags and the environment left unset from the selected profile. Returns the file's
+/// profiles, for `spheroseg-top profiles`.
+pub fn apply_profile(options: &mut Options) -> anyhow::Result<Option<Profiles>> {
+    let file = match &options.config {
+        Some(path) => Some(Profiles::load(path)?),
+        None => match profile::default_path() {
+            Some(path) if path.exists() => Some(Profiles::load(&path)?),
+            _ => None,
+        },
+    };
+    let selected = match (&file, &options.profile) {
+        (Some(profiles), name) => profiles.select(name.as_deref())?,
+        (None, Some(name)) => {
+            return Err(ProfileError::NoConfigFile {
+                name: name.clone(),
+                file: default_location(),
+            }
+            .into());
+        }
+        (None, None) => None,
+    };
+    if let Some(profile) = selected {
+        options.apply_profile(profile);
+    }
+    Ok(file)
+}
+
+/// What `spheroseg-top profiles` prints.
+pub fn listing(file: Option<&Profiles>, options: &Options) -> String {
+    match file {
+        Some(profiles) => profiles.listing(options.profile.as_deref()),
+        None => format!(
+            "no config file at {} (profiles are its [profiles.NAME] tables; --config FILE names another)\n",
+            default_location().display()
+        ),
+    }
+}
+
+fn default_location() -> PathBuf {
+    profile::default_path().unwrap_or_else(|| PathBuf::from("~/.config/spheroseg-top/config.toml"))
+}
+
+/// The clients for Prometheus at `url` and for `--alertmanager`, as the options say.
+pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
+    let environment = Environment::read()?;
+    let flags = options.connection.layer().map_err(InvalidInput)?;
+    let prometheus = [
+        Layer::Settings(&flags),
+        Layer::Environment(&environment),
+        Layer::Settings(&options.profile_connection),
+    ];
+    let common = ClientOptions {
+        timeout: options.query_timeout,
+        proxy: if options.no_proxy {
+            ProxyPolicy::Off
+        } else {
+            ProxyPolicy::Environment
+        },
+        ..ClientOptions::default()
+    };
+    let prometheus_options = resolve(&[&prometheus], &common)?;
+    // Unchecked certificates matter only where there are certificates.
+    let unchecked = |options: &ClientOptions, client: &PromClient| {
+        options.tls.insecure_skip_verify && client.display_url().starts_with("https://")
+    };
+    let alertmanager = match &options.alertmanager {
+        Some(url) => {
+            let flags = options
+                .alertmanager_connection
+                .layer()
+                .map_err(InvalidInput)?;
+            let own = [
+                Layer::Settings(&flags),
+                Layer::Settings(&options.profile_alertmanager_connection),
+            ];
+            let alertmanager_options = resolve(&[&own, &prometheus], &common)?;
+            let client = PromClient::new(url, alertmanager_options.clone())
+                .map_err(|e| InvalidInput(format!("--alertmanager: {e}")))?;
+            Some((client, alertmanager_options))
+        }
+        None => None,
+    };
+    let prometheus = PromClient::new(url, prometheus_options.clone())
+        .map_err(|e| InvalidInput(e.to_string()))?;
+    let insecure = unchecked(&prometheus_options, &prometheus)
+        || alertmanager
+            .as_ref()
+            .is_some_and(|(client, options)| unchecked(options, client));
+    let alertmanager = alertmanager.map(|(client, _)| client);
+    Ok(Clients {
+        prometheus,
+        alertmanager,
+        insecure,
+    })
+}
+
+/// The secrets the environment gives; empty variables count as unset.
+struct Environment {
+    bearer_token: Option<String>,
+    password: Option<String>,
+}
+
+impl Environment {
+    fn read() -> Result<Self, InvalidInput> {
+        let variable = |name: &str| match std::env::var(name) {
+            Ok(value) if value.is_empty() => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(InvalidInput(format!("{name} is not valid UTF-8")))
+            }
+        };
+        Ok(Self {
+            bearer_token: variable(BEARER_TOKEN_VARIABLE)?,
+            password: variable(PASSWORD_VARIABLE)?,
+        })
+    }
+}
+
+/// One source of settings; a group of them (Alertmanager's own, Prometheus') is ordered
+/// from the strongest.
+enum Layer<'a> {
+    Settings(&'a Connection),
+    Environment(&'a Environment),
+}
+
+/// Where a secret is: a file to read, or the value of a variable.
+enum Secret<'a> {
+    File(&'a Path),
+    Value(&'a str),
+}
+
+enum Credential<'a> {
+    Bearer(Secret<'a>),
+    Basic(&'a str),
+}
+
+impl Layer<'_> {
+    fn settings(&self) -> Option<&Connection> {
+        match self {
+            Layer::Settings(connection) => Some(connection),
+            Layer::Environment(_) => None,
+        }
+    }
+
+    fn credential(&self) -> Option<Credential<'_>> {
+        match self {
+            Layer::Settings(c) => match (&c.bearer_token_file, &c.basic_auth) {
+                (Some(file), _) => Some(Credential::Bearer(Secret::File(file))),
+                (None, Some(user)) => Some(Credential::Basic(user)),
+                (None, None) => None,
+            },
+            Layer::Environment(env) => env
+                .bearer_token
+                .as_deref()
+                .map(|token| Credential::Bearer(Secret::Value(token))),
+        }
+    }
+
+    fn password(&self) -> Option<Secret<'_>> {
+        match self {
+            Layer::Settings(c) => c.password_file.as_deref().map(Secret::File),
+            Layer::Environment(env) => env.password.as_deref().map(Secret::Value),
+        }
+    }
+}
+
+/// The client options the `groups` of layers give, strongest first. A credential comes
+/// whole from the first group that names one (Alertmanager's user never gets Prometheus'
+/// password); a client certificate comes with its key from one layer; headers add up, the
+/// stronger layer's winning for a name.
+fn resolve(groups: &[&[Layer]], common: &ClientOptions) -> Result<ClientOptions, InvalidInput> {
+    let layers: Vec<&Connection> = groups
+        .iter()
+        .flat_map(|group| group.iter().filter_map(Layer::settings))
+        .collect();
+    let first =
+        |field: fn(&Connection) -> Option<&PathBuf>| layers.iter().find_map(|c| field(c)).cloned();
+    let client_pair = layers.iter().find(|c| c.client_cert.is_some());
+    let tls = TlsOptions {
+        ca_cert: first(|c| c.ca_cert.as_ref()),
+        client_cert: client_pair.and_then(|c| c.client_cert.clone()),
+        client_key: client_pair.and_then(|c| c.client_key.clone()),
+        insecure_skip_verify: layers
+            .iter()
+            .find_map(|c| c.insecure_skip_verify)
+            .unwrap_or(false),
+    };
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (name, value) in layers.iter().flat_map(|c| &c.headers) {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            headers.push((name.clone(), value.clone()));
+        }
+    }
+    let mut options = ClientOptions {
+        tls,
+        headers,
+        tenant: layers.iter().find_map(|c| c.tenant.clone()),
+        ..common.clone()
+    };
+    let Some((group, credential)) = groups
+        .iter()
+        .find_map(|group| Some((group, group.iter().find_map(Layer::credential)?)))
+    else {
+        return Ok(options);
+    };
+    match credential {
+        Credential::Bearer(secret) => {
+            // The client checks a token's characters, in a message that quotes none.
+            options.bearer_token = Some(secret.text("bearer token", str::trim)?);
+        }
+        Credential::Basic(user) => {
+            let password = group.iter().find_map(Layer::password).ok_or_else(|| {
+                InvalidInput(format!(
+                    "basic auth as {user} has no password: give --password-file FILE, \
+                     {PASSWORD_VARIABLE} or the profile's password_file"
+                ))
+            })?;
+            options.basic_auth = Some(BasicAuth {
+                user: user.to_string(),
+                // A password may begin or end with a space; the line end is not part of it.
+                password: password.text("password", |text| text.trim_end_matches(['\n', '\r']))?,
+            });
+        }
+    }
+    Ok(options)
+}
+
+impl Secret<'_> {
+    fn text(&self, what: &str, clean: fn(&str) -> &str) -> Result<String, InvalidInput> {
+        match self {
+            Secret::File(path) => read_secret(what, path, clean),
+            Secret::Value(value) => Ok((*value).to_string()),
+        }
+    }
+}
+
+/// The secret in `path`, `clean`ed of the line end editors add. An empty one or one with
+/// control characters is refused here: sent, it could only fail on every request.
+fn read_secret(what: &str, path: &Path, clean: fn(&str) -> &str) -> Result<String, InvalidInput> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InvalidInput(format!(
+            "cannot read the {what} file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let secret = clean(&text);
+    if secret.is_empty() {
+        return Err(InvalidInput(format!(
+            "the {what} file {} is empty",
+            path.display()
+        )));
+    }
+    if secret.chars().any(char::is_control) {
+        return Err(InvalidInput(format!(
+            "the {what} in {} has control characters (a binary file, or several lines?)",
+            path.display()
+        )));
+    }
+    Ok(secret.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(token: Option<&str>, password: Option<&str>) -> Environment {
+        Environment {
+            bearer_token: token.map(str::to_string),
+            password: password.map(str::to_string),
+        }
+    }
+
+    fn user(name: &str) -> Connection {
+        Connection {
+            basic_auth: Some(name.to_string()),
+            ..Connection::default()
+        }
+    }
+
+    fn basic(options: &ClientOptions) -> Option<(&str, &str)> {
+        options
+            .basic_auth
+            .as_ref()
+            .map(|b| (b.user.as_str(), b.password.as_str()))
+    }
+
+    #[test]
+    fn a_credential_comes_from_the_strongest_layer_that_names_one() {
+        let common = ClientOptions::default();
+        let flags = Connection::default();
+        let environment = env(Some("env-token"), Some("env-pw"));
+        let profile = user("ops");
+        let layers = [
+            Layer::Settings(&flags),
+            Layer::Environment(&environment),
+            Layer::Settings(&profile),
+        ];
+        // The environment's token wins over the profile's user.
+        let options = resolve(&[&layers], &common).unwrap();
+        assert_eq!(options.bearer_token.as_deref(), Some("env-token"));
+        assert!(options.basic_auth.is_none());
+        // A flag's user wins over the environment's token, and takes its password.
+        let flags = user("admin");
+        let layers = [
+            Layer::Settings(&flags),
+            Layer::Environment(&environment),
+            Layer::Settings(&profile),
+        ];
+        let options = resolve(&[&layers], &common).unwrap();
+        assert_eq!(basic(&options), Some(("admin", "env-pw")));
+        assert!(options.bearer_token.is_none());
+    }
+
+    #[test]
+    fn alertmanager_never_pairs_its_user_with_prometheus_password() {
+        let common = ClientOptions::default();
+        let environment = env(None, Some("prometheus-pw"));
+        let prometheus_flags = Connection {
+            ca_cert: Some("company-ca.pem".into()),
+            tenant: Some("team-a".into()),
+            ..user("ops")
+        };
+        let prometheus = [
+            Layer::Settings(&prometheus_flags),
+            Layer::Environment(&environment),
+        ];
+        // Nothing of its own: Alertmanager is reached as Prometheus is.
+        let none = Connection::default();
+        let own = [Layer::Settings(&none)];
+        let options = resolve(&[&own, &prometheus], &common).unwrap();
+        assert_eq!(basic(&options), Some(("ops", "prometheus-pw")));
+        assert_eq!(options.tenant.as_deref(), Some("team-a"));
+        assert_eq!(options.tls.ca_cert, Some("company-ca.pem".into()));
+        // A user of its own needs a password of its own.
+        let am_user = user("am");
+        let own = [Layer::Settings(&am_user)];
+        let refused = resolve(&[&own, &prometheus], &common).unwrap_err();
+        assert!(
+            refused.0.contains("basic auth as am has no password"),
+            "{}",
+            refused.0
+        );
+    }
+
+    #[test]
+    fn headers_add_up_and_a_client_certificate_keeps_its_key() {
+        let flags = Connection {
+            headers: vec![("X-Env".into(), "flag".into())],
+            client_cert: Some("flag.pem".into()),
+            client_key: Some("flag-key.pem".into()),
+            ..Connection::default()
+        };
+        let profile = Connection {
+            headers: vec![
+                ("x-env".into(), "profile".into()),
+                ("X-Key".into(), "k".into()),
+            ],
+            client_cert: Some("profile.pem".into()),
+            client_key: Some("profile-key.pem".into()),
+            insecure_skip_verify: Some(true),
+            ..Connection::default()
+        };
+        let layers = [Layer::Settings(&flags), Layer::Settings(&profile)];
+        let options = resolve(&[&layers], &ClientOptions::default()).unwrap();
+        assert_eq!(
+            options.headers,
+            [
+                ("X-Env".to_string(), "flag".to_string()),
+                ("X-Key".to_string(), "k".to_string())
+            ]
+        );
+        assert_eq!(options.tls.client_key, Some("flag-key.pem".into()));
+        assert!(options.tls.insecure_skip_verify);
+    }
+}

@@ -1,0 +1,288 @@
+//! Shared set-up for the tests of connecting to production-like backends: a PKI made in
+//! the test (a CA, a server and a client certificate, and a stranger's client certificate),
+//! a real Prometheus behind TLS, mutual TLS and basic auth scraping the simulator, and the
+//! dashboard polled until every query answered, then drawn.
+#![allow(dead_code)]
+#![allow(clippy::unwrap_used)]
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use spheroseg_top::app::{App, Msg, SourceInfo};
+use spheroseg_top::config::{Layout, Source, Theme};
+use spheroseg_top::event::DataEvent;
+use spheroseg_top::prom::{ClientOptions, PromClient};
+use spheroseg_top::source::live::{self as poller, PollerConfig};
+use std::collections::HashSet;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// PEM files in a temporary folder.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    /// A client certificate from a CA the server does not trust.
+    pub stranger_cert: PathBuf,
+    pub stranger_key: PathBuf,
+}
+
+fn ca(name: &str) -> (CertificateParams, KeyPair, String) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let pem = params.self_signed(&key).unwrap().pem();
+    (params, key, pem)
+}
+
+fn leaf(
+    issuer: &Issuer<'_, KeyPair>,
+    names: &[&str],
+    usage: ExtendedKeyUsagePurpose,
+) -> (String, String) {
+    let key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    params.distinguished_name.push(DnType::CommonName, "leaf");
+    params.extended_key_usages = vec![usage];
+    let cert = params.signed_by(&key, issuer).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+impl Pki {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let (params, key, ca_pem) = ca("spheroseg test CA");
+        let issuer = Issuer::new(params, key);
+        let (server_cert, server_key) = leaf(
+            &issuer,
+            &["127.0.0.1", "localhost"],
+            ExtendedKeyUsagePurpose::ServerAuth,
+        );
+        let (client_cert, client_key) =
+            leaf(&issuer, &["ops"], ExtendedKeyUsagePurpose::ClientAuth);
+        let (params, key, _) = ca("someone else's CA");
+        let stranger = Issuer::new(params, key);
+        let (stranger_cert, stranger_key) =
+            leaf(&stranger, &["ops"], ExtendedKeyUsagePurpose::ClientAuth);
+        Self {
+            ca: write("ca.pem", &ca_pem),
+            server_cert: write("server.pem", &server_cert),
+            server_key: write("server-key.pem", &server_key),
+            client_cert: write("client.pem", &client_cert),
+            client_key: write("client-key.pem", &client_key),
+            stranger_cert: write("stranger.pem", &stranger_cert),
+            stranger_key: write("stranger-key.pem", &stranger_key),
+            dir,
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A scrape config for the simulator at `target`, every second.
+pub fn scrape_config(target: SocketAddr) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n"
+    )
+}
+
+/// A child process killed when dropped, with its folder.
+pub struct Server {
+    pub child: Child,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `binary` with `args` (after `{dir}` and `{port}` are substituted), its output
+    /// in `log` in its folder. A missing binary fails the test: these tests never skip.
+    pub fn spawn(binary: &str, dir: tempfile::TempDir, port: u16, args: &[String]) -> Self {
+        let log = std::fs::File::create(dir.path().join("log")).unwrap();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| {
+                a.replace("{dir}", &dir.path().display().to_string())
+                    .replace("{port}", &port.to_string())
+            })
+            .collect();
+        let child = Command::new(binary)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("this test needs `{binary}` (bash .ci/run installs it): {e}")
+            });
+        Self { child, dir, port }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+}
+
+/// A real Prometheus scraping the simulator at `target`, behind TLS with the PKI's server
+/// certificate, requiring a client certificate from the PKI's CA and basic auth as `ops`
+/// with `password`.
+pub fn tls_prometheus(pki: &Pki, target: SocketAddr, password: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prometheus.yml"), scrape_config(target)).unwrap();
+    // The lowest cost bcrypt allows: Prometheus checks it on every request.
+    let hash = bcrypt::hash(password, 4).unwrap();
+    let web = format!(
+        "tls_server_config:\n  cert_file: {}\n  key_file: {}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: {}\nbasic_auth_users:\n  ops: {hash}\n",
+        pki.server_cert.display(),
+        pki.server_key.display(),
+        pki.ca.display()
+    );
+    std::fs::write(dir.path().join("web.yml"), web).unwrap();
+    let binary = spheroseg_top::demo::stack::find_prometheus()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "prometheus".to_string());
+    let port = free_port();
+    Server::spawn(
+        &binary,
+        dir,
+        port,
+        &[
+            "--config.file={dir}/prometheus.yml".into(),
+            "--storage.tsdb.path={dir}/data".into(),
+            "--web.listen-address=127.0.0.1:{port}".into(),
+            "--web.config.file={dir}/web.yml".into(),
+            "--log.level=warn".into(),
+        ],
+    )
+}
+
+/// Waits until `client` sees `expr` return a sample; fails the test after `timeout` with
+/// the server's log.
+pub async fn wait_for_data(
+    client: &PromClient,
+    expr: &str,
+    server: &mut Server,
+    timeout: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let now = spheroseg_top::clock::unix_now();
+        let answer = client.instant(expr, now).await;
+        if answer.as_ref().is_ok_and(|a| !a.samples.is_empty()) {
+            return;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("the server exited ({status}):\n{}", server.log());
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no data for `{expr}` in time (last answer {answer:?}); log:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub fn options() -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(5),
+        ..ClientOptions::default()
+    }
+}
+
+/// A one-tab layout of stat panels titled `[expr]`.
+pub fn stat_layout(exprs: &[&str]) -> Layout {
+    let mut text = String::from("title = \"conn\"\n[[tab]]\ntitle = \"Conn\"\n[[tab.row]]\n");
+    for expr in exprs {
+        text.push_str(&format!(
+            "[[tab.row.panel]]\ntitle = '[{expr}]'\nkind = \"stat\"\nquery = '{expr}'\n"
+        ));
+    }
+    Layout::parse(Source {
+        origin: "conn.toml".into(),
+        text,
+    })
+    .unwrap()
+}
+
+/// The dashboard on `client` once every query answered (data or error), drawn 160×45:
+/// the screen's lines.
+pub async fn screen(layout: Layout, client: PromClient, note: Option<String>) -> Vec<String> {
+    let mut app = App::new(
+        layout,
+        Theme::load("default").unwrap(),
+        SourceInfo {
+            label: client.display_url().to_string(),
+            refresh: Duration::from_secs(1),
+            note,
+        },
+    );
+    let queries = app.layout().queries.len();
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _commands = poller::spawn(
+        client,
+        PollerConfig {
+            queries: app.layout().queries.clone(),
+            refresh: Duration::from_secs(1),
+            concurrency: 4,
+            alertmanager: None,
+        },
+        tx,
+    );
+    let mut answered = HashSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while answered.len() < queries {
+        let event = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("every query answered in time")
+            .expect("poller running");
+        if let DataEvent::Instant { id, at, .. } = &event {
+            answered.insert(*id);
+            app.update(Msg::Tick(*at));
+        }
+        app.update(Msg::Data(event));
+    }
+    render(&app)
+}
+
+pub fn render(app: &App) -> Vec<String> {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).unwrap();
+    terminal
+        .draw(|frame| spheroseg_top::ui::render(frame, app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
