@@ -8,7 +8,7 @@
 
 mod conn_support;
 
-use conn_support::{Pki, options, screen, stat_layout, tls_prometheus, wait_for_data};
+use conn_support::{Pki, Server, options, screen, stat_layout, tls_prometheus, wait_for_data};
 use spheroseg_top::prom::{
     BasicAuth, ClientOptions, INSECURE_NOTE, PromClient, PromError, TlsOptions,
 };
@@ -51,8 +51,18 @@ fn assert_no_secret(what: &str, text: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_right_credentials_show_data_and_a_wrong_password_says_401_and_who() {
+/// A TLS Prometheus (client certificates, basic auth) scraping the simulator, answering
+/// `ready` with the right credentials. The simulator and Prometheus live as long as it.
+struct Secured {
+    _sim: sim::SimHandle,
+    _prometheus: Server,
+    pki: Pki,
+    url: String,
+    /// Everything it asks for: the company CA, a client certificate, the password.
+    right: ClientOptions,
+}
+
+async fn secured(ready: &str) -> Secured {
     let sim = sim::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Scenario::Normal)
         .await
         .unwrap();
@@ -66,11 +76,30 @@ async fn the_right_credentials_show_data_and_a_wrong_password_says_401_and_who()
     };
     wait_for_data(
         &client(&url, right.clone()),
-        "up{job=\"spheroseg\"} == 1",
+        ready,
         &mut prometheus,
         Duration::from_secs(15),
     )
     .await;
+    Secured {
+        _sim: sim,
+        _prometheus: prometheus,
+        pki,
+        url,
+        right,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_credentials_show_data_and_a_wrong_password_says_401_and_who() {
+    // Bound, not `..`: the servers and the certificates' folder must outlive the test.
+    let Secured {
+        _sim,
+        _prometheus,
+        pki: _pki,
+        url,
+        right,
+    } = secured("up{job=\"spheroseg\"} == 1").await;
 
     let lines = screen(stat_layout(QUERIES), client(&url, right.clone()), None).await;
     let text = lines.join("\n");
@@ -111,24 +140,13 @@ async fn failure(url: &str, options: ClientOptions) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_missing_piece_of_tls_is_named_with_its_flag() {
-    let sim = sim::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Scenario::Normal)
-        .await
-        .unwrap();
-    let pki = Pki::new();
-    let mut prometheus = tls_prometheus(&pki, sim.addr(), PASSWORD);
-    let url = format!("https://127.0.0.1:{}", prometheus.port);
-    let right = ClientOptions {
-        basic_auth: ops(PASSWORD),
-        tls: tls(&pki),
-        ..options()
-    };
-    wait_for_data(
-        &client(&url, right.clone()),
-        "up",
-        &mut prometheus,
-        Duration::from_secs(15),
-    )
-    .await;
+    let Secured {
+        _sim,
+        _prometheus,
+        pki,
+        url,
+        right,
+    } = secured("up").await;
 
     // Without the company CA: the certificate problem, and the flag that fixes it.
     let no_ca = ClientOptions {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{lines, render};
+use common::{labels, lines, render};
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
@@ -16,13 +16,6 @@ use spheroseg_top::prom::{PromError, Sample, Series};
 use std::time::Duration;
 
 const NOW: f64 = 1_800_000_000.0;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 /// Fixture values by what the query measures: replica-2 lags past the alert, the ML
 /// queue is past its target, everything else is comfortably fine.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{lines, render};
+use common::{labels, lines, render};
 use proptest::test_runner::{Config, TestRunner};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,7 +14,6 @@ use spheroseg_top::app::focus::Dir;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Source, Theme};
 use spheroseg_top::event::{DataEvent, ReplayIndex, ReplayStatus, SourceCommand};
-use spheroseg_top::model::Labels;
 use spheroseg_top::prom::{Sample, Series};
 use spheroseg_top::session::Marker;
 use spheroseg_top::ui::widgets::PanelWidget;
@@ -23,13 +22,6 @@ use std::sync::Once;
 use std::time::Duration;
 
 const NOW: f64 = 1_800_000_000.0;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 fn app(layout: Layout) -> App {
     let mut app = App::new(

@@ -7,6 +7,7 @@ use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::event::{DataEvent, SourceCommand};
+use spheroseg_top::model::Labels;
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
 use spheroseg_top::source::live::{self as poller, PollerConfig};
@@ -164,4 +165,12 @@ pub fn lines(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
 
 pub fn scenario(name: &str) -> Scenario {
     name.parse().unwrap()
+}
+
+/// A label set from pairs.
+pub fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
