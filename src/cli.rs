@@ -62,9 +62,13 @@ pub struct Options {
     /// the server's, for servers that do not load it
     #[arg(long = "rules", value_name = "FILE", global = true)]
     pub rules: Vec<PathBuf>,
-    /// Alertmanager's base URL: its notification groups and silences, read-only
+    /// Alertmanager's base URL: its notification groups and silences
     #[arg(long, value_name = "URL", global = true)]
     pub alertmanager: Option<String>,
+    /// Let `s` create and `S` expire silences in Alertmanager (Alertmanager is only read
+    /// without it)
+    #[arg(long, global = true)]
+    pub allow_silences: bool,
     /// Never use a proxy, whatever HTTP_PROXY and HTTPS_PROXY say (a server on this
     /// machine is always reached directly)
     #[arg(long, global = true)]
@@ -105,6 +109,7 @@ impl Options {
         if self.rules.is_empty() {
             self.rules.clone_from(&profile.rules);
         }
+        self.allow_silences |= profile.allow_silences;
         self.profile_connection = profile.connection.clone();
         self.profile_alertmanager_connection = profile.alertmanager_connection.clone();
     }

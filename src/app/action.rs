@@ -32,8 +32,16 @@ pub enum Action {
     AddMarker,
     /// Replay: open the prompt for a time to jump to (`g`).
     GoTo,
+    /// Filter alerts and rules by text or label matchers (`/`).
+    Filter,
+    /// Silence the selected alert or group in Alertmanager (`s`, `--allow-silences`).
+    Silence,
+    /// Expire the selected silence of the Alertmanager panel (`S`, `--allow-silences`).
+    ExpireSilence,
     /// Typing into the open prompt.
     Input(char),
+    /// Tab in a form: the next field.
+    InputNextField,
     InputBackspace,
     /// Enter in the prompt.
     Submit,
@@ -67,4 +75,6 @@ pub enum Msg {
     Notice(String),
     /// The recording stopped working (or could not start): shown until acknowledged.
     RecordingFailed(String),
+    /// Alertmanager's answer to an [`Effect::Silence`](super::Effect).
+    Silence(super::silence::SilenceOutcome),
 }

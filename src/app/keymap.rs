@@ -135,6 +135,16 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key('n', Action::NextEvent), key('N', Action::PrevEvent)],
     },
     Binding {
+        label: "/",
+        help: "filter alerts and rules (severity=critical)",
+        keys: &[key('/', Action::Filter)],
+    },
+    Binding {
+        label: "s / S",
+        help: "silence alert or group / expire silence",
+        keys: &[key('s', Action::Silence), key('S', Action::ExpireSilence)],
+    },
+    Binding {
         label: "r",
         help: "refresh now",
         keys: &[key('r', Action::RefreshNow)],
@@ -194,6 +204,7 @@ pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
             KeyCode::Enter => Some(Action::Submit),
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Backspace => Some(Action::InputBackspace),
+            KeyCode::Tab => Some(Action::InputNextField),
             KeyCode::Char(c) => Some(Action::Input(c)),
             _ => None,
         };

@@ -1,6 +1,9 @@
 //! The application state and the one place it changes: [`App::update`].
 
 pub mod action;
+mod alerts;
+#[cfg(test)]
+mod alerts_tests;
 pub mod drill;
 pub mod focus;
 mod ingest;
@@ -9,6 +12,7 @@ mod navigate;
 mod prompt;
 pub mod replay;
 pub mod restore;
+pub mod silence;
 #[cfg(test)]
 mod tests;
 pub mod time;
@@ -44,6 +48,8 @@ pub enum Overlay {
     Help,
     /// A line of text being typed.
     Prompt(Prompt),
+    /// The silence form, or the question before expiring one.
+    Silence(silence::SilenceOverlay),
 }
 
 /// How keys are read: as commands, or as text for the open prompt.
@@ -63,6 +69,9 @@ pub enum Effect {
         at: f64,
         note: String,
     },
+    /// Create or expire a silence in Alertmanager; the outcome comes back as
+    /// [`Msg::Silence`].
+    Silence(silence::SilenceRequest),
 }
 
 /// Where the session is being recorded, for the status bar.
@@ -122,6 +131,10 @@ pub struct App {
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
     effects: Vec<Effect>,
+    /// The alert list's filter and open groups.
+    alerts_view: crate::view::alert_groups::AlertsView,
+    /// `s` and `S` may reach Alertmanager (`--allow-silences`).
+    allow_silences: bool,
 }
 
 impl App {
@@ -161,6 +174,8 @@ impl App {
             source_warning: None,
             outbox: Vec::new(),
             effects: Vec::new(),
+            alerts_view: Default::default(),
+            allow_silences: false,
         }
     }
 
@@ -206,6 +221,7 @@ impl App {
             Msg::Recording(status) => self.recording = status,
             Msg::Notice(text) => self.notice = Some(text),
             Msg::RecordingFailed(why) => self.recording_failure = Some(why),
+            Msg::Silence(outcome) => self.silence_outcome(outcome),
             Msg::Data(event) => {
                 // Alerts change with Prometheus' list and with local rules' answers.
                 let alerts_at = match &event {
@@ -247,7 +263,7 @@ impl App {
 
     pub fn input_mode(&self) -> InputMode {
         match self.overlay {
-            Some(Overlay::Prompt(_)) => InputMode::Text,
+            Some(Overlay::Prompt(_) | Overlay::Silence(_)) => InputMode::Text,
             _ => InputMode::Normal,
         }
     }
@@ -361,6 +377,13 @@ impl App {
                     | Action::Suspend
                     | Action::Resize(..)
             ),
+            Some(Overlay::Silence(_)) => {
+                if !matches!(action, Action::Quit | Action::Suspend | Action::Resize(..)) {
+                    self.silence_key(action);
+                    return;
+                }
+                true
+            }
             Some(Overlay::Prompt(_)) => matches!(
                 action,
                 Action::Input(_)
@@ -376,6 +399,10 @@ impl App {
             self.dirty = false;
             return;
         }
+        // The focused alert list takes Enter, ← → and Esc for its groups first.
+        if self.overlay.is_none() && self.alert_list_key(action) {
+            return;
+        }
         match action {
             Action::NextTab => self.select_tab((self.tab + 1) % self.layout.tabs.len()),
             Action::PrevTab => {
@@ -386,7 +413,19 @@ impl App {
             Action::SelectTab(_) => self.dirty = false,
             Action::Focus(dir) => self.move_focus(dir),
             Action::Open => self.open(),
-            Action::Back => self.back(),
+            Action::Back => {
+                // Esc in the filter prompt, or on the grid with a filter set, clears it.
+                if let Some(Overlay::Prompt(Prompt {
+                    purpose: PromptPurpose::Filter,
+                    ..
+                })) = self.overlay
+                {
+                    self.overlay = None;
+                    self.apply_filter(String::new());
+                } else if !self.clear_filter() {
+                    self.back();
+                }
+            }
             Action::ZoomIn
             | Action::ZoomOut
             | Action::PanBack
@@ -413,6 +452,11 @@ impl App {
             },
             Action::AddMarker => self.open_prompt(PromptPurpose::Marker),
             Action::GoTo => self.in_replay(|app| app.open_prompt(PromptPurpose::GoTo)),
+            Action::Filter => self.open_filter(),
+            Action::Silence => self.open_silence(),
+            Action::ExpireSilence => self.ask_expire_silence(),
+            // Only the silence form has fields.
+            Action::InputNextField => self.dirty = false,
             Action::Input(c) => self.type_char(c),
             Action::InputBackspace => {
                 if let Some(Overlay::Prompt(prompt)) = &mut self.overlay {

@@ -25,11 +25,15 @@ impl App {
         }
     }
 
-    /// Rows the keyboard can select in a panel: KPI rows, active alerts.
+    /// Rows the keyboard can select in a panel: KPI rows, alert groups and alerts, silences.
     fn selectable_rows(&self, panel: &Panel) -> usize {
         match panel.kind {
             PanelKind::KpiTable => panel.kpis.len(),
-            PanelKind::Alerts => self.store.alerts.all().len(),
+            PanelKind::Alerts => self.alert_line_count(),
+            PanelKind::Alertmanager => match &self.store.alerts.alertmanager {
+                Some(Ok(state)) => state.current_silences().len(),
+                _ => 0,
+            },
             _ => 0,
         }
     }
@@ -203,11 +207,13 @@ impl App {
             .get(focus.col)?;
         Some(match panel.kind {
             PanelKind::KpiTable => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
-            PanelKind::Alerts => {
-                let alert = *self.store.alerts.all().get(focus.kpi)?;
-                let expr = self.store.alerts.expr_of(alert)?;
-                alert_chart(&alert.name, &expr)
-            }
+            PanelKind::Alerts => self.with_selected_alert(|selected| match selected {
+                super::alerts::Selected::Alert { alert, .. } => {
+                    let expr = self.store.alerts.expr_of(alert)?;
+                    Some(alert_chart(&alert.name, &expr))
+                }
+                super::alerts::Selected::Group(_) => None,
+            })??,
             PanelKind::Rules => return None,
             _ => panel.chart_spec(&self.layout.queries),
         })

@@ -1,4 +1,5 @@
-//! The one-line prompt (a marker's note, a replay time to go to) and the replay keys.
+//! The one-line prompt (a marker's note, a replay time to go to, the alert filter) and the
+//! replay keys.
 
 use super::replay;
 use super::{App, Effect, Overlay};
@@ -12,6 +13,8 @@ const PROMPT_MAX: usize = 120;
 pub struct Prompt {
     pub purpose: PromptPurpose,
     pub text: String,
+    /// Why the text was refused, shown in the prompt until the next try.
+    pub error: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +23,8 @@ pub enum PromptPurpose {
     Marker,
     /// A replay time to jump to.
     GoTo,
+    /// The `/` filter over alerts and rules.
+    Filter,
 }
 
 impl App {
@@ -36,6 +41,7 @@ impl App {
         self.overlay = Some(Overlay::Prompt(Prompt {
             purpose,
             text: String::new(),
+            error: None,
         }));
     }
 
@@ -50,6 +56,7 @@ impl App {
         };
         let text = prompt.text.trim().to_string();
         match prompt.purpose {
+            PromptPurpose::Filter => self.apply_filter(prompt.text),
             PromptPurpose::Marker if text.is_empty() => {
                 self.notice = Some("marker not placed: the note was empty".into());
             }

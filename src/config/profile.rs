@@ -45,6 +45,8 @@ pub struct Profile {
     pub theme: Option<String>,
     pub refresh: Option<Duration>,
     pub rules: Vec<PathBuf>,
+    /// `allow_silences = true`: as `--allow-silences`.
+    pub allow_silences: bool,
 }
 
 /// A config file's profiles.
@@ -189,6 +191,9 @@ impl Profile {
             keys.push(("alertmanager.url".into(), masked_url(url)));
         }
         keys.extend(self.alertmanager_connection.keys("alertmanager."));
+        if self.allow_silences {
+            keys.push(("allow_silences".into(), "true".into()));
+        }
         keys
     }
 }
@@ -309,6 +314,8 @@ struct ProfileToml {
     refresh: Option<Spanned<ConfigDuration>>,
     #[serde(default)]
     rules: Vec<PathBuf>,
+    #[serde(default)]
+    allow_silences: bool,
     ca_cert: Option<Spanned<PathBuf>>,
     client_cert: Option<Spanned<PathBuf>>,
     client_key: Option<Spanned<PathBuf>>,
@@ -437,6 +444,7 @@ impl ProfileToml {
                 .into_iter()
                 .map(|rule| resolve(folder, rule))
                 .collect(),
+            allow_silences: self.allow_silences,
         })
     }
 }

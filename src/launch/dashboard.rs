@@ -61,6 +61,7 @@ pub async fn live(
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_bell(options.bell)
+        .with_silences(options.allow_silences)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
@@ -138,6 +139,12 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     }
     let mut signals = Signals::new()?;
     let (data_tx, mut data_rx) = mpsc::channel(1024);
+    // Silences go to Alertmanager from the loop, not the poller: they are not data.
+    let (silence_tx, mut silence_rx) = mpsc::channel(8);
+    let silencer = match &source {
+        Source::Live { alertmanager, .. } => alertmanager.clone(),
+        Source::Replay { .. } => None,
+    };
     let (commands, mut recorded, replayed) = match source {
         Source::Live {
             client,
@@ -201,6 +208,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                 None => Some(Msg::Action(Action::Quit)),
             },
             Some(data) = data_rx.recv() => Some(Msg::Data(data)),
+            Some(outcome) = silence_rx.recv() => Some(Msg::Silence(outcome)),
             _ = ticker.tick(), if live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
             signal = signals.recv() => match signal {
                 SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
@@ -234,6 +242,10 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                 guard.suspend()?;
                 let size = guard.terminal.size()?;
                 app.update(Msg::Action(Action::Resize(size.width, size.height)));
+                continue;
+            }
+            if let Effect::Silence(request) = effect {
+                super::silence::spawn(silencer.clone(), request, silence_tx.clone());
                 continue;
             }
             perform(effect, &mut app, recorded.as_mut(), replayed.as_deref());
@@ -283,6 +295,7 @@ fn perform(
                 Err(e) => app.update(Msg::Notice(format!("marker not saved: {e}"))),
             }
         }
-        (Effect::ToggleRecording | Effect::Suspend, None) | (Effect::Suspend, Some(_)) => {}
+        (Effect::ToggleRecording | Effect::Suspend | Effect::Silence(_), None)
+        | (Effect::Suspend | Effect::Silence(_), Some(_)) => {}
     }
 }

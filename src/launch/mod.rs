@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod recording;
+mod silence;
 pub mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};

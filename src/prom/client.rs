@@ -13,6 +13,7 @@ use super::transport;
 use crate::clock::unix_now;
 use crate::prom::alertmanager::{self, AlertmanagerState};
 use crate::prom::alerts::{Alert, RuleGroupStatus};
+use crate::prom::silences::{self, NewSilence};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
@@ -234,6 +235,28 @@ impl PromClient {
         Ok(AlertmanagerState { groups, silences })
     }
 
+    /// Creates a silence (`POST /api/v2/silences`; this client's URL must be Alertmanager's)
+    /// and returns its id.
+    pub async fn create_silence(&self, silence: &NewSilence) -> Result<String, PromError> {
+        let request = self
+            .http
+            .post(format!("{}/api/v2/silences", self.base))
+            .header(CONTENT_TYPE, "application/json")
+            .body(silence.to_json());
+        let (status, body) = self.send(request).await?;
+        silences::parse_created(status, &body)
+    }
+
+    /// Expires a silence (`DELETE /api/v2/silence/{id}`), which answers with no body.
+    pub async fn expire_silence(&self, id: &str) -> Result<(), PromError> {
+        let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+        let request = self
+            .http
+            .delete(format!("{}/api/v2/silence/{id}", self.base));
+        let (status, body) = self.exchange(request, false).await?;
+        silences::check_expired(status, &body)
+    }
+
     async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
         let request = self.http.get(format!("{}/api/v1/{endpoint}", self.base));
         self.send(request).await
@@ -263,6 +286,15 @@ impl PromClient {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), PromError> {
+        self.exchange(request, true).await
+    }
+
+    /// `json`: a successful answer must be JSON (an expired silence's is empty).
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        json: bool,
+    ) -> Result<(u16, Vec<u8>), PromError> {
         let request = self.auth.apply(request);
         let timeout = self.timeout;
         let exchange = async {
@@ -280,7 +312,8 @@ impl PromClient {
             if let Some(mixup) = self.plain_http_to_tls(status, &body) {
                 return Err(mixup);
             }
-            if status.is_success()
+            if json
+                && status.is_success()
                 && let Some(err) = not_json(content_type.as_deref(), &body)
             {
                 return Err(err);

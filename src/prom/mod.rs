@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod decode;
+pub mod silences;
 pub mod tls;
 mod transport;
 

@@ -3,7 +3,7 @@
 //! `HH:MM:SS` in tables, the full date in the header.
 
 use super::time::{self, ClockStyle};
-use super::{AlertRow, KpiSummary, Moment, MomentKind, Report, shown_labels};
+use super::{AlertRow, KpiSummary, Moment, MomentKind, Report, alert_groups, shown_labels};
 use crate::prom::{AlertSource, AlertState};
 use std::fmt::Write;
 
@@ -176,43 +176,11 @@ impl Report {
             out.push_str("No alert was pending or firing.\n\n");
             return;
         }
-        let rows = self.alerts.iter().map(|a| {
-            let labels = shown_labels(&a.labels);
-            let fired = match &a.fired_at {
-                Some(t) if a.firing_at_start => {
-                    format!("already firing at {}", clock.format(t.unix))
-                }
-                Some(t) => clock.format(t.unix),
-                None => "did not fire".to_string(),
-            };
-            let resolved = match (&a.resolved_at, a.state_at_end) {
-                (Some(t), _) => clock.format(t.unix),
-                (None, Some(AlertState::Pending)) => "still pending at end".to_string(),
-                (None, _) => "still firing at end".to_string(),
-            };
-            let sources: Vec<&str> = a
-                .sources
-                .iter()
-                .map(|s| match s {
-                    AlertSource::Server => "server",
-                    AlertSource::Local => "local",
-                })
-                .collect();
-            vec![
-                a.name.clone(),
-                if labels.is_empty() {
-                    "—".into()
-                } else {
-                    labels
-                },
-                a.severity.clone().unwrap_or_else(|| "—".into()),
-                clock.format(a.pending_at.unix),
-                fired,
-                resolved,
-                a.peak_value.map_or_else(|| "—".into(), number),
-                sources.join(", "),
-                a.summary.clone().unwrap_or_else(|| "—".into()),
-            ]
+        // A rule firing over many series is one row, as on the Alerts tab.
+        let groups = alert_groups::group_rows(&self.alerts);
+        let rows = groups.iter().map(|g| match g.members.as_slice() {
+            [a] => alert_cells(a, clock),
+            _ => alert_groups::group_cells(g, clock),
         });
         table(
             out,
@@ -456,6 +424,46 @@ fn table(out: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<Stri
     for row in rows {
         out.push_str(&line(row.iter().map(|c| cell(c)).collect()));
     }
+}
+
+/// One alert instance as a row of the alert table.
+fn alert_cells(a: &AlertRow, clock: ClockStyle) -> Vec<String> {
+    let labels = shown_labels(&a.labels);
+    let fired = match &a.fired_at {
+        Some(t) if a.firing_at_start => {
+            format!("already firing at {}", clock.format(t.unix))
+        }
+        Some(t) => clock.format(t.unix),
+        None => "did not fire".to_string(),
+    };
+    let resolved = match (&a.resolved_at, a.state_at_end) {
+        (Some(t), _) => clock.format(t.unix),
+        (None, Some(AlertState::Pending)) => "still pending at end".to_string(),
+        (None, _) => "still firing at end".to_string(),
+    };
+    let sources: Vec<&str> = a
+        .sources
+        .iter()
+        .map(|s| match s {
+            AlertSource::Server => "server",
+            AlertSource::Local => "local",
+        })
+        .collect();
+    vec![
+        a.name.clone(),
+        if labels.is_empty() {
+            "—".into()
+        } else {
+            labels
+        },
+        a.severity.clone().unwrap_or_else(|| "—".into()),
+        clock.format(a.pending_at.unix),
+        fired,
+        resolved,
+        a.peak_value.map_or_else(|| "—".into(), number),
+        sources.join(", "),
+        a.summary.clone().unwrap_or_else(|| "—".into()),
+    ]
 }
 
 #[cfg(test)]

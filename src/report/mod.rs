@@ -10,6 +10,7 @@
 //! Times are UTC everywhere, never the local zone, so a report reads the same wherever it
 //! is made.
 
+mod alert_groups;
 mod markdown;
 pub mod time;
 mod track;

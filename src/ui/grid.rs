@@ -18,6 +18,7 @@ pub struct TabGrid<'a> {
     pub store: &'a Store,
     pub theme: &'a Theme,
     pub ctx: Context,
+    pub alerts: &'a crate::view::alert_groups::AlertsView,
 }
 
 /// Columns a panel needs to say anything useful: its borders and a value.
@@ -175,6 +176,7 @@ impl Widget for TabGrid<'_> {
                     theme: self.theme,
                     ctx: self.ctx,
                     focus: focused.then_some(self.focus.kpi),
+                    alerts: self.alerts,
                 }
                 .render(*cell, buf);
             }

@@ -5,6 +5,7 @@ mod grid;
 mod help;
 mod prompt;
 mod replay_bar;
+mod silence;
 mod status_bar;
 mod tabs;
 mod too_small;
@@ -61,6 +62,7 @@ pub fn render(frame: &mut Frame, app: &App) {
                 store: app.store(),
                 theme: app.theme(),
                 ctx,
+                alerts: app.alerts_view(),
             },
             body,
         );
@@ -98,6 +100,13 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Prompt(prompt)) => frame.render_widget(
             prompt::PromptBox {
                 prompt,
+                theme: app.theme(),
+            },
+            frame.area(),
+        ),
+        Some(Overlay::Silence(overlay)) => frame.render_widget(
+            silence::SilenceBox {
+                overlay,
                 theme: app.theme(),
             },
             frame.area(),

@@ -1,4 +1,4 @@
-//! The one-line prompt: a marker's note, or a replay time to jump to.
+//! The one-line prompt: a marker's note, a replay time to jump to, or the alert filter.
 
 use crate::app::{Prompt, PromptPurpose};
 use crate::config::Theme;
@@ -18,6 +18,10 @@ impl Widget for PromptBox<'_> {
         let (title, hint) = match self.prompt.purpose {
             PromptPurpose::Marker => (" Marker ", "a short note for this moment"),
             PromptPurpose::GoTo => (" Go to ", "14:03:10, 14:03, -5m or +30s"),
+            PromptPurpose::Filter => (
+                " Filter alerts and rules ",
+                "text, severity=critical, route=~\"/api/.*\", !silenced",
+            ),
         };
         let [row] = Layout::vertical([Constraint::Length(4)])
             .flex(Flex::Center)
@@ -44,10 +48,13 @@ impl Widget for PromptBox<'_> {
                 Span::styled(text, theme.text),
                 Span::styled("█", theme.title),
             ]),
-            Line::styled(
-                format!("{hint} · Enter to confirm, Esc to cancel"),
-                theme.muted,
-            ),
+            match &self.prompt.error {
+                Some(error) => Line::styled(format!("⚠ {error}"), theme.error),
+                None => Line::styled(
+                    format!("{hint} · Enter to confirm, Esc to cancel"),
+                    theme.muted,
+                ),
+            },
         ])
         .block(block)
         .render(popup, buf);

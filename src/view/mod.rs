@@ -1,6 +1,8 @@
 //! Read-only facts derived from the store for one moment: the number a panel or KPI row
 //! shows, its status, and the worst status of a panel or tab. Shared by every widget.
 
+pub mod alert_filter;
+pub mod alert_groups;
 pub mod drill;
 
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};

@@ -1,126 +1,19 @@
-//! The alert board as tables: active alerts (Prometheus' and the local rules'), and rule
-//! groups with their health, plus where KPI thresholds and rules disagree.
+//! The rule groups with their health, plus where KPI thresholds and rules disagree, and
+//! Alertmanager's groups and silences. (The active alerts: `alert_list`.)
 
 use super::PanelData;
-use crate::model::Status;
-use crate::prom::{Alert, AlertSource, AlertState, RuleHealth, RuleStatus};
+use super::alert_list::state_status;
+use super::columns::{Column, fitted, widths};
+use crate::prom::{AlertState, RuleHealth, RuleStatus};
 use crate::ui::status_bar::age;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
-fn state_status(state: AlertState) -> Status {
-    match state {
-        AlertState::Firing => Status::Alert,
-        AlertState::Pending => Status::Warn,
-        AlertState::Inactive => Status::Ok,
-    }
-}
-
-/// Labels worth reading: not the name or severity, which have their own columns, and the
-/// scrape target's `instance`/`job` last, as they say least about what is wrong.
-fn other_labels(alert: &Alert) -> String {
-    let (mut specific, generic): (Vec<_>, Vec<_>) = alert
-        .labels
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
-        .partition(|(k, _)| !matches!(k.as_str(), "instance" | "job"));
-    specific.extend(generic);
-    specific
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
-    let theme = data.theme;
-    let board = &data.store.alerts;
-    let alerts = board.all();
-    let mut notes: Vec<Line> = Vec::new();
-    if let Some(Err(e)) = &board.server {
-        notes.push(Line::styled(format!("⚠ /api/v1/alerts: {e}"), theme.error));
-    }
-    if alerts.is_empty() {
-        let text = if board.server.is_none() && board.local.is_empty() {
-            "waiting for Prometheus' alerts…".to_string()
-        } else {
-            "No active alerts.".to_string()
-        };
-        notes.insert(0, Line::styled(text, theme.ok));
-        Paragraph::new(notes)
-            .wrap(Wrap { trim: true })
-            .render(area, buf);
-        return;
-    }
-    let [table_area, note_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(notes.len() as u16)]).areas(area);
-    let header = Row::new([
-        "State",
-        "Severity",
-        "Alert",
-        "Value",
-        "Since",
-        "Labels",
-        "Description — summary",
-        "From",
-    ])
-    .style(theme.muted);
-    let rows = alerts.iter().enumerate().map(|(i, a)| {
-        let status = state_status(a.state);
-        let marker = if data.selected_kpi == Some(i) {
-            "▸"
-        } else {
-            " "
-        };
-        // The description first: it usually carries the value; the summary repeats the name.
-        let summary = match (
-            a.annotations.get("summary"),
-            a.annotations.get("description"),
-        ) {
-            (Some(s), Some(d)) => format!("{d} — {s}"),
-            (Some(text), None) | (None, Some(text)) => text.clone(),
-            (None, None) => String::new(),
-        };
-        // Alertmanager holds back a server alert's notifications: it still fires, quietly.
-        let source = match (a.source, data.store.alerts.is_suppressed(a)) {
-            (AlertSource::Server, false) => "server",
-            (AlertSource::Server, true) => "silenced",
-            (AlertSource::Local, _) => "local",
-        };
-        Row::new(vec![
-            Cell::from(format!("{marker}{}", a.state.as_str().to_uppercase())),
-            Cell::from(a.severity().unwrap_or("–").to_string()),
-            Cell::from(a.name.clone()),
-            Cell::from(crate::alerts::gofmt::format_g(a.value, Some(4))),
-            Cell::from(age(data.ctx.now - a.active_at)),
-            Cell::from(other_labels(a)),
-            Cell::from(summary),
-            Cell::from(source),
-        ])
-        .style(theme.status(status))
-    });
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(24),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-        Constraint::Length(8),
-    ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selection);
-    let mut state = TableState::default().with_selected(data.selected_kpi);
-    StatefulWidget::render(table, table_area, buf, &mut state);
-    Paragraph::new(notes).render(note_area, buf);
-}
-
-fn rule_row<'a>(data: &PanelData, group: &str, rule: &'a RuleStatus) -> Row<'a> {
+/// A rule's cells and style; `labels` passes it through the `/` filter.
+fn rule_cells(data: &PanelData, group: &str, rule: &RuleStatus) -> (Vec<String>, Style) {
     let theme = data.theme;
     let (health, style) = match rule.health {
         RuleHealth::Ok => ("ok", theme.text),
@@ -140,51 +33,74 @@ fn rule_row<'a>(data: &PanelData, group: &str, rule: &'a RuleStatus) -> Row<'a> 
         crate::prom::RuleKind::Alerting => "alert",
         crate::prom::RuleKind::Recording => "record",
     };
-    Row::new(vec![
-        Cell::from(group.to_string()),
-        Cell::from(rule.name.clone()),
-        Cell::from(kind),
-        Cell::from(state),
-        Cell::from(health),
-        Cell::from(last),
-        Cell::from(
-            rule.last_error
-                .clone()
-                .unwrap_or_else(|| rule.query.clone()),
-        ),
-    ])
-    .style(style)
+    let cells = vec![
+        group.to_string(),
+        rule.name.clone(),
+        kind.to_string(),
+        state.to_string(),
+        health.to_string(),
+        last,
+        rule.last_error
+            .clone()
+            .unwrap_or_else(|| crate::model::query::normalize(&rule.query)),
+    ];
+    (cells, style)
 }
+
+const RULE_COLUMNS: [Column; 7] = [
+    Column::Content,
+    Column::Content,
+    Column::Content,
+    Column::Content,
+    Column::Content,
+    Column::Content,
+    Column::Fill(1),
+];
 
 pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let board = &data.store.alerts;
-    let mut rows: Vec<Row> = Vec::new();
+    let passes = |group: &str, rule: &RuleStatus| {
+        data.alerts
+            .filter
+            .as_ref()
+            .is_none_or(|f| f.matches_rule(group, &rule.name, &rule.labels, &rule.query))
+    };
+    let mut rows: Vec<(Vec<String>, Style)> = Vec::new();
     if let Some(Ok(groups)) = &board.groups {
         for group in groups {
-            for rule in &group.rules {
-                rows.push(rule_row(data, &group.name, rule));
+            for rule in group.rules.iter().filter(|r| passes(&group.name, r)) {
+                rows.push(rule_cells(data, &group.name, rule));
             }
         }
     }
+    const LOCAL: &str = "--rules (local)";
     let local = board.local.rule_statuses();
-    for rule in &local {
-        rows.push(rule_row(data, "--rules (local)", rule));
+    for rule in local.iter().filter(|r| passes(LOCAL, r)) {
+        rows.push(rule_cells(data, LOCAL, rule));
     }
     for (rule, id) in &board.recording {
+        if data
+            .alerts
+            .filter
+            .as_ref()
+            .is_some_and(|f| !f.matches_rule(LOCAL, &rule.name, &rule.labels, &rule.expr))
+        {
+            continue;
+        }
         let series = data.store.query(*id).map_or(0, |q| q.current().count());
-        rows.push(
-            Row::new(vec![
-                "--rules (local)".to_string(),
+        rows.push((
+            vec![
+                LOCAL.to_string(),
                 rule.name.clone(),
                 "record".into(),
                 format!("{series} series"),
                 "–".into(),
                 "–".into(),
                 crate::model::query::normalize(&rule.expr),
-            ])
-            .style(theme.text),
-        );
+            ],
+            theme.text,
+        ));
     }
     let mut notes: Vec<Line> = Vec::new();
     if let Some(Err(e)) = &board.groups {
@@ -197,7 +113,9 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
         ]));
     }
     if rows.is_empty() && notes.is_empty() {
-        let text = if board.groups.is_none() {
+        let text = if data.alerts.filter.is_some() && board.groups.is_some() {
+            "No rule matches the filter (Esc clears it)."
+        } else if board.groups.is_none() {
             "waiting for Prometheus' rules…"
         } else {
             "Prometheus has no rules loaded; --rules FILE evaluates rule files here."
@@ -208,7 +126,7 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let note_height = (notes.len() as u16).min(area.height / 2);
     let [table_area, note_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(note_height)]).areas(area);
-    let header = Row::new([
+    let header: Vec<String> = [
         "Group",
         "Rule",
         "Kind",
@@ -216,19 +134,19 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
         "Health",
         "Evaluated",
         "Error / expression",
-    ])
-    .style(theme.muted);
-    let widths = [
-        Constraint::Length(16),
-        Constraint::Length(24),
-        Constraint::Length(6),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Fill(1),
-    ];
+    ]
+    .map(String::from)
+    .to_vec();
+    let (cells, styles): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    let all: Vec<Vec<String>> = std::iter::once(header).chain(cells).collect();
+    let widths = widths(&RULE_COLUMNS, &all, table_area.width, 1);
+    let mut rows = all.into_iter().map(|c| fitted(&RULE_COLUMNS, &widths, c));
+    let header = rows.next().unwrap_or_default().style(theme.muted);
+    let rows: Vec<Row> = rows.zip(styles).map(|(r, s)| r.style(s)).collect();
     Widget::render(
-        Table::new(rows, widths).header(header).column_spacing(1),
+        Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
+            .header(header)
+            .column_spacing(1),
         table_area,
         buf,
     );
@@ -300,14 +218,20 @@ pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
         format!("Silences ({})", silences.len()),
         theme.title,
     ));
-    for silence in silences {
+    for (i, silence) in silences.into_iter().enumerate() {
+        // The keyboard selects silences here (`S` expires the selected one).
+        let marker = if data.selected_kpi == Some(i) {
+            "▸"
+        } else {
+            " "
+        };
         let until = if silence.state == "active" {
             format!("ends in {}", age(silence.ends_at - data.ctx.now))
         } else {
             format!("starts in {}", age(silence.starts_at - data.ctx.now))
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("  {} ", silence.state), theme.warn),
+            Span::styled(format!(" {marker}{} ", silence.state), theme.warn),
             Span::styled(silence.matchers.join(", "), theme.text),
             Span::styled(
                 format!("  {until} · {}: {}", silence.created_by, silence.comment),

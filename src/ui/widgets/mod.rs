@@ -1,8 +1,10 @@
 //! One widget per panel kind, and the panel frame around them.
 
+mod alert_list;
 mod alerts;
 mod bar;
 mod chart;
+mod columns;
 mod gauge;
 mod kpi_table;
 mod panel;
@@ -26,6 +28,8 @@ pub struct PanelData<'a> {
     pub ctx: Context,
     /// The KPI row the keyboard selected, when the panel has focus.
     pub selected_kpi: Option<usize>,
+    /// The alert list's filter and open groups.
+    pub alerts: &'a crate::view::alert_groups::AlertsView,
 }
 
 impl<'a> PanelData<'a> {

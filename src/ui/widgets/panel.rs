@@ -1,12 +1,13 @@
 //! The frame every panel shares: border and title in the panel's status, a badge naming
 //! the status, and a line explaining errors, staleness or cut results.
 
-use super::{PanelData, alerts, bar, chart, gauge, kpi_table, sparkline, stat};
+use super::{PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat};
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
 use crate::model::Status;
 use crate::store::Store;
 use crate::ui::status_bar::age;
+use crate::view::alert_groups::AlertsView;
 use crate::view::{Context, health, panel_status};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -20,6 +21,8 @@ pub struct PanelWidget<'a> {
     pub ctx: Context,
     /// `Some` when the panel has the keyboard: the selected KPI row (tables only).
     pub focus: Option<usize>,
+    /// The alert list's filter and open groups.
+    pub alerts: &'a AlertsView,
 }
 
 /// Why a panel's data is not simply fresh, in words.
@@ -156,6 +159,16 @@ pub fn frame<'a>(
     block
 }
 
+/// The title, with the `/` filter on the panels it narrows (alerts and rules).
+fn filtered_title(panel: &Panel, alerts: &AlertsView) -> String {
+    match (&alerts.filter, panel.kind) {
+        (Some(filter), PanelKind::Alerts | PanelKind::Rules) => {
+            format!("{} · /{}", panel.title, filter.text())
+        }
+        _ => panel.title.clone(),
+    }
+}
+
 impl Widget for PanelWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let data = PanelData {
@@ -164,16 +177,12 @@ impl Widget for PanelWidget<'_> {
             theme: self.theme,
             ctx: self.ctx,
             selected_kpi: self.focus,
+            alerts: self.alerts,
         };
         let theme = self.theme;
         let status = panel_status(self.panel, self.store, self.ctx);
-        let mut block = frame(
-            &self.panel.title,
-            status,
-            Some(status),
-            self.focus.is_some(),
-            theme,
-        );
+        let title = filtered_title(self.panel, self.alerts);
+        let mut block = frame(&title, status, Some(status), self.focus.is_some(), theme);
         if let Some(partial) = partial_data(&data) {
             block = block.title(Span::styled(partial, theme.status(Status::Warn)));
         }
@@ -218,7 +227,7 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Stat => stat::render(&data, content, buf),
             PanelKind::Gauge => gauge::render(&data, content, buf),
             PanelKind::Bar => bar::render(&data, content, buf),
-            PanelKind::Alerts => alerts::render_alerts(&data, content, buf),
+            PanelKind::Alerts => alert_list::render_alerts(&data, content, buf),
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
             PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
         }
