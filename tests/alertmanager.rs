@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::alertmanager::start_alertmanager;
 use common::*;
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::clock::unix_now;
@@ -16,65 +17,7 @@ use spheroseg_top::model::Status;
 use spheroseg_top::prom::PromError;
 use spheroseg_top::prom::{Alert, AlertSource, AlertState};
 use spheroseg_top::view::tab_status;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-struct Alertmanager {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Alertmanager {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_alertmanager() -> Alertmanager {
-    let binary = std::env::var("SPHEROSEG_ALERTMANAGER_BIN")
-        .unwrap_or_else(|_| "prometheus-alertmanager".into());
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("alertmanager.yml");
-    std::fs::write(
-        &config,
-        "route:\n  receiver: oncall\n  group_by: ['alertname']\n  group_wait: 0s\nreceivers:\n  - name: oncall\n",
-    )
-    .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(&binary)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.path={}", dir.path().join("data").display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--cluster.listen-address=")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("this test needs Alertmanager ({binary}; .ci/run installs prometheus-alertmanager): {e}"));
-    let am = Alertmanager {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http
-            .get(format!("{}/-/ready", am.url))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return am;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("Alertmanager did not become ready at {}", am.url);
-}
 
 fn iso(t: f64) -> String {
     chrono::DateTime::from_timestamp(t as i64, 0)

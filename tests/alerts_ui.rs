@@ -333,3 +333,79 @@ fn the_bell_rings_once_per_newly_firing_critical_alert() {
     send_alerts(&mut quiet, vec![lag_alert(AlertState::Firing, "critical")]);
     assert!(!quiet.take_bell(), "no bell without --bell");
 }
+
+/// The guide's incident at 200×60, Prometheus loaded with the guide's rules and sending to a
+/// real Alertmanager, the same rules evaluated here too (`--rules`): every rule's name is
+/// whole in the rules table, and `HighAPIResponseTime`, firing once per series, is one
+/// collapsed group line with its count instead of a wall of rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_incident_scale_alerts_group_and_names_stay_whole() {
+    let am = common::alertmanager::start_alertmanager().await;
+    let stack = Stack::start(StackOptions {
+        scenario: Scenario::Incident,
+        rule_files: vec![fast_rules()],
+        alertmanager: Some(am.target().to_string()),
+        ..StackOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let url = stack.prometheus_url().to_string();
+    let client = client(&url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let alerts = client.alerts().await.unwrap_or_default();
+        let fan_out = alerts
+            .iter()
+            .filter(|a| a.name == "HighAPIResponseTime" && a.state == AlertState::Firing)
+            .count();
+        if fan_out > 3 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "HighAPIResponseTime never fanned out: {alerts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let rules = RuleFile::load(&fast_rules()).unwrap();
+    let mut app = app(Layout::load("spheroseg").unwrap(), &url).with_rules(&[rules]);
+    poll_until_complete(&mut app, &url).await;
+    app.update(Msg::Action(Action::SelectTab(tab_index(&app, "Alerts"))));
+    let screen = lines(&render(&app, 200, 60));
+    let text = screen.join("\n");
+
+    for name in [
+        "HighAPIResponseTime",
+        "DatabaseReplicationLag",
+        "MLQueueBacklog",
+        "instance:api_request_rate",
+        "instance:websocket_efficiency",
+    ] {
+        assert!(text.contains(name), "{name} whole on screen:\n{text}");
+    }
+    let fan_out = app
+        .store()
+        .alerts
+        .all()
+        .iter()
+        .filter(|a| a.name == "HighAPIResponseTime" && a.source == AlertSource::Server)
+        .count();
+    let group = format!("▶ HighAPIResponseTime ×{fan_out}");
+    assert!(
+        screen
+            .iter()
+            .any(|l| l.contains(&group) && l.contains("FIRING ×") && l.contains("server")),
+        "one group line `{group}`:\n{text}"
+    );
+    // The group lines (server's, local) and the rules (server's, local): no member rows.
+    let mentions = screen
+        .iter()
+        .filter(|l| l.contains("HighAPIResponseTime"))
+        .count();
+    assert!(mentions <= 4, "collapsed:\n{text}");
+    assert!(
+        text.contains("route:") && text.contains(" values"),
+        "the differing labels are counted:\n{text}"
+    );
+}

@@ -565,3 +565,200 @@ fn demo_without_prometheus_replays_the_bundled_incident() {
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the replay to exit");
 }
+
+/// The line of the alert list the keyboard selected (its state cell starts with `▸`).
+fn selected_alert_line(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .find(|l| l.contains("▸FIRING") || l.contains("▸PENDING"))
+}
+
+/// Presses `j` until the selected line of the alert list holds `text`.
+fn select_alert_line(tmux: &Tmux, text: &str) {
+    for _ in 0..12 {
+        let (screen, _) = tmux.wait_for("a selected alert line", Duration::from_secs(10), |s| {
+            selected_alert_line(s).is_some()
+        });
+        if selected_alert_line(&screen).is_some_and(|l| l.contains(text)) {
+            return;
+        }
+        tmux.keys(&["j"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    panic!("never selected `{text}`:\n{}", tmux.screen());
+}
+
+/// Alertmanager's silences for `HighAPIResponseTime`.
+async fn api_silences(am: &common::alertmanager::Alertmanager) -> Vec<serde_json::Value> {
+    am.silences()
+        .await
+        .into_iter()
+        .filter(|s| {
+            s["matchers"].as_array().is_some_and(|ms| {
+                ms.iter()
+                    .any(|m| m["name"] == "alertname" && m["value"] == "HighAPIResponseTime")
+            })
+        })
+        .collect()
+}
+
+/// The guide's incident, Prometheus sending to a real Alertmanager; the real binary driven
+/// by keys: the fan-out group opens and closes, `/` filters, and silences are made and
+/// expired only with `--allow-silences`, as Alertmanager's own API shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_groups_the_filter_and_silences_by_keys() {
+    let am = common::alertmanager::start_alertmanager().await;
+    let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules/spheroseg-fast.yml");
+    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        scenario: Scenario::Incident,
+        rule_files: vec![rules],
+        alertmanager: Some(am.target().to_string()),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let url = stack.prometheus_url().to_string();
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    let command = format!(
+        "{binary} --prometheus {url} --alertmanager {} --refresh 1s",
+        am.url
+    );
+    let group_line = |s: &str| s.contains("▶ HighAPIResponseTime ×");
+
+    // Without --allow-silences, `s` says how to enable them and sends nothing.
+    let tmux = Tmux::new("silences-off");
+    tmux.launch(&command, 200, 60);
+    tmux.keys(&["8"]);
+    tmux.wait_for(
+        "the fan-out as one group line",
+        Duration::from_secs(60),
+        group_line,
+    );
+    select_alert_line(&tmux, "HighAPIResponseTime ×");
+    tmux.keys(&["s"]);
+    tmux.wait_for("how to enable silences", Duration::from_secs(10), |s| {
+        s.contains("--allow-silences")
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(am.silences().await.is_empty(), "nothing was sent");
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+    drop(tmux);
+
+    let tmux = Tmux::new("silences");
+    tmux.launch(&format!("{command} --allow-silences"), 200, 60);
+    tmux.keys(&["8"]);
+    tmux.wait_for(
+        "the fan-out as one group line",
+        Duration::from_secs(60),
+        group_line,
+    );
+
+    // → opens the group, ← closes it.
+    select_alert_line(&tmux, "HighAPIResponseTime ×");
+    tmux.keys(&["Right"]);
+    let (open, _) = tmux.wait_for("the group open", Duration::from_secs(10), |s| {
+        s.contains("▼ HighAPIResponseTime ×")
+    });
+    let members = open
+        .lines()
+        .filter(|l| l.contains("  HighAPIResponseTime ") && l.contains("route="))
+        .count();
+    assert!(members > 3, "its members are listed:\n{open}");
+    tmux.keys(&["Left"]);
+    tmux.wait_for("the group closed", Duration::from_secs(10), group_line);
+
+    // `/` filters alerts and rules; the title says so; Esc clears it.
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", Duration::from_secs(10), |s| {
+        s.contains("Filter alerts and rules")
+    });
+    tmux.keys(&["-l", "severity=critical"]);
+    tmux.keys(&["Enter"]);
+    let (filtered, _) = tmux.wait_for("the filter applied", Duration::from_secs(10), |s| {
+        // Only Alertmanager's own groups (not filtered) still name it.
+        s.contains("/severity=critical")
+            && s.lines()
+                .flat_map(|l| l.split(['│', '┃', '║']))
+                .filter(|cell| cell.contains("HighAPIResponseTime"))
+                .all(|cell| cell.contains("alertname=HighAPIResponseTime"))
+    });
+    assert!(
+        filtered.contains("DatabaseReplicationLag"),
+        "the critical alert stays:\n{filtered}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the filter cleared", Duration::from_secs(10), |s| {
+        group_line(s) && !s.contains("/severity=critical")
+    });
+
+    // `s` on the group: the comment first, Enter silences its shared labels.
+    select_alert_line(&tmux, "HighAPIResponseTime ×");
+    tmux.keys(&["s"]);
+    tmux.wait_for("the silence form", Duration::from_secs(10), |s| {
+        s.contains("Silence in Alertmanager") && s.contains("alertname=\"HighAPIResponseTime\"")
+    });
+    tmux.keys(&["-l", "deploy in progress"]);
+    tmux.keys(&["Enter"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let silence = loop {
+        if let Some(s) = api_silences(&am).await.into_iter().next() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no silence in Alertmanager");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(silence["comment"], "deploy in progress");
+    assert_eq!(silence["status"]["state"], "active");
+    assert!(silence["createdBy"].as_str().unwrap().contains('@'));
+    let matchers = silence["matchers"].as_array().unwrap();
+    let has = |name: &str, value: &str| {
+        matchers.iter().any(|m| {
+            m["name"] == name
+                && m["value"] == value
+                && m["isEqual"] == true
+                && m["isRegex"] == false
+        })
+    };
+    assert!(
+        has("alertname", "HighAPIResponseTime") && has("severity", "warning"),
+        "{silence}"
+    );
+    assert!(
+        !matchers.iter().any(|m| m["name"] == "route"),
+        "only the shared labels: {silence}"
+    );
+    tmux.wait_for("the group marked silenced", Duration::from_secs(40), |s| {
+        s.lines()
+            .any(|l| l.contains("HighAPIResponseTime ×") && l.contains("silenced"))
+    });
+
+    // `S` on the silence in the Alertmanager panel, then y: expired.
+    for _ in 0..12 {
+        tmux.keys(&["j"]);
+    }
+    tmux.wait_for("the rules panel focused", Duration::from_secs(10), |s| {
+        s.contains("▶ Rules")
+    });
+    tmux.keys(&["l"]);
+    tmux.wait_for("the silence selected", Duration::from_secs(10), |s| {
+        s.contains("▶ Alertmanager") && s.contains("▸active")
+    });
+    tmux.keys(&["S"]);
+    tmux.wait_for("the question", Duration::from_secs(10), |s| {
+        s.contains("Expire it now? y / N")
+    });
+    tmux.keys(&["y"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let silences = api_silences(&am).await;
+        if silences.iter().all(|s| s["status"]["state"] == "expired") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not expired: {silences:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+}

@@ -97,11 +97,18 @@ fn groups_open_and_close_by_keys() {
     assert_eq!(selected(&app), 1);
     act(&mut app, &[Action::Focus(Dir::Right)]);
     assert_eq!(app.alert_line_count(), 2 + 5, "→ opens the group");
-    act(&mut app, &[Action::Focus(Dir::Down), Action::Focus(Dir::Down)]);
+    act(
+        &mut app,
+        &[Action::Focus(Dir::Down), Action::Focus(Dir::Down)],
+    );
     assert_eq!(selected(&app), 3, "inside the group");
     act(&mut app, &[Action::Back]);
     assert_eq!(app.alert_line_count(), 2, "Esc closes the group");
-    assert_eq!(selected(&app), 1, "the selection is back on the group's line");
+    assert_eq!(
+        selected(&app),
+        1,
+        "the selection is back on the group's line"
+    );
     assert!(app.drill().is_empty());
     act(&mut app, &[Action::Open]);
     assert_eq!(app.alert_line_count(), 7, "Enter opens");
@@ -184,11 +191,13 @@ fn s_on_a_group_silences_its_shared_labels_and_keeps_the_text_when_refused() {
     typed(&mut app, "30m");
     act(&mut app, &[Action::Submit]);
     let effects = app.take_effects();
-    let [Effect::Silence(SilenceRequest::Create {
-        matchers,
-        duration,
-        comment,
-    })] = effects.as_slice()
+    let [
+        Effect::Silence(SilenceRequest::Create {
+            matchers,
+            duration,
+            comment,
+        }),
+    ] = effects.as_slice()
     else {
         panic!("one silence request: {effects:?}");
     };

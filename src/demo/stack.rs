@@ -39,6 +39,8 @@ pub struct StackOptions {
     /// Rule files for Prometheus to load.
     pub rule_files: Vec<PathBuf>,
     pub startup_timeout: Duration,
+    /// An Alertmanager (`host:port`) for Prometheus to send its alerts to.
+    pub alertmanager: Option<String>,
 }
 
 impl Default for StackOptions {
@@ -48,6 +50,7 @@ impl Default for StackOptions {
             scrape_interval: Duration::from_secs(1),
             rule_files: Vec::new(),
             startup_timeout: Duration::from_secs(30),
+            alertmanager: None,
         }
     }
 }
@@ -200,8 +203,14 @@ fn write_config(dir: &Path, target: SocketAddr, options: &StackOptions) -> Resul
     } else {
         format!("rule_files:\n{rules}")
     };
+    let alerting = match &options.alertmanager {
+        Some(alertmanager) => format!(
+            "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{alertmanager}']\n"
+        ),
+        None => String::new(),
+    };
     let config = format!(
-        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}scrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}{alerting}scrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n"
     );
     std::fs::write(dir.join("prometheus.yml"), config).map_err(|source| StackError::Io {
         what: "writing prometheus.yml".into(),

@@ -13,19 +13,13 @@ pub struct SilenceBox<'a> {
     pub theme: &'a Theme,
 }
 
-/// The end of `text` that fits in `room` columns: where the typing is stays in sight.
-fn tail(text: &str, room: usize) -> String {
-    let typed = text.chars().count();
-    text.chars().skip(typed.saturating_sub(room)).collect()
-}
-
-fn form_lines<'a>(form: &SilenceForm, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+/// The form's lines; long fields (matchers) wrap, so all of them stays readable.
+fn form_lines<'a>(form: &SilenceForm, theme: &Theme) -> Vec<Line<'a>> {
     let fields = [
         (Field::Comment, "Comment ", &form.comment),
         (Field::Duration, "Duration", &form.duration),
         (Field::Matchers, "Matchers", &form.matchers),
     ];
-    let room = usize::from(width.saturating_sub(14));
     let mut lines: Vec<Line> = fields
         .iter()
         .map(|(field, label, text)| {
@@ -35,7 +29,7 @@ fn form_lines<'a>(form: &SilenceForm, theme: &Theme, width: u16) -> Vec<Line<'a>
                     format!("{} {label}  ", if active { "▸" } else { " " }),
                     if active { theme.title } else { theme.muted },
                 ),
-                Span::styled(tail(text, room), theme.text),
+                Span::styled(text.to_string(), theme.text),
             ];
             if active {
                 spans.push(Span::styled("█", theme.title));
@@ -58,18 +52,11 @@ fn form_lines<'a>(form: &SilenceForm, theme: &Theme, width: u16) -> Vec<Line<'a>
 impl Widget for SilenceBox<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let (title, height, lines) = match self.overlay {
-            SilenceOverlay::Form(form) => {
-                let width = 90.min(area.width);
-                (
-                    " Silence in Alertmanager ",
-                    8,
-                    form_lines(form, theme, width),
-                )
-            }
+        let width = 90.min(area.width);
+        let (title, lines) = match self.overlay {
+            SilenceOverlay::Form(form) => (" Silence in Alertmanager ", form_lines(form, theme)),
             SilenceOverlay::ConfirmExpire { matchers, .. } => (
                 " Expire silence ",
-                5,
                 vec![
                     Line::styled(matchers.clone(), theme.text),
                     Line::raw(""),
@@ -77,10 +64,14 @@ impl Widget for SilenceBox<'_> {
                 ],
             ),
         };
+        // Wrapped lines plus the borders.
+        let inner = usize::from(width.saturating_sub(2)).max(1);
+        let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+        let height = u16::try_from(wrapped + 2).unwrap_or(u16::MAX);
         let [row] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)
             .areas(area);
-        let [popup] = Layout::horizontal([Constraint::Length(90.min(area.width))])
+        let [popup] = Layout::horizontal([Constraint::Length(width)])
             .flex(Flex::Center)
             .areas(row);
         Clear.render(popup, buf);

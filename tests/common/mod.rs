@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)]
 
+pub mod alertmanager;
+
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};

@@ -53,8 +53,8 @@ const COLUMNS: [Column; 8] = [
     Column::Content,
     Column::Content,
     Column::Content,
-    Column::Fill(2),
-    Column::Fill(3),
+    Column::Fill(1),
+    Column::Fill(1),
     Column::Content,
 ];
 
@@ -88,14 +88,20 @@ fn group_cells(data: &PanelData, group: &AlertGroup, expanded: bool) -> Vec<Stri
         n if n == group.members.len() => "silenced".to_string(),
         n => format!("{} · {n} silenced", group.key.source),
     };
-    let mut labels = other_labels(group.shared.iter());
-    let differing = group.differing_text();
-    if !differing.is_empty() {
-        if !labels.is_empty() {
-            labels.push_str(" · ");
-        }
-        labels.push_str(&differing);
-    }
+    // What tells the members apart before the scrape target, which says least.
+    let (target, specific): (Vec<_>, Vec<_>) = group
+        .shared
+        .iter()
+        .partition(|(k, _)| matches!(k.as_str(), "instance" | "job"));
+    let labels = [
+        other_labels(specific.into_iter()),
+        group.differing_text(),
+        other_labels(target.into_iter()),
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
     let about = group
         .members
         .first()
