@@ -190,3 +190,65 @@ fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
         "the rest keeps working:\n{screen}"
     );
 }
+
+/// The client's writes against the real Alertmanager: a silence is created with the
+/// matchers given and expired; a matcher Alertmanager refuses comes back as its 400 in
+/// words, and an unreachable Alertmanager as such.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silences_are_created_expired_and_refusals_said() {
+    use spheroseg_top::model::matcher::parse_list;
+    use spheroseg_top::prom::silences::NewSilence;
+    let am = start_alertmanager().await;
+    let client = client(&am.url);
+    let now = unix_now();
+    let silence = |matchers: &str| NewSilence {
+        matchers: parse_list(matchers).unwrap(),
+        starts_at: now,
+        ends_at: now + 7200.0,
+        created_by: "ana@box".into(),
+        comment: "deploy".into(),
+    };
+    let id = client
+        .create_silence(&silence(
+            r#"alertname="HighAPIResponseTime", route=~"/api/images.*""#,
+        ))
+        .await
+        .unwrap();
+    let held = am.silences().await;
+    let made = held.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(made["status"]["state"], "active");
+    assert_eq!(made["createdBy"], "ana@box");
+    assert_eq!(made["matchers"][1]["value"], "/api/images.*");
+    assert_eq!(made["matchers"][1]["isRegex"], true);
+    // Shown by the dashboard's own poll as Alertmanager writes it.
+    let state = client.alertmanager().await.unwrap();
+    assert_eq!(
+        state.current_silences()[0].matchers,
+        vec![
+            r#"alertname="HighAPIResponseTime""#,
+            r#"route=~"/api/images.*""#
+        ]
+    );
+
+    client.expire_silence(&id).await.unwrap();
+    let held = am.silences().await;
+    let expired = held.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(expired["status"]["state"], "expired");
+
+    // Every matcher matches the empty string: Alertmanager refuses it with a 400.
+    let refused = client
+        .create_silence(&silence(r#"route=~".*""#))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("400") && refused.contains("silence invalid"),
+        "{refused}"
+    );
+    drop(am);
+    let gone = client
+        .create_silence(&silence(r#"alertname="X""#))
+        .await
+        .unwrap_err();
+    assert!(matches!(gone, PromError::Unreachable(_)), "{gone:?}");
+}
