@@ -536,6 +536,22 @@ alertmanager = "http://127.0.0.1:9093"
     }
 
     #[test]
+    fn allow_silences_is_a_profile_key_off_by_default() {
+        let text = "[profiles.oncall]\nallow_silences = true\n[profiles.viewer]\n";
+        let profiles = parse(text).unwrap();
+        let oncall = profiles.select(Some("oncall")).unwrap().unwrap();
+        assert!(oncall.allow_silences);
+        assert!(
+            oncall
+                .keys()
+                .contains(&("allow_silences".into(), "true".into()))
+        );
+        let viewer = profiles.select(Some("viewer")).unwrap().unwrap();
+        assert!(!viewer.allow_silences);
+        assert!(parse("[profiles.a]\nallow_silences = \"yes\"\n").is_err());
+    }
+
+    #[test]
     fn profiles_resolve_paths_and_take_both_alertmanager_forms() {
         let profiles = parse(FILE).unwrap();
         let prod = profiles.select(None).unwrap().unwrap();

@@ -85,3 +85,60 @@ impl Widget for SilenceBox<'_> {
             .render(popup, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::silence::DEFAULT_DURATION;
+
+    fn form() -> SilenceOverlay {
+        SilenceOverlay::Form(SilenceForm {
+            comment: "deploy in progress".into(),
+            duration: DEFAULT_DURATION.into(),
+            matchers: r#"alertname="HighAPIResponseTime", instance="127.0.0.1:9100", job="spheroseg", severity="warning""#.into(),
+            field: Field::Comment,
+            error: Some("HTTP 400: silence invalid".into()),
+            sending: false,
+        })
+    }
+
+    #[test]
+    fn long_matchers_wrap_whole_and_any_size_draws() {
+        let theme = Theme::load("default").unwrap();
+        let overlay = form();
+        let area = Rect::new(0, 0, 100, 30);
+        let mut buf = Buffer::empty(area);
+        SilenceBox {
+            overlay: &overlay,
+            theme: &theme,
+        }
+        .render(area, &mut buf);
+        let text: String = (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains("alertname=\"HighAPIResponseTime\""), "{text}");
+        assert!(text.contains("severity=\"warning\""), "{text}");
+        assert!(text.contains("⚠ HTTP 400: silence invalid"), "{text}");
+        let confirm = SilenceOverlay::ConfirmExpire {
+            id: "s1".into(),
+            matchers: "alertname=\"X\"".into(),
+        };
+        for overlay in [&overlay, &confirm] {
+            for width in 0..40 {
+                for height in 0..12 {
+                    let area = Rect::new(0, 0, width, height);
+                    SilenceBox {
+                        overlay,
+                        theme: &theme,
+                    }
+                    .render(area, &mut Buffer::empty(area));
+                }
+            }
+        }
+    }
+}
