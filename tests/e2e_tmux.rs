@@ -759,6 +759,26 @@ async fn alert_groups_the_filter_and_silences_by_keys() {
         assert!(Instant::now() < deadline, "not expired: {silences:?}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+
+    // Alertmanager gone: the form says so and keeps what was typed.
+    drop(am);
+    tmux.keys(&["k"]);
+    tmux.wait_for("the alert list focused", Duration::from_secs(10), |s| {
+        s.contains("▶ Active alerts")
+    });
+    select_alert_line(&tmux, "HighAPIResponseTime ×");
+    tmux.keys(&["s"]);
+    tmux.keys(&["-l", "still here"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the refusal in the form", Duration::from_secs(30), |s| {
+        s.contains("Silence in Alertmanager")
+            && s.contains("⚠ unreachable")
+            && s.contains("still here")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the form closed", Duration::from_secs(10), |s| {
+        !s.contains("Silence in Alertmanager")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
 }

@@ -51,7 +51,10 @@ impl Widget for PromptBox<'_> {
             match &self.prompt.error {
                 Some(error) => Line::styled(format!("⚠ {error}"), theme.error),
                 None => Line::styled(
-                    format!("{hint} · Enter to confirm, Esc to cancel"),
+                    match self.prompt.purpose {
+                        PromptPurpose::Filter => format!("{hint} · Enter to apply, Esc clears"),
+                        _ => format!("{hint} · Enter to confirm, Esc to cancel"),
+                    },
                     theme.muted,
                 ),
             },
