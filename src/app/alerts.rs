@@ -4,9 +4,10 @@
 use super::prompt::{Prompt, PromptPurpose};
 use super::{Action, App, Overlay};
 use crate::config::layout::PanelKind;
+use crate::model::Labels;
 use crate::prom::Alert;
 use crate::view::alert_filter::AlertFilter;
-use crate::view::alert_groups::{AlertGroup, AlertLine, AlertsView};
+use crate::view::alert_groups::{AlertGroup, AlertLine, AlertsView, GroupKey};
 
 use super::focus::Dir;
 
@@ -61,6 +62,39 @@ impl App {
                 alert: group.members[member],
             }),
         })
+    }
+
+    /// What the selected line of the alert list shows: its group, and the alert's labels
+    /// for an alert line.
+    pub(super) fn selected_line_key(&self) -> Option<(GroupKey, Option<Labels>)> {
+        self.with_selected_alert(|selected| match selected {
+            Selected::Group(group) => (group.key.clone(), None),
+            Selected::Alert { group, alert } => (group.key.clone(), Some(alert.labels.clone())),
+        })
+    }
+
+    /// New data reorders the list: the selection stays on the line it was on, if that line
+    /// is still there.
+    pub(super) fn follow_selection(&mut self, key: Option<(GroupKey, Option<Labels>)>) {
+        let Some((group_key, labels)) = key else {
+            return;
+        };
+        let groups = self.alerts_view.groups(&self.store.alerts);
+        let lines = self.alerts_view.lines(&groups);
+        let found = lines.iter().position(|line| {
+            let group = &groups[line.group()];
+            group.key == group_key
+                && match (*line, &labels) {
+                    (AlertLine::Group { .. }, None) => true,
+                    (AlertLine::Alert { member, .. }, Some(labels)) => {
+                        group.members[member].labels == *labels
+                    }
+                    _ => false,
+                }
+        });
+        if let Some(i) = found {
+            self.focus[self.tab].kpi = i;
+        }
     }
 
     /// Keys the focused alert list takes before the grid does: Enter and → open the

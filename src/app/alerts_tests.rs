@@ -287,3 +287,38 @@ fn a_replay_refuses_silences() {
     assert!(app.notice().unwrap().contains("replay"));
     assert!(app.take_effects().is_empty());
 }
+
+#[test]
+fn the_selection_follows_its_line_when_new_alerts_come_first() {
+    let mut app = app();
+    feed_incident(&mut app);
+    act(&mut app, &[Action::Focus(Dir::Down)]);
+    assert_eq!(selected(&app), 1, "on the HighAPIResponseTime group");
+    // A second critical alert sorts above the group.
+    let mut alerts = vec![
+        alert(
+            "DatabaseReplicationLag",
+            "critical",
+            &[("replica", "replica-2")],
+        ),
+        alert("DatabaseDown", "critical", &[("replica", "replica-3")]),
+    ];
+    for route in ["/a", "/b", "/c", "/d", "/e"] {
+        alerts.push(alert(
+            "HighAPIResponseTime",
+            "warning",
+            &[("job", "api"), ("route", route)],
+        ));
+    }
+    app.update(Msg::Data(DataEvent::Alerts {
+        at: NOW,
+        result: Ok(alerts),
+    }));
+    assert_eq!(selected(&app), 2, "still on the group");
+    act(&mut app, &[Action::Open]);
+    assert_eq!(
+        app.alert_line_count(),
+        3 + 5,
+        "Enter opened the group, not another line"
+    );
+}

@@ -228,10 +228,15 @@ impl App {
                     DataEvent::Alerts { at, .. } | DataEvent::Instant { at, .. } => Some(*at),
                     _ => None,
                 };
+                // The alert list may reorder (or, filtered on `silenced`, change).
+                let reorders = alerts_at.is_some()
+                    || matches!(event, DataEvent::Alertmanager { .. } | DataEvent::Reset);
+                let selected = reorders.then(|| self.selected_line_key()).flatten();
                 self.ingest(event);
                 if let Some(at) = alerts_at {
                     self.watch_alerts(at);
                 }
+                self.follow_selection(selected);
             }
             Msg::Action(action) => {
                 self.notice = None;
