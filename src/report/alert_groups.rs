@@ -5,8 +5,37 @@
 use super::time::ClockStyle;
 use super::{AlertRow, shown_labels};
 use crate::alerts::board::severity_rank;
+use crate::model::Labels;
 use crate::prom::AlertState;
 use crate::view::alert_groups::{GroupKey, Grouped, group_by};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A group of alert instances in the JSON report, beside the instances themselves.
+#[derive(Clone, Debug, Serialize)]
+pub struct AlertGroupSummary {
+    pub name: String,
+    /// Who reported them: `server`, `local`, or both.
+    pub source: String,
+    pub count: usize,
+    /// Labels every instance had with the same value.
+    pub shared_labels: Labels,
+    /// The other labels, with how many values they took.
+    pub differing_labels: BTreeMap<String, usize>,
+}
+
+pub fn summaries(alerts: &[AlertRow]) -> Vec<AlertGroupSummary> {
+    group_rows(alerts)
+        .into_iter()
+        .map(|g| AlertGroupSummary {
+            name: g.key.name,
+            source: g.key.source,
+            count: g.members.len(),
+            shared_labels: g.shared,
+            differing_labels: g.differing.into_iter().collect(),
+        })
+        .collect()
+}
 
 /// The alert instances by rule name and source, in the order they started.
 pub fn group_rows(alerts: &[AlertRow]) -> Vec<Grouped<&AlertRow>> {
@@ -145,5 +174,8 @@ mod tests {
         assert_eq!(cells[1], "job=api · route: 3 values");
         assert_eq!(cells[5], "1 still firing at end");
         assert_eq!(cells[7], "server");
+        let json = summaries(&rows);
+        assert_eq!(json[0].count, 3);
+        assert_eq!(json[0].differing_labels["route"], 3);
     }
 }

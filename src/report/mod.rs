@@ -10,7 +10,7 @@
 //! Times are UTC everywhere, never the local zone, so a report reads the same wherever it
 //! is made.
 
-mod alert_groups;
+pub mod alert_groups;
 mod markdown;
 pub mod time;
 mod track;
@@ -67,6 +67,8 @@ pub struct Report {
     pub warnings: Vec<ReportWarning>,
     /// Every alert instance that was pending or firing, in the order it started.
     pub alerts: Vec<AlertRow>,
+    /// The same instances grouped by rule and source, as the Alerts tab groups them.
+    pub alert_groups: Vec<alert_groups::AlertGroupSummary>,
     /// Every KPI row of the layout (once, however many tabs show it), in layout order.
     pub kpis: Vec<KpiSummary>,
     /// KPI tables at each marker and at the worst moment, in time order.
@@ -521,7 +523,7 @@ impl Replay {
                 summary(track, app.layout())
             })
             .collect();
-        let alerts = self
+        let alerts: Vec<AlertRow> = self
             .alerts
             .into_episodes()
             .into_iter()
@@ -569,6 +571,7 @@ impl Replay {
             cycles: self.cycles,
             complete: recording.is_complete(),
             warnings,
+            alert_groups: alert_groups::summaries(&alerts),
             alerts,
             kpis,
             moments: self.moments,
