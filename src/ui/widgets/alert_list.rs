@@ -4,7 +4,7 @@
 
 use super::PanelData;
 use super::columns::{Column, fitted, widths};
-use crate::model::Status;
+use crate::model::{Labels, Status};
 use crate::prom::{Alert, AlertSource, AlertState};
 use crate::ui::status_bar::age;
 use crate::view::alert_groups::{AlertGroup, AlertLine};
@@ -58,7 +58,9 @@ const COLUMNS: [Column; 8] = [
     Column::Content,
 ];
 
-fn alert_cells(data: &PanelData, alert: &Alert, nested: bool) -> Vec<String> {
+/// An alert's row; inside an open group (`shared`: the group's common labels) it is
+/// indented and lists only what sets it apart.
+fn alert_cells(data: &PanelData, alert: &Alert, shared: Option<&Labels>) -> Vec<String> {
     // Alertmanager holds back a server alert's notifications: it still fires, quietly.
     let source = match (alert.source, data.store.alerts.is_suppressed(alert)) {
         (AlertSource::Server, false) => "server",
@@ -68,10 +70,15 @@ fn alert_cells(data: &PanelData, alert: &Alert, nested: bool) -> Vec<String> {
     vec![
         alert.state.as_str().to_uppercase(),
         alert.severity().unwrap_or("–").to_string(),
-        format!("{}{}", if nested { "  " } else { "" }, alert.name),
+        format!("{}{}", if shared.is_some() { "  " } else { "" }, alert.name),
         crate::alerts::gofmt::format_g(alert.value, Some(4)),
         age(data.ctx.now - alert.active_at),
-        other_labels(alert.labels.iter()),
+        other_labels(
+            alert
+                .labels
+                .iter()
+                .filter(|(k, _)| shared.is_none_or(|s| !s.contains_key(*k))),
+        ),
         summary(alert),
         source.to_string(),
     ]
@@ -176,7 +183,8 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 nested,
             } => {
                 let alert = groups[group].members[member];
-                (alert_cells(data, alert, nested), alert.state)
+                let shared = nested.then_some(&groups[group].shared);
+                (alert_cells(data, alert, shared), alert.state)
             }
         };
         let marker = if data.selected_kpi == Some(i) {
