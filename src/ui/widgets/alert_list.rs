@@ -50,7 +50,7 @@ fn summary(alert: &Alert) -> String {
 const COLUMNS: [Column; 8] = [
     Column::Content,
     Column::Content,
-    Column::Content,
+    Column::Name,
     Column::Content,
     Column::Content,
     Column::Fill(1),

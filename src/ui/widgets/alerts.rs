@@ -49,7 +49,7 @@ fn rule_cells(data: &PanelData, group: &str, rule: &RuleStatus) -> (Vec<String>,
 
 const RULE_COLUMNS: [Column; 7] = [
     Column::Content,
-    Column::Content,
+    Column::Name,
     Column::Content,
     Column::Content,
     Column::Content,

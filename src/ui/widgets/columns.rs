@@ -6,7 +6,10 @@ use ratatui::widgets::Row;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
-    /// As wide as its widest cell (header included).
+    /// As wide as its widest cell (header included), never narrower: a name.
+    Name,
+    /// As wide as its widest cell, but cut (from the right) before a name is when the
+    /// table is narrower than its content.
     Content,
     /// A share of what the content columns leave, by weight; cut text ends in `…`.
     Fill(u16),
@@ -27,17 +30,28 @@ pub fn widths(columns: &[Column], cells: &[Vec<String>], total: u16, spacing: u1
         .iter()
         .enumerate()
         .map(|(i, c)| match c {
-            Column::Content => u16::try_from(content(i)).unwrap_or(u16::MAX),
+            Column::Name | Column::Content => u16::try_from(content(i)).unwrap_or(u16::MAX),
             Column::Fill(_) => 0,
         })
         .collect();
     let gaps = spacing.saturating_mul(u16::try_from(columns.len().saturating_sub(1)).unwrap_or(0));
-    let left = total.saturating_sub(out.iter().fold(gaps, |a, w| a.saturating_add(*w)));
+    let used = |out: &[u16]| out.iter().fold(gaps, |a, w| a.saturating_add(*w));
+    // Too narrow: the other content columns give way, last first, so names stay whole.
+    for i in (0..columns.len()).rev() {
+        let over = used(&out).saturating_sub(total);
+        if over == 0 {
+            break;
+        }
+        if columns[i] == Column::Content {
+            out[i] = out[i].saturating_sub(over);
+        }
+    }
+    let left = total.saturating_sub(used(&out));
     let weights: u16 = columns
         .iter()
         .map(|c| match c {
             Column::Fill(w) => *w,
-            Column::Content => 0,
+            Column::Name | Column::Content => 0,
         })
         .sum();
     if weights == 0 {
@@ -88,8 +102,8 @@ pub fn fitted(columns: &[Column], widths: &[u16], cells: Vec<String>) -> Row<'st
     Row::new(
         cells.into_iter().zip(columns.iter().zip(widths)).map(
             |(cell, (column, width))| match column {
-                Column::Fill(_) => ellipsis(&cell, *width),
-                Column::Content => cell,
+                Column::Name => cell,
+                Column::Fill(_) | Column::Content => ellipsis(&cell, *width),
             },
         ),
     )
@@ -109,13 +123,27 @@ mod tests {
                 "lag".into(),
             ],
         ];
-        let columns = [Column::Content, Column::Fill(2), Column::Fill(3)];
+        let columns = [Column::Name, Column::Fill(2), Column::Fill(3)];
         let w = widths(&columns, &cells, 100, 1);
         assert_eq!(w[0], 35, "the name is never cut");
         assert_eq!(w[0] + w[1] + w[2] + 2, 100);
         assert_eq!(w[1], 25);
         // Too narrow: the fill columns get nothing, the name keeps its width.
         assert_eq!(widths(&columns, &cells, 20, 1), vec![35, 0, 0]);
+    }
+
+    #[test]
+    fn when_content_does_not_fit_the_other_columns_give_way_before_the_name() {
+        let cells = vec![vec![
+            "FIRING".to_string(),
+            "DatabaseReplicationLag".into(),
+            "server".into(),
+        ]];
+        let columns = [Column::Content, Column::Name, Column::Content];
+        // 6 + 22 + 6 and two gaps need 36.
+        assert_eq!(widths(&columns, &cells, 36, 1), vec![6, 22, 6]);
+        assert_eq!(widths(&columns, &cells, 32, 1), vec![6, 22, 2]);
+        assert_eq!(widths(&columns, &cells, 26, 1), vec![2, 22, 0]);
     }
 
     #[test]
