@@ -1,6 +1,7 @@
 //! The alert list's keys: the selected line among groups and alerts, opening and closing
 //! groups (Enter, →, ←, Esc), and the `/` filter over alerts and rules.
 
+use super::focus::Dir;
 use super::prompt::{Prompt, PromptPurpose};
 use super::{Action, App, Overlay};
 use crate::config::layout::PanelKind;
@@ -8,8 +9,6 @@ use crate::model::Labels;
 use crate::prom::Alert;
 use crate::view::alert_filter::AlertFilter;
 use crate::view::alert_groups::{AlertGroup, AlertLine, AlertsView, GroupKey};
-
-use super::focus::Dir;
 
 /// What the selected line of the alert list is.
 pub(super) enum Selected<'a> {

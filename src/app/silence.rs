@@ -4,13 +4,11 @@
 //! as [`Effect::Silence`]; their outcome comes back as [`Msg::Silence`](super::Msg).
 
 use super::alerts::Selected;
-use super::{App, Effect, Overlay};
+use super::{Action, App, Effect, Overlay};
 use crate::config::layout::PanelKind;
 use crate::event::SourceCommand;
 use crate::model::matcher::{MatchOp, Matcher, parse_list};
 use std::time::Duration;
-
-use super::Action;
 
 /// Longest text a form field takes.
 const FIELD_MAX: usize = 300;
