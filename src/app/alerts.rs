@@ -72,8 +72,8 @@ impl App {
         })
     }
 
-    /// New data reorders the list: the selection stays on the line it was on, if that line
-    /// is still there.
+    /// New data reorders the list: the selection stays on the line it was on, or, when
+    /// that line is gone, on the one now in its place.
     pub(super) fn follow_selection(&mut self, key: Option<(GroupKey, Option<Labels>)>) {
         let Some((group_key, labels)) = key else {
             return;
@@ -91,9 +91,9 @@ impl App {
                     _ => false,
                 }
         });
-        if let Some(i) = found {
-            self.focus[self.tab].kpi = i;
-        }
+        // Gone (resolved, filtered out): the nearest line that is still there.
+        let kpi = &mut self.focus[self.tab].kpi;
+        *kpi = found.unwrap_or_else(|| (*kpi).min(lines.len().saturating_sub(1)));
     }
 
     /// Keys the focused alert list takes before the grid does: Enter and → open the

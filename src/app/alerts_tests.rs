@@ -321,4 +321,15 @@ fn the_selection_follows_its_line_when_new_alerts_come_first() {
         3 + 5,
         "Enter opened the group, not another line"
     );
+
+    // The group resolves: the selection lands on a line that is still there.
+    app.update(Msg::Data(DataEvent::Alerts {
+        at: NOW,
+        result: Ok(vec![alert(
+            "DatabaseReplicationLag",
+            "critical",
+            &[("replica", "replica-2")],
+        )]),
+    }));
+    assert_eq!(selected(&app), 0);
 }
