@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
-/// A rule's cells and style; `labels` passes it through the `/` filter.
+/// A rule's cells and the style of its state or health.
 fn rule_cells(data: &PanelData, group: &str, rule: &RuleStatus) -> (Vec<String>, Style) {
     let theme = data.theme;
     let (health, style) = match rule.health {
