@@ -135,6 +135,11 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key('n', Action::NextEvent), key('N', Action::PrevEvent)],
     },
     Binding {
+        label: "v",
+        help: "pick template variables' values",
+        keys: &[key('v', Action::PickVariables)],
+    },
+    Binding {
         label: "r",
         help: "refresh now",
         keys: &[key('r', Action::RefreshNow)],
@@ -195,6 +200,9 @@ pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Backspace => Some(Action::InputBackspace),
             KeyCode::Char(c) => Some(Action::Input(c)),
+            // The variables picker's list; a prompt ignores them.
+            KeyCode::Up => Some(Action::Focus(Dir::Up)),
+            KeyCode::Down => Some(Action::Focus(Dir::Down)),
             _ => None,
         };
     }

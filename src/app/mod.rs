@@ -12,6 +12,7 @@ pub mod restore;
 #[cfg(test)]
 mod tests;
 pub mod time;
+pub mod variables;
 
 pub use action::{Action, Msg};
 pub use prompt::{Prompt, PromptPurpose};
@@ -44,6 +45,8 @@ pub enum Overlay {
     Help,
     /// A line of text being typed.
     Prompt(Prompt),
+    /// The template variables' picker (`v`).
+    Variables(variables::Picker),
 }
 
 /// How keys are read: as commands, or as text for the open prompt.
@@ -122,6 +125,8 @@ pub struct App {
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
     effects: Vec<Effect>,
+    /// Template variables: the selection, the options, the layout as written.
+    variables: variables::VariableState,
 }
 
 impl App {
@@ -130,7 +135,8 @@ impl App {
         store.alerts =
             AlertBoard::with_local(Vec::new(), Vec::new(), Vec::new(), kpi_watches(&layout));
         let focus = vec![Focus::default(); layout.tabs.len()];
-        Self {
+        let variables = variables::VariableState::new(&layout);
+        let mut app = Self {
             layout,
             theme,
             store,
@@ -161,13 +167,17 @@ impl App {
             source_warning: None,
             outbox: Vec::new(),
             effects: Vec::new(),
-        }
+            variables,
+        };
+        app.rewrite_layout();
+        app
     }
 
     /// Evaluates the alerting rules of `files` here, polling their expressions (and the
     /// recording rules', to show their series) with the layout's queries.
     pub fn with_rules(mut self, files: &[RuleFile]) -> Self {
         let board = AlertBoard::for_rules(files, &mut self.layout);
+        self.adopt_added_queries();
         self.store = Store::new(&self.layout.queries);
         self.store.alerts = board;
         self
@@ -247,7 +257,7 @@ impl App {
 
     pub fn input_mode(&self) -> InputMode {
         match self.overlay {
-            Some(Overlay::Prompt(_)) => InputMode::Text,
+            Some(Overlay::Prompt(_) | Overlay::Variables(_)) => InputMode::Text,
             _ => InputMode::Normal,
         }
     }
@@ -371,6 +381,14 @@ impl App {
                     | Action::Suspend
                     | Action::Resize(..)
             ),
+            Some(Overlay::Variables(_)) => {
+                if matches!(action, Action::Quit | Action::Suspend | Action::Resize(..)) {
+                    true
+                } else {
+                    self.picker_action(action);
+                    return;
+                }
+            }
         };
         if !allowed {
             self.dirty = false;
@@ -439,6 +457,7 @@ impl App {
                 };
             }
             Action::ToggleLog => self.show_log = !self.show_log,
+            Action::PickVariables => self.open_picker(),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),

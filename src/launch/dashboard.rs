@@ -58,8 +58,12 @@ pub async fn live(
         refresh,
         note,
     };
+    // A --var the layout cannot take stops the run before the terminal is touched.
+    let chosen =
+        crate::app::variables::choices(&config.layout, &options.vars).map_err(InvalidInput)?;
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
+        .with_variables(chosen, options.scrape_interval)
         .with_bell(options.bell)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
@@ -148,7 +152,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             let poller = live::spawn(
                 client,
                 PollerConfig {
-                    queries: app.layout().queries.clone(),
+                    queries: app.polled_queries(),
                     refresh: app.source().refresh,
                     concurrency,
                     alertmanager,

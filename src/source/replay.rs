@@ -173,7 +173,10 @@ impl Player {
                             });
                             Ok(())
                         }
-                        SourceCommand::RefreshNow => Ok(()),
+                        // The recorded answers are of the recorded choice; it is shown, not changed.
+                        SourceCommand::RefreshNow
+                        | SourceCommand::VariableOptions { .. }
+                        | SourceCommand::Expand { .. } => Ok(()),
                     };
                     if result.is_err() {
                         return;

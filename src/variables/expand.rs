@@ -167,6 +167,12 @@ impl Intervals {
         (self.scrape * 4).max(self.step + self.scrape)
     }
 
+    /// `text` with the built-ins (`$__rate_interval`, `$__interval`, `$__range`, …) written
+    /// out; everything else stays as written.
+    pub fn expand(&self, text: &str) -> String {
+        template::replace(text, |reference| self.builtin(reference.name))
+    }
+
     fn builtin(&self, name: &str) -> Option<String> {
         Some(match name {
             "__rate_interval" => promql_duration(self.rate_interval()),
@@ -199,13 +205,10 @@ fn promql_duration(d: Duration) -> String {
     }
 }
 
-/// `text` with every reference to a bound variable or a built-in written out; `format` is
-/// used where a reference names none. Unknown names stay as written.
-pub fn expand(text: &str, bound: &[Bound], intervals: &Intervals, format: Format) -> String {
+/// `text` with every reference to a bound variable written out; `format` is used where a
+/// reference names none. Built-ins and unknown names (a drill's `$label`) stay as written.
+pub fn expand(text: &str, bound: &[Bound], format: Format) -> String {
     template::replace(text, |reference| {
-        if let Some(value) = intervals.builtin(reference.name) {
-            return Some(value);
-        }
         let variable = bound.iter().find(|b| b.name == reference.name)?;
         let format = match reference.format {
             Some(name) => Format::parse(name)?,
@@ -242,7 +245,7 @@ pub fn example(text: &str, variables: &[Variable]) -> String {
         step: Duration::from_secs(15),
         range: Duration::from_secs(900),
     };
-    expand(text, &bound, &intervals, Format::Query)
+    intervals.expand(&expand(text, &bound, Format::Query))
 }
 
 #[cfg(test)]
@@ -277,7 +280,7 @@ mod tests {
     }
 
     fn query(text: &str, bound: &[Bound]) -> String {
-        expand(text, bound, &intervals(15, 15, 900), Format::Query)
+        expand(text, bound, Format::Query)
     }
 
     #[test]
@@ -343,10 +346,7 @@ mod tests {
             query(r#"x{v=~"$v"}"#, std::slice::from_ref(&custom)),
             r#"x{v=~".*"}"#
         );
-        assert_eq!(
-            expand("by $v", &[custom], &intervals(15, 15, 900), Format::Text),
-            "by All"
-        );
+        assert_eq!(expand("by $v", &[custom], Format::Text), "by All");
     }
 
     #[test]
@@ -373,10 +373,7 @@ mod tests {
             &selected(&["a.b", "c"]),
             &[],
         );
-        assert_eq!(
-            expand("CPU of $i", &[v], &intervals(15, 15, 900), Format::Text),
-            "CPU of a.b + c"
-        );
+        assert_eq!(expand("CPU of $i", &[v], Format::Text), "CPU of a.b + c");
     }
 
     #[test]
@@ -401,16 +398,13 @@ mod tests {
     fn builtins_are_written_as_promql_durations_and_numbers() {
         let i = intervals(15, 30, 3600);
         let text = "rate(x[$__rate_interval]) $__interval $__interval_ms $__range $__range_s ${__range_ms}";
-        assert_eq!(
-            expand(text, &[], &i, Format::Query),
-            "rate(x[60s]) 30s 30000 3600s 3600 3600000"
-        );
+        assert_eq!(i.expand(text), "rate(x[60s]) 30s 30000 3600s 3600 3600000");
         let sub = Intervals {
             scrape: Duration::from_millis(100),
             step: Duration::from_millis(250),
             range: Duration::from_secs(60),
         };
-        assert_eq!(expand("$__interval", &[], &sub, Format::Query), "250ms");
+        assert_eq!(sub.expand("$__interval $job"), "250ms $job");
         assert!(Intervals::is_builtin("__range_s"));
         assert!(!Intervals::is_builtin("job"));
     }

@@ -5,7 +5,7 @@
 pub mod expand;
 pub mod template;
 
-pub use expand::{Format, Intervals, Selection, expand};
+pub use expand::{Bound, Format, Intervals, Selection, expand};
 
 /// A validated `[[variable]]`.
 #[derive(Clone, Debug, PartialEq)]
