@@ -561,3 +561,6 @@ impl App {
         changed
     }
 }
+
+#[cfg(test)]
+mod tests;
