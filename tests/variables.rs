@@ -18,46 +18,8 @@ use spheroseg_top::variables::Selection;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-pub const LAYOUT: &str = r#"
-title = "Variables"
-
-[[variable]]
-name = "job"
-kind = "query"
-query = 'label_values(up, job)'
-
-[[variable]]
-name = "instance"
-label = "Instance"
-kind = "query"
-query = 'label_values(up{job="$job"}, instance)'
-multi = true
-
-[[variable]]
-name = "replica"
-kind = "query"
-query = 'label_values(db_replication_lag_seconds{job="$job"}, replica)'
-multi = true
-include_all = true
-default = "$__all"
-
-[[tab]]
-title = "Job $job"
-
-[[tab.row]]
-
-[[tab.row.panel]]
-title = "Scrapes of $instance"
-kind = "chart"
-query = 'max by (instance) (max_over_time(scrape_samples_scraped{job="$job", instance=~"$instance"}[$__rate_interval]))'
-
-[[tab.row.panel]]
-title = "Lag of $replica"
-kind = "stat"
-query = 'max by (replica) (db_replication_lag_seconds{job="$job", replica=~"$replica"})'
-unit = "seconds"
-"#;
-
+/// job → instance (multi) and job → replica (multi, All by default), and a panel of each.
+const LAYOUT: &str = include_str!("fixtures/variables.toml");
 fn layout() -> Layout {
     Layout::parse(Source {
         origin: "variables.toml".into(),
@@ -242,4 +204,35 @@ async fn a_chain_of_variables_gets_its_options_from_prometheus_and_queries_go_ou
     let screen = lines(&render(&wired.app, 120, 30)).join("\n");
     assert!(screen.contains(&format!("replica={first}")), "{screen}");
     assert!(screen.contains(&format!("Lag of {first}")), "{screen}");
+}
+
+/// `--var` the layout cannot take stops the run before the terminal is touched: exit 2 and
+/// a message naming the flag, with no Prometheus needed.
+#[test]
+fn a_var_the_layout_cannot_take_is_a_clear_error() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/variables.toml");
+    let run = |var: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+            .args(["--prometheus", "http://127.0.0.1:9", "--layout", fixture])
+            .args(["--var", var])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stderr)
+    };
+    for (var, message) in [
+        (
+            "nope=1",
+            "--var nope=1: the layout has no variable \"nope\" (declared: [\"job\", \"instance\", \"replica\"])",
+        ),
+        ("replica", "--var replica: expected NAME=VALUE"),
+        ("job=All", "--var job=All: \"job\" does not offer All"),
+        ("instance=", "--var instance=: empty value"),
+    ] {
+        let (code, stderr) = run(var);
+        assert_eq!(code, Some(2), "{var}: {stderr}");
+        assert!(stderr.contains(message), "{var}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
