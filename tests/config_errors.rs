@@ -595,10 +595,18 @@ query = 'sum by (instance) (rate(node_cpu_seconds_total{job="$job", instance=~"$
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("variables.toml");
     std::fs::write(&path, &layout).unwrap();
-    check_passes(
+    let stdout = check_passes(
         "layout with variables",
         &["--layout", path.to_str().unwrap()],
     );
+    for line in [
+        "  $job query label_values(up, job)\n",
+        "  $instance query label_values(node_uname_info{job=\"$job\"}, instance) regex /(.*):\\d+/ [multi] [all]\n",
+        "  $step interval 1m, 5m\n",
+        "  $env constant prod\n",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in:\n{stdout}");
+    }
     let parsed = Layout::load(path.to_str().unwrap()).unwrap();
     let names: Vec<&str> = parsed.variables.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["job", "instance", "step", "env", "pool"]);

@@ -123,3 +123,104 @@ impl Widget for PickerBox<'_> {
         Paragraph::new(lines).block(block).render(popup, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::app::{Action, App, Msg, SourceInfo};
+    use crate::config::{Layout, Source, Theme};
+    use crate::event::DataEvent;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::time::Duration;
+
+    const LAYOUT: &str = r#"
+[[variable]]
+name = "instance"
+label = "Instance"
+kind = "query"
+query = 'label_values(up, instance)'
+multi = true
+include_all = true
+[[variable]]
+name = "env"
+kind = "custom"
+values = ["prod", "staging"]
+[[tab]]
+title = "T"
+[[tab.row]]
+[[tab.row.panel]]
+title = "Up of $instance"
+kind = "stat"
+query = 'up{instance=~"$instance", env="$env"}'
+"#;
+
+    fn app() -> App {
+        let layout = Layout::parse(Source {
+            origin: "v.toml".into(),
+            text: LAYOUT.into(),
+        })
+        .unwrap();
+        let info = SourceInfo {
+            label: "test".into(),
+            refresh: Duration::from_secs(5),
+            note: None,
+        };
+        let mut app = App::new(layout, Theme::load("default").unwrap(), info)
+            .with_variables(Vec::new(), Duration::from_secs(15));
+        let options = (1..=30).map(|i| format!("10.0.0.{i}:9100")).collect();
+        app.update(Msg::Data(DataEvent::VariableOptions {
+            name: "instance".into(),
+            result: Ok(options),
+        }));
+        app
+    }
+
+    fn screen(app: &App, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| crate::ui::render(frame, app))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_line_under_the_tabs_shows_each_choice() {
+        let text = screen(&app(), 80, 24);
+        let line = text.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("Instance=10.0.0.1:9100  env=prod"),
+            "{line}"
+        );
+        assert!(text.contains("Up of 10.0.0.1:9100"), "{text}");
+    }
+
+    #[test]
+    fn the_picker_lists_scrolls_and_fits_any_size() {
+        let mut app = app();
+        for action in [Action::PickVariables, Action::Submit] {
+            app.update(Msg::Action(action));
+        }
+        let text = screen(&app, 80, 24);
+        assert!(text.contains(" Instance "), "{text}");
+        assert!(
+            text.contains("[ ] All") && text.contains("[x] 10.0.0.1:9100"),
+            "{text}"
+        );
+        // Past the first page the highlighted row is still in sight.
+        for _ in 0..20 {
+            app.update(Msg::Action(Action::Focus(crate::app::focus::Dir::Down)));
+        }
+        assert!(screen(&app, 80, 24).contains("10.0.0.20:9100"));
+        for (width, height) in [(30, 6), (31, 7), (40, 10), (80, 24), (200, 60)] {
+            screen(&app, width, height);
+        }
+    }
+}

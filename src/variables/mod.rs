@@ -195,6 +195,35 @@ impl Variable {
         }
     }
 
+    /// One line for `check`: where the options come from, and how they are chosen.
+    pub fn describe(&self) -> String {
+        let source = match &self.kind {
+            VariableKind::Query { query, regex } => {
+                let query = match query {
+                    OptionsQuery::LabelValues {
+                        selector: Some(selector),
+                        label,
+                    } => format!("label_values({selector}, {label})"),
+                    OptionsQuery::LabelValues {
+                        selector: None,
+                        label,
+                    } => format!("label_values({label})"),
+                    OptionsQuery::QueryResult { expr } => format!("query_result({expr})"),
+                };
+                match regex {
+                    Some(regex) => format!("query {query} regex /{}/", regex.0.as_str()),
+                    None => format!("query {query}"),
+                }
+            }
+            VariableKind::Custom { values } => format!("custom {}", values.join(", ")),
+            VariableKind::Interval { values } => format!("interval {}", values.join(", ")),
+            VariableKind::Constant { value } => format!("constant {value}"),
+        };
+        let multi = if self.multi { " [multi]" } else { "" };
+        let all = if self.include_all { " [all]" } else { "" };
+        format!("${} {source}{multi}{all}", self.name)
+    }
+
     /// Names of the variables this one's options depend on.
     pub fn depends_on(&self) -> Vec<&str> {
         match &self.kind {
