@@ -18,6 +18,9 @@ impl App {
     }
 
     pub(super) fn ingest(&mut self, event: DataEvent) {
+        if self.answers_old_text(&event) {
+            return;
+        }
         match event {
             DataEvent::Clock(now) => self.tick(now),
             DataEvent::Reset => {

@@ -168,7 +168,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                     speed,
                     start_at: None,
                     paused: false,
-                    queries: app.layout().queries.clone(),
+                    queries: app.polled_queries(),
                 },
                 data_tx,
             );

@@ -11,6 +11,7 @@ use crate::prom::PromError;
 use crate::variables::{
     ALL, Bound, Format, Intervals, OptionsQuery, Selection, Variable, VariableKind, expand,
 };
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Prometheus' default scrape interval, for `$__rate_interval` unless `--scrape-interval`.
@@ -27,6 +28,13 @@ pub struct VariableState {
     /// Why a query variable's options could not be fetched, until they are.
     errors: Vec<Option<String>>,
     scrape: Duration,
+    /// Started live ([`App::with_variables`]): the choice is made here, and the poller's
+    /// echo of it is for the recording only.
+    live: bool,
+    /// Live: the queries of each `Expand` sent whose echo has not come back. Answers to
+    /// them still in the channel are of the old text and are dropped, as the poller drops
+    /// those still running.
+    awaiting_echo: VecDeque<Vec<QueryId>>,
 }
 
 impl VariableState {
@@ -41,6 +49,8 @@ impl VariableState {
             options: variables.iter().map(Variable::static_options).collect(),
             errors: vec![None; variables.len()],
             scrape: DEFAULT_SCRAPE_INTERVAL,
+            live: false,
+            awaiting_echo: VecDeque::new(),
         }
         .with_first_options()
     }
@@ -151,6 +161,7 @@ impl App {
     /// layout's defaults, `$__rate_interval` from `scrape`, options asked of the source.
     pub fn with_variables(mut self, chosen: Vec<(String, Selection)>, scrape: Duration) -> Self {
         self.variables.scrape = scrape;
+        self.variables.live = true;
         for (name, selection) in chosen {
             if let Some(i) = self.variable_index(&name) {
                 self.variables.selections[i] = selection;
@@ -167,6 +178,7 @@ impl App {
                 queries: Vec::new(),
                 selections: self.variables.pairs(),
             });
+            self.variables.awaiting_echo.push_back(Vec::new());
         }
         self
     }
@@ -256,7 +268,7 @@ impl App {
             self.notice = Some("this layout has no [[variable]]".into());
             return;
         }
-        if self.replay.is_some() {
+        if !self.variables.live {
             self.notice = Some("a replay shows the recorded choice of variables".into());
             return;
         }
@@ -380,17 +392,15 @@ impl App {
             }
         }
         let changed = self.rewrite_layout();
-        // Live, the poller re-polls what changed and echoes the choice into a recording.
-        if self.replay.is_none() {
-            let queries = changed
-                .iter()
-                .map(|&id| (id, self.polled(&self.layout.queries[id]).expr))
-                .collect();
-            self.outbox.push(SourceCommand::Expand {
-                queries,
-                selections: self.variables.pairs(),
-            });
+        if self.variables.live {
+            self.variables.awaiting_echo.push_back(changed.clone());
         }
+        // Live, the poller re-polls what changed and echoes the choice into a recording; a
+        // replayer answers ranges from the new text.
+        self.outbox.push(SourceCommand::Expand {
+            queries: self.polled_ids(&changed),
+            selections: self.variables.pairs(),
+        });
     }
 
     /// Asks the source for query variable `i`'s options, once the variables it uses have
@@ -404,7 +414,7 @@ impl App {
             self.variable_index(name)
                 .is_some_and(|d| self.variables.resolved(d))
         });
-        if !ready || self.replay.is_some() {
+        if !ready || !self.variables.live {
             return;
         }
         let bounds = self.variables.bounds();
@@ -464,6 +474,13 @@ impl App {
         let options_changed = self.variables.options[i].as_ref() != Some(&options);
         self.variables.options[i] = Some(options);
         if !holds {
+            if !selection.values.is_empty() {
+                self.notice = Some(format!(
+                    "${name}: {} is not among its options now; {} instead",
+                    selection.text(),
+                    fallback.text()
+                ));
+            }
             self.select(i, fallback);
         } else if every_option && options_changed {
             // All stands for every option: the expansion follows the options.
@@ -473,6 +490,11 @@ impl App {
 
     /// A selection recorded (or echoed by the live poller): a replay shows the choice.
     pub(super) fn selections_arrived(&mut self, pairs: Vec<(String, Selection)>) {
+        // Live, the echo may be of a choice already replaced by a newer one.
+        if self.variables.live {
+            self.variables.awaiting_echo.pop_front();
+            return;
+        }
         let mut moved = false;
         for (name, selection) in pairs {
             if let Some(i) = self.variable_index(&name)
@@ -483,8 +505,36 @@ impl App {
             }
         }
         if moved {
-            self.rewrite_layout();
+            // A replay's choice moved: the replayer answers ranges from the new text.
+            let changed = self.rewrite_layout();
+            self.outbox.push(SourceCommand::Expand {
+                queries: self.polled_ids(&changed),
+                selections: self.variables.pairs(),
+            });
         }
+    }
+
+    fn polled_ids(&self, ids: &[QueryId]) -> Vec<(QueryId, String)> {
+        ids.iter()
+            .map(|&id| (id, self.polled(&self.layout.queries[id]).expr))
+            .collect()
+    }
+
+    /// Whether `event` answers a query for the text a new selection replaced (it was
+    /// under way, or waiting in the channel, when the choice changed).
+    pub(super) fn answers_old_text(&self, event: &crate::event::DataEvent) -> bool {
+        use crate::event::DataEvent;
+        let id = match event {
+            DataEvent::Instant { id, .. }
+            | DataEvent::Range { id, .. }
+            | DataEvent::SeriesOmitted { id, .. }
+            | DataEvent::Warnings { id, .. } => id,
+            _ => return false,
+        };
+        self.variables
+            .awaiting_echo
+            .iter()
+            .any(|ids| ids.contains(id))
     }
 
     /// Takes the queries added to the layout after it loaded (local rules') as written.

@@ -122,8 +122,17 @@ fn resolved() -> App {
         "instance",
         &["10.0.0.5:9100", "10.0.0.6:9100", "nope"],
     );
-    app.take_commands();
+    echo(&mut app);
     app
+}
+
+/// What the live poller does with the commands so far: echoes each `Expand`.
+fn echo(app: &mut App) {
+    for command in app.take_commands() {
+        if let SourceCommand::Expand { selections, .. } = command {
+            app.update(Msg::Data(DataEvent::Variables(selections)));
+        }
+    }
 }
 
 #[test]
@@ -322,6 +331,12 @@ fn a_recorded_choice_is_shown_and_resets_the_history_it_changes() {
     assert_eq!(selection(&app, "job").values, ["api"]);
     assert_eq!(app.layout().tabs[0].title, "Nodes of api");
     assert_eq!(app.layout().queries[1].expr, r#"up{env="staging"}"#);
+    // The replayer answers drill ranges from the new text of what changed.
+    assert_eq!(re_polled(&app.take_commands()), [vec![0, 1]]);
+    // Nothing is asked of a replay, and the picker says why.
+    act(&mut app, &[Action::PickVariables]);
+    assert!(app.picker().is_none());
+    assert!(app.notice().is_some_and(|n| n.contains("recorded choice")));
     // A recording started mid-session begins with the choice.
     assert!(
         app.state_events()
@@ -345,4 +360,57 @@ fn without_variables_v_says_so() {
     act(&mut app, &[Action::PickVariables]);
     assert!(app.picker().is_none());
     assert!(app.notice().is_some_and(|n| n.contains("no [[variable]]")));
+}
+
+#[test]
+fn live_an_old_echo_does_not_undo_a_newer_choice() {
+    let mut app = resolved();
+    app.update(Msg::Data(DataEvent::Variables(vec![(
+        "env".into(),
+        Selection::of(vec!["staging".into()]),
+    )])));
+    assert_eq!(selection(&app, "env").values, ["prod"]);
+    assert!(app.take_commands().is_empty());
+}
+
+#[test]
+fn a_value_the_options_lack_falls_back_and_says_so() {
+    let chosen = choices(&layout(), &["job=nope".to_string()]).unwrap();
+    let mut app = app(chosen);
+    options(&mut app, "job", &["node", "api"]);
+    assert_eq!(selection(&app, "job").values, ["node"]);
+    let notice = app.notice().unwrap_or_default();
+    assert!(
+        notice.contains("$job: nope is not among its options now; node instead"),
+        "{notice}"
+    );
+}
+
+#[test]
+fn live_answers_of_the_old_text_are_dropped_until_the_echo() {
+    let mut app = resolved();
+    act(&mut app, &[Action::PickVariables]);
+    typed(&mut app, "env");
+    act(&mut app, &[Action::Submit]);
+    typed(&mut app, "stag");
+    act(&mut app, &[Action::Submit]);
+    let commands = app.take_commands();
+    assert_eq!(re_polled(&commands), [vec![1]]);
+    let answer = |app: &mut App| {
+        app.update(Msg::Data(DataEvent::Instant {
+            id: 1,
+            at: 1.0,
+            result: Ok(Vec::new()),
+            latency: Duration::ZERO,
+        }));
+        app.store().query(1).unwrap().last_eval.is_some()
+    };
+    // Still in the channel when the choice changed: of the old text.
+    assert!(!answer(&mut app));
+    for command in commands {
+        if let SourceCommand::Expand { selections, .. } = command {
+            app.update(Msg::Data(DataEvent::Variables(selections)));
+        }
+    }
+    assert!(answer(&mut app));
 }
