@@ -59,8 +59,8 @@ pub async fn live(
         note,
     };
     // A --var the layout cannot take stops the run before the terminal is touched.
-    let chosen =
-        crate::app::variables::choices(&config.layout, &options.vars).map_err(InvalidInput)?;
+    let chosen = crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| InvalidInput(e.to_string()))?;
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval)

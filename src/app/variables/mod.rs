@@ -99,21 +99,29 @@ impl VariableState {
 /// declared; a multi variable takes several values separated by commas (a single-value
 /// variable takes the text whole); `$__all` or `All` selects All where offered; a custom,
 /// interval or constant variable's value must be one of its values.
-pub fn choices(layout: &Layout, flags: &[String]) -> Result<Vec<(String, Selection)>, String> {
+pub fn choices(
+    layout: &Layout,
+    flags: &[String],
+) -> Result<Vec<(String, Selection)>, VarFlagError> {
+    let error = |flag: &str, problem: String| VarFlagError {
+        flag: flag.to_string(),
+        problem,
+    };
     let mut chosen: Vec<(String, Selection)> = Vec::new();
     for flag in flags {
         let Some((name, value)) = flag.split_once('=') else {
-            return Err(format!("--var {flag}: expected NAME=VALUE"));
+            return Err(error(flag, "expected NAME=VALUE".into()));
         };
         let name = name.trim().trim_start_matches('$');
         let declared: Vec<&str> = layout.variables.iter().map(|v| v.name.as_str()).collect();
         let Some(variable) = layout.variables.iter().find(|v| v.name == name) else {
-            return Err(format!(
-                "--var {flag}: the layout has no variable \"{name}\" (declared: {declared:?})"
+            return Err(error(
+                flag,
+                format!("the layout has no variable \"{name}\" (declared: {declared:?})"),
             ));
         };
         if chosen.iter().any(|(n, _)| n == name) {
-            return Err(format!("--var {flag}: \"{name}\" is given twice"));
+            return Err(error(flag, format!("\"{name}\" is given twice")));
         }
         let values: Vec<String> = if variable.multi {
             value.split(',').map(|v| v.trim().to_string()).collect()
@@ -124,16 +132,17 @@ pub fn choices(layout: &Layout, flags: &[String]) -> Result<Vec<(String, Selecti
         for value in values {
             if value == ALL || value == "All" {
                 if !variable.include_all {
-                    return Err(format!("--var {flag}: \"{name}\" does not offer All"));
+                    return Err(error(flag, format!("\"{name}\" does not offer All")));
                 }
                 selection.push(ALL.to_string());
             } else if let Some(options) = variable.static_options().filter(|o| !o.contains(&value))
             {
-                return Err(format!(
-                    "--var {flag}: \"{value}\" is not one of {name}'s values {options:?}"
+                return Err(error(
+                    flag,
+                    format!("\"{value}\" is not one of {name}'s values {options:?}"),
                 ));
             } else if value.is_empty() {
-                return Err(format!("--var {flag}: empty value"));
+                return Err(error(flag, "empty value".into()));
             } else {
                 selection.push(value);
             }
@@ -141,6 +150,14 @@ pub fn choices(layout: &Layout, flags: &[String]) -> Result<Vec<(String, Selecti
         chosen.push((name.to_string(), Selection::of(selection)));
     }
     Ok(chosen)
+}
+
+/// A `--var` flag the layout cannot take.
+#[derive(Debug, thiserror::Error)]
+#[error("--var {flag}: {problem}")]
+pub struct VarFlagError {
+    flag: String,
+    problem: String,
 }
 
 /// The `v` picker: first which variable (unless there is one), then its values.

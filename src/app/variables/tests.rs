@@ -296,12 +296,13 @@ fn the_command_line_choice_wins_and_is_checked() {
         ("env", "expected NAME=VALUE"),
         ("env=All", "does not offer All"),
     ] {
-        let error = flags(&[flag]).unwrap_err();
+        let error = flags(&[flag]).unwrap_err().to_string();
         assert!(error.contains(message), "{flag}: {error}");
     }
     assert!(
         flags(&["env=prod", "env=prod"])
             .unwrap_err()
+            .to_string()
             .contains("twice")
     );
 
