@@ -116,8 +116,9 @@ pub enum SourceCommand {
         name: String,
         query: OptionsQuery,
     },
-    /// Live only: poll these queries as expanded for a new selection (their history
-    /// starts over), and echo the selection as [`DataEvent::Variables`].
+    /// A new selection of template variables. Live: poll these queries as expanded for it
+    /// (their history starts over) and echo it as [`DataEvent::Variables`]; a replay:
+    /// answer range requests from the recorded answers to the new text.
     Expand {
         queries: Vec<(QueryId, String)>,
         selections: Vec<(String, Selection)>,

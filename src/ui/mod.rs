@@ -51,7 +51,8 @@ pub fn render(frame: &mut Frame, app: &App) {
     if let Some(level) = app.drill().last() {
         let need = drill::min_size(level);
         if too_small(body, need) {
-            // Around the body: the tab bar, the status bar and the log pane at its full height.
+            // Around the body: the tab bar, the variables line, the status bar and the log
+            // pane at its full height.
             let around = 2 + variables_height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
             let need = Size::new(need.width, need.height.saturating_add(around));
             frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
