@@ -79,6 +79,13 @@ pub struct Options {
     /// Record the session from the start into FILE (replay it with `replay FILE`)
     #[arg(long, value_name = "FILE", global = true)]
     pub record: Option<PathBuf>,
+    /// A template variable's value, NAME=VALUE (repeatable); a multi-value variable takes
+    /// VALUE,VALUE…, and `All` selects All where the layout offers it
+    #[arg(long = "var", value_name = "NAME=VALUE", global = true)]
+    pub vars: Vec<String>,
+    /// How often Prometheus scrapes, for `$__rate_interval` (4 scrapes at least)
+    #[arg(long, value_parser = scrape_interval, default_value = "15s", global = true)]
+    pub scrape_interval: Duration,
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
@@ -321,6 +328,10 @@ fn at_least(text: &str, floor: Duration, what: &str) -> Result<Duration, String>
 
 fn refresh_interval(text: &str) -> Result<Duration, String> {
     at_least(text, MIN_REFRESH, "a refresh")
+}
+
+fn scrape_interval(text: &str) -> Result<Duration, String> {
+    crate::config::duration::parse(text)
 }
 
 fn query_timeout(text: &str) -> Result<Duration, String> {

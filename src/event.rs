@@ -6,6 +6,7 @@
 use crate::config::layout::QueryId;
 use crate::prom::alertmanager::AlertmanagerState;
 use crate::prom::{Alert, PromError, RuleGroupStatus, Sample, Series};
+use crate::variables::{OptionsQuery, Selection};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -68,6 +69,16 @@ pub enum DataEvent {
         result: Result<Vec<Series>, PromError>,
         latency: Duration,
     },
+    /// The options of template variable `name`, as Prometheus answered
+    /// [`SourceCommand::VariableOptions`] (before the variable's regex).
+    VariableOptions {
+        name: String,
+        result: Result<Vec<String>, PromError>,
+    },
+    /// The template variables' selection the queries are expanded with from now on: the
+    /// live poller echoes [`SourceCommand::Expand`] so a recording holds the choice, and a
+    /// replay shows it.
+    Variables(Vec<(String, Selection)>),
 }
 
 /// A range query asked for on demand, in whole seconds so equal requests hash equal and a
@@ -99,6 +110,19 @@ pub enum SourceCommand {
     SetSpeed(f64),
     /// Replay only: one refresh cycle forward (1) or back (-1), then pause.
     Step(i32),
+    /// Live only: fetch the options of template variable `name` (its query already
+    /// expanded with the earlier variables' choice).
+    VariableOptions {
+        name: String,
+        query: OptionsQuery,
+    },
+    /// A new selection of template variables. Live: poll these queries as expanded for it
+    /// (their history starts over) and echo it as [`DataEvent::Variables`]; a replay:
+    /// answer range requests from the recorded answers to the new text.
+    Expand {
+        queries: Vec<(QueryId, String)>,
+        selections: Vec<(String, Selection)>,
+    },
 }
 
 /// Where a replay's timeline stands, as the replayer reports it.

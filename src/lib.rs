@@ -9,6 +9,7 @@
 //! - [`session`]: recording a session to a file and reading it back for replay;
 //! - [`report`]: the incident report of a recording (Markdown or JSON);
 //! - [`config`] and [`model`]: layouts, themes, units and thresholds;
+//! - [`variables`]: template variables (`$job`) and how they expand in queries and titles;
 //! - [`alerts`]: rule files, local alert evaluation, Prometheus' own alerts and rules;
 //! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
 
@@ -28,4 +29,5 @@ pub mod sim;
 pub mod source;
 pub mod store;
 pub mod ui;
+pub mod variables;
 pub mod view;

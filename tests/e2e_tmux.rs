@@ -781,4 +781,68 @@ async fn alert_groups_the_filter_and_silences_by_keys() {
     });
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
+/// Template variables as a user meets them: `--var` sets the start, `v` opens the picker,
+/// typing filters, Space ticks, Enter applies; the choice is recorded and a replay of the
+/// recording shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_variables_picker_changes_the_choice_and_a_replay_shows_it() {
+    let stack = stack(Scenario::Normal).await;
+    let url = stack.prometheus_url().to_string();
+    wait_for(&url, "db_replication_lag_seconds", Duration::from_secs(20)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("variables.rec");
+    let layout = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/variables.toml");
+
+    let tmux = Tmux::new("variables");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    let command = format!(
+        "{binary} --prometheus {url} --refresh 1s --scrape-interval 1s --layout {layout} --var replica=replica-2 --record {}",
+        recording.display()
+    );
+    tmux.launch(&command, 160, 40);
+    tmux.wait_for("the variables line", Duration::from_secs(20), |s| {
+        s.contains("job=spheroseg")
+            && s.contains("replica=replica-2")
+            && s.contains("Lag of replica-2")
+    });
+
+    // v, the variables; "rep" leaves one; Enter lists its values, fetched live.
+    tmux.keys(&["v"]);
+    tmux.wait_for("the picker", Duration::from_secs(5), |s| {
+        s.contains(" Variables ")
+    });
+    tmux.keys(&["r", "e", "p", "Enter"]);
+    tmux.wait_for("the replicas", Duration::from_secs(10), |s| {
+        s.contains("[ ] All") && s.contains("[x] replica-2") && s.contains("[ ] replica-1")
+    });
+    // Down to replica-1, tick it, apply.
+    tmux.keys(&["Down", "Space"]);
+    tmux.wait_for("replica-1 ticked", Duration::from_secs(5), |s| {
+        s.contains("[x] replica-1")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the new choice", Duration::from_secs(10), |s| {
+        s.contains("replica=replica-2+replica-1")
+            && s.contains("Lag of replica-2 + replica-1")
+            && !s.contains("[x]")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+
+    // The replay shows the recorded choice, and v says it cannot be changed there.
+    let replay = Tmux::new("variables-replay");
+    replay.launch(
+        &format!("{binary} replay {} --speed 8", recording.display()),
+        160,
+        40,
+    );
+    replay.wait_for("the replayed choice", Duration::from_secs(30), |s| {
+        s.contains("replica=replica-2+replica-1") && s.contains("Lag of replica-2 + replica-1")
+    });
+    replay.keys(&["v"]);
+    replay.wait_for("the replay's notice", Duration::from_secs(5), |s| {
+        s.contains("recorded choice")
+    });
+    replay.keys(&["q"]);
+    replay.wait_for_clean_exit("the replay to exit");
 }

@@ -56,6 +56,8 @@ pub enum Action {
     PrevEvent,
     ToggleHelp,
     ToggleLog,
+    /// Open the template variables' picker (`v`).
+    PickVariables,
     /// Stop the process until continued (Ctrl-Z), handing the terminal back meanwhile.
     Suspend,
     Quit,

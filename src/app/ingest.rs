@@ -18,6 +18,9 @@ impl App {
     }
 
     pub(super) fn ingest(&mut self, event: DataEvent) {
+        if self.answers_old_text(&event) {
+            return;
+        }
         match event {
             DataEvent::Clock(now) => self.tick(now),
             DataEvent::Reset => {
@@ -77,6 +80,8 @@ impl App {
                 self.store.mark_alerted();
             }
             DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
+            DataEvent::VariableOptions { name, result } => self.options_arrived(&name, result),
+            DataEvent::Variables(pairs) => self.selections_arrived(pairs),
         }
     }
 
@@ -94,6 +99,9 @@ impl App {
     /// begins with them, so its replay has the history and values the screen showed.
     pub fn state_events(&self) -> Vec<DataEvent> {
         let mut events = vec![DataEvent::Clock(self.now)];
+        if !self.layout.variables.is_empty() {
+            events.push(DataEvent::Variables(self.variables.pairs()));
+        }
         for (id, query) in self.store.queries().iter().enumerate() {
             let history: Vec<Series> = query
                 .series

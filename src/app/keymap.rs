@@ -143,6 +143,9 @@ pub const BINDINGS: &[Binding] = &[
         label: "s / S",
         help: "silence alert or group / expire silence",
         keys: &[key('s', Action::Silence), key('S', Action::ExpireSilence)],
+        label: "v",
+        help: "pick template variables' values",
+        keys: &[key('v', Action::PickVariables)],
     },
     Binding {
         label: "r",
@@ -206,6 +209,9 @@ pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
             KeyCode::Backspace => Some(Action::InputBackspace),
             KeyCode::Tab => Some(Action::InputNextField),
             KeyCode::Char(c) => Some(Action::Input(c)),
+            // The variables picker's list; a prompt ignores them.
+            KeyCode::Up => Some(Action::Focus(Dir::Up)),
+            KeyCode::Down => Some(Action::Focus(Dir::Down)),
             _ => None,
         };
     }

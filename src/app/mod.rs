@@ -16,6 +16,7 @@ pub mod silence;
 #[cfg(test)]
 mod tests;
 pub mod time;
+pub mod variables;
 
 pub use action::{Action, Msg};
 pub use prompt::{Prompt, PromptPurpose};
@@ -50,6 +51,8 @@ pub enum Overlay {
     Prompt(Prompt),
     /// The silence form, or the question before expiring one.
     Silence(silence::SilenceOverlay),
+    /// The template variables' picker (`v`).
+    Variables(variables::Picker),
 }
 
 /// How keys are read: as commands, or as text for the open prompt.
@@ -135,6 +138,8 @@ pub struct App {
     alerts_view: crate::view::alert_groups::AlertsView,
     /// `s` and `S` may reach Alertmanager (`--allow-silences`).
     allow_silences: bool,
+    /// Template variables: the selection, the options, the layout as written.
+    variables: variables::VariableState,
 }
 
 impl App {
@@ -143,7 +148,8 @@ impl App {
         store.alerts =
             AlertBoard::with_local(Vec::new(), Vec::new(), Vec::new(), kpi_watches(&layout));
         let focus = vec![Focus::default(); layout.tabs.len()];
-        Self {
+        let variables = variables::VariableState::new(&layout);
+        let mut app = Self {
             layout,
             theme,
             store,
@@ -176,13 +182,17 @@ impl App {
             effects: Vec::new(),
             alerts_view: Default::default(),
             allow_silences: false,
-        }
+            variables,
+        };
+        app.rewrite_layout();
+        app
     }
 
     /// Evaluates the alerting rules of `files` here, polling their expressions (and the
     /// recording rules', to show their series) with the layout's queries.
     pub fn with_rules(mut self, files: &[RuleFile]) -> Self {
         let board = AlertBoard::for_rules(files, &mut self.layout);
+        self.adopt_added_queries();
         self.store = Store::new(&self.layout.queries);
         self.store.alerts = board;
         self
@@ -268,7 +278,7 @@ impl App {
 
     pub fn input_mode(&self) -> InputMode {
         match self.overlay {
-            Some(Overlay::Prompt(_) | Overlay::Silence(_)) => InputMode::Text,
+            Some(Overlay::Prompt(_) | Overlay::Silence(_) | Overlay::Variables(_)) => InputMode::Text,
             _ => InputMode::Normal,
         }
     }
@@ -399,6 +409,14 @@ impl App {
                     | Action::Suspend
                     | Action::Resize(..)
             ),
+            Some(Overlay::Variables(_)) => {
+                if matches!(action, Action::Quit | Action::Suspend | Action::Resize(..)) {
+                    true
+                } else {
+                    self.picker_action(action);
+                    return;
+                }
+            }
         };
         if !allowed {
             self.dirty = false;
@@ -488,6 +506,7 @@ impl App {
                 };
             }
             Action::ToggleLog => self.show_log = !self.show_log,
+            Action::PickVariables => self.open_picker(),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),

@@ -280,8 +280,11 @@ impl App {
 
     fn request_for(&self, expr: &str) -> RangeRequest {
         let refresh = self.source.refresh.as_secs_f64();
-        self.time
-            .request(expr, self.range_now(), self.chart_points(), refresh)
+        let mut request = self
+            .time
+            .request(expr, self.range_now(), self.chart_points(), refresh);
+        self.expand_range_builtins(&mut request);
+        request
     }
 
     /// What the chart of `spec` has to show over the current range.

@@ -58,8 +58,12 @@ pub async fn live(
         refresh,
         note,
     };
+    // A --var the layout cannot take stops the run before the terminal is touched.
+    let chosen = crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| InvalidInput(e.to_string()))?;
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
+        .with_variables(chosen, options.scrape_interval)
         .with_bell(options.bell)
         .with_silences(options.allow_silences)
         // Unverified TLS is said for as long as it lasts.
@@ -155,7 +159,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             let poller = live::spawn(
                 client,
                 PollerConfig {
-                    queries: app.layout().queries.clone(),
+                    queries: app.polled_queries(),
                     refresh: app.source().refresh,
                     concurrency,
                     alertmanager,
@@ -171,7 +175,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                     speed,
                     start_at: None,
                     paused: false,
-                    queries: app.layout().queries.clone(),
+                    queries: app.polled_queries(),
                 },
                 data_tx,
             );

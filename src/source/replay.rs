@@ -173,7 +173,17 @@ impl Player {
                             });
                             Ok(())
                         }
-                        SourceCommand::RefreshNow => Ok(()),
+                        // The recorded answers are of the recorded choice; it is shown, not changed.
+                        SourceCommand::RefreshNow | SourceCommand::VariableOptions { .. } => Ok(()),
+                        // The recorded choice moved: ranges come from answers to the new text.
+                        SourceCommand::Expand { queries, .. } => {
+                            for (id, expr) in queries {
+                                if let Some(query) = self.queries.get_mut(id) {
+                                    query.expr = expr;
+                                }
+                            }
+                            Ok(())
+                        }
                     };
                     if result.is_err() {
                         return;

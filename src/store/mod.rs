@@ -182,6 +182,17 @@ impl Store {
         self.alerts.reset();
     }
 
+    /// Forgets what query `id` answered: its expression changed (a template variable's new
+    /// selection), so its history starts over.
+    pub fn reset_query(&mut self, id: usize) {
+        if let Some(query) = self.queries.get_mut(id) {
+            *query = QueryData {
+                metrics: std::mem::take(&mut query.metrics),
+                ..QueryData::empty(query.window)
+            };
+        }
+    }
+
     pub fn query(&self, id: usize) -> Option<&QueryData> {
         self.queries.get(id)
     }

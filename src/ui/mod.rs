@@ -9,6 +9,7 @@ mod silence;
 mod status_bar;
 mod tabs;
 mod too_small;
+mod variables;
 pub mod widgets;
 
 use crate::app::{App, Overlay};
@@ -35,8 +36,11 @@ pub fn render(frame: &mut Frame, app: &App) {
     } else {
         0
     };
-    let [tab_bar, body, log_pane, status] = Layout::vertical([
+    // The variables line, only when the layout has variables.
+    let variables_height = u16::from(!app.layout().variables.is_empty());
+    let [tab_bar, variables_line, body, log_pane, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(variables_height),
         Constraint::Fill(1),
         Constraint::Length(log_height),
         Constraint::Length(1),
@@ -44,11 +48,13 @@ pub fn render(frame: &mut Frame, app: &App) {
     .areas(screen);
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
+    frame.render_widget(variables::VariablesLine { app }, variables_line);
     if let Some(level) = app.drill().last() {
         let need = drill::min_size(level);
         if too_small(body, need) {
-            // Around the body: the tab bar, the status bar and the log pane at its full height.
-            let around = 2 + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+            // Around the body: the tab bar, the variables line, the status bar and the log
+            // pane at its full height.
+            let around = 2 + variables_height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
             let need = Size::new(need.width, need.height.saturating_add(around));
             frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
         } else {
@@ -111,6 +117,9 @@ pub fn render(frame: &mut Frame, app: &App) {
             },
             frame.area(),
         ),
+        Some(Overlay::Variables(picker)) => {
+            frame.render_widget(variables::PickerBox { app, picker }, frame.area())
+        }
         None => {}
     }
 }

@@ -12,12 +12,14 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
+
+mod variables;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -54,6 +56,8 @@ pub fn spawn(
         in_flight: HashMap::new(),
         failing: HashMap::new(),
         cycle: 0,
+        superseded: HashSet::new(),
+        backfill: HashSet::new(),
     };
     tokio::spawn(poller.run(command_rx));
     commands
@@ -343,6 +347,11 @@ struct Poller {
     failing: HashMap<QueryId, String>,
     /// The latest refresh cycle's number.
     cycle: u64,
+    /// Jobs under way for an expression a new variable selection replaced: their answers
+    /// are of the old choice and are dropped.
+    superseded: HashSet<Job>,
+    /// Queries whose history starts over (a new variable selection): backfilled next cycle.
+    backfill: HashSet<QueryId>,
 }
 
 impl Poller {
@@ -395,6 +404,15 @@ impl Poller {
                         next_cycle = Instant::now();
                     }
                     Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    Some(SourceCommand::VariableOptions { name, query }) => {
+                        self.fetch_options(&mut tasks, name, query);
+                    }
+                    Some(SourceCommand::Expand { queries, selections }) => {
+                        next_cycle = Instant::now();
+                        if self.expand(queries, selections).await.is_err() {
+                            break;
+                        }
+                    }
                     // Time travel is a replay's; live has only the present.
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
@@ -434,6 +452,7 @@ impl Poller {
         if backfill {
             jobs.extend(self.history_queries().into_iter().map(Job::Range));
         }
+        self.restart_histories(tasks, at);
         jobs.extend((0..self.config.queries.len()).map(Job::Instant));
         jobs.extend([Job::Alerts, Job::Rules]);
         let sent = jobs
@@ -589,6 +608,9 @@ impl Poller {
         };
         if let Some(job) = job {
             self.in_flight.remove(&job);
+            if self.superseded.remove(&job) {
+                return Vec::new();
+            }
         }
         match &event {
             DataEvent::Instant {
