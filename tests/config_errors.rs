@@ -38,6 +38,20 @@ const fn case(
 
 const LAYOUT_CASES: &[Case] = &[
     case(
+        "columns_on_a_chart.toml",
+        14,
+        11,
+        "tab[0].row[0].panel[0].columns",
+        &["only a table panel has `columns`"],
+    ),
+    case(
+        "mapping_value_and_range.toml",
+        19,
+        1,
+        "tab[0].row[0].panel[0].mapping[1]",
+        &["either `value` or `from`/`to`, not both"],
+    ),
+    case(
         "misspelt_key.toml",
         13,
         1,

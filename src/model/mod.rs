@@ -1,6 +1,7 @@
 //! Plain value types shared by configuration, data and rendering.
 
 pub mod labels;
+pub mod mapping;
 pub mod query;
 pub mod threshold;
 pub mod units;

@@ -20,7 +20,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn error<T>(
+    pub(super) fn error<T>(
         &self,
         span: std::ops::Range<usize>,
         key: String,
@@ -228,6 +228,8 @@ impl Builder<'_> {
         }
 
         let (min, max) = self.gauge_bounds(&file, path)?;
+        let columns = self.columns(kind, file.columns.as_ref(), path)?;
+        let mappings = self.mappings(&file.mappings, path)?;
         Ok(Panel {
             title: title.clone(),
             kind,
@@ -243,6 +245,8 @@ impl Builder<'_> {
             description: file.description,
             drill: self.drill_ref(file.drill.as_ref(), &format!("{path}.drill"))?,
             kpis,
+            columns,
+            mappings,
         })
     }
 

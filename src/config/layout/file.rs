@@ -61,6 +61,20 @@ pub(super) struct PanelFile {
     #[serde(rename = "kpi", default)]
     pub(super) kpis: Vec<KpiFile>,
     pub(super) drill: Option<Spanned<String>>,
+    /// A table's label columns.
+    pub(super) columns: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "mapping", default)]
+    pub(super) mappings: Vec<Spanned<MappingFile>>,
+}
+
+/// `[[...mapping]]`: a value (`value`) or range (`from`, `to`) shown as `text`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MappingFile {
+    pub(super) value: Option<f64>,
+    pub(super) from: Option<f64>,
+    pub(super) to: Option<f64>,
+    pub(super) text: String,
 }
 
 /// `[drill.NAME]`: how a drill view breaks a value down by label.

@@ -3,8 +3,10 @@
 
 mod build;
 mod file;
+mod table;
 
 use super::{ConfigError, Source};
+use crate::model::mapping::ValueText;
 use crate::model::{Thresholds, Unit};
 use build::Builder;
 use file::LayoutFile;
@@ -37,6 +39,8 @@ pub enum PanelKind {
     Rules,
     /// Alertmanager's notification groups and silences (`--alertmanager`).
     Alertmanager,
+    /// One line per series of an instant query: label columns and the value.
+    Table,
 }
 
 impl PanelKind {
@@ -125,6 +129,10 @@ pub struct Panel {
     pub description: Option<String>,
     pub kpis: Vec<Kpi>,
     pub drill: Option<Drill>,
+    /// A table's label columns; `None`: the labels that differ between its series.
+    pub columns: Option<Vec<String>>,
+    /// Values shown as words (`[[...mapping]]`), first match wins.
+    pub mappings: Vec<ValueText>,
 }
 
 #[derive(Clone, Debug)]
