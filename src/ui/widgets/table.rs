@@ -94,7 +94,10 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 data.theme.status(thresholds.classify(*value))
             };
             let mut row: Vec<Cell> = cells.iter().map(|c| Cell::from(c.as_str())).collect();
-            row.push(Cell::from(Span::styled(format!("{text:>w$}", w = usize::from(value_width)), style)));
+            row.push(Cell::from(Span::styled(
+                format!("{text:>w$}", w = usize::from(value_width)),
+                style,
+            )));
             Row::new(row).style(data.theme.text)
         })
         .collect();
