@@ -13,7 +13,8 @@ pub struct RowOut {
 
 /// The rows of one tab. A panel stacked under another within a taller panel's band joins
 /// that band's row; the note says so.
-pub fn rows(mut panels: Vec<PanelOut>) -> (Vec<RowOut>, Vec<(Option<i64>, String)>) {
+/// Notes name the panel by its `entry`.
+pub fn rows(mut panels: Vec<PanelOut>) -> (Vec<RowOut>, Vec<(usize, String)>) {
     panels.sort_by_key(|p| (p.grid.y, p.grid.x));
     let mut bands: Vec<(u32, u32, Vec<PanelOut>)> = Vec::new();
     for panel in panels {
@@ -34,7 +35,7 @@ pub fn rows(mut panels: Vec<PanelOut>) -> (Vec<RowOut>, Vec<(Option<i64>, String
             for p in &members {
                 if p.grid.y > start {
                     notes.push((
-                        p.id,
+                        p.entry,
                         "stacked under another panel beside a taller one in Grafana; placed side by side in its row".to_string(),
                     ));
                 }
@@ -70,6 +71,7 @@ mod tests {
             id: Some(id),
             grafana_type: "timeseries".into(),
             remarks: Vec::new(),
+            entry: usize::try_from(id).unwrap(),
         }
     }
 
@@ -99,6 +101,6 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].height, 16);
         assert_eq!(notes.len(), 1);
-        assert_eq!(notes[0].0, Some(3));
+        assert_eq!(notes[0].0, 3);
     }
 }

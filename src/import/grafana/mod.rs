@@ -163,17 +163,25 @@ fn prelude(
             Ok(()) => accepted.push_str(&text),
             Err(why) => {
                 let name = variable.name.as_str();
-                report
+                let why = format!("the layout loader refuses it: {why}");
+                match report
                     .entries
-                    .retain(|e| !(e.dashboard == file && e.what == "variable" && e.title == name));
-                report.push(Entry::skipped(
-                    &file,
-                    "variable",
-                    None,
-                    name,
-                    variable.kind,
-                    format!("the layout loader refuses it: {why}"),
-                ));
+                    .iter_mut()
+                    .find(|e| e.dashboard == file && e.what == "variable" && e.title == name)
+                {
+                    Some(entry) => {
+                        *entry =
+                            Entry::skipped(&file, "variable", None, name, &entry.grafana_type, why)
+                    }
+                    None => report.push(Entry::skipped(
+                        &file,
+                        "variable",
+                        None,
+                        name,
+                        variable.kind,
+                        why,
+                    )),
+                }
             }
         }
     }
@@ -208,6 +216,64 @@ fn prelude(
         report.push(entry);
     }
     accepted
+}
+
+/// One section as a tab (`None` when nothing in it converts) and its report entries in
+/// the dashboard's order: the row, then its panels.
+fn section_tab(
+    section: &Section,
+    file: &str,
+    inputs: &[(String, String)],
+    prelude: &str,
+) -> (Option<String>, Vec<Entry>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut converted = Vec::new();
+    for panel in &section.panels {
+        let title = json::text(panel, "title").unwrap_or("");
+        let grafana_type = json::text(panel, "type").unwrap_or("graph");
+        let id = json::id(panel);
+        let tried = panels::convert(panel, inputs).and_then(|(out, notes)| {
+            loads(prelude, &write::panel(&out, &[]))
+                .map(|()| (out, notes))
+                .map_err(|why| format!("the layout loader refuses it: {why}"))
+        });
+        match tried {
+            Ok((mut out, notes)) => {
+                let mut entry =
+                    Entry::converted(file, "panel", id, title, grafana_type, out.kind, notes);
+                entry.notes = out.remarks.clone();
+                out.entry = entries.len();
+                converted.push(out);
+                entries.push(entry);
+            }
+            Err(why) => entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why)),
+        }
+    }
+    let row = section.row.map(|row| {
+        let (id, title) = (json::id(row), section.title.as_str());
+        if converted.is_empty() {
+            let why = if section.panels.is_empty() {
+                "it holds no panels"
+            } else {
+                "no panel in it could be converted"
+            };
+            return Entry::skipped(file, "row", id, title, "row", why.into());
+        }
+        let notes = json::text(row, "repeat")
+            .map(|var| format!("repeated per ${var} in Grafana; one tab here shows every value"))
+            .into_iter()
+            .collect();
+        Entry::converted(file, "row", id, title, "row", "tab", notes)
+    });
+    let tab = (!converted.is_empty()).then(|| {
+        let (rows, placement) = grid::rows(converted);
+        for (entry, note) in placement {
+            entries[entry].approximate(note);
+        }
+        let written = write::rows(&rows, |p| write::panel(p, &entries[p.entry].because));
+        write::tab(&section.title, &written)
+    });
+    (tab, row.into_iter().chain(entries).collect())
 }
 
 /// Converts the dashboards, in order, into one layout: their tabs one after another.
@@ -263,91 +329,11 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
             })
             .collect();
         for section in sections(dash, &info.title) {
-            let mut converted = Vec::new();
-            let mut approximations = Vec::new();
-            for panel in &section.panels {
-                let title = json::text(panel, "title").unwrap_or("");
-                let grafana_type = json::text(panel, "type").unwrap_or("graph");
-                let id = json::id(panel);
-                match panels::convert(panel, &inputs_of) {
-                    Ok((out, notes)) => match loads(&prelude, &write::panel(&out, &[])) {
-                        Ok(()) => {
-                            approximations.push((out.id, notes));
-                            converted.push(out);
-                        }
-                        Err(why) => report.push(Entry::skipped(
-                            file,
-                            "panel",
-                            id,
-                            title,
-                            grafana_type,
-                            format!("the layout loader refuses it: {why}"),
-                        )),
-                    },
-                    Err(why) => {
-                        report.push(Entry::skipped(file, "panel", id, title, grafana_type, why))
-                    }
-                }
-            }
-            let row_entry = |outcome: Result<Vec<String>, String>| {
-                let row = section.row?;
-                let (id, title) = (json::id(row), section.title.as_str());
-                Some(match outcome {
-                    Ok(notes) => Entry::converted(file, "row", id, title, "row", "tab", notes),
-                    Err(why) => Entry::skipped(file, "row", id, title, "row", why),
-                })
-            };
-            if converted.is_empty() {
-                if let Some(entry) = row_entry(Err(if section.panels.is_empty() {
-                    "it holds no panels".into()
-                } else {
-                    "no panel in it could be converted".into()
-                })) {
-                    report.push(entry);
-                }
-                continue;
-            }
-            let mut row_notes = Vec::new();
-            if let Some(var) = section.row.and_then(|r| json::text(r, "repeat")) {
-                row_notes.push(format!(
-                    "repeated per ${var} in Grafana; one tab here shows every value"
-                ));
-            }
-            if let Some(entry) = row_entry(Ok(row_notes)) {
+            let (tab, entries) = section_tab(&section, file, &inputs_of, &prelude);
+            for entry in entries {
                 report.push(entry);
             }
-            let (rows, placement) = grid::rows(converted);
-            for (id, note) in placement {
-                if let Some((_, notes)) = approximations.iter_mut().find(|(i, _)| *i == id) {
-                    notes.push(note);
-                }
-            }
-            let notes_of = |p: &panels::PanelOut| {
-                approximations
-                    .iter()
-                    .find(|(i, _)| *i == p.id)
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default()
-            };
-            for row in &rows {
-                for p in &row.panels {
-                    let mut entry = Entry::converted(
-                        file,
-                        "panel",
-                        p.id,
-                        &p.title,
-                        &p.grafana_type,
-                        p.kind,
-                        notes_of(p),
-                    );
-                    entry.notes = p.remarks.clone();
-                    report.push(entry);
-                }
-            }
-            tabs.push_str(&write::tab(
-                &section.title,
-                &write::rows(&rows, |p| write::panel(p, &notes_of(p))),
-            ));
+            tabs.push_str(&tab.unwrap_or_default());
         }
     }
     if tabs.is_empty() {

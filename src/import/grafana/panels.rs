@@ -48,6 +48,8 @@ pub struct PanelOut {
     pub grafana_type: String,
     /// Facts worth a word that lose nothing Grafana showed (hidden targets).
     pub remarks: Vec<String>,
+    /// Its place among the report entries of its tab.
+    pub entry: usize,
 }
 
 /// What became of a panel: converted (with what was approximated) or skipped (why).
@@ -267,6 +269,7 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             id: json::id(panel),
             grafana_type: grafana_type.to_string(),
             remarks,
+            entry: 0,
         },
         notes,
     ))

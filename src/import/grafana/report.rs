@@ -60,6 +60,14 @@ impl Entry {
         }
     }
 
+    /// Adds a loss found after conversion (where the panel was placed).
+    pub fn approximate(&mut self, because: String) {
+        if self.outcome == Outcome::Converted {
+            self.outcome = Outcome::Approximated;
+        }
+        self.because.push(because);
+    }
+
     pub fn skipped(
         dashboard: &str,
         what: &'static str,
