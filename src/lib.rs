@@ -29,4 +29,5 @@ pub mod sim;
 pub mod source;
 pub mod store;
 pub mod ui;
+pub mod variables;
 pub mod view;

@@ -7,8 +7,25 @@ use std::path::Path;
 
 /// Top-level modules, top to bottom. A module may use any module further down the list.
 const LAYERS: &[&str] = &[
-    "main", "launch", "cli", "demo", "report", "import", "ui", "app", "view", "source", "session",
-    "store", "event", "alerts", "prom", "config", "model", "clock",
+    "main",
+    "launch",
+    "cli",
+    "demo",
+    "report",
+    "import",
+    "ui",
+    "app",
+    "view",
+    "source",
+    "session",
+    "store",
+    "event",
+    "alerts",
+    "prom",
+    "config",
+    "variables",
+    "model",
+    "clock",
 ];
 
 /// The top-level modules `text` names through `crate::x`, comments left out.

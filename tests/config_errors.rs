@@ -238,6 +238,83 @@ const LAYOUT_CASES: &[Case] = &[
         "drill.replica.panel[0].query",
         &["unexpected end of input inside braces"],
     ),
+    // Template variables: the right keys for each kind, chains that only look back.
+    case(
+        "variable_unknown_key.toml",
+        34,
+        1,
+        "qurey",
+        &["unknown field `qurey`", "`query`", "`include_all`"],
+    ),
+    case(
+        "variable_unknown_kind.toml",
+        33,
+        8,
+        "kind",
+        &[
+            "unknown variant `dropdown`",
+            "`query`",
+            "`custom`",
+            "`constant`",
+            "`interval`",
+        ],
+    ),
+    case(
+        "variable_without_query.toml",
+        34,
+        8,
+        "variable[0].query",
+        &["variable \"job\"", "needs `query`"],
+    ),
+    case(
+        "variable_custom_takes_no_value.toml",
+        34,
+        9,
+        "variable[0].value",
+        &["a custom variable takes no `value`"],
+    ),
+    case(
+        "variable_unknown_function.toml",
+        34,
+        9,
+        "variable[0].query",
+        &["label_values(metric{…}, label)", "query_result(expr)"],
+    ),
+    case(
+        "variable_chain_forward.toml",
+        34,
+        9,
+        "variable[0].query",
+        &["`$instance`", "declared before this variable"],
+    ),
+    case(
+        "variable_bad_regex.toml",
+        35,
+        9,
+        "variable[0].regex",
+        &["invalid regex", "unclosed group"],
+    ),
+    case(
+        "variable_default_not_a_value.toml",
+        35,
+        11,
+        "variable[0].default",
+        &["\"dev\" is not one of the values"],
+    ),
+    case(
+        "variable_interval_not_a_duration.toml",
+        34,
+        10,
+        "variable[0].values",
+        &["\"five minutes\" is not a PromQL duration"],
+    ),
+    case(
+        "variable_undeclared_in_query.toml",
+        25,
+        9,
+        "tab[0].row[0].panel[1].kpi[0].query",
+        &["`$replcia`", "declared: [\"replica\"]"],
+    ),
 ];
 
 const THEME_CASES: &[Case] = &[
@@ -479,6 +556,67 @@ fn the_layout_the_fixtures_are_copied_from_is_valid() {
         stdout.contains("1 tabs, 2 panels, 2 distinct queries"),
         "stdout:\n{stdout}"
     );
+}
+
+#[test]
+fn a_layout_with_chained_variables_is_valid() {
+    let layout = format!(
+        "{MINIMAL_LAYOUT}{}",
+        r#"
+[[variable]]
+name = "job"
+label = "Job"
+kind = "query"
+query = 'label_values(up, job)'
+default = "node"
+
+[[variable]]
+name = "instance"
+kind = "query"
+query = 'label_values(node_uname_info{job="$job"}, instance)'
+regex = '/(.*):\d+/'
+multi = true
+include_all = true
+all_value = ".*"
+default = ["$__all"]
+
+[[variable]]
+name = "step"
+kind = "interval"
+values = ["1m", "5m"]
+
+[[variable]]
+name = "env"
+kind = "constant"
+value = "prod"
+
+[[variable]]
+name = "pool"
+kind = "custom"
+values = ["a", "b"]
+multi = true
+default = ["a", "b"]
+
+[[tab]]
+title = "Node $instance"
+[[tab.row]]
+[[tab.row.panel]]
+title = "CPU of $instance"
+kind = "chart"
+query = 'sum by (instance) (rate(node_cpu_seconds_total{job="$job", instance=~"${instance:regex}", env="[[env]]"}[$__rate_interval])) / avg_over_time(up[$step])'
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("variables.toml");
+    std::fs::write(&path, &layout).unwrap();
+    check_passes(
+        "layout with variables",
+        &["--layout", path.to_str().unwrap()],
+    );
+    let parsed = Layout::load(path.to_str().unwrap()).unwrap();
+    let names: Vec<&str> = parsed.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["job", "instance", "step", "env", "pool"]);
+    assert_eq!(parsed.variables[1].default, ["$__all"]);
 }
 
 #[test]

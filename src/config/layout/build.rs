@@ -17,6 +17,7 @@ pub(super) struct Builder<'a> {
     pub(super) queries: Vec<QueryDef>,
     pub(super) index: HashMap<String, QueryId>,
     pub(super) drills: HashMap<String, Drill>,
+    pub(super) variables: Vec<crate::variables::Variable>,
 }
 
 impl Builder<'_> {
@@ -47,6 +48,7 @@ impl Builder<'_> {
                 "a layout needs at least one [[tab]]".into(),
             );
         }
+        self.declare_variables(file.variables)?;
         for (name, drill) in &file.drill {
             let built = self.drill(drill, &format!("drill.{name}"))?;
             self.drills.insert(name.clone(), built);
@@ -93,6 +95,7 @@ impl Builder<'_> {
             title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
             tabs,
             queries: self.queries,
+            variables: self.variables,
             source: source.clone(),
         })
     }
@@ -356,7 +359,9 @@ impl Builder<'_> {
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
             // A bare `$` is a regex anchor, not a placeholder.
-            if !name.is_empty() && !by.contains(&name) {
+            let variable = self.variables.iter().any(|v| v.name == name)
+                || crate::variables::Intervals::is_builtin(&name);
+            if !name.is_empty() && !by.contains(&name) && !variable {
                 return self.error(
                     expr.span(),
                     key.into(),
@@ -389,6 +394,8 @@ impl Builder<'_> {
         let example = names.iter().fold(normalized.clone(), |text, name| {
             text.replace(&format!("${name}"), "x")
         });
+        self.references_known(&example, expr.span(), key, "of this layout")?;
+        let example = crate::variables::expand::example(&example, &self.variables);
         if let Err(message) = promql_parser::parser::parse(&example) {
             return self.error(expr.span(), key.into(), message);
         }

@@ -18,6 +18,9 @@ pub(super) struct LayoutFile {
     /// Named breakdowns that panels and KPI rows refer to with `drill = "NAME"`.
     #[serde(default)]
     pub(super) drill: BTreeMap<String, DrillFile>,
+    /// Template variables, `$name` in queries and titles.
+    #[serde(rename = "variable", default)]
+    pub(super) variables: Vec<super::variable::VariableFile>,
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,7 @@
 mod build;
 mod file;
 mod table;
+mod variable;
 
 use super::{ConfigError, Source};
 use crate::model::mapping::ValueText;
@@ -90,6 +91,8 @@ pub struct Layout {
     pub title: String,
     pub tabs: Vec<Tab>,
     pub queries: Vec<QueryDef>,
+    /// Template variables, in declaration order (a variable may use those before it).
+    pub variables: Vec<crate::variables::Variable>,
     /// The layout's own text, kept so a session can say exactly what it showed.
     pub source: Source,
 }
@@ -297,6 +300,7 @@ impl Layout {
             queries: Vec::new(),
             index: HashMap::new(),
             drills: HashMap::new(),
+            variables: Vec::new(),
         }
         .build(file, &source)
     }

@@ -1,0 +1,461 @@
+//! Expanding references for a selection, the way Grafana's Prometheus data source does:
+//! a single value as written; several values (or any value of a multi or All variable)
+//! regex-escaped and joined as `(a|b)` for `=~"…"` matchers; `$__rate_interval` and
+//! friends from the scrape interval, the step and the range.
+
+use super::{ALL, Variable, template};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What is selected of one variable (part of recordings).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The values picked; empty when All is.
+    pub values: Vec<String>,
+    pub all: bool,
+}
+
+impl Selection {
+    pub fn of(values: Vec<String>) -> Selection {
+        if values.iter().any(|v| v == ALL) {
+            return Selection {
+                values: Vec::new(),
+                all: true,
+            };
+        }
+        Selection { values, all: false }
+    }
+
+    /// How the selection reads in the variables line: `a`, `a+b`, `All`.
+    pub fn text(&self) -> String {
+        if self.all {
+            "All".to_string()
+        } else {
+            self.values.join("+")
+        }
+    }
+}
+
+/// How a reference writes its values: `${name:format}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// No format in a query: as Grafana's Prometheus data source writes it.
+    Query,
+    /// No format in a title: values as they read, `a + b`, `All`.
+    Text,
+    /// Regex-escaped (for a PromQL string), `(a|b)`.
+    Regex,
+    /// `a|b`, unescaped.
+    Pipe,
+    /// `a,b`.
+    Csv,
+    /// `a,b`, and All's custom value as written.
+    Raw,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "regex" => Format::Regex,
+            "pipe" => Format::Pipe,
+            "csv" => Format::Csv,
+            "raw" => Format::Raw,
+            "text" => Format::Text,
+            _ => return None,
+        })
+    }
+
+    /// The formats `${name:format}` accepts, for messages.
+    pub const NAMES: &'static str = "regex, pipe, csv, raw, text";
+}
+
+/// One variable's current value, ready to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    pub name: String,
+    /// The selected values, or every option when All is selected without an `all_value`.
+    pub values: Vec<String>,
+    /// All is selected and the variable says what it stands for.
+    pub all_value: Option<String>,
+    pub all: bool,
+    /// Multi or include_all: values are regex-escaped even when there is one.
+    pub regex_like: bool,
+}
+
+impl Bound {
+    /// `variable` under `selection`, with the options known for it (for All).
+    pub fn new(variable: &Variable, selection: &Selection, options: &[String]) -> Bound {
+        let (values, all_value) = match (&variable.all_value, selection.all) {
+            (Some(custom), true) => (Vec::new(), Some(custom.clone())),
+            (None, true) => (options.to_vec(), None),
+            (_, false) => (selection.values.clone(), None),
+        };
+        Bound {
+            name: variable.name.clone(),
+            values,
+            all_value,
+            all: selection.all,
+            regex_like: variable.multi || variable.include_all,
+        }
+    }
+
+    fn write(&self, format: Format) -> String {
+        if format == Format::Text {
+            return if self.all {
+                "All".to_string()
+            } else {
+                self.values.join(" + ")
+            };
+        }
+        if let Some(custom) = &self.all_value {
+            return custom.clone();
+        }
+        match format {
+            Format::Query if !self.regex_like && self.values.len() <= 1 => {
+                self.values.iter().map(|v| string_escape(v)).collect()
+            }
+            Format::Query | Format::Regex => {
+                let escaped: Vec<String> = self.values.iter().map(|v| regex_escape(v)).collect();
+                match escaped.len() {
+                    1 => escaped.concat(),
+                    _ => format!("({})", escaped.join("|")),
+                }
+            }
+            Format::Pipe => self.values.join("|"),
+            Format::Csv | Format::Raw | Format::Text => self.values.join(","),
+        }
+    }
+}
+
+/// A value inside a PromQL double-quoted string: backslashes and quotes escaped.
+fn string_escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// A value matched literally by a regex inside a PromQL double-quoted string: `10.0.0.5`
+/// becomes `10\\.0\\.0\\.5` (the regex's backslash, escaped for the string).
+fn regex_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 2);
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\\\\\"),
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+                out.push_str("\\\\");
+                out.push(c);
+            }
+            '"' => out.push_str("\\\""),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the built-in `$__…` variables are computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Intervals {
+    /// How often Prometheus scrapes (`--scrape-interval`, default 15s).
+    pub scrape: Duration,
+    /// The time between points: a range query's step, the refresh interval when polled.
+    pub step: Duration,
+    /// The span shown: the panel's window.
+    pub range: Duration,
+}
+
+impl Intervals {
+    /// Grafana's rule: at least four scrapes, and at least one step plus a scrape.
+    pub fn rate_interval(&self) -> Duration {
+        (self.scrape * 4).max(self.step + self.scrape)
+    }
+
+    fn builtin(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "__rate_interval" => promql_duration(self.rate_interval()),
+            "__interval" => promql_duration(self.step),
+            "__interval_ms" => self.step.as_millis().to_string(),
+            "__range" => promql_duration(self.range),
+            "__range_s" => self.range.as_secs().to_string(),
+            "__range_ms" => self.range.as_millis().to_string(),
+            _ => return None,
+        })
+    }
+
+    /// Whether `name` is one of the built-ins.
+    pub fn is_builtin(name: &str) -> bool {
+        let any = Intervals {
+            scrape: Duration::ZERO,
+            step: Duration::ZERO,
+            range: Duration::ZERO,
+        };
+        any.builtin(name).is_some()
+    }
+}
+
+/// `d` as a PromQL duration: whole seconds, or milliseconds below one.
+fn promql_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis().max(1))
+    }
+}
+
+/// `text` with every reference to a bound variable or a built-in written out; `format` is
+/// used where a reference names none. Unknown names stay as written.
+pub fn expand(text: &str, bound: &[Bound], intervals: &Intervals, format: Format) -> String {
+    template::replace(text, |reference| {
+        if let Some(value) = intervals.builtin(reference.name) {
+            return Some(value);
+        }
+        let variable = bound.iter().find(|b| b.name == reference.name)?;
+        let format = match reference.format {
+            Some(name) => Format::parse(name)?,
+            None => format,
+        };
+        Some(variable.write(format))
+    })
+}
+
+/// `text` with every variable written as an example value (its first value, or `x`), so
+/// the PromQL parser can check the rest when the layout loads.
+pub fn example(text: &str, variables: &[Variable]) -> String {
+    let bound: Vec<Bound> = variables
+        .iter()
+        .map(|v| {
+            let first = v
+                .default
+                .first()
+                .filter(|d| *d != ALL)
+                .cloned()
+                .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
+                .unwrap_or_else(|| "x".to_string());
+            Bound {
+                name: v.name.clone(),
+                values: vec![first],
+                all_value: None,
+                all: false,
+                regex_like: false,
+            }
+        })
+        .collect();
+    let intervals = Intervals {
+        scrape: Duration::from_secs(15),
+        step: Duration::from_secs(15),
+        range: Duration::from_secs(900),
+    };
+    expand(text, &bound, &intervals, Format::Query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::variables::VariableKind;
+
+    fn variable(name: &str, multi: bool, include_all: bool, all_value: Option<&str>) -> Variable {
+        Variable {
+            name: name.into(),
+            label: None,
+            kind: VariableKind::Custom {
+                values: vec!["a".into()],
+            },
+            multi,
+            include_all,
+            all_value: all_value.map(str::to_string),
+            default: Vec::new(),
+        }
+    }
+
+    fn selected(values: &[&str]) -> Selection {
+        Selection::of(values.iter().map(|v| v.to_string()).collect())
+    }
+
+    fn intervals(scrape: u64, step: u64, range: u64) -> Intervals {
+        Intervals {
+            scrape: Duration::from_secs(scrape),
+            step: Duration::from_secs(step),
+            range: Duration::from_secs(range),
+        }
+    }
+
+    fn query(text: &str, bound: &[Bound]) -> String {
+        expand(text, bound, &intervals(15, 15, 900), Format::Query)
+    }
+
+    #[test]
+    fn a_single_value_is_written_as_is_in_every_spelling() {
+        let job = Bound::new(
+            &variable("job", false, false, None),
+            &selected(&["node"]),
+            &[],
+        );
+        assert_eq!(
+            query(
+                r#"up{job="$job"} + up{job="${job}"} + up{job="[[job]]"}"#,
+                &[job]
+            ),
+            r#"up{job="node"} + up{job="node"} + up{job="node"}"#
+        );
+    }
+
+    #[test]
+    fn a_single_value_is_escaped_for_the_string_it_sits_in() {
+        let v = Bound::new(
+            &variable("p", false, false, None),
+            &selected(&[r#"C:\a"b"#]),
+            &[],
+        );
+        assert_eq!(query(r#"x{p="$p"}"#, &[v]), r#"x{p="C:\\a\"b"}"#);
+    }
+
+    #[test]
+    fn multi_values_are_regex_escaped_and_alternated() {
+        let v = Bound::new(
+            &variable("instance", true, false, None),
+            &selected(&["10.0.0.5:9100", "a+b"]),
+            &[],
+        );
+        assert_eq!(
+            query(r#"up{instance=~"$instance"}"#, &[v]),
+            r#"up{instance=~"(10\\.0\\.0\\.5:9100|a\\+b)"}"#
+        );
+    }
+
+    #[test]
+    fn one_value_of_a_multi_variable_is_still_escaped() {
+        let v = Bound::new(&variable("i", true, false, None), &selected(&["a.b"]), &[]);
+        assert_eq!(query(r#"up{i=~"$i"}"#, &[v]), r#"up{i=~"a\\.b"}"#);
+    }
+
+    #[test]
+    fn all_is_every_option_or_the_custom_all_value() {
+        let options = ["a".to_string(), "b.c".to_string()];
+        let every = Bound::new(
+            &variable("v", false, true, None),
+            &selected(&[ALL]),
+            &options,
+        );
+        assert_eq!(query(r#"x{v=~"$v"}"#, &[every]), r#"x{v=~"(a|b\\.c)"}"#);
+        let custom = Bound::new(
+            &variable("v", true, true, Some(".*")),
+            &selected(&[ALL]),
+            &options,
+        );
+        assert_eq!(
+            query(r#"x{v=~"$v"}"#, std::slice::from_ref(&custom)),
+            r#"x{v=~".*"}"#
+        );
+        assert_eq!(
+            expand("by $v", &[custom], &intervals(15, 15, 900), Format::Text),
+            "by All"
+        );
+    }
+
+    #[test]
+    fn formats_write_values_their_way() {
+        let v = Bound::new(
+            &variable("v", true, false, None),
+            &selected(&["a.1", "b"]),
+            &[],
+        );
+        let b = [v];
+        assert_eq!(query("${v:regex}", &b), r"(a\\.1|b)");
+        assert_eq!(query("${v:pipe}", &b), "a.1|b");
+        assert_eq!(query("[[v:csv]]", &b), "a.1,b");
+        assert_eq!(query("${v:raw}", &b), "a.1,b");
+        assert_eq!(query("${v:text}", &b), "a.1 + b");
+        // An unknown format is left as written (the layout loader rejects it first).
+        assert_eq!(query("${v:glob}", &b), "${v:glob}");
+    }
+
+    #[test]
+    fn titles_read_values_plainly() {
+        let v = Bound::new(
+            &variable("i", true, false, None),
+            &selected(&["a.b", "c"]),
+            &[],
+        );
+        assert_eq!(
+            expand("CPU of $i", &[v], &intervals(15, 15, 900), Format::Text),
+            "CPU of a.b + c"
+        );
+    }
+
+    #[test]
+    fn rate_interval_follows_grafanas_rule() {
+        // Four scrapes when the step is short…
+        assert_eq!(
+            intervals(15, 15, 900).rate_interval(),
+            Duration::from_secs(60)
+        );
+        // …a step plus a scrape when it is long.
+        assert_eq!(
+            intervals(15, 120, 900).rate_interval(),
+            Duration::from_secs(135)
+        );
+        assert_eq!(
+            intervals(30, 10, 900).rate_interval(),
+            Duration::from_secs(120)
+        );
+    }
+
+    #[test]
+    fn builtins_are_written_as_promql_durations_and_numbers() {
+        let i = intervals(15, 30, 3600);
+        let text = "rate(x[$__rate_interval]) $__interval $__interval_ms $__range $__range_s ${__range_ms}";
+        assert_eq!(
+            expand(text, &[], &i, Format::Query),
+            "rate(x[60s]) 30s 30000 3600s 3600 3600000"
+        );
+        let sub = Intervals {
+            scrape: Duration::from_millis(100),
+            step: Duration::from_millis(250),
+            range: Duration::from_secs(60),
+        };
+        assert_eq!(expand("$__interval", &[], &sub, Format::Query), "250ms");
+        assert!(Intervals::is_builtin("__range_s"));
+        assert!(!Intervals::is_builtin("job"));
+    }
+
+    #[test]
+    fn unknown_names_stay_for_the_drill_substitution() {
+        assert_eq!(
+            query(r#"x{replica="$replica"}"#, &[]),
+            r#"x{replica="$replica"}"#
+        );
+    }
+
+    #[test]
+    fn examples_stand_in_for_every_variable() {
+        let mut interval = variable("step", false, false, None);
+        interval.kind = VariableKind::Interval {
+            values: vec!["5m".into()],
+        };
+        let mut instance = variable("instance", false, false, None);
+        instance.kind = VariableKind::Query {
+            query: super::super::OptionsQuery::LabelValues {
+                selector: None,
+                label: "instance".into(),
+            },
+            regex: None,
+        };
+        assert_eq!(
+            example(
+                r#"rate(x{i="$instance"}[$step]) / $__rate_interval"#,
+                &[interval, instance]
+            ),
+            r#"rate(x{i="x"}[5m]) / 60s"#
+        );
+    }
+
+    #[test]
+    fn a_selection_of_all_is_spelt_like_grafana() {
+        assert_eq!(
+            selected(&["$__all"]),
+            Selection {
+                values: vec![],
+                all: true
+            }
+        );
+        assert_eq!(selected(&["a", "b"]).text(), "a+b");
+        assert_eq!(selected(&["$__all"]).text(), "All");
+    }
+}
