@@ -299,3 +299,182 @@ fn the_subcommand_writes_the_layout_and_report_and_exits_as_documented() {
         "{stderr}"
     );
 }
+
+mod conn_support;
+
+use conn_support::{Server, free_port, options, wait_for_data};
+use spheroseg_top::app::{App, Msg, SourceInfo};
+use spheroseg_top::config::Theme;
+use spheroseg_top::event::DataEvent;
+use spheroseg_top::model::Unit;
+use spheroseg_top::prom::PromClient;
+use spheroseg_top::source::live::{self as poller, PollerConfig};
+use spheroseg_top::variables::expand::{Bound, Format, Intervals, Selection, expand};
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// Debian's node exporter on a free loopback port; a missing binary fails the test.
+fn node_exporter() -> Server {
+    Server::spawn(
+        "prometheus-node-exporter",
+        tempfile::tempdir().unwrap(),
+        free_port(),
+        &["--web.listen-address=127.0.0.1:{port}".into()],
+    )
+}
+
+/// A real Prometheus scraping `target` every second as job `node`, the job name Node
+/// Exporter Full expects.
+fn prometheus(target: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+    let binary = spheroseg_top::demo::stack::find_prometheus()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "prometheus".to_string());
+    Server::spawn(
+        &binary,
+        dir,
+        free_port(),
+        &[
+            "--config.file={dir}/prometheus.yml".into(),
+            "--storage.tsdb.path={dir}/data".into(),
+            "--web.listen-address=127.0.0.1:{port}".into(),
+            "--log.level=warn".into(),
+        ],
+    )
+}
+
+/// The layout's queries with its variables bound as the dashboard's picker would bind them
+/// (job, node name and instance of the one node), with the built-in intervals of a 1s scrape.
+fn bind_variables(layout: &mut Layout, values: &[(&str, &str)]) {
+    let bound: Vec<Bound> = layout
+        .variables
+        .iter()
+        .map(|variable| {
+            let value = values
+                .iter()
+                .find(|(name, _)| *name == variable.name)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_else(|| panic!("no value for ${}", variable.name));
+            Bound::new(variable, &Selection::of(vec![value]), &[])
+        })
+        .collect();
+    let intervals = Intervals {
+        scrape: Duration::from_secs(1),
+        step: Duration::from_secs(1),
+        range: Duration::from_secs(15 * 60),
+    };
+    for query in &mut layout.queries {
+        query.expr = expand(&query.expr, &bound, &intervals, Format::Query);
+    }
+}
+
+/// The first tab on `client` once every query answered, drawn 160×45: the screen's lines,
+/// and the queries that failed, with their errors.
+async fn first_tab(layout: Layout, client: PromClient) -> (Vec<String>, Vec<String>) {
+    let mut app = App::new(
+        layout,
+        Theme::load("default").unwrap(),
+        SourceInfo {
+            label: client.display_url().to_string(),
+            refresh: Duration::from_secs(1),
+            note: None,
+        },
+    );
+    let queries = app.layout().queries.len();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let _commands = poller::spawn(
+        client,
+        PollerConfig {
+            queries: app.layout().queries.clone(),
+            refresh: Duration::from_secs(1),
+            concurrency: 4,
+            alertmanager: None,
+        },
+        tx,
+    );
+    let mut answered = HashSet::new();
+    // Generous: a loaded machine answers a few hundred queries slowly.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while answered.len() < queries {
+        let event = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("every query answered in time")
+            .expect("poller running");
+        if let DataEvent::Instant { id, at, .. } = &event {
+            answered.insert(*id);
+            app.update(Msg::Tick(*at));
+        }
+        app.update(Msg::Data(event));
+    }
+    let failed = app
+        .layout()
+        .queries
+        .iter()
+        .enumerate()
+        .filter_map(|(id, q)| {
+            let error = app.store().query(id)?.error.as_ref()?;
+            Some(format!("{}: {error}", q.expr))
+        })
+        .collect();
+    (conn_support::render(&app), failed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_exporter_full_shows_a_real_node_exporter_s_values() {
+    let exporter = node_exporter();
+    let target = format!("127.0.0.1:{}", exporter.port);
+    let mut server = prometheus(&target);
+    let client = PromClient::new(&format!("http://127.0.0.1:{}", server.port), options()).unwrap();
+    // Rates over $__rate_interval (4s at a 1s scrape) need a few scrapes behind them.
+    wait_for_data(
+        &client,
+        "rate(node_cpu_seconds_total[4s])",
+        &mut server,
+        Duration::from_secs(60),
+    )
+    .await;
+    let now = spheroseg_top::clock::unix_now();
+    let uname = client.instant("node_uname_info", now).await.unwrap();
+    let nodename = uname.samples[0].labels["nodename"].clone();
+    let value = |answer: spheroseg_top::prom::InstantAnswer| answer.samples[0].value;
+    let total = value(
+        client
+            .instant("node_memory_MemTotal_bytes", now)
+            .await
+            .unwrap(),
+    );
+    let cores = value(
+        client
+            .instant("count(node_cpu_seconds_total{mode=\"idle\"})", now)
+            .await
+            .unwrap(),
+    );
+
+    let mut layout = load(&grafana::convert(&[input("node-exporter-full")]).unwrap());
+    bind_variables(
+        &mut layout,
+        &[("job", "node"), ("nodename", &nodename), ("node", &target)],
+    );
+    let (screen, failed) = first_tab(layout, client).await;
+    let text = screen.join("\n");
+    assert!(text.contains("Quick CPU / Mem / Disk"), "{text}");
+    // RAM Total and CPU Cores as their panels write the exporter's own numbers.
+    for shown in [
+        Unit::Bytes.format(total, Some(0)),
+        Unit::None.format(cores, None),
+    ] {
+        assert!(text.contains(&shown), "{shown} not shown:\n{text}");
+    }
+    // Every query the import kept verbatim, once its variables are bound, is PromQL the
+    // server runs.
+    assert!(
+        failed.is_empty(),
+        "queries the server refused:\n{}",
+        failed.join("\n")
+    );
+    drop(exporter);
+}

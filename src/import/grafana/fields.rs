@@ -187,11 +187,21 @@ fn from_levels(levels: &[(Option<f64>, u8)]) -> Result<Thresholds, String> {
     Err("threshold colours go up and down (a band); thresholds not converted".into())
 }
 
+/// What became of a panel's value mappings.
+#[derive(Debug, Default)]
+pub struct Mappings {
+    pub texts: Vec<Mapping>,
+    /// Mappings with no layout counterpart (regexes, colours only).
+    pub lost: Vec<String>,
+    /// Mappings of "no value", which a panel without data already says in its own words.
+    pub no_value: Vec<String>,
+}
+
 /// Value mappings that name values: `value`, `range` and the old `valueMaps`.
-/// What cannot become text (special values, regexes, colours only) is named.
-pub fn mappings(list: &[Value]) -> (Vec<Mapping>, Vec<String>) {
-    let mut out = Vec::new();
-    let mut lost = Vec::new();
+/// What cannot become text (regexes, colours only) is named.
+pub fn mappings(list: &[Value]) -> Mappings {
+    let mut found = Mappings::default();
+    let (out, lost) = (&mut found.texts, &mut found.lost);
     for mapping in list {
         let options = mapping.get("options").unwrap_or(&Value::Null);
         match json::text(mapping, "type") {
@@ -232,6 +242,20 @@ pub fn mappings(list: &[Value]) -> (Vec<Mapping>, Vec<String>) {
                     _ => lost.push("range mapping without text or bounds".to_string()),
                 }
             }
+            Some("special")
+                if matches!(
+                    json::text(options, "match"),
+                    Some("null" | "nan" | "null+nan")
+                ) =>
+            {
+                let text = options
+                    .pointer("/result/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                found.no_value.push(format!(
+                    "Grafana shows {text:?} for no value; here the panel says it has no data"
+                ));
+            }
             Some(kind) => {
                 let matched = json::text(options, "match")
                     .or_else(|| json::text(options, "pattern"))
@@ -254,7 +278,7 @@ pub fn mappings(list: &[Value]) -> (Vec<Mapping>, Vec<String>) {
             },
         }
     }
-    (out, lost)
+    found
 }
 
 /// `reduceOptions.calcs` as the layout's `reduce`: the latest value needs none.
@@ -343,9 +367,10 @@ mod tests {
             {"type": "value", "options": {"1": {"text": "up"}, "0": {"text": "down"}}},
             {"type": "range", "options": {"from": 2, "to": 5, "result": {"text": "degraded"}}},
             {"type": "special", "options": {"match": "null", "result": {"text": "N/A"}}}]);
-        let (mappings, lost) = mappings(list.as_array().unwrap());
-        assert_eq!(mappings.len(), 3);
-        assert_eq!(lost, ["special mapping of null"]);
+        let found = mappings(list.as_array().unwrap());
+        assert_eq!(found.texts.len(), 3);
+        assert!(found.lost.is_empty());
+        assert_eq!(found.no_value.len(), 1);
     }
 
     #[test]

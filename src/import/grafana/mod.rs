@@ -314,6 +314,7 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
             }
         }
     }
+    let owners = variables::in_dependency_order(owners);
     let prelude = prelude(owners, annotations_out, &mut report);
 
     let mut tabs = String::new();

@@ -181,23 +181,24 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     let mut max = json::number_at(defaults, "max").or_else(|| json::number_at(legacy_axis, "max"));
     let min = min.filter(|lo| max.is_none_or(|hi| *lo < hi));
 
-    let (found, lost) = fields::mappings(
+    let found = fields::mappings(
         defaults
             .get("mappings")
             .or_else(|| panel.get("valueMaps"))
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice),
     );
-    mappings.extend(found);
-    notes.extend(lost.into_iter().map(|m| format!("{m} is not converted")));
+    mappings.extend(found.texts);
+    notes.extend(
+        found
+            .lost
+            .into_iter()
+            .map(|m| format!("{m} is not converted")),
+    );
+    remarks.extend(found.no_value);
 
     let mut thresholds = Thresholds::default();
-    // A time series draws its thresholds only when asked to; otherwise they colour nothing.
-    let drawn = kind != "chart"
-        || defaults
-            .pointer("/custom/thresholdsStyle/mode")
-            .and_then(Value::as_str)
-            .is_some_and(|m| m != "off");
+    let drawn = thresholds_shown(panel, kind, defaults);
     if let Some(config) = defaults.get("thresholds").filter(|_| drawn) {
         match fields::thresholds(config, (min, max)) {
             Ok(t) => thresholds = t,
@@ -236,9 +237,17 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         "overrides",
     );
     if !overrides.is_empty() {
+        let mut properties: Vec<&str> = overrides
+            .iter()
+            .flat_map(|o| json::list(o, "properties"))
+            .filter_map(|p| json::text(p, "id"))
+            .collect();
+        properties.sort_unstable();
+        properties.dedup();
         notes.push(format!(
-            "{} field override(s) (per-series display) are not converted",
-            overrides.len()
+            "{} per-series override(s) not converted ({})",
+            overrides.len(),
+            properties.join(", ")
         ));
     }
     if !json::list(panel, "transformations").is_empty() {
@@ -273,6 +282,30 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         },
         notes,
     ))
+}
+
+/// Whether Grafana shows the panel's thresholds at all: a time series only when asked to
+/// draw them, a stat unless its colour mode is none, a table only in coloured cells, and
+/// nothing whose colour scheme is not the thresholds'. Thresholds nobody sees are left out.
+fn thresholds_shown(panel: &Value, kind: &str, defaults: &Value) -> bool {
+    let colour_mode = defaults.pointer("/color/mode").and_then(Value::as_str);
+    if colour_mode.is_some_and(|m| m != "thresholds") && kind != "chart" {
+        return false;
+    }
+    let text_at = |value: &Value, pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    match kind {
+        "chart" => text_at(defaults, "/custom/thresholdsStyle/mode").is_some_and(|m| m != "off"),
+        "stat" => text_at(panel, "/options/colorMode").is_none_or(|m| m != "none"),
+        "table" => text_at(defaults, "/custom/cellOptions/type")
+            .or_else(|| text_at(defaults, "/custom/displayMode"))
+            .is_some_and(|m| m.contains("color")),
+        _ => true,
+    }
 }
 
 /// The old graph panel's `thresholds: [{value, colorMode, op}]` and singlestat's "70,90".

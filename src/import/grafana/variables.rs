@@ -46,7 +46,7 @@ fn query_text(variable: &Value) -> Option<String> {
     }
 }
 
-/// `current.value` as a list (a string or an array), without Grafana's `$__all`.
+/// `current.value` as a list (a string or an array); `$__all` (All) is kept as written.
 fn current(variable: &Value) -> Vec<String> {
     let value = variable.pointer("/current/value").unwrap_or(&Value::Null);
     let values: Vec<String> = match value {
@@ -57,10 +57,7 @@ fn current(variable: &Value) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     };
-    values
-        .into_iter()
-        .filter(|v| v != "$__all" && !v.is_empty())
-        .collect()
+    values.into_iter().filter(|v| !v.is_empty()).collect()
 }
 
 /// Comma-separated options; `text : value` pairs keep the value.
@@ -193,6 +190,45 @@ pub fn variables(
     }
 }
 
+/// Whether `text` refers to the variable `name` (`$name`, `${name…}`, `[[name…]]`).
+fn uses(text: &str, name: &str) -> bool {
+    let bare = format!("${name}");
+    let bare_use = text.match_indices(&bare).any(|(at, _)| {
+        !text[at + bare.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    bare_use
+        || [
+            format!("${{{name}}}"),
+            format!("${{{name}:"),
+            format!("[[{name}]]"),
+            format!("[[{name}:"),
+        ]
+        .iter()
+        .any(|form| text.contains(form.as_str()))
+}
+
+/// The variables with each after those its query uses (Grafana allows any order, a layout
+/// only looking back); otherwise in the order given. A cycle keeps its order.
+pub fn in_dependency_order<T>(mut pending: Vec<(T, VariableOut)>) -> Vec<(T, VariableOut)> {
+    let mut ordered: Vec<(T, VariableOut)> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|(_, v)| {
+                let query = v.query.as_deref().unwrap_or("");
+                pending
+                    .iter()
+                    .all(|(_, other)| other.name == v.name || !uses(query, &other.name))
+            })
+            .unwrap_or(0);
+        ordered.push(pending.remove(ready));
+    }
+    ordered
+}
+
 /// PromQL annotations (others are Grafana's own store or another datasource's).
 pub fn annotations(dashboard: &Value, file: &str) -> Vec<Result<AnnotationOut, Entry>> {
     let list = json::list(dashboard.get("annotations").unwrap_or(&Value::Null), "list");
@@ -226,6 +262,34 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_variable_moves_after_the_ones_its_query_uses() {
+        let var = |name: &str, query: &str| {
+            (
+                (),
+                VariableOut {
+                    name: name.into(),
+                    query: Some(query.into()),
+                    ..VariableOut::default()
+                },
+            )
+        };
+        let ordered = in_dependency_order(vec![
+            var(
+                "version",
+                "label_values(vm_app_version{instance=~\"$instance\"}, version)",
+            ),
+            var(
+                "instance",
+                "label_values(up{job=~\"${job:regex}\"}, instance)",
+            ),
+            var("job", "label_values(up, job)"),
+            var("jobs", "label_values(up{x=\"$jobx\"}, job)"),
+        ]);
+        let names: Vec<&str> = ordered.iter().map(|(_, v)| v.name.as_str()).collect();
+        assert_eq!(names, ["job", "instance", "version", "jobs"]);
+    }
+
+    #[test]
     fn query_custom_and_interval_variables_are_kept_verbatim() {
         let dashboard = json!({"templating": {"list": [
             {"name": "job", "type": "query", "label": "Job",
@@ -247,7 +311,8 @@ mod tests {
             Some("label_values(node_uname_info, job)")
         );
         assert_eq!(vars[0].default, ["node"]);
-        assert!(vars[1].multi && vars[1].include_all && vars[1].default.is_empty());
+        assert!(vars[1].multi && vars[1].include_all);
+        assert_eq!(vars[1].default, ["$__all"]);
         assert_eq!(vars[1].regex.as_deref(), Some("/(.*):\\d+/"));
         assert_eq!(vars[2].values, ["prod", "staging"]);
         assert_eq!(entries[3].because.len(), 1);
