@@ -307,11 +307,12 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
         for entry in entries {
             report.push(entry);
         }
-        for annotation in variables::annotations(dash, &input.origin) {
-            match annotation {
-                Ok(a) => annotations_out.push((input.origin.clone(), a)),
-                Err(entry) => report.push(entry),
-            }
+        let mut skipped = Vec::new();
+        for annotation in variables::annotations(dash, &input.origin, &mut skipped) {
+            annotations_out.push((input.origin.clone(), annotation));
+        }
+        for entry in skipped {
+            report.push(entry);
         }
     }
     let owners = variables::in_dependency_order(owners);

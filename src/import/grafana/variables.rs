@@ -229,31 +229,33 @@ pub fn in_dependency_order<T>(mut pending: Vec<(T, VariableOut)>) -> Vec<(T, Var
     ordered
 }
 
-/// PromQL annotations (others are Grafana's own store or another datasource's).
-pub fn annotations(dashboard: &Value, file: &str) -> Vec<Result<AnnotationOut, Entry>> {
+/// PromQL annotations (others are Grafana's own store or another datasource's); the
+/// others go to `entries` as skipped.
+pub fn annotations(dashboard: &Value, file: &str, entries: &mut Vec<Entry>) -> Vec<AnnotationOut> {
     let list = json::list(dashboard.get("annotations").unwrap_or(&Value::Null), "list");
-    list.iter()
-        .map(|a| {
-            let name = json::text(a, "name").unwrap_or("");
-            let skip = |why: &str| {
-                Entry::skipped(file, "annotation", None, name, "annotation", why.into())
-            };
-            if a.get("builtIn").and_then(Value::as_i64) == Some(1) {
-                return Err(skip(
-                    "Grafana's own annotations and alerts live in Grafana, not in Prometheus",
-                ));
-            }
-            let Some(expr) = json::text(a, "expr") else {
-                return Err(skip("not a PromQL annotation"));
-            };
-            Ok(AnnotationOut {
-                name: name.to_string(),
-                query: expr.to_string(),
-                title: json::text(a, "titleFormat").map(str::to_string),
-                colour: json::text(a, "iconColor").map(str::to_string),
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for a in list {
+        let name = json::text(a, "name").unwrap_or("");
+        let skip =
+            |why: &str| Entry::skipped(file, "annotation", None, name, "annotation", why.into());
+        if a.get("builtIn").and_then(Value::as_i64) == Some(1) {
+            entries.push(skip(
+                "Grafana's own annotations and alerts live in Grafana, not in Prometheus",
+            ));
+            continue;
+        }
+        let Some(expr) = json::text(a, "expr") else {
+            entries.push(skip("not a PromQL annotation"));
+            continue;
+        };
+        out.push(AnnotationOut {
+            name: name.to_string(),
+            query: expr.to_string(),
+            title: json::text(a, "titleFormat").map(str::to_string),
+            colour: json::text(a, "iconColor").map(str::to_string),
+        });
+    }
+    out
 }
 
 #[cfg(test)]
