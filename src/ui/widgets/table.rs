@@ -6,7 +6,7 @@ use super::PanelData;
 use crate::model::Labels;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 use std::collections::BTreeSet;
 
@@ -56,9 +56,9 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         })
         .collect();
 
+    // The header takes a line; when series are left out, the last line counts them.
     let rows = usize::from(area.height.saturating_sub(1));
     let hidden = lines.len().saturating_sub(rows);
-    // The last line says how many series did not fit.
     let shown = if hidden > 0 {
         rows.saturating_sub(1)
     } else {
@@ -84,7 +84,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .collect();
     widths.push(Constraint::Length(value_width));
 
-    let mut table_rows: Vec<Row> = lines
+    let table_rows: Vec<Row> = lines
         .iter()
         .take(shown)
         .map(|(cells, text, value)| {
@@ -94,25 +94,32 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 data.theme.status(thresholds.classify(*value))
             };
             let mut row: Vec<Cell> = cells.iter().map(|c| Cell::from(c.as_str())).collect();
-            row.push(Cell::from(Span::styled(
-                format!("{text:>w$}", w = usize::from(value_width)),
-                style,
-            )));
+            let value_text = format!("{text:>w$}", w = usize::from(value_width));
+            row.push(Cell::from(Span::styled(value_text, style)));
             Row::new(row).style(data.theme.text)
         })
         .collect();
-    if hidden > 0 {
-        table_rows.push(
-            Row::new([Cell::from(format!("… {} more", lines.len() - shown))])
-                .style(data.theme.muted),
-        );
-    }
     let mut header: Vec<String> = header_names;
     header.push(format!("{:>w$}", "Value", w = usize::from(value_width)));
+    let table_area = Rect {
+        height: area.height.saturating_sub(u16::from(hidden > 0)),
+        ..area
+    };
     Table::new(table_rows, widths)
         .header(Row::new(header).style(data.theme.muted))
         .column_spacing(1)
-        .render(area, buf);
+        .render(table_area, buf);
+    if hidden > 0 {
+        let more = format!("… {} more", lines.len() - shown);
+        Line::from(Span::styled(more, data.theme.muted)).render(
+            Rect {
+                y: table_area.bottom(),
+                height: 1,
+                ..area
+            },
+            buf,
+        );
+    }
 }
 
 /// Labels whose values are not the same on every series (a missing label counts as a
