@@ -20,7 +20,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn error<T>(
+    pub(super) fn error<T>(
         &self,
         span: std::ops::Range<usize>,
         key: String,
@@ -89,9 +89,11 @@ impl Builder<'_> {
                 rows,
             });
         }
+        let annotations = self.annotations(&file.annotations)?;
         Ok(Layout {
             title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
             tabs,
+            annotations,
             queries: self.queries,
             source: source.clone(),
         })
@@ -365,7 +367,7 @@ impl Builder<'_> {
 
     /// A non-empty expression with insignificant whitespace collapsed, which the PromQL
     /// parser accepts once each `$label` in `placeholders` stands for a value.
-    fn expression(
+    pub(super) fn expression(
         &self,
         expr: &Spanned<String>,
         key: &str,

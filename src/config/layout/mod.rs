@@ -1,11 +1,13 @@
 //! Dashboard layouts: tabs of rows of panels, each panel a query (or KPI rows) with a kind,
 //! a unit and thresholds. Everything a panel shows comes from here; Rust names no metric.
 
+mod annotation;
 mod build;
 mod file;
 
 use super::{ConfigError, Source};
 use crate::model::{Thresholds, Unit};
+pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
 use serde::Deserialize;
@@ -86,6 +88,8 @@ pub struct Layout {
     pub title: String,
     pub tabs: Vec<Tab>,
     pub queries: Vec<QueryDef>,
+    /// `[[annotation]]` entries: moments marked on charts.
+    pub annotations: Vec<Annotation>,
     /// The layout's own text, kept so a session can say exactly what it showed.
     pub source: Source,
 }
