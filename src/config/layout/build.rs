@@ -91,9 +91,11 @@ impl Builder<'_> {
                 rows,
             });
         }
+        let annotations = self.annotations(&file.annotations)?;
         Ok(Layout {
             title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
             tabs,
+            annotations,
             queries: self.queries,
             variables: self.variables,
             source: source.clone(),
@@ -374,7 +376,7 @@ impl Builder<'_> {
 
     /// A non-empty expression with insignificant whitespace collapsed, which the PromQL
     /// parser accepts once each `$label` in `placeholders` stands for a value.
-    fn expression(
+    pub(super) fn expression(
         &self,
         expr: &Spanned<String>,
         key: &str,

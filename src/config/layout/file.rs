@@ -21,6 +21,19 @@ pub(super) struct LayoutFile {
     /// Template variables, `$name` in queries and titles.
     #[serde(rename = "variable", default)]
     pub(super) variables: Vec<super::variable::VariableFile>,
+    /// `[[annotation]]`: queries whose samples mark moments on every chart.
+    #[serde(rename = "annotation", default)]
+    pub(super) annotations: Vec<AnnotationFile>,
+}
+
+/// `[[annotation]]`: a PromQL expression whose samples mark moments (deploys, restarts).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnnotationFile {
+    pub(super) name: Spanned<String>,
+    pub(super) query: Spanned<String>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) colour: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

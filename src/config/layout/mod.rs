@@ -1,6 +1,7 @@
 //! Dashboard layouts: tabs of rows of panels, each panel a query (or KPI rows) with a kind,
 //! a unit and thresholds. Everything a panel shows comes from here; Rust names no metric.
 
+mod annotation;
 mod build;
 mod file;
 mod table;
@@ -9,6 +10,7 @@ mod variable;
 use super::{ConfigError, Source};
 use crate::model::mapping::ValueText;
 use crate::model::{Thresholds, Unit};
+pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
 use serde::Deserialize;
@@ -93,6 +95,8 @@ pub struct Layout {
     pub queries: Vec<QueryDef>,
     /// Template variables, in declaration order (a variable may use those before it).
     pub variables: Vec<crate::variables::Variable>,
+    /// `[[annotation]]` entries: moments marked on charts.
+    pub annotations: Vec<Annotation>,
     /// The layout's own text, kept so a session can say exactly what it showed.
     pub source: Source,
 }
