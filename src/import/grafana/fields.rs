@@ -97,7 +97,7 @@ fn severity(colour: &str) -> Option<u8> {
 }
 
 /// `#rrggbb` or `rgb(a)(r, g, b…)`.
-fn rgb(colour: &str) -> Option<(u8, u8, u8)> {
+pub fn rgb(colour: &str) -> Option<(u8, u8, u8)> {
     if let Some(hex) = colour.strip_prefix('#').filter(|h| h.len() >= 6) {
         let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
         return Some((byte(0)?, byte(2)?, byte(4)?));

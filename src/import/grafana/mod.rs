@@ -206,7 +206,7 @@ fn prelude(
                 None,
                 &annotation.name,
                 "annotation",
-                format!("this build's layouts take no such annotation ({why})"),
+                format!("the layout loader refuses it: {why}"),
             )),
         }
     }

@@ -190,6 +190,24 @@ pub fn variables(
     }
 }
 
+/// A Grafana colour as a layout colour: `#rrggbb`, or a colour name without Grafana's
+/// shade prefixes (`dark-yellow` → `yellow`), as themes name their colours.
+fn colour(grafana: &str) -> Option<String> {
+    if let Some((r, g, b)) = super::fields::rgb(&grafana.to_ascii_lowercase()) {
+        return Some(format!("#{r:02x}{g:02x}{b:02x}"));
+    }
+    let lower = grafana.trim().to_ascii_lowercase();
+    let name = ["super-light-", "light-", "semi-dark-", "dark-"]
+        .iter()
+        .find_map(|shade| lower.strip_prefix(shade))
+        .unwrap_or(&lower)
+        .to_string();
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then_some(name)
+        .filter(|n| !n.is_empty())
+}
+
 /// Whether `text` refers to the variable `name` (`$name`, `${name…}`, `[[name…]]`).
 fn uses(text: &str, name: &str) -> bool {
     let bare = format!("${name}");
@@ -252,7 +270,7 @@ pub fn annotations(dashboard: &Value, file: &str, entries: &mut Vec<Entry>) -> V
             name: name.to_string(),
             query: expr.to_string(),
             title: json::text(a, "titleFormat").map(str::to_string),
-            colour: json::text(a, "iconColor").map(str::to_string),
+            colour: json::text(a, "iconColor").and_then(colour),
         });
     }
     out
@@ -262,6 +280,15 @@ pub fn annotations(dashboard: &Value, file: &str, entries: &mut Vec<Entry>) -> V
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn annotation_colours_become_hex_or_names() {
+        assert_eq!(colour("rgba(255, 96, 96, 1)").as_deref(), Some("#ff6060"));
+        assert_eq!(colour("#F2CC0C").as_deref(), Some("#f2cc0c"));
+        assert_eq!(colour("Red").as_deref(), Some("red"));
+        assert_eq!(colour("dark-yellow").as_deref(), Some("yellow"));
+        assert_eq!(colour("hsl(1 2 3)"), None);
+    }
 
     #[test]
     fn a_variable_moves_after_the_ones_its_query_uses() {
