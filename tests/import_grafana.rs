@@ -139,6 +139,8 @@ const SYNTHETIC: &str = r##"{
         "options": {"reduceOptions": {"calcs": ["max"]}},
         "targets": [{"refId": "A", "expr": "node_load1", "legendFormat": "{{instance}}"}]}
      ]},
+    {"id": 7, "type": "timeseries", "title": "Shared", "gridPos": {"x": 0, "y": 13, "w": 24, "h": 4},
+     "libraryPanel": {"uid": "lib", "name": "Shared"}},
     {"id": 12, "type": "row", "title": "Empty row", "collapsed": true, "gridPos": {"x": 0, "y": 20, "w": 24, "h": 1}, "panels": []}
   ]
 }"##;
@@ -198,6 +200,7 @@ fn rows_grid_targets_and_field_config_convert_as_grafana_shows_them() {
     for expected in [
         "panel #4 \"Read me\" (text): skipped because a text panel has no query",
         "row #12 \"Empty row\" (row): skipped because it holds no panels",
+        "panel #7 \"Shared\" (timeseries): skipped because a library panel",
         "target C queries a loki datasource",
         "Grafana's max over time becomes the max of the series' latest values",
     ] {
@@ -224,6 +227,8 @@ fn old_dashboards_and_other_json_are_refused_with_reasons() {
     };
     assert!(convert(r#"{"schemaVersion": 14, "rows": []}"#).contains("schemaVersion 14 predates"));
     assert!(convert("[1, 2]").contains("expected a JSON object"));
+    let v2 = r#"{"apiVersion": "dashboard.grafana.app/v2beta1", "kind": "Dashboard", "spec": {}}"#;
+    assert!(convert(v2).contains("schema v2"));
     assert!(convert(r#"{"title": "x"}"#).contains("needs `schemaVersion`"));
     assert_eq!(
         convert("{\n  \"panels\": [1,]\n}"),

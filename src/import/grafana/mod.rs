@@ -80,7 +80,7 @@ fn dashboard(input: &Input) -> Result<Value, ImportError> {
     }
     if value.get("apiVersion").is_some() && value.get("spec").is_some() {
         return Err(refuse(
-            "a Grafana 12 dashboard resource (schema v2); export it as classic JSON (Export → Export as JSON, without \"Export the dashboard to use in another instance\" v2)".into(),
+            "a Grafana 12 dashboard resource (schema v2); export it as classic JSON (Export → Export as JSON, classic model)".into(),
         ));
     }
     let version = value.get("schemaVersion").and_then(Value::as_i64);
