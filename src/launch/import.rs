@@ -59,7 +59,7 @@ fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
         None => print!("{layout}"),
     }
     if args.strict && report.is_lossy() {
-        let s = &report.summary;
+        let s = report.summary();
         return Err(anyhow!(
             "--strict: {} approximated and {} skipped (the layout was written)",
             s.approximated,

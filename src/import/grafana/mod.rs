@@ -210,11 +210,6 @@ fn prelude(
             )),
         }
     }
-    report.summary = report::Summary::default();
-    let entries = std::mem::take(&mut report.entries);
-    for entry in entries {
-        report.push(entry);
-    }
     accepted
 }
 
@@ -373,7 +368,7 @@ fn header(report: &Report) -> String {
             d.schema_version
         ));
     }
-    let s = &report.summary;
+    let s = report.summary();
     out.push_str(&format!(
         "# {} converted, {} approximated, {} skipped; each panel's comment names its Grafana\n# panel and what was approximated, the conversion report (--report FILE) lists all.\n# The layout format is described at the top of layouts/spheroseg.toml.\n\n",
         s.converted, s.approximated, s.skipped

@@ -155,6 +155,12 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             .unwrap_or_else(|| "no targets".into());
         return Err(format!("no PromQL target to show ({why})"));
     }
+    if kind == "table" && series.len() > 1 {
+        notes.push(
+            "Grafana joins the queries' values into columns of one line per label set; here each series is a line of its own"
+                .into(),
+        );
+    }
     if kind == "stat" && series.len() > 1 {
         notes.push(format!(
             "a stat shows its first query; {} more kept as series",

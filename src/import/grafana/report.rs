@@ -106,31 +106,48 @@ pub struct Summary {
     pub skipped: usize,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Report {
     pub dashboards: Vec<Dashboard>,
-    pub summary: Summary,
     pub entries: Vec<Entry>,
+}
+
+/// The report as `--report FILE` writes it.
+#[derive(Serialize)]
+struct Json<'a> {
+    dashboards: &'a [Dashboard],
+    summary: Summary,
+    entries: &'a [Entry],
 }
 
 impl Report {
     pub fn push(&mut self, entry: Entry) {
-        match entry.outcome {
-            Outcome::Converted => self.summary.converted += 1,
-            Outcome::Approximated => self.summary.approximated += 1,
-            Outcome::Skipped => self.summary.skipped += 1,
-        }
         self.entries.push(entry);
+    }
+
+    /// How many entries had each outcome.
+    pub fn summary(&self) -> Summary {
+        let count = |outcome| self.entries.iter().filter(|e| e.outcome == outcome).count();
+        Summary {
+            converted: count(Outcome::Converted),
+            approximated: count(Outcome::Approximated),
+            skipped: count(Outcome::Skipped),
+        }
     }
 
     /// Whether anything was approximated or skipped (`--strict` fails then).
     pub fn is_lossy(&self) -> bool {
-        self.summary.approximated + self.summary.skipped > 0
+        self.entries.iter().any(|e| e.outcome != Outcome::Converted)
     }
 
     pub fn to_json(&self) -> String {
+        let json = Json {
+            dashboards: &self.dashboards,
+            summary: self.summary(),
+            entries: &self.entries,
+        };
         // Plain strings, numbers and enums: serialising cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
     }
 
     /// One line per entry, grouped by dashboard, and a closing count.
@@ -162,7 +179,7 @@ impl Report {
                 }
             }
         }
-        let s = &self.summary;
+        let s = self.summary();
         let _ = writeln!(
             out,
             "{} converted, {} approximated, {} skipped",
