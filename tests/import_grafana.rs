@@ -125,6 +125,7 @@ const SYNTHETIC: &str = r##"{
                  {"refId": "C", "expr": "{job=\"x\"}", "datasource": {"type": "loki", "uid": "l"}}]},
     {"id": 10, "type": "row", "title": "Open row", "collapsed": false, "gridPos": {"x": 0, "y": 4, "w": 24, "h": 1}, "panels": []},
     {"id": 3, "type": "timeseries", "title": "Latency", "gridPos": {"x": 0, "y": 5, "w": 16, "h": 8},
+     "timeFrom": "1h",
      "fieldConfig": {"defaults": {"unit": "ms", "decimals": 1,
        "custom": {"thresholdsStyle": {"mode": "line"}},
        "thresholds": {"steps": [{"color": "green", "value": null}, {"color": "#EAB839", "value": 200}, {"color": "red", "value": 500}]}}},
@@ -191,6 +192,7 @@ fn rows_grid_targets_and_field_config_convert_as_grafana_shows_them() {
         (Some(200.0), Some(500.0))
     );
     assert_eq!(latency.decimals, Some(1));
+    assert_eq!(latency.window, Duration::from_secs(3600), "its relative time");
 
     let collapsed = &layout.tabs[2].rows[0].panels;
     assert_eq!(collapsed[0].kind, PanelKind::Table);

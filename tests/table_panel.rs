@@ -37,6 +37,14 @@ text = "up"
 [[tab.row.panel.mapping]]
 value = 0
 text = "down"
+[[tab.row.panel]]
+title = "Worst target"
+kind = "stat"
+query = 'up'
+reduce = "min"
+[[tab.row.panel.mapping]]
+value = 0
+text = "down"
 "#;
 
 fn sample(pairs: &[(&str, &str)], value: f64) -> Sample {
@@ -113,6 +121,8 @@ fn a_table_lists_series_worst_first_with_differing_labels_and_coloured_values() 
     // Columns named by the layout, values named by its mappings.
     assert!(text.contains("a:9100") && text.contains("up"), "{text}");
     assert!(text.contains("b:9100") && text.contains("down"), "{text}");
+    // A stat shows its mapped word too, naming the series it picked.
+    assert!(text.contains("down  instance=b:9100"), "{text}");
 }
 
 #[test]

@@ -65,6 +65,7 @@ mod tests {
             max: None,
             thresholds: Thresholds::default(),
             reduce: None,
+            window: None,
             description: None,
             mappings: Vec::new(),
             grid: Grid { x, y, w, h },

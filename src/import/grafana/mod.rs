@@ -290,6 +290,13 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
                 .get("schemaVersion")
                 .and_then(Value::as_i64)
                 .unwrap_or(0),
+            time: dash.get("time").and_then(|t| {
+                Some(format!(
+                    "{} → {}",
+                    json::text(t, "from")?,
+                    json::text(t, "to")?
+                ))
+            }),
         });
         let before = variables_out.len();
         let mut entries = Vec::new();
@@ -367,6 +374,11 @@ fn header(report: &Report) -> String {
             d.title.replace(['\n', '\r'], " "),
             d.schema_version
         ));
+        if let Some(time) = &d.time {
+            out.push_str(&format!(
+                "#     Grafana opens it on {time}; charts here show their `window` (default 15m)\n"
+            ));
+        }
     }
     let s = report.summary();
     out.push_str(&format!(

@@ -40,6 +40,8 @@ pub struct PanelOut {
     pub max: Option<f64>,
     pub thresholds: Thresholds,
     pub reduce: Option<&'static str>,
+    /// The history shown (Grafana's relative time override), as the layout writes it.
+    pub window: Option<String>,
     pub description: Option<String>,
     pub mappings: Vec<Mapping>,
     pub grid: Grid,
@@ -185,7 +187,13 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         .and_then(json::decimals);
     let min = json::number_at(defaults, "min").or_else(|| json::number_at(legacy_axis, "min"));
     let mut max = json::number_at(defaults, "max").or_else(|| json::number_at(legacy_axis, "max"));
-    let min = min.filter(|lo| max.is_none_or(|hi| *lo < hi));
+    let min = min.filter(|lo| {
+        let below_max = max.is_none_or(|hi| *lo < hi);
+        if !below_max {
+            notes.push(format!("min {lo} is not below max; min is left out"));
+        }
+        below_max
+    });
 
     let found = fields::mappings(
         defaults
@@ -261,6 +269,21 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             "transformations are not applied; the queries' series are shown as they come".into(),
         );
     }
+    let window = json::text(panel, "timeFrom").and_then(|from| {
+        let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
+        match kept {
+            Some(d) if matches!(kind, "chart" | "stat") => Some(crate::config::duration::short(d)),
+            _ => {
+                notes.push(format!("the relative time {from} is not kept"));
+                None
+            }
+        }
+    });
+    if let Some(shift) = json::text(panel, "timeShift") {
+        notes.push(format!(
+            "the time shift {shift} is not kept; the latest data is shown"
+        ));
+    }
     if let Some(var) = json::text(panel, "repeat") {
         notes.push(format!(
             "repeated per ${var} in Grafana; one panel here shows every value"
@@ -278,6 +301,7 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             max,
             thresholds,
             reduce,
+            window,
             description: json::text(panel, "description").map(str::to_string),
             mappings,
             grid: Grid::of(panel),

@@ -97,6 +97,8 @@ pub struct Dashboard {
     pub title: String,
     pub uid: Option<String>,
     pub schema_version: i64,
+    /// The time range Grafana opens it on, e.g. `now-24h → now`.
+    pub time: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

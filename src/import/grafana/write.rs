@@ -170,6 +170,9 @@ pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
     if p.thresholds.below && (p.thresholds.target.is_some() || p.thresholds.alert.is_some()) {
         out.push_str("direction = \"below\"\n");
     }
+    if let Some(window) = &p.window {
+        let _ = writeln!(out, "window = {}", quote(window));
+    }
     if let Some(reduce) = p.reduce {
         let _ = writeln!(out, "reduce = {}", quote(reduce));
     }
