@@ -192,7 +192,11 @@ fn rows_grid_targets_and_field_config_convert_as_grafana_shows_them() {
         (Some(200.0), Some(500.0))
     );
     assert_eq!(latency.decimals, Some(1));
-    assert_eq!(latency.window, Duration::from_secs(3600), "its relative time");
+    assert_eq!(
+        latency.window,
+        Duration::from_secs(3600),
+        "its relative time"
+    );
 
     let collapsed = &layout.tabs[2].rows[0].panels;
     assert_eq!(collapsed[0].kind, PanelKind::Table);
@@ -331,11 +335,12 @@ fn node_exporter() -> Server {
 }
 
 /// A real Prometheus scraping `target` every second as job `node`, the job name Node
-/// Exporter Full expects.
+/// Exporter Full expects, and itself as job `prometheus`.
 fn prometheus(target: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['{target}']\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
     );
     std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
     let binary = spheroseg_top::demo::stack::find_prometheus()
@@ -344,7 +349,7 @@ fn prometheus(target: &str) -> Server {
     Server::spawn(
         &binary,
         dir,
-        free_port(),
+        port,
         &[
             "--config.file={dir}/prometheus.yml".into(),
             "--storage.tsdb.path={dir}/data".into(),
@@ -431,7 +436,7 @@ async fn first_tab(layout: Layout, client: PromClient) -> (Vec<String>, Vec<Stri
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn node_exporter_full_shows_a_real_node_exporter_s_values() {
+async fn imported_dashboards_show_a_real_node_exporter_s_and_prometheus_values() {
     let exporter = node_exporter();
     let target = format!("127.0.0.1:{}", exporter.port);
     let mut server = prometheus(&target);
@@ -466,7 +471,7 @@ async fn node_exporter_full_shows_a_real_node_exporter_s_values() {
         &mut layout,
         &[("job", "node"), ("nodename", &nodename), ("node", &target)],
     );
-    let (screen, failed) = first_tab(layout, client).await;
+    let (screen, failed) = first_tab(layout, client.clone()).await;
     let text = screen.join("\n");
     assert!(text.contains("Quick CPU / Mem / Disk"), "{text}");
     // RAM Total and CPU Cores as their panels write the exporter's own numbers.
@@ -478,6 +483,42 @@ async fn node_exporter_full_shows_a_real_node_exporter_s_values() {
     }
     // Every query the import kept verbatim, once its variables are bound, is PromQL the
     // server runs.
+    assert!(
+        failed.is_empty(),
+        "queries the server refused:\n{}",
+        failed.join("\n")
+    );
+
+    // Prometheus / Overview's table lists the Prometheus that scrapes itself: a line for
+    // its build info (named Count in Grafana, with its version) and one for its uptime.
+    let own = format!("127.0.0.1:{}", server.port);
+    wait_for_data(
+        &client,
+        "prometheus_build_info",
+        &mut server,
+        Duration::from_secs(60),
+    )
+    .await;
+    let now = spheroseg_top::clock::unix_now();
+    let build = client.instant("prometheus_build_info", now).await.unwrap();
+    let version = build.samples[0].labels["version"].clone();
+    let mut layout = load(&grafana::convert(&[input("prometheus-overview")]).unwrap());
+    bind_variables(
+        &mut layout,
+        &[("cluster", ""), ("job", "prometheus"), ("instance", &own)],
+    );
+    let (screen, failed) = first_tab(layout, client).await;
+    let text = screen.join("\n");
+    let line = |name: &str| screen.iter().find(|l| l.contains(name)).cloned();
+    assert!(
+        line("Series").is_some_and(|l| l.contains("Value")),
+        "{text}"
+    );
+    assert!(
+        line("Count").is_some_and(|l| l.contains(&version)),
+        "{text}"
+    );
+    assert!(line("Uptime").is_some(), "{text}");
     assert!(
         failed.is_empty(),
         "queries the server refused:\n{}",

@@ -125,8 +125,14 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     let panel_ds = datasource_type(panel.get("datasource"), inputs);
     let mut series = Vec::new();
     let mut remarks = Vec::new();
-    for target in json::list(panel, "targets") {
-        let name = json::text(target, "refId").unwrap_or("?");
+    for (i, target) in json::list(panel, "targets").iter().enumerate() {
+        // Grafana names targets A, B, … when the export does not.
+        let position = u8::try_from(i).ok().filter(|i| *i < 26).map_or_else(
+            || format!("#{}", i + 1),
+            |i| char::from(b'A' + i).to_string(),
+        );
+        let name = json::text(target, "refId").map_or(position, str::to_string);
+        let name = name.as_str();
         if json::flag(target, "hide") {
             remarks.push(format!("target {name} is hidden in Grafana and left out"));
             continue;
@@ -147,7 +153,8 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         }
         let legend = json::text(target, "legendFormat")
             .filter(|l| *l != "__auto")
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| value_column_name(panel, name));
         series.push((expr.to_string(), legend));
     }
     if series.is_empty() {
@@ -312,6 +319,19 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         },
         notes,
     ))
+}
+
+/// The name a table gives target `ref_id`'s value column (an override of "Value #A"'s
+/// display name), which names its series here.
+fn value_column_name(panel: &Value, ref_id: &str) -> Option<String> {
+    let column = format!("Value #{ref_id}");
+    json::list(panel.get("fieldConfig")?, "overrides")
+        .iter()
+        .filter(|o| o.pointer("/matcher/options").and_then(Value::as_str) == Some(column.as_str()))
+        .flat_map(|o| json::list(o, "properties"))
+        .find(|p| json::text(p, "id") == Some("displayName"))
+        .and_then(|p| json::text(p, "value"))
+        .map(str::to_string)
 }
 
 /// Whether Grafana shows the panel's thresholds at all: a time series only when asked to

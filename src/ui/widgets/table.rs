@@ -34,24 +34,25 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .columns
         .clone()
         .unwrap_or_else(|| differing_labels(&labels));
-    // Series nothing tells apart are named by their legend instead.
-    let by_legend = columns.is_empty();
-    let header_names: Vec<String> = if by_legend {
-        vec!["Series".to_string()]
-    } else {
-        columns.clone()
-    };
+    // Several queries, or series nothing tells apart, are named by their legend.
+    let by_legend = panel.queries.len() > 1 || columns.is_empty();
+    let mut header_names: Vec<String> = Vec::new();
+    if by_legend {
+        header_names.push("Series".to_string());
+    }
+    header_names.extend(columns.iter().cloned());
     let lines: Vec<(Vec<String>, String, f64)> = series
         .iter()
         .map(|(name, s, value)| {
-            let cells = if by_legend {
-                vec![name.clone()]
-            } else {
+            let mut cells = Vec::with_capacity(header_names.len());
+            if by_legend {
+                cells.push(name.clone());
+            }
+            cells.extend(
                 columns
                     .iter()
-                    .map(|c| s.labels.get(c).cloned().unwrap_or_default())
-                    .collect()
-            };
+                    .map(|c| s.labels.get(c).cloned().unwrap_or_default()),
+            );
             (cells, data.format(*value), *value)
         })
         .collect();
