@@ -406,3 +406,51 @@ fn legacy_thresholds(value: &Value) -> Result<Option<Thresholds>, String> {
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn old_singlestat_and_graph_panels_keep_units_thresholds_and_value_maps() {
+        let singlestat = json!({"type": "singlestat", "title": "Ratio", "format": "percentunit",
+            "thresholds": "0.7,0.9", "valueMaps": [{"value": "1", "op": "=", "text": "full"}],
+            "targets": [{"expr": "x", "refId": "A"}]});
+        let (out, notes) = convert(&singlestat, &[]).unwrap();
+        assert_eq!((out.kind, out.unit), ("stat", "ratio"));
+        assert_eq!(
+            (out.thresholds.target, out.thresholds.alert),
+            (Some(0.7), Some(0.9))
+        );
+        assert_eq!(out.mappings[0].text, "full");
+        assert!(notes.is_empty(), "{notes:?}");
+
+        let graph = json!({"type": "graph", "title": "Lag", "yaxes": [{"format": "s", "min": 0}],
+            "thresholds": [{"colorMode": "critical", "op": "gt", "value": 5},
+                           {"colorMode": "warning", "op": "gt", "value": 1}],
+            "targets": [{"expr": "lag", "legendFormat": "{{replica}}"}]});
+        let (out, _) = convert(&graph, &[]).unwrap();
+        assert_eq!(
+            (out.kind, out.unit, out.min),
+            ("chart", "seconds", Some(0.0))
+        );
+        assert_eq!(
+            (out.thresholds.target, out.thresholds.alert),
+            (Some(1.0), Some(5.0))
+        );
+        assert_eq!(
+            out.series,
+            [("lag".to_string(), Some("{{replica}}".to_string()))]
+        );
+    }
+
+    #[test]
+    fn inputs_name_the_datasource_of_a_target() {
+        let inputs = [("DS_LOKI".to_string(), "loki".to_string())];
+        let panel = json!({"type": "timeseries", "datasource": "${DS_LOKI}",
+            "targets": [{"expr": "{app=\"x\"}", "refId": "A"}]});
+        let why = convert(&panel, &inputs).unwrap_err();
+        assert!(why.contains("target A queries a loki datasource"), "{why}");
+    }
+}
