@@ -283,6 +283,37 @@ pub enum Command {
     /// Write the incident report of a recording: alerts fired, KPIs that left their target,
     /// the KPI tables at each marker and at the worst moment, the notes
     Export(ExportArgs),
+    /// Convert dashboards of other tools into a layout, with a report of what was kept
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub from: ImportFrom,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// Grafana dashboard exports (JSON, schemaVersion 16 or later) as one layout, their
+    /// tabs one after another; each panel's fate (converted, approximated, skipped) on stderr
+    Grafana(GrafanaImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GrafanaImportArgs {
+    /// Dashboard JSON files, as Grafana's Export → Export as JSON writes them
+    #[arg(required = true, value_name = "DASHBOARD.json")]
+    pub dashboards: Vec<PathBuf>,
+    /// Write the layout here instead of to standard output
+    #[arg(long, short, value_name = "OUT.toml")]
+    pub output: Option<PathBuf>,
+    /// Also write the conversion report as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Exit with 1 when anything was approximated or skipped (the layout is still written)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod event;
+pub mod import;
 pub mod launch;
 pub mod model;
 pub mod prom;

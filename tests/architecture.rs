@@ -12,6 +12,7 @@ const LAYERS: &[&str] = &[
     "cli",
     "demo",
     "report",
+    "import",
     "ui",
     "app",
     "view",

@@ -38,6 +38,20 @@ const fn case(
 
 const LAYOUT_CASES: &[Case] = &[
     case(
+        "columns_on_a_chart.toml",
+        14,
+        11,
+        "tab[0].row[0].panel[0].columns",
+        &["only a table panel has `columns`"],
+    ),
+    case(
+        "mapping_value_and_range.toml",
+        19,
+        1,
+        "tab[0].row[0].panel[0].mapping[1]",
+        &["either `value` or `from`/`to`, not both"],
+    ),
+    case(
         "misspelt_key.toml",
         13,
         1,
@@ -207,6 +221,41 @@ const LAYOUT_CASES: &[Case] = &[
         10,
         "tab[0].row[0].height",
         &["must be at least 1"],
+    ),
+    case(
+        "annotation_broken_query.toml",
+        33,
+        9,
+        "annotation[0].query",
+        &["unclosed left parenthesis"],
+    ),
+    case(
+        "annotation_bad_colour.toml",
+        34,
+        10,
+        "annotation[0].colour",
+        &["\"#fab\" is not a colour", "#rrggbb"],
+    ),
+    case(
+        "annotation_color_spelling.toml",
+        34,
+        1,
+        "color",
+        &["unknown field `color`", "`colour`"],
+    ),
+    case(
+        "annotation_duplicate_name.toml",
+        36,
+        8,
+        "annotation[1].name",
+        &["already named \"restarts\""],
+    ),
+    case(
+        "annotation_bad_title.toml",
+        34,
+        9,
+        "annotation[0].title",
+        &["`{{` without `}}`"],
     ),
     // PromQL the parser rejects, located at the query's value with the parser's message.
     case(

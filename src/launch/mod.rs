@@ -5,6 +5,7 @@ pub mod check;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
+pub mod import;
 pub mod recording;
 mod silence;
 pub mod terminal;
@@ -61,6 +62,9 @@ impl From<anyhow::Error> for Failure {
 pub fn run(mut cli: Cli) -> Result<(), Failure> {
     if let Some(Command::Export(args)) = &cli.command {
         return Ok(export(args)?);
+    }
+    if let Some(Command::Import(args)) = &cli.command {
+        return import::run(args);
     }
     let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;

@@ -2,6 +2,7 @@
 
 pub mod labels;
 pub mod matcher;
+pub mod mapping;
 pub mod query;
 pub mod threshold;
 pub mod units;

@@ -11,10 +11,16 @@ pub enum Unit {
     None,
     /// Durations in seconds, shown as µs/ms/s/min/h.
     Seconds,
+    /// Durations in milliseconds (Grafana's `ms`), shown like seconds.
+    Milliseconds,
+    /// Durations in microseconds (Grafana's `µs`), shown like seconds.
+    Microseconds,
     /// Sizes in bytes, shown with binary prefixes (KiB, MiB…).
     Bytes,
     /// Byte rates, shown as KiB/s, MiB/s….
     BytesPerSecond,
+    /// Bit rates (network links), shown with SI prefixes: kb/s, Mb/s….
+    BitsPerSecond,
     /// A percentage already in 0–100.
     Percent,
     /// A fraction in 0–1, shown as a percentage.
@@ -31,7 +37,8 @@ impl Unit {
         match self {
             Unit::None => 2,
             Unit::Count => 0,
-            Unit::Seconds | Unit::Bytes | Unit::BytesPerSecond => 1,
+            Unit::Seconds | Unit::Milliseconds | Unit::Microseconds => 1,
+            Unit::Bytes | Unit::BytesPerSecond | Unit::BitsPerSecond => 1,
             Unit::Percent | Unit::Ratio | Unit::PerSecond => 1,
         }
     }
@@ -48,6 +55,8 @@ impl Unit {
         match self {
             Unit::None => format!("{value:.d$}"),
             Unit::Seconds => format_seconds(value, decimals),
+            Unit::Milliseconds => format_seconds(value / 1e3, decimals),
+            Unit::Microseconds => format_seconds(value / 1e6, decimals),
             Unit::Bytes => scaled(
                 value,
                 1024.0,
@@ -60,6 +69,14 @@ impl Unit {
                 value,
                 1024.0,
                 &["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s", "PiB/s"],
+                d,
+                " ",
+                "",
+            ),
+            Unit::BitsPerSecond => scaled(
+                value,
+                1000.0,
+                &["b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"],
                 d,
                 " ",
                 "",
@@ -140,6 +157,14 @@ mod tests {
         assert_eq!(Unit::Seconds.format(7200.0, None), "2.0 h");
         assert_eq!(Unit::Seconds.format(0.0, None), "0 s");
         assert_eq!(Unit::Seconds.format(0.5, Some(1)), "500.0 ms");
+    }
+
+    #[test]
+    fn smaller_time_units_read_like_seconds() {
+        assert_eq!(Unit::Milliseconds.format(250.0, None), "250 ms");
+        assert_eq!(Unit::Milliseconds.format(1500.0, None), "1.50 s");
+        assert_eq!(Unit::Microseconds.format(40.0, None), "40 µs");
+        assert_eq!(Unit::BitsPerSecond.format(2_500_000.0, None), "2.5 Mb/s");
     }
 
     #[test]

@@ -275,7 +275,8 @@ impl PromClient {
         silences::check_expired(status, &body)
     }
 
-    async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
+    /// `GET /api/v1/{endpoint}`; `endpoint` may carry an encoded query string.
+    pub(super) async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
         let request = self.http.get(format!("{}/api/v1/{endpoint}", self.base));
         self.send(request).await
     }
@@ -284,7 +285,7 @@ impl PromClient {
         format!("{}ms", self.timeout.as_millis())
     }
 
-    async fn post(
+    pub(super) async fn post(
         &self,
         endpoint: &str,
         form: &[(&str, String)],

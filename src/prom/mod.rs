@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod decode;
 pub mod silences;
+pub mod status;
 pub mod tls;
 mod transport;
 
@@ -16,4 +17,5 @@ pub use alerts::{
 pub use api::{InstantAnswer, PromError, Sample, Series};
 pub use auth::{BasicAuth, TENANT_HEADER};
 pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
+pub use status::{BuildInfo, RuntimeInfo, SeriesList, Target, TargetHealth, TsdbStatus, Window};
 pub use tls::{INSECURE_NOTE, TlsError, TlsOptions};

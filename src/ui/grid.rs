@@ -30,7 +30,7 @@ fn min_height(panel: &Panel) -> u16 {
         PanelKind::KpiTable => {
             u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
         }
-        PanelKind::Stat | PanelKind::Sparkline => 4,
+        PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
         PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
         _ => 3,
     }

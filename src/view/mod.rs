@@ -193,6 +193,7 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
             let reduce = if panel.kind == PanelKind::Chart
                 || panel.kind == PanelKind::Gauge
                 || panel.kind == PanelKind::Bar
+                || panel.kind == PanelKind::Table
             {
                 Reduce::Worst
             } else {

@@ -91,9 +91,11 @@ impl Builder<'_> {
                 rows,
             });
         }
+        let annotations = self.annotations(&file.annotations)?;
         Ok(Layout {
             title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
             tabs,
+            annotations,
             queries: self.queries,
             variables: self.variables,
             source: source.clone(),
@@ -231,6 +233,8 @@ impl Builder<'_> {
         }
 
         let (min, max) = self.gauge_bounds(&file, path)?;
+        let columns = self.columns(kind, file.columns.as_ref(), path)?;
+        let mappings = self.mappings(&file.mappings, path)?;
         Ok(Panel {
             title: title.clone(),
             kind,
@@ -246,6 +250,8 @@ impl Builder<'_> {
             description: file.description,
             drill: self.drill_ref(file.drill.as_ref(), &format!("{path}.drill"))?,
             kpis,
+            columns,
+            mappings,
         })
     }
 
@@ -370,7 +376,7 @@ impl Builder<'_> {
 
     /// A non-empty expression with insignificant whitespace collapsed, which the PromQL
     /// parser accepts once each `$label` in `placeholders` stands for a value.
-    fn expression(
+    pub(super) fn expression(
         &self,
         expr: &Spanned<String>,
         key: &str,

@@ -21,6 +21,19 @@ pub(super) struct LayoutFile {
     /// Template variables, `$name` in queries and titles.
     #[serde(rename = "variable", default)]
     pub(super) variables: Vec<super::variable::VariableFile>,
+    /// `[[annotation]]`: queries whose samples mark moments on every chart.
+    #[serde(rename = "annotation", default)]
+    pub(super) annotations: Vec<AnnotationFile>,
+}
+
+/// `[[annotation]]`: a PromQL expression whose samples mark moments (deploys, restarts).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnnotationFile {
+    pub(super) name: Spanned<String>,
+    pub(super) query: Spanned<String>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) colour: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +77,20 @@ pub(super) struct PanelFile {
     #[serde(rename = "kpi", default)]
     pub(super) kpis: Vec<KpiFile>,
     pub(super) drill: Option<Spanned<String>>,
+    /// A table's label columns.
+    pub(super) columns: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "mapping", default)]
+    pub(super) mappings: Vec<Spanned<MappingFile>>,
+}
+
+/// `[[...mapping]]`: a value (`value`) or range (`from`, `to`) shown as `text`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MappingFile {
+    pub(super) value: Option<f64>,
+    pub(super) from: Option<f64>,
+    pub(super) to: Option<f64>,
+    pub(super) text: String,
 }
 
 /// `[drill.NAME]`: how a drill view breaks a value down by label.

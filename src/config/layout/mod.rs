@@ -1,12 +1,16 @@
 //! Dashboard layouts: tabs of rows of panels, each panel a query (or KPI rows) with a kind,
 //! a unit and thresholds. Everything a panel shows comes from here; Rust names no metric.
 
+mod annotation;
 mod build;
 mod file;
+mod table;
 mod variable;
 
 use super::{ConfigError, Source};
+use crate::model::mapping::ValueText;
 use crate::model::{Thresholds, Unit};
+pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
 use serde::Deserialize;
@@ -38,6 +42,8 @@ pub enum PanelKind {
     Rules,
     /// Alertmanager's notification groups and silences (`--alertmanager`).
     Alertmanager,
+    /// One line per series of an instant query: label columns and the value.
+    Table,
 }
 
 impl PanelKind {
@@ -89,6 +95,8 @@ pub struct Layout {
     pub queries: Vec<QueryDef>,
     /// Template variables, in declaration order (a variable may use those before it).
     pub variables: Vec<crate::variables::Variable>,
+    /// `[[annotation]]` entries: moments marked on charts.
+    pub annotations: Vec<Annotation>,
     /// The layout's own text, kept so a session can say exactly what it showed.
     pub source: Source,
 }
@@ -128,6 +136,10 @@ pub struct Panel {
     pub description: Option<String>,
     pub kpis: Vec<Kpi>,
     pub drill: Option<Drill>,
+    /// A table's label columns; `None`: the labels that differ between its series.
+    pub columns: Option<Vec<String>>,
+    /// Values shown as words (`[[...mapping]]`), first match wins.
+    pub mappings: Vec<ValueText>,
 }
 
 #[derive(Clone, Debug)]

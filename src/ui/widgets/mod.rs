@@ -10,6 +10,7 @@ mod kpi_table;
 mod panel;
 mod sparkline;
 mod stat;
+mod table;
 pub mod time_chart;
 
 pub use panel::{PanelWidget, frame};
@@ -47,7 +48,11 @@ impl<'a> PanelData<'a> {
         out
     }
 
+    /// The value as the panel shows it: a mapping's text, else the number in its unit.
     pub fn format(&self, value: f64) -> String {
-        self.panel.unit.format(value, self.panel.decimals)
+        match crate::model::mapping::text_for(&self.panel.mappings, value) {
+            Some(text) => text.to_string(),
+            None => self.panel.unit.format(value, self.panel.decimals),
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The frame every panel shares: border and title in the panel's status, a badge naming
 //! the status, and a line explaining errors, staleness or cut results.
 
-use super::{PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat};
+use super::{
+    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat, table,
+};
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
 use crate::model::Status;
@@ -230,6 +232,7 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Alerts => alert_list::render_alerts(&data, content, buf),
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
             PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
+            PanelKind::Table => table::render(&data, content, buf),
         }
     }
 }

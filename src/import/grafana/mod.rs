@@ -1,0 +1,394 @@
+//! `import grafana`: classic Grafana dashboard JSON (schemaVersion 16 and later) as a
+//! layout that loads as is, and a report of every panel, row, variable and annotation:
+//! converted, approximated (why) or skipped (why). Nothing is dropped silently.
+//!
+//! Rows become tabs, the 24-column grid rows and relative widths (`grid`), panels and their
+//! field config layout panels (`panels`, `fields`), templating variables `[[variable]]`
+//! (`variables`). Each panel is tried on the layout loader before it is written, so what
+//! the loader refuses is reported, never written.
+
+mod fields;
+mod grid;
+mod json;
+mod panels;
+pub mod report;
+mod variables;
+mod write;
+
+use crate::config::{ConfigError, Layout, Source};
+use report::{Dashboard, Entry, Report};
+use serde_json::Value;
+use variables::{AnnotationOut, VariableOut};
+
+/// The oldest dashboard JSON read: Grafana 5's, with panels on a grid.
+const MIN_SCHEMA_VERSION: i64 = 16;
+
+/// One dashboard export: where it came from (for messages) and its text.
+pub struct Input {
+    pub origin: String,
+    pub text: String,
+}
+
+/// The layout (when anything could be converted) and the report.
+pub struct Conversion {
+    pub layout: Option<String>,
+    pub report: Report,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{origin}:{line}:{column}: not valid JSON: {message}")]
+    Json {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {message}")]
+    NotADashboard { origin: String, message: String },
+    /// A bug: every panel was tried on the loader, yet the whole does not load.
+    #[error("the converted layout does not load (please report this): {0}")]
+    Unloadable(String),
+}
+
+/// Parses `input` as a classic dashboard (unwrapping `{"dashboard": …}` exports).
+fn dashboard(input: &Input) -> Result<Value, ImportError> {
+    let mut value: Value = serde_json::from_str(&input.text).map_err(|e| {
+        let text = e.to_string();
+        let message = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(m, _)| m)
+            .to_string();
+        ImportError::Json {
+            origin: input.origin.clone(),
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    })?;
+    if value.get("dashboard").is_some_and(Value::is_object) {
+        value = value["dashboard"].take();
+    }
+    let refuse = |message: String| ImportError::NotADashboard {
+        origin: input.origin.clone(),
+        message,
+    };
+    if !value.is_object() {
+        return Err(refuse(
+            "not a Grafana dashboard (expected a JSON object)".into(),
+        ));
+    }
+    if value.get("apiVersion").is_some() && value.get("spec").is_some() {
+        return Err(refuse(
+            "a Grafana 12 dashboard resource (schema v2); export it as classic JSON (Export → Export as JSON, classic model)".into(),
+        ));
+    }
+    let version = value.get("schemaVersion").and_then(Value::as_i64);
+    match version {
+        Some(v) if v >= MIN_SCHEMA_VERSION && value.get("panels").is_some_and(Value::is_array) => {
+            Ok(value)
+        }
+        Some(v) if v < MIN_SCHEMA_VERSION || value.get("rows").is_some() => Err(refuse(format!(
+            "schemaVersion {v} predates Grafana 5's grid (16); open and save it in Grafana 5 or later to upgrade it"
+        ))),
+        _ => Err(refuse(
+            "not a Grafana dashboard: it needs `schemaVersion` (16 or later) and a `panels` list"
+                .into(),
+        )),
+    }
+}
+
+/// A group of panels that becomes one tab: a row and its panels, or the panels above the
+/// first row.
+struct Section<'a> {
+    title: String,
+    row: Option<&'a Value>,
+    panels: Vec<&'a Value>,
+}
+
+fn sections<'a>(dashboard: &'a Value, title: &str) -> Vec<Section<'a>> {
+    let mut out = vec![Section {
+        title: title.to_string(),
+        row: None,
+        panels: Vec::new(),
+    }];
+    for panel in json::list(dashboard, "panels") {
+        if json::text(panel, "type") == Some("row") {
+            out.push(Section {
+                title: json::text(panel, "title").unwrap_or(title).to_string(),
+                row: Some(panel),
+                // A collapsed row holds its panels; an open one is followed by them.
+                panels: json::list(panel, "panels").iter().collect(),
+            });
+        } else if let Some(current) = out.last_mut() {
+            current.panels.push(panel);
+        }
+    }
+    out
+}
+
+/// Whether the layout loader accepts `prelude` (variables, annotations) with `panel`.
+fn loads(prelude: &str, panel: &str) -> Result<(), String> {
+    let text = format!("{prelude}[[tab]]\ntitle = 't'\n[[tab.row]]\n{panel}");
+    match Layout::parse(Source {
+        origin: "import".into(),
+        text,
+    }) {
+        Ok(_) => Ok(()),
+        // The probe's own place (`tab[0].row[0].panel[0].`) means nothing to the reader.
+        Err(ConfigError::Invalid(located)) => {
+            let key = located
+                .key
+                .rsplit_once("panel[0].")
+                .map_or(located.key.as_str(), |(_, k)| k);
+            Err(format!("`{key}`: {}", located.message))
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+const PROBE_PANEL: &str = "[[tab.row.panel]]\ntitle = 'p'\nkind = 'stat'\nquery = 'vector(1)'\n";
+
+/// Keeps the variables and annotations the loader accepts, one by one, each after those
+/// before it; the report says why the others were left out. Returns the accepted prelude.
+fn prelude(
+    variables: Vec<(String, VariableOut)>,
+    annotations: Vec<(String, AnnotationOut)>,
+    report: &mut Report,
+) -> String {
+    let mut accepted = String::new();
+    for (file, variable) in variables {
+        let text = write::variables(std::slice::from_ref(&variable));
+        match loads(&format!("{accepted}{text}"), PROBE_PANEL) {
+            Ok(()) => accepted.push_str(&text),
+            Err(why) => {
+                let name = variable.name.as_str();
+                let why = format!("the layout loader refuses it: {why}");
+                match report
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.dashboard == file && e.what == "variable" && e.title == name)
+                {
+                    Some(entry) => {
+                        *entry =
+                            Entry::skipped(&file, "variable", None, name, &entry.grafana_type, why)
+                    }
+                    None => report.push(Entry::skipped(
+                        &file,
+                        "variable",
+                        None,
+                        name,
+                        variable.kind,
+                        why,
+                    )),
+                }
+            }
+        }
+    }
+    for (file, annotation) in annotations {
+        let text = write::annotations(std::slice::from_ref(&annotation));
+        match loads(&format!("{accepted}{text}"), PROBE_PANEL) {
+            Ok(()) => {
+                accepted.push_str(&text);
+                report.push(Entry::converted(
+                    &file,
+                    "annotation",
+                    None,
+                    &annotation.name,
+                    "annotation",
+                    "annotation",
+                    Vec::new(),
+                ));
+            }
+            Err(why) => report.push(Entry::skipped(
+                &file,
+                "annotation",
+                None,
+                &annotation.name,
+                "annotation",
+                format!("the layout loader refuses it: {why}"),
+            )),
+        }
+    }
+    accepted
+}
+
+/// One section as a tab (`None` when nothing in it converts) and its report entries in
+/// the dashboard's order: the row, then its panels.
+fn section_tab(
+    section: &Section,
+    file: &str,
+    inputs: &[(String, String)],
+    prelude: &str,
+) -> (Option<String>, Vec<Entry>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut converted = Vec::new();
+    for panel in &section.panels {
+        let title = json::text(panel, "title").unwrap_or("");
+        let grafana_type = json::text(panel, "type").unwrap_or("graph");
+        let id = json::id(panel);
+        let tried = panels::convert(panel, inputs).and_then(|(out, notes)| {
+            loads(prelude, &write::panel(&out, &[]))
+                .map(|()| (out, notes))
+                .map_err(|why| format!("the layout loader refuses it: {why}"))
+        });
+        match tried {
+            Ok((mut out, notes)) => {
+                let mut entry =
+                    Entry::converted(file, "panel", id, title, grafana_type, out.kind, notes);
+                entry.notes = out.remarks.clone();
+                out.entry = entries.len();
+                converted.push(out);
+                entries.push(entry);
+            }
+            Err(why) => entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why)),
+        }
+    }
+    let row = section.row.map(|row| {
+        let (id, title) = (json::id(row), section.title.as_str());
+        if converted.is_empty() {
+            let why = if section.panels.is_empty() {
+                "it holds no panels"
+            } else {
+                "no panel in it could be converted"
+            };
+            return Entry::skipped(file, "row", id, title, "row", why.into());
+        }
+        let notes = json::text(row, "repeat")
+            .map(|var| format!("repeated per ${var} in Grafana; one tab here shows every value"))
+            .into_iter()
+            .collect();
+        Entry::converted(file, "row", id, title, "row", "tab", notes)
+    });
+    let tab = (!converted.is_empty()).then(|| {
+        let (rows, placement) = grid::rows(converted);
+        for (entry, note) in placement {
+            entries[entry].approximate(note);
+        }
+        let written = write::rows(&rows, |p| write::panel(p, &entries[p.entry].because));
+        write::tab(&section.title, &written)
+    });
+    (tab, row.into_iter().chain(entries).collect())
+}
+
+/// Converts the dashboards, in order, into one layout: their tabs one after another.
+pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
+    let parsed: Vec<Value> = inputs.iter().map(dashboard).collect::<Result<_, _>>()?;
+    let mut report = Report::default();
+    let mut variables_out: Vec<VariableOut> = Vec::new();
+    let mut owners: Vec<(String, VariableOut)> = Vec::new();
+    let mut annotations_out = Vec::new();
+    for (input, dash) in inputs.iter().zip(&parsed) {
+        let title = json::text(dash, "title")
+            .unwrap_or("Grafana dashboard")
+            .to_string();
+        report.dashboards.push(Dashboard {
+            file: input.origin.clone(),
+            title,
+            uid: json::text(dash, "uid").map(str::to_string),
+            schema_version: dash
+                .get("schemaVersion")
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+            time: dash.get("time").and_then(|t| {
+                Some(format!(
+                    "{} → {}",
+                    json::text(t, "from")?,
+                    json::text(t, "to")?
+                ))
+            }),
+        });
+        let before = variables_out.len();
+        let mut entries = Vec::new();
+        variables::variables(dash, &input.origin, &mut variables_out, &mut entries);
+        owners.extend(
+            variables_out[before..]
+                .iter()
+                .map(|v| (input.origin.clone(), v.clone())),
+        );
+        for entry in entries {
+            report.push(entry);
+        }
+        let mut skipped = Vec::new();
+        for annotation in variables::annotations(dash, &input.origin, &mut skipped) {
+            annotations_out.push((input.origin.clone(), annotation));
+        }
+        for entry in skipped {
+            report.push(entry);
+        }
+    }
+    let owners = variables::in_dependency_order(owners);
+    let prelude = prelude(owners, annotations_out, &mut report);
+
+    let mut tabs = String::new();
+    for ((input, dash), info) in inputs.iter().zip(&parsed).zip(report.dashboards.clone()) {
+        let file = input.origin.as_str();
+        let inputs_of: Vec<(String, String)> = json::list(dash, "__inputs")
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    json::text(i, "name")?.to_string(),
+                    json::text(i, "pluginId")?.to_string(),
+                ))
+            })
+            .collect();
+        for section in sections(dash, &info.title) {
+            let (tab, entries) = section_tab(&section, file, &inputs_of, &prelude);
+            for entry in entries {
+                report.push(entry);
+            }
+            tabs.push_str(&tab.unwrap_or_default());
+        }
+    }
+    if tabs.is_empty() {
+        return Ok(Conversion {
+            layout: None,
+            report,
+        });
+    }
+    let text = format!("{}{prelude}{tabs}", header(&report));
+    if let Err(e) = Layout::parse(Source {
+        origin: "import".into(),
+        text: text.clone(),
+    }) {
+        return Err(ImportError::Unloadable(e.to_string()));
+    }
+    Ok(Conversion {
+        layout: Some(text),
+        report,
+    })
+}
+
+/// The file's opening comment and title.
+fn header(report: &Report) -> String {
+    let mut out = String::from("# Imported from Grafana by `spheroseg-top import grafana`:\n");
+    for d in &report.dashboards {
+        let uid = d
+            .uid
+            .as_deref()
+            .map(|u| format!("uid {u}, "))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#   {}: \"{}\" ({uid}schemaVersion {})\n",
+            d.file,
+            d.title.replace(['\n', '\r'], " "),
+            d.schema_version
+        ));
+        if let Some(time) = &d.time {
+            out.push_str(&format!(
+                "#     Grafana opens it on {time}; charts here show their `window` (default 15m)\n"
+            ));
+        }
+    }
+    let s = report.summary();
+    out.push_str(&format!(
+        "# {} converted, {} approximated, {} skipped; each panel's comment names its Grafana\n# panel and what was approximated, the conversion report (--report FILE) lists all.\n# The layout format is described at the top of layouts/spheroseg.toml.\n\n",
+        s.converted, s.approximated, s.skipped
+    ));
+    let titles: Vec<&str> = report.dashboards.iter().map(|d| d.title.as_str()).collect();
+    out.push_str(&format!(
+        "title = {}\n\n",
+        write::quote(&titles.join(" + "))
+    ));
+    out
+}

@@ -1,0 +1,456 @@
+//! One Grafana panel as a layout panel: its kind, every visible PromQL target with its
+//! legend, and its field config; or why it cannot be one.
+
+use super::fields::{self, Mapping, Thresholds};
+use super::json;
+use serde_json::Value;
+
+/// Where a panel sits on Grafana's 24-column grid.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Grid {
+    pub x: u16,
+    pub y: u32,
+    pub w: u16,
+    pub h: u16,
+}
+
+impl Grid {
+    pub fn of(panel: &Value) -> Grid {
+        let pos = panel.get("gridPos").unwrap_or(&Value::Null);
+        let at = |key, default: f64| json::number_at(pos, key).unwrap_or(default).max(0.0);
+        Grid {
+            x: at("x", 0.0).min(24.0) as u16,
+            y: at("y", 0.0).min(f64::from(u32::MAX)) as u32,
+            w: at("w", 12.0).clamp(1.0, 24.0) as u16,
+            h: at("h", 8.0).clamp(1.0, 100.0) as u16,
+        }
+    }
+}
+
+/// A converted panel, ready to be written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelOut {
+    pub title: String,
+    pub kind: &'static str,
+    /// Expressions, verbatim, with their legend templates.
+    pub series: Vec<(String, Option<String>)>,
+    pub unit: &'static str,
+    pub decimals: Option<u8>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds: Thresholds,
+    pub reduce: Option<&'static str>,
+    /// The history shown (Grafana's relative time override), as the layout writes it.
+    pub window: Option<String>,
+    pub description: Option<String>,
+    pub mappings: Vec<Mapping>,
+    pub grid: Grid,
+    /// The Grafana panel it came from, for the comment above it.
+    pub id: Option<i64>,
+    pub grafana_type: String,
+    /// Facts worth a word that lose nothing Grafana showed (hidden targets).
+    pub remarks: Vec<String>,
+    /// Its place among the report entries of its tab.
+    pub entry: usize,
+}
+
+/// What became of a panel: converted (with what was approximated) or skipped (why).
+pub type Converted = Result<(PanelOut, Vec<String>), String>;
+
+/// The layout kind for a Grafana panel type, and what the change loses.
+fn kind(grafana: &str) -> Result<(&'static str, Option<&'static str>), String> {
+    Ok(match grafana {
+        "timeseries" | "graph" => ("chart", None),
+        "stat" | "singlestat" => ("stat", None),
+        "gauge" => ("gauge", None),
+        "bargauge" => ("bar", None),
+        "table" | "table-old" => ("table", None),
+        "piechart" | "barchart" => (
+            "bar",
+            Some("slices/bars of the latest values as horizontal bars"),
+        ),
+        "state-timeline" | "status-history" => ("chart", Some("states over time drawn as lines")),
+        "text" => return Err("a text panel has no query (Markdown/HTML is not shown)".into()),
+        "news" => return Err("a news panel reads an RSS feed, not Prometheus".into()),
+        "heatmap" => return Err("a heatmap has no terminal counterpart here".into()),
+        "dashlist" | "alertlist" | "annolist" | "logs" | "traces" | "nodeGraph" | "flamegraph" => {
+            return Err(format!(
+                "a {grafana} panel shows Grafana's own data, not a PromQL query"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "panel type {other} (a plugin or a kind without a counterpart)"
+            ));
+        }
+    })
+}
+
+/// The datasource types whose targets are PromQL.
+fn is_promql(datasource: Option<&str>) -> bool {
+    datasource.is_none_or(|t| {
+        t.contains("prometheus") || t.contains("victoriametrics") || t == "loki-prometheus"
+    })
+}
+
+/// The type of a datasource reference: `{type, uid}`, or a name or `${DS_X}` input.
+fn datasource_type<'a>(
+    reference: Option<&'a Value>,
+    inputs: &'a [(String, String)],
+) -> Option<&'a str> {
+    match reference? {
+        Value::Object(_) => json::text(reference?, "type"),
+        Value::String(name) => {
+            let bare = name
+                .trim_start_matches("${")
+                .trim_start_matches('$')
+                .trim_end_matches('}');
+            inputs
+                .iter()
+                .find(|(n, _)| n == bare)
+                .map(|(_, plugin)| plugin.as_str())
+        }
+        _ => None,
+    }
+}
+
+pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
+    let grafana_type = json::text(panel, "type").unwrap_or("graph");
+    if panel.get("libraryPanel").is_some() && panel.get("targets").is_none() {
+        return Err("a library panel: export the dashboard with \"Export for sharing externally\" to inline it".into());
+    }
+    let (kind, kind_note) = kind(grafana_type)?;
+    let mut notes: Vec<String> = kind_note.map(|n| vec![n.to_string()]).unwrap_or_default();
+
+    let panel_ds = datasource_type(panel.get("datasource"), inputs);
+    let mut series = Vec::new();
+    let mut remarks = Vec::new();
+    for (i, target) in json::list(panel, "targets").iter().enumerate() {
+        // Grafana names targets A, B, … when the export does not.
+        let position = u8::try_from(i).ok().filter(|i| *i < 26).map_or_else(
+            || format!("#{}", i + 1),
+            |i| char::from(b'A' + i).to_string(),
+        );
+        let name = json::text(target, "refId").map_or(position, str::to_string);
+        let name = name.as_str();
+        if json::flag(target, "hide") {
+            remarks.push(format!("target {name} is hidden in Grafana and left out"));
+            continue;
+        }
+        let ds = datasource_type(target.get("datasource"), inputs).or(panel_ds);
+        let Some(expr) = json::text(target, "expr").filter(|e| !e.trim().is_empty()) else {
+            notes.push(format!(
+                "target {name} has no PromQL `expr` and is left out"
+            ));
+            continue;
+        };
+        if !is_promql(ds) {
+            notes.push(format!(
+                "target {name} queries a {} datasource and is left out",
+                ds.unwrap_or("?")
+            ));
+            continue;
+        }
+        let legend = json::text(target, "legendFormat")
+            .filter(|l| *l != "__auto")
+            .map(str::to_string)
+            .or_else(|| value_column_name(panel, name));
+        series.push((expr.to_string(), legend));
+    }
+    if series.is_empty() {
+        let why = notes
+            .pop()
+            .or(remarks.pop())
+            .unwrap_or_else(|| "no targets".into());
+        return Err(format!("no PromQL target to show ({why})"));
+    }
+    if kind == "table" && series.len() > 1 {
+        notes.push(
+            "Grafana joins the queries' values into columns of one line per label set; here each series is a line of its own"
+                .into(),
+        );
+    }
+    if kind == "stat" && series.len() > 1 {
+        notes.push(format!(
+            "a stat shows its first query; {} more kept as series",
+            series.len() - 1
+        ));
+    }
+
+    let defaults = panel
+        .pointer("/fieldConfig/defaults")
+        .unwrap_or(&Value::Null);
+    let legacy_axis = panel.pointer("/yaxes/0").unwrap_or(&Value::Null);
+    let unit_id = json::text(defaults, "unit")
+        .or_else(|| json::text(panel, "format"))
+        .or_else(|| json::text(legacy_axis, "format"))
+        .unwrap_or("");
+    let (unit, unit_note, mut mappings) = fields::unit(unit_id);
+    notes.extend(unit_note);
+    let decimals = defaults
+        .get("decimals")
+        .or_else(|| panel.get("decimals"))
+        .or_else(|| legacy_axis.get("decimals"))
+        .and_then(json::decimals);
+    let min = json::number_at(defaults, "min").or_else(|| json::number_at(legacy_axis, "min"));
+    let mut max = json::number_at(defaults, "max").or_else(|| json::number_at(legacy_axis, "max"));
+    let min = min.filter(|lo| {
+        let below_max = max.is_none_or(|hi| *lo < hi);
+        if !below_max {
+            notes.push(format!("min {lo} is not below max; min is left out"));
+        }
+        below_max
+    });
+
+    let found = fields::mappings(
+        defaults
+            .get("mappings")
+            .or_else(|| panel.get("valueMaps"))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice),
+    );
+    mappings.extend(found.texts);
+    notes.extend(
+        found
+            .lost
+            .into_iter()
+            .map(|m| format!("{m} is not converted")),
+    );
+    remarks.extend(found.no_value);
+
+    let mut thresholds = Thresholds::default();
+    let drawn = thresholds_shown(panel, kind, defaults);
+    if let Some(config) = defaults.get("thresholds").filter(|_| drawn) {
+        match fields::thresholds(config, (min, max)) {
+            Ok(t) => thresholds = t,
+            Err(why) => notes.push(why),
+        }
+    }
+    if let Some(legacy) = panel.get("thresholds") {
+        match legacy_thresholds(legacy) {
+            Ok(t) => thresholds = t.unwrap_or(thresholds),
+            Err(why) => notes.push(why),
+        }
+    }
+
+    let (reduce, reduce_note) = fields::reduce(json::list(
+        panel
+            .pointer("/options/reduceOptions")
+            .unwrap_or(&Value::Null),
+        "calcs",
+    ));
+    notes.extend(reduce_note);
+
+    let mut kind = kind;
+    if kind == "gauge" && max.is_none() && !matches!(unit, "ratio" | "percent") {
+        if let Some(alert) = thresholds.alert.filter(|_| !thresholds.below) {
+            max = Some(alert * 1.25);
+            notes.push("the gauge has no max; it reaches 125% of the alert threshold".into());
+        } else {
+            kind = "stat";
+            notes.push(
+                "a gauge without max (Grafana sizes it from the data) is shown as a stat".into(),
+            );
+        }
+    }
+    let overrides = json::list(
+        panel.get("fieldConfig").unwrap_or(&Value::Null),
+        "overrides",
+    );
+    if !overrides.is_empty() {
+        let mut properties: Vec<&str> = overrides
+            .iter()
+            .flat_map(|o| json::list(o, "properties"))
+            .filter_map(|p| json::text(p, "id"))
+            .collect();
+        properties.sort_unstable();
+        properties.dedup();
+        notes.push(format!(
+            "{} per-series override(s) not converted ({})",
+            overrides.len(),
+            properties.join(", ")
+        ));
+    }
+    if !json::list(panel, "transformations").is_empty() {
+        notes.push(
+            "transformations are not applied; the queries' series are shown as they come".into(),
+        );
+    }
+    let window = json::text(panel, "timeFrom").and_then(|from| {
+        let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
+        match kept {
+            Some(d) if matches!(kind, "chart" | "stat") => Some(crate::config::duration::short(d)),
+            _ => {
+                notes.push(format!("the relative time {from} is not kept"));
+                None
+            }
+        }
+    });
+    if let Some(shift) = json::text(panel, "timeShift") {
+        notes.push(format!(
+            "the time shift {shift} is not kept; the latest data is shown"
+        ));
+    }
+    if let Some(var) = json::text(panel, "repeat") {
+        notes.push(format!(
+            "repeated per ${var} in Grafana; one panel here shows every value"
+        ));
+    }
+
+    Ok((
+        PanelOut {
+            title: json::text(panel, "title").unwrap_or("").to_string(),
+            kind,
+            series,
+            unit,
+            decimals,
+            min,
+            max,
+            thresholds,
+            reduce,
+            window,
+            description: json::text(panel, "description").map(str::to_string),
+            mappings,
+            grid: Grid::of(panel),
+            id: json::id(panel),
+            grafana_type: grafana_type.to_string(),
+            remarks,
+            entry: 0,
+        },
+        notes,
+    ))
+}
+
+/// The name a table gives target `ref_id`'s value column (an override of "Value #A"'s
+/// display name), which names its series here.
+fn value_column_name(panel: &Value, ref_id: &str) -> Option<String> {
+    let column = format!("Value #{ref_id}");
+    json::list(panel.get("fieldConfig")?, "overrides")
+        .iter()
+        .filter(|o| o.pointer("/matcher/options").and_then(Value::as_str) == Some(column.as_str()))
+        .flat_map(|o| json::list(o, "properties"))
+        .find(|p| json::text(p, "id") == Some("displayName"))
+        .and_then(|p| json::text(p, "value"))
+        .map(str::to_string)
+}
+
+/// Whether Grafana shows the panel's thresholds at all: a time series only when asked to
+/// draw them, a stat unless its colour mode is none, a table only in coloured cells, and
+/// nothing whose colour scheme is not the thresholds'. Thresholds nobody sees are left out.
+fn thresholds_shown(panel: &Value, kind: &str, defaults: &Value) -> bool {
+    let colour_mode = defaults.pointer("/color/mode").and_then(Value::as_str);
+    if colour_mode.is_some_and(|m| m != "thresholds") && kind != "chart" {
+        return false;
+    }
+    let text_at = |value: &Value, pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    match kind {
+        "chart" => text_at(defaults, "/custom/thresholdsStyle/mode").is_some_and(|m| m != "off"),
+        "stat" => text_at(panel, "/options/colorMode").is_none_or(|m| m != "none"),
+        "table" => text_at(defaults, "/custom/cellOptions/type")
+            .or_else(|| text_at(defaults, "/custom/displayMode"))
+            .is_some_and(|m| m.contains("color")),
+        _ => true,
+    }
+}
+
+/// The old graph panel's `thresholds: [{value, colorMode, op}]` and singlestat's "70,90".
+fn legacy_thresholds(value: &Value) -> Result<Option<Thresholds>, String> {
+    match value {
+        Value::String(text) if !text.trim().is_empty() => {
+            let limits: Vec<f64> = text
+                .split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect();
+            match limits.as_slice() {
+                [alert] => Ok(Some(Thresholds {
+                    target: None,
+                    alert: Some(*alert),
+                    below: false,
+                })),
+                [target, alert] if target <= alert => Ok(Some(Thresholds {
+                    target: Some(*target),
+                    alert: Some(*alert),
+                    below: false,
+                })),
+                _ => Err(format!(
+                    "singlestat thresholds \"{text}\" are not converted"
+                )),
+            }
+        }
+        Value::Array(steps) if !steps.is_empty() => {
+            let mut out = Thresholds::default();
+            for step in steps {
+                let below = json::text(step, "op") == Some("lt");
+                let limit = json::number_at(step, "value");
+                match json::text(step, "colorMode") {
+                    Some("critical") => out.alert = limit,
+                    Some("warning") => out.target = limit,
+                    _ => return Err("custom-coloured graph thresholds are not converted".into()),
+                }
+                out.below = below;
+            }
+            let inverted = match (out.target, out.alert) {
+                (Some(t), Some(a)) => (out.below && a > t) || (!out.below && a < t),
+                _ => false,
+            };
+            if inverted {
+                return Err("graph thresholds with warning past critical are not converted".into());
+            }
+            Ok(Some(out))
+        }
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn old_singlestat_and_graph_panels_keep_units_thresholds_and_value_maps() {
+        let singlestat = json!({"type": "singlestat", "title": "Ratio", "format": "percentunit",
+            "thresholds": "0.7,0.9", "valueMaps": [{"value": "1", "op": "=", "text": "full"}],
+            "targets": [{"expr": "x", "refId": "A"}]});
+        let (out, notes) = convert(&singlestat, &[]).unwrap();
+        assert_eq!((out.kind, out.unit), ("stat", "ratio"));
+        assert_eq!(
+            (out.thresholds.target, out.thresholds.alert),
+            (Some(0.7), Some(0.9))
+        );
+        assert_eq!(out.mappings[0].text, "full");
+        assert!(notes.is_empty(), "{notes:?}");
+
+        let graph = json!({"type": "graph", "title": "Lag", "yaxes": [{"format": "s", "min": 0}],
+            "thresholds": [{"colorMode": "critical", "op": "gt", "value": 5},
+                           {"colorMode": "warning", "op": "gt", "value": 1}],
+            "targets": [{"expr": "lag", "legendFormat": "{{replica}}"}]});
+        let (out, _) = convert(&graph, &[]).unwrap();
+        assert_eq!(
+            (out.kind, out.unit, out.min),
+            ("chart", "seconds", Some(0.0))
+        );
+        assert_eq!(
+            (out.thresholds.target, out.thresholds.alert),
+            (Some(1.0), Some(5.0))
+        );
+        assert_eq!(
+            out.series,
+            [("lag".to_string(), Some("{{replica}}".to_string()))]
+        );
+    }
+
+    #[test]
+    fn inputs_name_the_datasource_of_a_target() {
+        let inputs = [("DS_LOKI".to_string(), "loki".to_string())];
+        let panel = json!({"type": "timeseries", "datasource": "${DS_LOKI}",
+            "targets": [{"expr": "{app=\"x\"}", "refId": "A"}]});
+        let why = convert(&panel, &inputs).unwrap_err();
+        assert!(why.contains("target A queries a loki datasource"), "{why}");
+    }
+}

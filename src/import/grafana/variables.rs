@@ -1,0 +1,350 @@
+//! Grafana's `templating.list` as layout `[[variable]]` entries, and its PromQL
+//! annotations as `[[annotation]]` entries; both kept verbatim (`$var` stays `$var`).
+
+use super::json;
+use super::report::Entry;
+use serde_json::Value;
+
+/// A `[[variable]]` to write.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VariableOut {
+    pub name: String,
+    pub label: Option<String>,
+    /// query, custom, constant or interval.
+    pub kind: &'static str,
+    pub query: Option<String>,
+    pub regex: Option<String>,
+    pub values: Vec<String>,
+    pub value: Option<String>,
+    pub multi: bool,
+    pub include_all: bool,
+    pub all_value: Option<String>,
+    pub default: Vec<String>,
+}
+
+/// An `[[annotation]]` to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnnotationOut {
+    pub name: String,
+    pub query: String,
+    pub title: Option<String>,
+    pub colour: Option<String>,
+}
+
+/// The query variable forms a layout evaluates.
+fn supported_query(query: &str) -> bool {
+    let q = query.trim_start();
+    q.starts_with("label_values(") || q.starts_with("query_result(")
+}
+
+/// A variable's query: a string, or an object holding it (`{query, refId}`).
+fn query_text(variable: &Value) -> Option<String> {
+    match variable.get("query") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(obj @ Value::Object(_)) => json::text(obj, "query").map(str::to_string),
+        _ => json::text(variable, "definition").map(str::to_string),
+    }
+}
+
+/// `current.value` as a list (a string or an array); `$__all` (All) is kept as written.
+fn current(variable: &Value) -> Vec<String> {
+    let value = variable.pointer("/current/value").unwrap_or(&Value::Null);
+    let values: Vec<String> = match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    values.into_iter().filter(|v| !v.is_empty()).collect()
+}
+
+/// Comma-separated options; `text : value` pairs keep the value.
+fn options(query: &str) -> Vec<String> {
+    query
+        .split(',')
+        .map(|part| match part.split_once(" : ") {
+            Some((_, value)) => value.trim(),
+            None => part.trim(),
+        })
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Converts one variable; `Err` says why it has no layout counterpart.
+fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<VariableOut, String> {
+    let mut out = VariableOut {
+        name: name.to_string(),
+        label: json::text(variable, "label").map(str::to_string),
+        multi: json::flag(variable, "multi"),
+        include_all: json::flag(variable, "includeAll"),
+        all_value: json::text(variable, "allValue").map(str::to_string),
+        default: current(variable),
+        ..VariableOut::default()
+    };
+    match json::text(variable, "type").unwrap_or("") {
+        "query" => {
+            let query = query_text(variable).ok_or("a query variable without a query")?;
+            if !supported_query(&query) {
+                return Err(format!(
+                    "query {query:?} is not label_values(…) or query_result(…)"
+                ));
+            }
+            out.kind = "query";
+            out.query = Some(query);
+            out.regex = json::text(variable, "regex").map(str::to_string);
+        }
+        "custom" => {
+            out.kind = "custom";
+            out.values = options(&query_text(variable).unwrap_or_default());
+        }
+        "interval" => {
+            out.kind = "interval";
+            out.values = options(&query_text(variable).unwrap_or_default());
+            if json::flag(variable, "auto") {
+                notes.push("the `auto` interval option is left out".into());
+            }
+        }
+        "constant" => {
+            out.kind = "constant";
+            out.value = Some(query_text(variable).unwrap_or_default());
+        }
+        "textbox" => {
+            out.kind = "constant";
+            out.value = Some(
+                out.default
+                    .first()
+                    .cloned()
+                    .or_else(|| query_text(variable))
+                    .unwrap_or_default(),
+            );
+            notes.push("a text box becomes a constant holding its current text".into());
+        }
+        "datasource" => {
+            return Err(
+                "spheroseg-top queries the one server it is given (--prometheus); no datasource choice"
+                    .into(),
+            );
+        }
+        "adhoc" => return Err("ad hoc filters have no layout counterpart".into()),
+        other => return Err(format!("variable type {other} has no layout counterpart")),
+    }
+    if out.kind != "query" && out.kind != "custom" && out.kind != "interval" {
+        out.multi = false;
+        out.include_all = false;
+    }
+    Ok(out)
+}
+
+/// Every variable of a dashboard; `known` holds names already taken by an earlier dashboard.
+pub fn variables(
+    dashboard: &Value,
+    file: &str,
+    known: &mut Vec<VariableOut>,
+    entries: &mut Vec<Entry>,
+) {
+    for variable in json::list(dashboard.get("templating").unwrap_or(&Value::Null), "list") {
+        let name = json::text(variable, "name").unwrap_or("");
+        let grafana_type = json::text(variable, "type").unwrap_or("?");
+        let mut notes = Vec::new();
+        match convert(variable, name, &mut notes) {
+            Ok(_) if name.is_empty() => entries.push(Entry::skipped(
+                file,
+                "variable",
+                None,
+                name,
+                grafana_type,
+                "a variable without a name".into(),
+            )),
+            Ok(out) => {
+                if let Some(earlier) = known.iter().find(|v| v.name == out.name) {
+                    if *earlier != out {
+                        notes.push(format!(
+                            "an earlier dashboard defines ${name} differently; its definition is kept"
+                        ));
+                    }
+                } else {
+                    known.push(out.clone());
+                }
+                entries.push(Entry::converted(
+                    file,
+                    "variable",
+                    None,
+                    name,
+                    grafana_type,
+                    &format!("{} variable", out.kind),
+                    notes,
+                ));
+            }
+            Err(why) => entries.push(Entry::skipped(
+                file,
+                "variable",
+                None,
+                name,
+                grafana_type,
+                why,
+            )),
+        }
+    }
+}
+
+/// A Grafana colour as a layout colour: `#rrggbb`, or a colour name without Grafana's
+/// shade prefixes (`dark-yellow` → `yellow`), as themes name their colours.
+fn colour(grafana: &str) -> Option<String> {
+    if let Some((r, g, b)) = super::fields::rgb(&grafana.to_ascii_lowercase()) {
+        return Some(format!("#{r:02x}{g:02x}{b:02x}"));
+    }
+    let lower = grafana.trim().to_ascii_lowercase();
+    let name = ["super-light-", "light-", "semi-dark-", "dark-"]
+        .iter()
+        .find_map(|shade| lower.strip_prefix(shade))
+        .unwrap_or(&lower)
+        .to_string();
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then_some(name)
+        .filter(|n| !n.is_empty())
+}
+
+/// Whether `text` refers to the variable `name` (`$name`, `${name…}`, `[[name…]]`).
+fn uses(text: &str, name: &str) -> bool {
+    let bare = format!("${name}");
+    let bare_use = text.match_indices(&bare).any(|(at, _)| {
+        !text[at + bare.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    bare_use
+        || [
+            format!("${{{name}}}"),
+            format!("${{{name}:"),
+            format!("[[{name}]]"),
+            format!("[[{name}:"),
+        ]
+        .iter()
+        .any(|form| text.contains(form.as_str()))
+}
+
+/// The variables with each after those its query uses (Grafana allows any order, a layout
+/// only looking back); otherwise in the order given. A cycle keeps its order.
+pub fn in_dependency_order<T>(mut pending: Vec<(T, VariableOut)>) -> Vec<(T, VariableOut)> {
+    let mut ordered: Vec<(T, VariableOut)> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|(_, v)| {
+                let query = v.query.as_deref().unwrap_or("");
+                pending
+                    .iter()
+                    .all(|(_, other)| other.name == v.name || !uses(query, &other.name))
+            })
+            .unwrap_or(0);
+        ordered.push(pending.remove(ready));
+    }
+    ordered
+}
+
+/// PromQL annotations (others are Grafana's own store or another datasource's); the
+/// others go to `entries` as skipped.
+pub fn annotations(dashboard: &Value, file: &str, entries: &mut Vec<Entry>) -> Vec<AnnotationOut> {
+    let list = json::list(dashboard.get("annotations").unwrap_or(&Value::Null), "list");
+    let mut out = Vec::new();
+    for a in list {
+        let name = json::text(a, "name").unwrap_or("");
+        let skip =
+            |why: &str| Entry::skipped(file, "annotation", None, name, "annotation", why.into());
+        if a.get("builtIn").and_then(Value::as_i64) == Some(1) {
+            entries.push(skip(
+                "Grafana's own annotations and alerts live in Grafana, not in Prometheus",
+            ));
+            continue;
+        }
+        let Some(expr) = json::text(a, "expr") else {
+            entries.push(skip("not a PromQL annotation"));
+            continue;
+        };
+        out.push(AnnotationOut {
+            name: name.to_string(),
+            query: expr.to_string(),
+            title: json::text(a, "titleFormat").map(str::to_string),
+            colour: json::text(a, "iconColor").and_then(colour),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn annotation_colours_become_hex_or_names() {
+        assert_eq!(colour("rgba(255, 96, 96, 1)").as_deref(), Some("#ff6060"));
+        assert_eq!(colour("#F2CC0C").as_deref(), Some("#f2cc0c"));
+        assert_eq!(colour("Red").as_deref(), Some("red"));
+        assert_eq!(colour("dark-yellow").as_deref(), Some("yellow"));
+        assert_eq!(colour("hsl(1 2 3)"), None);
+    }
+
+    #[test]
+    fn a_variable_moves_after_the_ones_its_query_uses() {
+        let var = |name: &str, query: &str| {
+            (
+                (),
+                VariableOut {
+                    name: name.into(),
+                    query: Some(query.into()),
+                    ..VariableOut::default()
+                },
+            )
+        };
+        let ordered = in_dependency_order(vec![
+            var(
+                "version",
+                "label_values(vm_app_version{instance=~\"$instance\"}, version)",
+            ),
+            var(
+                "instance",
+                "label_values(up{job=~\"${job:regex}\"}, instance)",
+            ),
+            var("job", "label_values(up, job)"),
+            var("jobs", "label_values(up{x=\"$jobx\"}, job)"),
+        ]);
+        let names: Vec<&str> = ordered.iter().map(|(_, v)| v.name.as_str()).collect();
+        assert_eq!(names, ["job", "instance", "version", "jobs"]);
+    }
+
+    #[test]
+    fn query_custom_and_interval_variables_are_kept_verbatim() {
+        let dashboard = json!({"templating": {"list": [
+            {"name": "job", "type": "query", "label": "Job",
+             "query": {"query": "label_values(node_uname_info, job)", "refId": "x"},
+             "current": {"value": "node"}},
+            {"name": "instance", "type": "query", "multi": true, "includeAll": true,
+             "allValue": ".*", "regex": "/(.*):\\d+/",
+             "definition": "label_values(node_uname_info{job=\"$job\"}, instance)",
+             "query": "label_values(node_uname_info{job=\"$job\"}, instance)",
+             "current": {"value": ["$__all"]}},
+            {"name": "env", "type": "custom", "query": "prod,staging"},
+            {"name": "step", "type": "interval", "query": "1m,5m", "auto": true},
+            {"name": "ds", "type": "datasource", "query": "prometheus"}]}});
+        let (mut vars, mut entries) = (Vec::new(), Vec::new());
+        variables(&dashboard, "d.json", &mut vars, &mut entries);
+        assert_eq!(vars.len(), 4);
+        assert_eq!(
+            vars[0].query.as_deref(),
+            Some("label_values(node_uname_info, job)")
+        );
+        assert_eq!(vars[0].default, ["node"]);
+        assert!(vars[1].multi && vars[1].include_all);
+        assert_eq!(vars[1].default, ["$__all"]);
+        assert_eq!(vars[1].regex.as_deref(), Some("/(.*):\\d+/"));
+        assert_eq!(vars[2].values, ["prod", "staging"]);
+        assert_eq!(entries[3].because.len(), 1);
+        assert_eq!(entries[4].converted_as, None);
+    }
+}

@@ -1,0 +1,3 @@
+//! Dashboards of other tools turned into layouts, with a report of what could not be kept.
+
+pub mod grafana;

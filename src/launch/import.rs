@@ -1,0 +1,71 @@
+//! `import grafana`: reads the dashboards, writes the layout (to a file or stdout), the
+//! report to stderr (and as JSON to `--report FILE`); exit 2 for input that is not a
+//! dashboard, 1 under `--strict` when anything was approximated or skipped.
+
+use super::Failure;
+use crate::cli::{GrafanaImportArgs, ImportArgs, ImportFrom};
+use crate::import::grafana::{self, ImportError, Input};
+use anyhow::{Context as _, anyhow};
+
+pub fn run(args: &ImportArgs) -> Result<(), Failure> {
+    match &args.from {
+        ImportFrom::Grafana(grafana) => from_grafana(grafana),
+    }
+}
+
+fn bad_input(error: anyhow::Error) -> Failure {
+    Failure { code: 2, error }
+}
+
+fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
+    let inputs = args
+        .dashboards
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map(|text| Input {
+                    origin: path.display().to_string(),
+                    text,
+                })
+                .with_context(|| format!("cannot read {}", path.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(bad_input)?;
+    let conversion = grafana::convert(&inputs).map_err(|e| match e {
+        ImportError::Unloadable(_) => Failure::from(anyhow!(e)),
+        _ => bad_input(anyhow!(e)),
+    })?;
+    let report = &conversion.report;
+    eprint!("{}", report.to_text());
+    if let Some(path) = &args.report {
+        std::fs::write(path, report.to_json())
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
+    let Some(layout) = conversion.layout else {
+        return Err(
+            anyhow!("nothing in the dashboards could be converted; no layout written").into(),
+        );
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, layout)
+                .with_context(|| format!("writing the layout to {}", path.display()))?;
+            eprintln!(
+                "layout written to {} (open it with --layout {})",
+                path.display(),
+                path.display()
+            );
+        }
+        None => print!("{layout}"),
+    }
+    if args.strict && report.is_lossy() {
+        let s = report.summary();
+        return Err(anyhow!(
+            "--strict: {} approximated and {} skipped (the layout was written)",
+            s.approximated,
+            s.skipped
+        )
+        .into());
+    }
+    Ok(())
+}
