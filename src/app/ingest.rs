@@ -77,6 +77,11 @@ impl App {
                 self.store.mark_alerted();
             }
             DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
+            DataEvent::Server {
+                at,
+                request,
+                result,
+            } => self.store.server.ingest(at, request, result),
         }
     }
 

@@ -9,6 +9,7 @@ mod navigate;
 mod prompt;
 pub mod replay;
 pub mod restore;
+mod server;
 #[cfg(test)]
 mod tests;
 pub mod time;
@@ -122,6 +123,8 @@ pub struct App {
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
     effects: Vec<Effect>,
+    /// When each question about the server was last sent.
+    server_asks: server::ServerAsks,
 }
 
 impl App {
@@ -161,6 +164,7 @@ impl App {
             source_warning: None,
             outbox: Vec::new(),
             effects: Vec::new(),
+            server_asks: server::ServerAsks::default(),
         }
     }
 
@@ -223,6 +227,7 @@ impl App {
             }
         }
         self.request_drill_data();
+        self.request_server_data();
     }
 
     /// Commands for the data source produced by the updates so far.

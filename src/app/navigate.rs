@@ -30,6 +30,7 @@ impl App {
         match panel.kind {
             PanelKind::KpiTable => panel.kpis.len(),
             PanelKind::Alerts => self.store.alerts.all().len(),
+            PanelKind::Targets => self.store.server.targets().len(),
             _ => 0,
         }
     }
@@ -208,7 +209,10 @@ impl App {
                 let expr = self.store.alerts.expr_of(alert)?;
                 alert_chart(&alert.name, &expr)
             }
-            PanelKind::Rules => return None,
+            PanelKind::Rules | PanelKind::Tsdb => return None,
+            PanelKind::Targets => {
+                super::server::target_chart(self.store.server.targets().get(focus.kpi)?)
+            }
             _ => panel.chart_spec(&self.layout.queries),
         })
     }

@@ -312,7 +312,37 @@ impl Window {
     }
 }
 
+/// What the dashboard tells about the server: its version, how it runs, its scrape
+/// interval and its head's cardinality.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerFacts {
+    pub build: BuildInfo,
+    pub runtime: RuntimeInfo,
+    /// The global `scrape_interval`; `None` when the configuration could not be read
+    /// (some proxies and VictoriaMetrics do not serve it).
+    pub scrape_interval: Option<Duration>,
+    pub tsdb: TsdbStatus,
+}
+
 impl PromClient {
+    /// Build, runtime, configuration and TSDB status in one; only the build info is
+    /// required, what else a server does not serve is left empty.
+    pub async fn facts(&self) -> Result<ServerFacts, PromError> {
+        let build = self.buildinfo().await?;
+        let runtime = self.runtimeinfo().await.unwrap_or_default();
+        let scrape_interval = match self.config_yaml().await {
+            Ok(yaml) => global_scrape_interval(&yaml).ok(),
+            Err(_) => None,
+        };
+        let tsdb = self.tsdb().await.unwrap_or_default();
+        Ok(ServerFacts {
+            build,
+            runtime,
+            scrape_interval,
+            tsdb,
+        })
+    }
+
     /// The active scrape targets, down first (`GET /api/v1/targets?state=active`).
     pub async fn targets(&self) -> Result<Vec<Target>, PromError> {
         let (status, body) = self.get("targets?state=active").await?;

@@ -31,6 +31,7 @@ fn min_height(panel: &Panel) -> u16 {
         }
         PanelKind::Stat | PanelKind::Sparkline => 4,
         PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
+        PanelKind::Targets | PanelKind::Tsdb => 6,
         _ => 3,
     }
 }

@@ -2,6 +2,8 @@
 //! shows, its status, and the worst status of a panel or tab. Shared by every widget.
 
 pub mod drill;
+pub mod server;
+pub mod why_empty;
 
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
 use crate::model::{Direction, Status, Thresholds};
@@ -168,6 +170,7 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
                 _ => Status::Ok,
             };
         }
+        PanelKind::Targets | PanelKind::Tsdb => return server::panel_status(panel.kind, store),
         _ => {}
     }
     if panel.kind == PanelKind::KpiTable {

@@ -112,6 +112,33 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
         }
         app.update(Msg::Data(event));
     }
+    answer_server_requests(app, url).await;
+}
+
+/// Answers the questions about the server the app asked (targets, facts, why a panel is
+/// empty, annotations), as the poller would, until it asks nothing more; returns how
+/// many were answered. Other commands are dropped: call this with no drill view open.
+pub async fn answer_server_requests(app: &mut App, url: &str) -> usize {
+    let client = client(url);
+    let mut answered = 0;
+    loop {
+        let requests: Vec<_> = app
+            .take_commands()
+            .into_iter()
+            .filter_map(|c| match c {
+                SourceCommand::Server(request) => Some(request),
+                _ => None,
+            })
+            .collect();
+        if requests.is_empty() {
+            return answered;
+        }
+        for request in requests {
+            let event = poller::server_event(&client, request).await;
+            app.update(Msg::Data(event));
+            answered += 1;
+        }
+    }
 }
 
 /// Sends the range queries the app asked for to Prometheus and feeds it the answers,

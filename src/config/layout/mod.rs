@@ -39,6 +39,10 @@ pub enum PanelKind {
     Rules,
     /// Alertmanager's notification groups and silences (`--alertmanager`).
     Alertmanager,
+    /// Prometheus' scrape targets and their health, and the server's facts.
+    Targets,
+    /// The server's head cardinality and what each query of the dashboard costs.
+    Tsdb,
 }
 
 impl PanelKind {
@@ -48,6 +52,11 @@ impl PanelKind {
             self,
             PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager
         )
+    }
+
+    /// Kinds that show what Prometheus says about itself rather than a query.
+    pub fn is_server(self) -> bool {
+        matches!(self, PanelKind::Targets | PanelKind::Tsdb)
     }
 
     /// Kinds that draw values over time and so need a backfilled history.

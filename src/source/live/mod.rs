@@ -395,6 +395,7 @@ impl Poller {
                         next_cycle = Instant::now();
                     }
                     Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    Some(SourceCommand::Server(request)) => server::ask(&self.client, &self.semaphore, &mut tasks, request),
                     // Time travel is a replay's; live has only the present.
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
@@ -674,5 +675,7 @@ impl Poller {
     }
 }
 
+mod server;
+pub use server::server_event;
 #[cfg(test)]
 mod tests;

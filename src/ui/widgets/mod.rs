@@ -8,7 +8,9 @@ mod kpi_table;
 mod panel;
 mod sparkline;
 mod stat;
+mod targets;
 pub mod time_chart;
+mod tsdb;
 
 pub use panel::{PanelWidget, frame};
 

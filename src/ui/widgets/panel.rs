@@ -1,7 +1,7 @@
 //! The frame every panel shares: border and title in the panel's status, a badge naming
 //! the status, and a line explaining errors, staleness or cut results.
 
-use super::{PanelData, alerts, bar, chart, gauge, kpi_table, sparkline, stat};
+use super::{PanelData, alerts, bar, chart, gauge, kpi_table, sparkline, stat, targets, tsdb};
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
 use crate::model::Status;
@@ -48,11 +48,22 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
             {
                 return Some((Status::NoData, "waiting for data…".to_string()));
             }
+            Some(Status::NoData) if data.panel.kind == PanelKind::KpiTable => {
+                let why =
+                    crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now);
+                let kpi = data.panel.kpis.iter().find(|k| k.query.id == id);
+                if let (Some(why), Some(kpi)) = (why, kpi) {
+                    return Some((Status::NoData, format!("{}: {why}", kpi.name)));
+                }
+            }
             Some(Status::NoData) if data.panel.kind != PanelKind::KpiTable => {
-                return Some((
-                    Status::NoData,
-                    "no data: the query returned no series".to_string(),
-                ));
+                let why =
+                    crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now)
+                        .map_or_else(
+                            || "the query returned no series".to_string(),
+                            |r| r.to_string(),
+                        );
+                return Some((Status::NoData, format!("no data: {why}")));
             }
             _ if !query.warnings.is_empty() => {
                 return Some((
@@ -193,7 +204,11 @@ impl Widget for PanelWidget<'_> {
         });
         let problem = problem(&data);
         // Nothing to draw yet: the explanation takes the whole panel.
-        if !has_values && self.panel.kind != PanelKind::KpiTable && !self.panel.kind.is_alerting() {
+        if !has_values
+            && self.panel.kind != PanelKind::KpiTable
+            && !self.panel.kind.is_alerting()
+            && !self.panel.kind.is_server()
+        {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
             Paragraph::new(text)
                 .style(theme.status(status))
@@ -221,6 +236,8 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Alerts => alerts::render_alerts(&data, content, buf),
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
             PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
+            PanelKind::Targets => targets::render(&data, content, buf),
+            PanelKind::Tsdb => tsdb::render(&data, content, buf),
         }
     }
 }

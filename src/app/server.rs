@@ -1,0 +1,130 @@
+//! When the app asks Prometheus about itself: targets and facts while a panel shows them
+//! (or a panel is empty and needs them explained), the metadata an empty panel needs
+//! (answers expire), and the `[[annotation]]` samples while the layout declares any. Live
+//! only: a replay has the answers recorded.
+
+use super::{App, Overlay};
+use crate::config::layout::{ChartQuery, ChartSpec, DEFAULT_WINDOW, PanelKind};
+use crate::event::{ServerRequest, SourceCommand};
+use crate::model::{Thresholds, Unit};
+use crate::prom::status::Target;
+use crate::view::why_empty;
+use std::collections::HashMap;
+
+/// How often the targets are asked while shown or needed.
+const TARGETS_EVERY: f64 = 10.0;
+/// How often version, runtime, configuration and cardinality are asked while shown.
+const FACTS_EVERY: f64 = 60.0;
+/// How often annotation samples are asked.
+const ANNOTATIONS_EVERY: f64 = 15.0;
+/// How long a metadata answer explains an empty panel before it is asked again.
+const EXPLAIN_EXPIRY: f64 = 60.0;
+/// Points an annotation query returns at most per series.
+const ANNOTATION_POINTS: f64 = 720.0;
+
+/// When each server request was last sent (app clock), so one in flight is not re-sent.
+#[derive(Clone, Debug, Default)]
+pub struct ServerAsks(HashMap<ServerRequest, f64>);
+
+impl App {
+    /// Queues the server requests due now.
+    pub(super) fn request_server_data(&mut self) {
+        if self.replay.is_some() || self.now <= 0.0 {
+            return;
+        }
+        let kinds: Vec<PanelKind> = self
+            .layout
+            .tabs
+            .iter()
+            .flat_map(|t| t.rows.iter().flat_map(|r| r.panels.iter().map(|p| p.kind)))
+            .collect();
+        let empty: Vec<String> = self
+            .store
+            .queries()
+            .iter()
+            .filter(|q| why_empty::is_empty(q))
+            .map(|q| q.expr.clone())
+            .collect();
+        let mut due = Vec::new();
+        if kinds.contains(&PanelKind::Targets) {
+            due.push((ServerRequest::Targets, TARGETS_EVERY));
+        }
+        if kinds.iter().any(|k| k.is_server()) || self.overlay == Some(Overlay::Help) {
+            due.push((ServerRequest::Facts, FACTS_EVERY));
+        }
+        let fresh_after = self.now - EXPLAIN_EXPIRY;
+        for expr in &empty {
+            for request in why_empty::requests(expr, &self.store.server, fresh_after) {
+                due.push((request, EXPLAIN_EXPIRY));
+            }
+        }
+        let (window, step) = self.annotation_window();
+        for (index, annotation) in self.layout.annotations.iter().enumerate() {
+            let request = ServerRequest::Annotation {
+                index,
+                expr: annotation.expr.clone(),
+                window,
+                step,
+            };
+            due.push((request, ANNOTATIONS_EVERY));
+        }
+        for (request, every) in due {
+            let last = self.server_asks.0.get(&request).copied();
+            if last.is_none_or(|at| self.now - at >= every) {
+                self.server_asks.0.insert(request.clone(), self.now);
+                self.outbox.push(SourceCommand::Server(request));
+            }
+        }
+    }
+
+    /// The window annotations cover: the longest panel history, or the drill view's span
+    /// when one is open; and a step that keeps the points bounded.
+    fn annotation_window(&self) -> (u32, u32) {
+        let panels = self
+            .layout
+            .queries
+            .iter()
+            .filter_map(|q| q.history)
+            .max()
+            .unwrap_or(DEFAULT_WINDOW)
+            .as_secs_f64();
+        let window = if self.drill.is_empty() {
+            panels
+        } else {
+            panels.max(self.time.span())
+        };
+        let step = (window / ANNOTATION_POINTS).max(self.source.refresh.as_secs_f64());
+        (window.ceil() as u32, step.ceil().max(1.0) as u32)
+    }
+}
+
+/// A target's health over time: `up` and how long its scrapes take, selected by the
+/// target's job and instance (Prometheus' own series for every target).
+pub(super) fn target_chart(target: &Target) -> ChartSpec {
+    let selector = format!(
+        "{{job=\"{}\",instance=\"{}\"}}",
+        escape(target.job()),
+        escape(target.instance())
+    );
+    ChartSpec {
+        title: format!("{} {}", target.job(), target.instance()),
+        queries: vec![
+            ChartQuery {
+                expr: format!("up{selector}"),
+                legend: Some("up".into()),
+            },
+            ChartQuery {
+                expr: format!("scrape_duration_seconds{selector}"),
+                legend: Some("scrape duration (s)".into()),
+            },
+        ],
+        unit: Unit::default(),
+        decimals: Some(3),
+        thresholds: Thresholds::default(),
+        breakdown: None,
+    }
+}
+
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
