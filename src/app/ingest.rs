@@ -81,7 +81,11 @@ impl App {
                 at,
                 request,
                 result,
-            } => self.store.server.ingest(at, request, result),
+            } => {
+                // Like any answer, it tells the time: its marks are never in the future.
+                self.now = self.now.max(at);
+                self.store.server.ingest(at, request, result);
+            }
         }
     }
 

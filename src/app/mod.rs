@@ -132,6 +132,7 @@ impl App {
         let mut store = Store::new(&layout.queries);
         store.alerts =
             AlertBoard::with_local(Vec::new(), Vec::new(), Vec::new(), kpi_watches(&layout));
+        store.server.annotations = layout.annotations.clone();
         let focus = vec![Focus::default(); layout.tabs.len()];
         Self {
             layout,
@@ -174,6 +175,7 @@ impl App {
         let board = AlertBoard::for_rules(files, &mut self.layout);
         self.store = Store::new(&self.layout.queries);
         self.store.alerts = board;
+        self.store.server.annotations = self.layout.annotations.clone();
         self
     }
 

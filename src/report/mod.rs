@@ -10,10 +10,12 @@
 //! Times are UTC everywhere, never the local zone, so a report reads the same wherever it
 //! is made.
 
+mod annotations;
 mod markdown;
 pub mod time;
 mod track;
 
+pub use annotations::AnnotationRow;
 pub use time::Time;
 
 use crate::alerts::timeline::AlertTimeline;
@@ -72,6 +74,8 @@ pub struct Report {
     pub moments: Vec<Moment>,
     /// The markers placed during the session.
     pub notes: Vec<Note>,
+    /// The moments `[[annotation]]` queries marked (restarts, deploys).
+    pub annotations: Vec<AnnotationRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -291,6 +295,7 @@ struct Replay {
     worst: Option<Moment>,
     moments: Vec<Moment>,
     notes: Vec<Note>,
+    annotations: annotations::AnnotationLog,
 }
 
 /// Which KPI rows an event can have changed.
@@ -330,6 +335,7 @@ impl Replay {
             worst: None,
             moments: Vec::new(),
             notes: Vec::new(),
+            annotations: annotations::AnnotationLog::default(),
         }
     }
 
@@ -366,7 +372,11 @@ impl Replay {
         let Some(event) = self.needed(event) else {
             return;
         };
+        let marks = matches!(event, DataEvent::Server { .. });
         app.update(Msg::Data(event));
+        if marks {
+            self.annotations.observe(app);
+        }
         // Nobody serves drill requests here; drop them.
         app.take_commands();
         if alerts_may_change {
@@ -572,6 +582,7 @@ impl Replay {
             kpis,
             moments: self.moments,
             notes: self.notes,
+            annotations: self.annotations.into_rows(),
         }
     }
 }

@@ -189,7 +189,10 @@ impl Store {
             };
         }
         self.alerts.reset();
-        self.server = server::ServerState::default();
+        self.server = server::ServerState {
+            annotations: std::mem::take(&mut self.server.annotations),
+            ..server::ServerState::default()
+        };
     }
 
     pub fn query(&self, id: usize) -> Option<&QueryData> {

@@ -17,13 +17,15 @@ pub struct Answer<T> {
 
 #[derive(Clone, Debug, Default)]
 pub struct ServerState {
+    /// The layout's `[[annotation]]` entries, whose samples `marks` holds.
+    pub annotations: Vec<crate::config::layout::Annotation>,
     pub targets: Option<Answer<Vec<Target>>>,
     pub facts: Option<Answer<Box<ServerFacts>>>,
     /// By selector.
     pub series: HashMap<String, Answer<SeriesList>>,
     /// By (label name, selector).
     pub values: HashMap<(String, String), Answer<Vec<String>>>,
-    /// By annotation index.
+    /// By index into `annotations`.
     pub marks: HashMap<usize, Answer<Vec<Series>>>,
     /// When each target (by its labels) was first seen down in the current outage.
     pub down_since: HashMap<Labels, f64>,

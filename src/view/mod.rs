@@ -1,6 +1,7 @@
 //! Read-only facts derived from the store for one moment: the number a panel or KPI row
 //! shows, its status, and the worst status of a panel or tab. Shared by every widget.
 
+pub mod annotations;
 pub mod drill;
 pub mod server;
 pub mod why_empty;

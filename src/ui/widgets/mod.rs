@@ -5,6 +5,7 @@ mod bar;
 mod chart;
 mod gauge;
 mod kpi_table;
+pub mod markers;
 mod panel;
 mod sparkline;
 mod stat;
