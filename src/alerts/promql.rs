@@ -18,13 +18,7 @@ pub(crate) fn is_metric_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
-pub(crate) fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub(crate) use crate::model::labels::is_label_name;
 
 /// The metric names an expression reads: the names of its vector selectors, including
 /// `{__name__="…"}` matchers. Empty for an expression that does not parse.

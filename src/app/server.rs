@@ -128,3 +128,132 @@ pub(super) fn target_chart(target: &Target) -> ChartSpec {
 fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Action, Msg, SourceInfo};
+    use crate::config::{Layout, Theme};
+    use crate::event::{DataEvent, ServerData};
+    use crate::prom::TargetHealth;
+    use std::time::Duration;
+
+    const NOW: f64 = 1_700_000_000.0;
+
+    fn app() -> App {
+        let mut app = App::new(
+            Layout::load("spheroseg").unwrap(),
+            Theme::load("default").unwrap(),
+            SourceInfo {
+                label: "test".into(),
+                refresh: Duration::from_secs(5),
+                note: None,
+            },
+        );
+        app.update(Msg::Tick(NOW));
+        app
+    }
+
+    fn server_requests(app: &mut App) -> Vec<ServerRequest> {
+        app.take_commands()
+            .into_iter()
+            .filter_map(|c| match c {
+                SourceCommand::Server(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn targets_facts_and_annotations_are_asked_on_their_own_schedules() {
+        let mut app = app();
+        let first = server_requests(&mut app);
+        assert!(first.contains(&ServerRequest::Targets), "{first:?}");
+        assert!(first.contains(&ServerRequest::Facts));
+        assert!(first.iter().any(|r| matches!(
+            r,
+            ServerRequest::Annotation { index: 0, expr, window: 900, step: 5 }
+                if expr == "changes(process_start_time_seconds[1m]) > 0"
+        )));
+        app.update(Msg::Tick(NOW + 1.0));
+        assert_eq!(server_requests(&mut app), vec![], "nothing is due yet");
+        app.update(Msg::Tick(NOW + 11.0));
+        assert_eq!(server_requests(&mut app), vec![ServerRequest::Targets]);
+        app.update(Msg::Tick(NOW + 16.0));
+        assert!(matches!(
+            server_requests(&mut app)[..],
+            [ServerRequest::Annotation { .. }]
+        ));
+    }
+
+    #[test]
+    fn an_empty_answer_asks_why_once() {
+        let mut app = app();
+        app.take_commands();
+        let id = app
+            .layout()
+            .queries
+            .iter()
+            .position(|q| q.expr == "ml_instance_cpu_usage_ratio")
+            .unwrap();
+        let empty = || {
+            Msg::Data(DataEvent::Instant {
+                id,
+                at: NOW,
+                result: Ok(Vec::new()),
+                latency: Duration::ZERO,
+            })
+        };
+        app.update(empty());
+        assert_eq!(
+            server_requests(&mut app),
+            vec![ServerRequest::Series {
+                selector: "ml_instance_cpu_usage_ratio".into()
+            }]
+        );
+        app.update(empty());
+        assert_eq!(server_requests(&mut app), vec![], "asked already");
+    }
+
+    #[test]
+    fn enter_on_a_target_charts_its_up_and_scrape_duration() {
+        let mut app = app();
+        let tab = app
+            .layout()
+            .tabs
+            .iter()
+            .position(|t| t.title == "Prometheus")
+            .unwrap();
+        let target = Target {
+            pool: "node".into(),
+            labels: [("job", "node"), ("instance", "127.0.0.1:9100")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .into_iter()
+                .collect(),
+            scrape_url: String::new(),
+            health: TargetHealth::Down,
+            last_error: None,
+            last_scrape: None,
+            last_scrape_duration: 0.0,
+            scrape_interval: None,
+            scrape_timeout: None,
+            samples: None,
+        };
+        app.update(Msg::Data(DataEvent::Server {
+            at: NOW,
+            request: ServerRequest::Targets,
+            result: Ok(ServerData::Targets(vec![target])),
+        }));
+        app.update(Msg::Action(Action::SelectTab(tab)));
+        app.update(Msg::Action(Action::Open));
+        let specs = app.drill().last().unwrap().specs();
+        let exprs: Vec<&str> = specs[0].queries.iter().map(|q| q.expr.as_str()).collect();
+        assert_eq!(
+            exprs,
+            vec![
+                r#"up{job="node",instance="127.0.0.1:9100"}"#,
+                r#"scrape_duration_seconds{job="node",instance="127.0.0.1:9100"}"#
+            ]
+        );
+    }
+}

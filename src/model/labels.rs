@@ -38,6 +38,15 @@ fn expand(template: &str, labels: &Labels) -> String {
     out
 }
 
+/// Prometheus' rule for label names: letters, digits and `_`, not starting with a digit.
+pub fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// `{pool="read", state="idle"}` → `pool=read state=idle`; `__name__` is left out.
 pub fn describe(labels: &Labels) -> String {
     let parts: Vec<String> = labels

@@ -118,7 +118,7 @@ impl RawTarget {
 
 /// A Prometheus duration (`15s`, `1m30s`, `15d`); `None` for one it does not write.
 fn prom_duration(text: &str) -> Option<Duration> {
-    crate::alerts::duration::parse(text).ok()
+    crate::config::duration::parse(text).ok()
 }
 
 /// Parses `/api/v1/targets`: the active targets, down ones first, then by pool and instance.
@@ -266,7 +266,7 @@ pub fn global_scrape_interval(yaml: &str) -> Result<Duration, PromError> {
         .map_err(|e| PromError::Decode(format!("configuration YAML: {e}")))?;
     match config.global.scrape_interval {
         None => Ok(DEFAULT_SCRAPE_INTERVAL),
-        Some(text) => crate::alerts::duration::parse(&text)
+        Some(text) => crate::config::duration::parse(&text)
             .map_err(|e| PromError::Decode(format!("global scrape_interval: {e}"))),
     }
 }
@@ -396,7 +396,7 @@ impl PromClient {
         selector: Option<&str>,
         window: Window,
     ) -> Result<Vec<String>, PromError> {
-        if !crate::alerts::promql::is_label_name(name) {
+        if !crate::model::labels::is_label_name(name) {
             return Err(PromError::Query {
                 kind: "bad_data".into(),
                 message: format!("\"{name}\" is not a label name"),

@@ -87,7 +87,7 @@ fn template_problem(template: &str) -> Option<String> {
             return Some(format!("\"{template}\": `{{{{` without `}}}}`"));
         };
         let label = after[..close].trim();
-        if !crate::alerts::promql::is_label_name(label) {
+        if !crate::model::labels::is_label_name(label) {
             return Some(format!(
                 "\"{template}\": `{{{{{label}}}}}` does not name a label, e.g. {{{{instance}}}}"
             ));
