@@ -9,10 +9,11 @@ mod common;
 
 use common::*;
 use ratatui::style::Color;
-use spheroseg_top::app::{Action, App, Msg};
+use spheroseg_top::app::{Action, App, Msg, restore};
 use spheroseg_top::config::{Layout, Source};
 use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::prom::TargetHealth;
+use spheroseg_top::session::{Entry, Recorder, Recording};
 use spheroseg_top::view::{annotations, why_empty};
 use std::time::Duration;
 
@@ -203,6 +204,31 @@ async fn a_restarted_simulator_is_marked_on_its_chart() {
         .find(|l| l.contains("marks:"))
         .unwrap_or_else(|| panic!("no marks listed:\n{shown}"));
     assert!(listing.contains("spheroseg restarted"), "{listing}");
+
+    // Recorded like everything else: a recording started now replays the mark, and the
+    // incident report lists it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("restart.sprec");
+    let mut recorder = Recorder::create(&path, &restore::header(&app, Vec::new())).unwrap();
+    for event in app.state_events() {
+        recorder.record_at(app.now(), &event).unwrap();
+    }
+    recorder.finish().unwrap();
+    let recording = Recording::open(&path).unwrap();
+    let mut replayed = restore::app(recording.header()).unwrap();
+    for entry in recording.entries() {
+        if let Entry::Event { event, .. } = entry {
+            replayed.update(Msg::Data(event));
+        }
+    }
+    assert_eq!(annotations::marks(replayed.store()), marks);
+    let report = spheroseg_top::report::build(&recording).unwrap();
+    assert_eq!(report.annotations.len(), 1, "{:?}", report.annotations);
+    let markdown = report.to_markdown();
+    assert!(
+        markdown.contains("## Annotations") && markdown.contains("| spheroseg restarted |"),
+        "{markdown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

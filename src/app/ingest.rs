@@ -164,6 +164,7 @@ impl App {
                 result: result.clone(),
             });
         }
+        events.extend(self.server_events());
         events
     }
 

@@ -5,9 +5,10 @@
 
 use super::{App, Overlay};
 use crate::config::layout::{ChartQuery, ChartSpec, DEFAULT_WINDOW, PanelKind};
-use crate::event::{ServerRequest, SourceCommand};
+use crate::event::{DataEvent, ServerData, ServerRequest, SourceCommand};
 use crate::model::{Thresholds, Unit};
 use crate::prom::status::Target;
+use crate::store::server::Answer;
 use crate::view::why_empty;
 use std::collections::HashMap;
 
@@ -75,6 +76,57 @@ impl App {
                 self.outbox.push(SourceCommand::Server(request));
             }
         }
+    }
+
+    /// What the server answered, as the events that brought it: a recording started
+    /// mid-session begins with them.
+    pub(super) fn server_events(&self) -> Vec<DataEvent> {
+        fn event<T: Clone>(
+            request: ServerRequest,
+            answer: &Answer<T>,
+            data: impl Fn(T) -> ServerData,
+        ) -> DataEvent {
+            DataEvent::Server {
+                at: answer.at,
+                request,
+                result: answer.result.clone().map(data),
+            }
+        }
+        let server = &self.store.server;
+        let mut events = Vec::new();
+        if let Some(answer) = &server.targets {
+            events.push(event(ServerRequest::Targets, answer, ServerData::Targets));
+        }
+        if let Some(answer) = &server.facts {
+            events.push(event(ServerRequest::Facts, answer, ServerData::Facts));
+        }
+        for (selector, answer) in &server.series {
+            let request = ServerRequest::Series {
+                selector: selector.clone(),
+            };
+            events.push(event(request, answer, ServerData::Series));
+        }
+        for ((name, selector), answer) in &server.values {
+            let request = ServerRequest::LabelValues {
+                name: name.clone(),
+                selector: selector.clone(),
+            };
+            events.push(event(request, answer, ServerData::Values));
+        }
+        let (window, step) = self.annotation_window();
+        for (index, answer) in &server.marks {
+            let Some(annotation) = self.layout.annotations.get(*index) else {
+                continue;
+            };
+            let request = ServerRequest::Annotation {
+                index: *index,
+                expr: annotation.expr.clone(),
+                window,
+                step,
+            };
+            events.push(event(request, answer, ServerData::Marks));
+        }
+        events
     }
 
     /// The window annotations cover: the longest panel history, or the drill view's span
