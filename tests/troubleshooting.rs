@@ -155,6 +155,18 @@ async fn a_stopped_exporter_is_a_down_target_that_explains_the_empty_memory_row(
         row.contains("DOWN") && row.contains("connection refused"),
         "{row}"
     );
+    let samples = app
+        .store()
+        .server
+        .targets()
+        .iter()
+        .find(|t| t.job() == "spheroseg")
+        .and_then(|t| t.samples)
+        .unwrap();
+    assert!(
+        samples > 100,
+        "the simulator's samples per scrape: {samples}"
+    );
     // Down targets first.
     let first_target = shown.lines().position(|l| l.contains("DOWN")).unwrap();
     let up_target = shown.lines().position(|l| l.contains(" UP ")).unwrap();

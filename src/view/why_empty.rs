@@ -21,6 +21,7 @@ pub enum Reason {
     TargetDown {
         job: String,
         instance: String,
+        /// The cause of its last scrape error.
         error: Option<String>,
         /// Seconds since the dashboard first saw it down.
         down_for: Option<f64>,
@@ -54,7 +55,7 @@ impl fmt::Display for Reason {
             } => {
                 write!(f, "target {job} {instance} down")?;
                 if let Some(error) = error {
-                    write!(f, ": {}", short_error(error))?;
+                    write!(f, ": {error}")?;
                 }
                 if let Some(seconds) = down_for {
                     write!(f, ", {} s", seconds.max(0.0).round() as u64)?;
@@ -82,12 +83,6 @@ impl fmt::Display for Reason {
             ),
         }
     }
-}
-
-/// Prometheus' scrape errors name the URL before the cause (`Get "…": dial tcp …:
-/// connect: connection refused`): the cause is what is read first.
-fn short_error(error: &str) -> &str {
-    error.rsplit(": ").next().unwrap_or(error).trim()
 }
 
 /// Whether a query has answered, without error, with no series: the case to explain.
@@ -138,7 +133,7 @@ pub fn reason(expr: &str, server: &ServerState, now: f64) -> Option<Reason> {
             return Some(Reason::TargetDown {
                 job: down.job().to_string(),
                 instance: down.instance().to_string(),
-                error: down.last_error.clone(),
+                error: down.error_cause().map(str::to_string),
                 down_for: server.down_since.get(&down.labels).map(|since| now - since),
             });
         }

@@ -54,7 +54,7 @@ async fn answer(
         end: at,
     };
     Ok(match request {
-        ServerRequest::Targets => ServerData::Targets(client.targets().await?),
+        ServerRequest::Targets => ServerData::Targets(client.targets_with_samples(at).await?),
         ServerRequest::Facts => ServerData::Facts(Box::new(client.facts().await?)),
         ServerRequest::Series { selector } => {
             ServerData::Series(client.series(selector, lookback).await?)

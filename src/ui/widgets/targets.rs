@@ -64,7 +64,10 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
             )),
             Cell::from(duration(t)),
             Cell::from(t.samples.map_or_else(|| "–".to_string(), |n| n.to_string())),
-            Cell::from(t.last_error.clone().unwrap_or_default()),
+            Cell::from(match (t.error_cause(), &t.last_error) {
+                (Some(cause), Some(full)) if cause != full => format!("{cause} — {full}"),
+                _ => t.last_error.clone().unwrap_or_default(),
+            }),
         ])
         .style(theme.status(status))
     });
