@@ -25,6 +25,9 @@ pub fn print(config: &Config) {
             .unwrap_or_default();
         println!("  q{id:<3} {}{history}", query.expr);
     }
+    for annotation in &layout.annotations {
+        println!("  annotation {}: {}", annotation.name, annotation.expr);
+    }
     println!("theme {}: ok", theme.name);
     if config.rules.is_empty() {
         return;
