@@ -9,11 +9,14 @@ use crate::event::ServerRequest;
 use crate::prom::status::{Target, TargetHealth};
 use crate::store::server::{Answer, ServerState};
 use crate::store::{QueryData, Store};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The most likely reason a query returns nothing.
-#[derive(Clone, Debug, PartialEq)]
+/// The most likely reason a query returns nothing. Serialised with its `kind` for
+/// machine-readable output (a snapshot's JSON); `Display` gives the sentence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
     /// No series of the metric at all, within the lookback.
     NoMetric { metric: String },

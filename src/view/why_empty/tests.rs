@@ -154,3 +154,14 @@ fn a_label_the_metric_lacks() {
         "no series of up has the label shard"
     );
 }
+
+#[test]
+fn reasons_serialise_with_their_kind() {
+    let reason = Reason::NoMetric {
+        metric: "ml_tasks_queued".into(),
+    };
+    assert_eq!(
+        serde_json::to_string(&reason).unwrap(),
+        r#"{"kind":"no_metric","metric":"ml_tasks_queued"}"#
+    );
+}
