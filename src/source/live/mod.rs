@@ -19,6 +19,9 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
+mod server;
+pub use server::server_event;
+
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Longest wait between probes of an unreachable Prometheus, and between refreshes while
@@ -395,7 +398,9 @@ impl Poller {
                         next_cycle = Instant::now();
                     }
                     Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
-                    Some(SourceCommand::Server(request)) => server::ask(&self.client, &self.semaphore, &mut tasks, request),
+                    Some(SourceCommand::Server(request)) => {
+                        server::ask(&self.client, &self.semaphore, &mut tasks, request);
+                    }
                     // Time travel is a replay's; live has only the present.
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
@@ -675,7 +680,5 @@ impl Poller {
     }
 }
 
-mod server;
-pub use server::server_event;
 #[cfg(test)]
 mod tests;
