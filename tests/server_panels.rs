@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use spheroseg_top::app::focus::Dir;
 use spheroseg_top::app::{Action, App, Msg};
 use spheroseg_top::config::Layout;
 use spheroseg_top::event::{DataEvent, ServerData, ServerRequest};
@@ -166,5 +167,60 @@ fn the_empty_memory_row_names_the_down_target() {
     assert!(
         text.contains("Memory usage: target node 127.0.0.1:9100 down: connection refused"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_selected_kpi_rows_reason_is_the_one_under_the_table() {
+    let mut app = app();
+    let id = app
+        .layout()
+        .queries
+        .iter()
+        .position(|q| q.expr.contains(r#"status=~"5..""#))
+        .unwrap();
+    app.update(Msg::Data(DataEvent::Instant {
+        id,
+        at: NOW,
+        result: Ok(Vec::new()),
+        latency: Duration::ZERO,
+    }));
+    for selector in [
+        r#"http_request_duration_seconds_count{status=~"5.."}"#,
+        "http_request_duration_seconds_count",
+    ] {
+        server(
+            &mut app,
+            ServerRequest::Series {
+                selector: selector.into(),
+            },
+            ServerData::Series(SeriesList::default()),
+        );
+    }
+    let footer = |app: &App| {
+        lines(&render(app, 200, 60))
+            .into_iter()
+            .find(|l| l.contains("║Memory usage: ") || l.contains("║Error rate: "))
+            .unwrap_or_default()
+    };
+    let kpi = |app: &App| app.focus().kpi;
+    while kpi(&app) != 1 {
+        let before = kpi(&app);
+        let dir = if before > 1 { Dir::Up } else { Dir::Down };
+        app.update(Msg::Action(Action::Focus(dir)));
+        assert_ne!(kpi(&app), before, "focus moves");
+    }
+    assert!(
+        footer(&app).contains("Error rate: metric http_request_duration_seconds_count does not"),
+        "{}",
+        footer(&app)
+    );
+    while kpi(&app) != 3 {
+        app.update(Msg::Action(Action::Focus(Dir::Down)));
+    }
+    assert!(
+        footer(&app).contains("Memory usage: target node 127.0.0.1:9100 down"),
+        "{}",
+        footer(&app)
     );
 }

@@ -24,7 +24,12 @@ pub struct PanelWidget<'a> {
 
 /// Why a panel's data is not simply fresh, in words.
 fn problem(data: &PanelData) -> Option<(Status, String)> {
-    let ids: Vec<usize> = data.panel.query_ids().collect();
+    let mut ids: Vec<usize> = data.panel.query_ids().collect();
+    // The selected KPI row's problem is the one to read first.
+    if let Some(selected) = data.selected_kpi.and_then(|k| data.panel.kpis.get(k)) {
+        ids.retain(|id| *id != selected.query.id);
+        ids.insert(0, selected.query.id);
+    }
     for id in ids {
         let Some(query) = data.store.query(id) else {
             continue;
