@@ -5,6 +5,7 @@
 
 use crate::config::layout::QueryId;
 use crate::prom::alertmanager::AlertmanagerState;
+use crate::prom::status::{SeriesList, ServerFacts, Target};
 use crate::prom::{Alert, PromError, RuleGroupStatus, Sample, Series};
 use crate::variables::{OptionsQuery, Selection};
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,50 @@ pub enum DataEvent {
     /// live poller echoes [`SourceCommand::Expand`] so a recording holds the choice, and a
     /// replay shows it.
     Variables(Vec<(String, Selection)>),
+    /// The answer to a [`SourceCommand::Server`], asked `at` (Unix seconds).
+    Server {
+        at: f64,
+        request: ServerRequest,
+        result: Result<ServerData, PromError>,
+    },
+}
+
+/// How far back metadata requests look for series ([`ServerRequest::Series`] and
+/// [`ServerRequest::LabelValues`]): a metric whose target went down an hour ago still
+/// counts as existing.
+pub const METADATA_LOOKBACK: Duration = Duration::from_secs(3600);
+
+/// What the app asks Prometheus about itself and its series, beyond queries. Windows end
+/// at the source's present, so equal requests are equal whenever they are asked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServerRequest {
+    /// The scrape targets.
+    Targets,
+    /// Version, runtime, scrape interval and head cardinality.
+    Facts,
+    /// The series matching a selector within [`METADATA_LOOKBACK`].
+    Series { selector: String },
+    /// The values label `name` takes among the series matching `selector`, within
+    /// [`METADATA_LOOKBACK`].
+    LabelValues { name: String, selector: String },
+    /// The samples of the layout's `index`-th `[[annotation]]`, `expr`, over the last
+    /// `window` seconds, every `step` seconds.
+    Annotation {
+        index: usize,
+        expr: String,
+        window: u32,
+        step: u32,
+    },
+}
+
+/// The answer to a [`ServerRequest`], of the matching kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ServerData {
+    Targets(Vec<Target>),
+    Facts(Box<ServerFacts>),
+    Series(SeriesList),
+    Values(Vec<String>),
+    Marks(Vec<Series>),
 }
 
 /// A range query asked for on demand, in whole seconds so equal requests hash equal and a
@@ -123,6 +168,9 @@ pub enum SourceCommand {
         queries: Vec<(QueryId, String)>,
         selections: Vec<(String, Selection)>,
     },
+    /// Live only: ask Prometheus about itself or its series; a replay has the answers
+    /// recorded.
+    Server(ServerRequest),
 }
 
 /// Where a replay's timeline stands, as the replayer reports it.

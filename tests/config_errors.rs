@@ -692,6 +692,10 @@ fn the_bundled_layout_passes_and_counts_its_distinct_queries() {
     );
     let listed = stdout.lines().filter(|l| l.starts_with("  q")).count();
     assert_eq!(listed, expected, "one line per query:\n{stdout}");
+    assert!(
+        stdout.contains("  annotation restarts: changes(process_start_time_seconds[1m]) > 0"),
+        "the annotations are listed:\n{stdout}"
+    );
 }
 
 #[test]

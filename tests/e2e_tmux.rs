@@ -614,6 +614,14 @@ async fn alert_groups_the_filter_and_silences_by_keys() {
         scenario: Scenario::Incident,
         rule_files: vec![rules],
         alertmanager: Some(am.target().to_string()),
+/// The Prometheus tab of the real binary: every target with its health, the server's facts
+/// and cardinality; a stopped node exporter turns its row DOWN with the error, first; Enter
+/// charts the target's `up` and scrape duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prometheus_tab_shows_a_stopped_exporter_down_and_charts_it() {
+    let mut node = NodeExporter::start();
+    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        extra_targets: vec![("node".to_string(), node.addr)],
         ..Default::default()
     })
     .await
@@ -845,4 +853,47 @@ async fn the_variables_picker_changes_the_choice_and_a_replay_shows_it() {
     });
     replay.keys(&["q"]);
     replay.wait_for_clean_exit("the replay to exit");
+    wait_for(&url, r#"up{job="node"} == 1"#, Duration::from_secs(30)).await;
+
+    let tmux = Tmux::new("prometheus-tab");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("{binary} --prometheus {url} --refresh 1s"),
+        200,
+        50,
+    );
+    tmux.keys(&["9"]);
+    let instance = node.addr.to_string();
+    tmux.wait_for("both targets up", Duration::from_secs(40), |s| {
+        s.lines().any(|l| l.contains(&instance) && l.contains("UP"))
+            && s.lines()
+                .any(|l| l.contains("spheroseg") && l.contains("UP"))
+            && s.contains("head: ")
+            && s.contains("scrape interval 1s")
+    });
+
+    node.stop();
+    let (screen, _) = tmux.wait_for(
+        "the stopped exporter down with its error",
+        Duration::from_secs(40),
+        |s| {
+            s.lines().any(|l| {
+                l.contains(&instance) && l.contains("DOWN") && l.contains("connection refused")
+            })
+        },
+    );
+    let first = screen
+        .lines()
+        .find(|l| l.contains("UP") || l.contains("DOWN"))
+        .unwrap_or_default();
+    assert!(first.contains("DOWN"), "down targets first:\n{screen}");
+
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "the target's up and scrape duration charted",
+        Duration::from_secs(20),
+        |s| s.contains(&format!("Prometheus › node {instance}")) && s.contains("scrape duration"),
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
 }

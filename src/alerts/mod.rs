@@ -17,6 +17,7 @@ pub mod eval;
 pub mod gofmt;
 pub mod promql;
 pub mod rules;
+pub mod selectors;
 pub mod template;
 pub mod timeline;
 

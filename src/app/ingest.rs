@@ -82,6 +82,15 @@ impl App {
             DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
             DataEvent::VariableOptions { name, result } => self.options_arrived(&name, result),
             DataEvent::Variables(pairs) => self.selections_arrived(pairs),
+            DataEvent::Server {
+                at,
+                request,
+                result,
+            } => {
+                // Like any answer, it tells the time: its marks are never in the future.
+                self.now = self.now.max(at);
+                self.store.server.ingest(at, request, result);
+            }
         }
     }
 
@@ -163,6 +172,7 @@ impl App {
                 result: result.clone(),
             });
         }
+        events.extend(self.server_events());
         events
     }
 

@@ -13,6 +13,7 @@ mod prompt;
 pub mod replay;
 pub mod restore;
 pub mod silence;
+mod server;
 #[cfg(test)]
 mod tests;
 pub mod time;
@@ -140,6 +141,8 @@ pub struct App {
     allow_silences: bool,
     /// Template variables: the selection, the options, the layout as written.
     variables: variables::VariableState,
+    /// When each question about the server was last sent.
+    server_asks: server::ServerAsks,
 }
 
 impl App {
@@ -147,6 +150,7 @@ impl App {
         let mut store = Store::new(&layout.queries);
         store.alerts =
             AlertBoard::with_local(Vec::new(), Vec::new(), Vec::new(), kpi_watches(&layout));
+        store.server.annotations = layout.annotations.clone();
         let focus = vec![Focus::default(); layout.tabs.len()];
         let variables = variables::VariableState::new(&layout);
         let mut app = Self {
@@ -183,6 +187,7 @@ impl App {
             alerts_view: Default::default(),
             allow_silences: false,
             variables,
+            server_asks: server::ServerAsks::default(),
         };
         app.rewrite_layout();
         app
@@ -195,6 +200,7 @@ impl App {
         self.adopt_added_queries();
         self.store = Store::new(&self.layout.queries);
         self.store.alerts = board;
+        self.store.server.annotations = self.layout.annotations.clone();
         self
     }
 
@@ -254,6 +260,7 @@ impl App {
             }
         }
         self.request_drill_data();
+        self.request_server_data();
     }
 
     /// Commands for the data source produced by the updates so far.

@@ -34,6 +34,7 @@ impl App {
                 Some(Ok(state)) => state.current_silences().len(),
                 _ => 0,
             },
+            PanelKind::Targets => self.store.server.targets().len(),
             _ => 0,
         }
     }
@@ -214,7 +215,10 @@ impl App {
                 }
                 super::alerts::Selected::Group(_) => None,
             })??,
-            PanelKind::Rules => return None,
+            PanelKind::Rules | PanelKind::Tsdb => return None,
+            PanelKind::Targets => {
+                super::server::target_chart(self.store.server.targets().get(focus.kpi)?)
+            }
             _ => panel.chart_spec(&self.layout.queries),
         })
     }

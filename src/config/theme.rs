@@ -82,6 +82,8 @@ pub struct Theme {
     pub help: Style,
     /// Colours given to chart series in turn.
     pub series: Vec<Color>,
+    /// The palette's named colours, for colours a layout names (annotation markers).
+    pub palette: BTreeMap<String, Color>,
 }
 
 impl Theme {
@@ -94,6 +96,15 @@ impl Theme {
             Status::Warn => self.warn,
             Status::Alert => self.alert,
         }
+    }
+
+    /// A colour a layout names: a palette name, a colour name or `#rrggbb`; `None` when
+    /// it is none of these.
+    pub fn named_color(&self, name: &str) -> Option<Color> {
+        self.palette
+            .get(name)
+            .copied()
+            .or_else(|| Color::from_str(name).ok())
     }
 
     /// The colour of the `i`-th series of a chart.
@@ -236,8 +247,16 @@ fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, Config
         }
     }
 
+    let mut named = BTreeMap::new();
+    for (key, (source, value)) in &palette {
+        named.insert(
+            key.to_string(),
+            color(source, &format!("palette.{key}"), value)?,
+        );
+    }
     let get = |key: &str| styles.get(key).copied().unwrap_or_default();
     Ok(Theme {
+        palette: named,
         name,
         text: get("text"),
         muted: get("muted"),

@@ -38,6 +38,8 @@ pub struct StackOptions {
     pub scrape_interval: Duration,
     /// Rule files for Prometheus to load.
     pub rule_files: Vec<PathBuf>,
+    /// More scrape jobs beside the simulator's: (job name, address).
+    pub extra_targets: Vec<(String, SocketAddr)>,
     pub startup_timeout: Duration,
     /// An Alertmanager (`host:port`) for Prometheus to send its alerts to.
     pub alertmanager: Option<String>,
@@ -49,6 +51,7 @@ impl Default for StackOptions {
             scenario: Scenario::Normal,
             scrape_interval: Duration::from_secs(1),
             rule_files: Vec::new(),
+            extra_targets: Vec::new(),
             startup_timeout: Duration::from_secs(30),
             alertmanager: None,
         }
@@ -209,8 +212,15 @@ fn write_config(dir: &Path, target: SocketAddr, options: &StackOptions) -> Resul
         ),
         None => String::new(),
     };
+    let extra: String = options
+        .extra_targets
+        .iter()
+        .map(|(job, addr)| {
+            format!("  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
+        })
+        .collect();
     let config = format!(
-        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}{alerting}scrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: {interval}\n  evaluation_interval: {interval}\n{rule_files}{alerting}scrape_configs:\n  - job_name: spheroseg\n    honor_labels: true\n    static_configs:\n      - targets: ['{target}']\n{extra}"
     );
     std::fs::write(dir.join("prometheus.yml"), config).map_err(|source| StackError::Io {
         what: "writing prometheus.yml".into(),

@@ -28,6 +28,9 @@ pub fn print(config: &Config) {
     for variable in &layout.variables {
         println!("  {}", variable.describe());
     }
+    for annotation in &layout.annotations {
+        println!("  annotation {}: {}", annotation.name, annotation.expr);
+    }
     println!("theme {}: ok", theme.name);
     if config.rules.is_empty() {
         return;

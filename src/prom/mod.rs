@@ -17,5 +17,7 @@ pub use alerts::{
 pub use api::{InstantAnswer, PromError, Sample, Series};
 pub use auth::{BasicAuth, TENANT_HEADER};
 pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
-pub use status::{BuildInfo, RuntimeInfo, SeriesList, Target, TargetHealth, TsdbStatus, Window};
+pub use status::{
+    BuildInfo, RuntimeInfo, SeriesList, ServerFacts, Target, TargetHealth, TsdbStatus, Window,
+};
 pub use tls::{INSECURE_NOTE, TlsError, TlsOptions};

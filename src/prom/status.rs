@@ -66,6 +66,13 @@ impl Target {
     pub fn instance(&self) -> &str {
         self.labels.get("instance").map_or("", String::as_str)
     }
+
+    /// The last error's cause: Prometheus names the URL first (`Get "…": dial tcp …:
+    /// connect: connection refused`), the cause is what is read first.
+    pub fn error_cause(&self) -> Option<&str> {
+        let error = self.last_error.as_deref()?;
+        Some(error.rsplit(": ").next().unwrap_or(error).trim())
+    }
 }
 
 #[derive(Deserialize)]
@@ -312,11 +319,66 @@ impl Window {
     }
 }
 
+/// What the dashboard tells about the server: its version, how it runs, its scrape
+/// interval and its head's cardinality.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerFacts {
+    pub build: BuildInfo,
+    pub runtime: RuntimeInfo,
+    /// The global `scrape_interval`; `None` when the configuration could not be read
+    /// (some proxies and VictoriaMetrics do not serve it).
+    pub scrape_interval: Option<Duration>,
+    pub tsdb: TsdbStatus,
+}
+
 impl PromClient {
+    /// Build, runtime, configuration and TSDB status in one; only the build info is
+    /// required, what else a server does not serve is left empty.
+    pub async fn facts(&self) -> Result<ServerFacts, PromError> {
+        let build = self.buildinfo().await?;
+        let runtime = self.runtimeinfo().await.unwrap_or_default();
+        let scrape_interval = match self.config_yaml().await {
+            Ok(yaml) => global_scrape_interval(&yaml).ok(),
+            Err(_) => None,
+        };
+        let tsdb = self.tsdb().await.unwrap_or_default();
+        Ok(ServerFacts {
+            build,
+            runtime,
+            scrape_interval,
+            tsdb,
+        })
+    }
+
     /// The active scrape targets, down first (`GET /api/v1/targets?state=active`).
     pub async fn targets(&self) -> Result<Vec<Target>, PromError> {
         let (status, body) = self.get("targets?state=active").await?;
         parse_targets(status, &body)
+    }
+
+    /// The targets with each one's samples: from the targets API where the server reports
+    /// them (2.47+), else from `scrape_samples_scraped`, the series Prometheus itself
+    /// writes for every target. Without that series the samples stay unknown.
+    pub async fn targets_with_samples(&self, at: f64) -> Result<Vec<Target>, PromError> {
+        let mut targets = self.targets().await?;
+        if targets.iter().all(|t| t.samples.is_some()) {
+            return Ok(targets);
+        }
+        let Ok(answer) = self.instant("scrape_samples_scraped", at).await else {
+            return Ok(targets);
+        };
+        for target in targets.iter_mut().filter(|t| t.samples.is_none()) {
+            target.samples = answer
+                .samples
+                .iter()
+                .find(|s| {
+                    s.labels.get("job") == target.labels.get("job")
+                        && s.labels.get("instance") == target.labels.get("instance")
+                })
+                .filter(|s| s.value.is_finite() && s.value >= 0.0)
+                .map(|s| s.value as u64);
+        }
+        Ok(targets)
     }
 
     /// Head cardinality (`GET /api/v1/status/tsdb`).

@@ -19,6 +19,7 @@ impl Report {
         self.alerts_section(&mut out, clock);
         self.kpi_section(&mut out, clock);
         self.moments_section(&mut out, clock);
+        self.annotations_section(&mut out, clock);
         self.notes_section(&mut out, clock);
         out
     }
@@ -417,7 +418,7 @@ fn code(text: &str) -> String {
     inline(text).replace('`', "'")
 }
 
-fn table(out: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+pub(super) fn table(out: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
     let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
     out.push_str(&line(headers.iter().map(|h| cell(h)).collect()));
     out.push_str(&line(headers.iter().map(|_| "---".to_string()).collect()));

@@ -11,10 +11,12 @@
 //! is made.
 
 pub mod alert_groups;
+mod annotations;
 mod markdown;
 pub mod time;
 mod track;
 
+pub use annotations::AnnotationRow;
 pub use time::Time;
 
 use crate::alerts::timeline::AlertTimeline;
@@ -75,6 +77,8 @@ pub struct Report {
     pub moments: Vec<Moment>,
     /// The markers placed during the session.
     pub notes: Vec<Note>,
+    /// The moments `[[annotation]]` queries marked (restarts, deploys).
+    pub annotations: Vec<AnnotationRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -294,6 +298,7 @@ struct Replay {
     worst: Option<Moment>,
     moments: Vec<Moment>,
     notes: Vec<Note>,
+    annotations: annotations::AnnotationLog,
 }
 
 /// Which KPI rows an event can have changed.
@@ -333,6 +338,7 @@ impl Replay {
             worst: None,
             moments: Vec::new(),
             notes: Vec::new(),
+            annotations: annotations::AnnotationLog::default(),
         }
     }
 
@@ -369,7 +375,11 @@ impl Replay {
         let Some(event) = self.needed(event) else {
             return;
         };
+        let marks = matches!(event, DataEvent::Server { .. });
         app.update(Msg::Data(event));
+        if marks {
+            self.annotations.observe(app);
+        }
         // Nobody serves drill requests here; drop them.
         app.take_commands();
         if alerts_may_change {
@@ -576,6 +586,7 @@ impl Replay {
             kpis,
             moments: self.moments,
             notes: self.notes,
+            annotations: self.annotations.into_rows(),
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct LiveSimulation {
 struct ClockedSimulation {
     simulation: Simulation,
     advanced_until: Instant,
+    /// Unix seconds of the (simulated) process start, exported as
+    /// `process_start_time_seconds` like every Prometheus client library does.
+    started: f64,
 }
 
 impl LiveSimulation {
@@ -27,6 +30,7 @@ impl LiveSimulation {
             state: Mutex::new(ClockedSimulation {
                 simulation,
                 advanced_until: Instant::now(),
+                started: crate::clock::unix_now().floor(),
             }),
         }
     }
@@ -36,7 +40,20 @@ impl LiveSimulation {
     }
 
     pub fn render(&self) -> String {
-        render_exposition(&self.current().simulation)
+        let state = self.current();
+        let mut text = render_exposition(&state.simulation);
+        text.push_str(&format!(
+            "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {}\n",
+            state.started
+        ));
+        text
+    }
+
+    /// Starts over as a restarted process would: counters from zero, a new start time.
+    pub fn restart(&self, simulation: Simulation) {
+        let mut state = self.current();
+        state.simulation = simulation;
+        state.started = crate::clock::unix_now().floor();
     }
 
     pub fn scenario(&self) -> Scenario {

@@ -41,6 +41,14 @@ impl SimHandle {
     pub fn set_scenario(&self, scenario: Scenario) {
         self.simulation.set_scenario(scenario);
     }
+
+    /// Restarts the simulated service in place: counters start from zero and
+    /// `process_start_time_seconds` moves to now (what a deploy looks like to Prometheus).
+    pub fn restart(&self) {
+        let scenario = self.simulation.scenario();
+        self.simulation
+            .restart(Simulation::new(clock_seed(), scenario));
+    }
 }
 
 impl Drop for SimHandle {

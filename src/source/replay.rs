@@ -157,6 +157,8 @@ impl Player {
                                 self.seek_into(&mut entries, &recording, at).await
                             }
                         }
+                        // The server's answers were recorded as they came.
+                        SourceCommand::Server(_) => Ok(()),
                         SourceCommand::Range(request) => {
                             let recording = recording.clone();
                             let queries = self.queries.clone();

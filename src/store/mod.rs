@@ -2,6 +2,7 @@
 //! evaluation and the latest error. No IO and no clock: times come in with the data.
 
 pub mod range_cache;
+pub mod server;
 
 use crate::config::layout::QueryDef;
 use crate::model::Labels;
@@ -62,6 +63,8 @@ pub struct QueryData {
     pub alert: Option<AlertState>,
     /// The metrics the expression reads (to match it with alerts).
     metrics: std::collections::BTreeSet<String>,
+    /// The PromQL polled (to explain an empty answer).
+    pub expr: String,
     /// Seconds of history kept; zero keeps only the latest value.
     window: f64,
     /// Minimum spacing of kept points, so that [`POINTS_PER_SERIES`] span the window.
@@ -73,6 +76,7 @@ impl QueryData {
         let window = def.history.map_or(0.0, |w| w.as_secs_f64());
         Self {
             metrics: crate::alerts::metric_names(&def.expr),
+            expr: def.expr.clone(),
             ..Self::empty(window)
         }
     }
@@ -90,6 +94,7 @@ impl QueryData {
             pending_warnings: None,
             alert: None,
             metrics: Default::default(),
+            expr: String::new(),
             window,
             spacing: window / POINTS_PER_SERIES as f64,
         }
@@ -161,6 +166,8 @@ pub struct Store {
     queries: Vec<QueryData>,
     /// What is paging, and which metrics it watches.
     pub alerts: crate::alerts::board::AlertBoard,
+    /// Targets, server facts, metadata answers and annotation samples.
+    pub server: server::ServerState,
 }
 
 impl Store {
@@ -168,6 +175,7 @@ impl Store {
         Self {
             queries: defs.iter().map(QueryData::new).collect(),
             alerts: crate::alerts::board::AlertBoard::default(),
+            server: server::ServerState::default(),
         }
     }
 
@@ -176,10 +184,15 @@ impl Store {
         for query in &mut self.queries {
             *query = QueryData {
                 metrics: std::mem::take(&mut query.metrics),
+                expr: std::mem::take(&mut query.expr),
                 ..QueryData::empty(query.window)
             };
         }
         self.alerts.reset();
+        self.server = server::ServerState {
+            annotations: std::mem::take(&mut self.server.annotations),
+            ..server::ServerState::default()
+        };
     }
 
     /// Forgets what query `id` answered: its expression changed (a template variable's new

@@ -3,6 +3,7 @@
 
 use super::status_bar::age;
 use super::widgets::frame;
+use super::widgets::markers;
 use super::widgets::time_chart::{ChartLine, TimeChart, clock};
 use crate::app::App;
 use crate::app::drill::{ChartView, DrillLevel, GROUP_COLUMNS, GroupView};
@@ -167,9 +168,17 @@ impl DrillScreen<'_> {
             .min((u32::from(area.height) * 2 / 5) as u16)
             .max(TABLE_MIN_HEIGHT)
             .min(area.height.saturating_sub(CHART_MIN_HEIGHT));
-        let [chart_area, table_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(table_height)]).areas(area);
+        let marks = markers::listing(app.store(), app.theme(), data.start, data.end);
+        let [chart_area, marks_area, table_area] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(u16::from(marks.is_some())),
+            Constraint::Length(table_height),
+        ])
+        .areas(area);
         self.chart_box(&data, &rows, &view.hidden, true, true, chart_area, buf);
+        if let Some(marks) = marks {
+            marks.render(marks_area, buf);
+        }
         self.series_table(view, &data, &rows, table_area, buf);
     }
 
@@ -260,6 +269,7 @@ impl DrillScreen<'_> {
             show_legend: full,
             relative: false,
             hidden_lines: visible.len().saturating_sub(MAX_LINES),
+            markers: markers::chart_markers(self.app.store(), theme, data.start, data.end),
             theme,
         };
         // A failure while older data is shown is said on the last line, not hidden.

@@ -32,6 +32,7 @@ fn min_height(panel: &Panel) -> u16 {
         }
         PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
         PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
+        PanelKind::Targets | PanelKind::Tsdb => 6,
         _ => 3,
     }
 }

@@ -1,4 +1,5 @@
-//! The `?` overlay: keys (from the keymap itself) and what the colours mean.
+//! The `?` overlay: keys (from the keymap itself), what the colours mean, and the
+//! server's facts (version, scrape interval, retention, config reload) once known.
 
 use crate::app::keymap::BINDINGS;
 use crate::config::Theme;
@@ -11,6 +12,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
+    /// The server's facts, one line each (`view::server::facts_lines`).
+    pub server: Vec<String>,
 }
 
 impl Widget for HelpOverlay<'_> {
@@ -56,6 +59,13 @@ impl Widget for HelpOverlay<'_> {
                 Span::styled(meaning, theme.help),
             ]));
         }
+        if !self.server.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>key_width$}  ", "server"), theme.title),
+                Span::styled(self.server.join(" · "), theme.help),
+            ]));
+        }
         // In a short terminal the last line says how much is cut, rather than cutting silently.
         let room = usize::from(area.height.saturating_sub(2));
         if lines.len() > room && room > 0 {
@@ -70,7 +80,8 @@ impl Widget for HelpOverlay<'_> {
         let [popup] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)
             .areas(area);
-        let width = (key_width + text_width + 4) as u16;
+        let server_width = self.server.join(" · ").chars().count();
+        let width = (key_width + text_width.max(server_width) + 4) as u16;
         let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
             .flex(Flex::Center)
             .areas(popup);

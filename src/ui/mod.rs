@@ -101,7 +101,13 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     match &app.overlay() {
         Some(Overlay::Help) => {
-            frame.render_widget(help::HelpOverlay { theme: app.theme() }, frame.area());
+            frame.render_widget(
+                help::HelpOverlay {
+                    theme: app.theme(),
+                    server: crate::view::server::facts_lines(app.store()),
+                },
+                frame.area(),
+            );
         }
         Some(Overlay::Prompt(prompt)) => frame.render_widget(
             prompt::PromptBox {

@@ -3,7 +3,10 @@
 
 pub mod alert_filter;
 pub mod alert_groups;
+pub mod annotations;
 pub mod drill;
+pub mod server;
+pub mod why_empty;
 
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
 use crate::model::{Direction, Status, Thresholds};
@@ -170,6 +173,7 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
                 _ => Status::Ok,
             };
         }
+        PanelKind::Targets | PanelKind::Tsdb => return server::panel_status(panel.kind, store),
         _ => {}
     }
     if panel.kind == PanelKind::KpiTable {

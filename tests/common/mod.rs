@@ -114,6 +114,33 @@ pub async fn poll_until_complete(app: &mut App, url: &str) {
         }
         app.update(Msg::Data(event));
     }
+    answer_server_requests(app, url).await;
+}
+
+/// Answers the questions about the server the app asked (targets, facts, why a panel is
+/// empty, annotations), as the poller would, until it asks nothing more; returns how
+/// many were answered. Other commands are dropped: call this with no drill view open.
+pub async fn answer_server_requests(app: &mut App, url: &str) -> usize {
+    let client = client(url);
+    let mut answered = 0;
+    loop {
+        let requests: Vec<_> = app
+            .take_commands()
+            .into_iter()
+            .filter_map(|c| match c {
+                SourceCommand::Server(request) => Some(request),
+                _ => None,
+            })
+            .collect();
+        if requests.is_empty() {
+            return answered;
+        }
+        for request in requests {
+            let event = poller::server_event(&client, request).await;
+            app.update(Msg::Data(event));
+            answered += 1;
+        }
+    }
 }
 
 /// Sends the range queries the app asked for to Prometheus and feeds it the answers,
@@ -163,6 +190,61 @@ pub fn lines(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
                 .collect::<String>()
         })
         .collect()
+}
+
+/// Debian's node exporter on a free loopback port (only the meminfo collector: the
+/// tests read memory), killed when dropped. A missing binary fails the test.
+pub struct NodeExporter {
+    child: Option<std::process::Child>,
+    pub addr: std::net::SocketAddr,
+}
+
+impl NodeExporter {
+    pub fn start() -> NodeExporter {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = std::process::Command::new("prometheus-node-exporter")
+            .arg(format!("--web.listen-address={addr}"))
+            .args(["--collector.disable-defaults", "--collector.meminfo"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "this test needs Debian's prometheus-node-exporter and could not start it: {e}"
+                )
+            });
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "node exporter did not listen on {addr}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        NodeExporter {
+            child: Some(child),
+            addr,
+        }
+    }
+
+    /// Stops it, as a crashed exporter stops.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for NodeExporter {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 pub fn scenario(name: &str) -> Scenario {

@@ -215,6 +215,10 @@ impl Builder<'_> {
             if !queries.is_empty() || !file.kpis.is_empty() {
                 return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an alerts or rules panel shows the alert board and takes no `query`, `series` or [[...kpi]]"));
             }
+        } else if kind.is_server() {
+            if !queries.is_empty() || !file.kpis.is_empty() {
+                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": a targets or tsdb panel shows what Prometheus says about itself and takes no `query`, `series` or [[...kpi]]"));
+            }
         } else {
             if queries.is_empty() {
                 return self.error(

@@ -44,6 +44,10 @@ pub enum PanelKind {
     Alertmanager,
     /// One line per series of an instant query: label columns and the value.
     Table,
+    /// Prometheus' scrape targets and their health, and the server's facts.
+    Targets,
+    /// The server's head cardinality and what each query of the dashboard costs.
+    Tsdb,
 }
 
 impl PanelKind {
@@ -53,6 +57,11 @@ impl PanelKind {
             self,
             PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager
         )
+    }
+
+    /// Kinds that show what Prometheus says about itself rather than a query.
+    pub fn is_server(self) -> bool {
+        matches!(self, PanelKind::Targets | PanelKind::Tsdb)
     }
 
     /// Kinds that draw values over time and so need a backfilled history.

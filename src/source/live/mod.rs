@@ -20,6 +20,8 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 mod variables;
+mod server;
+pub use server::server_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -412,6 +414,8 @@ impl Poller {
                         if self.expand(queries, selections).await.is_err() {
                             break;
                         }
+                    Some(SourceCommand::Server(request)) => {
+                        server::ask(&self.client, &self.semaphore, &mut tasks, request);
                     }
                     // Time travel is a replay's; live has only the present.
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}

@@ -56,6 +56,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         show_legend: true,
         relative: true,
         hidden_lines,
+        markers: super::markers::chart_markers(data.store, data.theme, now - window, now),
         theme: data.theme,
     }
     .render(area, buf);

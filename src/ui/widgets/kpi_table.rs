@@ -122,6 +122,13 @@ fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
     let mut value = r
         .value
         .map_or_else(|| "—".to_string(), |v| kpi.unit.format(v, kpi.decimals));
+    // An empty answer says why, where its value would be.
+    if crate::view::why_empty::is_empty(query)
+        && let Some(why) =
+            crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now)
+    {
+        value = format!("— {why}");
+    }
     // Name the series behind a reduced value: which replica lags, which pool is full.
     if query.current().nth(1).is_some()
         && let Some(series) = r.series

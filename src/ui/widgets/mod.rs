@@ -7,11 +7,14 @@ mod chart;
 mod columns;
 mod gauge;
 mod kpi_table;
+pub mod markers;
 mod panel;
 mod sparkline;
 mod stat;
 mod table;
+mod targets;
 pub mod time_chart;
+mod tsdb;
 
 pub use panel::{PanelWidget, frame};
 

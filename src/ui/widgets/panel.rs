@@ -2,7 +2,8 @@
 //! the status, and a line explaining errors, staleness or cut results.
 
 use super::{
-    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat, table,
+    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat, table, targets,
+    tsdb,
 };
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
@@ -29,7 +30,12 @@ pub struct PanelWidget<'a> {
 
 /// Why a panel's data is not simply fresh, in words.
 fn problem(data: &PanelData) -> Option<(Status, String)> {
-    let ids: Vec<usize> = data.panel.query_ids().collect();
+    let mut ids: Vec<usize> = data.panel.query_ids().collect();
+    // The selected KPI row's problem is the one to read first.
+    if let Some(selected) = data.selected_kpi.and_then(|k| data.panel.kpis.get(k)) {
+        ids.retain(|id| *id != selected.query.id);
+        ids.insert(0, selected.query.id);
+    }
     for id in ids {
         let Some(query) = data.store.query(id) else {
             continue;
@@ -53,11 +59,22 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
             {
                 return Some((Status::NoData, "waiting for data…".to_string()));
             }
+            Some(Status::NoData) if data.panel.kind == PanelKind::KpiTable => {
+                let why =
+                    crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now);
+                let kpi = data.panel.kpis.iter().find(|k| k.query.id == id);
+                if let (Some(why), Some(kpi)) = (why, kpi) {
+                    return Some((Status::NoData, format!("{}: {why}", kpi.name)));
+                }
+            }
             Some(Status::NoData) if data.panel.kind != PanelKind::KpiTable => {
-                return Some((
-                    Status::NoData,
-                    "no data: the query returned no series".to_string(),
-                ));
+                let why =
+                    crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now)
+                        .map_or_else(
+                            || "the query returned no series".to_string(),
+                            |r| r.to_string(),
+                        );
+                return Some((Status::NoData, format!("no data: {why}")));
             }
             _ if !query.warnings.is_empty() => {
                 return Some((
@@ -204,7 +221,11 @@ impl Widget for PanelWidget<'_> {
         });
         let problem = problem(&data);
         // Nothing to draw yet: the explanation takes the whole panel.
-        if !has_values && self.panel.kind != PanelKind::KpiTable && !self.panel.kind.is_alerting() {
+        if !has_values
+            && self.panel.kind != PanelKind::KpiTable
+            && !self.panel.kind.is_alerting()
+            && !self.panel.kind.is_server()
+        {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
             Paragraph::new(text)
                 .style(theme.status(status))
@@ -233,6 +254,8 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Rules => alerts::render_rules(&data, content, buf),
             PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
             PanelKind::Table => table::render(&data, content, buf),
+            PanelKind::Targets => targets::render(&data, content, buf),
+            PanelKind::Tsdb => tsdb::render(&data, content, buf),
         }
     }
 }

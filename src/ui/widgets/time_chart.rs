@@ -39,6 +39,8 @@ pub struct TimeChart<'a> {
     pub relative: bool,
     /// Series left out of `lines`, said under the axis.
     pub hidden_lines: usize,
+    /// Annotation marks, drawn as vertical lines.
+    pub markers: Vec<super::markers::ChartMarker>,
     pub theme: &'a Theme,
 }
 
@@ -95,6 +97,7 @@ impl Widget for TimeChart<'_> {
             .map(|(i, _)| (self.start + (i as f64 + 0.5) * width, y_min))
             .collect();
         let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
+        let marker_lines = super::markers::lines(&self.markers, y_min, y_max);
 
         let mut datasets: Vec<Dataset> = self
             .lines
@@ -126,6 +129,15 @@ impl Widget for TimeChart<'_> {
                     .graph_type(GraphType::Scatter)
                     .style(theme.alert)
                     .data(&alert_marks),
+            );
+        }
+        for (style, points) in &marker_lines {
+            datasets.push(
+                Dataset::default()
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(*style)
+                    .data(points),
             );
         }
         if let Some(points) = &cursor {
