@@ -614,14 +614,6 @@ async fn alert_groups_the_filter_and_silences_by_keys() {
         scenario: Scenario::Incident,
         rule_files: vec![rules],
         alertmanager: Some(am.target().to_string()),
-/// The Prometheus tab of the real binary: every target with its health, the server's facts
-/// and cardinality; a stopped node exporter turns its row DOWN with the error, first; Enter
-/// charts the target's `up` and scrape duration.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_prometheus_tab_shows_a_stopped_exporter_down_and_charts_it() {
-    let mut node = NodeExporter::start();
-    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
-        extra_targets: vec![("node".to_string(), node.addr)],
         ..Default::default()
     })
     .await
@@ -789,6 +781,8 @@ async fn the_prometheus_tab_shows_a_stopped_exporter_down_and_charts_it() {
     });
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
+}
+
 /// Template variables as a user meets them: `--var` sets the start, `v` opens the picker,
 /// typing filters, Space ticks, Enter applies; the choice is recorded and a replay of the
 /// recording shows it.
@@ -853,6 +847,21 @@ async fn the_variables_picker_changes_the_choice_and_a_replay_shows_it() {
     });
     replay.keys(&["q"]);
     replay.wait_for_clean_exit("the replay to exit");
+}
+
+/// The Prometheus tab of the real binary: every target with its health, the server's facts
+/// and cardinality; a stopped node exporter turns its row DOWN with the error, first; Enter
+/// charts the target's `up` and scrape duration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prometheus_tab_shows_a_stopped_exporter_down_and_charts_it() {
+    let mut node = NodeExporter::start();
+    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        extra_targets: vec![("node".to_string(), node.addr)],
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let url = stack.prometheus_url().to_string();
     wait_for(&url, r#"up{job="node"} == 1"#, Duration::from_secs(30)).await;
 
     let tmux = Tmux::new("prometheus-tab");

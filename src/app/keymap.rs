@@ -143,6 +143,8 @@ pub const BINDINGS: &[Binding] = &[
         label: "s / S",
         help: "silence alert or group / expire silence",
         keys: &[key('s', Action::Silence), key('S', Action::ExpireSilence)],
+    },
+    Binding {
         label: "v",
         help: "pick template variables' values",
         keys: &[key('v', Action::PickVariables)],

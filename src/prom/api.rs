@@ -194,11 +194,6 @@ pub fn parse_range(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
 }
 
 /// Checks that a body is a successful API answer at all (used for the liveness probe).
-/// `/api/v1/label/NAME/values`: a list of strings.
-pub fn parse_label_values(status: u16, body: &[u8]) -> Result<Vec<String>, PromError> {
-    data::<Vec<String>>(status, body)
-}
-
 pub fn parse_ok(status: u16, body: &[u8]) -> Result<(), PromError> {
     data::<IgnoredAny>(status, body).map(|_| ())
 }

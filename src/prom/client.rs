@@ -203,24 +203,6 @@ impl PromClient {
         api::parse_range(status, &body)
     }
 
-    /// The values of `label` (`GET /api/v1/label/NAME/values`), among the series `selector`
-    /// matches when given (`match[]`): a template variable's options.
-    pub async fn label_values(
-        &self,
-        label: &str,
-        selector: Option<&str>,
-    ) -> Result<Vec<String>, PromError> {
-        let mut url = format!("{}/api/v1/label/{label}/values", self.base);
-        if let Some(selector) = selector {
-            let query = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("match[]", selector)
-                .finish();
-            url = format!("{url}?{query}");
-        }
-        let (status, body) = self.send(self.http.get(url)).await?;
-        api::parse_label_values(status, &body)
-    }
-
     /// A cheap request that tells whether Prometheus answers at all.
     pub async fn ping(&self) -> Result<(), PromError> {
         let (status, body) = self.get("status/buildinfo").await?;

@@ -414,6 +414,7 @@ impl Poller {
                         if self.expand(queries, selections).await.is_err() {
                             break;
                         }
+                    }
                     Some(SourceCommand::Server(request)) => {
                         server::ask(&self.client, &self.semaphore, &mut tasks, request);
                     }

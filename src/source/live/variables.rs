@@ -5,8 +5,9 @@
 use super::{Job, Outcome, Poller};
 use crate::clock::unix_now;
 use crate::config::layout::QueryId;
-use crate::event::DataEvent;
+use crate::event::{DataEvent, METADATA_LOOKBACK};
 use crate::prom::Sample;
+use crate::prom::status::Window;
 use crate::variables::{OptionsQuery, Selection};
 use tokio::task::JoinSet;
 
@@ -24,7 +25,14 @@ impl Poller {
             let _permit = semaphore.acquire_owned().await.ok();
             let result = match &query {
                 OptionsQuery::LabelValues { selector, label } => {
-                    client.label_values(label, selector.as_deref()).await
+                    // Grafana asks over the dashboard's range; the metadata requests' look-back
+                    // is the dashboard's longest view here.
+                    let now = unix_now();
+                    let window = Window {
+                        start: now - METADATA_LOOKBACK.as_secs_f64(),
+                        end: now,
+                    };
+                    client.label_values(label, selector.as_deref(), window).await
                 }
                 OptionsQuery::QueryResult { expr } => client
                     .instant(expr, unix_now())
