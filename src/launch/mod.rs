@@ -5,6 +5,7 @@ pub mod check;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
+pub mod frames;
 pub mod recording;
 pub mod terminal;
 
