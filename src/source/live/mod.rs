@@ -144,6 +144,9 @@ impl Poller {
         {
             return;
         }
+        // Asked once: answers cannot change faster than Prometheus scrapes.
+        let mut scrape = std::pin::pin!(fastest_scrape(self.client.clone()));
+        let mut scrape_known = false;
 
         loop {
             tokio::select! {
@@ -191,6 +194,15 @@ impl Poller {
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
                 },
+                interval = &mut scrape, if !scrape_known => {
+                    scrape_known = true;
+                    if let Some(interval) = interval
+                        && self.plan.scraped_every(interval)
+                        && self.send(DataEvent::Schedule(self.plan.schedule())).await.is_err()
+                    {
+                        break;
+                    }
+                }
                 Some(joined) = tasks.join_next() => {
                     let Ok(outcome) = joined else { continue };
                     let cycle = outcome.job().and_then(|job| self.in_flight.get(&job).copied().flatten());
@@ -227,7 +239,9 @@ impl Poller {
             jobs.extend(self.history_queries().into_iter().map(Job::Range));
         }
         jobs.extend(self.plan.instants(self.cycle).map(Job::Instant));
-        jobs.push(Job::Alerts);
+        if self.plan.alerts(self.cycle) {
+            jobs.push(Job::Alerts);
+        }
         if self.plan.rules(self.cycle) {
             jobs.push(Job::Rules);
         }
@@ -414,6 +428,19 @@ impl Poller {
                 _ => {}
             },
             DataEvent::Alertmanager { result: Err(e), .. } => log::warn!("Alertmanager: {e}"),
+            DataEvent::Rules {
+                result: Ok(groups), ..
+            } => {
+                // Evaluation intervals come from the server: a nonsense one is ignored.
+                let fastest = groups
+                    .iter()
+                    .filter_map(|g| Duration::try_from_secs_f64(g.interval).ok())
+                    .filter(|interval| !interval.is_zero())
+                    .min();
+                if let Some(interval) = fastest {
+                    self.plan.evaluated_every(interval);
+                }
+            }
             _ => {}
         }
         let cut = match (&event, omitted) {
@@ -471,5 +498,11 @@ impl Poller {
 
 mod link;
 mod plan;
+/// The shortest scrape interval of Prometheus' targets, if it says.
+async fn fastest_scrape(client: PromClient) -> Option<Duration> {
+    let targets = client.targets().await.ok()?;
+    targets.iter().filter_map(|t| t.scrape_interval).min()
+}
+
 #[cfg(test)]
 mod tests;
