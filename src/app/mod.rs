@@ -18,6 +18,7 @@ mod server;
 mod tests;
 pub mod time;
 pub mod variables;
+mod watch;
 
 pub use action::{Action, Msg};
 pub use prompt::{Prompt, PromptPurpose};
@@ -26,7 +27,7 @@ use crate::alerts::RuleFile;
 use crate::alerts::board::{AlertBoard, kpi_watches};
 use crate::alerts::timeline::AlertTimeline;
 use crate::config::{Layout, Theme};
-use crate::event::{Connection, DataEvent, SourceCommand};
+use crate::event::{Connection, DataEvent, Schedule, SourceCommand, Watch};
 use crate::session::Marker;
 use crate::store::Store;
 use crate::store::range_cache::RangeCache;
@@ -143,6 +144,10 @@ pub struct App {
     variables: variables::VariableState,
     /// When each question about the server was last sent.
     server_asks: server::ServerAsks,
+    /// What the data source was last told the screen shows.
+    watching: Option<Watch>,
+    /// How often the data source polls, once it said so.
+    schedule: Option<Schedule>,
 }
 
 impl App {
@@ -188,6 +193,8 @@ impl App {
             allow_silences: false,
             variables,
             server_asks: server::ServerAsks::default(),
+            watching: None,
+            schedule: None,
         };
         app.rewrite_layout();
         app
@@ -261,6 +268,7 @@ impl App {
         }
         self.request_drill_data();
         self.request_server_data();
+        self.watch_screen();
     }
 
     /// Commands for the data source produced by the updates so far.

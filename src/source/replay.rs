@@ -176,7 +176,9 @@ impl Player {
                             Ok(())
                         }
                         // The recorded answers are of the recorded choice; it is shown, not changed.
-                        SourceCommand::RefreshNow | SourceCommand::VariableOptions { .. } => Ok(()),
+                        SourceCommand::RefreshNow
+                        | SourceCommand::VariableOptions { .. }
+                        | SourceCommand::Watch(_) => Ok(()),
                         // The recorded choice moved: ranges come from answers to the new text.
                         SourceCommand::Expand { queries, .. } => {
                             for (id, expr) in queries {
