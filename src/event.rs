@@ -215,4 +215,8 @@ pub struct ReplayIndex {
     pub lost_spans: Vec<(f64, f64)>,
     /// What the reader found damaged, where in the file.
     pub damage: Vec<String>,
+    /// Every recorded choice of template variables, with when it was made: after a seek
+    /// the one in force there is shown, however long ago it was made.
+    #[serde(default)]
+    pub choices: Vec<(f64, Vec<(String, Selection)>)>,
 }

@@ -845,6 +845,15 @@ async fn the_variables_picker_changes_the_choice_and_a_replay_shows_it() {
     replay.wait_for("the replay's notice", Duration::from_secs(5), |s| {
         s.contains("recorded choice")
     });
+    // Back to the start, one sample at a time (which pauses): the choice in force there
+    // is shown again, however long before the history a seek replays it was made.
+    replay.keys(&[",", ",", ",", ","]);
+    replay.wait_for("the first choice again", Duration::from_secs(10), |s| {
+        s.lines()
+            .any(|l| l.trim_end().ends_with("replica=replica-2"))
+            && s.contains("Lag of replica-2")
+            && !s.contains("replica-2 + replica-1")
+    });
     replay.keys(&["q"]);
     replay.wait_for_clean_exit("the replay to exit");
 }

@@ -168,6 +168,7 @@ fn replay(app: App) -> App {
         alert_spans: vec![(NOW + 120.0, NOW + 400.0)],
         lost_spans: vec![(NOW - 200.0, NOW - 150.0)],
         damage: vec!["byte 4096: frame 3: checksum mismatch".into()],
+        choices: Vec::new(),
     })));
     app
 }

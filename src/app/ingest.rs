@@ -39,6 +39,7 @@ impl App {
                     }
                     None => self.replay = Some(ReplayState::new(&status)),
                 }
+                self.follow_recorded_choice(status.position);
             }
             DataEvent::ReplayIndex(index) => {
                 if let Some(state) = &mut self.replay {
@@ -46,6 +47,7 @@ impl App {
                     state.alert_spans = index.alert_spans;
                     state.lost_spans = index.lost_spans;
                 }
+                self.keep_recorded_choices(index.choices);
                 if let Some(first) = index.damage.first() {
                     self.notice = Some(format!(
                         "recording damaged ({} spots; first at {first}): lost stretches are marked ╳ on the timeline",

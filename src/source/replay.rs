@@ -349,11 +349,16 @@ pub fn index(recording: &Recording) -> ReplayIndex {
     let mut board = AlertBoard::for_rules(&rules, &mut layout);
     let mut timeline = AlertTimeline::default();
     let mut last_time = None;
+    let mut choices = Vec::new();
     for entry in recording.entries() {
         let Entry::Event { time, event } = entry else {
             continue;
         };
         match event {
+            DataEvent::Variables(pairs) => {
+                choices.push((time, pairs));
+                continue;
+            }
             DataEvent::Alerts { result, .. } => board.set_server_alerts(result),
             DataEvent::Instant { id, at, result, .. } => {
                 if !board.evaluate(id, at, result.as_deref()) {
@@ -375,5 +380,6 @@ pub fn index(recording: &Recording) -> ReplayIndex {
             .iter()
             .map(ToString::to_string)
             .collect(),
+        choices,
     }
 }

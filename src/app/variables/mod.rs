@@ -35,6 +35,9 @@ pub struct VariableState {
     /// them still in the channel are of the old text and are dropped, as the poller drops
     /// those still running.
     awaiting_echo: VecDeque<Vec<QueryId>>,
+    /// A replay's recorded choices with their times (from its index), so a seek shows the
+    /// one in force at the new position.
+    recorded_choices: Vec<(f64, Vec<(String, Selection)>)>,
 }
 
 impl VariableState {
@@ -51,6 +54,7 @@ impl VariableState {
             scrape: DEFAULT_SCRAPE_INTERVAL,
             live: false,
             awaiting_echo: VecDeque::new(),
+            recorded_choices: Vec::new(),
         }
         .with_first_options()
     }
@@ -552,6 +556,29 @@ impl App {
             .awaiting_echo
             .iter()
             .any(|ids| ids.contains(id))
+    }
+
+    pub(super) fn keep_recorded_choices(&mut self, choices: Vec<(f64, Vec<(String, Selection)>)>) {
+        self.variables.recorded_choices = choices;
+        if let Some(position) = self.replay.as_ref().map(|r| r.position) {
+            self.follow_recorded_choice(position);
+        }
+    }
+
+    /// Shows the recorded choice in force at `position` of a replay (after a seek, the
+    /// event that made it may lie before the history replayed).
+    pub(super) fn follow_recorded_choice(&mut self, position: f64) {
+        // Before the first recorded choice (the recording's first moments), the first.
+        let choices = &self.variables.recorded_choices;
+        let in_force = choices
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= position)
+            .or(choices.first())
+            .map(|(_, pairs)| pairs.clone());
+        if let Some(pairs) = in_force {
+            self.selections_arrived(pairs);
+        }
     }
 
     /// Takes the queries added to the layout after it loaded (local rules') as written.

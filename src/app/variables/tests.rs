@@ -5,7 +5,7 @@ use super::super::focus::Dir;
 use super::super::{Action, App, Msg, SourceInfo};
 use super::choices;
 use crate::config::{Layout, Source, Theme};
-use crate::event::{DataEvent, SourceCommand};
+use crate::event::{DataEvent, ReplayIndex, ReplayStatus, SourceCommand};
 use crate::prom::PromError;
 use crate::variables::Selection;
 use std::time::Duration;
@@ -414,4 +414,37 @@ fn live_answers_of_the_old_text_are_dropped_until_the_echo() {
         }
     }
     assert!(answer(&mut app));
+}
+
+#[test]
+fn after_a_seek_a_replay_shows_the_choice_in_force_there() {
+    let info = SourceInfo {
+        label: "replay".into(),
+        refresh: Duration::from_secs(5),
+        note: None,
+    };
+    let mut app = App::new(layout(), Theme::load("default").unwrap(), info);
+    let env = |value: &str| vec![("env".to_string(), Selection::of(vec![value.to_string()]))];
+    app.update(Msg::Data(DataEvent::ReplayIndex(ReplayIndex {
+        choices: vec![(10.0, env("prod")), (20.0, env("staging"))],
+        ..ReplayIndex::default()
+    })));
+    let status = |position: f64| {
+        DataEvent::ReplayStatus(ReplayStatus {
+            start: 0.0,
+            end: 30.0,
+            position,
+            speed: 1.0,
+            playing: true,
+        })
+    };
+    app.update(Msg::Data(status(25.0)));
+    assert_eq!(selection(&app, "env").values, ["staging"]);
+    // Back before the change: its event is not replayed again, the index knows it.
+    app.update(Msg::Data(DataEvent::Reset));
+    app.update(Msg::Data(status(25.0)));
+    app.update(Msg::Data(DataEvent::Reset));
+    // Before the first recorded choice: the first.
+    app.update(Msg::Data(status(5.0)));
+    assert_eq!(selection(&app, "env").values, ["prod"]);
 }
