@@ -380,7 +380,7 @@ fn bind_variables(layout: &mut Layout, values: &[(&str, &str)]) {
         range: Duration::from_secs(15 * 60),
     };
     for query in &mut layout.queries {
-        query.expr = expand(&query.expr, &bound, &intervals, Format::Query);
+        query.expr = intervals.expand(&expand(&query.expr, &bound, Format::Query));
     }
 }
 

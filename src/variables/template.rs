@@ -17,8 +17,12 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The end of the run of word characters starting at `from`.
+/// The end of the run of word characters starting at `from`; none (`from`) when it starts
+/// with a digit, as `$1` in `label_replace` is a capture group, never a variable.
 fn word_end(bytes: &[u8], from: usize) -> usize {
+    if bytes.get(from).is_some_and(u8::is_ascii_digit) {
+        return from;
+    }
     bytes[from..]
         .iter()
         .position(|b| !is_word(*b))
@@ -136,6 +140,14 @@ mod tests {
         assert_eq!(
             names("$pool_name.$pool"),
             vec![("pool_name", None), ("pool", None)]
+        );
+    }
+
+    #[test]
+    fn capture_groups_are_no_references() {
+        assert_eq!(
+            names(r#"label_replace(up, "host", "$1", "instance", "(.*):.*") ${2} $job"#),
+            vec![("job", None)]
         );
     }
 
