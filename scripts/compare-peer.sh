@@ -99,19 +99,27 @@ done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/compare-peer.XXXXXX")"
 socket="compare-peer-$$"
-started_pids=()
 cleanup() {
   tmux -L "$socket" kill-server 2>/dev/null || true
-  for pid in "${started_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
+  # Only this shell's own children still running (a PID read from /proc/PID/stat's parent
+  # field): never a process that took over the PID of one that ended.
+  local children=()
+  for pid in $(jobs -p); do
+    [ "$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)" = "$$" ] && children+=("$pid")
   done
-  for pid in "${started_pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+  [ ${#children[@]} -gt 0 ] || { rm -rf "$work"; return; }
+  kill "${children[@]}" 2>/dev/null || true
+  # Prometheus shuts down gracefully on SIGTERM: this can take a few seconds.
+  wait "${children[@]}" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'echo "compare-peer: interrupted" >&2; exit 130' INT TERM
+# A sleep the traps can interrupt: bash runs a trap only once its foreground child is done.
+pause() {
+  sleep "$1" &
+  wait "$!"
+}
 
 # ---- the peer ------------------------------------------------------------------------
 if [ -z "$grafatui" ]; then
@@ -151,7 +159,6 @@ if [ -z "$prometheus_url" ]; then
     || die "prometheus is required for the demo stack (sudo apt-get install -y prometheus), or pass --prometheus URL"
   [ -x "$sim_bin" ] || die "$sim_bin is missing (run without --no-build)"
   "$sim_bin" --listen 127.0.0.1:0 >"$work/sim.out" 2>&1 &
-  started_pids+=("$!")
   sim=""
   for _ in $(seq 50); do
     sim="$(grep -o 'http://[0-9.:]*' "$work/sim.out" 2>/dev/null || true)"
@@ -177,7 +184,6 @@ EOF
     prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
       --web.listen-address="127.0.0.1:$port" --log.level=warn >"$work/prometheus.log" 2>&1 &
     prometheus_pid=$!
-    started_pids+=("$prometheus_pid")
     prometheus_url="http://127.0.0.1:$port"
     for _ in $(seq 150); do
       kill -0 "$prometheus_pid" 2>/dev/null || break
@@ -230,7 +236,7 @@ idle_phase() { # name
   echo "compare-peer: idle baseline ($idle s, no client)" >&2
   prom_counters >"$work/$1.before"
   local t0; t0="$(now)"
-  sleep "$idle"
+  pause "$idle"
   prom_counters >"$work/$1.after"
   rates "$work/$1.before" "$work/$1.after" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')" >"$work/$1.rates"
 }
@@ -244,12 +250,12 @@ client_phase() { # name command...
   tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x "$width" -y "$height" -c "$work" \
     "exec env -i HOME=$(printf %q "$HOME") PATH=$(printf %q "$PATH") TERM=\"\$TERM\" LANG=C.UTF-8 XDG_CONFIG_HOME=$(printf %q "$work/config-$name") $command 2>$(printf %q "$work/$name.stderr")"
   local pid; pid="$(tmux -L "$socket" display-message -p -t "$name" '#{pane_pid}')"
-  sleep "$warmup"
+  pause "$warmup"
   kill -0 "$pid" 2>/dev/null || { cat "$work/$name.stderr" >&2; die "$name exited during its warm-up"; }
   local c0 t0 c1 t1
   prom_counters >"$work/$name.before"
   c0="$(proc_ticks "$pid")"; t0="$(now)"
-  sleep "$duration"
+  pause "$duration"
   c1="$(proc_ticks "$pid")"; t1="$(now)"
   prom_counters >"$work/$name.after"
   kill -0 "$pid" 2>/dev/null || { cat "$work/$name.stderr" >&2; die "$name exited while measured"; }
@@ -257,7 +263,7 @@ client_phase() { # name command...
   rates "$work/$name.before" "$work/$name.after" "$seconds" >"$work/$name.rates"
   {
     awk -v d="$((c1 - c0))" -v t="$ticks" -v s="$seconds" 'BEGIN { printf "client_cpu %.2f\n", d / t / s * 100 }'
-    for key in VmRSS RssAnon VmHWM; do echo "$key $(status_kib "$pid" "$key")"; done
+    for key in VmRSS RssAnon RssFile VmHWM; do echo "$key $(status_kib "$pid" "$key")"; done
   } >"$work/$name.client"
   mkdir -p "$peer_root/last-run"
   tmux -L "$socket" capture-pane -p -t "$name" >"$peer_root/last-run/$name.screen"
@@ -299,7 +305,7 @@ echo "|---|---|---|---|"
 row() { echo "| $1 | $2 | $3 | $4 |"; }
 row "CPU of one core" "$(get spheroseg-top.client client_cpu) %" "$(get grafatui.client client_cpu) %" \
   "$(ratio "$(get spheroseg-top.client client_cpu)" "$(get grafatui.client client_cpu)")"
-for key in VmRSS RssAnon VmHWM; do
+for key in VmRSS RssAnon RssFile VmHWM; do
   row "$key" "$(mib "$(get spheroseg-top.client "$key")")" "$(mib "$(get grafatui.client "$key")")" \
     "$(ratio "$(get spheroseg-top.client "$key")" "$(get grafatui.client "$key")")"
 done
