@@ -1,13 +1,16 @@
 //! What a session recording costs: bytes per hour for the default layout's shape (35
-//! queries, 129 series, 1 s refresh), CPU per recorded refresh cycle, and opening a 24 h
+//! queries, 129 series, 1 s refresh), quiet and during an incident (60 alerts), CPU per recorded refresh cycle, and opening a 24 h
 //! recording and seeking to its end. `cargo bench --bench recording` prints the sizes as
 //! `bytes/hour: N` lines before criterion's timings. Under `cargo test` it runs scaled
 //! down (a few minutes of data) as a smoke test.
 
 use criterion::{BatchSize, Criterion};
+use spheroseg_top::alerts::gofmt;
 use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Labels;
-use spheroseg_top::prom::Sample;
+use spheroseg_top::prom::{
+    Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus, Sample,
+};
 use spheroseg_top::session::{ConfigText, Header, Recorder, Recording};
 use std::hint::black_box;
 use std::path::Path;
@@ -45,6 +48,12 @@ enum Values {
     /// evaluation times change every 15 s). Stand-ins built from range answers, so they
     /// take the generic (CBOR) path as the real ones do.
     Every15sWithAlerts,
+    /// As `Every15s`, during an incident: every refresh brings Prometheus' 60 active alerts
+    /// (40 firing; one starts and one resolves every 30 s) and the rule states (3 groups,
+    /// 36 rules holding those alerts, ~28 KB as JSON). Prometheus evaluates the rules every
+    /// 15 s: the alerts' values (quoted in their descriptions) and the evaluation times
+    /// change then.
+    Incident,
 }
 
 /// A synthetic session shaped like the default layout: 15 single-series KPIs, 10 queries
@@ -134,7 +143,7 @@ impl Session {
         for q in 0..QUERIES {
             let moves = match self.mode {
                 Values::EverySecond => true,
-                Values::Every15s | Values::Every15sWithAlerts => {
+                Values::Every15s | Values::Every15sWithAlerts | Values::Incident => {
                     (self.cycle + q as u64 * 7).is_multiple_of(15)
                 }
             };
@@ -198,8 +207,94 @@ impl Session {
                 );
             }
         }
+        if matches!(self.mode, Values::Incident) {
+            for event in self.incident(at) {
+                let slot = (self.rng.next() % events.len() as u64) as usize;
+                let time = events[slot].0;
+                events.insert(slot, (time, event));
+            }
+        }
         self.cycle += 1;
         events
+    }
+
+    /// The alerts and rule states Prometheus reports at `at` during an incident.
+    fn incident(&mut self, at: f64) -> [DataEvent; 2] {
+        let first = (self.cycle / 30) as usize;
+        let evaluated = at - (self.cycle % 15) as f64;
+        let alerts: Vec<Alert> = (first..first + 60)
+            .map(|i| {
+                let value = 0.5 + (evaluated / 7.0 + i as f64).sin().abs();
+                let route = format!("/api/v1/r{}", i % 20);
+                Alert {
+                    name: format!("Alert{}", i % 12),
+                    labels: labels(&[
+                        ("alertname", format!("Alert{}", i % 12)),
+                        ("instance", format!("api-{}", i % 5)),
+                        ("route", route.clone()),
+                        (
+                            "severity",
+                            if i % 3 == 0 { "critical" } else { "warning" }.into(),
+                        ),
+                    ]),
+                    annotations: [
+                        ("summary".to_string(), format!("Slow responses on {route}")),
+                        (
+                            "description".to_string(),
+                            format!("95th percentile response time is {}s", gofmt::value(value)),
+                        ),
+                    ]
+                    .into(),
+                    state: if i % 3 == 2 {
+                        AlertState::Pending
+                    } else {
+                        AlertState::Firing
+                    },
+                    active_at: T0 + (i * 30) as f64,
+                    value,
+                    source: AlertSource::Server,
+                }
+            })
+            .collect();
+        let groups = (0..3)
+            .map(|g| RuleGroupStatus {
+                name: format!("spheroseg-{g}"),
+                file: "/etc/prometheus/rules/spheroseg.yml".into(),
+                interval: 15.0,
+                rules: (0..12)
+                    .map(|r| RuleStatus {
+                        name: format!("Alert{r}"),
+                        kind: RuleKind::Alerting,
+                        query: format!("histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{{job=\"api\", group=\"{g}\"}}[5m]))) > 0.{r}"),
+                        duration: 300.0,
+                        labels: labels(&[("severity", "warning".into())]),
+                        annotations: [("summary".to_string(), format!("Rule {r} of group {g}"))].into(),
+                        health: RuleHealth::Ok,
+                        last_error: None,
+                        last_evaluation: Some(evaluated - 0.2),
+                        evaluation_time: 0.001 + (evaluated * 13.0 + r as f64).sin().abs() / 1000.0,
+                        state: Some(AlertState::Firing),
+                        alerts: alerts
+                            .iter()
+                            .filter(|a| g == 0 && a.name == format!("Alert{r}"))
+                            .cloned()
+                            .collect(),
+                    })
+                    .collect(),
+                last_evaluation: Some(evaluated - 0.2),
+                evaluation_time: 0.01,
+            })
+            .collect();
+        [
+            DataEvent::Alerts {
+                at,
+                result: Ok(alerts),
+            },
+            DataEvent::Rules {
+                at,
+                result: Ok(groups),
+            },
+        ]
     }
 }
 
@@ -263,6 +358,10 @@ fn main() {
             "values change every 15 s, alerts and rules every refresh",
             Values::Every15sWithAlerts,
         ),
+        (
+            "values change every 15 s, an incident's 60 alerts and 28 KB of rule states every refresh",
+            Values::Incident,
+        ),
     ] {
         let path = dir.path().join("hour.sgtrec");
         let (size, spent) = record(&path, mode, hour);
@@ -294,6 +393,7 @@ fn main() {
         ("every_second", Values::EverySecond),
         ("every_15s", Values::Every15s),
         ("every_15s_with_alerts", Values::Every15sWithAlerts),
+        ("incident", Values::Incident),
     ] {
         let path = dir.path().join(format!("cycle-{name}.sgtrec"));
         let mut session = Session::new(mode);

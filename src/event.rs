@@ -62,6 +62,9 @@ pub enum DataEvent {
         at: f64,
         result: Result<AlertmanagerState, PromError>,
     },
+    /// How often the live poller asks for what is on screen and for the rest; sent when
+    /// it starts and when that changes.
+    Schedule(Schedule),
     /// The answer to a [`SourceCommand::Range`] (drill views, zoomed ranges).
     RangeAnswer {
         request: RangeRequest,
@@ -99,6 +102,25 @@ pub enum SourceCommand {
     SetSpeed(f64),
     /// Replay only: one refresh cycle forward (1) or back (-1), then pause.
     Step(i32),
+    /// Live only: what is on screen, polled every refresh; the rest less often.
+    Watch(Watch),
+}
+
+/// What the screen shows, so the poller asks for it every refresh: the visible tab's
+/// queries, and whether the rule states are in sight.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watch {
+    pub queries: Vec<QueryId>,
+    pub rules: bool,
+}
+
+/// How old the poller lets data get: what is on screen is asked for every `visible`;
+/// other tabs' queries, local rules' and the rule states every `background`. Data is
+/// stale only once it is older than the slower of the two allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    pub visible: Duration,
+    pub background: Duration,
 }
 
 /// Where a replay's timeline stands, as the replayer reports it.

@@ -77,6 +77,7 @@ impl App {
                 self.store.mark_alerted();
             }
             DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
+            DataEvent::Schedule(schedule) => self.schedule = Some(schedule),
         }
     }
 
@@ -137,6 +138,7 @@ impl App {
             }
         }
         events.push(DataEvent::Connection(self.connection.clone()));
+        events.extend(self.schedule.map(DataEvent::Schedule));
         if let Some(result) = &self.store.alerts.server {
             events.push(DataEvent::Alerts {
                 at: self.now,
@@ -160,9 +162,9 @@ impl App {
 
     /// What rendering needs to judge ages: the clock and when data counts as stale.
     pub fn context(&self) -> Context {
-        // Two missed refreshes (plus slack for a slow answer) make data stale; while
+        // Two missed polls (plus slack for a slow answer) make data stale; while
         // paused, old data is expected and not flagged.
-        let stale_after = (!self.paused).then(|| (self.source.refresh * 2).as_secs_f64() + 2.0);
+        let stale_after = (!self.paused).then(|| self.stale_after());
         Context {
             now: self.now,
             stale_after,

@@ -12,6 +12,7 @@ pub mod restore;
 #[cfg(test)]
 mod tests;
 pub mod time;
+mod watch;
 
 pub use action::{Action, Msg};
 pub use prompt::{Prompt, PromptPurpose};
@@ -20,7 +21,7 @@ use crate::alerts::RuleFile;
 use crate::alerts::board::{AlertBoard, kpi_watches};
 use crate::alerts::timeline::AlertTimeline;
 use crate::config::{Layout, Theme};
-use crate::event::{Connection, DataEvent, SourceCommand};
+use crate::event::{Connection, DataEvent, Schedule, SourceCommand, Watch};
 use crate::session::Marker;
 use crate::store::Store;
 use crate::store::range_cache::RangeCache;
@@ -122,6 +123,10 @@ pub struct App {
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
     effects: Vec<Effect>,
+    /// What the data source was last told the screen shows.
+    watching: Option<Watch>,
+    /// How often the data source polls, once it said so.
+    schedule: Option<Schedule>,
 }
 
 impl App {
@@ -161,6 +166,8 @@ impl App {
             source_warning: None,
             outbox: Vec::new(),
             effects: Vec::new(),
+            watching: None,
+            schedule: None,
         }
     }
 
@@ -223,6 +230,7 @@ impl App {
             }
         }
         self.request_drill_data();
+        self.watch_screen();
     }
 
     /// Commands for the data source produced by the updates so far.

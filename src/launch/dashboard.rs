@@ -3,6 +3,7 @@
 //! poller (whose events may be recorded) or a replay; both answer the same commands.
 
 use super::connect::{self, Clients};
+use super::frames::{Cause, Frames};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
@@ -20,6 +21,7 @@ use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
 
 /// Where the dashboard's data comes from. Built once per run, so the live variant's size
 /// (two HTTP clients) costs nothing worth boxing.
@@ -85,10 +87,16 @@ pub async fn live(
     .await
 }
 
+/// Log records the log pane (`L`) can scroll back through.
+const LOG_LINES_KEPT: usize = 1000;
+
 /// Routes the app's own log (query errors, timings, reconnects) to the log pane.
 fn init_logging() {
     // A second dashboard in the same process (tests) keeps the first logger.
     if tui_logger::init_logger(log::LevelFilter::Debug).is_ok() {
+        // The pane shows a screenful; tui-logger's default keeps 10 000 records, a
+        // 1.5 MB allocation up front.
+        tui_logger::set_buffer_depth(LOG_LINES_KEPT);
         tui_logger::set_default_level(log::LevelFilter::Info);
         for module in ["spheroseg_top::source::live", "spheroseg_top::demo"] {
             tui_logger::set_level_for_target(module, log::LevelFilter::Debug);
@@ -181,10 +189,15 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let live = recorded.is_some();
+    let mut frames = Frames::new(app.source().refresh);
 
     while !app.should_quit() {
         if app.take_redraw() {
+            frames.changed(Cause::Input, Instant::now());
+        }
+        if frames.should_draw(Instant::now()) {
             guard.terminal.draw(|frame| ui::render(frame, &app))?;
+            frames.drawn(Instant::now());
         }
         if app.take_bell() {
             use std::io::Write;
@@ -207,6 +220,12 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
                 SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
                 SignalEvent::Ignore => None,
             },
+            () = sleep_until(frames.due().unwrap_or_else(Instant::now)), if frames.due().is_some() => None,
+        };
+        let mut cause = match &msg {
+            Some(Msg::Data(DataEvent::Clock(_))) => Cause::Tick,
+            Some(Msg::Data(_)) => Cause::Data,
+            _ => Cause::Input,
         };
         if let Some(msg) = msg {
             if let (Msg::Data(event), Some(recorded)) = (&msg, recorded.as_mut())
@@ -222,12 +241,18 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
         }
         // Answers of one refresh arrive together: take them all before drawing once.
         while let Ok(data) = data_rx.try_recv() {
+            if cause == Cause::Tick {
+                cause = Cause::Data;
+            }
             if let Some(recorded) = recorded.as_mut()
                 && let Err(failure) = recorded.record(&data)
             {
                 app.update(Msg::RecordingFailed(failure));
             }
             app.update(Msg::Data(data));
+        }
+        if app.take_redraw() {
+            frames.changed(cause, Instant::now());
         }
         for effect in app.take_effects() {
             if effect == Effect::Suspend {

@@ -5,6 +5,7 @@ pub mod check;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
+pub mod frames;
 pub mod recording;
 pub mod terminal;
 
@@ -74,8 +75,9 @@ pub fn run(mut cli: Cli) -> Result<(), Failure> {
         }
         _ => {}
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread does it all: a few requests a second and a frame per refresh need no
+    // more, and every worker thread would add its stack and its own malloc arena.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;

@@ -12,6 +12,7 @@
 //! order; a block starts with a fresh state, which is what makes blocks independently
 //! decodable.
 
+use super::changes::Remembered;
 use super::format::{Input, Malformed, put_bytes, put_signed, put_varint};
 use crate::config::layout::QueryId;
 use crate::event::DataEvent;
@@ -24,6 +25,8 @@ use std::time::Duration;
 /// Frame kinds (first payload byte).
 const FRAME_CYCLE: u8 = 1;
 const FRAME_EVENT: u8 = 2;
+/// An alert list as changes against the block's last one ([`super::changes`]).
+const FRAME_ALERT_CHANGES: u8 = 3;
 
 /// How one answer of a cycle frame is stored.
 const ANSWER_SAME_SERIES: u8 = 0;
@@ -31,6 +34,8 @@ const ANSWER_NEW_SERIES: u8 = 1;
 const ANSWER_ERROR: u8 = 2;
 /// Not an answer: another event that arrived during the cycle, as CBOR.
 const OTHER_EVENT: u8 = 3;
+/// Not an answer: an alert list as changes against the block's last one.
+const ALERT_CHANGES: u8 = 4;
 
 /// Bit 7 of a value byte: the sample's time differs from the cycle's and follows raw.
 const OWN_TIME: u8 = 0x80;
@@ -71,6 +76,8 @@ struct BlockState {
     last_ms: i64,
     /// Evaluation time of the previous cycle, ms.
     last_at_ms: i64,
+    /// The last alert list and rule states, which later ones are stored against.
+    remembered: Remembered,
 }
 
 struct SeriesState {
@@ -255,11 +262,21 @@ impl BlockEncoder {
         ms: i64,
         event: &DataEvent,
     ) -> io::Result<()> {
-        let cbor = to_cbor(event)?;
+        let (tag, bytes) = match self.state.remembered.alert_changes(event) {
+            Some(changes) => (ALERT_CHANGES, changes),
+            None => (OTHER_EVENT, to_cbor(event)?),
+        };
         cycle.add_time(ms);
-        cycle.columns.shapes.push(OTHER_EVENT);
-        put_bytes(&mut cycle.columns.shapes, &cbor);
+        cycle.columns.shapes.push(tag);
+        put_bytes(&mut cycle.columns.shapes, &bytes);
+        self.state.remembered.observe(ms, event);
         Ok(())
+    }
+
+    /// Whether `event`, arriving at `ms`, need not be stored: rule states that changed in
+    /// nothing a user reads ([`super::changes`]).
+    pub(crate) fn leaves_out(&self, ms: i64, event: &DataEvent) -> bool {
+        self.state.remembered.rules_unchanged(ms, event)
     }
 
     /// The payload of a cycle frame: header, then the columns, each length-prefixed.
@@ -282,10 +299,15 @@ impl BlockEncoder {
 
     /// The payload of any other event: its time, then the event as CBOR.
     pub(crate) fn event_payload(&mut self, ms: i64, event: &DataEvent) -> io::Result<Vec<u8>> {
-        let mut out = vec![FRAME_EVENT];
+        let (kind, bytes) = match self.state.remembered.alert_changes(event) {
+            Some(changes) => (FRAME_ALERT_CHANGES, changes),
+            None => (FRAME_EVENT, to_cbor(event)?),
+        };
+        let mut out = vec![kind];
         put_varint(&mut out, (ms - self.state.last_ms).max(0) as u64);
         self.state.last_ms = ms.max(self.state.last_ms);
-        out.extend_from_slice(&to_cbor(event)?);
+        out.extend_from_slice(&bytes);
+        self.state.remembered.observe(ms, event);
         Ok(out)
     }
 }
@@ -329,6 +351,17 @@ impl BlockDecoder {
                 let event = from_cbor::<DataEvent>(input.rest()).map_err(|e| {
                     FrameProblem::Unknown(format!("an event this build cannot read ({e})"))
                 })?;
+                self.state.remembered.observe(ms, &event);
+                out.push(Entry::Event {
+                    time: seconds(ms),
+                    event,
+                });
+                Ok(())
+            }
+            FRAME_ALERT_CHANGES => {
+                let ms = self.advance(&mut input)?;
+                let event = self.state.remembered.apply_alert_changes(input.rest())?;
+                self.state.remembered.observe(ms, &event);
                 out.push(Entry::Event {
                     time: seconds(ms),
                     event,
@@ -371,12 +404,24 @@ impl BlockDecoder {
                 i64::try_from(times.varint()?).map_err(|_| Malformed("time delta".into()))?;
             ms = ms.saturating_add(delta);
             let shape = shapes.u8()?;
+            if shape == ALERT_CHANGES {
+                let event = self.state.remembered.apply_alert_changes(shapes.bytes()?)?;
+                self.state.remembered.observe(ms, &event);
+                out.push(Entry::Event {
+                    time: seconds(ms),
+                    event,
+                });
+                continue;
+            }
             if shape == OTHER_EVENT {
                 match from_cbor::<DataEvent>(shapes.bytes()?) {
-                    Ok(event) => out.push(Entry::Event {
-                        time: seconds(ms),
-                        event,
-                    }),
+                    Ok(event) => {
+                        self.state.remembered.observe(ms, &event);
+                        out.push(Entry::Event {
+                            time: seconds(ms),
+                            event,
+                        });
+                    }
                     // Skipping it leaves the block state intact: the cycle goes on.
                     Err(e) => unknown.push(format!("an event this build cannot read ({e})")),
                 }

@@ -12,8 +12,10 @@ use std::time::Duration;
 
 /// The first eight bytes of every recording.
 pub const MAGIC: [u8; 8] = *b"SGTOPREC";
-/// The format version this build writes, and the only one it reads.
-pub const VERSION: u16 = 1;
+/// The format version this build writes, and the newest it reads (it reads all before:
+/// version 2 added alert lists stored as changes, which version 1 readers would take for
+/// damage).
+pub const VERSION: u16 = 2;
 /// Magic, version, header length and header checksum.
 pub(crate) const FILE_PREAMBLE: usize = MAGIC.len() + 2 + 4 + 4;
 
@@ -219,7 +221,7 @@ pub(crate) fn decode_file_header(
     let Some(version) = le_u16(bytes, MAGIC.len()) else {
         return Err(cut("the version"));
     };
-    if version != VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(FormatError::UnsupportedVersion {
             path: path.to_path_buf(),
             found: version,

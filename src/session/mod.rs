@@ -10,6 +10,7 @@
 //! The byte layout is described in `docs/recording-format.md`.
 
 pub mod annotate;
+mod changes;
 pub mod codec;
 pub mod format;
 pub mod reader;

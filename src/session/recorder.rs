@@ -144,6 +144,9 @@ impl Recorder {
         let Some(block) = &mut self.block else {
             return Err(io::Error::other("no open block"));
         };
+        if block.encoder.leaves_out(ms, event) {
+            return Ok(());
+        }
         match (event, &mut self.pending) {
             (
                 DataEvent::Instant {

@@ -173,7 +173,7 @@ impl Player {
                             });
                             Ok(())
                         }
-                        SourceCommand::RefreshNow => Ok(()),
+                        SourceCommand::RefreshNow | SourceCommand::Watch(_) => Ok(()),
                     };
                     if result.is_err() {
                         return;

@@ -148,10 +148,12 @@ impl QueryData {
                 return true;
             }
         }
-        series.points.push_back((time, value));
-        while series.points.len() > capacity {
+        // Room is made before the push: pushing into a full deque would double its
+        // allocation for good, though it never holds more than `capacity` points.
+        while series.points.len() >= capacity {
             series.points.pop_front();
         }
+        series.points.push_back((time, value));
         true
     }
 }

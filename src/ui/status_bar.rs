@@ -116,13 +116,21 @@ impl Widget for StatusBar<'_> {
         if let Some(notice) = app.notice() {
             segments.push(Span::styled(notice, theme.warn));
         }
+        let mut every = short(app.source().refresh);
+        // What is not on screen is polled less often: said, so nobody takes a tab's glyph
+        // for fresher than it is.
+        if let Some(schedule) = app.schedule()
+            && schedule.background > schedule.visible
+        {
+            every = format!(
+                "{} (other tabs {})",
+                short(schedule.visible),
+                short(schedule.background)
+            );
+        }
         let age_text = match app.last_refresh_age() {
-            Some(a) => format!(
-                "updated {} ago · every {}",
-                age(a),
-                short(app.source().refresh)
-            ),
-            None => format!("no data yet · every {}", short(app.source().refresh)),
+            Some(a) => format!("updated {} ago · every {every}", age(a)),
+            None => format!("no data yet · every {every}"),
         };
         segments.push(Span::styled(age_text, theme.status_bar));
         let queries = app.store().queries();

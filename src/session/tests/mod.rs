@@ -463,4 +463,5 @@ fn readable_now(path: &Path) -> usize {
     Recording::open(path).unwrap().entries().count()
 }
 
+mod changes;
 mod damage;

@@ -1,5 +1,6 @@
-//! Schedules the layout's queries against Prometheus: every refresh each distinct query is
-//! sent once, at most `concurrency` at a time; a query still running is not sent again, so
+//! Schedules the layout's queries against Prometheus: every refresh each distinct query on
+//! screen is sent once, the others every few seconds ([`plan`]), at most `concurrency` at
+//! a time; a query still running is not sent again, so
 //! a slow one delays nothing else. History queries are backfilled with `query_range` at
 //! start and after every gap. When Prometheus is unreachable, or answers nothing in time,
 //! only a cheap probe is sent, with exponential backoff, until it answers. A server that
@@ -12,6 +13,7 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
+use plan::Plan;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +49,7 @@ pub fn spawn(
 ) -> mpsc::Sender<SourceCommand> {
     let (commands, command_rx) = mpsc::channel(64);
     let poller = Poller {
+        plan: Plan::new(config.queries.len(), config.refresh),
         semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
         client,
         config,
@@ -334,6 +337,8 @@ fn lost(error: &PromError, url: &str) -> String {
 
 struct Poller {
     client: PromClient,
+    /// What each cycle asks for.
+    plan: Plan,
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
     semaphore: Arc<Semaphore>,
@@ -358,6 +363,13 @@ impl Poller {
             short(self.config.refresh),
             self.client.display_url()
         );
+        if self
+            .send(DataEvent::Schedule(self.plan.schedule()))
+            .await
+            .is_err()
+        {
+            return;
+        }
 
         loop {
             tokio::select! {
@@ -395,6 +407,12 @@ impl Poller {
                         next_cycle = Instant::now();
                     }
                     Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
+                    Some(SourceCommand::Watch(watch)) => {
+                        // Queries that came into sight were asked a while ago: now.
+                        for id in self.plan.watch(&watch) {
+                            self.start(&mut tasks, Job::Instant(id), unix_now(), None);
+                        }
+                    }
                     // Time travel is a replay's; live has only the present.
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
@@ -434,8 +452,11 @@ impl Poller {
         if backfill {
             jobs.extend(self.history_queries().into_iter().map(Job::Range));
         }
-        jobs.extend((0..self.config.queries.len()).map(Job::Instant));
-        jobs.extend([Job::Alerts, Job::Rules]);
+        jobs.extend(self.plan.instants(self.cycle).map(Job::Instant));
+        jobs.push(Job::Alerts);
+        if self.plan.rules(self.cycle) {
+            jobs.push(Job::Rules);
+        }
         let sent = jobs
             .into_iter()
             .filter(|job| self.start(tasks, *job, at, cycle))
@@ -674,5 +695,6 @@ impl Poller {
     }
 }
 
+mod plan;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 use super::PanelData;
 use super::time_chart::{ChartLine, TimeChart};
 use crate::model::labels::legend;
+use crate::view::drill::decimate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -26,6 +27,8 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 .points()
                 .filter(|(t, v)| v.is_finite() && now - t <= window)
                 .collect();
+            // What the columns can show (lowest and highest of each), not what history holds.
+            let points = decimate(&points, now - window, now, usize::from(area.width));
             if !points.is_empty() {
                 lines.push((legend(pq.legend.as_deref(), &series.labels), points));
             }
