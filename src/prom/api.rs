@@ -308,7 +308,7 @@ impl RawRule {
 
 /// RFC 3339 → Unix seconds. Go's zero time ("0001-01-01T00:00:00Z", a rule not yet
 /// evaluated) means "never": `None`.
-fn timestamp(text: &str) -> Result<Option<f64>, PromError> {
+pub(super) fn timestamp(text: &str) -> Result<Option<f64>, PromError> {
     let time = chrono::DateTime::parse_from_rfc3339(text)
         .map_err(|e| PromError::Decode(format!("timestamp \"{text}\": {e}")))?;
     let seconds = time.timestamp();

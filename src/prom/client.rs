@@ -234,7 +234,8 @@ impl PromClient {
         Ok(AlertmanagerState { groups, silences })
     }
 
-    async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
+    /// `GET /api/v1/{endpoint}`; `endpoint` may carry an encoded query string.
+    pub(super) async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
         let request = self.http.get(format!("{}/api/v1/{endpoint}", self.base));
         self.send(request).await
     }
@@ -243,7 +244,7 @@ impl PromClient {
         format!("{}ms", self.timeout.as_millis())
     }
 
-    async fn post(
+    pub(super) async fn post(
         &self,
         endpoint: &str,
         form: &[(&str, String)],

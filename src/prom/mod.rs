@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod decode;
+pub mod status;
 pub mod tls;
 mod transport;
 
@@ -15,4 +16,5 @@ pub use alerts::{
 pub use api::{InstantAnswer, PromError, Sample, Series};
 pub use auth::{BasicAuth, TENANT_HEADER};
 pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
+pub use status::{BuildInfo, RuntimeInfo, SeriesList, Target, TargetHealth, TsdbStatus, Window};
 pub use tls::{INSECURE_NOTE, TlsError, TlsOptions};

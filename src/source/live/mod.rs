@@ -13,6 +13,7 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
+use link::{Link, Pace};
 use plan::Plan;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,12 +24,6 @@ use tokio::time::{Instant, sleep_until};
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
-/// Longest wait between probes of an unreachable Prometheus, and between refreshes while
-/// most requests fail.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
-/// so a misconfigured proxy cannot leave it blind for hours.
-const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
 /// Queries slower than this are logged.
 const SLOW_QUERY: Duration = Duration::from_secs(1);
 
@@ -114,227 +109,6 @@ fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
     }
 }
 
-/// What the poller does at the next refresh.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pace {
-    /// Sends every query.
-    Polling,
-    /// Prometheus cannot be reached or answers nothing in time: only the probe is sent.
-    Probing,
-    /// The server asked for quiet, or most of a refresh failed: the refresh after the wait
-    /// sends every query again.
-    Waiting,
-}
-
-/// How the requests of one refresh cycle ended, as they finish.
-#[derive(Default)]
-struct Tally {
-    pending: usize,
-    finished: usize,
-    /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
-    failed: usize,
-    timed_out: usize,
-}
-
-/// The connection state, the pace that goes with it and its backoffs.
-struct Link {
-    connection: Connection,
-    pace: Pace,
-    /// Wait between probes while probing.
-    backoff: Duration,
-    /// Wait after a cycle in which most requests failed; grows while they keep failing.
-    failing_backoff: Duration,
-    /// The cycles with requests under way.
-    cycles: HashMap<u64, Tally>,
-    /// When Prometheus last answered anything (an error of a query is an answer too).
-    last_answer: Instant,
-    refresh: Duration,
-    url: String,
-}
-
-impl Link {
-    fn new(refresh: Duration, url: &str) -> Self {
-        Self {
-            connection: Connection::Connecting,
-            pace: Pace::Polling,
-            backoff: Duration::ZERO,
-            failing_backoff: Duration::ZERO,
-            cycles: HashMap::new(),
-            last_answer: Instant::now(),
-            refresh,
-            url: url.to_string(),
-        }
-    }
-
-    /// Counts the requests a new cycle sent.
-    fn begin_cycle(&mut self, cycle: u64, requests: usize) {
-        if requests > 0 {
-            self.cycles.insert(
-                cycle,
-                Tally {
-                    pending: requests,
-                    ..Tally::default()
-                },
-            );
-        }
-    }
-
-    /// Updates the state from a finished job of `cycle` (if it belonged to one); returns
-    /// the new state when it changed (a failed probe counts as a change: it carries the
-    /// next retry delay).
-    fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
-        // Alertmanager's answers say nothing about Prometheus.
-        if outcome.job() == Some(Job::Alertmanager) {
-            return None;
-        }
-        let error = outcome.error();
-        let change = match (outcome, error) {
-            (
-                _,
-                Some(PromError::Throttled {
-                    status,
-                    retry_after,
-                }),
-            ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
-            (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
-            // Queries already under way when the link went down fail too; they say nothing new.
-            (_, Some(e)) if e.is_connection() => {
-                (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
-            }
-            (_, Some(e)) if e.is_server_failure() => None,
-            _ => self.answered(),
-        };
-        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
-        verdict.or(change)
-    }
-
-    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
-    /// last one.
-    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
-        let tally = self.cycles.get_mut(&cycle)?;
-        tally.pending -= 1;
-        tally.finished += 1;
-        tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
-        tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
-        if tally.pending > 0 {
-            return None;
-        }
-        let tally = self.cycles.remove(&cycle)?;
-        self.judge(&tally)
-    }
-
-    /// An answer arrived: connected, unless the poller is waiting out a backoff or the
-    /// server's request for quiet (a late answer does not cut that short).
-    fn answered(&mut self) -> Option<Connection> {
-        self.last_answer = Instant::now();
-        if self.connection == Connection::Connected || self.pace == Pace::Waiting {
-            return None;
-        }
-        match self.connection {
-            Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
-            _ => log::info!("connected to {}", self.url),
-        }
-        self.pace = Pace::Polling;
-        self.backoff = Duration::ZERO;
-        Some(self.enter(Connection::Connected))
-    }
-
-    /// Connected means answered recently: once nothing has answered for longer than the
-    /// slowest query may take plus two refreshes, the server is hung (a stopped process,
-    /// a stuck proxy) and is probed like an unreachable one.
-    fn check_silence(&mut self, timeout: Duration) -> Option<Connection> {
-        let silent = self.last_answer.elapsed();
-        if self.connection != Connection::Connected || silent <= timeout + self.refresh * 2 {
-            return None;
-        }
-        let error = format!(
-            "not answering: {} (nothing for {})",
-            self.url,
-            short(Duration::from_secs(silent.as_secs()))
-        );
-        Some(self.probe(error))
-    }
-
-    /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
-    fn probe(&mut self, error: String) -> Connection {
-        if self.pace != Pace::Probing {
-            log::warn!("Prometheus {error}; retrying with backoff");
-        }
-        self.pace = Pace::Probing;
-        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
-        self.enter(Connection::Unreachable {
-            error,
-            retry_in: self.backoff,
-        })
-    }
-
-    /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
-    fn wait_as_asked(&mut self, status: u16, asked: Duration) -> Connection {
-        let wait = asked.min(MAX_SERVER_WAIT).max(self.refresh);
-        let mut error = format!("server asked to wait {} (HTTP {status})", short(asked));
-        if asked > MAX_SERVER_WAIT {
-            error.push_str(&format!("; {} at most", short(MAX_SERVER_WAIT)));
-        }
-        log::warn!("{}: {error}", self.url);
-        self.wait(error, wait)
-    }
-
-    /// A cycle's verdict once its last request finished.
-    fn judge(&mut self, tally: &Tally) -> Option<Connection> {
-        if self.pace != Pace::Polling {
-            return None;
-        }
-        if tally.timed_out == tally.finished {
-            let error = format!("not answering: {} (every request timed out)", self.url);
-            return Some(self.probe(error));
-        }
-        if tally.failed * 2 <= tally.finished {
-            self.failing_backoff = Duration::ZERO;
-            return None;
-        }
-        let least = self.refresh * 2;
-        self.failing_backoff = (self.failing_backoff * 2)
-            .max(least)
-            .min(MAX_BACKOFF.max(least));
-        // Jitter, so that many dashboards behind one proxy do not come back in step.
-        let wait = self.failing_backoff.mul_f64(1.0 + fastrand::f64() / 4.0);
-        let error = format!(
-            "backing off: {} of {} queries failing",
-            tally.failed, tally.finished
-        );
-        log::warn!("{}: {error}", self.url);
-        Some(self.wait(error, wait))
-    }
-
-    fn wait(&mut self, error: String, wait: Duration) -> Connection {
-        self.pace = Pace::Waiting;
-        self.enter(Connection::Unreachable {
-            error,
-            retry_in: wait,
-        })
-    }
-
-    /// Enters `connection`; once the poller stops polling, cycles under way no longer
-    /// count towards a verdict.
-    fn enter(&mut self, connection: Connection) -> Connection {
-        if self.pace != Pace::Polling {
-            self.cycles.clear();
-        }
-        self.connection = connection.clone();
-        connection
-    }
-}
-
-/// Why Prometheus is out of reach, in the words of the connection state.
-fn lost(error: &PromError, url: &str) -> String {
-    match error {
-        PromError::Timeout(after) => {
-            format!("not answering: {url} (timed out after {})", short(*after))
-        }
-        e => e.to_string(),
-    }
-}
-
 struct Poller {
     client: PromClient,
     /// What each cycle asks for.
@@ -370,6 +144,9 @@ impl Poller {
         {
             return;
         }
+        // Asked once: answers cannot change faster than Prometheus scrapes.
+        let mut scrape = std::pin::pin!(fastest_scrape(self.client.clone()));
+        let mut scrape_known = false;
 
         loop {
             tokio::select! {
@@ -417,6 +194,15 @@ impl Poller {
                     Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
                     None => break,
                 },
+                interval = &mut scrape, if !scrape_known => {
+                    scrape_known = true;
+                    if let Some(interval) = interval
+                        && self.plan.scraped_every(interval)
+                        && self.send(DataEvent::Schedule(self.plan.schedule())).await.is_err()
+                    {
+                        break;
+                    }
+                }
                 Some(joined) = tasks.join_next() => {
                     let Ok(outcome) = joined else { continue };
                     let cycle = outcome.job().and_then(|job| self.in_flight.get(&job).copied().flatten());
@@ -453,7 +239,9 @@ impl Poller {
             jobs.extend(self.history_queries().into_iter().map(Job::Range));
         }
         jobs.extend(self.plan.instants(self.cycle).map(Job::Instant));
-        jobs.push(Job::Alerts);
+        if self.plan.alerts(self.cycle) {
+            jobs.push(Job::Alerts);
+        }
         if self.plan.rules(self.cycle) {
             jobs.push(Job::Rules);
         }
@@ -640,6 +428,19 @@ impl Poller {
                 _ => {}
             },
             DataEvent::Alertmanager { result: Err(e), .. } => log::warn!("Alertmanager: {e}"),
+            DataEvent::Rules {
+                result: Ok(groups), ..
+            } => {
+                // Evaluation intervals come from the server: a nonsense one is ignored.
+                let fastest = groups
+                    .iter()
+                    .filter_map(|g| Duration::try_from_secs_f64(g.interval).ok())
+                    .filter(|interval| !interval.is_zero())
+                    .min();
+                if let Some(interval) = fastest {
+                    self.plan.evaluated_every(interval);
+                }
+            }
             _ => {}
         }
         let cut = match (&event, omitted) {
@@ -695,6 +496,13 @@ impl Poller {
     }
 }
 
+mod link;
 mod plan;
+/// The shortest scrape interval of Prometheus' targets, if it says.
+async fn fastest_scrape(client: PromClient) -> Option<Duration> {
+    let targets = client.targets().await.ok()?;
+    targets.iter().filter_map(|t| t.scrape_interval).min()
+}
+
 #[cfg(test)]
 mod tests;

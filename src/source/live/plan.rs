@@ -3,6 +3,10 @@
 //! feeds the tab bar's status glyphs and the local rules is asked every few seconds
 //! ([`BACKGROUND`]); the active alerts, which the status bar always shows, every refresh.
 //! The app says what is on screen ([`Watch`]); until it does, everything is.
+//!
+//! Nothing is asked for more often than it can change: queries not faster than Prometheus
+//! scrapes its fastest target, alerts and rule states not faster than it evaluates its
+//! rules ([`Plan::scraped_every`], [`Plan::evaluated_every`]).
 
 use crate::config::layout::QueryId;
 use crate::event::{Schedule, Watch};
@@ -14,7 +18,11 @@ pub const BACKGROUND: Duration = Duration::from_secs(5);
 
 pub struct Plan {
     refresh: Duration,
-    /// Cycles between two background polls.
+    /// Cycles between two polls of what is on screen (1 unless scrapes are slower).
+    visible_every: u64,
+    /// Cycles between two polls of the alerts (1 unless evaluations are slower).
+    alerts_every: u64,
+    /// Cycles between two background polls, a multiple of `visible_every`.
     every: u64,
     /// Per query: polled every refresh.
     visible: Vec<bool>,
@@ -26,6 +34,8 @@ impl Plan {
         let cycles = BACKGROUND.as_secs_f64() / refresh.as_secs_f64().max(0.001);
         Self {
             refresh,
+            visible_every: 1,
+            alerts_every: 1,
             every: (cycles.ceil() as u64).max(1),
             visible: vec![true; queries],
             rules_visible: true,
@@ -34,26 +44,58 @@ impl Plan {
 
     /// The periods the app judges ages by.
     pub fn schedule(&self) -> Schedule {
+        let cycles = |n: u64| self.refresh * u32::try_from(n).unwrap_or(u32::MAX);
         Schedule {
-            visible: self.refresh,
-            background: self.refresh * u32::try_from(self.every).unwrap_or(u32::MAX),
+            visible: cycles(self.visible_every),
+            background: cycles(self.every),
         }
     }
 
-    /// Whether cycle `cycle` asks for everything (the first one always does).
-    fn background_due(&self, cycle: u64) -> bool {
-        cycle % self.every == 1 % self.every
+    /// Prometheus scrapes its fastest target every `interval`: answers cannot change
+    /// faster. Returns whether the schedule changed.
+    pub fn scraped_every(&mut self, interval: Duration) -> bool {
+        let before = self.schedule();
+        self.visible_every = self.cycles(interval);
+        // Background polls fall on visible ones, at least as far apart as before.
+        let base = self.cycles(BACKGROUND).max(self.visible_every);
+        self.every = base.div_ceil(self.visible_every) * self.visible_every;
+        self.schedule() != before
+    }
+
+    /// Prometheus evaluates its rules every `interval` at the fastest: alerts and rule
+    /// states cannot change faster.
+    pub fn evaluated_every(&mut self, interval: Duration) {
+        self.alerts_every = self.cycles(interval);
+    }
+
+    /// Refresh cycles that `interval` spans, at least one.
+    fn cycles(&self, interval: Duration) -> u64 {
+        let ratio = interval.as_secs_f64() / self.refresh.as_secs_f64().max(0.001);
+        // A whisker under a whole number is that number (1 s / 1 s must be 1 cycle).
+        ((ratio - 1e-9).ceil() as u64).max(1)
+    }
+
+    /// Whether cycle `cycle` falls on a period of `every` cycles (the first one always does).
+    fn due(cycle: u64, every: u64) -> bool {
+        cycle % every == 1 % every
     }
 
     /// The queries cycle `cycle` asks for.
     pub fn instants(&self, cycle: u64) -> impl Iterator<Item = QueryId> + '_ {
-        let all = self.background_due(cycle);
-        (0..self.visible.len()).filter(move |&id| all || self.visible[id])
+        let any = Self::due(cycle, self.visible_every);
+        let all = Self::due(cycle, self.every);
+        (0..self.visible.len()).filter(move |&id| any && (all || self.visible[id]))
+    }
+
+    /// Whether cycle `cycle` asks for the active alerts.
+    pub fn alerts(&self, cycle: u64) -> bool {
+        Self::due(cycle, self.alerts_every)
     }
 
     /// Whether cycle `cycle` asks for the rule states.
     pub fn rules(&self, cycle: u64) -> bool {
-        self.rules_visible || self.background_due(cycle)
+        let every = if self.rules_visible { 1 } else { self.every };
+        Self::due(cycle, every.max(self.alerts_every))
     }
 
     /// The screen now shows `watch`; returns the queries that just came into sight, to be
@@ -114,6 +156,39 @@ mod tests {
         });
         assert_eq!(fresh, vec![0]);
         assert!(plan.rules(2));
+    }
+
+    #[test]
+    fn nothing_is_asked_faster_than_it_can_change() {
+        let mut plan = Plan::new(2, Duration::from_secs(1));
+        plan.watch(&Watch {
+            queries: vec![0],
+            rules: true,
+        });
+        assert!(
+            !plan.scraped_every(Duration::from_secs(1)),
+            "1 s scrapes: as before"
+        );
+        assert!(plan.scraped_every(Duration::from_secs(15)));
+        assert_eq!(
+            plan.schedule(),
+            Schedule {
+                visible: Duration::from_secs(15),
+                background: Duration::from_secs(15)
+            }
+        );
+        let asked = |plan: &Plan, c| plan.instants(c).count();
+        assert_eq!(
+            (1..=30).map(|c| asked(&plan, c)).sum::<usize>(),
+            4,
+            "cycles 1 and 16"
+        );
+        plan.evaluated_every(Duration::from_secs(10));
+        assert_eq!((1..=30).filter(|&c| plan.alerts(c)).count(), 3);
+        assert_eq!((1..=30).filter(|&c| plan.rules(c)).count(), 3);
+        // Scrapes every 2 s: background polls every 6 s, on visible ones.
+        plan.scraped_every(Duration::from_secs(2));
+        assert_eq!(plan.schedule().background, Duration::from_secs(6));
     }
 
     #[test]

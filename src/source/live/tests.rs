@@ -1,5 +1,6 @@
 //! The connection state machine: answers, failures, throttling and timeouts.
 
+use super::link::MAX_SERVER_WAIT;
 use super::*;
 
 const URL: &str = "http://127.0.0.1:9090";

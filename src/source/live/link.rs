@@ -1,0 +1,239 @@
+//! The connection to Prometheus as the poller judges it: connected, unreachable (probing
+//! with exponential backoff) or waiting (the server asked for quiet, or most of a refresh
+//! failed), from how each request and each refresh cycle ended.
+
+use super::{Job, Outcome};
+use crate::config::duration::short;
+use crate::event::Connection;
+use crate::prom::PromError;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Longest wait between probes of an unreachable Prometheus, and between refreshes while
+/// most requests fail.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
+/// so a misconfigured proxy cannot leave it blind for hours.
+pub(super) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
+
+/// What the poller does at the next refresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pace {
+    /// Sends every query.
+    Polling,
+    /// Prometheus cannot be reached or answers nothing in time: only the probe is sent.
+    Probing,
+    /// The server asked for quiet, or most of a refresh failed: the refresh after the wait
+    /// sends every query again.
+    Waiting,
+}
+
+/// How the requests of one refresh cycle ended, as they finish.
+#[derive(Default)]
+struct Tally {
+    pending: usize,
+    finished: usize,
+    /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
+    failed: usize,
+    timed_out: usize,
+}
+
+/// The connection state, the pace that goes with it and its backoffs.
+pub(super) struct Link {
+    connection: Connection,
+    pub(super) pace: Pace,
+    /// Wait between probes while probing.
+    pub(super) backoff: Duration,
+    /// Wait after a cycle in which most requests failed; grows while they keep failing.
+    pub(super) failing_backoff: Duration,
+    /// The cycles with requests under way.
+    cycles: HashMap<u64, Tally>,
+    /// When Prometheus last answered anything (an error of a query is an answer too).
+    last_answer: Instant,
+    refresh: Duration,
+    url: String,
+}
+
+impl Link {
+    pub(super) fn new(refresh: Duration, url: &str) -> Self {
+        Self {
+            connection: Connection::Connecting,
+            pace: Pace::Polling,
+            backoff: Duration::ZERO,
+            failing_backoff: Duration::ZERO,
+            cycles: HashMap::new(),
+            last_answer: Instant::now(),
+            refresh,
+            url: url.to_string(),
+        }
+    }
+
+    /// Counts the requests a new cycle sent.
+    pub(super) fn begin_cycle(&mut self, cycle: u64, requests: usize) {
+        if requests > 0 {
+            self.cycles.insert(
+                cycle,
+                Tally {
+                    pending: requests,
+                    ..Tally::default()
+                },
+            );
+        }
+    }
+
+    /// Updates the state from a finished job of `cycle` (if it belonged to one); returns
+    /// the new state when it changed (a failed probe counts as a change: it carries the
+    /// next retry delay).
+    pub(super) fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
+        // Alertmanager's answers say nothing about Prometheus.
+        if outcome.job() == Some(Job::Alertmanager) {
+            return None;
+        }
+        let error = outcome.error();
+        let change = match (outcome, error) {
+            (
+                _,
+                Some(PromError::Throttled {
+                    status,
+                    retry_after,
+                }),
+            ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
+            (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
+            // Queries already under way when the link went down fail too; they say nothing new.
+            (_, Some(e)) if e.is_connection() => {
+                (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
+            }
+            (_, Some(e)) if e.is_server_failure() => None,
+            _ => self.answered(),
+        };
+        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
+        verdict.or(change)
+    }
+
+    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
+    /// last one.
+    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
+        let tally = self.cycles.get_mut(&cycle)?;
+        tally.pending -= 1;
+        tally.finished += 1;
+        tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
+        tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
+        if tally.pending > 0 {
+            return None;
+        }
+        let tally = self.cycles.remove(&cycle)?;
+        self.judge(&tally)
+    }
+
+    /// An answer arrived: connected, unless the poller is waiting out a backoff or the
+    /// server's request for quiet (a late answer does not cut that short).
+    fn answered(&mut self) -> Option<Connection> {
+        self.last_answer = Instant::now();
+        if self.connection == Connection::Connected || self.pace == Pace::Waiting {
+            return None;
+        }
+        match self.connection {
+            Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
+            _ => log::info!("connected to {}", self.url),
+        }
+        self.pace = Pace::Polling;
+        self.backoff = Duration::ZERO;
+        Some(self.enter(Connection::Connected))
+    }
+
+    /// Connected means answered recently: once nothing has answered for longer than the
+    /// slowest query may take plus two refreshes, the server is hung (a stopped process,
+    /// a stuck proxy) and is probed like an unreachable one.
+    pub(super) fn check_silence(&mut self, timeout: Duration) -> Option<Connection> {
+        let silent = self.last_answer.elapsed();
+        if self.connection != Connection::Connected || silent <= timeout + self.refresh * 2 {
+            return None;
+        }
+        let error = format!(
+            "not answering: {} (nothing for {})",
+            self.url,
+            short(Duration::from_secs(silent.as_secs()))
+        );
+        Some(self.probe(error))
+    }
+
+    /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
+    fn probe(&mut self, error: String) -> Connection {
+        if self.pace != Pace::Probing {
+            log::warn!("Prometheus {error}; retrying with backoff");
+        }
+        self.pace = Pace::Probing;
+        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: self.backoff,
+        })
+    }
+
+    /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
+    fn wait_as_asked(&mut self, status: u16, asked: Duration) -> Connection {
+        let wait = asked.min(MAX_SERVER_WAIT).max(self.refresh);
+        let mut error = format!("server asked to wait {} (HTTP {status})", short(asked));
+        if asked > MAX_SERVER_WAIT {
+            error.push_str(&format!("; {} at most", short(MAX_SERVER_WAIT)));
+        }
+        log::warn!("{}: {error}", self.url);
+        self.wait(error, wait)
+    }
+
+    /// A cycle's verdict once its last request finished.
+    fn judge(&mut self, tally: &Tally) -> Option<Connection> {
+        if self.pace != Pace::Polling {
+            return None;
+        }
+        if tally.timed_out == tally.finished {
+            let error = format!("not answering: {} (every request timed out)", self.url);
+            return Some(self.probe(error));
+        }
+        if tally.failed * 2 <= tally.finished {
+            self.failing_backoff = Duration::ZERO;
+            return None;
+        }
+        let least = self.refresh * 2;
+        self.failing_backoff = (self.failing_backoff * 2)
+            .max(least)
+            .min(MAX_BACKOFF.max(least));
+        // Jitter, so that many dashboards behind one proxy do not come back in step.
+        let wait = self.failing_backoff.mul_f64(1.0 + fastrand::f64() / 4.0);
+        let error = format!(
+            "backing off: {} of {} queries failing",
+            tally.failed, tally.finished
+        );
+        log::warn!("{}: {error}", self.url);
+        Some(self.wait(error, wait))
+    }
+
+    fn wait(&mut self, error: String, wait: Duration) -> Connection {
+        self.pace = Pace::Waiting;
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: wait,
+        })
+    }
+
+    /// Enters `connection`; once the poller stops polling, cycles under way no longer
+    /// count towards a verdict.
+    fn enter(&mut self, connection: Connection) -> Connection {
+        if self.pace != Pace::Polling {
+            self.cycles.clear();
+        }
+        self.connection = connection.clone();
+        connection
+    }
+}
+
+/// Why Prometheus is out of reach, in the words of the connection state.
+fn lost(error: &PromError, url: &str) -> String {
+    match error {
+        PromError::Timeout(after) => {
+            format!("not answering: {url} (timed out after {})", short(*after))
+        }
+        e => e.to_string(),
+    }
+}
