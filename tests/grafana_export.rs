@@ -48,8 +48,11 @@ fn dashboard(layout: &Layout) -> Value {
         }));
         y += 1;
         for row in shown {
-            let row_panels: Vec<&Panel> =
-                row.panels.iter().filter(|p| !p.kind.is_alerting()).collect();
+            let row_panels: Vec<&Panel> = row
+                .panels
+                .iter()
+                .filter(|p| !p.kind.is_alerting())
+                .collect();
             let height = row_panels
                 .iter()
                 .map(|p| KPI_HEIGHT * p.kpis.len() as u32)
