@@ -99,8 +99,18 @@ done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/compare-peer.XXXXXX")"
 socket="compare-peer-$$"
+# The clients' PIDs: a TUI may ignore the SIGHUP its closing tmux pane sends (grafatui 0.1.18
+# keeps running, spinning on a closed terminal), so each is stopped by PID too.
+clients=()
+stop_client() { # pid
+  kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
 cleanup() {
   tmux -L "$socket" kill-server 2>/dev/null || true
+  for pid in "${clients[@]}"; do stop_client "$pid"; done
   # Only this shell's own children still running (a PID read from /proc/PID/stat's parent
   # field): never a process that took over the PID of one that ended.
   local children=()
@@ -250,6 +260,7 @@ client_phase() { # name command...
   tmux -L "$socket" -f /dev/null new-session -d -s "$name" -x "$width" -y "$height" -c "$work" \
     "exec env -i HOME=$(printf %q "$HOME") PATH=$(printf %q "$PATH") TERM=\"\$TERM\" LANG=C.UTF-8 XDG_CONFIG_HOME=$(printf %q "$work/config-$name") $command 2>$(printf %q "$work/$name.stderr")"
   local pid; pid="$(tmux -L "$socket" display-message -p -t "$name" '#{pane_pid}')"
+  clients+=("$pid")
   pause "$warmup"
   kill -0 "$pid" 2>/dev/null || { cat "$work/$name.stderr" >&2; die "$name exited during its warm-up"; }
   local c0 t0 c1 t1
@@ -269,6 +280,7 @@ client_phase() { # name command...
   tmux -L "$socket" capture-pane -p -t "$name" >"$peer_root/last-run/$name.screen"
   tmux -L "$socket" kill-session -t "$name"
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  stop_client "$pid"
 }
 
 get() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1"; }
