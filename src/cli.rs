@@ -78,6 +78,9 @@ pub struct Options {
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
+    /// Where `e` saves screenshots (SVG and plain text, timestamped names)
+    #[arg(long, value_name = "DIR", default_value = ".", global = true)]
+    pub export_dir: PathBuf,
     #[command(flatten)]
     pub connection: PrometheusConnection,
     #[command(flatten)]
@@ -271,6 +274,21 @@ pub enum Command {
     /// Write the incident report of a recording: alerts fired, KPIs that left their target,
     /// the KPI tables at each marker and at the worst moment, the notes
     Export(ExportArgs),
+    /// Judge every KPI row and stat/gauge panel once, with Prometheus' firing alerts, and
+    /// exit as a Nagios plugin does: 0 all OK, 1 a WARN or a failed query, 2 an ALERT or a
+    /// firing critical alert, 3 Prometheus unreachable or every query failed
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Only this tab: its title (any case) or its number
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+    /// text: the KPI tables for people; json: one object per row for scripts (schema in
+    /// docs/snapshot.schema.json); nagios: one plugin line with perfdata
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "nagios"])]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]

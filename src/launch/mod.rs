@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod recording;
+pub mod snapshot;
 pub mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};
@@ -56,21 +57,23 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Runs the command line's subcommand (the live dashboard without one).
-pub fn run(mut cli: Cli) -> Result<(), Failure> {
+/// Runs the command line's subcommand (the live dashboard without one); returns the exit
+/// code of a run that did not fail (`snapshot`'s verdict, else 0).
+pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     if let Some(Command::Export(args)) = &cli.command {
-        return Ok(export(args)?);
+        export(args)?;
+        return Ok(0);
     }
     let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
             print!("{}", connect::listing(profiles.as_ref(), options));
-            return Ok(());
+            return Ok(0);
         }
         Some(Command::Check) => {
             check::print(&load_config(options)?);
-            return Ok(());
+            return Ok(0);
         }
         _ => {}
     }
@@ -79,8 +82,11 @@ pub fn run(mut cli: Cli) -> Result<(), Failure> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         match &cli.command {
+            Some(Command::Snapshot(args)) => {
+                return snapshot::run(options, load_config(options)?, args).await;
+            }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {
                 let scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
@@ -92,8 +98,9 @@ pub fn run(mut cli: Cli) -> Result<(), Failure> {
                 dashboard::live(options, config, options.prometheus_url(), refresh, None).await
             }
         }
+        .map(|()| 0)
     })?;
-    Ok(())
+    Ok(code)
 }
 
 fn load_config(options: &Options) -> anyhow::Result<Config> {

@@ -11,6 +11,7 @@
 //! is made.
 
 mod markdown;
+pub mod snapshot;
 pub mod time;
 mod track;
 

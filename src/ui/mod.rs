@@ -14,6 +14,7 @@ use crate::app::{App, Overlay};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Size};
 use ratatui::widgets::{Block, Borders};
+pub use tabs::status_glyph;
 use too_small::{TooSmall, too_small};
 
 /// Height of the log pane when shown; in a short terminal it takes at most half.
