@@ -9,6 +9,7 @@ use super::{Config, InvalidInput};
 use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
+use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
@@ -137,6 +138,9 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
         .into());
     }
     let mut signals = Signals::new()?;
+    // A theme's RGB colours as this terminal can show them (NO_COLOR chose `mono` already).
+    let theme = app.theme().for_depth(ColourDepth::from_environment());
+    app = app.with_theme(theme);
     let (data_tx, mut data_rx) = mpsc::channel(1024);
     let (commands, mut recorded, replayed) = match source {
         Source::Live {

@@ -10,6 +10,7 @@ use crate::app::{App, Msg, SourceInfo};
 use crate::cli::{Options, SnapshotArgs};
 use crate::clock::unix_now;
 use crate::config::Layout;
+use crate::config::colour_depth::ColourDepth;
 use crate::event::DataEvent;
 use crate::prom::{PromClient, PromError};
 use crate::report::snapshot::Snapshot;
@@ -37,7 +38,7 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
         refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
         note: None,
     };
-    let theme = config.theme.clone();
+    let theme = config.theme.for_depth(ColourDepth::from_environment());
     let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
     let deadline = Instant::now() + options.query_timeout + GRACE;
     for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
