@@ -278,6 +278,22 @@ pub enum Command {
     /// exit as a Nagios plugin does: 0 all OK, 1 a WARN or a failed query, 2 an ALERT or a
     /// firing critical alert, 3 Prometheus unreachable or every query failed
     Snapshot(SnapshotArgs),
+    /// Draw one frame off-screen after one poll and save it as SVG (or as text when FILE
+    /// ends in .txt): what the dashboard shows, without a terminal
+    Screenshot(ScreenshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// The tab to show: its title (any case) or its number [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+    /// Where to save it: FILE.svg, or FILE.txt for plain text
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The screen's size in columns and lines
+    #[arg(long, value_name = "WxH", default_value = "120x36", value_parser = screen_size)]
+    pub size: (u16, u16),
 }
 
 #[derive(Debug, Args)]
@@ -338,6 +354,18 @@ fn refresh_interval(text: &str) -> Result<Duration, String> {
 
 fn query_timeout(text: &str) -> Result<Duration, String> {
     at_least(text, MIN_QUERY_TIMEOUT, "a query timeout")
+}
+
+fn screen_size(text: &str) -> Result<(u16, u16), String> {
+    let parsed = text
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u16>().ok()?, h.trim().parse::<u16>().ok()?)));
+    match parsed {
+        Some((w, h)) if (20..=1000).contains(&w) && (5..=500).contains(&h) => Ok((w, h)),
+        _ => Err(format!(
+            "\"{text}\" is not a screen size; expected COLUMNSxLINES, e.g. 120x36 (20x5 to 1000x500)"
+        )),
+    }
 }
 
 fn replay_speed(text: &str) -> Result<f64, String> {

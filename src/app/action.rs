@@ -48,6 +48,8 @@ pub enum Action {
     PrevEvent,
     ToggleHelp,
     ToggleLog,
+    /// Save the screen as SVG and text into `--export-dir` (`e`).
+    Screenshot,
     /// Stop the process until continued (Ctrl-Z), handing the terminal back meanwhile.
     Suspend,
     Quit,

@@ -59,6 +59,8 @@ pub enum Effect {
     ToggleRecording,
     /// Hand the terminal back and stop until continued.
     Suspend,
+    /// Save the screen as it is drawn now (`e`).
+    Screenshot,
     Mark {
         at: f64,
         note: String,
@@ -118,6 +120,8 @@ pub struct App {
     recording_failure: Option<String>,
     /// What is unsafe about the connection, said for as long as it lasts (unverified TLS).
     source_warning: Option<String>,
+    /// Where `e` saves screenshots (`--export-dir`).
+    export_dir: std::path::PathBuf,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -159,6 +163,7 @@ impl App {
             recording: None,
             recording_failure: None,
             source_warning: None,
+            export_dir: std::path::PathBuf::from("."),
             outbox: Vec::new(),
             effects: Vec::new(),
         }
@@ -189,6 +194,17 @@ impl App {
     pub fn with_source_warning(mut self, warning: Option<String>) -> Self {
         self.source_warning = warning;
         self
+    }
+
+    /// Saves screenshots (`e`) into `dir`.
+    pub fn with_export_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.export_dir = dir;
+        self
+    }
+
+    /// Where `e` saves screenshots.
+    pub fn export_dir(&self) -> &std::path::Path {
+        &self.export_dir
     }
 
     /// Draws with `theme` (a theme asked for on the command line wins over a recorded one).
@@ -275,6 +291,11 @@ impl App {
     /// The clock the dashboard reads ages against (Unix seconds).
     pub fn now(&self) -> f64 {
         self.now
+    }
+
+    /// The terminal's size (columns, lines).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
     }
 
     /// The selected tab.
@@ -439,6 +460,7 @@ impl App {
                 };
             }
             Action::ToggleLog => self.show_log = !self.show_log,
+            Action::Screenshot => self.effects.push(Effect::Screenshot),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),

@@ -62,6 +62,7 @@ pub async fn live(
     let app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_bell(options.bell)
+        .with_export_dir(options.export_dir.clone())
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
@@ -101,6 +102,7 @@ fn init_logging() {
 pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
     let mut app = crate::app::restore::app(recording.header())?
         .with_bell(options.bell)
+        .with_export_dir(options.export_dir.clone())
         .with_markers(recording.markers().to_vec());
     // A theme asked for on the command line wins over the recorded one (e.g. mono).
     if let Some(theme) = &options.theme {
@@ -267,6 +269,7 @@ fn perform(
     replayed: Option<&Recording>,
 ) {
     match (effect, recorded) {
+        (Effect::Screenshot, _) => super::screenshot::save(app),
         (Effect::ToggleRecording, Some(recorded)) => {
             if let Err(failure) = recorded.toggle(app) {
                 app.update(Msg::RecordingFailed(failure));

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod recording;
+pub mod screenshot;
 pub mod snapshot;
 pub mod terminal;
 
@@ -86,6 +87,9 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         match &cli.command {
             Some(Command::Snapshot(args)) => {
                 return snapshot::run(options, load_config(options)?, args).await;
+            }
+            Some(Command::Screenshot(args)) => {
+                screenshot::run(options, load_config(options)?, args).await
             }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {

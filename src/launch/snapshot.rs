@@ -58,7 +58,7 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
 }
 
 /// The tab named `name` (its title in any case, or its number from 1).
-fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInput> {
+pub(super) fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInput> {
     let by_number = name
         .parse::<usize>()
         .ok()

@@ -6,6 +6,7 @@ mod help;
 mod prompt;
 mod replay_bar;
 mod status_bar;
+pub mod svg;
 mod tabs;
 mod too_small;
 pub mod widgets;
