@@ -281,6 +281,14 @@ pub enum Command {
     /// Draw one frame off-screen after one poll and save it as SVG (or as text when FILE
     /// ends in .txt): what the dashboard shows, without a terminal
     Screenshot(ScreenshotArgs),
+    /// Print the completion script for SHELL (e.g. `spheroseg-top completions bash >
+    /// /etc/bash_completion.d/spheroseg-top`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output (`spheroseg-top man | man -l -`)
+    Man,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod check;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
+pub mod manual;
 pub mod recording;
 pub mod screenshot;
 pub mod snapshot;
@@ -61,9 +62,20 @@ impl From<anyhow::Error> for Failure {
 /// Runs the command line's subcommand (the live dashboard without one); returns the exit
 /// code of a run that did not fail (`snapshot`'s verdict, else 0).
 pub fn run(mut cli: Cli) -> Result<u8, Failure> {
-    if let Some(Command::Export(args)) = &cli.command {
-        export(args)?;
-        return Ok(0);
+    match &cli.command {
+        Some(Command::Export(args)) => {
+            export(args)?;
+            return Ok(0);
+        }
+        Some(Command::Completions { shell }) => {
+            manual::completions(*shell);
+            return Ok(0);
+        }
+        Some(Command::Man) => {
+            manual::man_page().context("writing the manual page")?;
+            return Ok(0);
+        }
+        _ => {}
     }
     let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;
