@@ -29,22 +29,40 @@ impl Widget for TabBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.app.theme();
         let title = Span::styled(format!(" {} ", self.app.layout().title), theme.title);
-        let tabs: Vec<[Span; 3]> = self
+        let titles: Vec<&str> = self
             .app
             .layout()
             .tabs
             .iter()
+            .map(|t| t.title.as_str())
+            .collect();
+        let active = self.app.tab().min(titles.len().saturating_sub(1));
+        let width = usize::from(area.width);
+        // Give way in this order: the layout's title, then the other tabs' names (shorter,
+        // then none), so every tab's number and status glyph stays in sight; only when even
+        // numbers alone do not fit does the bar scroll around the active tab.
+        let beside_title = width.saturating_sub(title.width());
+        let (keep_title, names) = if let Some(names) = fitting_names(&titles, active, beside_title)
+        {
+            (true, names)
+        } else {
+            let names = fitting_names(&titles, active, width)
+                .unwrap_or_else(|| names_of_length(&titles, active, 0));
+            (false, names)
+        };
+        let tabs: Vec<[Span; 3]> = names
+            .into_iter()
             .enumerate()
-            .map(|(i, tab)| {
-                let status = tab_status(tab, self.app.store(), self.ctx);
-                let style = if i == self.app.tab() {
+            .map(|(i, name)| {
+                let status = tab_status(&self.app.layout().tabs[i], self.app.store(), self.ctx);
+                let style = if i == active {
                     theme.tab_active
                 } else {
                     theme.tab
                 };
                 [
                     Span::raw(" "),
-                    Span::styled(format!(" {} {} ", i + 1, tab.title), style),
+                    Span::styled(name, style),
                     Span::styled(status_glyph(status), theme.status(status)),
                 ]
             })
@@ -53,15 +71,6 @@ impl Widget for TabBar<'_> {
             .iter()
             .map(|tab| tab.iter().map(Span::width).sum())
             .collect();
-        let active = self.app.tab().min(tabs.len().saturating_sub(1));
-        // The layout's title gives way when the active tab alone does not fit beside it.
-        let width = usize::from(area.width);
-        let beside_title = width.saturating_sub(title.width());
-        let alone = Window {
-            first: active,
-            last: active,
-        };
-        let keep_title = alone.width(&widths) <= beside_title;
         let room = if keep_title { beside_title } else { width };
         let window = Window::around(active, &widths, room);
         let mut spans = Vec::new();
@@ -82,6 +91,39 @@ impl Widget for TabBar<'_> {
         }
         Line::from(spans).style(theme.status_bar).render(area, buf);
     }
+}
+
+/// Each tab's label with the other tabs' names cut to at most `length` characters (`…`
+/// marks a cut; below 2 only the number is left); the active tab keeps its whole name.
+fn names_of_length(titles: &[&str], active: usize, length: usize) -> Vec<String> {
+    titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let n = i + 1;
+            let count = title.chars().count();
+            if i == active || count <= length {
+                format!(" {n} {title} ")
+            } else if length < 2 {
+                // A lone `…` says nothing: the number alone.
+                n.to_string()
+            } else {
+                let cut: String = title.chars().take(length.saturating_sub(1)).collect();
+                format!(" {n} {cut}… ")
+            }
+        })
+        .collect()
+}
+
+/// The longest names with which every tab fits in `room` (a space, the label and the
+/// glyph each), or `None` when even numbers alone do not fit.
+fn fitting_names(titles: &[&str], active: usize, room: usize) -> Option<Vec<String>> {
+    let longest = titles.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    (0..=longest).rev().find_map(|length| {
+        let names = names_of_length(titles, active, length);
+        let width: usize = names.iter().map(|n| 2 + n.chars().count()).sum();
+        (width <= room).then_some(names)
+    })
 }
 
 /// The tabs shown, `first..=last`.
@@ -136,7 +178,19 @@ impl Window {
 
 #[cfg(test)]
 mod tests {
-    use super::Window;
+    use super::{Window, fitting_names};
+
+    #[test]
+    fn names_shorten_then_drop_before_any_tab_does() {
+        let titles = ["Overview", "API", "WebSocket", "Database"];
+        let all = fitting_names(&titles, 0, 200).unwrap();
+        assert_eq!(all[2], " 3 WebSocket ");
+        let short = fitting_names(&titles, 0, 45).unwrap();
+        assert_eq!(short, [" 1 Overview ", " 2 API ", " 3 WebS… ", " 4 Data… "]);
+        let numbers = fitting_names(&titles, 2, 28).unwrap();
+        assert_eq!(numbers, ["1", "2", " 3 WebSocket ", "4"]);
+        assert_eq!(fitting_names(&titles, 2, 10), None);
+    }
     use proptest::prelude::*;
 
     #[test]
