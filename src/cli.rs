@@ -78,6 +78,10 @@ pub struct Options {
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
+    /// Leave the mouse to the terminal (its own selection and paste) instead of clicks on
+    /// tabs, panels and rows and the wheel
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     /// Where `e` saves screenshots (SVG and plain text, timestamped names)
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub export_dir: PathBuf,

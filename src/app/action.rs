@@ -60,6 +60,11 @@ pub enum Action {
 #[derive(Debug)]
 pub enum Msg {
     Action(Action),
+    /// A click or wheel turn on what `ui::hit` found under the pointer.
+    Mouse {
+        action: super::mouse::MouseAction,
+        target: super::mouse::MouseTarget,
+    },
     Data(DataEvent),
     /// The clock moved (Unix seconds).
     Tick(f64),

@@ -5,6 +5,7 @@ pub mod drill;
 pub mod focus;
 mod ingest;
 pub mod keymap;
+pub mod mouse;
 mod navigate;
 mod prompt;
 pub mod replay;
@@ -122,6 +123,8 @@ pub struct App {
     source_warning: Option<String>,
     /// Where `e` saves screenshots (`--export-dir`).
     export_dir: std::path::PathBuf,
+    /// Whether the mouse is captured (clicks, wheel); `--no-mouse` leaves it to the terminal.
+    mouse: bool,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -164,6 +167,7 @@ impl App {
             recording_failure: None,
             source_warning: None,
             export_dir: std::path::PathBuf::from("."),
+            mouse: true,
             outbox: Vec::new(),
             effects: Vec::new(),
         }
@@ -207,6 +211,17 @@ impl App {
         &self.export_dir
     }
 
+    /// Captures the mouse (`true`, the default) or leaves it to the terminal (`--no-mouse`).
+    pub fn with_mouse(mut self, enabled: bool) -> Self {
+        self.mouse = enabled;
+        self
+    }
+
+    /// Whether the dashboard captures the mouse.
+    pub fn mouse_enabled(&self) -> bool {
+        self.mouse
+    }
+
     /// Draws with `theme` (a theme asked for on the command line wins over a recorded one).
     pub fn with_theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
@@ -236,6 +251,10 @@ impl App {
             Msg::Action(action) => {
                 self.notice = None;
                 self.act(action);
+            }
+            Msg::Mouse { action, target } => {
+                self.notice = None;
+                self.mouse(action, target);
             }
         }
         self.request_drill_data();

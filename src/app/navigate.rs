@@ -26,7 +26,7 @@ impl App {
     }
 
     /// Rows the keyboard can select in a panel: KPI rows, active alerts.
-    fn selectable_rows(&self, panel: &Panel) -> usize {
+    pub(super) fn selectable_rows(&self, panel: &Panel) -> usize {
         match panel.kind {
             PanelKind::KpiTable => panel.kpis.len(),
             PanelKind::Alerts => self.store.alerts.all().len(),
@@ -35,7 +35,7 @@ impl App {
     }
 
     /// The KPI row to select when focus enters a panel: the worst, first among equals.
-    fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
+    pub(super) fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
         let Some(panel) = self.layout.tabs[tab]
             .rows
             .get(row)

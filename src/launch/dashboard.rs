@@ -6,6 +6,7 @@ use super::connect::{self, Clients};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
+use crate::app::mouse::Clicks;
 use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
@@ -63,6 +64,7 @@ pub async fn live(
         .with_rules(&config.rules)
         .with_bell(options.bell)
         .with_export_dir(options.export_dir.clone())
+        .with_mouse(!options.no_mouse)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
@@ -103,6 +105,7 @@ pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyh
     let mut app = crate::app::restore::app(recording.header())?
         .with_bell(options.bell)
         .with_export_dir(options.export_dir.clone())
+        .with_mouse(!options.no_mouse)
         .with_markers(recording.markers().to_vec());
     // A theme asked for on the command line wins over the recorded one (e.g. mono).
     if let Some(theme) = &options.theme {
@@ -179,6 +182,11 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     };
     app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
     let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
+    if app.mouse_enabled() {
+        guard.capture_mouse()?;
+    }
+    let mut clicks = Clicks::default();
+    let started = tokio::time::Instant::now();
     let size = guard.terminal.size()?;
     app.update(Msg::Action(Action::Resize(size.width, size.height)));
     let mut keys = EventStream::new();
@@ -202,6 +210,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => keymap::action_for(key, app.input_mode()).map(Msg::Action),
                 Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
+                Some(Ok(Event::Mouse(event))) => super::mouse::message(&app, &mut clicks, event, started.elapsed()),
                 Some(Ok(_)) => None,
                 Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
                 None => Some(Msg::Action(Action::Quit)),

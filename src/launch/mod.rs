@@ -6,6 +6,7 @@ pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod manual;
+pub mod mouse;
 pub mod recording;
 pub mod screenshot;
 pub mod snapshot;

@@ -3,6 +3,7 @@
 mod drill;
 mod grid;
 mod help;
+pub mod hit;
 mod prompt;
 mod replay_bar;
 mod status_bar;
@@ -13,7 +14,7 @@ pub mod widgets;
 
 use crate::app::{App, Overlay};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Size};
+use ratatui::layout::{Constraint, Layout, Rect, Size};
 use ratatui::widgets::{Block, Borders};
 pub use tabs::status_glyph;
 use too_small::{TooSmall, too_small};
@@ -24,13 +25,16 @@ const LOG_PANE_HEIGHT: u16 = 10;
 /// The least room for anything meaningful: the tab bar, a panel, the status bar.
 const MIN_SCREEN: Size = Size::new(30, 6);
 
-pub fn render(frame: &mut Frame, app: &App) {
-    let screen = frame.area();
-    if too_small(screen, MIN_SCREEN) {
-        let message = TooSmall::new(screen, MIN_SCREEN, app.theme().warn);
-        frame.render_widget(message, screen);
-        return;
-    }
+/// Where the screen's parts go; the renderer and the mouse's hit-testing ([`hit`]) both
+/// take them from here.
+pub(crate) struct Areas {
+    pub tab_bar: Rect,
+    pub body: Rect,
+    pub log_pane: Rect,
+    pub status: Rect,
+}
+
+pub(crate) fn areas(screen: Rect, app: &App) -> Areas {
     let log_height = if app.show_log() {
         LOG_PANE_HEIGHT.min(screen.height.saturating_sub(2) / 2)
     } else {
@@ -43,6 +47,27 @@ pub fn render(frame: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(screen);
+    Areas {
+        tab_bar,
+        body,
+        log_pane,
+        status,
+    }
+}
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let screen = frame.area();
+    if too_small(screen, MIN_SCREEN) {
+        let message = TooSmall::new(screen, MIN_SCREEN, app.theme().warn);
+        frame.render_widget(message, screen);
+        return;
+    }
+    let Areas {
+        tab_bar,
+        body,
+        log_pane,
+        status,
+    } = areas(screen, app);
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
     if let Some(level) = app.drill().last() {
