@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Slack past `--query-timeout` for answers already on their way.
-const GRACE: Duration = Duration::from_millis(500);
+const GRACE: Duration = Duration::from_millis(200);
 
 /// Prints the snapshot in the asked format and returns its exit code.
 pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyhow::Result<u8> {
