@@ -153,7 +153,7 @@ impl Snapshot {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// The KPI tables; status words coloured with the theme's colours when `colour`.
+    /// The KPI tables; status words in `theme`'s colours when one is given (a terminal).
     pub fn to_text(&self, theme: Option<&crate::config::Theme>) -> String {
         text::render(self, theme)
     }
