@@ -16,4 +16,5 @@ mkdir -p target/assets/man target/assets/completions
 "$bin" completions bash >target/assets/completions/spheroseg-top
 "$bin" completions zsh >target/assets/completions/_spheroseg-top
 "$bin" completions fish >target/assets/completions/spheroseg-top.fish
-cargo deb --no-build "$@"
+# The release profile keeps line tables for backtraces; the package needs none.
+cargo deb --no-build --strip "$@"
