@@ -89,6 +89,13 @@ pub struct Options {
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
+    /// Leave the mouse to the terminal (its own selection and paste) instead of clicks on
+    /// tabs, panels and rows and the wheel
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+    /// Where `e` saves screenshots (SVG and plain text, timestamped names)
+    #[arg(long, value_name = "DIR", default_value = ".", global = true)]
+    pub export_dir: PathBuf,
     #[command(flatten)]
     pub connection: PrometheusConnection,
     #[command(flatten)]
@@ -285,6 +292,21 @@ pub enum Command {
     Export(ExportArgs),
     /// Convert dashboards of other tools into a layout, with a report of what was kept
     Import(ImportArgs),
+    /// Judge every KPI row and stat/gauge panel once, with Prometheus' firing alerts, and
+    /// exit as a Nagios plugin does: 0 all OK, 1 a WARN or a failed query, 2 an ALERT or a
+    /// firing critical alert, 3 Prometheus unreachable or every query failed
+    Snapshot(SnapshotArgs),
+    /// Draw one frame off-screen after one poll and save it as SVG (or as text when FILE
+    /// ends in .txt): what the dashboard shows, without a terminal
+    Screenshot(ScreenshotArgs),
+    /// Print the completion script for SHELL (e.g. `spheroseg-top completions bash >
+    /// /etc/bash_completion.d/spheroseg-top`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output (`spheroseg-top man | man -l -`)
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -314,6 +336,30 @@ pub struct GrafanaImportArgs {
     /// Exit with 1 when anything was approximated or skipped (the layout is still written)
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// The tab to show: its title (any case) or its number [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+    /// Where to save it: FILE.svg, or FILE.txt for plain text
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The screen's size in columns and lines
+    #[arg(long, value_name = "WxH", default_value = "120x36", value_parser = screen_size)]
+    pub size: (u16, u16),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Only this tab: its title (any case) or its number
+    #[arg(long, value_name = "NAME")]
+    pub tab: Option<String>,
+    /// text: the KPI tables for people; json: one object per row for scripts (schema in
+    /// docs/snapshot.schema.json); nagios: one plugin line with perfdata
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "nagios"])]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]
@@ -367,6 +413,18 @@ fn scrape_interval(text: &str) -> Result<Duration, String> {
 
 fn query_timeout(text: &str) -> Result<Duration, String> {
     at_least(text, MIN_QUERY_TIMEOUT, "a query timeout")
+}
+
+fn screen_size(text: &str) -> Result<(u16, u16), String> {
+    let parsed = text
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u16>().ok()?, h.trim().parse::<u16>().ok()?)));
+    match parsed {
+        Some((w, h)) if (20..=1000).contains(&w) && (5..=500).contains(&h) => Ok((w, h)),
+        _ => Err(format!(
+            "\"{text}\" is not a screen size; expected COLUMNSxLINES, e.g. 120x36 (20x5 to 1000x500)"
+        )),
+    }
 }
 
 fn replay_speed(text: &str) -> Result<f64, String> {

@@ -108,6 +108,16 @@ const LAYOUT_CASES: &[Case] = &[
         &["alert threshold 1 is better than target 5"],
     ),
     case(
+        "kpi_short_not_shorter.toml",
+        16,
+        9,
+        "tab[0].row[0].panel[0].kpi[0].short",
+        &[
+            "kpi \"Lag\"",
+            "`short` must be a non-empty name shorter than the name",
+        ],
+    ),
+    case(
         "empty_query.toml",
         13,
         9,

@@ -8,8 +8,9 @@
 //! spheroseg-top does for its tab titles); each panel keeps its title, PromQL, legend, unit,
 //! decimals, min/max and thresholds; a KPI table becomes one stat per KPI (Grafana's field
 //! overrides, the only way to give table rows their own units, are not read by grafatui).
-//! Alert, rule and Alertmanager panels have no Grafana panel that grafatui reads, so they
-//! are left out, and with them the Alerts tab.
+//! Alert, rule and Alertmanager panels, and the server's own (targets, tsdb), have no Grafana
+//! panel that grafatui reads, so they are left out, and with them the Alerts and Prometheus
+//! tabs.
 
 use serde_json::{Value, json};
 use spheroseg_top::config::Layout;
@@ -25,6 +26,11 @@ const HEIGHT_UNIT: u32 = 6;
 /// Grid rows of one KPI's stat.
 const KPI_HEIGHT: u32 = 3;
 
+/// Panels with a Grafana counterpart: those that chart or show a query.
+fn exported(kind: PanelKind) -> bool {
+    !kind.is_alerting() && !kind.is_server()
+}
+
 /// The dashboard of `layout`, as Grafana's "Export as code → Classic" writes it (no
 /// datasource: queries go to the Prometheus the viewer is pointed at).
 fn dashboard(layout: &Layout) -> Value {
@@ -34,7 +40,7 @@ fn dashboard(layout: &Layout) -> Value {
         let shown: Vec<_> = tab
             .rows
             .iter()
-            .filter(|row| row.panels.iter().any(|p| !p.kind.is_alerting()))
+            .filter(|row| row.panels.iter().any(|p| exported(p.kind)))
             .collect();
         if shown.is_empty() {
             continue;
@@ -51,7 +57,7 @@ fn dashboard(layout: &Layout) -> Value {
             let row_panels: Vec<&Panel> = row
                 .panels
                 .iter()
-                .filter(|p| !p.kind.is_alerting())
+                .filter(|p| exported(p.kind))
                 .collect();
             let height = row_panels
                 .iter()
@@ -124,9 +130,13 @@ fn grafana_kind(kind: PanelKind) -> Option<(&'static str, bool)> {
         PanelKind::Stat | PanelKind::Sparkline => Some(("stat", true)),
         PanelKind::Gauge => Some(("gauge", false)),
         PanelKind::Bar => Some(("bargauge", false)),
-        PanelKind::KpiTable | PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => {
-            None
-        }
+        PanelKind::Table => Some(("table", false)),
+        PanelKind::KpiTable
+        | PanelKind::Alerts
+        | PanelKind::Rules
+        | PanelKind::Alertmanager
+        | PanelKind::Targets
+        | PanelKind::Tsdb => None,
     }
 }
 
@@ -211,6 +221,9 @@ fn grafana_unit(unit: Unit) -> &'static str {
     match unit {
         Unit::None => "none",
         Unit::Seconds => "s",
+        Unit::Milliseconds => "ms",
+        Unit::Microseconds => "µs",
+        Unit::BitsPerSecond => "bps",
         Unit::Bytes => "bytes",
         Unit::BytesPerSecond => "Bps",
         Unit::Percent => "percent",

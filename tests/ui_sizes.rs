@@ -441,9 +441,12 @@ fn sixty_tabs_scroll_to_keep_the_active_one_in_sight() {
             bar.contains(&format!(" {tab} Tab {tab} ")),
             "tab {tab}: {bar}"
         );
-        // A mark on each side where tabs are out of sight.
-        assert_eq!(bar.contains('‹'), !bar.contains(" 1 Tab 1 "), "{bar}");
-        assert_eq!(bar.contains('›'), !bar.contains(" 60 Tab 60 "), "{bar}");
+        // A mark on each side where tabs are out of sight (a tab in sight may be its
+        // number alone, or its name cut short).
+        let shows =
+            |n: usize| bar.contains(&format!(" {n}○")) || bar.contains(&format!(" {n} Tab"));
+        assert_eq!(bar.contains('‹'), !shows(1), "{bar}");
+        assert_eq!(bar.contains('›'), !shows(60), "{bar}");
         act(&mut app, &[Action::NextTab]);
     }
     act(&mut app, &[Action::SelectTab(29)]);

@@ -58,6 +58,8 @@ pub enum Action {
     ToggleLog,
     /// Open the template variables' picker (`v`).
     PickVariables,
+    /// Save the screen as SVG and text into `--export-dir` (`e`).
+    Screenshot,
     /// Stop the process until continued (Ctrl-Z), handing the terminal back meanwhile.
     Suspend,
     Quit,
@@ -68,6 +70,11 @@ pub enum Action {
 #[derive(Debug)]
 pub enum Msg {
     Action(Action),
+    /// A click or wheel turn on what `ui::hit` found under the pointer.
+    Mouse {
+        action: super::mouse::MouseAction,
+        target: super::mouse::MouseTarget,
+    },
     Data(DataEvent),
     /// The clock moved (Unix seconds).
     Tick(f64),

@@ -165,6 +165,11 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key('?', Action::ToggleHelp)],
     },
     Binding {
+        label: "e",
+        help: "save the screen as SVG and text (--export-dir)",
+        keys: &[key('e', Action::Screenshot)],
+    },
+    Binding {
         label: "Ctrl-Z",
         help: "suspend (fg brings it back)",
         // Read from the modifiers, like Ctrl-C.

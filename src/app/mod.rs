@@ -8,6 +8,7 @@ pub mod drill;
 pub mod focus;
 mod ingest;
 pub mod keymap;
+pub mod mouse;
 mod navigate;
 mod prompt;
 pub mod replay;
@@ -70,6 +71,8 @@ pub enum Effect {
     ToggleRecording,
     /// Hand the terminal back and stop until continued.
     Suspend,
+    /// Save the screen as it is drawn now (`e`).
+    Screenshot,
     Mark {
         at: f64,
         note: String,
@@ -132,6 +135,10 @@ pub struct App {
     recording_failure: Option<String>,
     /// What is unsafe about the connection, said for as long as it lasts (unverified TLS).
     source_warning: Option<String>,
+    /// Where `e` saves screenshots (`--export-dir`).
+    export_dir: std::path::PathBuf,
+    /// Whether the mouse is captured (clicks, wheel); `--no-mouse` leaves it to the terminal.
+    mouse: bool,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -187,6 +194,8 @@ impl App {
             recording: None,
             recording_failure: None,
             source_warning: None,
+            export_dir: std::path::PathBuf::from("."),
+            mouse: true,
             outbox: Vec::new(),
             effects: Vec::new(),
             alerts_view: Default::default(),
@@ -229,6 +238,28 @@ impl App {
         self
     }
 
+    /// Saves screenshots (`e`) into `dir`.
+    pub fn with_export_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.export_dir = dir;
+        self
+    }
+
+    /// Where `e` saves screenshots.
+    pub fn export_dir(&self) -> &std::path::Path {
+        &self.export_dir
+    }
+
+    /// Captures the mouse (`true`, the default) or leaves it to the terminal (`--no-mouse`).
+    pub fn with_mouse(mut self, enabled: bool) -> Self {
+        self.mouse = enabled;
+        self
+    }
+
+    /// Whether the dashboard captures the mouse.
+    pub fn mouse_enabled(&self) -> bool {
+        self.mouse
+    }
+
     /// Draws with `theme` (a theme asked for on the command line wins over a recorded one).
     pub fn with_theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
@@ -264,6 +295,10 @@ impl App {
             Msg::Action(action) => {
                 self.notice = None;
                 self.act(action);
+            }
+            Msg::Mouse { action, target } => {
+                self.notice = None;
+                self.mouse(action, target);
             }
         }
         self.request_drill_data();
@@ -321,6 +356,11 @@ impl App {
     /// The clock the dashboard reads ages against (Unix seconds).
     pub fn now(&self) -> f64 {
         self.now
+    }
+
+    /// The terminal's size (columns, lines).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
     }
 
     /// The selected tab.
@@ -522,6 +562,7 @@ impl App {
             }
             Action::ToggleLog => self.show_log = !self.show_log,
             Action::PickVariables => self.open_picker(),
+            Action::Screenshot => self.effects.push(Effect::Screenshot),
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),

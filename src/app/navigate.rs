@@ -25,8 +25,9 @@ impl App {
         }
     }
 
-    /// Rows the keyboard can select in a panel: KPI rows, alert groups and alerts, silences.
-    fn selectable_rows(&self, panel: &Panel) -> usize {
+    /// Rows the keyboard can select in a panel: KPI rows, alert groups and alerts, silences,
+    /// scrape targets.
+    pub(super) fn selectable_rows(&self, panel: &Panel) -> usize {
         match panel.kind {
             PanelKind::KpiTable => panel.kpis.len(),
             PanelKind::Alerts => self.alert_line_count(),
@@ -40,7 +41,7 @@ impl App {
     }
 
     /// The KPI row to select when focus enters a panel: the worst, first among equals.
-    fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
+    pub(super) fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
         let Some(panel) = self.layout.tabs[tab]
             .rows
             .get(row)

@@ -90,7 +90,12 @@ mod tests {
         assert!(!first[0].queries.is_empty() && !first[0].rules);
         app.update(Msg::Tick(2.0));
         assert!(watches(&mut app).is_empty(), "nothing changed on screen");
-        let alerts_tab = app.layout().tabs.len() - 1;
+        let alerts_tab = app
+            .layout()
+            .tabs
+            .iter()
+            .position(|t| t.title == "Alerts")
+            .expect("the default layout has an Alerts tab");
         app.update(Msg::Action(Action::SelectTab(alerts_tab)));
         let last = watches(&mut app);
         assert_eq!(last.len(), 1);

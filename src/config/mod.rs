@@ -1,5 +1,6 @@
 //! Layouts and themes: TOML files turned into validated, typed models.
 
+pub mod colour_depth;
 pub mod duration;
 pub mod error;
 pub mod layout;

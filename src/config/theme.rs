@@ -87,6 +87,31 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// This theme as a terminal of `depth` can show it: every colour its nearest there.
+    pub fn for_depth(&self, depth: super::colour_depth::ColourDepth) -> Theme {
+        let map = |style: Style| depth.map_style(style);
+        Theme {
+            text: map(self.text),
+            muted: map(self.muted),
+            border: map(self.border),
+            border_focus: map(self.border_focus),
+            title: map(self.title),
+            tab: map(self.tab),
+            tab_active: map(self.tab_active),
+            ok: map(self.ok),
+            warn: map(self.warn),
+            alert: map(self.alert),
+            stale: map(self.stale),
+            error: map(self.error),
+            axis: map(self.axis),
+            selection: map(self.selection),
+            status_bar: map(self.status_bar),
+            help: map(self.help),
+            series: self.series.iter().map(|c| depth.map(*c)).collect(),
+            ..self.clone()
+        }
+    }
+
     /// The style a status is drawn in.
     pub fn status(&self, status: Status) -> Style {
         match status {

@@ -7,9 +7,11 @@ use super::frames::{Cause, Frames};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
+use crate::app::mouse::Clicks;
 use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
 use crate::cli::Options;
 use crate::clock::unix_now;
+use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
@@ -68,6 +70,8 @@ pub async fn live(
         .with_variables(chosen, options.scrape_interval)
         .with_bell(options.bell)
         .with_silences(options.allow_silences)
+        .with_export_dir(options.export_dir.clone())
+        .with_mouse(!options.no_mouse)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
@@ -113,6 +117,8 @@ fn init_logging() {
 pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
     let mut app = crate::app::restore::app(recording.header())?
         .with_bell(options.bell)
+        .with_export_dir(options.export_dir.clone())
+        .with_mouse(!options.no_mouse)
         .with_markers(recording.markers().to_vec());
     // A theme asked for on the command line wins over the recorded one (e.g. mono).
     if let Some(theme) = &options.theme {
@@ -150,6 +156,9 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
         .into());
     }
     let mut signals = Signals::new()?;
+    // A theme's RGB colours as this terminal can show them (NO_COLOR chose `mono` already).
+    let theme = app.theme().for_depth(ColourDepth::from_environment());
+    app = app.with_theme(theme);
     let (data_tx, mut data_rx) = mpsc::channel(1024);
     // Silences go to Alertmanager from the loop, not the poller: they are not data.
     let (silence_tx, mut silence_rx) = mpsc::channel(8);
@@ -192,6 +201,11 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
     };
     app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
     let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
+    if app.mouse_enabled() {
+        guard.capture_mouse()?;
+    }
+    let mut clicks = Clicks::default();
+    let started = tokio::time::Instant::now();
     let size = guard.terminal.size()?;
     app.update(Msg::Action(Action::Resize(size.width, size.height)));
     let mut keys = EventStream::new();
@@ -220,6 +234,7 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => keymap::action_for(key, app.input_mode()).map(Msg::Action),
                 Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
+                Some(Ok(Event::Mouse(event))) => super::mouse::message(&app, &mut clicks, event, started.elapsed()),
                 Some(Ok(_)) => None,
                 Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
                 None => Some(Msg::Action(Action::Quit)),
@@ -304,6 +319,7 @@ fn perform(
     replayed: Option<&Recording>,
 ) {
     match (effect, recorded) {
+        (Effect::Screenshot, _) => super::screenshot::save(app),
         (Effect::ToggleRecording, Some(recorded)) => {
             if let Err(failure) = recorded.toggle(app) {
                 app.update(Msg::RecordingFailed(failure));

@@ -5,10 +5,14 @@ pub mod check;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
-pub mod import;
 pub mod frames;
+pub mod import;
+pub mod manual;
+pub mod mouse;
 pub mod recording;
+pub mod screenshot;
 mod silence;
+pub mod snapshot;
 pub mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};
@@ -59,24 +63,37 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Runs the command line's subcommand (the live dashboard without one).
-pub fn run(mut cli: Cli) -> Result<(), Failure> {
-    if let Some(Command::Export(args)) = &cli.command {
-        return Ok(export(args)?);
+/// Runs the command line's subcommand (the live dashboard without one); returns the exit
+/// code of a run that did not fail (`snapshot`'s verdict, else 0).
+pub fn run(mut cli: Cli) -> Result<u8, Failure> {
+    match &cli.command {
+        Some(Command::Export(args)) => {
+            export(args)?;
+            return Ok(0);
+        }
+        Some(Command::Completions { shell }) => {
+            manual::completions(*shell);
+            return Ok(0);
+        }
+        Some(Command::Man) => {
+            manual::man_page().context("writing the manual page")?;
+            return Ok(0);
+        }
+        _ => {}
     }
     if let Some(Command::Import(args)) = &cli.command {
-        return import::run(args);
+        return import::run(args).map(|()| 0);
     }
     let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
             print!("{}", connect::listing(profiles.as_ref(), options));
-            return Ok(());
+            return Ok(0);
         }
         Some(Command::Check) => {
             check::print(&load_config(options)?);
-            return Ok(());
+            return Ok(0);
         }
         _ => {}
     }
@@ -86,8 +103,14 @@ pub fn run(mut cli: Cli) -> Result<(), Failure> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         match &cli.command {
+            Some(Command::Snapshot(args)) => {
+                return snapshot::run(options, load_config(options)?, args).await;
+            }
+            Some(Command::Screenshot(args)) => {
+                screenshot::run(options, load_config(options)?, args).await
+            }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {
                 let scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
@@ -99,8 +122,9 @@ pub fn run(mut cli: Cli) -> Result<(), Failure> {
                 dashboard::live(options, config, options.prometheus_url(), refresh, None).await
             }
         }
+        .map(|()| 0)
     })?;
-    Ok(())
+    Ok(code)
 }
 
 fn load_config(options: &Options) -> anyhow::Result<Config> {

@@ -8,19 +8,40 @@ use std::io;
 /// that restores before the panic message is printed.
 pub struct TerminalGuard {
     pub terminal: DefaultTerminal,
+    /// Whether the mouse is captured: released with the terminal, however it ends.
+    mouse: bool,
 }
 
 impl TerminalGuard {
     pub fn new() -> io::Result<Self> {
         Ok(Self {
             terminal: ratatui::try_init()?,
+            mouse: false,
         })
+    }
+
+    /// Captures the mouse until the guard is dropped (or the process panics, or stops).
+    pub fn capture_mouse(&mut self) -> io::Result<()> {
+        crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+        if !self.mouse {
+            self.mouse = true;
+            // ratatui's hook restores raw mode and the screen; the mouse is released first.
+            let restore = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                release_mouse();
+                restore(info);
+            }));
+        }
+        Ok(())
     }
 
     /// Ctrl-Z or SIGTSTP: hands the terminal back to the shell, stops the process, and
     /// takes the terminal again when it continues (`fg`); the next frame is drawn whole.
     pub fn suspend(&mut self) -> io::Result<()> {
         self.terminal.show_cursor()?;
+        if self.mouse {
+            release_mouse();
+        }
         ratatui::restore();
         // SIGSTOP, not SIGTSTP: SIGTSTP is caught here (see `Signals`); SIGSTOP cannot be.
         // SAFETY: raise only sends a signal to this process; no memory is involved.
@@ -38,14 +59,25 @@ impl TerminalGuard {
         // next frame is drawn whole. (`Terminal::clear` would ask the terminal for the
         // cursor position, racing the key reader for the answer.)
         self.terminal.draw(|_| {})?;
+        if self.mouse {
+            crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+        }
         Ok(())
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        if self.mouse {
+            release_mouse();
+        }
         ratatui::restore();
     }
+}
+
+/// Gives the mouse back to the terminal; a failure leaves nothing better to do.
+fn release_mouse() {
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 /// Why the terminal cannot host the dashboard, if it cannot: output is not a terminal

@@ -1,10 +1,10 @@
 //! Target and alert thresholds, and the status a value earns against them.
 
 use super::Unit;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which side of a threshold is bad.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Higher is worse (latency, error rate, lag).

@@ -1,9 +1,9 @@
 //! Units a panel declares, and how a value in that unit is written for a human.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The unit of a query's values, as declared in a layout.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// Plain number.

@@ -13,6 +13,7 @@
 pub mod alert_groups;
 mod annotations;
 mod markdown;
+pub mod snapshot;
 pub mod time;
 mod track;
 

@@ -31,8 +31,8 @@ fn min_height(panel: &Panel) -> u16 {
             u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
         }
         PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
-        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
         PanelKind::Targets | PanelKind::Tsdb => 6,
+        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
         _ => 3,
     }
 }
@@ -125,62 +125,79 @@ fn not_fitting(names: &[&str], width: usize) -> String {
     format!("{head}{}{tail}", listed.join(", "))
 }
 
+/// Where a tab's panels go in `area`: each drawn panel's (row, column) in the grid and its
+/// rectangle, and the line naming the panels left out, if any. The renderer and the mouse's
+/// hit-testing both take the geometry from here.
+pub(crate) struct Placed<'a> {
+    pub panels: Vec<(usize, usize, &'a Panel, Rect)>,
+    pub note: Option<(Rect, Vec<&'a str>)>,
+}
+
+pub(crate) fn place(tab: &Tab, area: Rect) -> Placed<'_> {
+    let rows = fitting(tab, area);
+    let left_out: Vec<&str> = tab
+        .rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| &row.panels[rows.get(i).map_or(0, |shown| shown.len())..])
+        .map(|panel| panel.title.as_str())
+        .collect();
+    let (area, note) = if left_out.is_empty() {
+        (area, None)
+    } else {
+        let [grid, note] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        (grid, Some((note, left_out)))
+    };
+    let needs: Vec<(u16, u16)> = tab
+        .rows
+        .iter()
+        .zip(&rows)
+        .map(|(row, panels)| (row.height, row_min_height(panels)))
+        .collect();
+    let heights = allocate(area.height, &needs);
+    // Rounding leaves a line or two over; the last row takes them.
+    let last = heights.len().saturating_sub(1);
+    let row_areas = Layout::vertical(heights.iter().enumerate().map(|(i, h)| {
+        if i == last {
+            Constraint::Fill(1)
+        } else {
+            Constraint::Length(*h)
+        }
+    }))
+    .split(area);
+    let mut panels = Vec::new();
+    for (r, (shown, row_area)) in rows.iter().zip(row_areas.iter()).enumerate() {
+        let cells =
+            Layout::horizontal(shown.iter().map(|p| Constraint::Fill(p.width))).split(*row_area);
+        for (c, (panel, cell)) in shown.iter().zip(cells.iter()).enumerate() {
+            panels.push((r, c, panel, *cell));
+        }
+    }
+    Placed { panels, note }
+}
+
 impl Widget for TabGrid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let rows = fitting(self.tab, area);
-        let left_out: Vec<&str> = self
-            .tab
-            .rows
-            .iter()
-            .enumerate()
-            .flat_map(|(i, row)| &row.panels[rows.get(i).map_or(0, |shown| shown.len())..])
-            .map(|panel| panel.title.as_str())
-            .collect();
-        let area = if left_out.is_empty() {
-            area
-        } else {
-            let [grid, note] =
-                Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let placed = place(self.tab, area);
+        if let Some((note, left_out)) = &placed.note {
             Line::styled(
-                not_fitting(&left_out, usize::from(note.width)),
+                not_fitting(left_out, usize::from(note.width)),
                 self.theme.warn,
             )
-            .render(note, buf);
-            grid
-        };
-        let needs: Vec<(u16, u16)> = self
-            .tab
-            .rows
-            .iter()
-            .zip(&rows)
-            .map(|(row, panels)| (row.height, row_min_height(panels)))
-            .collect();
-        let heights = allocate(area.height, &needs);
-        // Rounding leaves a line or two over; the last row takes them.
-        let last = heights.len().saturating_sub(1);
-        let row_areas = Layout::vertical(heights.iter().enumerate().map(|(i, h)| {
-            if i == last {
-                Constraint::Fill(1)
-            } else {
-                Constraint::Length(*h)
+            .render(*note, buf);
+        }
+        for (r, c, panel, cell) in placed.panels {
+            let focused = (self.focus.row, self.focus.col) == (r, c);
+            PanelWidget {
+                panel,
+                store: self.store,
+                theme: self.theme,
+                ctx: self.ctx,
+                focus: focused.then_some(self.focus.kpi),
+                alerts: self.alerts,
             }
-        }))
-        .split(area);
-        for (r, (panels, row_area)) in rows.iter().zip(row_areas.iter()).enumerate() {
-            let cells = Layout::horizontal(panels.iter().map(|p| Constraint::Fill(p.width)))
-                .split(*row_area);
-            for (c, (panel, cell)) in panels.iter().zip(cells.iter()).enumerate() {
-                let focused = (self.focus.row, self.focus.col) == (r, c);
-                PanelWidget {
-                    panel,
-                    store: self.store,
-                    theme: self.theme,
-                    ctx: self.ctx,
-                    focus: focused.then_some(self.focus.kpi),
-                    alerts: self.alerts,
-                }
-                .render(*cell, buf);
-            }
+            .render(cell, buf);
         }
     }
 }

@@ -3,10 +3,12 @@
 mod drill;
 mod grid;
 mod help;
+pub mod hit;
 mod prompt;
 mod replay_bar;
 mod silence;
 mod status_bar;
+pub mod svg;
 mod tabs;
 mod too_small;
 mod variables;
@@ -14,8 +16,9 @@ pub mod widgets;
 
 use crate::app::{App, Overlay};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Size};
+use ratatui::layout::{Constraint, Layout, Rect, Size};
 use ratatui::widgets::{Block, Borders};
+pub use tabs::status_glyph;
 use too_small::{TooSmall, too_small};
 
 /// Height of the log pane when shown; in a short terminal it takes at most half.
@@ -24,13 +27,18 @@ const LOG_PANE_HEIGHT: u16 = 10;
 /// The least room for anything meaningful: the tab bar, a panel, the status bar.
 const MIN_SCREEN: Size = Size::new(30, 6);
 
-pub fn render(frame: &mut Frame, app: &App) {
-    let screen = frame.area();
-    if too_small(screen, MIN_SCREEN) {
-        let message = TooSmall::new(screen, MIN_SCREEN, app.theme().warn);
-        frame.render_widget(message, screen);
-        return;
-    }
+/// Where the screen's parts go; the renderer and the mouse's hit-testing ([`hit`]) both
+/// take them from here.
+pub(crate) struct Areas {
+    pub tab_bar: Rect,
+    /// The template variables' choice; no height when the layout has none.
+    pub variables_line: Rect,
+    pub body: Rect,
+    pub log_pane: Rect,
+    pub status: Rect,
+}
+
+pub(crate) fn areas(screen: Rect, app: &App) -> Areas {
     let log_height = if app.show_log() {
         LOG_PANE_HEIGHT.min(screen.height.saturating_sub(2) / 2)
     } else {
@@ -46,6 +54,29 @@ pub fn render(frame: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(screen);
+    Areas {
+        tab_bar,
+        variables_line,
+        body,
+        log_pane,
+        status,
+    }
+}
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let screen = frame.area();
+    if too_small(screen, MIN_SCREEN) {
+        let message = TooSmall::new(screen, MIN_SCREEN, app.theme().warn);
+        frame.render_widget(message, screen);
+        return;
+    }
+    let Areas {
+        tab_bar,
+        variables_line,
+        body,
+        log_pane,
+        status,
+    } = areas(screen, app);
     let ctx = app.context();
     frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
     frame.render_widget(variables::VariablesLine { app }, variables_line);
@@ -54,7 +85,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         if too_small(body, need) {
             // Around the body: the tab bar, the variables line, the status bar and the log
             // pane at its full height.
-            let around = 2 + variables_height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+            let around = 2 + variables_line.height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
             let need = Size::new(need.width, need.height.saturating_add(around));
             frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
         } else {

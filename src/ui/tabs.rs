@@ -25,63 +25,147 @@ pub fn status_glyph(status: Status) -> &'static str {
     }
 }
 
-impl Widget for TabBar<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = self.app.theme();
-        let title = Span::styled(format!(" {} ", self.app.layout().title), theme.title);
-        let tabs: Vec<[Span; 3]> = self
-            .app
-            .layout()
-            .tabs
-            .iter()
-            .enumerate()
-            .map(|(i, tab)| {
-                let status = tab_status(tab, self.app.store(), self.ctx);
-                let style = if i == self.app.tab() {
-                    theme.tab_active
-                } else {
-                    theme.tab
-                };
-                [
-                    Span::raw(" "),
-                    Span::styled(format!(" {} {} ", i + 1, tab.title), style),
-                    Span::styled(status_glyph(status), theme.status(status)),
-                ]
-            })
+/// What the tab bar shows at a width: whether the layout's title, each tab's label and
+/// which tabs. The renderer and the mouse's hit-testing both take it from here.
+struct BarLayout {
+    title: String,
+    keep_title: bool,
+    /// Each tab's label and status.
+    tabs: Vec<(String, Status)>,
+    window: Window,
+}
+
+impl BarLayout {
+    fn new(app: &App, ctx: Context, width: usize) -> BarLayout {
+        let title = format!(" {} ", app.layout().title);
+        let titles: Vec<&str> = app.layout().tabs.iter().map(|t| t.title.as_str()).collect();
+        let active = app.tab().min(titles.len().saturating_sub(1));
+        // Give way in this order: the layout's title, then the other tabs' names (shorter,
+        // then none), so every tab's number and status glyph stays in sight; only when even
+        // numbers alone do not fit does the bar scroll around the active tab.
+        let beside_title = width.saturating_sub(Span::raw(title.as_str()).width());
+        let (keep_title, names) = match fitting_names(&titles, active, beside_title) {
+            Some(names) => (true, names),
+            None => (
+                false,
+                fitting_names(&titles, active, width)
+                    .unwrap_or_else(|| names_of_length(&titles, active, 0)),
+            ),
+        };
+        let tabs: Vec<(String, Status)> = names
+            .into_iter()
+            .zip(&app.layout().tabs)
+            .map(|(name, tab)| (name, tab_status(tab, app.store(), ctx)))
             .collect();
         let widths: Vec<usize> = tabs
             .iter()
-            .map(|tab| tab.iter().map(Span::width).sum())
+            .map(|(name, status)| tab_width(name, *status))
             .collect();
-        let active = self.app.tab().min(tabs.len().saturating_sub(1));
-        // The layout's title gives way when the active tab alone does not fit beside it.
-        let width = usize::from(area.width);
-        let beside_title = width.saturating_sub(title.width());
-        let alone = Window {
-            first: active,
-            last: active,
-        };
-        let keep_title = alone.width(&widths) <= beside_title;
         let room = if keep_title { beside_title } else { width };
         let window = Window::around(active, &widths, room);
-        let mut spans = Vec::new();
-        if keep_title {
-            spans.push(title);
+        BarLayout {
+            title,
+            keep_title,
+            tabs,
+            window,
         }
-        if window.first > 0 {
+    }
+}
+
+/// A tab's columns: a space, its label and its status glyph.
+fn tab_width(name: &str, status: Status) -> usize {
+    1 + Span::raw(name).width() + Span::raw(status_glyph(status)).width()
+}
+
+/// The tab under column `x` of the tab bar drawn in `area`, if any.
+pub(crate) fn tab_at(app: &App, ctx: Context, area: Rect, x: u16) -> Option<usize> {
+    let bar = BarLayout::new(app, ctx, usize::from(area.width));
+    let mut left = usize::from(area.x);
+    if bar.keep_title {
+        left += Span::raw(bar.title.as_str()).width();
+    }
+    if bar.window.first > 0 {
+        left += 1;
+    }
+    let x = usize::from(x);
+    for i in bar.window.first..=bar.window.last {
+        let (name, status) = bar.tabs.get(i)?;
+        let right = left + tab_width(name, *status);
+        if (left..right).contains(&x) {
+            return Some(i);
+        }
+        left = right;
+    }
+    None
+}
+
+impl Widget for TabBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.app.theme();
+        let bar = BarLayout::new(self.app, self.ctx, usize::from(area.width));
+        let active = self.app.tab();
+        let count = bar.tabs.len();
+        let mut spans = Vec::new();
+        if bar.keep_title {
+            spans.push(Span::styled(bar.title, theme.title));
+        }
+        if bar.window.first > 0 {
             spans.push(Span::styled("‹", theme.muted));
         }
-        spans.extend(
-            tabs.into_iter()
-                .skip(window.first)
-                .take(window.last + 1 - window.first)
-                .flatten(),
-        );
-        if window.last + 1 < widths.len() {
+        let (first, last) = (bar.window.first, bar.window.last);
+        for (i, (name, status)) in bar.tabs.into_iter().enumerate() {
+            if i < first || i > last {
+                continue;
+            }
+            let style = if i == active {
+                theme.tab_active
+            } else {
+                theme.tab
+            };
+            spans.extend([
+                Span::raw(" "),
+                Span::styled(name, style),
+                Span::styled(status_glyph(status), theme.status(status)),
+            ]);
+        }
+        if last + 1 < count {
             spans.push(Span::styled("›", theme.muted));
         }
         Line::from(spans).style(theme.status_bar).render(area, buf);
     }
+}
+
+/// Each tab's label with the other tabs' names cut to at most `length` characters (`…`
+/// marks a cut; below 2 only the number is left); the active tab keeps its whole name.
+fn names_of_length(titles: &[&str], active: usize, length: usize) -> Vec<String> {
+    titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let n = i + 1;
+            let count = title.chars().count();
+            if i == active || count <= length {
+                format!(" {n} {title} ")
+            } else if length < 2 {
+                // A lone `…` says nothing: the number alone.
+                n.to_string()
+            } else {
+                let cut: String = title.chars().take(length.saturating_sub(1)).collect();
+                format!(" {n} {cut}… ")
+            }
+        })
+        .collect()
+}
+
+/// The longest names with which every tab fits in `room` (a space, the label and the
+/// glyph each), or `None` when even numbers alone do not fit.
+fn fitting_names(titles: &[&str], active: usize, room: usize) -> Option<Vec<String>> {
+    let longest = titles.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    (0..=longest).rev().find_map(|length| {
+        let names = names_of_length(titles, active, length);
+        let width: usize = names.iter().map(|n| 2 + n.chars().count()).sum();
+        (width <= room).then_some(names)
+    })
 }
 
 /// The tabs shown, `first..=last`.
@@ -136,7 +220,19 @@ impl Window {
 
 #[cfg(test)]
 mod tests {
-    use super::Window;
+    use super::{Window, fitting_names};
+
+    #[test]
+    fn names_shorten_then_drop_before_any_tab_does() {
+        let titles = ["Overview", "API", "WebSocket", "Database"];
+        let all = fitting_names(&titles, 0, 200).unwrap();
+        assert_eq!(all[2], " 3 WebSocket ");
+        let short = fitting_names(&titles, 0, 45).unwrap();
+        assert_eq!(short, [" 1 Overview ", " 2 API ", " 3 WebS… ", " 4 Data… "]);
+        let numbers = fitting_names(&titles, 2, 28).unwrap();
+        assert_eq!(numbers, ["1", "2", " 3 WebSocket ", "4"]);
+        assert_eq!(fitting_names(&titles, 2, 10), None);
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -200,6 +200,7 @@ impl Builder<'_> {
                 let key = format!("{path}.kpi[{k}]");
                 kpis.push(Kpi {
                     name: kpi.name.get_ref().clone(),
+                    short: self.short_name(kpi, &key)?,
                     query: PanelQuery {
                         id: self.query(&kpi.query, None, &format!("{key}.query"))?,
                         legend: kpi.legend.clone(),
@@ -260,6 +261,22 @@ impl Builder<'_> {
     }
 
     /// Resolves `drill = "NAME"` to a declared `[drill.NAME]`.
+    /// A KPI's `short` name: something, and shorter than the name it stands for.
+    fn short_name(&self, kpi: &KpiFile, key: &str) -> Result<Option<String>, ConfigError> {
+        let Some(short) = &kpi.short else {
+            return Ok(None);
+        };
+        let (text, name) = (short.get_ref().trim(), kpi.name.get_ref());
+        if text.is_empty() || text.chars().count() >= name.chars().count() {
+            return self.error(
+                short.span(),
+                format!("{key}.short"),
+                format!("kpi \"{name}\": `short` must be a non-empty name shorter than the name (it is shown where the name does not fit)"),
+            );
+        }
+        Ok(Some(text.to_string()))
+    }
+
     fn drill_ref(
         &self,
         name: Option<&Spanned<String>>,

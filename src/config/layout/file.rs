@@ -134,6 +134,7 @@ pub(super) struct SeriesFile {
 #[serde(deny_unknown_fields)]
 pub(super) struct KpiFile {
     pub(super) name: Spanned<String>,
+    pub(super) short: Option<Spanned<String>>,
     pub(super) query: Spanned<String>,
     pub(super) legend: Option<String>,
     #[serde(default)]

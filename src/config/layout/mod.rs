@@ -154,6 +154,8 @@ pub struct Panel {
 #[derive(Clone, Debug)]
 pub struct Kpi {
     pub name: String,
+    /// A shorter name for narrow tables (`short`), used before values are cut.
+    pub short: Option<String>,
     pub query: PanelQuery,
     pub unit: Unit,
     pub decimals: Option<u8>,

@@ -13,29 +13,40 @@ use ratatui::widgets::{Cell, Row, Table, Widget};
 
 pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
-    let cells: Vec<([String; 5], Status)> = data
-        .panel
-        .kpis
-        .iter()
-        .enumerate()
-        .map(|(i, kpi)| {
-            let (mut cells, status) = row_cells(data, kpi);
-            // The selected row is marked in text too, for monochrome terminals.
-            if data.selected_kpi == Some(i) {
-                cells[0] = format!("▸{}", cells[0]);
-            }
-            (cells, status)
-        })
-        .collect();
-    let width = |col: usize| {
-        cells
+    let table = |short: bool| -> Vec<([String; 5], Status)> {
+        data.panel
+            .kpis
             .iter()
-            .map(|(c, _)| c[col].chars().count())
-            .chain([HEADERS[col].len()])
-            .max()
-            .unwrap_or(0) as u16
+            .enumerate()
+            .map(|(i, kpi)| {
+                let (mut cells, status) = row_cells(data, kpi, short);
+                // The selected row is marked in text too, for monochrome terminals.
+                if data.selected_kpi == Some(i) {
+                    cells[0] = format!("▸{}", cells[0]);
+                }
+                (cells, status)
+            })
+            .collect()
     };
-    let columns = fit_columns(area.width, [0, 1, 2, 3, 4].map(width));
+    let widths = |cells: &[([String; 5], Status)]| {
+        [0, 1, 2, 3, 4].map(|col| {
+            cells
+                .iter()
+                .map(|(c, _)| c[col].chars().count())
+                .chain([HEADERS[col].len()])
+                .max()
+                .unwrap_or(0) as u16
+        })
+    };
+    let mut cells = table(false);
+    let mut wanted = widths(&cells);
+    let mut columns = fit_columns(area.width, wanted);
+    // Names that do not fit give way to their `short` form before anything is cut.
+    if columns[0] < wanted[0] && data.panel.kpis.iter().any(|k| k.short.is_some()) {
+        cells = table(true);
+        wanted = widths(&cells);
+        columns = fit_columns(area.width, wanted);
+    }
     let pick = |row: [String; 5]| -> Vec<String> {
         row.into_iter()
             .zip(columns)
@@ -103,13 +114,17 @@ fn fit_columns(available: u16, wanted: [u16; 5]) -> [u16; 5] {
 }
 
 /// The texts of one KPI row, and its status.
-fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
+fn row_cells(data: &PanelData, kpi: &Kpi, short: bool) -> ([String; 5], Status) {
+    let name = match (&kpi.short, short) {
+        (Some(short), true) => short.clone(),
+        _ => kpi.name.clone(),
+    };
     let target = kpi.thresholds.text(Bound::Target, kpi.unit, kpi.decimals);
     let alert = kpi.thresholds.text(Bound::Alert, kpi.unit, kpi.decimals);
     let Some(query) = data.store.query(kpi.query.id) else {
         return (
             [
-                kpi.name.clone(),
+                name,
                 "—".into(),
                 target,
                 alert,
@@ -142,7 +157,7 @@ fn row_cells(data: &PanelData, kpi: &Kpi) -> ([String; 5], Status) {
         (Status::Stale, Some(a)) => format!("STALE {}", age(a)),
         (s, _) => s.label().to_string(),
     };
-    ([kpi.name.clone(), value, target, alert, status], r.status)
+    ([name, value, target, alert, status], r.status)
 }
 
 #[cfg(test)]

@@ -1,0 +1,166 @@
+//! Pictures of the dashboard: `e` saves the screen as drawn now, and `spheroseg-top
+//! screenshot` draws one frame off-screen after one poll. Both go through
+//! [`ui::svg`](crate::ui::svg), so a file holds exactly the frame a terminal would get.
+
+use super::connect::{self, Clients};
+use super::snapshot::tab_index;
+use super::{Config, InvalidInput};
+use crate::app::{Action, App, Msg, SourceInfo};
+use crate::cli::{Options, ScreenshotArgs};
+use crate::clock::unix_now;
+use crate::event::DataEvent;
+use crate::source::live::{self, PollerConfig};
+use crate::ui::svg::{self, Canvas};
+use anyhow::Context as _;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// `e`: the screen as the user sees it, into the export directory as SVG and text; the
+/// status bar says where (or why not).
+pub fn save(app: &mut App) {
+    let (width, height) = app.size();
+    let buffer = svg::frame(app, width, height);
+    let canvas = Canvas::for_theme(app.theme());
+    let notice = match write_pair(app.export_dir(), &buffer, canvas) {
+        Ok(path) => format!("screenshot saved: {} (and .txt)", path.display()),
+        Err(e) => format!("screenshot not saved: {e:#}"),
+    };
+    app.update(Msg::Notice(notice));
+}
+
+fn write_pair(
+    dir: &Path,
+    buffer: &ratatui::buffer::Buffer,
+    canvas: Canvas,
+) -> anyhow::Result<PathBuf> {
+    let svg_path = fresh_path(dir);
+    let text_path = svg_path.with_extension("txt");
+    std::fs::write(&svg_path, svg::to_svg(buffer, canvas))
+        .with_context(|| format!("writing {}", svg_path.display()))?;
+    std::fs::write(&text_path, svg::to_text(buffer))
+        .with_context(|| format!("writing {}", text_path.display()))?;
+    Ok(svg_path)
+}
+
+/// `spheroseg-top-YYYYMMDD-HHMMSS.svg`, with `-2`, `-3`… when taken in the same second.
+fn fresh_path(dir: &Path) -> PathBuf {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let name = |n: u32| match n {
+        1 => format!("spheroseg-top-{stamp}.svg"),
+        n => format!("spheroseg-top-{stamp}-{n}.svg"),
+    };
+    (1..)
+        .map(|n| dir.join(name(n)))
+        .find(|path| !path.exists() && !path.with_extension("txt").exists())
+        .unwrap_or_else(|| dir.join(name(1)))
+}
+
+/// `spheroseg-top screenshot`: one poll (instant answers, history backfills, alerts and
+/// rules) by the real poller, then one frame of the asked tab at the asked size.
+pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> anyhow::Result<()> {
+    let tab = match &args.tab {
+        Some(name) => tab_index(&config.layout, name)?,
+        None => 0,
+    };
+    let Clients {
+        prometheus,
+        alertmanager,
+        ..
+    } = connect::clients(options, options.prometheus_url())?;
+    let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
+    let source = SourceInfo {
+        label: prometheus.display_url().to_string(),
+        refresh,
+        note: None,
+    };
+    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    let (width, height) = args.size;
+    app.update(Msg::Action(Action::Resize(width, height)));
+    app.update(Msg::Action(Action::SelectTab(tab)));
+    let (events, mut answers) = mpsc::channel(1024);
+    let poller = live::spawn(
+        prometheus,
+        PollerConfig {
+            queries: app.layout().queries.clone(),
+            refresh,
+            concurrency: options.concurrency,
+            alertmanager: alertmanager.clone(),
+        },
+        events,
+    );
+    let mut waiting = Waiting::new(&app, alertmanager.is_some());
+    // Every answer in, or the time a slow answer may take (twice: backfills queue behind
+    // instant queries), whichever comes first.
+    let deadline = tokio::time::Instant::now() + options.query_timeout * 2;
+    while !waiting.is_done() {
+        let Ok(Some(event)) = tokio::time::timeout_at(deadline, answers.recv()).await else {
+            break;
+        };
+        waiting.seen(&event);
+        app.update(Msg::Data(event));
+    }
+    drop(poller);
+    app.update(Msg::Tick(unix_now()));
+    let buffer = svg::frame(&app, width, height);
+    let output = &args.output;
+    let is_text = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let content = if is_text {
+        svg::to_text(&buffer)
+    } else {
+        svg::to_svg(&buffer, Canvas::for_theme(app.theme()))
+    };
+    std::fs::write(output, content)
+        .map_err(|e| InvalidInput(format!("-o: cannot write {}: {e}", output.display())))?;
+    Ok(())
+}
+
+/// What one poll has still to bring.
+struct Waiting {
+    instants: HashSet<usize>,
+    ranges: HashSet<usize>,
+    alerts: bool,
+    rules: bool,
+    alertmanager: bool,
+}
+
+impl Waiting {
+    fn new(app: &App, alertmanager: bool) -> Waiting {
+        let queries = &app.layout().queries;
+        Waiting {
+            instants: (0..queries.len()).collect(),
+            ranges: (0..queries.len())
+                .filter(|&id| queries[id].history.is_some())
+                .collect(),
+            alerts: true,
+            rules: true,
+            alertmanager,
+        }
+    }
+
+    fn seen(&mut self, event: &DataEvent) {
+        match event {
+            DataEvent::Instant { id, .. } => {
+                self.instants.remove(id);
+            }
+            DataEvent::Range { id, .. } => {
+                self.ranges.remove(id);
+            }
+            DataEvent::Alerts { .. } => self.alerts = false,
+            DataEvent::Rules { .. } => self.rules = false,
+            DataEvent::Alertmanager { .. } => self.alertmanager = false,
+            _ => {}
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.instants.is_empty()
+            && self.ranges.is_empty()
+            && !self.alerts
+            && !self.rules
+            && !self.alertmanager
+    }
+}

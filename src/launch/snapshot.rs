@@ -1,0 +1,159 @@
+//! `spheroseg-top snapshot`: every query of the layout asked once (at most `--concurrency`
+//! at a time) with Prometheus' alerts, the answers fed to the same [`App`] the dashboard
+//! runs, and the result judged by [`Snapshot`]. Whatever has not answered by
+//! `--query-timeout` (plus a little) counts as timed out, so the run ends within a second
+//! of it.
+
+use super::connect::{self, Clients};
+use super::{Config, InvalidInput};
+use crate::app::{App, Msg, SourceInfo};
+use crate::cli::{Options, SnapshotArgs};
+use crate::clock::unix_now;
+use crate::config::Layout;
+use crate::config::colour_depth::ColourDepth;
+use crate::event::DataEvent;
+use crate::prom::{PromClient, PromError};
+use crate::report::snapshot::Snapshot;
+use futures::StreamExt;
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Slack past `--query-timeout` for answers already on their way.
+const GRACE: Duration = Duration::from_millis(200);
+
+/// Prints the snapshot in the asked format and returns its exit code.
+pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyhow::Result<u8> {
+    let tabs = match &args.tab {
+        Some(name) => vec![tab_index(&config.layout, name)?],
+        None => Vec::new(),
+    };
+    let Clients {
+        prometheus,
+        alertmanager,
+        ..
+    } = connect::clients(options, options.prometheus_url())?;
+    let source = SourceInfo {
+        label: prometheus.display_url().to_string(),
+        refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
+        note: None,
+    };
+    let theme = config.theme.for_depth(ColourDepth::from_environment());
+    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    let deadline = Instant::now() + options.query_timeout + GRACE;
+    for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
+        app.update(Msg::Data(event));
+    }
+    let snapshot = Snapshot::of(&app, &tabs);
+    let text = match args.format.as_str() {
+        "json" => snapshot.to_json(),
+        "nagios" => snapshot.to_nagios(),
+        _ => {
+            let colour = std::io::stdout().is_terminal();
+            snapshot.to_text(colour.then_some(&theme))
+        }
+    };
+    print!("{text}");
+    Ok(snapshot.exit_code)
+}
+
+/// The tab named `name` (its title in any case, or its number from 1).
+pub(super) fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInput> {
+    let by_number = name
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=layout.tabs.len()).contains(n))
+        .map(|n| n - 1);
+    by_number
+        .or_else(|| {
+            layout
+                .tabs
+                .iter()
+                .position(|t| t.title.eq_ignore_ascii_case(name.trim()))
+        })
+        .ok_or_else(|| {
+            let titles: Vec<&str> = layout.tabs.iter().map(|t| t.title.as_str()).collect();
+            InvalidInput(format!(
+                "--tab: no tab \"{name}\"; the layout has {}",
+                titles.join(", ")
+            ))
+        })
+}
+
+/// One answer per query, then the alerts (and Alertmanager's groups, to leave silenced
+/// alerts out), as data events stamped with one evaluation time.
+async fn poll_once(
+    app: &App,
+    client: &PromClient,
+    alertmanager: Option<&PromClient>,
+    options: &Options,
+    deadline: Instant,
+) -> Vec<DataEvent> {
+    let at = unix_now();
+    let queries = &app.layout().queries;
+    let asks = futures::stream::iter(queries.iter().enumerate().map(|(id, query)| async move {
+        let started = Instant::now();
+        (id, client.instant(&query.expr, at).await, started.elapsed())
+    }))
+    .buffer_unordered(options.concurrency.max(1));
+    let instants = async {
+        let mut answered: Vec<Option<_>> = (0..queries.len()).map(|_| None).collect();
+        let mut asks = std::pin::pin!(asks);
+        while let Ok(Some((id, result, latency))) =
+            tokio::time::timeout_at(deadline, asks.next()).await
+        {
+            answered[id] = Some((result, latency));
+        }
+        answered
+    };
+    let late = || PromError::Timeout(options.query_timeout);
+    let alerts = async {
+        tokio::time::timeout_at(deadline, client.alerts())
+            .await
+            .unwrap_or_else(|_| Err(late()))
+    };
+    let silences = async {
+        match alertmanager {
+            Some(am) => Some(
+                tokio::time::timeout_at(deadline, am.alertmanager())
+                    .await
+                    .unwrap_or_else(|_| Err(late())),
+            ),
+            None => None,
+        }
+    };
+    let (answered, alerts, silences) = tokio::join!(instants, alerts, silences);
+
+    let mut events = vec![DataEvent::Clock(at)];
+    for (id, answer) in answered.into_iter().enumerate() {
+        let (result, latency) = answer.unwrap_or_else(|| (Err(late()), options.query_timeout));
+        let result = result.map(|answer| {
+            if answer.omitted > 0 {
+                events.push(DataEvent::SeriesOmitted {
+                    id,
+                    at,
+                    count: answer.omitted,
+                });
+            }
+            if !answer.warnings.is_empty() {
+                events.push(DataEvent::Warnings {
+                    id,
+                    at,
+                    warnings: answer.warnings,
+                });
+            }
+            answer.samples
+        });
+        events.push(DataEvent::Instant {
+            id,
+            at,
+            result,
+            latency,
+        });
+    }
+    if let Some(result) = silences {
+        events.push(DataEvent::Alertmanager { at, result });
+    }
+    events.push(DataEvent::Alerts { at, result: alerts });
+    events
+}

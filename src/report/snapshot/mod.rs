@@ -1,0 +1,374 @@
+//! One moment of the dashboard judged for scripts and people (`spheroseg-top snapshot`):
+//! every KPI row and stat/gauge panel with its value and status, and the firing alerts —
+//! as the KPI tables in text, as JSON (schema: `docs/snapshot.schema.json`), or as one
+//! Nagios plugin line with perfdata.
+//!
+//! [`Snapshot::of`] reads an [`App`] that ingested one answer per query, with the same
+//! [`reading`] the screen's widgets use, so every status is the one the dashboard shows.
+
+mod nagios;
+mod text;
+
+use crate::app::App;
+use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
+use crate::model::labels::legend;
+use crate::model::{Bound, Direction, Status, Thresholds, Unit};
+use crate::prom::AlertState;
+use crate::store::Store;
+use crate::view::{Context, reading};
+use serde::Serialize;
+
+/// The verdict as a Nagios plugin's exit code: how a cron job or CI step reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Verdict {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl Verdict {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Ok => "OK",
+            Verdict::Warning => "WARNING",
+            Verdict::Critical => "CRITICAL",
+            Verdict::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// Everything judged at one moment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    /// The server asked, without credentials.
+    pub prometheus: String,
+    /// Unix seconds of the evaluation.
+    pub at: f64,
+    pub verdict: Verdict,
+    pub exit_code: u8,
+    pub rows: Vec<SnapshotRow>,
+    /// Prometheus' (and local rules') alerts firing now.
+    pub alerts: Vec<FiringAlert>,
+    /// Why Prometheus' alert list could not be read, if it could not.
+    pub alerts_error: Option<String>,
+}
+
+/// One KPI row, stat or gauge panel.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotRow {
+    pub tab: String,
+    pub panel: String,
+    /// `kpi` (a KPI table's row), `stat` or `gauge`.
+    pub kind: &'static str,
+    /// The KPI's name; a stat or gauge panel's title.
+    pub name: String,
+    pub query: String,
+    /// The reduced value; `None` without one (no data, failed query) or when not finite.
+    pub value: Option<f64>,
+    /// The value as the screen writes it, e.g. `182 ms`, with the series it came from.
+    pub shown: String,
+    pub unit: Unit,
+    pub target: Option<f64>,
+    pub alert: Option<f64>,
+    pub direction: Direction,
+    pub status: StatusWord,
+    pub error: Option<String>,
+    /// Texts of the thresholds as the KPI table writes them (`< 200 ms`), for the text table.
+    #[serde(skip)]
+    pub target_text: String,
+    #[serde(skip)]
+    pub alert_text: String,
+}
+
+/// A [`Status`] in the words the screen uses (`OK`, `NO DATA`, `WARN`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusWord(pub Status);
+
+impl Serialize for StatusWord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.label())
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FiringAlert {
+    pub name: String,
+    pub severity: Option<String>,
+    /// The `summary` annotation, else the labels.
+    pub summary: String,
+}
+
+impl Snapshot {
+    /// Judges `tabs` (indices into the layout; every tab when empty) as `app` knows them.
+    pub fn of(app: &App, tabs: &[usize]) -> Snapshot {
+        let layout = app.layout();
+        let ctx = app.context();
+        let rows: Vec<SnapshotRow> = layout
+            .tabs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| tabs.is_empty() || tabs.contains(i))
+            .flat_map(|(_, tab)| tab_rows(tab, app, ctx))
+            .collect();
+        let store = app.store();
+        let alerts: Vec<FiringAlert> = store
+            .alerts
+            .all()
+            .into_iter()
+            .filter(|a| a.state == AlertState::Firing && !store.alerts.is_suppressed(a))
+            .map(|a| FiringAlert {
+                name: a.name.clone(),
+                severity: a.severity().map(str::to_string),
+                summary: a
+                    .annotations
+                    .get("summary")
+                    .cloned()
+                    .unwrap_or_else(|| legend(None, &a.labels)),
+            })
+            .collect();
+        let alerts_error = match &store.alerts.server {
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
+        let verdict = verdict(&rows, &alerts, alerts_error.is_some());
+        Snapshot {
+            prometheus: app.source().label.clone(),
+            at: app.now(),
+            verdict,
+            exit_code: verdict.code(),
+            rows,
+            alerts,
+            alerts_error,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Plain data with string keys: serialising cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// The KPI tables; status words in `theme`'s colours when one is given (a terminal).
+    pub fn to_text(&self, theme: Option<&crate::config::Theme>) -> String {
+        text::render(self, theme)
+    }
+
+    pub fn to_nagios(&self) -> String {
+        nagios::render(self)
+    }
+}
+
+/// 3 when nothing could be asked (every query failed, or the server did not answer at
+/// all); else 2 for an ALERT or a firing critical alert; 1 for a WARN, a failed query or
+/// another firing alert; 0 otherwise. No data is not a warning: the screen shows it grey.
+fn verdict(rows: &[SnapshotRow], alerts: &[FiringAlert], alerts_failed: bool) -> Verdict {
+    let failed = |r: &&SnapshotRow| r.error.is_some();
+    let all_failed = if rows.is_empty() {
+        alerts_failed
+    } else {
+        rows.iter().all(|r| failed(&r))
+    };
+    if all_failed {
+        return Verdict::Unknown;
+    }
+    let critical_alert = alerts
+        .iter()
+        .any(|a| a.severity.as_deref() == Some("critical"));
+    let worst = rows.iter().map(|r| r.status.0).max().unwrap_or(Status::Ok);
+    if worst == Status::Alert || critical_alert {
+        Verdict::Critical
+    } else if worst >= Status::Error || !alerts.is_empty() {
+        Verdict::Warning
+    } else {
+        Verdict::Ok
+    }
+}
+
+fn tab_rows(tab: &Tab, app: &App, ctx: Context) -> Vec<SnapshotRow> {
+    let mut rows = Vec::new();
+    for panel in tab.rows.iter().flat_map(|r| &r.panels) {
+        match panel.kind {
+            PanelKind::KpiTable => {
+                for kpi in &panel.kpis {
+                    rows.push(judge(
+                        app,
+                        ctx,
+                        Judged {
+                            tab,
+                            panel,
+                            name: &kpi.name,
+                            id: kpi.query.id,
+                            legend_template: kpi.query.legend.as_deref(),
+                            reduce: kpi.reduce,
+                            unit: kpi.unit,
+                            decimals: kpi.decimals,
+                            thresholds: kpi.thresholds,
+                        },
+                    ));
+                }
+            }
+            // A gauge draws every series; its status is the worst one, as on screen.
+            PanelKind::Stat | PanelKind::Gauge => {
+                let Some(pq) = panel.queries.first() else {
+                    continue;
+                };
+                let reduce = if panel.kind == PanelKind::Gauge {
+                    Reduce::Worst
+                } else {
+                    panel.reduce
+                };
+                rows.push(judge(
+                    app,
+                    ctx,
+                    Judged {
+                        tab,
+                        panel,
+                        name: &panel.title,
+                        id: pq.id,
+                        legend_template: pq.legend.as_deref(),
+                        reduce,
+                        unit: panel.unit,
+                        decimals: panel.decimals,
+                        thresholds: panel.thresholds,
+                    },
+                ));
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// What one row reads: a KPI's or a panel's query, reduction, unit and thresholds.
+struct Judged<'a> {
+    tab: &'a Tab,
+    panel: &'a Panel,
+    name: &'a str,
+    id: usize,
+    legend_template: Option<&'a str>,
+    reduce: Reduce,
+    unit: Unit,
+    decimals: Option<u8>,
+    thresholds: Thresholds,
+}
+
+fn judge(app: &App, ctx: Context, j: Judged) -> SnapshotRow {
+    let store: &Store = app.store();
+    let query = store.query(j.id);
+    let expr = app
+        .layout()
+        .queries
+        .get(j.id)
+        .map(|q| q.expr.clone())
+        .unwrap_or_default();
+    let (value, shown, status, error) = match query {
+        Some(query) => {
+            let r = reading(query, j.reduce, &j.thresholds, ctx);
+            let mut shown = r
+                .value
+                .map_or_else(|| "—".to_string(), |v| j.unit.format(v, j.decimals));
+            if query.current().nth(1).is_some()
+                && let Some(series) = r.series
+            {
+                shown = format!("{shown}  {}", legend(j.legend_template, &series.labels));
+            }
+            let error = query.error.as_ref().map(ToString::to_string);
+            (r.value.filter(|v| v.is_finite()), shown, r.status, error)
+        }
+        None => (None, "—".to_string(), Status::NoData, None),
+    };
+    SnapshotRow {
+        tab: j.tab.title.clone(),
+        panel: j.panel.title.clone(),
+        kind: match j.panel.kind {
+            PanelKind::KpiTable => "kpi",
+            PanelKind::Gauge => "gauge",
+            _ => "stat",
+        },
+        name: j.name.to_string(),
+        query: expr,
+        value,
+        shown,
+        unit: j.unit,
+        target: j.thresholds.target,
+        alert: j.thresholds.alert,
+        direction: j.thresholds.direction,
+        status: StatusWord(status),
+        error,
+        target_text: j.thresholds.text(Bound::Target, j.unit, j.decimals),
+        alert_text: j.thresholds.text(Bound::Alert, j.unit, j.decimals),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: Status, error: bool) -> SnapshotRow {
+        SnapshotRow {
+            tab: "Overview".into(),
+            panel: "KPIs".into(),
+            kind: "kpi",
+            name: "p95".into(),
+            query: "x".into(),
+            value: Some(1.0),
+            shown: "1".into(),
+            unit: Unit::None,
+            target: None,
+            alert: None,
+            direction: Direction::Above,
+            status: StatusWord(status),
+            error: error.then(|| "timeout".to_string()),
+            target_text: "–".into(),
+            alert_text: "–".into(),
+        }
+    }
+
+    fn firing(severity: &str) -> FiringAlert {
+        FiringAlert {
+            name: "A".into(),
+            severity: Some(severity.into()),
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_verdict_follows_the_nagios_convention() {
+        let ok = row(Status::Ok, false);
+        assert_eq!(verdict(std::slice::from_ref(&ok), &[], false), Verdict::Ok);
+        assert_eq!(
+            verdict(&[ok.clone(), row(Status::NoData, false)], &[], false),
+            Verdict::Ok
+        );
+        assert_eq!(
+            verdict(&[ok.clone(), row(Status::Warn, false)], &[], false),
+            Verdict::Warning
+        );
+        assert_eq!(
+            verdict(&[ok.clone(), row(Status::Error, true)], &[], false),
+            Verdict::Warning
+        );
+        assert_eq!(
+            verdict(std::slice::from_ref(&ok), &[firing("warning")], false),
+            Verdict::Warning
+        );
+        assert_eq!(
+            verdict(&[ok.clone(), row(Status::Alert, false)], &[], false),
+            Verdict::Critical
+        );
+        assert_eq!(
+            verdict(&[ok], &[firing("critical")], false),
+            Verdict::Critical
+        );
+        assert_eq!(
+            verdict(&[row(Status::Error, true)], &[], true),
+            Verdict::Unknown
+        );
+        assert_eq!(verdict(&[], &[], true), Verdict::Unknown);
+    }
+}

@@ -1,0 +1,119 @@
+//! The snapshot as one Nagios plugin line: `SPHEROSEG WARNING - summary: what is off |
+//! perfdata`, one perfdata item per row with its thresholds as Nagios ranges.
+
+use super::{Snapshot, SnapshotRow};
+use crate::model::{Direction, Status, Unit};
+
+/// How many rows that are not OK the text part names before "and N more".
+const NAMED: usize = 5;
+
+pub fn render(snapshot: &Snapshot) -> String {
+    let off: Vec<String> = snapshot
+        .rows
+        .iter()
+        .filter(|r| r.status.0 >= Status::Error)
+        .map(|r| format!("{} {} ({})", r.name, r.shown, r.status.0.label()))
+        .chain(snapshot.alerts.iter().map(|a| format!("{} firing", a.name)))
+        .collect();
+    let mut detail = off
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if off.len() > NAMED {
+        detail.push_str(&format!(" and {} more", off.len() - NAMED));
+    }
+    let summary = super::text::summary(snapshot);
+    let text = if detail.is_empty() {
+        summary
+    } else {
+        format!("{summary}: {detail}")
+    };
+    let perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
+    // `|` splits text from perfdata: none may be left in the text.
+    let text = text.replace('|', "/");
+    format!(
+        "SPHEROSEG {} - {text} | {}\n",
+        snapshot.verdict.word(),
+        perfdata.join(" ")
+    )
+}
+
+/// `'Tab/name'=value[UOM];warn;crit` with the target as warn and the alert threshold as
+/// crit; `~:t` alerts above t, `t:` below it, as Nagios ranges say.
+fn perfdata(row: &SnapshotRow) -> String {
+    let label = format!("{}/{}", row.tab, row.name)
+        .replace('\'', "")
+        .replace('=', ":");
+    let (value, uom) = match row.value {
+        Some(v) => {
+            let uom = match row.unit {
+                Unit::Seconds => "s",
+                Unit::Percent => "%",
+                Unit::Bytes => "B",
+                _ => "",
+            };
+            (number(v), uom)
+        }
+        None => ("U".to_string(), ""),
+    };
+    let range = |limit: Option<f64>| match (limit, row.direction) {
+        (None, _) => String::new(),
+        (Some(t), Direction::Above) => format!("~:{}", number(t)),
+        (Some(t), Direction::Below) => format!("{}:", number(t)),
+    };
+    format!(
+        "'{label}'={value}{uom};{};{}",
+        range(row.target),
+        range(row.alert)
+    )
+}
+
+/// A plain decimal number (perfdata takes no exponents).
+fn number(v: f64) -> String {
+    let text = format!("{v:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() || text == "-" {
+        "0".into()
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::snapshot::StatusWord;
+
+    #[test]
+    fn perfdata_carries_thresholds_as_nagios_ranges() {
+        let row = SnapshotRow {
+            tab: "Overview".into(),
+            panel: "KPIs".into(),
+            kind: "kpi",
+            name: "p95 'latency'".into(),
+            query: "x".into(),
+            value: Some(0.25),
+            shown: "250 ms".into(),
+            unit: Unit::Seconds,
+            target: Some(0.2),
+            alert: Some(0.5),
+            direction: Direction::Above,
+            status: StatusWord(Status::Warn),
+            error: None,
+            target_text: String::new(),
+            alert_text: String::new(),
+        };
+        assert_eq!(perfdata(&row), "'Overview/p95 latency'=0.25s;~:0.2;~:0.5");
+        let below = SnapshotRow {
+            direction: Direction::Below,
+            unit: Unit::Ratio,
+            value: None,
+            ..row
+        };
+        assert_eq!(perfdata(&below), "'Overview/p95 latency'=U;0.2:;0.5:");
+        assert_eq!(number(1e-7), "0");
+        assert_eq!(number(1500.0), "1500");
+    }
+}

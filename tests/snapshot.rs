@@ -1,0 +1,340 @@
+//! `spheroseg-top snapshot` run as a cron job would: against a real Prometheus scraping the
+//! simulator (normal: 0, or 1 when a wandering value brushes a target, as its rows say;
+//! incident: exit 2 with the lagging replica named), against a
+//! closed port (exit 3) and a server that never answers (exit 3 soon after the query
+//! timeout); its JSON checked against docs/snapshot.schema.json.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{stack, wait_for};
+use serde_json::Value;
+use spheroseg_top::sim::Scenario;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WARM_UP: &str = "sum(rate(http_request_duration_seconds_count[5m])) > 0";
+
+fn snapshot(url: &str, args: &[&str]) -> Output {
+    let config = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(["--prometheus", url, "snapshot"])
+        .args(args)
+        .env_remove("SPHEROSEG_PROMETHEUS_URL")
+        .env_remove("SPHEROSEG_PROFILE")
+        // No profile of the machine's user leaks into the test.
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    let value: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}\nstderr: {}", stderr(output)));
+    let schema: Value = serde_json::from_str(include_str!("../docs/snapshot.schema.json")).unwrap();
+    let mut errors = Vec::new();
+    schema::validate(&schema, &schema, &value, "$", &mut errors);
+    assert!(
+        errors.is_empty(),
+        "does not match the schema:\n{}",
+        errors.join("\n")
+    );
+    value
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The exit code the rows and firing alerts of a JSON snapshot call for, worked out here
+/// independently of the program.
+fn expected_code(value: &Value) -> i32 {
+    let rows = value["rows"].as_array().unwrap();
+    let alerts = value["alerts"].as_array().unwrap();
+    let any = |status: &str| rows.iter().any(|r| r["status"] == status);
+    if !rows.is_empty() && rows.iter().all(|r| r["error"].is_string()) {
+        3
+    } else if any("ALERT") || alerts.iter().any(|a| a["severity"] == "critical") {
+        2
+    } else if any("WARN") || any("ERROR") || !alerts.is_empty() {
+        1
+    } else {
+        0
+    }
+}
+
+fn verdict_word(code: i32) -> &'static str {
+    ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::try_from(code).unwrap()]
+}
+
+fn rows_with<'a>(value: &'a Value, status: &str) -> Vec<&'a Value> {
+    value["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == status)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn normal_is_never_critical_and_the_incident_is() {
+    let stack = stack(Scenario::Normal).await;
+    let url = stack.prometheus_url().to_string();
+    wait_for(&url, WARM_UP, Duration::from_secs(20)).await;
+
+    // The simulator wanders: a normal deployment may brush a target (WARN), never an
+    // alert threshold. The exit code must be the one the rows and alerts call for.
+    let output = snapshot(&url, &["--format", "json"]);
+    let value = json(&output);
+    let code = output.status.code().unwrap();
+    assert_eq!(code, expected_code(&value), "{value:#}");
+    assert!(code <= 1, "normal is never critical: {value:#}");
+    assert_eq!(value["exit_code"], code);
+    assert!(value["rows"].as_array().unwrap().len() > 10);
+    let lag = value["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Replication lag")
+        .unwrap();
+    assert_eq!(lag["unit"], "seconds");
+    assert_eq!(lag["target"], 1.0);
+    assert_eq!(lag["alert"], 5.0);
+    assert!(lag["value"].is_number(), "{lag}");
+    assert!(lag["query"].as_str().unwrap().contains("replication_lag"));
+
+    let text = snapshot(&url, &["--tab", "database"]);
+    let word = verdict_word(text.status.code().unwrap());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with(&format!("{word} ")), "{text}");
+    assert!(text.contains("Replication lag"), "{text}");
+    assert!(!text.contains("Overview"), "--tab shows one tab:\n{text}");
+    assert!(!text.contains('\x1b'), "no colour into a pipe:\n{text}");
+
+    let nagios = snapshot(&url, &["--format", "nagios"]);
+    let word = verdict_word(nagios.status.code().unwrap());
+    let line = String::from_utf8(nagios.stdout).unwrap();
+    assert!(line.starts_with(&format!("SPHEROSEG {word} - ")), "{line}");
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(
+        line.contains("'Database/Replication lag'=") && line.contains(";~:1;~:5"),
+        "perfdata with thresholds: {line}"
+    );
+
+    stack.sim.set_scenario(Scenario::Incident);
+    wait_for(
+        &url,
+        "max(db_replication_lag_seconds) > 5",
+        Duration::from_secs(20),
+    )
+    .await;
+    let output = snapshot(&url, &["--format", "json"]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(2), "{value:#}");
+    assert_eq!(expected_code(&value), 2);
+    assert_eq!(value["verdict"], "CRITICAL");
+    let alerts = rows_with(&value, "ALERT");
+    assert!(
+        alerts.iter().any(|r| r["name"] == "Replication lag"
+            && r["shown"].as_str().unwrap().contains("replica-2")),
+        "the lagging replica is named: {alerts:#?}"
+    );
+    let nagios = snapshot(&url, &["--format", "nagios"]);
+    assert_eq!(nagios.status.code(), Some(2));
+    let line = String::from_utf8(nagios.stdout).unwrap();
+    assert!(
+        line.starts_with("SPHEROSEG CRITICAL - ") && line.contains("Replication lag"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_closed_port_is_unknown() {
+    // Bound, then dropped: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let output = snapshot(&url, &["--format", "json"]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(3), "{value:#}");
+    assert_eq!(value["verdict"], "UNKNOWN");
+    assert!(value["alerts_error"].is_string());
+    let nagios = snapshot(&url, &["--format", "nagios"]);
+    assert_eq!(nagios.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&nagios.stdout).starts_with("SPHEROSEG UNKNOWN - "));
+}
+
+#[test]
+fn a_server_that_never_answers_is_unknown_once_the_query_timeout_passes() {
+    // Accepts connections and reads nothing: every request hangs until the deadline.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().flatten() {
+            open.push(stream);
+        }
+    });
+    let started = Instant::now();
+    let output = snapshot(&url, &["--query-timeout", "1s", "--format", "json"]);
+    let took = started.elapsed();
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(3), "{value:#}");
+    // Generous for a loaded machine: the point is that it ends, not how fast.
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    drop(held);
+}
+
+#[test]
+fn an_unknown_tab_is_refused_with_the_tabs_there_are() {
+    let output = snapshot("http://127.0.0.1:1", &["--tab", "nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("no tab \"nope\"") && stderr.contains("Database"),
+        "{stderr}"
+    );
+}
+
+/// A JSON Schema check of the keywords docs/snapshot.schema.json uses: type, enum,
+/// required, properties, additionalProperties, items, minimum, maximum and local $ref.
+/// An unknown keyword fails, so the schema cannot grow past what is checked.
+mod schema {
+    use serde_json::Value;
+
+    pub fn validate(
+        root: &Value,
+        schema: &Value,
+        value: &Value,
+        at: &str,
+        errors: &mut Vec<String>,
+    ) {
+        let Some(schema) = schema.as_object() else {
+            errors.push(format!("{at}: schema is not an object"));
+            return;
+        };
+        for (keyword, rule) in schema {
+            match keyword.as_str() {
+                "$schema" | "$id" | "title" | "description" | "$defs" => {}
+                "$ref" => {
+                    let path = rule.as_str().unwrap_or_default();
+                    let target = path
+                        .strip_prefix("#/")
+                        .map(|p| p.split('/').fold(root, |v, key| &v[key]));
+                    match target {
+                        Some(target) if !target.is_null() => {
+                            validate(root, target, value, at, errors);
+                        }
+                        _ => errors.push(format!("{at}: unresolved $ref {path}")),
+                    }
+                }
+                "type" => {
+                    let types: Vec<&str> = match rule {
+                        Value::String(t) => vec![t.as_str()],
+                        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+                        _ => vec![],
+                    };
+                    if !types.iter().any(|t| is_type(value, t)) {
+                        errors.push(format!("{at}: {value} is not of type {types:?}"));
+                    }
+                }
+                "enum" => {
+                    if !rule
+                        .as_array()
+                        .is_some_and(|options| options.contains(value))
+                    {
+                        errors.push(format!("{at}: {value} is not one of {rule}"));
+                    }
+                }
+                "required" => {
+                    for name in rule
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
+                        if value.get(name).is_none() {
+                            errors.push(format!("{at}: missing {name}"));
+                        }
+                    }
+                }
+                "properties" => {
+                    let (Some(properties), Some(object)) = (rule.as_object(), value.as_object())
+                    else {
+                        continue;
+                    };
+                    for (name, property) in properties {
+                        if let Some(v) = object.get(name) {
+                            validate(root, property, v, &format!("{at}.{name}"), errors);
+                        }
+                    }
+                }
+                "additionalProperties" => {
+                    let known = schema.get("properties").and_then(Value::as_object);
+                    if rule == &Value::Bool(false)
+                        && let (Some(known), Some(object)) = (known, value.as_object())
+                    {
+                        for name in object.keys().filter(|k| !known.contains_key(*k)) {
+                            errors.push(format!("{at}: unexpected {name}"));
+                        }
+                    }
+                }
+                "items" => {
+                    for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                        validate(root, rule, item, &format!("{at}[{i}]"), errors);
+                    }
+                }
+                "minimum" | "maximum" => {
+                    let (Some(limit), Some(v)) = (rule.as_f64(), value.as_f64()) else {
+                        continue;
+                    };
+                    if (keyword == "minimum" && v < limit) || (keyword == "maximum" && v > limit) {
+                        errors.push(format!("{at}: {v} is outside {keyword} {limit}"));
+                    }
+                }
+                other => errors.push(format!("{at}: keyword {other} is not checked here")),
+            }
+        }
+    }
+
+    fn is_type(value: &Value, name: &str) -> bool {
+        match name {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn the_checker_finds_what_is_wrong() {
+        let schema: Value =
+            serde_json::from_str(include_str!("../docs/snapshot.schema.json")).unwrap();
+        let bad = serde_json::json!({
+            "prometheus": 1, "at": 0, "verdict": "FINE", "exit_code": 7,
+            "rows": [{"tab": "x"}], "alerts": [], "extra": true
+        });
+        let mut errors = Vec::new();
+        validate(&schema, &schema, &bad, "$", &mut errors);
+        let all = errors.join("\n");
+        for expected in [
+            "$.prometheus: 1 is not of type",
+            "$.verdict: \"FINE\" is not one of",
+            "$.exit_code: 7 is outside maximum",
+            "$: missing alerts_error",
+            "$: unexpected extra",
+            "$.rows[0]: missing panel",
+        ] {
+            assert!(all.contains(expected), "{expected} not found in:\n{all}");
+        }
+    }
+}
