@@ -75,7 +75,11 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
         refresh,
         note: None,
     };
-    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    let chosen = crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| InvalidInput(e.to_string()))?;
+    let mut app = App::new(config.layout, config.theme, source)
+        .with_rules(&config.rules)
+        .with_variables(chosen, options.scrape_interval);
     let (width, height) = args.size;
     app.update(Msg::Action(Action::Resize(width, height)));
     app.update(Msg::Action(Action::SelectTab(tab)));
@@ -83,7 +87,7 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
     let poller = live::spawn(
         prometheus,
         PollerConfig {
-            queries: app.layout().queries.clone(),
+            queries: app.polled_queries(),
             refresh,
             concurrency: options.concurrency,
             alertmanager: alertmanager.clone(),

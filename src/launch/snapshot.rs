@@ -39,7 +39,13 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
         note: None,
     };
     let theme = config.theme.for_depth(ColourDepth::from_environment());
-    let mut app = App::new(config.layout, config.theme, source).with_rules(&config.rules);
+    // --var as the dashboard takes it; a query variable without a value leaves its
+    // queries unexpanded, and Prometheus' refusal is their row's error.
+    let chosen = crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| InvalidInput(e.to_string()))?;
+    let mut app = App::new(config.layout, config.theme, source)
+        .with_rules(&config.rules)
+        .with_variables(chosen, options.scrape_interval);
     let deadline = Instant::now() + options.query_timeout + GRACE;
     for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
         app.update(Msg::Data(event));
@@ -90,7 +96,8 @@ async fn poll_once(
     deadline: Instant,
 ) -> Vec<DataEvent> {
     let at = unix_now();
-    let queries = &app.layout().queries;
+    // As the poller sends them: variables and built-ins written out.
+    let queries = &app.polled_queries();
     let asks = futures::stream::iter(queries.iter().enumerate().map(|(id, query)| async move {
         let started = Instant::now();
         (id, client.instant(&query.expr, at).await, started.elapsed())
