@@ -246,8 +246,11 @@ fn drill_app(series: usize) -> App {
     for _ in 0..4 {
         app.update(Msg::Action(Action::ZoomOut));
     }
-    let commands = app.take_commands();
-    let Some(SourceCommand::Range(request)) = commands.into_iter().last() else {
+    // The zoom's range request, among the app's other questions (the server's, the screen).
+    let Some(request) = app.take_commands().into_iter().rev().find_map(|c| match c {
+        SourceCommand::Range(request) => Some(request),
+        _ => None,
+    }) else {
         panic!("the drill view asks for its range");
     };
     assert!(request.end - request.start >= 86_400, "24 h");

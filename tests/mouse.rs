@@ -176,7 +176,8 @@ fn in_tmux_a_click_switches_tabs_and_quitting_releases_the_mouse() {
         while !done() {
             assert!(
                 std::time::Instant::now() < deadline,
-                "timed out waiting for {what}"
+                "timed out waiting for {what}; the pane shows:\n{}",
+                tmux(&["capture-pane", "-p", "-t", "dash"])
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
