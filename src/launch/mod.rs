@@ -92,7 +92,11 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            check::print(&load_config(options)?);
+            let config = load_config(options)?;
+            // A --var the layout cannot take is bad input here as on the dashboard.
+            crate::app::variables::choices(&config.layout, &options.vars)
+                .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
+            check::print(&config);
             return Ok(0);
         }
         _ => {}
