@@ -54,11 +54,7 @@ fn dashboard(layout: &Layout) -> Value {
         }));
         y += 1;
         for row in shown {
-            let row_panels: Vec<&Panel> = row
-                .panels
-                .iter()
-                .filter(|p| exported(p.kind))
-                .collect();
+            let row_panels: Vec<&Panel> = row.panels.iter().filter(|p| exported(p.kind)).collect();
             let height = row_panels
                 .iter()
                 .map(|p| KPI_HEIGHT * p.kpis.len() as u32)

@@ -236,7 +236,11 @@ fn a_var_the_layout_cannot_take_is_a_clear_error() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     // `check`, `snapshot` and `screenshot` take the choice as the dashboard does.
-    for command in [vec!["check"], vec!["snapshot"], vec!["screenshot", "-o", "x.svg"]] {
+    for command in [
+        vec!["check"],
+        vec!["snapshot"],
+        vec!["screenshot", "-o", "x.svg"],
+    ] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
             .args(["--prometheus", "http://127.0.0.1:9", "--layout", fixture])
             .args(&command)
@@ -246,6 +250,9 @@ fn a_var_the_layout_cannot_take_is_a_clear_error() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
-        assert!(stderr.contains("no variable \"nope\""), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("no variable \"nope\""),
+            "{command:?}: {stderr}"
+        );
     }
 }

@@ -13,8 +13,8 @@ mod navigate;
 mod prompt;
 pub mod replay;
 pub mod restore;
-pub mod silence;
 mod server;
+pub mod silence;
 #[cfg(test)]
 mod tests;
 pub mod time;
@@ -328,7 +328,9 @@ impl App {
 
     pub fn input_mode(&self) -> InputMode {
         match self.overlay {
-            Some(Overlay::Prompt(_) | Overlay::Silence(_) | Overlay::Variables(_)) => InputMode::Text,
+            Some(Overlay::Prompt(_) | Overlay::Silence(_) | Overlay::Variables(_)) => {
+                InputMode::Text
+            }
             _ => InputMode::Normal,
         }
     }

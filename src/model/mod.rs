@@ -1,8 +1,8 @@
 //! Plain value types shared by configuration, data and rendering.
 
 pub mod labels;
-pub mod matcher;
 pub mod mapping;
+pub mod matcher;
 pub mod query;
 pub mod threshold;
 pub mod units;

@@ -85,7 +85,8 @@ pub fn render(frame: &mut Frame, app: &App) {
         if too_small(body, need) {
             // Around the body: the tab bar, the variables line, the status bar and the log
             // pane at its full height.
-            let around = 2 + variables_line.height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+            let around =
+                2 + variables_line.height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
             let need = Size::new(need.width, need.height.saturating_add(around));
             frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
         } else {

@@ -22,8 +22,8 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
-mod variables;
 mod server;
+mod variables;
 pub use server::server_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.

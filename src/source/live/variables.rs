@@ -32,7 +32,9 @@ impl Poller {
                         start: now - METADATA_LOOKBACK.as_secs_f64(),
                         end: now,
                     };
-                    client.label_values(label, selector.as_deref(), window).await
+                    client
+                        .label_values(label, selector.as_deref(), window)
+                        .await
                 }
                 OptionsQuery::QueryResult { expr } => client
                     .instant(expr, unix_now())
