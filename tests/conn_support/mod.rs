@@ -234,16 +234,19 @@ pub fn stat_layout(exprs: &[&str]) -> Layout {
 
 /// The dashboard on `client` once every query answered (data or error), drawn 160×45:
 /// the screen's lines.
-pub async fn screen(layout: Layout, client: PromClient, note: Option<String>) -> Vec<String> {
+pub async fn screen(layout: Layout, client: PromClient, warning: Option<String>) -> Vec<String> {
+    // As the dashboard shows a connection warning (unverified TLS): first after the
+    // connection state, never cut by the status bar's later segments.
     let mut app = App::new(
         layout,
         Theme::load("default").unwrap(),
         SourceInfo {
             label: client.display_url().to_string(),
             refresh: Duration::from_secs(1),
-            note,
+            note: None,
         },
-    );
+    )
+    .with_source_warning(warning);
     let queries = app.layout().queries.len();
     let (tx, mut rx) = mpsc::channel(1024);
     let _commands = poller::spawn(
