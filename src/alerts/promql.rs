@@ -23,36 +23,37 @@ pub(crate) use crate::model::labels::is_label_name;
 /// The metric names an expression reads: the names of its vector selectors, including
 /// `{__name__="…"}` matchers. Empty for an expression that does not parse.
 pub fn metric_names(expr: &str) -> BTreeSet<String> {
-    let mut names = MetricNames::default();
-    if let Ok(ast) = parser::parse(expr) {
-        let Ok(_) = walk_expr(&mut names, &ast);
-    }
-    names.0
-}
-
-#[derive(Default)]
-struct MetricNames(BTreeSet<String>);
-
-impl MetricNames {
-    fn add(&mut self, selector: &VectorSelector) {
-        self.0.extend(selector.name.clone());
+    let mut names = BTreeSet::new();
+    for_each_selector(expr, |selector| {
+        names.extend(selector.name.clone());
         let by_matcher = selector.matchers.find_matchers(METRIC_NAME);
-        self.0.extend(
+        names.extend(
             by_matcher
                 .into_iter()
                 .filter(|m| m.op == MatchOp::Equal)
                 .map(|m| m.value),
         );
+    });
+    names
+}
+
+/// Calls `visit` with every vector selector of `expr` (those of range selectors and of
+/// aggregation parameters too), in order; nothing for an expression that does not parse.
+pub(crate) fn for_each_selector(expr: &str, visit: impl FnMut(&VectorSelector)) {
+    if let Ok(ast) = parser::parse(expr) {
+        let Ok(_) = walk_expr(&mut SelectorWalk(visit), &ast);
     }
 }
 
-impl ExprVisitor for MetricNames {
+struct SelectorWalk<F>(F);
+
+impl<F: FnMut(&VectorSelector)> ExprVisitor for SelectorWalk<F> {
     type Error = Infallible;
 
     fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Infallible> {
         match expr {
-            Expr::VectorSelector(selector) => self.add(selector),
-            Expr::MatrixSelector(matrix) => self.add(&matrix.vs),
+            Expr::VectorSelector(selector) => (self.0)(selector),
+            Expr::MatrixSelector(matrix) => (self.0)(&matrix.vs),
             // The walk skips an aggregation's parameter (`quantile(scalar(x), …)`).
             Expr::Aggregate(AggregateExpr {
                 param: Some(param), ..

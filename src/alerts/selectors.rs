@@ -3,9 +3,7 @@
 //! selects nothing.
 
 use promql_parser::label::{METRIC_NAME, MatchOp};
-use promql_parser::parser::{self, AggregateExpr, Expr, VectorSelector};
-use promql_parser::util::{ExprVisitor, walk_expr};
-use std::convert::Infallible;
+use promql_parser::parser::VectorSelector;
 
 /// How a matcher compares a label's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +82,7 @@ impl Selector {
 /// matchers cannot be checked one by one.
 pub fn selectors(expr: &str) -> Vec<Selector> {
     let mut found = Selectors::default();
-    if let Ok(ast) = parser::parse(expr) {
-        let Ok(_) = walk_expr(&mut found, &ast);
-    }
+    super::promql::for_each_selector(expr, |selector| found.add(selector));
     found.0
 }
 
@@ -127,25 +123,6 @@ impl Selectors {
         if !self.0.contains(&selector) {
             self.0.push(selector);
         }
-    }
-}
-
-impl ExprVisitor for Selectors {
-    type Error = Infallible;
-
-    fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Infallible> {
-        match expr {
-            Expr::VectorSelector(selector) => self.add(selector),
-            Expr::MatrixSelector(matrix) => self.add(&matrix.vs),
-            // The walk skips an aggregation's parameter (`quantile(scalar(x), …)`).
-            Expr::Aggregate(AggregateExpr {
-                param: Some(param), ..
-            }) => {
-                walk_expr(self, param)?;
-            }
-            _ => {}
-        }
-        Ok(true)
     }
 }
 
