@@ -27,11 +27,17 @@ pub(super) fn explain(
         if let Some(tls) = rustls_error(error) {
             return tls_problem(tls, https, client_cert);
         }
-        if let Some(http) = error.downcast_ref::<hyper::Error>()
-            && !https
-            && http.is_parse()
-        {
-            return Some(SPEAKS_TLS);
+        if let Some(http) = error.downcast_ref::<hyper::Error>() {
+            if !https && http.is_parse() {
+                return Some(SPEAKS_TLS);
+            }
+            // hyper's "connection was not ready": the connection died before the request
+            // was written. Right after a TLS 1.3 handshake that is the server refusing the
+            // client certificate: its alert arrives after the client thinks it is done,
+            // and hyper keeps only that the connection is gone.
+            if https && http.is_canceled() {
+                return Some(closed_after_handshake(client_cert));
+            }
         }
         cause = error.source();
     }
@@ -81,6 +87,19 @@ fn client_certificate_problem(
              CA it does not trust, or expired?)",
         ),
         _ => None,
+    }
+}
+
+/// The server hung up between the handshake and the request, without saying why.
+fn closed_after_handshake(client_cert: bool) -> &'static str {
+    if client_cert {
+        "the TLS handshake failed: the server closed the connection before any request; \
+         most likely it refused the client certificate (issued by a CA it does not trust, \
+         or expired?)"
+    } else {
+        "the TLS handshake failed: the server closed the connection before any request; \
+         most likely it requires a client certificate (mutual TLS; give --client-cert FILE \
+         and --client-key FILE)"
     }
 }
 
