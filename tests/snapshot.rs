@@ -2,7 +2,8 @@
 //! simulator (normal: 0, or 1 when a wandering value brushes a target, as its rows say;
 //! incident: exit 2 with the lagging replica named), against a
 //! closed port (exit 3) and a server that never answers (exit 3 soon after the query
-//! timeout); its JSON checked against docs/snapshot.schema.json.
+//! timeout); empty rows carry the reason the dashboard gives (a metric that does not exist, a
+//! label value no series has); its JSON checked against docs/snapshot.schema.json.
 
 #![allow(clippy::unwrap_used)]
 
@@ -117,11 +118,17 @@ async fn normal_is_never_critical_and_the_incident_is() {
     let word = verdict_word(nagios.status.code().unwrap());
     let line = String::from_utf8(nagios.stdout).unwrap();
     assert!(line.starts_with(&format!("SPHEROSEG {word} - ")), "{line}");
-    assert_eq!(line.lines().count(), 1, "{line}");
+    // One status line; Nagios' long output after it only to say why a row has no data.
+    assert!(
+        line.lines().skip(1).all(|l| l.contains(": no data, ")),
+        "{line}"
+    );
     assert!(
         line.contains("'Database/Replication lag'=") && line.contains(";~:1;~:5"),
         "perfdata with thresholds: {line}"
     );
+
+    why_empty_rows_say_why(&url);
 
     stack.sim.set_scenario(Scenario::Incident);
     wait_for(
@@ -147,6 +154,77 @@ async fn normal_is_never_critical_and_the_incident_is() {
     assert!(
         line.starts_with("SPHEROSEG CRITICAL - ") && line.contains("Replication lag"),
         "{line}"
+    );
+}
+
+/// A layout whose rows read nothing, for three reasons the server can tell.
+const EMPTY_LAYOUT: &str = r#"
+title = "Empty"
+[[tab]]
+title = "Empty"
+[[tab.row]]
+[[tab.row.panel]]
+title = "Nothing"
+kind = "kpi_table"
+[[tab.row.panel.kpi]]
+name = "Queued"
+query = 'sum(ml_tasks_queued_nowhere)'
+[[tab.row.panel.kpi]]
+name = "Replica 9 lag"
+query = 'max(db_replication_lag_seconds{replica="replica-9"})'
+[[tab.row.panel.kpi]]
+name = "Lag present"
+query = 'max(db_replication_lag_seconds)'
+"#;
+
+/// Each empty row carries the reason the dashboard shows, in JSON, text and Nagios.
+fn why_empty_rows_say_why(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("empty.toml");
+    std::fs::write(&layout, EMPTY_LAYOUT).unwrap();
+    let layout = layout.to_str().unwrap();
+
+    let value = json(&snapshot(url, &["--layout", layout, "--format", "json"]));
+    let row = |name: &str| -> Value {
+        value["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let queued = row("Queued");
+    assert_eq!(queued["status"], "NO DATA", "{queued:#}");
+    assert_eq!(queued["why_empty"]["kind"], "no_metric", "{queued:#}");
+    assert_eq!(
+        queued["why_empty"]["text"],
+        "metric ml_tasks_queued_nowhere does not exist on this server"
+    );
+    let replica = row("Replica 9 lag")["why_empty"].clone();
+    assert_eq!(replica["kind"], "no_value", "{replica:#}");
+    assert_eq!(replica["label"], "replica");
+    assert!(replica["values"].as_u64().unwrap() >= 2, "{replica:#}");
+    assert!(
+        replica["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(r#"no series with replica="replica-9"; replica has "#),
+        "{replica:#}"
+    );
+    assert!(row("Lag present")["why_empty"].is_null());
+
+    let text = String::from_utf8(snapshot(url, &["--layout", layout]).stdout).unwrap();
+    assert!(
+        text.contains("Why no data")
+            && text.contains("Queued: metric ml_tasks_queued_nowhere does not exist"),
+        "{text}"
+    );
+    let nagios = snapshot(url, &["--layout", layout, "--format", "nagios"]);
+    let nagios = String::from_utf8(nagios.stdout).unwrap();
+    assert!(
+        nagios.contains("\nEmpty/Replica 9 lag: no data, no series with replica=\"replica-9\""),
+        "{nagios}"
     );
 }
 
@@ -251,7 +329,8 @@ mod schema {
                         errors.push(format!("{at}: {value} is not one of {rule}"));
                     }
                 }
-                "required" => {
+                // As JSON Schema says: `required` constrains objects only.
+                "required" if value.is_object() => {
                     for name in rule
                         .as_array()
                         .into_iter()
@@ -263,6 +342,7 @@ mod schema {
                         }
                     }
                 }
+                "required" => {}
                 "properties" => {
                     let (Some(properties), Some(object)) = (rule.as_object(), value.as_object())
                     else {

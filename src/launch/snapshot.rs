@@ -2,7 +2,8 @@
 //! at a time) with Prometheus' alerts, the answers fed to the same [`App`] the dashboard
 //! runs, and the result judged by [`Snapshot`]. Whatever has not answered by
 //! `--query-timeout` (plus a little) counts as timed out, so the run ends within a second
-//! of it.
+//! of it. Empty queries are explained as on screen: the app's questions about the server
+//! are answered within the same deadline.
 
 use super::connect::{self, Clients};
 use super::{Config, InvalidInput};
@@ -11,9 +12,10 @@ use crate::cli::{Options, SnapshotArgs};
 use crate::clock::unix_now;
 use crate::config::Layout;
 use crate::config::colour_depth::ColourDepth;
-use crate::event::DataEvent;
+use crate::event::{DataEvent, ServerRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::report::snapshot::Snapshot;
+use crate::source::live::server_event;
 use futures::StreamExt;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -50,6 +52,7 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
         app.update(Msg::Data(event));
     }
+    explain_empty(&mut app, &prometheus, options, deadline).await;
     let snapshot = Snapshot::of(&app, &tabs);
     let text = match args.format.as_str() {
         "json" => snapshot.to_json(),
@@ -84,6 +87,38 @@ pub(super) fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInp
                 titles.join(", ")
             ))
         })
+}
+
+/// Answers what the app asks to explain its empty queries (targets, series, label
+/// values), round after round as it narrows the reason down, until it asks nothing more
+/// or `deadline` passes. Its other questions (facts, annotations) a snapshot does not show.
+async fn explain_empty(app: &mut App, client: &PromClient, options: &Options, deadline: Instant) {
+    loop {
+        let asks: Vec<ServerRequest> = app
+            .take_commands()
+            .into_iter()
+            .filter_map(|command| match command {
+                SourceCommand::Server(
+                    request @ (ServerRequest::Targets
+                    | ServerRequest::Series { .. }
+                    | ServerRequest::LabelValues { .. }),
+                ) => Some(request),
+                _ => None,
+            })
+            .collect();
+        if asks.is_empty() {
+            return;
+        }
+        let answers = futures::stream::iter(asks.into_iter().map(|r| server_event(client, r)))
+            .buffer_unordered(options.concurrency.max(1));
+        let mut answers = std::pin::pin!(answers);
+        while let Ok(Some(event)) = tokio::time::timeout_at(deadline, answers.next()).await {
+            app.update(Msg::Data(event));
+        }
+        if Instant::now() >= deadline {
+            return;
+        }
+    }
 }
 
 /// One answer per query, then the alerts (and Alertmanager's groups, to leave silenced

@@ -15,8 +15,10 @@ use crate::model::labels::legend;
 use crate::model::{Bound, Direction, Status, Thresholds, Unit};
 use crate::prom::AlertState;
 use crate::store::Store;
+use crate::view::why_empty::{self, Reason};
 use crate::view::{Context, reading};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The verdict as a Nagios plugin's exit code: how a cron job or CI step reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,11 +81,35 @@ pub struct SnapshotRow {
     pub direction: Direction,
     pub status: StatusWord,
     pub error: Option<String>,
+    /// Why the query answered with no series, when the dashboard can tell.
+    pub why_empty: Option<WhyEmpty>,
     /// Texts of the thresholds as the KPI table writes them (`< 200 ms`), for the text table.
     #[serde(skip)]
     pub target_text: String,
     #[serde(skip)]
     pub alert_text: String,
+}
+
+/// A [`Reason`] with its sentence: `kind` and its fields for scripts, `text` for people.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WhyEmpty {
+    #[serde(flatten)]
+    pub reason: Reason,
+    pub text: String,
+}
+
+impl WhyEmpty {
+    /// A one-shot run cannot know for how long a target has been down: it first saw it
+    /// a moment ago, so that duration is left out.
+    fn of(mut reason: Reason) -> WhyEmpty {
+        if let Reason::TargetDown { down_for, .. } = &mut reason {
+            *down_for = None;
+        }
+        WhyEmpty {
+            text: reason.to_string(),
+            reason,
+        }
+    }
 }
 
 /// A [`Status`] in the words the screen uses (`OK`, `NO DATA`, `WARN`, …).
@@ -109,14 +135,15 @@ impl Snapshot {
     pub fn of(app: &App, tabs: &[usize]) -> Snapshot {
         let layout = app.layout();
         let ctx = app.context();
+        let store = app.store();
+        let reasons = why_empty::reasons(store, app.now());
         let rows: Vec<SnapshotRow> = layout
             .tabs
             .iter()
             .enumerate()
             .filter(|(i, _)| tabs.is_empty() || tabs.contains(i))
-            .flat_map(|(_, tab)| tab_rows(tab, app, ctx))
+            .flat_map(|(_, tab)| tab_rows(tab, app, ctx, &reasons))
             .collect();
-        let store = app.store();
         let alerts: Vec<FiringAlert> = store
             .alerts
             .all()
@@ -189,7 +216,12 @@ fn verdict(rows: &[SnapshotRow], alerts: &[FiringAlert], alerts_failed: bool) ->
     }
 }
 
-fn tab_rows(tab: &Tab, app: &App, ctx: Context) -> Vec<SnapshotRow> {
+fn tab_rows(
+    tab: &Tab,
+    app: &App,
+    ctx: Context,
+    reasons: &BTreeMap<usize, Reason>,
+) -> Vec<SnapshotRow> {
     let mut rows = Vec::new();
     for panel in tab.rows.iter().flat_map(|r| &r.panels) {
         match panel.kind {
@@ -198,6 +230,7 @@ fn tab_rows(tab: &Tab, app: &App, ctx: Context) -> Vec<SnapshotRow> {
                     rows.push(judge(
                         app,
                         ctx,
+                        reasons,
                         Judged {
                             tab,
                             panel,
@@ -225,6 +258,7 @@ fn tab_rows(tab: &Tab, app: &App, ctx: Context) -> Vec<SnapshotRow> {
                 rows.push(judge(
                     app,
                     ctx,
+                    reasons,
                     Judged {
                         tab,
                         panel,
@@ -257,7 +291,7 @@ struct Judged<'a> {
     thresholds: Thresholds,
 }
 
-fn judge(app: &App, ctx: Context, j: Judged) -> SnapshotRow {
+fn judge(app: &App, ctx: Context, reasons: &BTreeMap<usize, Reason>, j: Judged) -> SnapshotRow {
     let store: &Store = app.store();
     let query = store.query(j.id);
     let expr = app
@@ -300,6 +334,7 @@ fn judge(app: &App, ctx: Context, j: Judged) -> SnapshotRow {
         direction: j.thresholds.direction,
         status: StatusWord(status),
         error,
+        why_empty: reasons.get(&j.id).cloned().map(WhyEmpty::of),
         target_text: j.thresholds.text(Bound::Target, j.unit, j.decimals),
         alert_text: j.thresholds.text(Bound::Alert, j.unit, j.decimals),
     }
@@ -324,6 +359,7 @@ mod tests {
             direction: Direction::Above,
             status: StatusWord(status),
             error: error.then(|| "timeout".to_string()),
+            why_empty: None,
             target_text: "–".into(),
             alert_text: "–".into(),
         }

@@ -33,11 +33,20 @@ pub fn render(snapshot: &Snapshot) -> String {
     let perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
     // `|` splits text from perfdata: none may be left in the text.
     let text = text.replace('|', "/");
-    format!(
+    let mut out = format!(
         "SPHEROSEG {} - {text} | {}\n",
         snapshot.verdict.word(),
         perfdata.join(" ")
-    )
+    );
+    // Nagios' long output: the lines after the first, shown with the service's details.
+    for row in &snapshot.rows {
+        if let Some(why) = &row.why_empty {
+            let line = format!("{}/{}: no data, {}", row.tab, row.name, why.text);
+            out.push_str(&line.replace('|', "/"));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// `'Tab/name'=value[UOM];warn;crit` with the target as warn and the alert threshold as
@@ -102,6 +111,7 @@ mod tests {
             direction: Direction::Above,
             status: StatusWord(Status::Warn),
             error: None,
+            why_empty: None,
             target_text: String::new(),
             alert_text: String::new(),
         };

@@ -48,6 +48,7 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         }
     }
     errors(&mut out, snapshot);
+    why_empty(&mut out, snapshot);
     if !snapshot.alerts.is_empty() {
         let _ = writeln!(out, "\nFiring alerts");
         for alert in &snapshot.alerts {
@@ -82,6 +83,25 @@ fn errors(out: &mut String, snapshot: &Snapshot) {
             names.len(),
             names.join(", ")
         );
+    }
+}
+
+/// Each reason a query answered nothing once, with the rows it explains.
+fn why_empty(out: &mut String, snapshot: &Snapshot) {
+    let mut distinct: Vec<(&str, Vec<&str>)> = Vec::new();
+    for row in &snapshot.rows {
+        let Some(why) = &row.why_empty else { continue };
+        match distinct.iter_mut().find(|(text, _)| *text == why.text) {
+            Some((_, names)) => names.push(&row.name),
+            None => distinct.push((&why.text, vec![&row.name])),
+        }
+    }
+    if distinct.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nWhy no data");
+    for (text, names) in distinct {
+        let _ = writeln!(out, "  {}: {text}", names.join(", "));
     }
 }
 
