@@ -1,9 +1,9 @@
 //! spheroseg-top: a live, keyboard-driven terminal dashboard for SpherosegV4, fed by
 //! Prometheus. The modules, from the edge inwards:
 //!
-//! - [`cli`]: command line, start-up and exit codes;
-//! - [`app`]: the state, the one place it changes, and the event loop;
-//! - [`poller`] and [`prom`]: scheduling queries and talking to Prometheus;
+//! - [`launch`] and [`cli`]: the command line, the event loop, start-up and exit codes;
+//! - [`app`]: the state and the one place it changes;
+//! - [`source`] and [`prom`]: the data sources (live polling, replay) and Prometheus' API;
 //! - [`store`] and [`view`]: what is known, and what it means right now;
 //! - [`ui`]: drawing, a pure function of the state;
 //! - [`session`]: recording a session to a file and reading it back for replay;
@@ -11,7 +11,8 @@
 //! - [`config`] and [`model`]: layouts, themes, units and thresholds;
 //! - [`variables`]: template variables (`$job`) and how they expand in queries and titles;
 //! - [`alerts`]: rule files, local alert evaluation, Prometheus' own alerts and rules;
-//! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4.
+//! - [`demo`] and [`sim`]: a real Prometheus scraping a simulated SpherosegV4;
+//! - [`logbook`]: the app's own log, kept for the log pane.
 
 pub mod alerts;
 pub mod app;
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod event;
 pub mod import;
 pub mod launch;
+pub mod logbook;
 pub mod model;
 pub mod prom;
 pub mod report;

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "config",
     "variables",
     "model",
+    "logbook",
     "clock",
 ];
 

@@ -177,12 +177,10 @@ fn replay(app: App) -> App {
 fn log_some_lines() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        tui_logger::init_logger(log::LevelFilter::Debug).unwrap();
-        tui_logger::set_default_level(log::LevelFilter::Debug);
+        spheroseg_top::logbook::install(100, &[]);
         for i in 0..30 {
             log::warn!("query {i} failed: {}", "connection refused ".repeat(i));
         }
-        tui_logger::move_events();
     });
 }
 

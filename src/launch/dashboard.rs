@@ -96,21 +96,16 @@ pub async fn live(
     .await
 }
 
-/// Log records the log pane (`L`) can scroll back through.
-const LOG_LINES_KEPT: usize = 1000;
+/// Log records kept for the log pane (`L`), which shows the newest that fit.
+const LOG_RECORDS_KEPT: usize = 100;
 
-/// Routes the app's own log (query errors, timings, reconnects) to the log pane.
+/// Routes the app's own log (query errors, timings, reconnects) to the log pane: Info and
+/// up from everything, Debug (each query's timing) from the poller and the demo.
 fn init_logging() {
-    // A second dashboard in the same process (tests) keeps the first logger.
-    if tui_logger::init_logger(log::LevelFilter::Debug).is_ok() {
-        // The pane shows a screenful; tui-logger's default keeps 10 000 records, a
-        // 1.5 MB allocation up front.
-        tui_logger::set_buffer_depth(LOG_LINES_KEPT);
-        tui_logger::set_default_level(log::LevelFilter::Info);
-        for module in ["spheroseg_top::source::live", "spheroseg_top::demo"] {
-            tui_logger::set_level_for_target(module, log::LevelFilter::Debug);
-        }
-    }
+    crate::logbook::install(
+        LOG_RECORDS_KEPT,
+        &["spheroseg_top::source::live", "spheroseg_top::demo"],
+    );
 }
 
 /// Replays an opened recording at `speed`: its own layout, theme and rules.

@@ -17,7 +17,6 @@ pub mod widgets;
 use crate::app::{App, Overlay};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect, Size};
-use ratatui::widgets::{Block, Borders};
 pub use tabs::status_glyph;
 use too_small::{TooSmall, too_small};
 
@@ -106,26 +105,12 @@ pub fn render(frame: &mut Frame, app: &App) {
         );
     }
     if app.show_log() {
-        let block = Block::new()
-            .borders(Borders::TOP)
-            .title(" Log ")
-            .border_style(app.theme().border)
-            .title_style(app.theme().title);
-        let logger = tui_logger::TuiLoggerWidget::default()
-            .block(block)
-            .style(app.theme().text)
-            .style_error(app.theme().alert)
-            .style_warn(app.theme().warn)
-            .style_info(app.theme().text)
-            .style_debug(app.theme().muted)
-            .style_trace(app.theme().muted)
-            .output_separator(' ')
-            .output_timestamp(Some("%H:%M:%S".to_string()))
-            .output_level(Some(tui_logger::TuiLoggerLevelOutput::Abbreviated))
-            .output_target(false)
-            .output_file(false)
-            .output_line(false);
-        frame.render_widget(logger, log_pane);
+        let entries = crate::logbook::recent(usize::from(log_pane.height));
+        let pane = widgets::log_pane::LogPane {
+            entries: &entries,
+            theme: app.theme(),
+        };
+        frame.render_widget(pane, log_pane);
     }
     match &app.replay() {
         Some(state) => frame.render_widget(replay_bar::ReplayBar { app, state }, status),

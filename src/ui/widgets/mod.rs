@@ -7,6 +7,7 @@ mod chart;
 mod columns;
 mod gauge;
 mod kpi_table;
+pub mod log_pane;
 pub mod markers;
 mod panel;
 mod sparkline;
