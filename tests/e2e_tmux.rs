@@ -206,8 +206,12 @@ async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
             "help closed",
             &["Load distribution across instances"],
         ),
-        // The pane itself: which lines it shows depends on how much was logged since.
-        ("L", "the log pane", &[" Log "]),
+        // The pane and the connection's record: the only one a healthy run logs.
+        (
+            "L",
+            "the log pane",
+            &[" Log ", " I connected to http://127.0.0.1:"],
+        ),
         ("p", "the paused badge", &["PAUSED"]),
     ];
     for (key, what, needles) in steps {

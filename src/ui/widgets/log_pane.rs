@@ -80,11 +80,20 @@ fn level_style(level: Level, theme: &Theme) -> Style {
     }
 }
 
-/// `text` cut into lines of at most `width` columns (at least one character each).
+/// `text` cut into lines of at most `width` columns (at least one character each), and at
+/// its own line breaks (a failed query's PromQL comes on a line of its own).
 fn wrapped(text: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     let mut used = 0;
-    for c in text.chars().filter(|c| !c.is_control()) {
+    for c in text.chars() {
+        if c == '\n' {
+            lines.push(String::new());
+            used = 0;
+            continue;
+        }
+        if c.is_control() {
+            continue;
+        }
         let w = c.width().unwrap_or(0);
         if used + w > width && used > 0 {
             lines.push(String::new());
@@ -149,6 +158,10 @@ mod tests {
         assert_eq!(wrapped("日本語", 3), ["日", "本", "語"]);
         assert_eq!(wrapped("日本", 1), ["日", "本"]);
         assert_eq!(wrapped("a\tb", 5), ["ab"]);
+        assert_eq!(
+            wrapped("failed\n  PromQL: up", 40),
+            ["failed", "  PromQL: up"]
+        );
         assert!(screen(&[entry(Level::Info, "x")], 1, 1).len() == 1);
     }
 }
