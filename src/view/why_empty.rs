@@ -115,7 +115,7 @@ pub fn reason(expr: &str, server: &ServerState, now: f64) -> Option<Reason> {
             continue;
         };
         if list.series.is_empty() {
-            if let Some(reason) = no_series(&selector, server) {
+            if let Some(reason) = no_series(&selector, server, now) {
                 return Some(reason);
             }
             continue;
@@ -133,12 +133,7 @@ pub fn reason(expr: &str, server: &ServerState, now: f64) -> Option<Reason> {
         if let Some(down) = targets.first()
             && targets.iter().all(|t| t.health == TargetHealth::Down)
         {
-            return Some(Reason::TargetDown {
-                job: down.job().to_string(),
-                instance: down.instance().to_string(),
-                error: down.error_cause().map(str::to_string),
-                down_for: server.down_since.get(&down.labels).map(|since| now - since),
-            });
+            return Some(target_down(down, server, now));
         }
         fallback.get_or_insert(Reason::Filtered {
             selector: selector.text(),
@@ -148,8 +143,36 @@ pub fn reason(expr: &str, server: &ServerState, now: f64) -> Option<Reason> {
     fallback
 }
 
+fn target_down(target: &Target, server: &ServerState, now: f64) -> Reason {
+    Reason::TargetDown {
+        job: target.job().to_string(),
+        instance: target.instance().to_string(),
+        error: target.error_cause().map(str::to_string),
+        down_for: server
+            .down_since
+            .get(&target.labels)
+            .map(|since| now - since),
+    }
+}
+
+/// A down target that `selector`'s matchers on target labels (`job`, `instance`, …) pick:
+/// a target never scraped, or down for longer than the lookback, has left no series that
+/// would tell it.
+fn picked_down_target<'a>(selector: &Selector, server: &'a ServerState) -> Option<&'a Target> {
+    server.targets().iter().find(|target| {
+        let mut on_target = selector
+            .matchers
+            .iter()
+            .filter_map(|m| Some((m, target.labels.get(&m.label)?)))
+            .peekable();
+        target.health == TargetHealth::Down
+            && on_target.peek().is_some()
+            && on_target.all(|(matcher, value)| matcher.accepts(value))
+    })
+}
+
 /// Why `selector`, which matches no series, matches none.
-fn no_series(selector: &Selector, server: &ServerState) -> Option<Reason> {
+fn no_series(selector: &Selector, server: &ServerState, now: f64) -> Option<Reason> {
     let no_metric = || Reason::NoMetric {
         metric: selector.metric.clone(),
     };
@@ -164,7 +187,8 @@ fn no_series(selector: &Selector, server: &ServerState) -> Option<Reason> {
         let key = (matcher.label.clone(), selector.metric.clone());
         let values = ok(server.values.get(&key))?;
         if let Some(reason) = unmatched(selector, matcher, values) {
-            return Some(reason);
+            let down = picked_down_target(selector, server);
+            return Some(down.map_or(reason, |target| target_down(target, server, now)));
         }
     }
     Some(Reason::NoCombination {

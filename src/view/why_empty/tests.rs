@@ -165,3 +165,65 @@ fn reasons_serialise_with_their_kind() {
         r#"{"kind":"no_metric","metric":"ml_tasks_queued"}"#
     );
 }
+
+#[test]
+fn a_job_no_series_has_is_told_by_its_down_target() {
+    // The node exporter was never up: no series of job="node" at all, but the metric
+    // exists elsewhere (the simulator exports it too).
+    let mut state = ServerState::default();
+    let expr = r#"node_memory_MemAvailable_bytes{job="node"}"#;
+    series(
+        &mut state,
+        r#"node_memory_MemAvailable_bytes{job="node"}"#,
+        vec![],
+    );
+    series(
+        &mut state,
+        "node_memory_MemAvailable_bytes",
+        vec![labels(&[
+            ("job", "spheroseg"),
+            ("instance", "127.0.0.1:9101"),
+        ])],
+    );
+    state.ingest(
+        100.0,
+        ServerRequest::LabelValues {
+            name: "job".into(),
+            selector: "node_memory_MemAvailable_bytes".into(),
+        },
+        Ok(ServerData::Values(vec!["spheroseg".into()])),
+    );
+    assert_eq!(
+        reason(expr, &state, 100.0).unwrap().to_string(),
+        r#"no series with job="node"; job has 1 value"#,
+        "no target known yet"
+    );
+    state.ingest(
+        100.0,
+        ServerRequest::Targets,
+        Ok(ServerData::Targets(vec![node_target(
+            TargetHealth::Down,
+            Some("connection refused"),
+        )])),
+    );
+    let told = reason(expr, &state, 100.0).unwrap().to_string();
+    assert!(
+        told.starts_with("target node 127.0.0.1:9100 down: connection refused"),
+        "{told}"
+    );
+    state.ingest(
+        101.0,
+        ServerRequest::Targets,
+        Ok(ServerData::Targets(vec![node_target(
+            TargetHealth::Up,
+            None,
+        )])),
+    );
+    assert!(
+        reason(expr, &state, 101.0)
+            .unwrap()
+            .to_string()
+            .starts_with("no series with"),
+        "an up target explains nothing"
+    );
+}
