@@ -25,12 +25,7 @@ const REFRESH: u32 = 5;
 /// Length of the incident, seconds.
 const LENGTH: u32 = 600;
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use spheroseg_top::model::labels::from_pairs as labels;
 
 /// Replica-2's lag at `t` seconds into the incident: jumps past the alert threshold at
 /// 3:00, climbs to 9 s by 5:00, eases to 6 s by 8:00 and is back at 0.2 s at 8:00.

@@ -316,14 +316,11 @@ mod tests {
 
     fn sample(replica: &str, value: f64) -> Sample {
         Sample {
-            labels: [
+            labels: crate::model::labels::from_pairs(&[
                 ("__name__", "db_replication_lag_seconds"),
                 ("replica", replica),
                 ("severity", "from-series"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+            ]),
             time: 0.0,
             value,
         }
@@ -362,14 +359,11 @@ mod tests {
         let mut e = Evaluator::new(vec![rule(0)]);
         e.evaluate(0, 10.0, Ok(&[sample("replica-2", 7.5)]));
         let labels = &e.alerts()[0].labels;
-        let expected: Labels = [
+        let expected: Labels = crate::model::labels::from_pairs(&[
             ("alertname", "DatabaseReplicationLag"),
             ("replica", "replica-2"),
             ("severity", "critical"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         assert_eq!(labels, &expected);
     }
 

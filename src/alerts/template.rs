@@ -453,10 +453,7 @@ mod tests {
     use super::*;
 
     fn labels() -> Labels {
-        [("replica", "replica-2"), ("instance", "db:9187")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        crate::model::labels::from_pairs(&[("replica", "replica-2"), ("instance", "db:9187")])
     }
 
     fn render(template: &str, value: f64) -> String {
@@ -567,10 +564,7 @@ mod tests {
             ),
         ];
         for (x, value, expected) in cases {
-            let labels: Labels = [("__name__", "m"), ("x", x)]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+            let labels: Labels = crate::model::labels::from_pairs(&[("__name__", "m"), ("x", x)]);
             let data = TemplateData {
                 labels: &labels,
                 value,

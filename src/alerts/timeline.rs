@@ -222,14 +222,11 @@ mod tests {
     fn alert(state: AlertState, active_at: f64, value: f64, source: AlertSource) -> Alert {
         Alert {
             name: "DatabaseReplicationLag".into(),
-            labels: [
+            labels: crate::model::labels::from_pairs(&[
                 ("alertname", "DatabaseReplicationLag"),
                 ("replica", "replica-2"),
                 ("severity", "critical"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+            ]),
             annotations: [("summary".to_string(), format!("lag is {value}"))].into(),
             state,
             active_at,

@@ -47,10 +47,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn alert(name: &str, severity: &str, pairs: &[(&str, &str)]) -> Alert {
-    let mut labels: Labels = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut labels: Labels = crate::model::labels::from_pairs(pairs);
     labels.insert("alertname".into(), name.into());
     labels.insert("severity".into(), severity.into());
     Alert {

@@ -278,10 +278,10 @@ mod tests {
             .unwrap();
         let target = Target {
             pool: "node".into(),
-            labels: [("job", "node"), ("instance", "127.0.0.1:9100")]
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .into_iter()
-                .collect(),
+            labels: crate::model::labels::from_pairs(&[
+                ("job", "node"),
+                ("instance", "127.0.0.1:9100"),
+            ]),
             scrape_url: String::new(),
             health: TargetHealth::Down,
             last_error: None,

@@ -4,7 +4,6 @@ use super::focus::Dir;
 use super::*;
 use crate::config::layout::Layout;
 use crate::event::RangeRequest;
-use crate::model::Labels;
 use crate::prom::{PromError, Sample, Series};
 use crate::store::range_cache::Lookup;
 
@@ -33,12 +32,7 @@ fn act(app: &mut App, actions: &[Action]) {
     }
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use crate::model::labels::from_pairs as labels;
 
 /// Feeds the current lag of three replicas, replica-2 far beyond the alert threshold.
 fn feed_lag(app: &mut App) {

@@ -5,6 +5,14 @@ use std::collections::BTreeMap;
 /// A series' label set, sorted so that equal sets compare and hash equal.
 pub type Labels = BTreeMap<String, String>;
 
+/// A label set from `(name, value)` pairs.
+pub fn from_pairs(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 /// Expands `{{name}}` (spaces allowed inside the braces) with label values; an unknown
 /// label expands to nothing. Without a template, the labels themselves name the series.
 pub fn legend(template: Option<&str>, labels: &Labels) -> String {
@@ -68,12 +76,7 @@ pub fn describe(labels: &Labels) -> String {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use super::from_pairs as labels;
 
     #[test]
     fn templates_expand_label_values() {

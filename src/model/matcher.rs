@@ -203,12 +203,7 @@ pub fn parse_list(text: &str) -> Result<Vec<Matcher>, MatcherError> {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::model::labels::from_pairs as labels;
 
     #[test]
     fn the_four_operators_parse_and_match() {

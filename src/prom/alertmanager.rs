@@ -220,13 +220,10 @@ mod tests {
         assert_eq!(silences[0].matchers, vec![r#"replica=~"replica-.*""#]);
         assert_eq!(silences[0].ends_at - silences[0].starts_at, 7200.5);
         let state = AlertmanagerState { groups, silences };
-        let lag: Labels = [
+        let lag: Labels = crate::model::labels::from_pairs(&[
             ("alertname", "DatabaseReplicationLag"),
             ("replica", "replica-2"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         assert!(state.is_suppressed(&lag));
         assert!(parse_groups(503, b"down").is_err());
         assert!(parse_silences(200, b"{").is_err());

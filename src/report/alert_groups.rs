@@ -138,15 +138,12 @@ mod tests {
     fn row(route: &str, resolved: Option<f64>) -> AlertRow {
         AlertRow {
             name: "HighAPIResponseTime".into(),
-            labels: [
+            labels: crate::model::labels::from_pairs(&[
                 ("alertname", "HighAPIResponseTime"),
                 ("severity", "warning"),
                 ("job", "api"),
                 ("route", route),
-            ]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+            ]),
             severity: Some("warning".into()),
             sources: vec![AlertSource::Server],
             pending_at: Time::at(100.0),

@@ -92,10 +92,7 @@ mod tests {
     use crate::prom::{AlertSource, AlertState};
 
     fn alert(name: &str, pairs: &[(&str, &str)]) -> Alert {
-        let mut labels: Labels = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut labels: Labels = crate::model::labels::from_pairs(pairs);
         labels.insert("alertname".into(), name.into());
         Alert {
             name: name.into(),

@@ -236,10 +236,7 @@ mod tests {
     use super::*;
 
     fn alert(name: &str, state: AlertState, at: f64, pairs: &[(&str, &str)]) -> Alert {
-        let mut labels: Labels = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut labels: Labels = crate::model::labels::from_pairs(pairs);
         labels.insert("alertname".into(), name.into());
         Alert {
             name: name.into(),

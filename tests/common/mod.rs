@@ -9,7 +9,6 @@ use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::event::{DataEvent, SourceCommand};
-use spheroseg_top::model::Labels;
 use spheroseg_top::prom::{ClientOptions, PromClient};
 use spheroseg_top::sim::Scenario;
 use spheroseg_top::source::live::{self as poller, PollerConfig};
@@ -251,10 +250,6 @@ pub fn scenario(name: &str) -> Scenario {
     name.parse().unwrap()
 }
 
-/// A label set from pairs.
-pub fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+/// A label set from pairs (not every test binary uses it).
+#[allow(unused_imports)]
+pub use spheroseg_top::model::labels::from_pairs as labels;

@@ -24,12 +24,7 @@ impl Rng {
     }
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use crate::model::labels::from_pairs as labels;
 
 enum Item {
     Event(DataEvent),

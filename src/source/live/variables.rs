@@ -111,10 +111,11 @@ mod tests {
 
     #[test]
     fn a_series_reads_as_in_grafana() {
-        let labels = [("__name__", "up"), ("job", "node"), ("instance", "a:9100")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let labels = crate::model::labels::from_pairs(&[
+            ("__name__", "up"),
+            ("job", "node"),
+            ("instance", "a:9100"),
+        ]);
         let sample = Sample {
             labels,
             time: 1700000000.5,

@@ -141,14 +141,8 @@ fn differing_labels(series: &[&Labels]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::differing_labels;
-    use crate::model::Labels;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::model::labels::from_pairs as labels;
 
     #[test]
     fn only_labels_that_tell_series_apart_become_columns() {

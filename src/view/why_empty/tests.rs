@@ -3,12 +3,7 @@ use crate::event::ServerData;
 use crate::model::Labels;
 use crate::prom::status::SeriesList;
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use crate::model::labels::from_pairs as labels;
 
 fn series(state: &mut ServerState, selector: &str, found: Vec<Labels>) {
     let total = found.len();
