@@ -12,7 +12,8 @@ use crate::store::server::Answer;
 use crate::view::why_empty;
 use std::collections::HashMap;
 
-/// How often the targets are asked while shown or needed.
+/// How often the targets are asked while a targets panel is off screen (for its tab's
+/// status) or an empty panel needs them; on screen, every refresh.
 const TARGETS_EVERY: f64 = 10.0;
 /// How often version, runtime, configuration and cardinality are asked while shown.
 const FACTS_EVERY: f64 = 60.0;
@@ -47,7 +48,16 @@ impl App {
             .map(|q| q.expr.clone())
             .collect();
         let mut due = Vec::new();
-        if kinds.contains(&PanelKind::Targets) {
+        let targets_shown = self.layout.tabs.get(self.tab).is_some_and(|tab| {
+            tab.rows
+                .iter()
+                .any(|r| r.panels.iter().any(|p| p.kind == PanelKind::Targets))
+        });
+        if targets_shown {
+            // Health and scrape ages on screen as fresh as the rest of the tab.
+            let every = self.source.refresh.as_secs_f64().max(1.0);
+            due.push((ServerRequest::Targets, every));
+        } else if kinds.contains(&PanelKind::Targets) {
             due.push((ServerRequest::Targets, TARGETS_EVERY));
         }
         if kinds.iter().any(|k| k.is_server()) || self.overlay == Some(Overlay::Help) {
@@ -236,6 +246,25 @@ mod tests {
             server_requests(&mut app)[..],
             [ServerRequest::Annotation { .. }]
         ));
+    }
+
+    #[test]
+    fn targets_on_screen_are_asked_every_refresh() {
+        let mut app = app();
+        let prometheus = app
+            .layout()
+            .tabs
+            .iter()
+            .position(|t| t.title == "Prometheus")
+            .unwrap();
+        app.take_commands();
+        app.update(Msg::Action(Action::SelectTab(prometheus)));
+        app.update(Msg::Tick(NOW + 5.0));
+        assert!(server_requests(&mut app).contains(&ServerRequest::Targets));
+        app.update(Msg::Tick(NOW + 7.0));
+        assert!(!server_requests(&mut app).contains(&ServerRequest::Targets));
+        app.update(Msg::Tick(NOW + 10.0));
+        assert!(server_requests(&mut app).contains(&ServerRequest::Targets));
     }
 
     #[test]
