@@ -314,14 +314,9 @@ fn the_subcommand_writes_the_layout_and_report_and_exits_as_documented() {
 mod conn_support;
 
 use conn_support::{Server, free_port, options, wait_for_data};
-use spheroseg_top::app::{App, Msg, SourceInfo};
-use spheroseg_top::config::Theme;
-use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Unit;
 use spheroseg_top::prom::PromClient;
-use spheroseg_top::source::live::{self as poller, PollerConfig};
 use spheroseg_top::variables::expand::{Bound, Format, Intervals, Selection, expand};
-use std::collections::HashSet;
 use std::time::Duration;
 
 /// Debian's node exporter on a free loopback port; a missing binary fails the test.
@@ -387,41 +382,8 @@ fn bind_variables(layout: &mut Layout, values: &[(&str, &str)]) {
 /// The first tab on `client` once every query answered, drawn 160×45: the screen's lines,
 /// and the queries that failed, with their errors.
 async fn first_tab(layout: Layout, client: PromClient) -> (Vec<String>, Vec<String>) {
-    let mut app = App::new(
-        layout,
-        Theme::load("default").unwrap(),
-        SourceInfo {
-            label: client.display_url().to_string(),
-            refresh: Duration::from_secs(1),
-            note: None,
-        },
-    );
-    let queries = app.layout().queries.len();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let _commands = poller::spawn(
-        client,
-        PollerConfig {
-            queries: app.layout().queries.clone(),
-            refresh: Duration::from_secs(1),
-            concurrency: 4,
-            alertmanager: None,
-        },
-        tx,
-    );
-    let mut answered = HashSet::new();
     // Generous: a loaded machine answers a few hundred queries slowly.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    while answered.len() < queries {
-        let event = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("every query answered in time")
-            .expect("poller running");
-        if let DataEvent::Instant { id, at, .. } = &event {
-            answered.insert(*id);
-            app.update(Msg::Tick(*at));
-        }
-        app.update(Msg::Data(event));
-    }
+    let app = conn_support::answered(layout, client, None, Duration::from_secs(120)).await;
     let failed = app
         .layout()
         .queries

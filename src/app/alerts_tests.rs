@@ -4,7 +4,6 @@
 use super::focus::{Dir, Focus};
 use super::silence::{Field, SilenceOutcome, SilenceOverlay, SilenceRequest};
 use super::*;
-use crate::config::layout::Layout;
 use crate::model::Labels;
 use crate::prom::alertmanager::{AlertmanagerState, Silence};
 use crate::prom::{Alert, AlertSource, AlertState};
@@ -12,17 +11,7 @@ use crate::prom::{Alert, AlertSource, AlertState};
 const NOW: f64 = 1_700_000_000.0;
 
 fn app() -> App {
-    let layout = Layout::load("spheroseg").unwrap();
-    let theme = Theme::load("default").unwrap();
-    let mut app = App::new(
-        layout,
-        theme,
-        SourceInfo {
-            label: "test".into(),
-            refresh: Duration::from_secs(5),
-            note: None,
-        },
-    );
+    let mut app = super::tests::bundled_app(5);
     app.update(Msg::Tick(NOW));
     let alerts_tab = app
         .layout

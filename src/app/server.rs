@@ -194,8 +194,7 @@ fn escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Action, Msg, SourceInfo};
-    use crate::config::{Layout, Theme};
+    use crate::app::{Action, Msg};
     use crate::event::{DataEvent, ServerData};
     use crate::prom::TargetHealth;
     use std::time::Duration;
@@ -203,15 +202,7 @@ mod tests {
     const NOW: f64 = 1_700_000_000.0;
 
     fn app() -> App {
-        let mut app = App::new(
-            Layout::load("spheroseg").unwrap(),
-            Theme::load("default").unwrap(),
-            SourceInfo {
-                label: "test".into(),
-                refresh: Duration::from_secs(5),
-                note: None,
-            },
-        );
+        let mut app = crate::app::tests::bundled_app(5);
         app.update(Msg::Tick(NOW));
         app
     }

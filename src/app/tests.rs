@@ -9,18 +9,22 @@ use crate::store::range_cache::Lookup;
 
 const NOW: f64 = 1_700_000_000.0;
 
-fn app() -> App {
-    let layout = Layout::load("spheroseg").unwrap();
-    let theme = Theme::load("default").unwrap();
-    let mut app = App::new(
-        layout,
-        theme,
+/// An app on the bundled layout and theme, refreshing every `refresh` seconds, before
+/// its first tick: what the app's test modules start from.
+pub(super) fn bundled_app(refresh: u64) -> App {
+    App::new(
+        Layout::load("spheroseg").unwrap(),
+        Theme::load("default").unwrap(),
         SourceInfo {
             label: "test".into(),
-            refresh: Duration::from_secs(5),
+            refresh: Duration::from_secs(refresh),
             note: None,
         },
-    );
+    )
+}
+
+fn app() -> App {
+    let mut app = bundled_app(5);
     app.update(Msg::Tick(NOW));
     app.update(Msg::Action(Action::Resize(200, 60)));
     app

@@ -54,21 +54,12 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Action, Msg, SourceInfo};
-    use crate::config::{Layout, Theme};
+    use crate::app::{Action, Msg};
     use crate::event::DataEvent;
     use std::time::Duration;
 
     fn app() -> App {
-        App::new(
-            Layout::load("spheroseg").unwrap(),
-            Theme::load("default").unwrap(),
-            SourceInfo {
-                label: "test".into(),
-                refresh: Duration::from_secs(1),
-                note: None,
-            },
-        )
+        crate::app::tests::bundled_app(1)
     }
 
     fn watches(app: &mut App) -> Vec<Watch> {

@@ -235,8 +235,19 @@ pub fn stat_layout(exprs: &[&str]) -> Layout {
 /// The dashboard on `client` once every query answered (data or error), drawn 160×45:
 /// the screen's lines.
 pub async fn screen(layout: Layout, client: PromClient, warning: Option<String>) -> Vec<String> {
-    // As the dashboard shows a connection warning (unverified TLS): first after the
-    // connection state, never cut by the status bar's later segments.
+    render(&answered(layout, client, warning, Duration::from_secs(15)).await)
+}
+
+/// An app fed by a real poller on `client` until every query of `layout` answered (data
+/// or error), within `patience`. `warning` is set as the dashboard sets a connection
+/// warning (unverified TLS): first after the connection state, never cut by the status
+/// bar's later segments.
+pub async fn answered(
+    layout: Layout,
+    client: PromClient,
+    warning: Option<String>,
+    patience: Duration,
+) -> App {
     let mut app = App::new(
         layout,
         Theme::load("default").unwrap(),
@@ -260,7 +271,7 @@ pub async fn screen(layout: Layout, client: PromClient, warning: Option<String>)
         tx,
     );
     let mut answered = HashSet::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let deadline = tokio::time::Instant::now() + patience;
     while answered.len() < queries {
         let event = tokio::time::timeout_at(deadline, rx.recv())
             .await
@@ -272,7 +283,7 @@ pub async fn screen(layout: Layout, client: PromClient, warning: Option<String>)
         }
         app.update(Msg::Data(event));
     }
-    render(&app)
+    app
 }
 
 pub fn render(app: &App) -> Vec<String> {
