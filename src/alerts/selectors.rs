@@ -2,68 +2,15 @@
 //! name and each label matcher, so an empty answer can be traced to the matcher that
 //! selects nothing.
 
+use crate::model::matcher::{MatchOp as Op, Matcher};
 use promql_parser::label::{METRIC_NAME, MatchOp};
 use promql_parser::parser::VectorSelector;
-
-/// How a matcher compares a label's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MatchKind {
-    Equal,
-    NotEqual,
-    Regex,
-    NotRegex,
-}
-
-impl MatchKind {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            MatchKind::Equal => "=",
-            MatchKind::NotEqual => "!=",
-            MatchKind::Regex => "=~",
-            MatchKind::NotRegex => "!~",
-        }
-    }
-}
-
-/// One label matcher: `replica="replica-9"`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LabelMatch {
-    pub label: String,
-    pub kind: MatchKind,
-    pub value: String,
-}
-
-impl LabelMatch {
-    /// The matcher as PromQL writes it.
-    pub fn text(&self) -> String {
-        format!(
-            "{}{}\"{}\"",
-            self.label,
-            self.kind.symbol(),
-            self.value.replace('\\', "\\\\").replace('"', "\\\"")
-        )
-    }
-
-    /// Whether the value `value` of the label passes this matcher (regexes anchored, as
-    /// Prometheus anchors them; one that does not compile passes nothing).
-    pub fn accepts(&self, value: &str) -> bool {
-        let full = || {
-            regex::Regex::new(&format!("^(?:{})$", self.value)).is_ok_and(|re| re.is_match(value))
-        };
-        match self.kind {
-            MatchKind::Equal => value == self.value,
-            MatchKind::NotEqual => value != self.value,
-            MatchKind::Regex => full(),
-            MatchKind::NotRegex => !full(),
-        }
-    }
-}
 
 /// A vector selector: a metric name and label matchers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selector {
     pub metric: String,
-    pub matchers: Vec<LabelMatch>,
+    pub matchers: Vec<Matcher>,
 }
 
 impl Selector {
@@ -72,7 +19,7 @@ impl Selector {
         if self.matchers.is_empty() {
             return self.metric.clone();
         }
-        let matchers: Vec<String> = self.matchers.iter().map(LabelMatch::text).collect();
+        let matchers: Vec<String> = self.matchers.iter().map(Matcher::to_string).collect();
         format!("{}{{{}}}", self.metric, matchers.join(","))
     }
 }
@@ -103,22 +50,25 @@ impl Selectors {
         let Some(metric) = selector.name.clone().or(by_matcher) else {
             return;
         };
-        let matchers = selector
+        // The parser has checked names and regexes: a matcher it took always builds.
+        let Some(matchers) = selector
             .matchers
             .matchers
             .iter()
             .filter(|m| m.name != METRIC_NAME)
-            .map(|m| LabelMatch {
-                label: m.name.clone(),
-                kind: match m.op {
-                    MatchOp::Equal => MatchKind::Equal,
-                    MatchOp::NotEqual => MatchKind::NotEqual,
-                    MatchOp::Re(_) => MatchKind::Regex,
-                    MatchOp::NotRe(_) => MatchKind::NotRegex,
-                },
-                value: m.value.clone(),
+            .map(|m| {
+                let op = match m.op {
+                    MatchOp::Equal => Op::Equal,
+                    MatchOp::NotEqual => Op::NotEqual,
+                    MatchOp::Re(_) => Op::Regex,
+                    MatchOp::NotRe(_) => Op::NotRegex,
+                };
+                Matcher::new(&m.name, op, &m.value).ok()
             })
-            .collect();
+            .collect::<Option<Vec<_>>>()
+        else {
+            return;
+        };
         let selector = Selector { metric, matchers };
         if !self.0.contains(&selector) {
             self.0.push(selector);
@@ -144,28 +94,11 @@ mod tests {
                 r#"x{a=~"b.*",c!="d"}"#,
             ]
         );
-        assert_eq!(found[2].matchers[0].kind, MatchKind::Regex);
+        assert_eq!(found[2].matchers[0].op, Op::Regex);
         assert_eq!(
             selectors(r#"{__name__="up",job="x"}"#)[0].text(),
             r#"up{job="x"}"#
         );
         assert!(selectors("sum(").is_empty());
-    }
-
-    #[test]
-    fn matchers_accept_values_as_prometheus_does() {
-        let m = |kind, value: &str| LabelMatch {
-            label: "replica".into(),
-            kind,
-            value: value.into(),
-        };
-        assert!(m(MatchKind::Equal, "replica-1").accepts("replica-1"));
-        assert!(
-            !m(MatchKind::Regex, "replica").accepts("replica-1"),
-            "anchored"
-        );
-        assert!(m(MatchKind::Regex, "replica-.*").accepts("replica-1"));
-        assert!(m(MatchKind::NotRegex, "x").accepts("replica-1"));
-        assert!(!m(MatchKind::NotEqual, "a").accepts("a"));
     }
 }

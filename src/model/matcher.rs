@@ -49,6 +49,8 @@ impl PartialEq for Matcher {
     }
 }
 
+impl Eq for Matcher {}
+
 /// Why typed text is not a matcher (or a list of them); said in the prompt.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MatcherError {
@@ -108,7 +110,11 @@ impl Matcher {
     }
 
     pub fn matches(&self, labels: &Labels) -> bool {
-        let value = labels.get(&self.name).map_or("", String::as_str);
+        self.accepts(labels.get(&self.name).map_or("", String::as_str))
+    }
+
+    /// Whether the label's value `value` passes (`""` for a label that is missing).
+    pub fn accepts(&self, value: &str) -> bool {
         match (&self.regex, self.op) {
             (Some(re), MatchOp::Regex) => re.is_match(value),
             (Some(re), _) => !re.is_match(value),
@@ -204,6 +210,19 @@ mod tests {
     use super::*;
 
     use crate::model::labels::from_pairs as labels;
+
+    #[test]
+    fn values_are_accepted_as_prometheus_does() {
+        let m = |op, value: &str| Matcher::new("replica", op, value).unwrap();
+        assert!(m(MatchOp::Equal, "replica-1").accepts("replica-1"));
+        assert!(
+            !m(MatchOp::Regex, "replica").accepts("replica-1"),
+            "anchored"
+        );
+        assert!(m(MatchOp::Regex, "replica-.*").accepts("replica-1"));
+        assert!(m(MatchOp::NotRegex, "x").accepts("replica-1"));
+        assert!(!m(MatchOp::NotEqual, "a").accepts("a"));
+    }
 
     #[test]
     fn the_four_operators_parse_and_match() {

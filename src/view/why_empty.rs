@@ -3,9 +3,10 @@
 //! nothing. Derived from the expression's selectors and what Prometheus answered about
 //! them (`store::server`); [`requests`] says what is still to be asked.
 
-use crate::alerts::selectors::{LabelMatch, Selector, selectors};
+use crate::alerts::selectors::{Selector, selectors};
 use crate::config::layout::QueryId;
 use crate::event::ServerRequest;
+use crate::model::matcher::Matcher;
 use crate::prom::status::{Target, TargetHealth};
 use crate::store::server::{Answer, ServerState};
 use crate::store::{QueryData, Store};
@@ -163,7 +164,7 @@ fn picked_down_target<'a>(selector: &Selector, server: &'a ServerState) -> Optio
         let mut on_target = selector
             .matchers
             .iter()
-            .filter_map(|m| Some((m, target.labels.get(&m.label)?)))
+            .filter_map(|m| Some((m, target.labels.get(&m.name)?)))
             .peekable();
         target.health == TargetHealth::Down
             && on_target.peek().is_some()
@@ -184,7 +185,7 @@ fn no_series(selector: &Selector, server: &ServerState, now: f64) -> Option<Reas
         return Some(no_metric());
     }
     for matcher in &selector.matchers {
-        let key = (matcher.label.clone(), selector.metric.clone());
+        let key = (matcher.name.clone(), selector.metric.clone());
         let values = ok(server.values.get(&key))?;
         if let Some(reason) = unmatched(selector, matcher, values) {
             let down = picked_down_target(selector, server);
@@ -196,17 +197,17 @@ fn no_series(selector: &Selector, server: &ServerState, now: f64) -> Option<Reas
     })
 }
 
-fn unmatched(selector: &Selector, matcher: &LabelMatch, values: &[String]) -> Option<Reason> {
+fn unmatched(selector: &Selector, matcher: &Matcher, values: &[String]) -> Option<Reason> {
     // A series without the label has it empty: `label=""` and `!=` match those.
     if values.is_empty() && !matcher.accepts("") {
         return Some(Reason::NoLabel {
             metric: selector.metric.clone(),
-            label: matcher.label.clone(),
+            label: matcher.name.clone(),
         });
     }
     (!values.is_empty() && !values.iter().any(|v| matcher.accepts(v))).then(|| Reason::NoValue {
-        matcher: matcher.text(),
-        label: matcher.label.clone(),
+        matcher: matcher.to_string(),
+        label: matcher.name.clone(),
         values: values.len(),
     })
 }
@@ -243,7 +244,7 @@ pub fn requests(expr: &str, server: &ServerState, fresh_after: f64) -> Vec<Serve
             continue;
         }
         for matcher in &selector.matchers {
-            let key = (matcher.label.clone(), selector.metric.clone());
+            let key = (matcher.name.clone(), selector.metric.clone());
             if !fresh(server.values.get(&key), fresh_after) {
                 needed.push(ServerRequest::LabelValues {
                     name: key.0,
