@@ -31,12 +31,7 @@ impl App {
             return None;
         }
         let focus = self.focus[self.tab];
-        let panel = self.layout.tabs[self.tab]
-            .rows
-            .get(focus.row)?
-            .panels
-            .get(focus.col)?;
-        Some(panel.kind)
+        Some(self.grid_panel(self.tab, focus.row, focus.col)?.kind)
     }
 
     /// Lines of the alert list, as the panel shows them.

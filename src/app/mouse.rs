@@ -108,11 +108,7 @@ impl App {
             return;
         }
         let tab = self.tab;
-        let Some(panel) = self.layout.tabs[tab]
-            .rows
-            .get(row)
-            .and_then(|r| r.panels.get(col))
-        else {
+        let Some(panel) = self.grid_panel(tab, row, col) else {
             return;
         };
         let rows = self.selectable_rows(panel);
@@ -128,11 +124,7 @@ impl App {
     fn scroll_rows(&mut self, row: usize, col: usize, up: bool) {
         self.focus_at(row, col, None);
         let tab = self.tab;
-        let Some(panel) = self.layout.tabs[tab]
-            .rows
-            .get(row)
-            .and_then(|r| r.panels.get(col))
-        else {
+        let Some(panel) = self.grid_panel(tab, row, col) else {
             return;
         };
         let rows = self.selectable_rows(panel);

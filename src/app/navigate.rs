@@ -40,13 +40,14 @@ impl App {
         }
     }
 
+    /// The panel at (`row`, `col`) of tab `tab`'s grid.
+    pub(super) fn grid_panel(&self, tab: usize, row: usize, col: usize) -> Option<&Panel> {
+        self.layout.tabs.get(tab)?.rows.get(row)?.panels.get(col)
+    }
+
     /// The KPI row to select when focus enters a panel: the worst, first among equals.
     pub(super) fn worst_kpi(&self, tab: usize, row: usize, col: usize) -> usize {
-        let Some(panel) = self.layout.tabs[tab]
-            .rows
-            .get(row)
-            .and_then(|r| r.panels.get(col))
-        else {
+        let Some(panel) = self.grid_panel(tab, row, col) else {
             return 0;
         };
         if panel.kind != PanelKind::KpiTable {
@@ -202,11 +203,7 @@ impl App {
     /// The chart spec of the focused panel or selected KPI row.
     fn focused_spec(&self) -> Option<ChartSpec> {
         let focus = self.focus[self.tab];
-        let panel = self.layout.tabs[self.tab]
-            .rows
-            .get(focus.row)?
-            .panels
-            .get(focus.col)?;
+        let panel = self.grid_panel(self.tab, focus.row, focus.col)?;
         Some(match panel.kind {
             PanelKind::KpiTable => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
             PanelKind::Alerts => self.with_selected_alert(|selected| match selected {
