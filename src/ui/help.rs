@@ -6,9 +6,9 @@ use crate::config::Theme;
 use crate::model::Status;
 use crate::ui::tabs::status_glyph;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
@@ -76,20 +76,10 @@ impl Widget for HelpOverlay<'_> {
                 theme.muted,
             ));
         }
-        let height = (lines.len() as u16 + 2).min(area.height);
-        let [popup] = Layout::vertical([Constraint::Length(height)])
-            .flex(Flex::Center)
-            .areas(area);
+        let height = lines.len() as u16 + 2;
         let server_width = self.server.join(" · ").chars().count();
         let width = (key_width + text_width.max(server_width) + 4) as u16;
-        let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-            .flex(Flex::Center)
-            .areas(popup);
-        Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(" Keys ")
-            .style(theme.help)
-            .border_style(theme.border_focus);
+        let (popup, block) = super::popup::open(area, width, height, " Keys ", theme, buf);
         Paragraph::new(lines).block(block).render(popup, buf);
     }
 }

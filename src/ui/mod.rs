@@ -4,6 +4,7 @@ mod drill;
 mod grid;
 mod help;
 pub mod hit;
+mod popup;
 mod prompt;
 mod replay_bar;
 mod silence;

@@ -3,9 +3,9 @@
 use crate::app::{Prompt, PromptPurpose};
 use crate::config::Theme;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 pub struct PromptBox<'a> {
     pub prompt: &'a Prompt,
@@ -23,17 +23,7 @@ impl Widget for PromptBox<'_> {
                 "text, severity=critical, route=~\"/api/.*\", !silenced",
             ),
         };
-        let [row] = Layout::vertical([Constraint::Length(4)])
-            .flex(Flex::Center)
-            .areas(area);
-        let [popup] = Layout::horizontal([Constraint::Length(70.min(area.width))])
-            .flex(Flex::Center)
-            .areas(row);
-        Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(title)
-            .style(theme.help)
-            .border_style(theme.border_focus);
+        let (popup, block) = super::popup::open(area, 70, 4, title, theme, buf);
         // A note longer than the box scrolls: its end, where the typing is, stays in sight.
         let room = usize::from(popup.width.saturating_sub(3));
         let typed = self.prompt.text.chars().count();

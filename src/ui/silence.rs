@@ -4,9 +4,9 @@
 use crate::app::silence::{Field, SilenceForm, SilenceOverlay};
 use crate::config::Theme;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 pub struct SilenceBox<'a> {
     pub overlay: &'a SilenceOverlay,
@@ -68,17 +68,7 @@ impl Widget for SilenceBox<'_> {
         let inner = usize::from(width.saturating_sub(2)).max(1);
         let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
         let height = u16::try_from(wrapped + 2).unwrap_or(u16::MAX);
-        let [row] = Layout::vertical([Constraint::Length(height)])
-            .flex(Flex::Center)
-            .areas(area);
-        let [popup] = Layout::horizontal([Constraint::Length(width)])
-            .flex(Flex::Center)
-            .areas(row);
-        Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(title)
-            .style(theme.help)
-            .border_style(theme.border_focus);
+        let (popup, block) = super::popup::open(area, width, height, title, theme, buf);
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block)

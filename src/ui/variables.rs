@@ -5,9 +5,9 @@ use crate::app::App;
 use crate::app::variables::Picker;
 use crate::variables::ALL;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 
 /// Rows of values the picker shows at most; the list scrolls past them.
 const PICKER_ROWS: u16 = 12;
@@ -67,17 +67,7 @@ impl Widget for PickerBox<'_> {
         };
         let shown = PICKER_ROWS.min(area.height.saturating_sub(4).max(1));
         let height = shown + 4;
-        let [column] = Layout::vertical([Constraint::Length(height.min(area.height))])
-            .flex(Flex::Center)
-            .areas(area);
-        let [popup] = Layout::horizontal([Constraint::Length(60.min(area.width))])
-            .flex(Flex::Center)
-            .areas(column);
-        Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(title)
-            .style(theme.help)
-            .border_style(theme.border_focus);
+        let (popup, block) = super::popup::open(area, 60, height, title, theme, buf);
         let mut lines = vec![Line::from(vec![
             Span::styled("/ ", theme.muted),
             Span::styled(self.picker.filter.clone(), theme.text),
