@@ -1,9 +1,11 @@
-//! Plain value types shared by configuration, data and rendering.
+//! Plain value types shared by configuration, data and rendering, and outside text made
+//! safe to print (`text`).
 
 pub mod labels;
 pub mod mapping;
 pub mod matcher;
 pub mod query;
+pub mod text;
 pub mod threshold;
 pub mod units;
 

@@ -75,6 +75,14 @@ impl Auth {
         }
     }
 
+    /// The basic-auth password, which a server may quote decoded.
+    pub(super) fn password(&self) -> Option<&str> {
+        match self {
+            Auth::Basic { password, .. } => password.as_deref(),
+            Auth::None | Auth::Bearer(_) => None,
+        }
+    }
+
     /// Why the server said 401 or 403, naming what was sent (never its secret).
     pub(super) fn refused(&self, status: u16, header_given: bool) -> String {
         let sent = match self {

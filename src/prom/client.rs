@@ -1,6 +1,7 @@
 //! HTTP client for Prometheus: instant and range queries, alerts and rules, with timeouts,
 //! auth, TLS as configured ([`TlsOptions`]) and a size cap.
-//! Credentials live only here and in [`super::auth`]; everything else sees the redacted URL. Redirects are
+//! Credentials live only here and in [`super::auth`]; everything else sees the redacted URL,
+//! and every answer leaves with the client's secrets hidden ([`super::secrets`]). Redirects are
 //! followed only when they keep the request (307, 308) and stay on the same origin, so
 //! credentials never travel elsewhere; other redirects, throttling and transport failures
 //! come back as errors that say what to do.
@@ -8,6 +9,7 @@
 use super::api::{self, InstantAnswer, PromError, Series};
 use super::auth::{self, Auth, BasicAuth};
 use super::decode::not_json;
+use super::secrets::{Scrub, Secrets};
 use super::tls::{self, TlsError, TlsOptions};
 use super::transport;
 use crate::clock::unix_now;
@@ -107,6 +109,8 @@ pub struct PromClient {
     https: bool,
     /// A client certificate is offered (a refused handshake is explained accordingly).
     client_cert: bool,
+    /// What a server quoting them back must not get into an answer.
+    secrets: Secrets,
 }
 
 impl std::fmt::Debug for PromClient {
@@ -139,6 +143,7 @@ impl PromClient {
             !matches!(auth, Auth::None),
         )?;
         let authorization_header = headers.contains_key(AUTHORIZATION);
+        let sent_headers = headers.clone();
         // Stripping credentials cannot fail for http(s) URLs, which have a host.
         let _ = parsed.set_username("");
         let _ = parsed.set_password(None);
@@ -153,6 +158,17 @@ impl PromClient {
             builder = builder.no_proxy();
         }
         let http = builder.build().map_err(ClientError::Build)?;
+        // The credential's header exactly as requests carry it (basic auth in base64).
+        let credential = auth.apply(http.get(&base)).build().ok();
+        let secrets = Secrets::new(
+            credential
+                .as_ref()
+                .and_then(|request| request.headers().get(AUTHORIZATION))
+                .and_then(|value| value.to_str().ok()),
+            auth.password(),
+            &sent_headers,
+            auth::TENANT_HEADER,
+        );
         Ok(Self {
             http,
             display: base.clone(),
@@ -162,6 +178,7 @@ impl PromClient {
             authorization_header,
             timeout: options.timeout,
             client_cert: options.tls.client_cert.is_some(),
+            secrets,
         })
     }
     /// The URL without credentials, for status bars and logs.
@@ -180,8 +197,7 @@ impl PromClient {
             ("time", format!("{time:.3}")),
             ("timeout", self.server_timeout()),
         ];
-        let (status, body) = self.post("query", &form).await?;
-        api::parse_instant(status, &body)
+        self.post("query", &form, api::parse_instant).await
     }
 
     /// Evaluates `expr` from `start` to `end` every `step` seconds.
@@ -199,39 +215,33 @@ impl PromClient {
             ("step", format!("{step:.3}")),
             ("timeout", self.server_timeout()),
         ];
-        let (status, body) = self.post("query_range", &form).await?;
-        api::parse_range(status, &body)
+        self.post("query_range", &form, api::parse_range).await
     }
 
     /// A cheap request that tells whether Prometheus answers at all.
     pub async fn ping(&self) -> Result<(), PromError> {
-        let (status, body) = self.get("status/buildinfo").await?;
-        api::parse_ok(status, &body)
+        self.get("status/buildinfo", api::parse_ok).await
     }
 
     /// Every pending and firing alert Prometheus evaluates (`GET /api/v1/alerts`).
     pub async fn alerts(&self) -> Result<Vec<Alert>, PromError> {
-        let (status, body) = self.get("alerts").await?;
-        api::parse_alerts(status, &body)
+        self.get("alerts", api::parse_alerts).await
     }
 
     /// Prometheus' rule groups with each rule's health and alerts (`GET /api/v1/rules`).
     pub async fn rules(&self) -> Result<Vec<RuleGroupStatus>, PromError> {
-        let (status, body) = self.get("rules").await?;
-        api::parse_rules(status, &body)
+        self.get("rules", api::parse_rules).await
     }
 
     /// Alertmanager's notification groups (`GET /api/v2/alerts/groups`); this client's URL
     /// must then be Alertmanager's.
     pub async fn alertmanager(&self) -> Result<AlertmanagerState, PromError> {
-        let (status, body) = self
-            .send(self.http.get(format!("{}/api/v2/alerts/groups", self.base)))
+        let groups = self.http.get(format!("{}/api/v2/alerts/groups", self.base));
+        let groups = self.ask(groups, true, alertmanager::parse_groups).await?;
+        let silences = self.http.get(format!("{}/api/v2/silences", self.base));
+        let silences = self
+            .ask(silences, true, alertmanager::parse_silences)
             .await?;
-        let groups = alertmanager::parse_groups(status, &body)?;
-        let (status, body) = self
-            .send(self.http.get(format!("{}/api/v2/silences", self.base)))
-            .await?;
-        let silences = alertmanager::parse_silences(status, &body)?;
         Ok(AlertmanagerState { groups, silences })
     }
 
@@ -243,8 +253,7 @@ impl PromClient {
             .post(format!("{}/api/v2/silences", self.base))
             .header(CONTENT_TYPE, "application/json")
             .body(silence.to_json());
-        let (status, body) = self.send(request).await?;
-        silences::parse_created(status, &body)
+        self.ask(request, true, silences::parse_created).await
     }
 
     /// Expires a silence (`DELETE /api/v2/silence/{id}`), which answers with no body.
@@ -253,25 +262,31 @@ impl PromClient {
         let request = self
             .http
             .delete(format!("{}/api/v2/silence/{id}", self.base));
-        let (status, body) = self.exchange(request, false).await?;
-        silences::check_expired(status, &body)
+        self.ask(request, false, silences::check_expired).await
     }
 
-    /// `GET /api/v1/{endpoint}`; `endpoint` may carry an encoded query string.
-    pub(super) async fn get(&self, endpoint: &str) -> Result<(u16, Vec<u8>), PromError> {
+    /// `GET /api/v1/{endpoint}`, its answer `parse`d; `endpoint` may carry an encoded
+    /// query string.
+    pub(super) async fn get<T: Scrub>(
+        &self,
+        endpoint: &str,
+        parse: impl FnOnce(u16, &[u8]) -> Result<T, PromError>,
+    ) -> Result<T, PromError> {
         let request = self.http.get(format!("{}/api/v1/{endpoint}", self.base));
-        self.send(request).await
+        self.ask(request, true, parse).await
     }
 
     fn server_timeout(&self) -> String {
         format!("{}ms", self.timeout.as_millis())
     }
 
-    pub(super) async fn post(
+    /// `POST /api/v1/{endpoint}` with `form`, its answer `parse`d.
+    pub(super) async fn post<T: Scrub>(
         &self,
         endpoint: &str,
         form: &[(&str, String)],
-    ) -> Result<(u16, Vec<u8>), PromError> {
+        parse: impl FnOnce(u16, &[u8]) -> Result<T, PromError>,
+    ) -> Result<T, PromError> {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -283,11 +298,23 @@ impl PromClient {
                 "application/x-www-form-urlencoded",
             )
             .body(body);
-        self.send(request).await
+        self.ask(request, true, parse).await
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), PromError> {
-        self.exchange(request, true).await
+    /// Sends `request` and `parse`s the answer: the one way every answer comes in, so
+    /// each leaves with the client's secrets hidden, whatever a server quoted back.
+    async fn ask<T: Scrub>(
+        &self,
+        request: reqwest::RequestBuilder,
+        json: bool,
+        parse: impl FnOnce(u16, &[u8]) -> Result<T, PromError>,
+    ) -> Result<T, PromError> {
+        let mut answer = self
+            .exchange(request, json)
+            .await
+            .and_then(|(status, body)| parse(status, &body));
+        answer.scrub(&self.secrets);
+        answer
     }
 
     /// `json`: a successful answer must be JSON (an expired silence's is empty).
@@ -309,7 +336,10 @@ impl PromClient {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            let body = self.body(response).await?;
+            let mut body = self.body(response).await?;
+            if !status.is_success() {
+                body = self.secrets.scrub_body(body);
+            }
             if let Some(mixup) = self.plain_http_to_tls(status, &body) {
                 return Err(mixup);
             }
@@ -481,25 +511,10 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Replaces a URL's password with `***` for messages about URLs; text that is not a URL
-/// with a host (`user:pw@host:9090`, no scheme) hides whatever stands before its `@`.
+/// Replaces a URL's password with `***` for messages about URLs, whatever the URL looks
+/// like (see [`mask_userinfo`](crate::model::text::mask_userinfo)).
 pub fn redact(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) if parsed.has_host() => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("***"));
-                return parsed.to_string();
-            }
-            url.to_string()
-        }
-        _ => {
-            let start = url.find("//").map_or(0, |i| i + 2);
-            match url.rfind('@') {
-                Some(at) if at > start => format!("{}***{}", &url[..start], &url[at..]),
-                _ => url.to_string(),
-            }
-        }
-    }
+    crate::model::text::mask_userinfo(url)
 }
 
 #[cfg(test)]
@@ -657,6 +672,32 @@ mod tests {
         assert!(
             matches!(err, PromError::Http { status: 401, .. }),
             "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_secret_quoted_where_the_message_is_cut_is_hidden_whole() {
+        let token = "t0ken-".repeat(20);
+        let body = format!("{} token {token} refused", "x".repeat(120));
+        let response = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (url, _) = serve_once(response).await;
+        let url = url.replace("tok:en@", "");
+        let client = PromClient::new(
+            &url,
+            ClientOptions {
+                bearer_token: Some(token.clone()),
+                ..options()
+            },
+        )
+        .unwrap();
+        let said = client.ping().await.unwrap_err().to_string();
+        assert!(said.contains("token ***"), "{said}");
+        assert!(
+            !said.contains("t0ken-t0ken"),
+            "a cut secret is left: {said}"
         );
     }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod decode;
+mod secrets;
 pub mod silences;
 pub mod status;
 pub mod tls;

@@ -7,6 +7,7 @@
 use super::api::{PromError, timestamp};
 use super::client::PromClient;
 use super::decode::{Capped, data};
+use super::secrets::LabelList;
 use crate::model::Labels;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -352,8 +353,7 @@ impl PromClient {
 
     /// The active scrape targets, down first (`GET /api/v1/targets?state=active`).
     pub async fn targets(&self) -> Result<Vec<Target>, PromError> {
-        let (status, body) = self.get("targets?state=active").await?;
-        parse_targets(status, &body)
+        self.get("targets?state=active", parse_targets).await
     }
 
     /// The targets with each one's samples: from the targets API where the server reports
@@ -383,31 +383,27 @@ impl PromClient {
 
     /// Head cardinality (`GET /api/v1/status/tsdb`).
     pub async fn tsdb(&self) -> Result<TsdbStatus, PromError> {
-        let (status, body) = self.get("status/tsdb").await?;
-        parse_tsdb(status, &body)
+        self.get("status/tsdb", parse_tsdb).await
     }
 
     pub async fn buildinfo(&self) -> Result<BuildInfo, PromError> {
-        let (status, body) = self.get("status/buildinfo").await?;
-        parse_buildinfo(status, &body)
+        self.get("status/buildinfo", parse_buildinfo).await
     }
 
     pub async fn runtimeinfo(&self) -> Result<RuntimeInfo, PromError> {
-        let (status, body) = self.get("status/runtimeinfo").await?;
-        parse_runtimeinfo(status, &body)
+        self.get("status/runtimeinfo", parse_runtimeinfo).await
     }
 
     /// The loaded configuration's YAML (`GET /api/v1/status/config`); see
     /// [`global_scrape_interval`].
     pub async fn config_yaml(&self) -> Result<String, PromError> {
-        let (status, body) = self.get("status/config").await?;
-        parse_config(status, &body)
+        self.get("status/config", parse_config).await
     }
 
     /// Series matching `selector` within `window` (`POST /api/v1/series`).
     pub async fn series(&self, selector: &str, window: Window) -> Result<SeriesList, PromError> {
-        let (status, body) = self.post("series", &window.form(Some(selector))).await?;
-        parse_series(status, &body)
+        self.post("series", &window.form(Some(selector)), parse_series)
+            .await
     }
 
     /// Label names, of the series matching `selector` if given (`POST /api/v1/labels`).
@@ -416,8 +412,9 @@ impl PromClient {
         selector: Option<&str>,
         window: Window,
     ) -> Result<Vec<String>, PromError> {
-        let (status, body) = self.post("labels", &window.form(selector)).await?;
-        parse_names(status, &body)
+        self.post("labels", &window.form(selector), label_list)
+            .await
+            .map(|names| names.0)
     }
 
     /// The values of label `name`, of the series matching `selector` if given
@@ -437,9 +434,15 @@ impl PromClient {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(window.form(selector))
             .finish();
-        let (status, body) = self.get(&format!("label/{name}/values?{query}")).await?;
-        parse_names(status, &body)
+        self.get(&format!("label/{name}/values?{query}"), label_list)
+            .await
+            .map(|values| values.0)
     }
+}
+
+/// Label names or values, which answers keep as they are.
+fn label_list(status: u16, body: &[u8]) -> Result<LabelList, PromError> {
+    parse_names(status, body).map(LabelList)
 }
 
 #[cfg(test)]

@@ -70,6 +70,8 @@ pub struct Request {
     /// The `time` parameter of instant queries, as sent.
     pub time: Option<String>,
     pub authorization: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
     /// The request's path, without the query string.
     pub path: String,
 }
@@ -355,6 +357,7 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
             expr: expr.clone(),
             time: params.get("time").cloned(),
             authorization,
+            headers: request.headers.clone(),
             path: path.to_string(),
         });
         let redirect = state
