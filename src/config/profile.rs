@@ -7,6 +7,7 @@
 
 use super::duration::ConfigDuration;
 use super::error::ConfigError;
+use crate::model::text::escape_controls;
 use serde::de::{MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -58,17 +59,19 @@ pub struct Profiles {
     pub profiles: BTreeMap<String, Profile>,
 }
 
-/// A profile asked for that is not there.
+/// A profile asked for that is not there. Names are written with their control characters
+/// escaped: a name from the command line or a file must not act on the terminal.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("no profile named \"{name}\" in {} (profiles: {known})", file.display())]
+    #[error("no profile named \"{}\" in {} (profiles: {known})", escape_controls(.name), file.display())]
     Unknown {
         name: String,
         file: PathBuf,
         known: String,
     },
     #[error(
-        "no profile named \"{name}\": there is no config file at {} (profiles are its [profiles.NAME] tables; --config FILE names another)",
+        "no profile named \"{}\": there is no config file at {} (profiles are its [profiles.NAME] tables; --config FILE names another)",
+        escape_controls(.name),
         file.display()
     )]
     NoConfigFile { name: String, file: PathBuf },
@@ -103,7 +106,11 @@ impl Profiles {
         let mut profiles = BTreeMap::new();
         for (name, raw) in file.profiles {
             let profile = raw.build(folder).map_err(|(span, key, message)| {
-                at(span, &format!("profiles.{name}.{key}"), &message)
+                at(
+                    span,
+                    &format!("profiles.{}.{key}", escape_controls(&name)),
+                    &message,
+                )
             })?;
             profiles.insert(name, profile);
         }
@@ -112,7 +119,7 @@ impl Profiles {
         {
             let message = format!(
                 "no profile named \"{}\" ({})",
-                default.get_ref(),
+                escape_controls(default.get_ref()),
                 names(&profiles)
             );
             return Err(at(default.span(), "default_profile", &message));
@@ -157,7 +164,7 @@ impl Profiles {
             } else {
                 ""
             };
-            let _ = writeln!(out, "{mark} {name}{default}");
+            let _ = writeln!(out, "{mark} {}{default}", escape_controls(name));
             for (key, value) in profile.keys() {
                 let _ = writeln!(out, "      {key} = {value}");
             }
@@ -235,7 +242,11 @@ fn names(profiles: &BTreeMap<String, Profile>) -> String {
     if profiles.is_empty() {
         return "it has none".to_string();
     }
-    profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+    profiles
+        .keys()
+        .map(|name| escape_controls(name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn quoted(text: &str) -> String {
@@ -246,20 +257,9 @@ fn quoted_path(path: &Path) -> String {
     quoted(&path.display().to_string())
 }
 
-/// A URL with its password as `***`.
+/// A URL with its password as `***`, whatever the URL looks like.
 fn masked_url(text: &str) -> String {
-    match url::Url::parse(text) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            quoted(url.as_str())
-        }
-        Ok(_) => quoted(text),
-        // Not a URL: whatever stands before an `@` may be a password.
-        Err(_) => match text.rfind('@') {
-            Some(at) => quoted(&format!("***{}", &text[at..])),
-            None => quoted(text),
-        },
-    }
+    quoted(&crate::model::text::mask_userinfo(text))
 }
 
 /// The error's source line without values: a URL's password or a header's API key must

@@ -100,23 +100,10 @@ impl Header {
 }
 
 /// Removes user name and password from a URL, so a recording never holds credentials
-/// even when handed an unredacted URL. Text that is not a URL loses anything between
-/// `//` and the last `@`.
+/// even when handed an unredacted URL, whatever the URL looks like (see
+/// [`strip_userinfo`](crate::model::text::strip_userinfo)).
 pub fn strip_credentials(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
-            let _ = parsed.set_username("");
-            let _ = parsed.set_password(None);
-            parsed.to_string()
-        }
-        Ok(_) => url.to_string(),
-        Err(_) => match (url.find("//"), url.rfind('@')) {
-            (Some(start), Some(at)) if at > start => {
-                format!("{}{}", &url[..start + 2], &url[at + 1..])
-            }
-            _ => url.to_string(),
-        },
-    }
+    crate::model::text::strip_userinfo(url)
 }
 
 /// Why a file cannot be read as a recording at all.
