@@ -451,6 +451,14 @@ async fn alertmanager_elsewhere_gets_none_of_prometheus_credentials() {
     // Another port, and https for Prometheus: another origin both ways.
     for prometheus in ["http://127.0.0.1:1", "https://127.0.0.1:1"] {
         let clients = clients_for(prometheus, &["--alertmanager", &am]);
+        // Said once, naming the flags that give Alertmanager its own.
+        assert_eq!(clients.notes.len(), 1, "{:?}", clients.notes);
+        assert!(
+            clients.notes[0].contains("not sent to it")
+                && clients.notes[0].contains("--alertmanager-header"),
+            "{:?}",
+            clients.notes
+        );
         clients.alertmanager.unwrap().alertmanager().await.unwrap();
     }
     for headers in seen_headers(&alertmanager) {
@@ -469,6 +477,7 @@ async fn alertmanager_elsewhere_gets_none_of_prometheus_credentials() {
     clients.alertmanager.unwrap().alertmanager().await.unwrap();
     let same = format!("{am}/prometheus");
     let clients = clients_for(&same, &["--alertmanager", &am]);
+    assert!(clients.notes.is_empty(), "{:?}", clients.notes);
     clients.alertmanager.unwrap().alertmanager().await.unwrap();
     let seen = seen_headers(&alertmanager);
     let header = |request: &[(String, String)], name: &str| {

@@ -2,14 +2,18 @@
 //! Prometheus and Alertmanager. Each setting is taken from the first layer that gives it:
 //! flags, then the environment (`SPHEROSEG_BEARER_TOKEN`, `SPHEROSEG_PASSWORD`), then the
 //! profile, then the built-in default; Alertmanager's own flags and profile table come
-//! first for it, Prometheus' settings after them. Secret files are read here, once, and a
-//! file that cannot be used stops the start with its path and the reason (exit code 2).
+//! first for it, Prometheus' settings after them — Prometheus' credential, headers and
+//! tenant only when Alertmanager is on Prometheus' origin (scheme, host and port), so they
+//! never go to another server or over plain http when Prometheus is https. Secret files are
+//! read here, and a file that cannot be used stops the start with its path and the reason
+//! (exit code 2).
 
 use super::InvalidInput;
 use crate::cli::Options;
 use crate::config::profile::{self, Connection, ProfileError, Profiles};
 use crate::prom::{BasicAuth, ClientOptions, PromClient, ProxyPolicy, TlsOptions};
 use std::path::{Path, PathBuf};
+use url::Url;
 
 const BEARER_TOKEN_VARIABLE: &str = "SPHEROSEG_BEARER_TOKEN";
 const PASSWORD_VARIABLE: &str = "SPHEROSEG_PASSWORD";
@@ -20,6 +24,9 @@ pub struct Clients {
     pub alertmanager: Option<PromClient>,
     /// Certificates go unchecked for one of them (`--insecure-skip-verify`).
     pub insecure: bool,
+    /// What the user should hear once on start: Prometheus' credentials held back from an
+    /// Alertmanager elsewhere.
+    pub notes: Vec<String>,
 }
 
 /// Reads the config file (`--config`, else the default one when it exists) and fills what
@@ -83,13 +90,14 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
         },
         ..ClientOptions::default()
     };
-    let prometheus_options = resolve(&[&prometheus], &common)?;
+    let prometheus_options = resolve(&[&prometheus], 1, &common)?;
+    let mut notes = Vec::new();
     // Unchecked certificates matter only where there are certificates.
     let unchecked = |options: &ClientOptions, client: &PromClient| {
         options.tls.insecure_skip_verify && client.display_url().starts_with("https://")
     };
     let alertmanager = match &options.alertmanager {
-        Some(url) => {
+        Some(am_url) => {
             let flags = options
                 .alertmanager_connection
                 .layer()
@@ -98,8 +106,25 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
                 Layer::Settings(&flags),
                 Layer::Settings(&options.profile_alertmanager_connection),
             ];
-            let alertmanager_options = resolve(&[&own, &prometheus], &common)?;
-            let client = PromClient::new(url, alertmanager_options.clone())
+            let groups: [&[Layer]; 2] = [&own, &prometheus];
+            let inherited = resolve(&groups, 2, &common)?;
+            let alertmanager_options = if same_origin(url, am_url) {
+                inherited
+            } else {
+                let own_only = resolve(&groups, 1, &common)?;
+                if sends_less(&own_only, &inherited) {
+                    notes.push(format!(
+                        "Alertmanager {} is not on Prometheus' origin: Prometheus' credential, \
+                         headers and tenant are not sent to it (give it its own with \
+                         --alertmanager-bearer-token-file, --alertmanager-basic-auth, \
+                         --alertmanager-header, --alertmanager-tenant or the profile's \
+                         [profiles.NAME.alertmanager] table)",
+                        crate::prom::client::redact(am_url)
+                    ));
+                }
+                own_only
+            };
+            let client = PromClient::new(am_url, alertmanager_options.clone())
                 .map_err(|e| InvalidInput(format!("--alertmanager: {e}")))?;
             Some((client, alertmanager_options))
         }
@@ -116,7 +141,25 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
         prometheus,
         alertmanager,
         insecure,
+        notes,
     })
+}
+
+/// Whether two URLs are one origin (scheme, host and port); text that is no URL is
+/// nobody's origin.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin().is_tuple() && a.origin() == b.origin(),
+        _ => false,
+    }
+}
+
+/// Whether `own` leaves out a credential, header or tenant that `inherited` sends.
+fn sends_less(own: &ClientOptions, inherited: &ClientOptions) -> bool {
+    own.bearer_token != inherited.bearer_token
+        || own.basic_auth != inherited.basic_auth
+        || own.headers != inherited.headers
+        || own.tenant != inherited.tenant
 }
 
 /// The secrets the environment gives; empty variables count as unset.
@@ -190,15 +233,19 @@ impl Layer<'_> {
     }
 }
 
-/// The client options the `groups` of layers give, strongest first. A credential comes
-/// whole from the first group that names one (Alertmanager's user never gets Prometheus'
-/// password); a client certificate comes with its key from one layer; headers add up, the
-/// stronger layer's winning for a name.
-fn resolve(groups: &[&[Layer]], common: &ClientOptions) -> Result<ClientOptions, InvalidInput> {
-    let layers: Vec<&Connection> = groups
-        .iter()
-        .flat_map(|group| group.iter().filter_map(Layer::settings))
-        .collect();
+/// The client options the `groups` of layers give, strongest first; the credential, the
+/// headers and the tenant come from the first `sending` groups only (Alertmanager elsewhere
+/// gets none of Prometheus'). A credential comes whole from the first group that names one
+/// (Alertmanager's user never gets Prometheus' password); a client certificate comes with
+/// its key from one layer; headers add up, the stronger layer's winning for a name.
+fn resolve(
+    groups: &[&[Layer]],
+    sending: usize,
+    common: &ClientOptions,
+) -> Result<ClientOptions, InvalidInput> {
+    let layers = settings(groups);
+    let groups = &groups[..sending.min(groups.len())];
+    let senders = settings(groups);
     let first =
         |field: fn(&Connection) -> Option<&PathBuf>| layers.iter().find_map(|c| field(c)).cloned();
     let client_pair = layers.iter().find(|c| c.client_cert.is_some());
@@ -212,7 +259,7 @@ fn resolve(groups: &[&[Layer]], common: &ClientOptions) -> Result<ClientOptions,
             .unwrap_or(false),
     };
     let mut headers: Vec<(String, String)> = Vec::new();
-    for (name, value) in layers.iter().flat_map(|c| &c.headers) {
+    for (name, value) in senders.iter().flat_map(|c| &c.headers) {
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
             headers.push((name.clone(), value.clone()));
         }
@@ -220,7 +267,7 @@ fn resolve(groups: &[&[Layer]], common: &ClientOptions) -> Result<ClientOptions,
     let mut options = ClientOptions {
         tls,
         headers,
-        tenant: layers.iter().find_map(|c| c.tenant.clone()),
+        tenant: senders.iter().find_map(|c| c.tenant.clone()),
         ..common.clone()
     };
     let Some((group, credential)) = groups
@@ -249,6 +296,14 @@ fn resolve(groups: &[&[Layer]], common: &ClientOptions) -> Result<ClientOptions,
         }
     }
     Ok(options)
+}
+
+/// The settings of `groups`, strongest first (the environment has none but secrets).
+fn settings<'s>(groups: &'s [&'s [Layer<'s>]]) -> Vec<&'s Connection> {
+    groups
+        .iter()
+        .flat_map(|group| group.iter().filter_map(Layer::settings))
+        .collect()
 }
 
 impl Secret<'_> {
@@ -322,7 +377,7 @@ mod tests {
             Layer::Settings(&profile),
         ];
         // The environment's token wins over the profile's user.
-        let options = resolve(&[&layers], &common).unwrap();
+        let options = resolve(&[&layers], 1, &common).unwrap();
         assert_eq!(options.bearer_token.as_deref(), Some("env-token"));
         assert!(options.basic_auth.is_none());
         // A flag's user wins over the environment's token, and takes its password.
@@ -332,7 +387,7 @@ mod tests {
             Layer::Environment(&environment),
             Layer::Settings(&profile),
         ];
-        let options = resolve(&[&layers], &common).unwrap();
+        let options = resolve(&[&layers], 1, &common).unwrap();
         assert_eq!(basic(&options), Some(("admin", "env-pw")));
         assert!(options.bearer_token.is_none());
     }
@@ -353,19 +408,54 @@ mod tests {
         // Nothing of its own: Alertmanager is reached as Prometheus is.
         let none = Connection::default();
         let own = [Layer::Settings(&none)];
-        let options = resolve(&[&own, &prometheus], &common).unwrap();
+        let options = resolve(&[&own, &prometheus], 2, &common).unwrap();
         assert_eq!(basic(&options), Some(("ops", "prometheus-pw")));
         assert_eq!(options.tenant.as_deref(), Some("team-a"));
         assert_eq!(options.tls.ca_cert, Some("company-ca.pem".into()));
         // A user of its own needs a password of its own.
         let am_user = user("am");
         let own = [Layer::Settings(&am_user)];
-        let refused = resolve(&[&own, &prometheus], &common).unwrap_err();
+        let refused = resolve(&[&own, &prometheus], 2, &common).unwrap_err();
         assert!(
             refused.0.contains("basic auth as am has no password"),
             "{}",
             refused.0
         );
+    }
+
+    #[test]
+    fn only_prometheus_origin_inherits_what_it_sends() {
+        let prometheus = "https://ops:pw@mimir.corp/prometheus";
+        assert!(same_origin(prometheus, "https://mimir.corp/alertmanager"));
+        assert!(same_origin(prometheus, "https://mimir.corp:443/"));
+        // A downgraded scheme, another port, another host, no URL at all.
+        for elsewhere in [
+            "http://mimir.corp/alertmanager",
+            "https://mimir.corp:9093",
+            "https://am.corp",
+            "mimir.corp/alertmanager",
+        ] {
+            assert!(!same_origin(prometheus, elsewhere), "{elsewhere}");
+        }
+        let common = ClientOptions::default();
+        let flags = Connection {
+            headers: vec![("X-Key".into(), "k".into())],
+            tenant: Some("team-a".into()),
+            ca_cert: Some("company-ca.pem".into()),
+            ..Connection::default()
+        };
+        let environment = env(Some("prometheus-token"), None);
+        let prometheus = [Layer::Settings(&flags), Layer::Environment(&environment)];
+        let own = Connection::default();
+        let own = [Layer::Settings(&own)];
+        let elsewhere = resolve(&[&own, &prometheus], 1, &common).unwrap();
+        assert!(elsewhere.bearer_token.is_none() && elsewhere.headers.is_empty());
+        assert!(elsewhere.tenant.is_none());
+        // The CA is no secret: a company CA serves every server.
+        assert_eq!(elsewhere.tls.ca_cert, Some("company-ca.pem".into()));
+        let inherited = resolve(&[&own, &prometheus], 2, &common).unwrap();
+        assert!(sends_less(&elsewhere, &inherited));
+        assert!(!sends_less(&inherited, &inherited));
     }
 
     #[test]
@@ -387,7 +477,7 @@ mod tests {
             ..Connection::default()
         };
         let layers = [Layer::Settings(&flags), Layer::Settings(&profile)];
-        let options = resolve(&[&layers], &ClientOptions::default()).unwrap();
+        let options = resolve(&[&layers], 1, &ClientOptions::default()).unwrap();
         assert_eq!(
             options.headers,
             [

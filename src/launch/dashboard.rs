@@ -55,6 +55,7 @@ pub async fn live(
         prometheus: client,
         alertmanager,
         insecure,
+        notes,
     } = connect::clients(options, url)?;
     init_logging();
     let source = SourceInfo {
@@ -65,7 +66,7 @@ pub async fn live(
     // A --var the layout cannot take stops the run before the terminal is touched.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
-    let app = App::new(config.layout, config.theme, source)
+    let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval)
         .with_bell(options.bell)
@@ -74,6 +75,13 @@ pub async fn live(
         .with_mouse(!options.no_mouse)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
+    // Said once: on the status bar until the first key, and in the log pane.
+    for note in &notes {
+        log::warn!("{note}");
+    }
+    if !notes.is_empty() {
+        app.update(Msg::Notice(notes.join("; ")));
+    }
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
         // Asked for a recording: no dashboard without it.

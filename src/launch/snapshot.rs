@@ -33,8 +33,10 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     let Clients {
         prometheus,
         alertmanager,
+        notes,
         ..
     } = connect::clients(options, options.prometheus_url())?;
+    notes.iter().for_each(|note| eprintln!("warning: {note}"));
     let source = SourceInfo {
         label: prometheus.display_url().to_string(),
         refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
