@@ -8,7 +8,8 @@ use crate::prom::{AlertSource, AlertState};
 use std::fmt::Write;
 
 impl Report {
-    /// The report as Markdown, for a postmortem.
+    /// The report as Markdown, for a postmortem; control characters in what the recording
+    /// holds (server text, its header, notes) are dropped as the screen drops them.
     pub fn to_markdown(&self) -> String {
         let clock = match (&self.start, &self.end) {
             (Some(start), Some(end)) => ClockStyle::for_span(start.unix, end.unix),
@@ -21,7 +22,7 @@ impl Report {
         self.moments_section(&mut out, clock);
         self.annotations_section(&mut out, clock);
         self.notes_section(&mut out, clock);
-        out
+        crate::model::text::printable(&out).into_owned()
     }
 
     fn header(&self, out: &mut String, clock: ClockStyle) {

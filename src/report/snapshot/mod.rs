@@ -12,6 +12,7 @@ mod text;
 use crate::app::App;
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
 use crate::model::labels::legend;
+use crate::model::text::printable;
 use crate::model::{Bound, Direction, Status, Thresholds, Unit};
 use crate::prom::AlertState;
 use crate::store::Store;
@@ -175,18 +176,53 @@ impl Snapshot {
         }
     }
 
+    /// Every string without control characters, as everything the snapshot prints.
     pub fn to_json(&self) -> String {
-        // Plain data with string keys: serialising cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        crate::report::printable_json(self) + "\n"
     }
 
-    /// The KPI tables; status words in `theme`'s colours when one is given (a terminal).
+    /// The KPI tables; status words in `theme`'s colours when one is given (a terminal),
+    /// the only escapes in it: the texts are [`printable`].
     pub fn to_text(&self, theme: Option<&crate::config::Theme>) -> String {
-        text::render(self, theme)
+        text::render(&self.printable(), theme)
     }
 
     pub fn to_nagios(&self) -> String {
-        nagios::render(self)
+        printable(&nagios::render(self)).into_owned()
+    }
+
+    /// The snapshot with its texts as the screen shows them: a server's error, an alert's
+    /// name or summary must not move the cursor or retitle the terminal.
+    fn printable(&self) -> Snapshot {
+        let clean = |text: &mut String| *text = printable(text).into_owned();
+        let mut snapshot = self.clone();
+        clean(&mut snapshot.prometheus);
+        for row in &mut snapshot.rows {
+            let SnapshotRow {
+                tab,
+                panel,
+                name,
+                query,
+                shown,
+                error,
+                why_empty,
+                target_text,
+                alert_text,
+                ..
+            } = row;
+            for text in [tab, panel, name, query, shown, target_text, alert_text] {
+                clean(text);
+            }
+            error.iter_mut().for_each(clean);
+            why_empty.iter_mut().for_each(|why| clean(&mut why.text));
+        }
+        for alert in &mut snapshot.alerts {
+            clean(&mut alert.name);
+            alert.severity.iter_mut().for_each(clean);
+            clean(&mut alert.summary);
+        }
+        snapshot.alerts_error.iter_mut().for_each(clean);
+        snapshot
     }
 }
 
@@ -406,5 +442,48 @@ mod tests {
             Verdict::Unknown
         );
         assert_eq!(verdict(&[], &[], true), Verdict::Unknown);
+    }
+
+    #[test]
+    fn server_text_prints_without_its_escapes() {
+        let hostile = "x\x1b]0;pwned\x07\x1b[2J\u{9b}31m";
+        let mut alert = firing("critical");
+        alert.name = format!("Alert{hostile}");
+        alert.summary = format!("summary{hostile}\nsecond line");
+        let snapshot = Snapshot {
+            prometheus: "http://prom".into(),
+            at: 0.0,
+            verdict: Verdict::Critical,
+            exit_code: 2,
+            rows: vec![SnapshotRow {
+                error: Some(format!("error{hostile}")),
+                ..row(Status::Error, true)
+            }],
+            alerts: vec![alert],
+            alerts_error: Some(format!("alerts{hostile}")),
+        };
+        let theme = crate::config::Theme::load("default").unwrap();
+        let coloured = snapshot.to_text(Some(&theme));
+        // The status words' colours are the text's only escapes.
+        assert_eq!(coloured.matches('\x1b').count(), 2, "{coloured:?}");
+        for out in [
+            snapshot.to_text(None),
+            snapshot.to_json(),
+            snapshot.to_nagios(),
+        ] {
+            assert!(out.contains("Alert"), "{out}");
+            assert!(
+                !out.chars().any(|c| c.is_control() && c != '\n') && !out.contains("\\u00"),
+                "{out:?}"
+            );
+        }
+        assert_eq!(
+            snapshot
+                .to_nagios()
+                .lines()
+                .next()
+                .map(|l| l.contains("Alert")),
+            Some(true)
+        );
     }
 }

@@ -31,8 +31,9 @@ pub fn render(snapshot: &Snapshot) -> String {
         format!("{summary}: {detail}")
     };
     let perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
-    // `|` splits text from perfdata: none may be left in the text.
-    let text = text.replace('|', "/");
+    // `|` splits text from perfdata: none may be left in the text, nor a line break in
+    // the first line.
+    let text = text.replace('|', "/").replace(['\n', '\r'], " ");
     let mut out = format!(
         "SPHEROSEG {} - {text} | {}\n",
         snapshot.verdict.word(),
