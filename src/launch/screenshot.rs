@@ -13,6 +13,8 @@ use crate::source::live::{self, PollerConfig};
 use crate::ui::svg::{self, Canvas};
 use anyhow::Context as _;
 use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -30,31 +32,56 @@ pub fn save(app: &mut App) {
     app.update(Msg::Notice(notice));
 }
 
+/// Names tried in one second before giving up: more screenshots than anyone takes.
+const NAMES_PER_SECOND: u32 = 1000;
+
+/// Writes the pair as `spheroseg-top-YYYYMMDD-HHMMSS.svg` and `.txt`, with `-2`, `-3`…
+/// when taken in the same second. Both are new files: whatever already has the name — a
+/// file, or a symlink planted to make us write elsewhere — is left alone and the next name
+/// taken.
 fn write_pair(
     dir: &Path,
     buffer: &ratatui::buffer::Buffer,
     canvas: Canvas,
 ) -> anyhow::Result<PathBuf> {
-    let svg_path = fresh_path(dir);
-    let text_path = svg_path.with_extension("txt");
-    std::fs::write(&svg_path, svg::to_svg(buffer, canvas))
-        .with_context(|| format!("writing {}", svg_path.display()))?;
-    std::fs::write(&text_path, svg::to_text(buffer))
-        .with_context(|| format!("writing {}", text_path.display()))?;
-    Ok(svg_path)
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    for n in 1..=NAMES_PER_SECOND {
+        let svg_path = dir.join(match n {
+            1 => format!("spheroseg-top-{stamp}.svg"),
+            n => format!("spheroseg-top-{stamp}-{n}.svg"),
+        });
+        let text_path = svg_path.with_extension("txt");
+        let Some(mut svg_file) = create_new(&svg_path)? else {
+            continue;
+        };
+        let Some(mut text_file) = create_new(&text_path)? else {
+            // Ours and still empty: the pair moves on to the next name together.
+            drop(svg_file);
+            let _ = std::fs::remove_file(&svg_path);
+            continue;
+        };
+        svg_file
+            .write_all(svg::to_svg(buffer, canvas).as_bytes())
+            .with_context(|| format!("writing {}", svg_path.display()))?;
+        text_file
+            .write_all(svg::to_text(buffer).as_bytes())
+            .with_context(|| format!("writing {}", text_path.display()))?;
+        return Ok(svg_path);
+    }
+    anyhow::bail!(
+        "{} already holds {NAMES_PER_SECOND} screenshots of this second",
+        dir.display()
+    )
 }
 
-/// `spheroseg-top-YYYYMMDD-HHMMSS.svg`, with `-2`, `-3`… when taken in the same second.
-fn fresh_path(dir: &Path) -> PathBuf {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let name = |n: u32| match n {
-        1 => format!("spheroseg-top-{stamp}.svg"),
-        n => format!("spheroseg-top-{stamp}-{n}.svg"),
-    };
-    (1..)
-        .map(|n| dir.join(name(n)))
-        .find(|path| !path.exists() && !path.with_extension("txt").exists())
-        .unwrap_or_else(|| dir.join(name(1)))
+/// `path` opened as a new file (`O_CREAT | O_EXCL`, which never follows a symlink); `None`
+/// when something already has that name.
+fn create_new(path: &Path) -> anyhow::Result<Option<File>> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
 }
 
 /// `spheroseg-top screenshot`: one poll (instant answers, history backfills, alerts and
