@@ -9,7 +9,7 @@
 
 mod conn_support;
 
-use conn_support::{Server, free_port, options, scrape_config};
+use conn_support::{Server, free_port, options, scrape_config, vmauth};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::Layout;
 use spheroseg_top::demo::{Stack, StackOptions};
@@ -43,24 +43,6 @@ fn victoria_metrics(target: std::net::SocketAddr) -> Server {
             // Fresh samples are queryable after 1 s rather than 30 s, like Prometheus'.
             "-search.latencyOffset=1s".into(),
             "-search.disableCache".into(),
-            "-loggerLevel=ERROR".into(),
-        ],
-    )
-}
-
-fn vmauth(backend: u16) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        "users:\n  - bearer_token: \"{TOKEN}\"\n    url_prefix: \"http://127.0.0.1:{backend}/prometheus\"\n"
-    );
-    std::fs::write(dir.path().join("auth.yml"), config).unwrap();
-    Server::spawn(
-        "vmauth",
-        dir,
-        free_port(),
-        &[
-            "-httpListenAddr=127.0.0.1:{port}".into(),
-            "-auth.config={dir}/auth.yml".into(),
             "-loggerLevel=ERROR".into(),
         ],
     )
@@ -137,7 +119,7 @@ async fn victoria_metrics_gives_the_kpis_prometheus_gives() {
         .await
         .unwrap_or_else(|e| panic!("this test needs a real Prometheus:\n{e}"));
     let mut vm = victoria_metrics(stack.sim.addr());
-    let mut auth = vmauth(vm.port);
+    let mut auth = vmauth(TOKEN, &format!("http://127.0.0.1:{}/prometheus", vm.port));
     let prometheus = PromClient::new(stack.prometheus_url(), options()).unwrap();
     let direct = PromClient::new(
         &format!("http://127.0.0.1:{}/prometheus", vm.port),

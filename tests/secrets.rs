@@ -11,7 +11,7 @@ mod conn_support;
 mod fake_prometheus;
 
 use clap::Parser;
-use conn_support::{Server, free_port, options, render, stat_layout};
+use conn_support::{answered_seeing, options, render, stat_layout, vmauth, wait_until};
 use fake_prometheus::{Behaviour, FakePrometheus};
 use spheroseg_top::app::{Action, App, Msg, SourceInfo};
 use spheroseg_top::cli::Cli;
@@ -22,56 +22,15 @@ use spheroseg_top::prom::{
     Alert, AlertSource, AlertState, BasicAuth, ClientOptions, PromClient, PromError,
 };
 use spheroseg_top::session::{Recorder, Recording};
-use spheroseg_top::source::live::{self as poller, PollerConfig};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_spheroseg-top");
 
 /// The token vmauth knows, and the wrong one it is asked with (and quotes back).
 const GOOD_TOKEN: &str = "good-t0ken-vmauth";
 const WRONG_TOKEN: &str = "WRONG-s3cret-T0KEN-quoted";
-
-fn vmauth() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    // The backend is never reached: every request here carries the wrong token.
-    let config = format!(
-        "users:\n  - bearer_token: \"{GOOD_TOKEN}\"\n    url_prefix: \"http://127.0.0.1:9/prometheus\"\n"
-    );
-    std::fs::write(dir.path().join("auth.yml"), config).unwrap();
-    Server::spawn(
-        "vmauth",
-        dir,
-        free_port(),
-        &[
-            "-httpListenAddr=127.0.0.1:{port}".into(),
-            "-auth.config={dir}/auth.yml".into(),
-            "-loggerLevel=ERROR".into(),
-        ],
-    )
-}
-
-/// Waits until vmauth answers at all (its refusal is an answer).
-async fn wait_until_listening(client: &PromClient, server: &mut Server) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        match client.ping().await {
-            Err(PromError::Unreachable(_)) | Err(PromError::Timeout(_)) => {}
-            _ => return,
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("vmauth exited ({status}):\n{}", server.log());
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "vmauth did not start:\n{}",
-            server.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// Every file under `dir` as text (lossy), with its name.
 fn files_in(dir: &Path) -> Vec<(String, String)> {
@@ -108,7 +67,8 @@ fn run(args: &[&str]) -> (String, String) {
 async fn a_wrong_token_vmauth_quotes_back_is_shown_stored_and_printed_nowhere() {
     // What vmauth answers, as observed: 400 and
     // `cannot find the provided auth token "Bearer WRONG-…" in config`.
-    let mut server = vmauth();
+    // The backend is never reached: every request here carries the wrong token.
+    let mut server = vmauth(GOOD_TOKEN, "http://127.0.0.1:9/prometheus");
     let url = format!("http://127.0.0.1:{}", server.port);
     let client = PromClient::new(
         &url,
@@ -118,58 +78,58 @@ async fn a_wrong_token_vmauth_quotes_back_is_shown_stored_and_printed_nowhere() 
         },
     )
     .unwrap();
-    wait_until_listening(&client, &mut server).await;
+    // Until vmauth answers at all (its refusal is an answer).
+    wait_until(
+        &mut server,
+        Duration::from_secs(15),
+        async || match client.ping().await {
+            Err(e @ (PromError::Unreachable(_) | PromError::Timeout(_))) => Err(e.to_string()),
+            _ => Ok(()),
+        },
+    )
+    .await;
     let said = client.instant("up", 1.0).await.unwrap_err().to_string();
     assert!(
         said.contains("cannot find the provided auth token") && !said.contains(WRONG_TOKEN),
         "{said}"
     );
+    // A token long enough that the message is cut inside it is still hidden whole: the
+    // answer is scrubbed before it is cut.
+    let long = "L0ng-t0ken-".repeat(30);
+    let with_long = PromClient::new(
+        &url,
+        ClientOptions {
+            bearer_token: Some(long.clone()),
+            ..options()
+        },
+    )
+    .unwrap();
+    let said = with_long.instant("up", 1.0).await.unwrap_err().to_string();
+    assert!(said.contains("auth token \"***\""), "{said}");
+    assert!(!said.contains("L0ng-t0ken"), "a cut token is left: {said}");
 
     // The dashboard, polled by the real poller, every event recorded as `--record` does.
     spheroseg_top::logbook::install(100, &["spheroseg_top::source::live"]);
     let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("session.rec");
     let layout = stat_layout(&["up"]);
-    let mut app = App::new(
-        layout,
+    let header = App::new(
+        layout.clone(),
         Theme::load("default").unwrap(),
         SourceInfo {
             label: client.display_url().to_string(),
             refresh: Duration::from_secs(1),
             note: None,
         },
-    )
-    .with_export_dir(dir.path().to_path_buf());
-    let recording = dir.path().join("session.rec");
-    let mut recorder = Recorder::create(
-        &recording,
-        &spheroseg_top::app::restore::header(&app, Vec::new()),
-    )
-    .unwrap();
-    let (tx, mut rx) = mpsc::channel(1024);
-    let _commands = poller::spawn(
-        client,
-        PollerConfig {
-            queries: app.layout().queries.clone(),
-            refresh: Duration::from_secs(1),
-            concurrency: 2,
-            alertmanager: None,
-        },
-        tx,
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    let mut errors = 0;
-    while errors < 2 {
-        let event = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .expect("answers in time")
-            .unwrap();
-        if let DataEvent::Instant { at, result, .. } = &event {
-            errors += usize::from(result.is_err());
-            app.update(Msg::Tick(*at));
-        }
-        recorder.record(&event).unwrap();
-        app.update(Msg::Data(event));
-    }
+    let header = spheroseg_top::app::restore::header(&header, Vec::new());
+    let mut recorder = Recorder::create(&recording, &header).unwrap();
+    let patience = Duration::from_secs(15);
+    let app = answered_seeing(layout, client, None, patience, |event| {
+        recorder.record(event).unwrap();
+    })
+    .await;
+    let mut app = app.with_export_dir(dir.path().to_path_buf());
     recorder.mark(app.now(), "after the refusal").unwrap();
     recorder.finish().unwrap();
 

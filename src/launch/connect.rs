@@ -119,7 +119,7 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
                          --alertmanager-bearer-token-file, --alertmanager-basic-auth, \
                          --alertmanager-header, --alertmanager-tenant or the profile's \
                          [profiles.NAME.alertmanager] table)",
-                        crate::prom::client::redact(am_url)
+                        crate::model::text::mask_userinfo(am_url)
                     ));
                 }
                 own_only

@@ -26,6 +26,47 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// `value` as pretty-printed JSON whose every string — server text, a recording's header,
+/// notes — is [`printable`] but for its line breaks: a script printing a field gets no
+/// terminal escape from it. The JSON text is cleaned rather than the values, so fields keep
+/// their order.
+pub fn printable_json(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    // serde_json writes DEL and C1 controls as they are (dropped here), C0 ones escaped.
+    let json = printable(&json);
+    let mut out = String::with_capacity(json.len());
+    let mut chars = json.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some('\t') => out.push(' '),
+                    Some('\n') => out.push_str("\\n"),
+                    Some(control) if control.is_control() => {}
+                    _ => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some('b' | 'f' | 'r') => {}
+            Some('t') => out.push(' '),
+            Some(escaped) => {
+                out.push('\\');
+                out.push(escaped);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 /// `text` with its control characters written as escapes (`\u{1b}`): for a name echoed
 /// back (a profile's), which must stay recognisable and must not act on the terminal.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
@@ -102,6 +143,23 @@ mod tests {
         assert_eq!(
             printable("a\x1b[2Jb\x1b]0;title\x07c\u{9b}31md\r\ne\tf\u{7f}"),
             "a[2Jb]0;titlec31md\ne f"
+        );
+    }
+
+    #[test]
+    fn json_strings_lose_control_characters_and_keep_their_order() {
+        #[derive(serde::Serialize)]
+        struct Fields {
+            zeta: &'static str,
+            alpha: &'static str,
+        }
+        let json = printable_json(&Fields {
+            zeta: "a\x1b[2J\u{9b}b\x07\r\ttab\nline",
+            alpha: "a literal \\u001b stays",
+        });
+        assert_eq!(
+            json,
+            "{\n  \"zeta\": \"a[2Jb tab\\nline\",\n  \"alpha\": \"a literal \\\\u001b stays\"\n}"
         );
     }
 

@@ -27,7 +27,6 @@ use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
 use crate::model::labels::legend;
-use crate::model::text::printable;
 use crate::model::{Bound, Labels, Status, Thresholds, Unit};
 use crate::prom::{AlertSource, AlertState};
 use crate::session::{Entry, Marker, Recording, WarningKind};
@@ -221,49 +220,8 @@ pub fn build(recording: &Recording) -> Result<Report, ReportError> {
 impl Report {
     /// The report as pretty-printed JSON.
     pub fn to_json(&self) -> String {
-        printable_json(self)
+        crate::model::text::printable_json(self)
     }
-}
-
-/// `value` as pretty-printed JSON whose every string — server text, a recording's header,
-/// notes — is [`printable`] but for its line breaks: a script printing a field gets no
-/// terminal escape from it. The JSON text is cleaned rather than the values, so fields keep
-/// their order.
-pub(crate) fn printable_json(value: &impl Serialize) -> String {
-    let json = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
-    // serde_json writes DEL and C1 controls as they are (dropped here), C0 ones escaped.
-    let json = printable(&json);
-    let mut out = String::with_capacity(json.len());
-    let mut chars = json.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some('\t') => out.push(' '),
-                    Some('\n') => out.push_str("\\n"),
-                    Some(control) if control.is_control() => {}
-                    _ => {
-                        out.push_str("\\u");
-                        out.push_str(&hex);
-                    }
-                }
-            }
-            Some('b' | 'f' | 'r') => {}
-            Some('t') => out.push(' '),
-            Some(escaped) => {
-                out.push('\\');
-                out.push(escaped);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 /// The layout's KPI rows, each once: the Overview and a subsystem tab often repeat one.
@@ -726,26 +684,4 @@ fn shown_labels(labels: &Labels) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_strings_lose_control_characters_and_keep_their_order() {
-        #[derive(Serialize)]
-        struct Fields {
-            zeta: &'static str,
-            alpha: &'static str,
-        }
-        let json = printable_json(&Fields {
-            zeta: "a\x1b[2J\u{9b}b\x07\r\ttab\nline",
-            alpha: "a literal \\u001b stays",
-        });
-        assert_eq!(
-            json,
-            "{\n  \"zeta\": \"a[2Jb tab\\nline\",\n  \"alpha\": \"a literal \\\\u001b stays\"\n}"
-        );
-    }
 }

@@ -191,23 +191,57 @@ pub async fn wait_for_data(
     server: &mut Server,
     timeout: Duration,
 ) {
+    wait_until(server, timeout, async || {
+        let answer = client.instant(expr, spheroseg_top::clock::unix_now()).await;
+        match &answer {
+            Ok(a) if !a.samples.is_empty() => Ok(()),
+            _ => Err(format!("no data for `{expr}` (last answer {answer:?})")),
+        }
+    })
+    .await;
+}
+
+/// Retries `attempt` until it succeeds; fails the test with the last failure and the
+/// server's log after `timeout`, or at once when the server exits.
+pub async fn wait_until(
+    server: &mut Server,
+    timeout: Duration,
+    mut attempt: impl AsyncFnMut() -> Result<(), String>,
+) {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let now = spheroseg_top::clock::unix_now();
-        let answer = client.instant(expr, now).await;
-        if answer.as_ref().is_ok_and(|a| !a.samples.is_empty()) {
+        let Err(last) = attempt().await else {
             return;
-        }
+        };
         if let Ok(Some(status)) = server.child.try_wait() {
             panic!("the server exited ({status}):\n{}", server.log());
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no data for `{expr}` in time (last answer {answer:?}); log:\n{}",
+            "in time: {last}; log:\n{}",
             server.log()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// `vmauth` on a free port, letting requests with the bearer `token` through to
+/// `url_prefix`.
+pub fn vmauth(token: &str, url_prefix: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        format!("users:\n  - bearer_token: \"{token}\"\n    url_prefix: \"{url_prefix}\"\n");
+    std::fs::write(dir.path().join("auth.yml"), config).unwrap();
+    Server::spawn(
+        "vmauth",
+        dir,
+        free_port(),
+        &[
+            "-httpListenAddr=127.0.0.1:{port}".into(),
+            "-auth.config={dir}/auth.yml".into(),
+            "-loggerLevel=ERROR".into(),
+        ],
+    )
 }
 
 pub fn options() -> ClientOptions {
@@ -248,6 +282,17 @@ pub async fn answered(
     warning: Option<String>,
     patience: Duration,
 ) -> App {
+    answered_seeing(layout, client, warning, patience, |_| {}).await
+}
+
+/// [`answered`], handing every event to `see` (a recorder) before the app takes it.
+pub async fn answered_seeing(
+    layout: Layout,
+    client: PromClient,
+    warning: Option<String>,
+    patience: Duration,
+    mut see: impl FnMut(&DataEvent),
+) -> App {
     let mut app = App::new(
         layout,
         Theme::load("default").unwrap(),
@@ -281,6 +326,7 @@ pub async fn answered(
             answered.insert(*id);
             app.update(Msg::Tick(*at));
         }
+        see(&event);
         app.update(Msg::Data(event));
     }
     app

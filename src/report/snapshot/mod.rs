@@ -178,7 +178,7 @@ impl Snapshot {
 
     /// Every string without control characters, as everything the snapshot prints.
     pub fn to_json(&self) -> String {
-        crate::report::printable_json(self) + "\n"
+        crate::model::text::printable_json(self) + "\n"
     }
 
     /// The KPI tables; status words in `theme`'s colours when one is given (a terminal),
