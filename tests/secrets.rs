@@ -412,12 +412,11 @@ async fn alertmanager_elsewhere_gets_none_of_prometheus_credentials() {
     for prometheus in ["http://127.0.0.1:1", "https://127.0.0.1:1"] {
         let clients = clients_for(prometheus, &["--alertmanager", &am]);
         // Said once, naming the flags that give Alertmanager its own.
-        assert_eq!(clients.notes.len(), 1, "{:?}", clients.notes);
+        assert_eq!(clients.notes.len(), 1);
+        let note = &clients.notes[0].full;
         assert!(
-            clients.notes[0].contains("not sent to it")
-                && clients.notes[0].contains("--alertmanager-header"),
-            "{:?}",
-            clients.notes
+            note.contains("not sent to it") && note.contains("--alertmanager-header"),
+            "{note}"
         );
         clients.alertmanager.unwrap().alertmanager().await.unwrap();
     }
@@ -437,7 +436,7 @@ async fn alertmanager_elsewhere_gets_none_of_prometheus_credentials() {
     clients.alertmanager.unwrap().alertmanager().await.unwrap();
     let same = format!("{am}/prometheus");
     let clients = clients_for(&same, &["--alertmanager", &am]);
-    assert!(clients.notes.is_empty(), "{:?}", clients.notes);
+    assert!(clients.notes.is_empty());
     clients.alertmanager.unwrap().alertmanager().await.unwrap();
     let seen = seen_headers(&alertmanager);
     let header = |request: &[(String, String)], name: &str| {

@@ -293,7 +293,10 @@ impl App {
                 self.follow_selection(selected);
             }
             Msg::Action(action) => {
-                self.notice = None;
+                // A key clears the hint; the terminal's size, sent at start, does not.
+                if !matches!(action, Action::Resize(..)) {
+                    self.notice = None;
+                }
                 self.act(action);
             }
             Msg::Mouse { action, target } => {

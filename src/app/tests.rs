@@ -461,3 +461,13 @@ fn a_drill_view_whose_range_query_times_out_says_so_and_backs_off() {
         data.answers[0]
     );
 }
+
+#[test]
+fn a_start_up_notice_outlives_the_first_resize_but_not_a_key() {
+    let mut app = app();
+    app.update(Msg::Notice("credentials held back".into()));
+    app.update(Msg::Action(Action::Resize(120, 40)));
+    assert_eq!(app.notice(), Some("credentials held back"));
+    app.update(Msg::Action(Action::NextTab));
+    assert_eq!(app.notice(), None);
+}

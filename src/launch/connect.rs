@@ -26,7 +26,14 @@ pub struct Clients {
     pub insecure: bool,
     /// What the user should hear once on start: Prometheus' credentials held back from an
     /// Alertmanager elsewhere.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Something said once on start: in full on stderr and in the log pane, briefly where
+/// room is short (the status bar).
+pub struct Note {
+    pub brief: &'static str,
+    pub full: String,
 }
 
 /// Reads the config file (`--config`, else the default one when it exists) and fills what
@@ -113,14 +120,19 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
             } else {
                 let own_only = resolve(&groups, 1, &common)?;
                 if sends_less(&own_only, &inherited) {
-                    notes.push(format!(
-                        "Alertmanager {} is not on Prometheus' origin: Prometheus' credential, \
-                         headers and tenant are not sent to it (give it its own with \
-                         --alertmanager-bearer-token-file, --alertmanager-basic-auth, \
-                         --alertmanager-header, --alertmanager-tenant or the profile's \
-                         [profiles.NAME.alertmanager] table)",
-                        crate::model::text::mask_userinfo(am_url)
-                    ));
+                    notes.push(Note {
+                        brief: "⚠ Prometheus' credentials not sent to Alertmanager elsewhere \
+                                (L: log)",
+                        full: format!(
+                            "Alertmanager {} is not on Prometheus' origin: Prometheus' \
+                             credential, headers and tenant are not sent to it (give it its \
+                             own with --alertmanager-bearer-token-file, \
+                             --alertmanager-basic-auth, --alertmanager-header, \
+                             --alertmanager-tenant or the profile's \
+                             [profiles.NAME.alertmanager] table)",
+                            crate::model::text::mask_userinfo(am_url)
+                        ),
+                    });
                 }
                 own_only
             };

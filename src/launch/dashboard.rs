@@ -75,12 +75,10 @@ pub async fn live(
         .with_mouse(!options.no_mouse)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
-    // Said once: on the status bar until the first key, and in the log pane.
+    // Said once: briefly on the status bar until the first key, in full in the log pane.
     for note in &notes {
-        log::warn!("{note}");
-    }
-    if !notes.is_empty() {
-        app.update(Msg::Notice(notes.join("; ")));
+        log::warn!("{}", note.full);
+        app.update(Msg::Notice(note.brief.to_string()));
     }
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {

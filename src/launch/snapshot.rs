@@ -36,7 +36,9 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
         notes,
         ..
     } = connect::clients(options, options.prometheus_url())?;
-    notes.iter().for_each(|note| eprintln!("warning: {note}"));
+    notes
+        .iter()
+        .for_each(|note| eprintln!("warning: {}", note.full));
     let source = SourceInfo {
         label: prometheus.display_url().to_string(),
         refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
