@@ -89,3 +89,18 @@ fn recordings() {
         }
     }
 }
+
+#[test]
+fn outside_texts() {
+    use spheroseg_top::model::text;
+    let controls = |s: &str| s.chars().any(|c| c.is_control() && c != '\n');
+    for (path, data) in corpus("outside_text") {
+        let input = String::from_utf8_lossy(&data);
+        assert!(!controls(&text::printable(&input)), "{}", path.display());
+        assert!(!text::escape_controls(&input).chars().any(char::is_control));
+        let json = text::printable_json(&input.as_ref());
+        let back: String = serde_json::from_str(&json).expect("printable_json writes JSON");
+        assert!(!controls(&back) && !controls(&json), "{}", path.display());
+        let _ = (text::mask_userinfo(&input), text::strip_userinfo(&input));
+    }
+}
