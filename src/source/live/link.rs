@@ -104,6 +104,13 @@ impl Link {
             (_, Some(e)) if e.is_connection() => {
                 (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
             }
+            // A request waited its whole timeout and nothing else answered meanwhile: the
+            // server is not answering, whatever the rest of the refresh brings.
+            (_, Some(e @ PromError::Timeout(after)))
+                if self.pace == Pace::Polling && self.last_answer.elapsed() >= *after =>
+            {
+                Some(self.probe(lost(e, &self.url)))
+            }
             (_, Some(e)) if e.is_server_failure() => None,
             _ => self.answered(),
         };
@@ -215,6 +222,18 @@ impl Link {
             error,
             retry_in: wait,
         })
+    }
+
+    /// What a request the app asks for gets instead of being sent while the poller is not
+    /// polling (probing a server that does not answer, or waiting as asked): why.
+    pub(super) fn held(&self) -> Option<PromError> {
+        match (&self.connection, self.pace) {
+            (_, Pace::Polling) => None,
+            (Connection::Unreachable { error, .. }, _) => {
+                Some(PromError::Unreachable(error.clone()))
+            }
+            _ => None,
+        }
     }
 
     /// Enters `connection`; once the poller stops polling, cycles under way no longer

@@ -104,13 +104,17 @@ impl Outcome {
 }
 
 /// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
+/// The app's questions about the server and variables' options are asked of Prometheus
+/// too: their timeouts are no answer.
 fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
     match event {
         DataEvent::Instant { result: Err(e), .. }
         | DataEvent::Range { result: Err(e), .. }
         | DataEvent::RangeAnswer { result: Err(e), .. }
         | DataEvent::Alerts { result: Err(e), .. }
-        | DataEvent::Rules { result: Err(e), .. } => Some(e),
+        | DataEvent::Rules { result: Err(e), .. }
+        | DataEvent::Server { result: Err(e), .. }
+        | DataEvent::VariableOptions { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }
@@ -204,9 +208,16 @@ impl Poller {
                             break;
                         }
                     }
-                    Some(SourceCommand::Server(request)) => {
-                        server::ask(&self.client, &self.semaphore, &mut tasks, request);
-                    }
+                    // Nothing goes out while the poller holds back: the answer is why.
+                    Some(SourceCommand::Server(request)) => match link.held() {
+                        Some(error) => {
+                            let held = DataEvent::Server { at: unix_now(), request, result: Err(error) };
+                            if self.send(held).await.is_err() {
+                                break;
+                            }
+                        }
+                        None => server::ask(&self.client, &self.semaphore, &mut tasks, request),
+                    },
                     Some(SourceCommand::Watch(watch)) => {
                         // Queries that came into sight were asked a while ago: now.
                         for id in self.plan.watch(&watch) {

@@ -122,3 +122,69 @@ fn retry_after_is_honoured_up_to_ten_minutes() {
     let capped = "server asked to wait 1d (HTTP 429); 10m at most";
     assert_eq!(change, waiting(capped, MAX_SERVER_WAIT.as_secs()));
 }
+
+fn timed_out(after: Duration) -> Outcome {
+    instant(Err(PromError::Timeout(after)))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_with_nothing_answered_meanwhile_is_not_answering_at_once() {
+    let timeout = Duration::from_secs(10);
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    assert_eq!(
+        link.observe(&instant(Ok(vec![])), None),
+        Some(Connection::Connected)
+    );
+    tokio::time::advance(Duration::from_secs(4)).await;
+    assert_eq!(
+        link.observe(&instant(Ok(vec![])), None),
+        None,
+        "answered 6 s before the timeout"
+    );
+    tokio::time::advance(Duration::from_secs(6)).await;
+    assert_eq!(
+        link.observe(&timed_out(timeout), None),
+        None,
+        "another request answered while this one waited"
+    );
+    tokio::time::advance(Duration::from_secs(4)).await;
+    let Some(Connection::Unreachable { error, .. }) = link.observe(&timed_out(timeout), None)
+    else {
+        panic!("10 s of waiting with no answer at all is not connected");
+    };
+    assert_eq!(error, format!("not answering: {URL} (timed out after 10s)"));
+    assert!(link.held().is_some(), "nothing more goes out");
+}
+
+#[test]
+fn questions_about_the_server_that_time_out_are_no_answer() {
+    let timeout = Duration::from_secs(10);
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    let change = cycle(&mut link, 1, &[timed_out(timeout), timed_out(timeout)]);
+    assert!(matches!(change, Some(Connection::Unreachable { .. })));
+    let failed = |event| Outcome::Event {
+        job: None,
+        event,
+        omitted: 0,
+        warnings: Vec::new(),
+    };
+    let targets = failed(DataEvent::Server {
+        at: 0.0,
+        request: crate::event::ServerRequest::Targets,
+        result: Err(PromError::Timeout(timeout)),
+    });
+    assert_eq!(link.observe(&targets, None), None, "still not answering");
+    let options = failed(DataEvent::VariableOptions {
+        name: "job".into(),
+        result: Err(PromError::Timeout(timeout)),
+    });
+    assert_eq!(link.observe(&options, None), None, "still not answering");
+    assert!(link.held().is_some());
+    let answered = failed(DataEvent::Server {
+        at: 0.0,
+        request: crate::event::ServerRequest::Targets,
+        result: Ok(crate::event::ServerData::Targets(Vec::new())),
+    });
+    assert_eq!(link.observe(&answered, None), Some(Connection::Connected));
+    assert_eq!(link.held(), None);
+}
