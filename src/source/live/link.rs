@@ -51,6 +51,10 @@ pub(super) struct Link {
     cycles: HashMap<u64, Tally>,
     /// When Prometheus last answered anything (an error of a query is an answer too).
     last_answer: Instant,
+    /// When the poller last stopped polling because nothing answered: answers to requests
+    /// sent before then are late (a composite question whose first part answered before
+    /// the server stopped) and say nothing about now.
+    blind_since: Option<Instant>,
     refresh: Duration,
     url: String,
 }
@@ -64,6 +68,7 @@ impl Link {
             failing_backoff: Duration::ZERO,
             cycles: HashMap::new(),
             last_answer: Instant::now(),
+            blind_since: None,
             refresh,
             url: url.to_string(),
         }
@@ -112,7 +117,7 @@ impl Link {
                 Some(self.probe(lost(e, &self.url)))
             }
             (_, Some(e)) if e.is_server_failure() => None,
-            _ => self.answered(),
+            _ => self.answered(outcome.sent()),
         };
         let verdict = cycle.and_then(|cycle| self.count(cycle, error));
         verdict.or(change)
@@ -134,8 +139,15 @@ impl Link {
     }
 
     /// An answer arrived: connected, unless the poller is waiting out a backoff or the
-    /// server's request for quiet (a late answer does not cut that short).
-    fn answered(&mut self) -> Option<Connection> {
+    /// server's request for quiet (a late answer does not cut that short), or it answers
+    /// a request sent before the server stopped answering.
+    fn answered(&mut self, sent: Option<Instant>) -> Option<Connection> {
+        if sent
+            .zip(self.blind_since)
+            .is_some_and(|(sent, blind)| sent < blind)
+        {
+            return None;
+        }
         self.last_answer = Instant::now();
         if self.connection == Connection::Connected || self.pace == Pace::Waiting {
             return None;
@@ -169,6 +181,7 @@ impl Link {
     fn probe(&mut self, error: String) -> Connection {
         if self.pace != Pace::Probing {
             log::warn!("Prometheus {error}; retrying with backoff");
+            self.blind_since = Some(Instant::now());
         }
         self.pace = Pace::Probing;
         self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);

@@ -75,7 +75,8 @@ enum Job {
 
 /// A finished task: the probe's answer, or the event for the app and the job it ends
 /// (range queries the app asked for are not jobs: the app dedups those itself), how
-/// many series a burst answer left out and the server's warnings with it.
+/// many series a burst answer left out and the server's warnings with it, and when its
+/// first request left.
 enum Outcome {
     Probe(Result<(), PromError>),
     Event {
@@ -83,6 +84,7 @@ enum Outcome {
         event: DataEvent,
         omitted: usize,
         warnings: Vec<String>,
+        sent: Instant,
     },
 }
 
@@ -91,6 +93,14 @@ impl Outcome {
         match self {
             Outcome::Probe(_) => Some(Job::Probe),
             Outcome::Event { job, .. } => *job,
+        }
+    }
+
+    /// When its request left (a probe leaves while probing: it is always news).
+    fn sent(&self) -> Option<Instant> {
+        match self {
+            Outcome::Probe(_) => None,
+            Outcome::Event { sent, .. } => Some(*sent),
         }
     }
 
@@ -384,6 +394,7 @@ impl Poller {
                 event,
                 omitted,
                 warnings,
+                sent: started,
             }
         });
         true
@@ -413,6 +424,7 @@ impl Poller {
                 },
                 omitted: 0,
                 warnings: Vec::new(),
+                sent: started,
             }
         });
     }
@@ -429,6 +441,7 @@ impl Poller {
                 event,
                 omitted,
                 warnings,
+                ..
             } => (job, event, omitted, warnings),
         };
         if let Some(job) = job {

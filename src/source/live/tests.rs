@@ -16,6 +16,7 @@ fn instant(result: Result<Vec<crate::prom::Sample>, PromError>) -> Outcome {
         },
         omitted: 0,
         warnings: Vec::new(),
+        sent: tokio::time::Instant::now(),
     }
 }
 
@@ -167,6 +168,7 @@ fn questions_about_the_server_that_time_out_are_no_answer() {
         event,
         omitted: 0,
         warnings: Vec::new(),
+        sent: tokio::time::Instant::now(),
     };
     let targets = failed(DataEvent::Server {
         at: 0.0,
@@ -187,4 +189,33 @@ fn questions_about_the_server_that_time_out_are_no_answer() {
     });
     assert_eq!(link.observe(&answered, None), Some(Connection::Connected));
     assert_eq!(link.held(), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answer_to_a_question_asked_before_the_silence_is_late_not_news() {
+    let timeout = Duration::from_secs(10);
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    // The server facts: the first request answers, then the server stops; the others
+    // time out, and the facts arrive, as far as they go, after the verdict.
+    let asked = tokio::time::Instant::now();
+    tokio::time::advance(timeout).await;
+    assert!(link.observe(&timed_out(timeout), None).is_some());
+    let facts = Outcome::Event {
+        job: None,
+        event: DataEvent::Instant {
+            id: 0,
+            at: 0.0,
+            result: Ok(vec![]),
+            latency: Duration::ZERO,
+        },
+        omitted: 0,
+        warnings: Vec::new(),
+        sent: asked,
+    };
+    assert_eq!(link.observe(&facts, None), None);
+    assert_eq!(
+        link.observe(&instant(Ok(vec![])), None),
+        Some(Connection::Connected),
+        "an answer to a question asked since is"
+    );
 }

@@ -23,6 +23,7 @@ impl Poller {
         let semaphore = self.semaphore.clone();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
+            let sent = tokio::time::Instant::now();
             let result = match &query {
                 OptionsQuery::LabelValues { selector, label } => {
                     // Grafana asks over the dashboard's range; the metadata requests' look-back
@@ -49,6 +50,7 @@ impl Poller {
                 event: DataEvent::VariableOptions { name, result },
                 omitted: 0,
                 warnings: Vec::new(),
+                sent,
             }
         });
     }
