@@ -13,11 +13,14 @@ use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::{Layout, Source, Theme};
 use spheroseg_top::event::{Connection, DataEvent, SourceCommand};
-use spheroseg_top::prom::{ClientOptions, PromClient};
+use spheroseg_top::prom::{BasicAuth, ClientOptions, PromClient};
 use spheroseg_top::sim::{self, Scenario};
 use spheroseg_top::source::live::{self as poller, PollerConfig};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -244,4 +247,158 @@ async fn a_stopped_prometheus_is_not_connected_until_it_answers_again() {
     .await;
     dash.until_values(Duration::from_secs(10)).await;
     assert!(resumed.elapsed() < Duration::from_secs(10));
+}
+
+/// Counts the HTTP requests that pass through it on their way to `upstream`.
+struct CountingProxy {
+    port: u16,
+    requests: Arc<AtomicUsize>,
+}
+
+impl CountingProxy {
+    async fn start(upstream: u16) -> CountingProxy {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) =
+                        tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, upstream)).await
+                    else {
+                        return;
+                    };
+                    let (mut client_read, mut client_write) = client.split();
+                    let (mut server_read, mut server_write) = server.split();
+                    let up = async {
+                        let mut buffer = [0u8; 16384];
+                        // The request line's end, kept across reads so none is missed.
+                        let mut tail = Vec::new();
+                        loop {
+                            let n = match client_read.read(&mut buffer).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            tail.extend_from_slice(&buffer[..n]);
+                            let marker = b" HTTP/1.1\r\n";
+                            let found = tail.windows(marker.len()).filter(|w| w == marker).count();
+                            counted.fetch_add(found, Ordering::SeqCst);
+                            let keep = tail.len().min(marker.len() - 1);
+                            tail.drain(..tail.len() - keep);
+                            if server_write.write_all(&buffer[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        let _ = server_write.shutdown().await;
+                    };
+                    let down = async {
+                        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                        let _ = client_write.shutdown().await;
+                    };
+                    tokio::join!(up, down);
+                });
+            }
+        });
+        CountingProxy { port, requests }
+    }
+
+    fn count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+fn web_config(password: &str) -> String {
+    // The lowest cost bcrypt allows: Prometheus checks it on every request.
+    format!(
+        "basic_auth_users:\n  ops: {}\n",
+        bcrypt::hash(password, 4).unwrap()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_back_off_say_so_and_recover_by_themselves() {
+    const SENT: &str = "what ops types";
+    let sim = sim::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Scenario::Normal)
+        .await
+        .unwrap();
+    let server = prometheus(sim.addr(), Some(&web_config("the real one")));
+    let proxy = CountingProxy::start(server.port).await;
+    let url = format!("http://127.0.0.1:{}", proxy.port);
+    let options = ClientOptions {
+        timeout: TIMEOUT,
+        basic_auth: Some(BasicAuth {
+            user: "ops".into(),
+            password: SENT.into(),
+        }),
+        ..ClientOptions::default()
+    };
+    let wait = PromClient::new(
+        &format!("http://127.0.0.1:{}", server.port),
+        ClientOptions {
+            basic_auth: options.basic_auth.clone(),
+            ..conn_support::options()
+        },
+    )
+    .unwrap();
+    // Up and refusing: the first answer is a 401.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while wait
+        .ping()
+        .await
+        .is_err_and(|e| !e.to_string().contains("401"))
+    {
+        assert!(Instant::now() < deadline, "{}", server.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let mut dash = Dash::start(PromClient::new(&url, options).unwrap());
+    let window = Duration::from_secs(10);
+    let started = Instant::now();
+    dash.run_for(window).await;
+    let sent = proxy.count();
+    // Before: every query, the targets and the alerts every refresh, 40 refreshes (over
+    // 200 logins). Now: the first refresh (queries, backfill, alerts, rules, targets) and
+    // a probe after 1, 2, 4 s.
+    assert!(
+        sent <= 20,
+        "{sent} failed logins in {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !dash
+            .connections
+            .iter()
+            .any(|(_, c)| *c == Connection::Connected),
+        "connected while every request is refused: {:?}",
+        dash.connections
+    );
+    let state = dash.app.connection();
+    let error = unreachable_error(&state).unwrap_or_else(|| panic!("{state:?}"));
+    assert!(
+        error.contains("credentials refused") && error.contains("basic auth as ops"),
+        "{error}"
+    );
+    let screen = dash.screen().join("\n");
+    let bar = dash.status_bar();
+    assert!(
+        bar.contains("credentials refused") && bar.contains("retry in"),
+        "{bar}"
+    );
+    assert!(!bar.contains("● connected"), "{bar}");
+    let panels: Vec<&str> = screen.lines().filter(|l| l.contains('│')).collect();
+    assert!(
+        panels.iter().any(|l| l.contains("credentials refused")),
+        "{screen}"
+    );
+    assert!(!screen.contains(SENT), "{screen}");
+
+    // The password is set to the one sent: the next probe gets in, data follows.
+    std::fs::write(server.dir.path().join("web.yml"), web_config(SENT)).unwrap();
+    dash.until("recovery", Duration::from_secs(40), connected)
+        .await;
+    dash.until_values(Duration::from_secs(10)).await;
 }

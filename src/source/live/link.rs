@@ -1,6 +1,7 @@
 //! The connection to Prometheus as the poller judges it: connected, unreachable (probing
-//! with exponential backoff) or waiting (the server asked for quiet, or most of a refresh
-//! failed), from how each request and each refresh cycle ended.
+//! with exponential backoff), refusing the credentials (probing too: a wrong password must
+//! not turn into hundreds of failed logins) or waiting (the server asked for quiet, or
+//! most of a refresh failed), from how each request and each refresh cycle ended.
 
 use super::{Job, Outcome};
 use crate::config::duration::short;
@@ -12,7 +13,7 @@ use tokio::time::Instant;
 
 /// Longest wait between probes of an unreachable Prometheus, and between refreshes while
 /// most requests fail.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
 /// so a misconfigured proxy cannot leave it blind for hours.
 pub(super) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
@@ -37,6 +38,9 @@ struct Tally {
     /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
     failed: usize,
     timed_out: usize,
+    /// Credentials refused (401, 403), and the first such answer.
+    refused: usize,
+    refusal: Option<PromError>,
 }
 
 /// The connection state, the pace that goes with it and its backoffs.
@@ -47,6 +51,11 @@ pub(super) struct Link {
     pub(super) backoff: Duration,
     /// Wait after a cycle in which most requests failed; grows while they keep failing.
     pub(super) failing_backoff: Duration,
+    /// Wait between tries of refused credentials; grows until a refresh gets in, so a
+    /// probe let in while the queries are not cannot make it ask every second.
+    refused_backoff: Duration,
+    /// The server's refusal of the credentials while probing because of it.
+    refusal: Option<PromError>,
     /// The cycles with requests under way.
     cycles: HashMap<u64, Tally>,
     /// When Prometheus last answered anything (an error of a query is an answer too).
@@ -66,6 +75,8 @@ impl Link {
             pace: Pace::Polling,
             backoff: Duration::ZERO,
             failing_backoff: Duration::ZERO,
+            refused_backoff: Duration::ZERO,
+            refusal: None,
             cycles: HashMap::new(),
             last_answer: Instant::now(),
             blind_since: None,
@@ -104,7 +115,14 @@ impl Link {
                     retry_after,
                 }),
             ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
+            (Outcome::Probe(_), Some(e)) if e.is_refusal() => Some(self.refuse(e)),
             (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
+            // The server answers, but not with data: alive, never "connected". Whether it
+            // refuses the credentials or only some queries is the refresh's verdict.
+            (_, Some(e)) if e.is_refusal() => {
+                self.last_answer = Instant::now();
+                None
+            }
             // Queries already under way when the link went down fail too; they say nothing new.
             (_, Some(e)) if e.is_connection() => {
                 (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
@@ -131,6 +149,10 @@ impl Link {
         tally.finished += 1;
         tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
         tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
+        if let Some(refusal) = error.filter(|e| e.is_refusal()) {
+            tally.refused += 1;
+            tally.refusal.get_or_insert_with(|| refusal.clone());
+        }
         if tally.pending > 0 {
             return None;
         }
@@ -152,6 +174,7 @@ impl Link {
         if self.connection == Connection::Connected || self.pace == Pace::Waiting {
             return None;
         }
+        self.refusal = None;
         match self.connection {
             Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
             _ => log::info!("connected to {}", self.url),
@@ -179,16 +202,49 @@ impl Link {
 
     /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
     fn probe(&mut self, error: String) -> Connection {
-        if self.pace != Pace::Probing {
+        if self.pace != Pace::Probing || self.refusal.is_some() {
             log::warn!("Prometheus {error}; retrying with backoff");
+        }
+        if self.pace != Pace::Probing {
             self.blind_since = Some(Instant::now());
         }
         self.pace = Pace::Probing;
+        self.refusal = None;
         self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
         self.enter(Connection::Unreachable {
             error,
             retry_in: self.backoff,
         })
+    }
+
+    /// The server refused the credentials (or wants some): they are tried again, by one
+    /// query, after a wait that doubles up to [`MAX_BACKOFF`], until they get in.
+    fn refuse(&mut self, refusal: &PromError) -> Connection {
+        let error = match refusal {
+            PromError::Http { status, message } => format!("{message} (HTTP {status})"),
+            other => other.to_string(),
+        };
+        if self.refusal.is_none() {
+            log::warn!("{}: {error}; asking again with backoff", self.url);
+        }
+        if self.pace != Pace::Probing {
+            self.blind_since = Some(Instant::now());
+        }
+        self.pace = Pace::Probing;
+        self.refusal = Some(refusal.clone());
+        self.refused_backoff =
+            (self.refused_backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        self.backoff = self.refused_backoff;
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: self.backoff,
+        })
+    }
+
+    /// While the credentials are refused, the probe is a query: the endpoint the dashboard
+    /// needs (a proxy may guard the status endpoints alone, or only the queries).
+    pub(super) fn refusing(&self) -> bool {
+        self.refusal.is_some()
     }
 
     /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
@@ -207,6 +263,12 @@ impl Link {
         if self.pace != Pace::Polling {
             return None;
         }
+        if tally.refused * 2 > tally.finished
+            && let Some(refusal) = &tally.refusal
+        {
+            return Some(self.refuse(refusal));
+        }
+        self.refused_backoff = Duration::ZERO;
         if tally.timed_out == tally.finished {
             let error = format!("not answering: {} (every request timed out)", self.url);
             return Some(self.probe(error));
@@ -231,6 +293,7 @@ impl Link {
 
     fn wait(&mut self, error: String, wait: Duration) -> Connection {
         self.pace = Pace::Waiting;
+        self.refusal = None;
         self.enter(Connection::Unreachable {
             error,
             retry_in: wait,
@@ -242,6 +305,7 @@ impl Link {
     pub(super) fn held(&self) -> Option<PromError> {
         match (&self.connection, self.pace) {
             (_, Pace::Polling) => None,
+            _ if self.refusal.is_some() => self.refusal.clone(),
             (Connection::Unreachable { error, .. }, _) => {
                 Some(PromError::Unreachable(error.clone()))
             }

@@ -58,6 +58,7 @@ pub fn spawn(
         cycle: 0,
         superseded: HashSet::new(),
         backfill: HashSet::new(),
+        probe_query: false,
     };
     tokio::spawn(poller.run(command_rx));
     commands
@@ -147,6 +148,8 @@ struct Poller {
     superseded: HashSet<Job>,
     /// Queries whose history starts over (a new variable selection): backfilled next cycle.
     backfill: HashSet<QueryId>,
+    /// The probe is the layout's first query rather than the build info.
+    probe_query: bool,
 }
 
 impl Poller {
@@ -178,6 +181,7 @@ impl Poller {
                 () = sleep_until(next_cycle), if !paused => {
                     match link.pace {
                         Pace::Probing => {
+                            self.probe_query = link.refusing();
                             self.start(&mut tasks, Job::Probe, 0.0, None);
                             next_cycle = Instant::now() + link.backoff;
                             continue;
@@ -333,6 +337,12 @@ impl Poller {
         let refresh = self.config.refresh;
         let expr = match job {
             Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
+            Job::Probe if self.probe_query => self
+                .config
+                .queries
+                .first()
+                .map(|q| q.expr.clone())
+                .unwrap_or_default(),
             Job::Alerts | Job::Rules | Job::Alertmanager | Job::Probe => String::new(),
         };
         let window = match job {
@@ -387,7 +397,11 @@ impl Poller {
                         None => Err(PromError::Unreachable("no Alertmanager configured".into())),
                     },
                 },
-                Job::Probe => return Outcome::Probe(client.ping().await),
+                Job::Probe if expr.is_empty() => return Outcome::Probe(client.ping().await),
+                Job::Probe => {
+                    let answer = client.instant(&expr, unix_now()).await;
+                    return Outcome::Probe(answer.map(|_| ()));
+                }
             };
             Outcome::Event {
                 job: Some(job),

@@ -1,6 +1,6 @@
 //! The connection state machine: answers, failures, throttling and timeouts.
 
-use super::link::MAX_SERVER_WAIT;
+use super::link::{MAX_BACKOFF, MAX_SERVER_WAIT};
 use super::*;
 
 const URL: &str = "http://127.0.0.1:9090";
@@ -218,4 +218,73 @@ async fn an_answer_to_a_question_asked_before_the_silence_is_late_not_news() {
         Some(Connection::Connected),
         "an answer to a question asked since is"
     );
+}
+
+fn refused(status: u16) -> PromError {
+    PromError::Http {
+        status,
+        message: "credentials refused: basic auth as ops (wrong user or password?)".into(),
+    }
+}
+
+#[test]
+fn refused_credentials_are_asked_again_with_a_growing_wait_never_connected() {
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    let said = "credentials refused: basic auth as ops (wrong user or password?) (HTTP 401)";
+    let refusal = || instant(Err(refused(401)));
+    assert_eq!(link.observe(&refusal(), None), None, "an answer, not data");
+    let change = cycle(&mut link, 1, &[refusal(), refusal(), http(404)]);
+    assert_eq!(
+        change,
+        Some(Connection::Unreachable {
+            error: said.into(),
+            retry_in: Duration::from_secs(1)
+        })
+    );
+    assert!(link.refusing() && link.pace == Pace::Probing);
+    assert_eq!(link.held(), Some(refused(401)));
+    for seconds in [2, 4, 8, 16, 30, 30] {
+        let change = link.observe(&Outcome::Probe(Err(refused(401))), None);
+        let Some(Connection::Unreachable { error, retry_in }) = change else {
+            panic!("{change:?}")
+        };
+        assert_eq!(
+            (error.as_str(), retry_in),
+            (said, Duration::from_secs(seconds))
+        );
+    }
+    // A probe let in while the queries are not: the wait goes on growing.
+    assert_eq!(
+        link.observe(&Outcome::Probe(Ok(())), None),
+        Some(Connection::Connected)
+    );
+    let change = cycle(&mut link, 2, &[refusal(), refusal()]);
+    assert!(
+        matches!(change, Some(Connection::Unreachable { retry_in, .. }) if retry_in == MAX_BACKOFF),
+        "{change:?}"
+    );
+    // The credentials get in: connected, and the next refusal starts over at 1 s.
+    assert_eq!(
+        link.observe(&Outcome::Probe(Ok(())), None),
+        Some(Connection::Connected)
+    );
+    assert_eq!(cycle(&mut link, 3, &[instant(Ok(vec![]))]), None);
+    let change = cycle(&mut link, 4, &[refusal()]);
+    assert!(
+        matches!(change, Some(Connection::Unreachable { retry_in, .. }) if retry_in == Duration::from_secs(1)),
+        "{change:?}"
+    );
+}
+
+#[test]
+fn a_few_forbidden_queries_are_their_panels_business() {
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    let forbidden = instant(Err(refused(403)));
+    let change = cycle(
+        &mut link,
+        1,
+        &[forbidden, instant(Ok(vec![])), instant(Ok(vec![]))],
+    );
+    assert_eq!(change, Some(Connection::Connected));
+    assert!(!link.refusing() && link.pace == Pace::Polling);
 }
