@@ -30,6 +30,13 @@ pub(super) enum Pace {
     Waiting,
 }
 
+/// A request held back: [`Link::held`].
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Hold {
+    Said(PromError),
+    Quiet,
+}
+
 /// How the requests of one refresh cycle ended, as they finish.
 #[derive(Default)]
 struct Tally {
@@ -56,6 +63,11 @@ pub(super) struct Link {
     refused_backoff: Duration,
     /// The server's refusal of the credentials while probing because of it.
     refusal: Option<PromError>,
+    /// No refresh has got in since the start or the last refusal.
+    unproven: bool,
+    /// A refusal came in an unproven refresh: its requests not sent yet wait for its
+    /// verdict.
+    pausing: bool,
     /// The cycles with requests under way.
     cycles: HashMap<u64, Tally>,
     /// When Prometheus last answered anything (an error of a query is an answer too).
@@ -77,6 +89,8 @@ impl Link {
             failing_backoff: Duration::ZERO,
             refused_backoff: Duration::ZERO,
             refusal: None,
+            unproven: true,
+            pausing: false,
             cycles: HashMap::new(),
             last_answer: Instant::now(),
             blind_since: None,
@@ -102,9 +116,13 @@ impl Link {
     /// the new state when it changed (a failed probe counts as a change: it carries the
     /// next retry delay).
     pub(super) fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
-        // Alertmanager's answers say nothing about Prometheus.
+        // Alertmanager's answers say nothing about Prometheus, nor do jobs held back
+        // (but their refresh no longer waits for them).
         if outcome.job() == Some(Job::Alertmanager) {
             return None;
+        }
+        if let Outcome::Held { .. } = outcome {
+            return cycle.and_then(|cycle| self.count(cycle, None, false));
         }
         let error = outcome.error();
         let change = match (outcome, error) {
@@ -118,9 +136,12 @@ impl Link {
             (Outcome::Probe(_), Some(e)) if e.is_refusal() => Some(self.refuse(e)),
             (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
             // The server answers, but not with data: alive, never "connected". Whether it
-            // refuses the credentials or only some queries is the refresh's verdict.
+            // refuses the credentials or only some queries is the refresh's verdict; until
+            // a refresh has got in, the rest of this one waits for it (each request would
+            // be one more failed login).
             (_, Some(e)) if e.is_refusal() => {
                 self.last_answer = Instant::now();
+                self.pausing |= cycle.is_some() && self.unproven && self.pace == Pace::Polling;
                 None
             }
             // Queries already under way when the link went down fail too; they say nothing new.
@@ -137,16 +158,16 @@ impl Link {
             (_, Some(e)) if e.is_server_failure() => None,
             _ => self.answered(outcome.sent()),
         };
-        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
+        let verdict = cycle.and_then(|cycle| self.count(cycle, error, true));
         verdict.or(change)
     }
 
-    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
-    /// last one.
-    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
+    /// Counts a finished request of `cycle` (`sent`: not held back); returns the cycle's
+    /// verdict when it was the last one.
+    fn count(&mut self, cycle: u64, error: Option<&PromError>, sent: bool) -> Option<Connection> {
         let tally = self.cycles.get_mut(&cycle)?;
         tally.pending -= 1;
-        tally.finished += 1;
+        tally.finished += usize::from(sent);
         tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
         tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
         if let Some(refusal) = error.filter(|e| e.is_refusal()) {
@@ -232,6 +253,7 @@ impl Link {
         }
         self.pace = Pace::Probing;
         self.refusal = Some(refusal.clone());
+        self.unproven = true;
         self.refused_backoff =
             (self.refused_backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
         self.backoff = self.refused_backoff;
@@ -239,6 +261,11 @@ impl Link {
             error,
             retry_in: self.backoff,
         })
+    }
+
+    /// Whether a refresh's requests wait for its verdict.
+    pub(super) fn pausing(&self) -> bool {
+        self.pausing
     }
 
     /// While the credentials are refused, the probe is a query: the endpoint the dashboard
@@ -260,6 +287,11 @@ impl Link {
 
     /// A cycle's verdict once its last request finished.
     fn judge(&mut self, tally: &Tally) -> Option<Connection> {
+        // Every request held back: nothing was asked, nothing to judge.
+        if tally.finished == 0 {
+            return None;
+        }
+        self.pausing = false;
         if self.pace != Pace::Polling {
             return None;
         }
@@ -269,6 +301,7 @@ impl Link {
             return Some(self.refuse(refusal));
         }
         self.refused_backoff = Duration::ZERO;
+        self.unproven = false;
         if tally.timed_out == tally.finished {
             let error = format!("not answering: {} (every request timed out)", self.url);
             return Some(self.probe(error));
@@ -300,14 +333,18 @@ impl Link {
         })
     }
 
-    /// What a request the app asks for gets instead of being sent while the poller is not
-    /// polling (probing a server that does not answer, or waiting as asked): why.
-    pub(super) fn held(&self) -> Option<PromError> {
+    /// What becomes of a request that would leave while the poller is not polling: not
+    /// sent, and answered with why (probing a server that does not answer or refuses the
+    /// credentials), or left unanswered (waiting: its last answer goes stale while the
+    /// status bar says why).
+    pub(super) fn held(&self) -> Option<Hold> {
         match (&self.connection, self.pace) {
+            (_, Pace::Polling) if self.pausing => Some(Hold::Quiet),
             (_, Pace::Polling) => None,
-            _ if self.refusal.is_some() => self.refusal.clone(),
+            (_, Pace::Waiting) => Some(Hold::Quiet),
+            _ if self.refusal.is_some() => self.refusal.clone().map(Hold::Said),
             (Connection::Unreachable { error, .. }, _) => {
-                Some(PromError::Unreachable(error.clone()))
+                Some(Hold::Said(PromError::Unreachable(error.clone())))
             }
             _ => None,
         }
@@ -318,6 +355,7 @@ impl Link {
     fn enter(&mut self, connection: Connection) -> Connection {
         if self.pace != Pace::Polling {
             self.cycles.clear();
+            self.pausing = false;
         }
         self.connection = connection.clone();
         connection

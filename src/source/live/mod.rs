@@ -13,7 +13,7 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
-use link::{Link, Pace};
+use link::{Hold, Link, Pace};
 use plan::Plan;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -59,6 +59,8 @@ pub fn spawn(
         superseded: HashSet::new(),
         backfill: HashSet::new(),
         probe_query: false,
+        hold: Arc::default(),
+        deferred: Vec::new(),
     };
     tokio::spawn(poller.run(command_rx));
     commands
@@ -80,6 +82,14 @@ enum Job {
 /// first request left.
 enum Outcome {
     Probe(Result<(), PromError>),
+    /// A job (of a refresh at `at`) that found the poller holding back once its turn
+    /// came: not sent, and answered with why if there is one to say yet (no news for the
+    /// connection state).
+    Held {
+        job: Job,
+        at: f64,
+        said: Option<DataEvent>,
+    },
     Event {
         job: Option<Job>,
         event: DataEvent,
@@ -93,6 +103,7 @@ impl Outcome {
     fn job(&self) -> Option<Job> {
         match self {
             Outcome::Probe(_) => Some(Job::Probe),
+            Outcome::Held { job, .. } => Some(*job),
             Outcome::Event { job, .. } => *job,
         }
     }
@@ -100,7 +111,7 @@ impl Outcome {
     /// When its request left (a probe leaves while probing: it is always news).
     fn sent(&self) -> Option<Instant> {
         match self {
-            Outcome::Probe(_) => None,
+            Outcome::Probe(_) | Outcome::Held { .. } => None,
             Outcome::Event { sent, .. } => Some(*sent),
         }
     }
@@ -109,6 +120,7 @@ impl Outcome {
     fn error(&self) -> Option<&PromError> {
         match self {
             Outcome::Probe(result) => result.as_ref().err(),
+            Outcome::Held { .. } => None,
             Outcome::Event { event, .. } => prometheus_error(event),
         }
     }
@@ -150,6 +162,13 @@ struct Poller {
     backfill: HashSet<QueryId>,
     /// The probe is the layout's first query rather than the build info.
     probe_query: bool,
+    /// Why the poller holds back, while it does ([`Link::held`]): jobs still waiting for
+    /// a permit then are not sent (refused credentials must not be tried by every query
+    /// of the refresh that found them refused, nor a hung server be asked by each).
+    hold: Arc<std::sync::Mutex<Option<Hold>>>,
+    /// Jobs held back with nothing to say yet (a refresh waiting for its verdict): told
+    /// why once there is a reason, else asked again by the next refresh.
+    deferred: Vec<(Job, f64)>,
 }
 
 impl Poller {
@@ -177,6 +196,7 @@ impl Poller {
         let mut scrape_known = false;
 
         loop {
+            self.hold_while(&link);
             tokio::select! {
                 () = sleep_until(next_cycle), if !paused => {
                     match link.pace {
@@ -187,7 +207,10 @@ impl Poller {
                             continue;
                         }
                         // The wait is over: this cycle tells how the server is now.
-                        Pace::Waiting => link.pace = Pace::Polling,
+                        Pace::Waiting => {
+                            link.pace = Pace::Polling;
+                            self.hold_while(&link);
+                        }
                         Pace::Polling => {
                             if let Some(change) = link.check_silence(self.client.timeout()) {
                                 needs_backfill = true;
@@ -222,14 +245,15 @@ impl Poller {
                             break;
                         }
                     }
-                    // Nothing goes out while the poller holds back: the answer is why.
+                    // Nothing goes out while the poller holds back; the app asks again.
                     Some(SourceCommand::Server(request)) => match link.held() {
-                        Some(error) => {
+                        Some(Hold::Said(error)) => {
                             let held = DataEvent::Server { at: unix_now(), request, result: Err(error) };
                             if self.send(held).await.is_err() {
                                 break;
                             }
                         }
+                        Some(Hold::Quiet) => {}
                         None => server::ask(&self.client, &self.semaphore, &mut tasks, request),
                     },
                     Some(SourceCommand::Watch(watch)) => {
@@ -266,7 +290,9 @@ impl Poller {
                             break;
                         }
                     }
-                    for event in self.finish(outcome) {
+                    let mut events = self.finish(outcome);
+                    events.extend(self.settle(&link));
+                    for event in events {
                         if self.send(event).await.is_err() {
                             return;
                         }
@@ -315,6 +341,26 @@ impl Poller {
             .collect()
     }
 
+    /// The deferred jobs once the link has decided: told why it holds back (refused
+    /// credentials), or left to the next refresh.
+    fn settle(&mut self, link: &Link) -> Vec<DataEvent> {
+        if link.pausing() {
+            return Vec::new();
+        }
+        let deferred = std::mem::take(&mut self.deferred);
+        match link.held() {
+            Some(Hold::Said(error)) => deferred
+                .into_iter()
+                .map(|(job, at)| held_event(job, at, error.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn hold_while(&self, link: &Link) {
+        *self.hold.lock().unwrap_or_else(|e| e.into_inner()) = link.held();
+    }
+
     async fn send(&self, event: DataEvent) -> Result<(), ()> {
         self.events.send(event).await.map_err(|_| ())
     }
@@ -349,9 +395,22 @@ impl Poller {
             Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
             _ => Duration::ZERO,
         };
+        let hold = self.hold.clone();
         tasks.spawn(async move {
             // Waiting for a permit is not part of a query's latency or timeout.
             let _permit = semaphore.acquire_owned().await.ok();
+            // The probe is how holding back ends; Alertmanager is another server.
+            let held = match job {
+                Job::Probe | Job::Alertmanager => None,
+                _ => hold.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            };
+            if let Some(hold) = held {
+                let said = match hold {
+                    Hold::Said(error) => Some(held_event(job, at, error)),
+                    Hold::Quiet => None,
+                };
+                return Outcome::Held { job, at, said };
+            }
             let started = Instant::now();
             let mut omitted = 0;
             let mut warnings = Vec::new();
@@ -449,6 +508,17 @@ impl Poller {
             Outcome::Probe(_) => {
                 self.in_flight.remove(&Job::Probe);
                 return Vec::new();
+            }
+            // Its panel says why; the log and the status bar already did.
+            Outcome::Held { job, at, said } => {
+                self.in_flight.remove(&job);
+                if self.superseded.remove(&job) {
+                    return Vec::new();
+                }
+                if said.is_none() {
+                    self.deferred.push((job, at));
+                }
+                return said.into_iter().collect();
             }
             Outcome::Event {
                 job,
@@ -558,6 +628,31 @@ impl Poller {
                 }
             }
         }
+    }
+}
+
+/// The answer a held `job` gets: the reason the poller holds back.
+fn held_event(job: Job, at: f64, error: PromError) -> DataEvent {
+    match job {
+        Job::Instant(id) => DataEvent::Instant {
+            id,
+            at,
+            result: Err(error),
+            latency: Duration::ZERO,
+        },
+        Job::Range(id) => DataEvent::Range {
+            id,
+            result: Err(error),
+            latency: Duration::ZERO,
+        },
+        Job::Rules => DataEvent::Rules {
+            at,
+            result: Err(error),
+        },
+        Job::Alerts | Job::Alertmanager | Job::Probe => DataEvent::Alerts {
+            at,
+            result: Err(error),
+        },
     }
 }
 

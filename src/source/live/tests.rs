@@ -1,6 +1,6 @@
 //! The connection state machine: answers, failures, throttling and timeouts.
 
-use super::link::{MAX_BACKOFF, MAX_SERVER_WAIT};
+use super::link::{Hold, MAX_BACKOFF, MAX_SERVER_WAIT};
 use super::*;
 
 const URL: &str = "http://127.0.0.1:9090";
@@ -114,6 +114,7 @@ fn retry_after_is_honoured_up_to_ten_minutes() {
     let mut link = Link::new(Duration::from_secs(2), URL);
     let change = link.observe(&throttled(120), None);
     assert_eq!(change, waiting("server asked to wait 2m (HTTP 429)", 120));
+    assert_eq!(link.held(), Some(Hold::Quiet), "nothing more goes out");
     assert_eq!(link.observe(&throttled(120), None), None, "said once");
     let late = link.observe(&instant(Ok(vec![])), None);
     assert_eq!(late, None, "the wait goes on");
@@ -242,7 +243,13 @@ fn refused_credentials_are_asked_again_with_a_growing_wait_never_connected() {
         })
     );
     assert!(link.refusing() && link.pace == Pace::Probing);
-    assert_eq!(link.held(), Some(refused(401)));
+    assert_eq!(link.held(), Some(Hold::Said(refused(401))));
+    let held = Outcome::Held {
+        job: Job::Instant(1),
+        at: 0.0,
+        said: None,
+    };
+    assert_eq!(link.observe(&held, Some(1)), None, "held back is no answer");
     for seconds in [2, 4, 8, 16, 30, 30] {
         let change = link.observe(&Outcome::Probe(Err(refused(401))), None);
         let Some(Connection::Unreachable { error, retry_in }) = change else {
@@ -279,12 +286,59 @@ fn refused_credentials_are_asked_again_with_a_growing_wait_never_connected() {
 #[test]
 fn a_few_forbidden_queries_are_their_panels_business() {
     let mut link = Link::new(Duration::from_secs(1), URL);
-    let forbidden = instant(Err(refused(403)));
+    // Before any refresh got in, a refusal holds the rest of its refresh back until the
+    // verdict; once one did, a refusal is one panel's.
+    link.begin_cycle(1, 3);
+    assert_eq!(link.observe(&instant(Err(refused(403))), Some(1)), None);
+    assert!(link.pausing());
+    assert_eq!(link.held(), Some(Hold::Quiet));
+    let held = Outcome::Held {
+        job: Job::Instant(2),
+        at: 0.0,
+        said: None,
+    };
+    assert_eq!(link.observe(&held, Some(1)), None);
+    let change = link.observe(&instant(Ok(vec![])), Some(1));
+    assert_eq!(change, Some(Connection::Connected));
+    assert!(!link.pausing() && link.held().is_none());
+    let forbidden = || instant(Err(refused(403)));
     let change = cycle(
         &mut link,
-        1,
-        &[forbidden, instant(Ok(vec![])), instant(Ok(vec![]))],
+        2,
+        &[forbidden(), instant(Ok(vec![])), instant(Ok(vec![]))],
     );
-    assert_eq!(change, Some(Connection::Connected));
-    assert!(!link.refusing() && link.pace == Pace::Polling);
+    assert_eq!(change, None);
+    assert!(!link.refusing() && !link.pausing() && link.pace == Pace::Polling);
+    let change = cycle(
+        &mut link,
+        3,
+        &[forbidden(), forbidden(), instant(Ok(vec![]))],
+    );
+    let Some(Connection::Unreachable { error, .. }) = change else {
+        panic!("most of a refresh forbidden: {change:?}")
+    };
+    assert!(error.ends_with("(HTTP 403)") && link.refusing(), "{error}");
+}
+
+#[test]
+fn a_refresh_held_back_whole_says_nothing() {
+    let mut link = Link::new(Duration::from_secs(1), URL);
+    link.begin_cycle(1, 2);
+    assert_eq!(link.observe(&instant(Err(refused(401))), Some(1)), None);
+    link.begin_cycle(2, 2);
+    let held = |id| Outcome::Held {
+        job: Job::Instant(id),
+        at: 0.0,
+        said: None,
+    };
+    assert_eq!(link.observe(&held(0), Some(2)), None);
+    assert_eq!(
+        link.observe(&held(1), Some(2)),
+        None,
+        "no 'every request timed out'"
+    );
+    assert!(
+        link.pausing(),
+        "the first refresh's verdict is still to come"
+    );
 }
