@@ -228,6 +228,55 @@ fn why_empty_rows_say_why(url: &str) {
     );
 }
 
+/// The template variables' options are asked as the dashboard asks them, in chain order
+/// (job, then the replicas of that job, All by default), before the queries go out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_variables_get_their_options_before_the_queries_go_out() {
+    let stack = stack(Scenario::Normal).await;
+    let url = stack.prometheus_url().to_string();
+    wait_for(&url, "db_replication_lag_seconds", Duration::from_secs(20)).await;
+    let layout = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/variables.toml");
+
+    let output = snapshot(&url, &["--layout", layout, "--format", "json"]);
+    let value = json(&output);
+    let rows = value["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{value:#}");
+    let lag = &rows[0];
+    assert_eq!(lag["tab"], "Job spheroseg", "{value:#}");
+    let query = lag["query"].as_str().unwrap();
+    assert!(
+        query.contains(r#"job="spheroseg""#) && query.contains("replica-1|"),
+        "{query}"
+    );
+    assert!(lag["value"].is_number(), "{value:#}");
+    assert_eq!(
+        output.status.code(),
+        Some(expected_code(&value)),
+        "{value:#}"
+    );
+
+    let text = snapshot(&url, &["--layout", layout]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Job spheroseg") && !text.contains("NO DATA"),
+        "{text}"
+    );
+    // A choice on the command line is the first of the chain; the rest follow from it.
+    let chosen = snapshot(
+        &url,
+        &[
+            "--layout",
+            layout,
+            "--var",
+            "job=spheroseg",
+            "--format",
+            "json",
+        ],
+    );
+    let chosen = json(&chosen);
+    assert!(chosen["rows"][0]["value"].is_number(), "{chosen:#}");
+}
+
 #[test]
 fn a_closed_port_is_unknown() {
     // Bound, then dropped: nothing listens there.

@@ -25,6 +25,7 @@ use tokio::time::{Instant, sleep_until};
 mod server;
 mod variables;
 pub use server::server_event;
+pub use variables::options_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
