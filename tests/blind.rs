@@ -8,7 +8,7 @@
 
 mod conn_support;
 
-use conn_support::{Server, free_port, scrape_config};
+use conn_support::{Server, basic_auth_config, plain_prometheus};
 use spheroseg_top::app::{App, Msg, SourceInfo};
 use spheroseg_top::clock::unix_now;
 use spheroseg_top::config::{Layout, Source, Theme};
@@ -47,27 +47,6 @@ fn layout() -> Layout {
         text,
     })
     .unwrap()
-}
-
-/// A plain-HTTP Prometheus scraping `target`; with `web`, that text as its
-/// `--web.config.file` (read again on every request, so a test may change it).
-fn prometheus(target: SocketAddr, web: Option<&str>) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("prometheus.yml"), scrape_config(target)).unwrap();
-    let mut args: Vec<String> = vec![
-        "--config.file={dir}/prometheus.yml".into(),
-        "--storage.tsdb.path={dir}/data".into(),
-        "--web.listen-address=127.0.0.1:{port}".into(),
-        "--log.level=warn".into(),
-    ];
-    if let Some(web) = web {
-        std::fs::write(dir.path().join("web.yml"), web).unwrap();
-        args.push("--web.config.file={dir}/web.yml".into());
-    }
-    let binary = spheroseg_top::demo::stack::find_prometheus()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "prometheus".to_string());
-    Server::spawn(&binary, dir, free_port(), &args)
 }
 
 fn signal(server: &Server, signal: libc::c_int) {
@@ -191,7 +170,7 @@ async fn a_stopped_prometheus_is_not_connected_until_it_answers_again() {
     let sim = sim::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Scenario::Normal)
         .await
         .unwrap();
-    let mut server = prometheus(sim.addr(), None);
+    let mut server = plain_prometheus(sim.addr(), None);
     let url = format!("http://127.0.0.1:{}", server.port);
     let options = ClientOptions {
         timeout: TIMEOUT,
@@ -311,21 +290,13 @@ impl CountingProxy {
     }
 }
 
-fn web_config(password: &str) -> String {
-    // The lowest cost bcrypt allows: Prometheus checks it on every request.
-    format!(
-        "basic_auth_users:\n  ops: {}\n",
-        bcrypt::hash(password, 4).unwrap()
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_credentials_back_off_say_so_and_recover_by_themselves() {
     const SENT: &str = "what ops types";
     let sim = sim::spawn(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Scenario::Normal)
         .await
         .unwrap();
-    let server = prometheus(sim.addr(), Some(&web_config("the real one")));
+    let server = plain_prometheus(sim.addr(), Some(&basic_auth_config("the real one")));
     let proxy = CountingProxy::start(server.port).await;
     let url = format!("http://127.0.0.1:{}", proxy.port);
     let options = ClientOptions {
@@ -399,7 +370,7 @@ async fn refused_credentials_back_off_say_so_and_recover_by_themselves() {
     assert!(!screen.contains(SENT), "{screen}");
 
     // The password is set to the one sent: the next probe gets in, data follows.
-    std::fs::write(server.dir.path().join("web.yml"), web_config(SENT)).unwrap();
+    std::fs::write(server.dir.path().join("web.yml"), basic_auth_config(SENT)).unwrap();
     dash.until("recovery", Duration::from_secs(40), connected)
         .await;
     dash.until_values(Duration::from_secs(10)).await;

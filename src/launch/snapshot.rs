@@ -56,7 +56,11 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
         app.update(Msg::Data(event));
     }
+    let evaluated = app.now();
     explain_empty(&mut app, &prometheus, options, deadline).await;
+    // Judged as of the evaluation: the explanations' answers, later, move the app's clock
+    // on, and a slow server's rows then read STALE though nothing is older than that.
+    app.update(Msg::Tick(evaluated));
     let snapshot = Snapshot::of(&app, &tabs);
     let text = match args.format.as_str() {
         "json" => snapshot.to_json(),
