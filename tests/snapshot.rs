@@ -482,6 +482,24 @@ async fn what_could_not_be_measured_is_never_ok_and_is_named_first() {
             .all(|r| r["status"] != "STALE"),
         "{value:#}"
     );
+
+    // A template variable whose options cannot be read: its rows asked for nothing.
+    let variables = dir.path().join("variables.toml");
+    let text = THREE_ROWS
+        .replace(
+            "[[tab]]",
+            "[[variable]]\nname = \"job\"\nkind = \"query\"\nquery = 'label_values(up, job)'\n[[tab]]",
+        )
+        .replace("'good_a'", "'good_a{job=\"$job\"}'");
+    std::fs::write(&variables, text).unwrap();
+    healthy();
+    let variables = vec![
+        "--layout".to_string(),
+        variables.to_str().unwrap().to_string(),
+    ];
+    run(variables, 1, "$job: options not read: HTTP 404")
+        .await
+        .unwrap();
 }
 
 /// A real Prometheus asking for basic auth: a wrong password is UNKNOWN with "credentials
