@@ -312,7 +312,7 @@ fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<Stri
             .map(|r| r.name.as_str())
             .collect();
         if !names.is_empty() {
-            reasons.push(format!("{what}: {}", named(&names)));
+            reasons.push(format!("{what}: {}", named(&names, NAMED)));
         }
     }
     reasons
@@ -321,16 +321,16 @@ fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<Stri
 /// How many rows' names a reason lists before "and N more".
 const NAMED: usize = 3;
 
-/// `a, b, c and 4 more`
-fn named(names: &[&str]) -> String {
+/// `a, b, c and 4 more`: the first `limit` of `names`.
+pub(super) fn named<S: AsRef<str>>(names: &[S], limit: usize) -> String {
     let mut text = names
         .iter()
-        .take(NAMED)
-        .copied()
+        .take(limit)
+        .map(AsRef::as_ref)
         .collect::<Vec<_>>()
         .join(", ");
-    if names.len() > NAMED {
-        text.push_str(&format!(" and {} more", names.len() - NAMED));
+    if names.len() > limit {
+        text.push_str(&format!(" and {} more", names.len() - limit));
     }
     text
 }

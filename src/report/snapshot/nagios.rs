@@ -3,7 +3,7 @@
 //! thresholds as Nagios ranges; then, as the long output, one line per row not measured
 //! in full, with why.
 
-use super::{Snapshot, SnapshotRow, quote};
+use super::{Snapshot, SnapshotRow, named, quote};
 use crate::model::{Direction, Status, Unit};
 
 /// How many rows that are not OK the text part names before "and N more".
@@ -17,15 +17,7 @@ pub fn render(snapshot: &Snapshot) -> String {
         .map(|r| format!("{} {} ({})", r.name, r.shown, r.status.0.label()))
         .chain(snapshot.alerts.iter().map(|a| format!("{} firing", a.name)))
         .collect();
-    let mut detail = off
-        .iter()
-        .take(NAMED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if off.len() > NAMED {
-        detail.push_str(&format!(" and {} more", off.len() - NAMED));
-    }
+    let detail = named(&off, NAMED);
     let summary = super::text::headline(snapshot);
     let text = if detail.is_empty() {
         summary
