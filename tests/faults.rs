@@ -881,7 +881,7 @@ async fn a_bearer_token_and_password_never_reach_the_screen_or_errors() {
     );
     let screen = dash.screen();
     assert_shows(&screen, "cred_ok", &["3.00"], TROUBLE);
-    assert_shows(&screen, "cred_401", &["ERROR", "not authorised"], &[]);
+    assert_shows(&screen, "cred_401", &["ERROR", "credentials refused"], &[]);
     assert_no_secrets("screen", &screen.text());
     assert_events_keep_secrets(&dash);
     for e in CREDENTIALED {

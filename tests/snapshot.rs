@@ -3,13 +3,19 @@
 //! incident: exit 2 with the lagging replica named), against a
 //! closed port (exit 3) and a server that never answers (exit 3 soon after the query
 //! timeout); empty rows carry the reason the dashboard gives (a metric that does not exist, a
-//! label value no series has); its JSON checked against docs/snapshot.schema.json.
+//! label value no series has); its JSON checked against docs/snapshot.schema.json. What it
+//! could not measure (refused credentials, a failed alert list or query, rows without data)
+//! is never OK and is said on the first line, against a real Prometheus with basic auth
+//! and a fake one for the faults.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod conn_support;
+mod fake_prometheus;
 
 use common::{stack, wait_for};
+use fake_prometheus::{Behaviour, FakePrometheus};
 use serde_json::Value;
 use spheroseg_top::sim::Scenario;
 use std::process::{Command, Output};
@@ -50,16 +56,30 @@ fn stderr(output: &Output) -> String {
 }
 
 /// The exit code the rows and firing alerts of a JSON snapshot call for, worked out here
-/// independently of the program.
+/// independently of the program: a critical page is 2; no row measured (or, without rows,
+/// no alert list) is 3; a warning, a firing alert or anything not measured in full is 1.
 fn expected_code(value: &Value) -> i32 {
     let rows = value["rows"].as_array().unwrap();
     let alerts = value["alerts"].as_array().unwrap();
     let any = |status: &str| rows.iter().any(|r| r["status"] == status);
-    if !rows.is_empty() && rows.iter().all(|r| r["error"].is_string()) {
-        3
-    } else if any("ALERT") || alerts.iter().any(|a| a["severity"] == "critical") {
+    let unmeasured =
+        |r: &&Value| ["ERROR", "NO DATA", "STALE"].contains(&r["status"].as_str().unwrap());
+    let alerts_read = value["alerts_error"].is_null();
+    let blind = if rows.is_empty() {
+        !alerts_read
+    } else {
+        rows.iter().all(|r| unmeasured(&r))
+    };
+    let incomplete = rows
+        .iter()
+        .any(|r| unmeasured(&r) || r["warnings"] != serde_json::json!([]))
+        || !alerts_read
+        || value["reasons"] != serde_json::json!([]);
+    if any("ALERT") || alerts.iter().any(|a| a["severity"] == "critical") {
         2
-    } else if any("WARN") || any("ERROR") || !alerts.is_empty() {
+    } else if blind {
+        3
+    } else if any("WARN") || !alerts.is_empty() || incomplete {
         1
     } else {
         0
@@ -118,9 +138,13 @@ async fn normal_is_never_critical_and_the_incident_is() {
     let word = verdict_word(nagios.status.code().unwrap());
     let line = String::from_utf8(nagios.stdout).unwrap();
     assert!(line.starts_with(&format!("SPHEROSEG {word} - ")), "{line}");
-    // One status line; Nagios' long output after it only to say why a row has no data.
+    // One status line; Nagios' long output after it only to say why a row is not measured.
     assert!(
-        line.lines().skip(1).all(|l| l.contains(": no data, ")),
+        line.lines().skip(1).all(
+            |l| [": no data", ": stale", ": failed, ", ": partial data, "]
+                .iter()
+                .any(|why| l.contains(why))
+        ),
         "{line}"
     );
     assert!(
@@ -228,6 +252,55 @@ fn why_empty_rows_say_why(url: &str) {
     );
 }
 
+/// The template variables' options are asked as the dashboard asks them, in chain order
+/// (job, then the replicas of that job, All by default), before the queries go out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_variables_get_their_options_before_the_queries_go_out() {
+    let stack = stack(Scenario::Normal).await;
+    let url = stack.prometheus_url().to_string();
+    wait_for(&url, "db_replication_lag_seconds", Duration::from_secs(20)).await;
+    let layout = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/variables.toml");
+
+    let output = snapshot(&url, &["--layout", layout, "--format", "json"]);
+    let value = json(&output);
+    let rows = value["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{value:#}");
+    let lag = &rows[0];
+    assert_eq!(lag["tab"], "Job spheroseg", "{value:#}");
+    let query = lag["query"].as_str().unwrap();
+    assert!(
+        query.contains(r#"job="spheroseg""#) && query.contains("replica-1|"),
+        "{query}"
+    );
+    assert!(lag["value"].is_number(), "{value:#}");
+    assert_eq!(
+        output.status.code(),
+        Some(expected_code(&value)),
+        "{value:#}"
+    );
+
+    let text = snapshot(&url, &["--layout", layout]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Job spheroseg") && !text.contains("NO DATA"),
+        "{text}"
+    );
+    // A choice on the command line is the first of the chain; the rest follow from it.
+    let chosen = snapshot(
+        &url,
+        &[
+            "--layout",
+            layout,
+            "--var",
+            "job=spheroseg",
+            "--format",
+            "json",
+        ],
+    );
+    let chosen = json(&chosen);
+    assert!(chosen["rows"][0]["value"].is_number(), "{chosen:#}");
+}
+
 #[test]
 fn a_closed_port_is_unknown() {
     // Bound, then dropped: nothing listens there.
@@ -244,7 +317,244 @@ fn a_closed_port_is_unknown() {
     assert!(value["alerts_error"].is_string());
     let nagios = snapshot(&url, &["--format", "nagios"]);
     assert_eq!(nagios.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&nagios.stdout).starts_with("SPHEROSEG UNKNOWN - "));
+    let line = String::from_utf8_lossy(&nagios.stdout).into_owned();
+    assert!(
+        line.starts_with("SPHEROSEG UNKNOWN - every query failed: unreachable: "),
+        "{line}"
+    );
+}
+
+/// The first line of a run's standard output.
+fn first_line(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The three formats of a snapshot: each run's exit code and first line, and the JSON.
+fn formats(url: &str, args: &[&str]) -> (Vec<(i32, String)>, Value) {
+    let mut lines = Vec::new();
+    let mut value = Value::Null;
+    for format in ["text", "json", "nagios"] {
+        let mut all = args.to_vec();
+        all.extend(["--format", format]);
+        let output = snapshot(url, &all);
+        if format == "json" {
+            value = json(&output);
+            assert_eq!(value["exit_code"], output.status.code().unwrap());
+        }
+        lines.push((output.status.code().unwrap(), first_line(&output)));
+    }
+    (lines, value)
+}
+
+/// Every format exits with `code` and says `said` on its first line (JSON: in `reasons`).
+fn assert_says(url: &str, args: &[&str], code: i32, said: &str) -> Value {
+    let (lines, value) = formats(url, args);
+    let word = verdict_word(code);
+    let (text, nagios) = (&lines[0], &lines[2]);
+    assert!(
+        lines.iter().all(|(c, _)| *c == code),
+        "exit codes {lines:?}, wanted {code}"
+    );
+    assert!(
+        text.1.starts_with(&format!("{word} ")) && text.1.contains(said),
+        "{text:?}"
+    );
+    assert!(
+        nagios.1.starts_with(&format!("SPHEROSEG {word} - ")) && nagios.1.contains(said),
+        "{nagios:?}"
+    );
+    let reasons = value["reasons"].as_array().unwrap();
+    assert!(
+        reasons.iter().any(|r| r.as_str().unwrap().contains(said)),
+        "{value:#}"
+    );
+    assert_eq!(expected_code(&value), code, "{value:#}");
+    value
+}
+
+const THREE_ROWS: &str = r#"
+title = "Blind"
+[[tab]]
+title = "Blind"
+[[tab.row]]
+[[tab.row.panel]]
+title = "KPIs"
+kind = "kpi_table"
+[[tab.row.panel.kpi]]
+name = "Good a"
+query = 'good_a'
+target = 5
+alert = 10
+[[tab.row.panel.kpi]]
+name = "Good b"
+query = 'good_b'
+target = 5
+alert = 10
+[[tab.row.panel.kpi]]
+name = "Bad c"
+query = 'bad_c'
+target = 5
+alert = 10
+"#;
+
+/// A fake Prometheus's faults, one at a time: before, each but the partial failure exited
+/// 0 with OK, and none was named on the first line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_could_not_be_measured_is_never_ok_and_is_named_first() {
+    let fake = FakePrometheus::start().await;
+    let url = fake.url();
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("three.toml");
+    std::fs::write(&layout, THREE_ROWS).unwrap();
+    let layout = layout.to_str().unwrap().to_string();
+    let alerts_ok = r#"{"status":"success","data":{"alerts":[]}}"#;
+    let healthy = || {
+        for expr in ["good_a", "good_b", "bad_c"] {
+            fake.set(expr, Behaviour::Value(1.0));
+        }
+        fake.set_path(
+            "/api/v1/alerts",
+            Behaviour::Body("application/json", alerts_ok.into()),
+        );
+    };
+    let run = |args: Vec<String>, code: i32, said: &'static str| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            assert_says(&url, &args, code, said)
+        })
+    };
+    let args = |more: &[&str]| {
+        let mut args = vec!["--layout".to_string(), layout.clone()];
+        args.extend(more.iter().map(|a| a.to_string()));
+        args
+    };
+
+    healthy();
+    let (lines, value) = {
+        let url = url.clone();
+        let args = args(&[]);
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            formats(&url, &args)
+        })
+        .await
+        .unwrap()
+    };
+    assert!(lines.iter().all(|(c, _)| *c == 0), "{lines:?}");
+    assert_eq!(value["reasons"], serde_json::json!([]), "{value:#}");
+
+    fake.set_path("/api/v1/alerts", Behaviour::ServerError(500));
+    run(args(&[]), 1, "alerts not read: HTTP 500")
+        .await
+        .unwrap();
+
+    healthy();
+    fake.set("bad_c", Behaviour::ServerError(500));
+    run(args(&[]), 1, "partial data: 1 of 3 rows failed: HTTP 500")
+        .await
+        .unwrap();
+
+    for expr in ["good_a", "good_b", "bad_c"] {
+        fake.set(expr, Behaviour::Empty);
+    }
+    run(args(&[]), 3, "no data: Good a, Good b, Bad c")
+        .await
+        .unwrap();
+
+    // A slow server: the answers are as of the evaluation, not STALE because the reasons
+    // of the empty row came in seconds later (before: "1 NO DATA, 2 STALE", OK, exit 0).
+    let slow = Behaviour::Delayed(Duration::from_secs(3), Box::new(Behaviour::Value(1.0)));
+    fake.set("good_a", slow.clone());
+    fake.set("good_b", slow);
+    let value = run(args(&["--refresh", "250ms"]), 1, "no data: Bad c")
+        .await
+        .unwrap();
+    assert!(
+        value["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] != "STALE"),
+        "{value:#}"
+    );
+
+    // A template variable whose options cannot be read: its rows asked for nothing.
+    let variables = dir.path().join("variables.toml");
+    let text = THREE_ROWS
+        .replace(
+            "[[tab]]",
+            "[[variable]]\nname = \"job\"\nkind = \"query\"\nquery = 'label_values(up, job)'\n[[tab]]",
+        )
+        .replace("'good_a'", "'good_a{job=\"$job\"}'");
+    std::fs::write(&variables, text).unwrap();
+    healthy();
+    let variables = vec![
+        "--layout".to_string(),
+        variables.to_str().unwrap().to_string(),
+    ];
+    run(variables, 1, "$job: options not read: HTTP 404")
+        .await
+        .unwrap();
+}
+
+/// A real Prometheus asking for basic auth: a wrong password is UNKNOWN with "credentials
+/// refused" and who on the first line (before: "UNKNOWN … — 3 ERROR"), as is TLS spoken to
+/// its plain-HTTP port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_and_tls_say_why_on_the_first_line() {
+    let sim = spheroseg_top::sim::spawn(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        Scenario::Normal,
+    )
+    .await
+    .unwrap();
+    let server = conn_support::plain_prometheus(
+        sim.addr(),
+        Some(&conn_support::basic_auth_config("the right one")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "a wrong one\n").unwrap();
+    std::fs::set_permissions(
+        &password,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let password = password.to_str().unwrap().to_string();
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let check = |url: String, code: i32, said: &'static str| {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || {
+            // Prometheus may still be starting: a refused connection is not yet the answer.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let args = ["--basic-auth", "ops", "--password-file", &password];
+            while first_line(&snapshot(&url, &args)).contains("Connection refused") {
+                assert!(Instant::now() < deadline, "Prometheus did not start");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            let value = assert_says(&url, &args, code, said);
+            assert!(!value.to_string().contains("wrong one"));
+        })
+    };
+    check(
+        url,
+        3,
+        "every query failed: HTTP 401: credentials refused: basic auth as ops",
+    )
+    .await
+    .unwrap();
+    check(
+        format!("https://127.0.0.1:{}", server.port),
+        3,
+        "every query failed: unreachable: ",
+    )
+    .await
+    .unwrap();
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! `spheroseg-top snapshot`: every query of the layout asked once (at most `--concurrency`
 //! at a time) with Prometheus' alerts, the answers fed to the same [`App`] the dashboard
-//! runs, and the result judged by [`Snapshot`]. Whatever has not answered by
-//! `--query-timeout` (plus a little) counts as timed out, so the run ends within a second
-//! of it. Empty queries are explained as on screen: the app's questions about the server
-//! are answered within the same deadline.
+//! runs, and the result judged by [`Snapshot`]. Template variables get their options first,
+//! as the dashboard asks them (in chain order, each with the choice before it), within
+//! `--query-timeout`; then whatever has not answered by `--query-timeout` (plus a little)
+//! counts as timed out, so the run ends within a second of it. Empty queries are explained
+//! as on screen: the app's questions about the server are answered within the same
+//! deadline.
 
 use super::connect::{self, Clients};
 use super::{Config, InvalidInput};
@@ -15,7 +17,8 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, ServerRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::report::snapshot::Snapshot;
-use crate::source::live::server_event;
+use crate::source::live::{options_event, server_event};
+use crate::variables::OptionsQuery;
 use futures::StreamExt;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -45,18 +48,23 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
         note: None,
     };
     let theme = config.theme.for_depth(ColourDepth::from_environment());
-    // --var as the dashboard takes it; a query variable without a value leaves its
-    // queries unexpanded, and Prometheus' refusal is their row's error.
+    // --var as the dashboard takes it; the others' options are asked as it asks them.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval);
     let deadline = Instant::now() + options.query_timeout + GRACE;
+    choose_variables(&mut app, &prometheus, options, deadline).await;
+    let deadline = Instant::now() + options.query_timeout + GRACE;
     for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
         app.update(Msg::Data(event));
     }
+    let evaluated = app.now();
     explain_empty(&mut app, &prometheus, options, deadline).await;
+    // Judged as of the evaluation: the explanations' answers, later, move the app's clock
+    // on, and a slow server's rows then read STALE though nothing is older than that.
+    app.update(Msg::Tick(evaluated));
     let snapshot = Snapshot::of(&app, &tabs);
     let text = match args.format.as_str() {
         "json" => snapshot.to_json(),
@@ -91,6 +99,61 @@ pub(super) fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInp
                 titles.join(", ")
             ))
         })
+}
+
+/// Fetches the template variables' options the app asks for, round after round (a
+/// variable's options are asked once those it uses have a value), until it asks nothing
+/// more or `deadline` passes (the options not in by then have timed out). The choice is
+/// echoed as the poller echoes it, so the answers to the queries it expands are taken.
+async fn choose_variables(
+    app: &mut App,
+    client: &PromClient,
+    options: &Options,
+    deadline: Instant,
+) {
+    loop {
+        let asks = options_asked(app);
+        if asks.is_empty() {
+            return;
+        }
+        let answers = futures::stream::iter(
+            asks.iter()
+                .map(|(name, query)| options_event(client, name.clone(), query)),
+        )
+        .buffer_unordered(options.concurrency.max(1));
+        let mut answers = std::pin::pin!(answers);
+        let mut open: Vec<&String> = asks.iter().map(|(name, _)| name).collect();
+        while let Ok(Some(event)) = tokio::time::timeout_at(deadline, answers.next()).await {
+            if let DataEvent::VariableOptions { name, .. } = &event {
+                open.retain(|n| *n != name);
+            }
+            app.update(Msg::Data(event));
+        }
+        if !open.is_empty() {
+            for name in open {
+                let result = Err(PromError::Timeout(options.query_timeout));
+                let name = name.clone();
+                app.update(Msg::Data(DataEvent::VariableOptions { name, result }));
+            }
+            options_asked(app);
+            return;
+        }
+    }
+}
+
+/// The options the app asks for; its new choices echoed back to it.
+fn options_asked(app: &mut App) -> Vec<(String, OptionsQuery)> {
+    let mut asks = Vec::new();
+    for command in app.take_commands() {
+        match command {
+            SourceCommand::VariableOptions { name, query } => asks.push((name, query)),
+            SourceCommand::Expand { selections, .. } => {
+                app.update(Msg::Data(DataEvent::Variables(selections)));
+            }
+            _ => {}
+        }
+    }
+    asks
 }
 
 /// Answers what the app asks to explain its empty queries (targets, series, label

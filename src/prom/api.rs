@@ -65,6 +65,17 @@ impl PromError {
         matches!(self, PromError::Unreachable(_))
     }
 
+    /// True when the server refused the credentials sent, or that none were (401, 403).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            PromError::Http {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+
     /// True when the server failed the request rather than judged the query: no answer
     /// in time, an overloaded or failing server or proxy. Many of these in one refresh
     /// mean the dashboard should ask less often.

@@ -97,13 +97,15 @@ impl Auth {
             }
         };
         if status == 403 {
-            return format!("not authorised: {sent} is forbidden here (a permission or tenant?)");
+            return format!(
+                "credentials refused: {sent} is forbidden here (a permission or tenant?)"
+            );
         }
         let hint = match self {
             Auth::Basic { .. } => "wrong user or password?",
             _ => "wrong or expired?",
         };
-        format!("not authorised: {sent} was refused ({hint})")
+        format!("credentials refused: {sent} ({hint})")
     }
 }
 
@@ -173,7 +175,7 @@ mod tests {
         let token = Auth::choose(Some("t0ken"), Some(&basic), &url).unwrap();
         assert_eq!(
             token.refused(401, false),
-            "not authorised: the bearer token was refused (wrong or expired?)"
+            "credentials refused: the bearer token (wrong or expired?)"
         );
         let none = Auth::choose(None, None, &url).unwrap();
         assert!(none.refused(401, false).contains("no credentials"));

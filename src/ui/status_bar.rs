@@ -59,9 +59,13 @@ pub fn alert_counts(app: &App) -> Option<Span<'static>> {
     Some(Span::styled(format!("▲ {}", parts.join(" · ")), style))
 }
 
-/// "HTTP 401: not authorised: basic auth as ops was refused (…)": the server refuses the
-/// credential, which the connection state cannot say (the server does answer).
+/// "HTTP 403: credentials refused: basic auth as ops is forbidden here (…)": the server
+/// refuses some queries the credential, which the connection state says only when it
+/// refuses most (then the poller asks again with backoff and says so itself).
 fn credential_refused(app: &App) -> Option<String> {
+    if matches!(app.connection(), Connection::Unreachable { .. }) {
+        return None;
+    }
     app.store()
         .queries()
         .iter()

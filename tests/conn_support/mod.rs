@@ -150,6 +150,39 @@ impl Server {
     }
 }
 
+/// A plain-HTTP Prometheus scraping `target`; with `web`, that text as its
+/// `--web.config.file` (read again on every request, so a test may change it).
+pub fn plain_prometheus(target: SocketAddr, web: Option<&str>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("prometheus.yml"), scrape_config(target)).unwrap();
+    let mut args: Vec<String> = vec![
+        "--config.file={dir}/prometheus.yml".into(),
+        "--storage.tsdb.path={dir}/data".into(),
+        "--web.listen-address=127.0.0.1:{port}".into(),
+        "--log.level=warn".into(),
+    ];
+    if let Some(web) = web {
+        std::fs::write(dir.path().join("web.yml"), web).unwrap();
+        args.push("--web.config.file={dir}/web.yml".into());
+    }
+    Server::spawn(&prometheus_binary(), dir, free_port(), &args)
+}
+
+/// Basic auth as `ops` with `password`, as Prometheus' `--web.config.file` says it.
+pub fn basic_auth_config(password: &str) -> String {
+    // The lowest cost bcrypt allows: Prometheus checks it on every request.
+    format!(
+        "basic_auth_users:\n  ops: {}\n",
+        bcrypt::hash(password, 4).unwrap()
+    )
+}
+
+fn prometheus_binary() -> String {
+    spheroseg_top::demo::stack::find_prometheus()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "prometheus".to_string())
+}
+
 /// A real Prometheus scraping the simulator at `target`, behind TLS with the PKI's server
 /// certificate, requiring a client certificate from the PKI's CA and basic auth as `ops`
 /// with `password`.
@@ -165,12 +198,9 @@ pub fn tls_prometheus(pki: &Pki, target: SocketAddr, password: &str) -> Server {
         pki.ca.display()
     );
     std::fs::write(dir.path().join("web.yml"), web).unwrap();
-    let binary = spheroseg_top::demo::stack::find_prometheus()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "prometheus".to_string());
     let port = free_port();
     Server::spawn(
-        &binary,
+        &prometheus_binary(),
         dir,
         port,
         &[

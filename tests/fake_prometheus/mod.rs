@@ -93,6 +93,8 @@ struct State {
     behaviours: HashMap<String, Behaviour>,
     /// Overrides for range queries only.
     range_behaviours: HashMap<String, Behaviour>,
+    /// What other endpoints answer, by path (`/api/v1/alerts`); 404 otherwise.
+    paths: HashMap<String, Behaviour>,
     requests: Vec<Request>,
 }
 
@@ -189,6 +191,12 @@ impl FakePrometheus {
     pub fn set(&self, expr: &str, behaviour: Behaviour) {
         let mut state = self.state();
         state.behaviours.insert(expr.to_string(), behaviour);
+    }
+
+    /// Sets what requests for `path` (an endpoint other than the queries and the build
+    /// info, such as `/api/v1/alerts`) answer from now on.
+    pub fn set_path(&self, path: &str, behaviour: Behaviour) {
+        self.state().paths.insert(path.to_string(), behaviour);
     }
 
     /// Sets what `expr` answers to range queries only (instant queries keep [`set`](Self::set)).
@@ -370,7 +378,10 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
             Endpoint::QueryRange => state.range_behaviours.get(&expr).cloned(),
             _ => None,
         };
-        let behaviour = range.or_else(|| state.behaviours.get(&expr).cloned());
+        let behaviour = match endpoint {
+            Endpoint::Other => state.paths.get(path).cloned(),
+            _ => range.or_else(|| state.behaviours.get(&expr).cloned()),
+        };
         (behaviour, state.server.clone(), redirect)
     };
 
@@ -386,7 +397,10 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
             200,
             r#"{"status":"success","data":{"version":"2.53.0","revision":"fake","branch":"HEAD"}}"#,
         ),
-        Endpoint::Other => http(404, "text/plain", "404 page not found\n"),
+        Endpoint::Other => match behaviour {
+            Some(behaviour) => answer(behaviour, "", Window::Instant(0.0)).await,
+            None => http(404, "text/plain", "404 page not found\n"),
+        },
         Endpoint::Query | Endpoint::QueryRange => {
             let Some(expr) = expr else {
                 return json(

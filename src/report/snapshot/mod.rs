@@ -1,7 +1,12 @@
 //! One moment of the dashboard judged for scripts and people (`spheroseg-top snapshot`):
-//! every KPI row and stat/gauge panel with its value and status, and the firing alerts —
-//! as the KPI tables in text, as JSON (schema: `docs/snapshot.schema.json`), or as one
-//! Nagios plugin line with perfdata.
+//! every KPI row and stat/gauge panel with its value and status, the firing alerts, and
+//! what could not be measured and why — as the KPI tables in text, as JSON (schema:
+//! `docs/snapshot.schema.json`), or as one Nagios plugin line with perfdata.
+//!
+//! As the Nagios plugin guidelines ask, a check never says OK about what it could not
+//! see: no row measured is UNKNOWN (unless a critical alert fires), and a failed query, an
+//! unread alert list, a row with no data or stale, a partial answer or a template variable
+//! without a value is at least WARNING, with the reason on the first line.
 //!
 //! [`Snapshot::of`] reads an [`App`] that ingested one answer per query, with the same
 //! [`reading`] the screen's widgets use, so every status is the one the dashboard shows.
@@ -60,6 +65,9 @@ pub struct Snapshot {
     pub alerts: Vec<FiringAlert>,
     /// Why Prometheus' alert list could not be read, if it could not.
     pub alerts_error: Option<String>,
+    /// What could not be measured, or only in part, each in words, most telling first:
+    /// the first line of the text and Nagios formats says them.
+    pub reasons: Vec<String>,
 }
 
 /// One KPI row, stat or gauge panel.
@@ -84,6 +92,9 @@ pub struct SnapshotRow {
     pub error: Option<String>,
     /// Why the query answered with no series, when the dashboard can tell.
     pub why_empty: Option<WhyEmpty>,
+    /// The server's warnings with the answer: its data may be partial (Thanos' partial
+    /// responses).
+    pub warnings: Vec<String>,
     /// Texts of the thresholds as the KPI table writes them (`< 200 ms`), for the text table.
     #[serde(skip)]
     pub target_text: String,
@@ -164,7 +175,14 @@ impl Snapshot {
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
         };
-        let verdict = verdict(&rows, &alerts, alerts_error.is_some());
+        let mut unmeasured = unset_variables(app);
+        unmeasured.extend(unmeasured_rows(&rows, alerts_error.as_deref()));
+        let verdict = verdict(
+            &rows,
+            &alerts,
+            alerts_error.is_some(),
+            !unmeasured.is_empty(),
+        );
         Snapshot {
             prometheus: app.source().label.clone(),
             at: app.now(),
@@ -173,6 +191,7 @@ impl Snapshot {
             rows,
             alerts,
             alerts_error,
+            reasons: unmeasured,
         }
     }
 
@@ -226,30 +245,148 @@ impl Snapshot {
     }
 }
 
-/// 3 when nothing could be asked (every query failed, or the server did not answer at
-/// all); else 2 for an ALERT or a firing critical alert; 1 for a WARN, a failed query or
-/// another firing alert; 0 otherwise. No data is not a warning: the screen shows it grey.
-fn verdict(rows: &[SnapshotRow], alerts: &[FiringAlert], alerts_failed: bool) -> Verdict {
-    let failed = |r: &&SnapshotRow| r.error.is_some();
-    let all_failed = if rows.is_empty() {
-        alerts_failed
-    } else {
-        rows.iter().all(|r| failed(&r))
-    };
-    if all_failed {
-        return Verdict::Unknown;
-    }
+/// Whether a row's value was measured: not failed, not empty, not stale.
+fn measured(row: &SnapshotRow) -> bool {
+    !matches!(row.status.0, Status::Error | Status::NoData | Status::Stale)
+}
+
+/// 2 for an ALERT or a firing critical alert; else 3 when no row could be measured (or,
+/// without rows, the alert list could not be read); else 1 for a WARN, another firing
+/// alert, or anything not measured in full (`incomplete`: the reasons); 0 otherwise.
+fn verdict(
+    rows: &[SnapshotRow],
+    alerts: &[FiringAlert],
+    alerts_failed: bool,
+    incomplete: bool,
+) -> Verdict {
     let critical_alert = alerts
         .iter()
         .any(|a| a.severity.as_deref() == Some("critical"));
     let worst = rows.iter().map(|r| r.status.0).max().unwrap_or(Status::Ok);
+    let blind = if rows.is_empty() {
+        alerts_failed
+    } else {
+        !rows.iter().any(measured)
+    };
     if worst == Status::Alert || critical_alert {
         Verdict::Critical
-    } else if worst >= Status::Error || !alerts.is_empty() {
+    } else if blind {
+        Verdict::Unknown
+    } else if worst == Status::Warn || !alerts.is_empty() || incomplete {
         Verdict::Warning
     } else {
         Verdict::Ok
     }
+}
+
+/// Longest server text quoted in a reason: the first line says why, not everything.
+const QUOTED: usize = 200;
+
+/// Template variables without a value: their queries were asked for nothing.
+fn unset_variables(app: &App) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (i, (variable, selection)) in app.variable_values().into_iter().enumerate() {
+        if let Some(error) = app.variable_error(i) {
+            reasons.push(format!(
+                "${}: options not read: {}",
+                variable.name,
+                quote(error)
+            ));
+        } else if !selection.all && selection.values.is_empty() {
+            reasons.push(format!("${} has no value (no options)", variable.name));
+        }
+    }
+    reasons
+}
+
+/// What the rows and the alert list could not measure, or only in part: failed queries
+/// (the most frequent error quoted), the alert list not read, answers the server called
+/// partial, rows stale or with no data.
+fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let mut errors: Vec<(&str, usize)> = Vec::new();
+    for error in rows.iter().filter_map(|r| r.error.as_deref()) {
+        match errors.iter_mut().find(|(e, _)| *e == error) {
+            Some((_, n)) => *n += 1,
+            None => errors.push((error, 1)),
+        }
+    }
+    errors.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let failed: usize = errors.iter().map(|(_, n)| n).sum();
+    if let Some((main, _)) = errors.first() {
+        let others = match errors.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 other error)".to_string(),
+            n => format!(" (and {n} other errors)"),
+        };
+        reasons.push(if failed == rows.len() {
+            format!("every query failed: {}{others}", quote(main))
+        } else {
+            format!(
+                "partial data: {failed} of {} rows failed: {}{others}",
+                rows.len(),
+                quote(main)
+            )
+        });
+    }
+    // Said once when the queries failed the same way.
+    if let Some(error) = alerts_error.filter(|e| errors.first().is_none_or(|(main, _)| main != e)) {
+        reasons.push(format!("alerts not read: {}", quote(error)));
+    }
+    let warned: Vec<&SnapshotRow> = rows.iter().filter(|r| !r.warnings.is_empty()).collect();
+    if let Some(first) = warned.first().and_then(|r| r.warnings.first()) {
+        reasons.push(format!(
+            "partial data: {} answered with a warning: {}",
+            rows_word(warned.len()),
+            quote(first)
+        ));
+    }
+    for (status, what) in [(Status::Stale, "stale"), (Status::NoData, "no data")] {
+        let names: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.status.0 == status)
+            .map(|r| r.name.as_str())
+            .collect();
+        if !names.is_empty() {
+            reasons.push(format!("{what}: {}", named(&names, NAMED)));
+        }
+    }
+    reasons
+}
+
+/// How many rows' names a reason lists before "and N more".
+const NAMED: usize = 3;
+
+/// `a, b, c and 4 more`: the first `limit` of `names`.
+pub(super) fn named<S: AsRef<str>>(names: &[S], limit: usize) -> String {
+    let mut text = names
+        .iter()
+        .take(limit)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > limit {
+        text.push_str(&format!(" and {} more", names.len() - limit));
+    }
+    text
+}
+
+fn rows_word(n: usize) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
+    }
+}
+
+/// A server's text on one line, [`QUOTED`] characters at most.
+fn quote(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    let mut quoted: String = line.chars().take(QUOTED).collect();
+    if quoted.len() < text.trim().len() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn tab_rows(
@@ -336,6 +473,7 @@ fn judge(app: &App, ctx: Context, reasons: &BTreeMap<usize, Reason>, j: Judged) 
         .get(j.id)
         .map(|q| q.expr.clone())
         .unwrap_or_default();
+    let warnings = query.map(|q| q.warnings.clone()).unwrap_or_default();
     let (value, shown, status, error) = match query {
         Some(query) => {
             let r = reading(query, j.reduce, &j.thresholds, ctx);
@@ -371,6 +509,7 @@ fn judge(app: &App, ctx: Context, reasons: &BTreeMap<usize, Reason>, j: Judged) 
         status: StatusWord(status),
         error,
         why_empty: reasons.get(&j.id).cloned().map(WhyEmpty::of),
+        warnings,
         target_text: j.thresholds.text(Bound::Target, j.unit, j.decimals),
         alert_text: j.thresholds.text(Bound::Alert, j.unit, j.decimals),
     }
@@ -396,6 +535,7 @@ mod tests {
             status: StatusWord(status),
             error: error.then(|| "timeout".to_string()),
             why_empty: None,
+            warnings: Vec::new(),
             target_text: "–".into(),
             alert_text: "–".into(),
         }
@@ -409,39 +549,108 @@ mod tests {
         }
     }
 
+    /// The verdict of `rows` and `alerts`, with the alert list unread when `alerts_failed`.
+    fn judged(rows: &[SnapshotRow], alerts: &[FiringAlert], alerts_failed: bool) -> Verdict {
+        let error = alerts_failed.then_some("HTTP 500");
+        let incomplete = !unmeasured_rows(rows, error).is_empty();
+        verdict(rows, alerts, alerts_failed, incomplete)
+    }
+
     #[test]
     fn the_verdict_follows_the_nagios_convention() {
         let ok = row(Status::Ok, false);
-        assert_eq!(verdict(std::slice::from_ref(&ok), &[], false), Verdict::Ok);
+        assert_eq!(judged(std::slice::from_ref(&ok), &[], false), Verdict::Ok);
         assert_eq!(
-            verdict(&[ok.clone(), row(Status::NoData, false)], &[], false),
-            Verdict::Ok
-        );
-        assert_eq!(
-            verdict(&[ok.clone(), row(Status::Warn, false)], &[], false),
+            judged(&[ok.clone(), row(Status::Warn, false)], &[], false),
             Verdict::Warning
         );
         assert_eq!(
-            verdict(&[ok.clone(), row(Status::Error, true)], &[], false),
+            judged(&[ok.clone(), row(Status::Error, true)], &[], false),
             Verdict::Warning
         );
         assert_eq!(
-            verdict(std::slice::from_ref(&ok), &[firing("warning")], false),
+            judged(std::slice::from_ref(&ok), &[firing("warning")], false),
             Verdict::Warning
         );
         assert_eq!(
-            verdict(&[ok.clone(), row(Status::Alert, false)], &[], false),
+            judged(&[ok.clone(), row(Status::Alert, false)], &[], false),
             Verdict::Critical
         );
         assert_eq!(
-            verdict(&[ok], &[firing("critical")], false),
+            judged(std::slice::from_ref(&ok), &[firing("critical")], false),
             Verdict::Critical
         );
         assert_eq!(
-            verdict(&[row(Status::Error, true)], &[], true),
+            judged(&[row(Status::Error, true)], &[], true),
             Verdict::Unknown
         );
-        assert_eq!(verdict(&[], &[], true), Verdict::Unknown);
+        assert_eq!(judged(&[], &[], true), Verdict::Unknown);
+        assert_eq!(judged(&[], &[], false), Verdict::Ok);
+        // A critical page is known even when the rows are not.
+        assert_eq!(
+            judged(&[row(Status::Error, true)], &[firing("critical")], false),
+            Verdict::Critical
+        );
+    }
+
+    #[test]
+    fn what_was_not_measured_is_never_ok() {
+        let ok = row(Status::Ok, false);
+        let no_data = row(Status::NoData, false);
+        let stale = row(Status::Stale, false);
+        // Before: OK, OK, OK and OK.
+        assert_eq!(
+            judged(&[ok.clone(), no_data.clone()], &[], false),
+            Verdict::Warning
+        );
+        assert_eq!(
+            judged(&[ok.clone(), stale.clone()], &[], false),
+            Verdict::Warning
+        );
+        assert_eq!(
+            judged(&[stale.clone(), stale.clone()], &[], false),
+            Verdict::Unknown
+        );
+        assert_eq!(
+            judged(std::slice::from_ref(&no_data), &[], false),
+            Verdict::Unknown
+        );
+        assert_eq!(
+            judged(std::slice::from_ref(&ok), &[], true),
+            Verdict::Warning,
+            "the alert list not read"
+        );
+        let partial = SnapshotRow {
+            warnings: vec!["store eu-1 not answering".into()],
+            ..ok.clone()
+        };
+        assert_eq!(
+            judged(std::slice::from_ref(&partial), &[], false),
+            Verdict::Warning
+        );
+
+        let reasons = unmeasured_rows(
+            &[
+                ok.clone(),
+                row(Status::Error, true),
+                no_data,
+                stale,
+                partial,
+            ],
+            Some("HTTP 500: Internal Server Error"),
+        );
+        assert_eq!(
+            reasons,
+            [
+                "partial data: 1 of 5 rows failed: timeout",
+                "alerts not read: HTTP 500: Internal Server Error",
+                "partial data: 1 row answered with a warning: store eu-1 not answering",
+                "stale: p95",
+                "no data: p95",
+            ]
+        );
+        let all = unmeasured_rows(&[row(Status::Error, true)], Some("timeout"));
+        assert_eq!(all, ["every query failed: timeout"], "said once");
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! The snapshot as one Nagios plugin line: `SPHEROSEG WARNING - summary: what is off |
-//! perfdata`, one perfdata item per row with its thresholds as Nagios ranges.
+//! The snapshot as one Nagios plugin line: `SPHEROSEG WARNING - what could not be
+//! measured; summary: what is off | perfdata`, one perfdata item per row with its
+//! thresholds as Nagios ranges; then, as the long output, one line per row not measured
+//! in full, with why.
 
-use super::{Snapshot, SnapshotRow};
+use super::{Snapshot, SnapshotRow, named, quote};
 use crate::model::{Direction, Status, Unit};
 
 /// How many rows that are not OK the text part names before "and N more".
@@ -11,20 +13,12 @@ pub fn render(snapshot: &Snapshot) -> String {
     let off: Vec<String> = snapshot
         .rows
         .iter()
-        .filter(|r| r.status.0 >= Status::Error)
+        .filter(|r| r.status.0 >= Status::Warn)
         .map(|r| format!("{} {} ({})", r.name, r.shown, r.status.0.label()))
         .chain(snapshot.alerts.iter().map(|a| format!("{} firing", a.name)))
         .collect();
-    let mut detail = off
-        .iter()
-        .take(NAMED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if off.len() > NAMED {
-        detail.push_str(&format!(" and {} more", off.len() - NAMED));
-    }
-    let summary = super::text::summary(snapshot);
+    let detail = named(&off, NAMED);
+    let summary = super::text::headline(snapshot);
     let text = if detail.is_empty() {
         summary
     } else {
@@ -41,11 +35,19 @@ pub fn render(snapshot: &Snapshot) -> String {
     );
     // Nagios' long output: the lines after the first, shown with the service's details.
     for row in &snapshot.rows {
-        if let Some(why) = &row.why_empty {
-            let line = format!("{}/{}: no data, {}", row.tab, row.name, why.text);
-            out.push_str(&line.replace('|', "/"));
-            out.push('\n');
-        }
+        let why = match (&row.error, &row.why_empty, row.status.0) {
+            (Some(error), _, _) => format!("failed, {}", quote(error)),
+            (None, Some(why), _) => format!("no data, {}", why.text),
+            (None, None, Status::NoData) => "no data".to_string(),
+            (None, None, Status::Stale) => "stale".to_string(),
+            _ => match row.warnings.first() {
+                Some(warning) => format!("partial data, {}", quote(warning)),
+                None => continue,
+            },
+        };
+        let line = format!("{}/{}: {why}", row.tab, row.name);
+        out.push_str(&line.replace('|', "/"));
+        out.push('\n');
     }
     out
 }
@@ -113,6 +115,7 @@ mod tests {
             status: StatusWord(Status::Warn),
             error: None,
             why_empty: None,
+            warnings: Vec::new(),
             target_text: String::new(),
             alert_text: String::new(),
         };

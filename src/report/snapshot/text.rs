@@ -1,4 +1,5 @@
-//! The snapshot for people: a headline, then each tab's KPI tables as the screen lays them
+//! The snapshot for people: a headline (the verdict, what could not be measured, the
+//! counts), then each tab's KPI tables as the screen lays them
 //! out (KPI, value, target, alert, status), then the firing alerts. Status words are
 //! coloured with the theme's colours only when asked (standard output is a terminal).
 
@@ -19,7 +20,7 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         snapshot.verdict.word(),
         snapshot.prometheus,
         iso_seconds(snapshot.at),
-        summary(snapshot)
+        headline(snapshot)
     );
     // Each tab: its KPI tables under their titles, then its stat and gauge panels together.
     let mut tabs: Vec<&str> = Vec::new();
@@ -105,8 +106,19 @@ fn why_empty(out: &mut String, snapshot: &Snapshot) {
     }
 }
 
+/// What could not be measured, then the counts: `alerts not read: HTTP 500: …; 3 OK`.
+pub(super) fn headline(snapshot: &Snapshot) -> String {
+    snapshot
+        .reasons
+        .iter()
+        .cloned()
+        .chain([summary(snapshot)])
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// `3 OK, 1 WARN, 1 firing alert`: counts of the statuses present, worst last.
-pub(super) fn summary(snapshot: &Snapshot) -> String {
+fn summary(snapshot: &Snapshot) -> String {
     let mut counts: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
     for row in &snapshot.rows {
         *counts.entry(row.status.0).or_default() += 1;

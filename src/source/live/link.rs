@@ -1,6 +1,7 @@
 //! The connection to Prometheus as the poller judges it: connected, unreachable (probing
-//! with exponential backoff) or waiting (the server asked for quiet, or most of a refresh
-//! failed), from how each request and each refresh cycle ended.
+//! with exponential backoff), refusing the credentials (probing too: a wrong password must
+//! not turn into hundreds of failed logins) or waiting (the server asked for quiet, or
+//! most of a refresh failed), from how each request and each refresh cycle ended.
 
 use super::{Job, Outcome};
 use crate::config::duration::short;
@@ -12,7 +13,7 @@ use tokio::time::Instant;
 
 /// Longest wait between probes of an unreachable Prometheus, and between refreshes while
 /// most requests fail.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
 /// so a misconfigured proxy cannot leave it blind for hours.
 pub(super) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
@@ -29,6 +30,13 @@ pub(super) enum Pace {
     Waiting,
 }
 
+/// A request held back: [`Link::held`].
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Hold {
+    Said(PromError),
+    Quiet,
+}
+
 /// How the requests of one refresh cycle ended, as they finish.
 #[derive(Default)]
 struct Tally {
@@ -37,6 +45,9 @@ struct Tally {
     /// Failures of the server rather than of a query ([`PromError::is_server_failure`]).
     failed: usize,
     timed_out: usize,
+    /// Credentials refused (401, 403), and the first such answer.
+    refused: usize,
+    refusal: Option<PromError>,
 }
 
 /// The connection state, the pace that goes with it and its backoffs.
@@ -47,10 +58,24 @@ pub(super) struct Link {
     pub(super) backoff: Duration,
     /// Wait after a cycle in which most requests failed; grows while they keep failing.
     pub(super) failing_backoff: Duration,
+    /// Wait between tries of refused credentials; grows until a refresh gets in, so a
+    /// probe let in while the queries are not cannot make it ask every second.
+    refused_backoff: Duration,
+    /// The server's refusal of the credentials while probing because of it.
+    refusal: Option<PromError>,
+    /// No refresh has got in since the start or the last refusal.
+    unproven: bool,
+    /// A refusal came in an unproven refresh: its requests not sent yet wait for its
+    /// verdict.
+    pausing: bool,
     /// The cycles with requests under way.
     cycles: HashMap<u64, Tally>,
     /// When Prometheus last answered anything (an error of a query is an answer too).
     last_answer: Instant,
+    /// When the poller last stopped polling because nothing answered: answers to requests
+    /// sent before then are late (a composite question whose first part answered before
+    /// the server stopped) and say nothing about now.
+    blind_since: Option<Instant>,
     refresh: Duration,
     url: String,
 }
@@ -62,8 +87,13 @@ impl Link {
             pace: Pace::Polling,
             backoff: Duration::ZERO,
             failing_backoff: Duration::ZERO,
+            refused_backoff: Duration::ZERO,
+            refusal: None,
+            unproven: true,
+            pausing: false,
             cycles: HashMap::new(),
             last_answer: Instant::now(),
+            blind_since: None,
             refresh,
             url: url.to_string(),
         }
@@ -86,9 +116,13 @@ impl Link {
     /// the new state when it changed (a failed probe counts as a change: it carries the
     /// next retry delay).
     pub(super) fn observe(&mut self, outcome: &Outcome, cycle: Option<u64>) -> Option<Connection> {
-        // Alertmanager's answers say nothing about Prometheus.
+        // Alertmanager's answers say nothing about Prometheus, nor do jobs held back
+        // (but their refresh no longer waits for them).
         if outcome.job() == Some(Job::Alertmanager) {
             return None;
+        }
+        if let Outcome::Held { .. } = outcome {
+            return cycle.and_then(|cycle| self.count(cycle, None, false));
         }
         let error = outcome.error();
         let change = match (outcome, error) {
@@ -99,26 +133,47 @@ impl Link {
                     retry_after,
                 }),
             ) if self.pace != Pace::Waiting => Some(self.wait_as_asked(*status, *retry_after)),
+            (Outcome::Probe(_), Some(e)) if e.is_refusal() => Some(self.refuse(e)),
             (Outcome::Probe(_), Some(e)) => Some(self.probe(lost(e, &self.url))),
+            // The server answers, but not with data: alive, never "connected". Whether it
+            // refuses the credentials or only some queries is the refresh's verdict; until
+            // a refresh has got in, the rest of this one waits for it (each request would
+            // be one more failed login).
+            (_, Some(e)) if e.is_refusal() => {
+                self.last_answer = Instant::now();
+                self.pausing |= cycle.is_some() && self.unproven && self.pace == Pace::Polling;
+                None
+            }
             // Queries already under way when the link went down fail too; they say nothing new.
             (_, Some(e)) if e.is_connection() => {
                 (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
             }
+            // A request waited its whole timeout and nothing else answered meanwhile: the
+            // server is not answering, whatever the rest of the refresh brings.
+            (_, Some(e @ PromError::Timeout(after)))
+                if self.pace == Pace::Polling && self.last_answer.elapsed() >= *after =>
+            {
+                Some(self.probe(lost(e, &self.url)))
+            }
             (_, Some(e)) if e.is_server_failure() => None,
-            _ => self.answered(),
+            _ => self.answered(outcome.sent()),
         };
-        let verdict = cycle.and_then(|cycle| self.count(cycle, error));
+        let verdict = cycle.and_then(|cycle| self.count(cycle, error, true));
         verdict.or(change)
     }
 
-    /// Counts a finished request of `cycle`; returns the cycle's verdict when it was the
-    /// last one.
-    fn count(&mut self, cycle: u64, error: Option<&PromError>) -> Option<Connection> {
+    /// Counts a finished request of `cycle` (`sent`: not held back); returns the cycle's
+    /// verdict when it was the last one.
+    fn count(&mut self, cycle: u64, error: Option<&PromError>, sent: bool) -> Option<Connection> {
         let tally = self.cycles.get_mut(&cycle)?;
         tally.pending -= 1;
-        tally.finished += 1;
+        tally.finished += usize::from(sent);
         tally.failed += usize::from(error.is_some_and(PromError::is_server_failure));
         tally.timed_out += usize::from(matches!(error, Some(PromError::Timeout(_))));
+        if let Some(refusal) = error.filter(|e| e.is_refusal()) {
+            tally.refused += 1;
+            tally.refusal.get_or_insert_with(|| refusal.clone());
+        }
         if tally.pending > 0 {
             return None;
         }
@@ -127,12 +182,20 @@ impl Link {
     }
 
     /// An answer arrived: connected, unless the poller is waiting out a backoff or the
-    /// server's request for quiet (a late answer does not cut that short).
-    fn answered(&mut self) -> Option<Connection> {
+    /// server's request for quiet (a late answer does not cut that short), or it answers
+    /// a request sent before the server stopped answering.
+    fn answered(&mut self, sent: Option<Instant>) -> Option<Connection> {
+        if sent
+            .zip(self.blind_since)
+            .is_some_and(|(sent, blind)| sent < blind)
+        {
+            return None;
+        }
         self.last_answer = Instant::now();
         if self.connection == Connection::Connected || self.pace == Pace::Waiting {
             return None;
         }
+        self.refusal = None;
         match self.connection {
             Connection::Unreachable { .. } => log::info!("reconnected to {}", self.url),
             _ => log::info!("connected to {}", self.url),
@@ -160,15 +223,55 @@ impl Link {
 
     /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
     fn probe(&mut self, error: String) -> Connection {
-        if self.pace != Pace::Probing {
+        if self.pace != Pace::Probing || self.refusal.is_some() {
             log::warn!("Prometheus {error}; retrying with backoff");
         }
+        if self.pace != Pace::Probing {
+            self.blind_since = Some(Instant::now());
+        }
         self.pace = Pace::Probing;
+        self.refusal = None;
         self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
         self.enter(Connection::Unreachable {
             error,
             retry_in: self.backoff,
         })
+    }
+
+    /// The server refused the credentials (or wants some): they are tried again, by one
+    /// query, after a wait that doubles up to [`MAX_BACKOFF`], until they get in.
+    fn refuse(&mut self, refusal: &PromError) -> Connection {
+        let error = match refusal {
+            PromError::Http { status, message } => format!("{message} (HTTP {status})"),
+            other => other.to_string(),
+        };
+        if self.refusal.is_none() {
+            log::warn!("{}: {error}; asking again with backoff", self.url);
+        }
+        if self.pace != Pace::Probing {
+            self.blind_since = Some(Instant::now());
+        }
+        self.pace = Pace::Probing;
+        self.refusal = Some(refusal.clone());
+        self.unproven = true;
+        self.refused_backoff =
+            (self.refused_backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        self.backoff = self.refused_backoff;
+        self.enter(Connection::Unreachable {
+            error,
+            retry_in: self.backoff,
+        })
+    }
+
+    /// Whether a refresh's requests wait for its verdict.
+    pub(super) fn pausing(&self) -> bool {
+        self.pausing
+    }
+
+    /// While the credentials are refused, the probe is a query: the endpoint the dashboard
+    /// needs (a proxy may guard the status endpoints alone, or only the queries).
+    pub(super) fn refusing(&self) -> bool {
+        self.refusal.is_some()
     }
 
     /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
@@ -184,9 +287,21 @@ impl Link {
 
     /// A cycle's verdict once its last request finished.
     fn judge(&mut self, tally: &Tally) -> Option<Connection> {
+        // Every request held back: nothing was asked, nothing to judge.
+        if tally.finished == 0 {
+            return None;
+        }
+        self.pausing = false;
         if self.pace != Pace::Polling {
             return None;
         }
+        if tally.refused * 2 > tally.finished
+            && let Some(refusal) = &tally.refusal
+        {
+            return Some(self.refuse(refusal));
+        }
+        self.refused_backoff = Duration::ZERO;
+        self.unproven = false;
         if tally.timed_out == tally.finished {
             let error = format!("not answering: {} (every request timed out)", self.url);
             return Some(self.probe(error));
@@ -211,10 +326,28 @@ impl Link {
 
     fn wait(&mut self, error: String, wait: Duration) -> Connection {
         self.pace = Pace::Waiting;
+        self.refusal = None;
         self.enter(Connection::Unreachable {
             error,
             retry_in: wait,
         })
+    }
+
+    /// What becomes of a request that would leave while the poller is not polling: not
+    /// sent, and answered with why (probing a server that does not answer or refuses the
+    /// credentials), or left unanswered (waiting: its last answer goes stale while the
+    /// status bar says why).
+    pub(super) fn held(&self) -> Option<Hold> {
+        match (&self.connection, self.pace) {
+            (_, Pace::Polling) if self.pausing => Some(Hold::Quiet),
+            (_, Pace::Polling) => None,
+            (_, Pace::Waiting) => Some(Hold::Quiet),
+            _ if self.refusal.is_some() => self.refusal.clone().map(Hold::Said),
+            (Connection::Unreachable { error, .. }, _) => {
+                Some(Hold::Said(PromError::Unreachable(error.clone())))
+            }
+            _ => None,
+        }
     }
 
     /// Enters `connection`; once the poller stops polling, cycles under way no longer
@@ -222,6 +355,7 @@ impl Link {
     fn enter(&mut self, connection: Connection) -> Connection {
         if self.pace != Pace::Polling {
             self.cycles.clear();
+            self.pausing = false;
         }
         self.connection = connection.clone();
         connection

@@ -13,7 +13,7 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
-use link::{Link, Pace};
+use link::{Hold, Link, Pace};
 use plan::Plan;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use tokio::time::{Instant, sleep_until};
 mod server;
 mod variables;
 pub use server::server_event;
+pub use variables::options_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -58,6 +59,9 @@ pub fn spawn(
         cycle: 0,
         superseded: HashSet::new(),
         backfill: HashSet::new(),
+        probe_query: false,
+        hold: Arc::default(),
+        deferred: Vec::new(),
     };
     tokio::spawn(poller.run(command_rx));
     commands
@@ -75,14 +79,24 @@ enum Job {
 
 /// A finished task: the probe's answer, or the event for the app and the job it ends
 /// (range queries the app asked for are not jobs: the app dedups those itself), how
-/// many series a burst answer left out and the server's warnings with it.
+/// many series a burst answer left out and the server's warnings with it, and when its
+/// first request left.
 enum Outcome {
     Probe(Result<(), PromError>),
+    /// A job (of a refresh at `at`) that found the poller holding back once its turn
+    /// came: not sent, and answered with why if there is one to say yet (no news for the
+    /// connection state).
+    Held {
+        job: Job,
+        at: f64,
+        said: Option<DataEvent>,
+    },
     Event {
         job: Option<Job>,
         event: DataEvent,
         omitted: usize,
         warnings: Vec<String>,
+        sent: Instant,
     },
 }
 
@@ -90,7 +104,16 @@ impl Outcome {
     fn job(&self) -> Option<Job> {
         match self {
             Outcome::Probe(_) => Some(Job::Probe),
+            Outcome::Held { job, .. } => Some(*job),
             Outcome::Event { job, .. } => *job,
+        }
+    }
+
+    /// When its request left (a probe leaves while probing: it is always news).
+    fn sent(&self) -> Option<Instant> {
+        match self {
+            Outcome::Probe(_) | Outcome::Held { .. } => None,
+            Outcome::Event { sent, .. } => Some(*sent),
         }
     }
 
@@ -98,19 +121,24 @@ impl Outcome {
     fn error(&self) -> Option<&PromError> {
         match self {
             Outcome::Probe(result) => result.as_ref().err(),
+            Outcome::Held { .. } => None,
             Outcome::Event { event, .. } => prometheus_error(event),
         }
     }
 }
 
 /// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
+/// The app's questions about the server and variables' options are asked of Prometheus
+/// too: their timeouts are no answer.
 fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
     match event {
         DataEvent::Instant { result: Err(e), .. }
         | DataEvent::Range { result: Err(e), .. }
         | DataEvent::RangeAnswer { result: Err(e), .. }
         | DataEvent::Alerts { result: Err(e), .. }
-        | DataEvent::Rules { result: Err(e), .. } => Some(e),
+        | DataEvent::Rules { result: Err(e), .. }
+        | DataEvent::Server { result: Err(e), .. }
+        | DataEvent::VariableOptions { result: Err(e), .. } => Some(e),
         _ => None,
     }
 }
@@ -133,6 +161,15 @@ struct Poller {
     superseded: HashSet<Job>,
     /// Queries whose history starts over (a new variable selection): backfilled next cycle.
     backfill: HashSet<QueryId>,
+    /// The probe is the layout's first query rather than the build info.
+    probe_query: bool,
+    /// Why the poller holds back, while it does ([`Link::held`]): jobs still waiting for
+    /// a permit then are not sent (refused credentials must not be tried by every query
+    /// of the refresh that found them refused, nor a hung server be asked by each).
+    hold: Arc<std::sync::Mutex<Option<Hold>>>,
+    /// Jobs held back with nothing to say yet (a refresh waiting for its verdict): told
+    /// why once there is a reason, else asked again by the next refresh.
+    deferred: Vec<(Job, f64)>,
 }
 
 impl Poller {
@@ -160,16 +197,21 @@ impl Poller {
         let mut scrape_known = false;
 
         loop {
+            self.hold_while(&link);
             tokio::select! {
                 () = sleep_until(next_cycle), if !paused => {
                     match link.pace {
                         Pace::Probing => {
+                            self.probe_query = link.refusing();
                             self.start(&mut tasks, Job::Probe, 0.0, None);
                             next_cycle = Instant::now() + link.backoff;
                             continue;
                         }
                         // The wait is over: this cycle tells how the server is now.
-                        Pace::Waiting => link.pace = Pace::Polling,
+                        Pace::Waiting => {
+                            link.pace = Pace::Polling;
+                            self.hold_while(&link);
+                        }
                         Pace::Polling => {
                             if let Some(change) = link.check_silence(self.client.timeout()) {
                                 needs_backfill = true;
@@ -204,9 +246,17 @@ impl Poller {
                             break;
                         }
                     }
-                    Some(SourceCommand::Server(request)) => {
-                        server::ask(&self.client, &self.semaphore, &mut tasks, request);
-                    }
+                    // Nothing goes out while the poller holds back; the app asks again.
+                    Some(SourceCommand::Server(request)) => match link.held() {
+                        Some(Hold::Said(error)) => {
+                            let held = DataEvent::Server { at: unix_now(), request, result: Err(error) };
+                            if self.send(held).await.is_err() {
+                                break;
+                            }
+                        }
+                        Some(Hold::Quiet) => {}
+                        None => server::ask(&self.client, &self.semaphore, &mut tasks, request),
+                    },
                     Some(SourceCommand::Watch(watch)) => {
                         // Queries that came into sight were asked a while ago: now.
                         for id in self.plan.watch(&watch) {
@@ -241,7 +291,9 @@ impl Poller {
                             break;
                         }
                     }
-                    for event in self.finish(outcome) {
+                    let mut events = self.finish(outcome);
+                    events.extend(self.settle(&link));
+                    for event in events {
                         if self.send(event).await.is_err() {
                             return;
                         }
@@ -290,6 +342,26 @@ impl Poller {
             .collect()
     }
 
+    /// The deferred jobs once the link has decided: told why it holds back (refused
+    /// credentials), or left to the next refresh.
+    fn settle(&mut self, link: &Link) -> Vec<DataEvent> {
+        if link.pausing() {
+            return Vec::new();
+        }
+        let deferred = std::mem::take(&mut self.deferred);
+        match link.held() {
+            Some(Hold::Said(error)) => deferred
+                .into_iter()
+                .map(|(job, at)| held_event(job, at, error.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn hold_while(&self, link: &Link) {
+        *self.hold.lock().unwrap_or_else(|e| e.into_inner()) = link.held();
+    }
+
     async fn send(&self, event: DataEvent) -> Result<(), ()> {
         self.events.send(event).await.map_err(|_| ())
     }
@@ -312,15 +384,34 @@ impl Poller {
         let refresh = self.config.refresh;
         let expr = match job {
             Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
+            Job::Probe if self.probe_query => self
+                .config
+                .queries
+                .first()
+                .map(|q| q.expr.clone())
+                .unwrap_or_default(),
             Job::Alerts | Job::Rules | Job::Alertmanager | Job::Probe => String::new(),
         };
         let window = match job {
             Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
             _ => Duration::ZERO,
         };
+        let hold = self.hold.clone();
         tasks.spawn(async move {
             // Waiting for a permit is not part of a query's latency or timeout.
             let _permit = semaphore.acquire_owned().await.ok();
+            // The probe is how holding back ends; Alertmanager is another server.
+            let held = match job {
+                Job::Probe | Job::Alertmanager => None,
+                _ => hold.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            };
+            if let Some(hold) = held {
+                let said = match hold {
+                    Hold::Said(error) => Some(held_event(job, at, error)),
+                    Hold::Quiet => None,
+                };
+                return Outcome::Held { job, at, said };
+            }
             let started = Instant::now();
             let mut omitted = 0;
             let mut warnings = Vec::new();
@@ -366,13 +457,18 @@ impl Poller {
                         None => Err(PromError::Unreachable("no Alertmanager configured".into())),
                     },
                 },
-                Job::Probe => return Outcome::Probe(client.ping().await),
+                Job::Probe if expr.is_empty() => return Outcome::Probe(client.ping().await),
+                Job::Probe => {
+                    let answer = client.instant(&expr, unix_now()).await;
+                    return Outcome::Probe(answer.map(|_| ()));
+                }
             };
             Outcome::Event {
                 job: Some(job),
                 event,
                 omitted,
                 warnings,
+                sent: started,
             }
         });
         true
@@ -402,6 +498,7 @@ impl Poller {
                 },
                 omitted: 0,
                 warnings: Vec::new(),
+                sent: started,
             }
         });
     }
@@ -413,11 +510,23 @@ impl Poller {
                 self.in_flight.remove(&Job::Probe);
                 return Vec::new();
             }
+            // Its panel says why; the log and the status bar already did.
+            Outcome::Held { job, at, said } => {
+                self.in_flight.remove(&job);
+                if self.superseded.remove(&job) {
+                    return Vec::new();
+                }
+                if said.is_none() {
+                    self.deferred.push((job, at));
+                }
+                return said.into_iter().collect();
+            }
             Outcome::Event {
                 job,
                 event,
                 omitted,
                 warnings,
+                ..
             } => (job, event, omitted, warnings),
         };
         if let Some(job) = job {
@@ -520,6 +629,31 @@ impl Poller {
                 }
             }
         }
+    }
+}
+
+/// The answer a held `job` gets: the reason the poller holds back.
+fn held_event(job: Job, at: f64, error: PromError) -> DataEvent {
+    match job {
+        Job::Instant(id) => DataEvent::Instant {
+            id,
+            at,
+            result: Err(error),
+            latency: Duration::ZERO,
+        },
+        Job::Range(id) => DataEvent::Range {
+            id,
+            result: Err(error),
+            latency: Duration::ZERO,
+        },
+        Job::Rules => DataEvent::Rules {
+            at,
+            result: Err(error),
+        },
+        Job::Alerts | Job::Alertmanager | Job::Probe => DataEvent::Alerts {
+            at,
+            result: Err(error),
+        },
     }
 }
 

@@ -21,11 +21,13 @@ pub(super) fn ask(
     let semaphore = semaphore.clone();
     tasks.spawn(async move {
         let _permit = semaphore.acquire_owned().await.ok();
+        let sent = tokio::time::Instant::now();
         Outcome::Event {
             job: None,
             event: server_event(&client, request).await,
             omitted: 0,
             warnings: Vec::new(),
+            sent,
         }
     });
 }

@@ -6,8 +6,8 @@ use super::{Job, Outcome, Poller};
 use crate::clock::unix_now;
 use crate::config::layout::QueryId;
 use crate::event::{DataEvent, METADATA_LOOKBACK};
-use crate::prom::Sample;
 use crate::prom::status::Window;
+use crate::prom::{PromClient, Sample};
 use crate::variables::{OptionsQuery, Selection};
 use tokio::task::JoinSet;
 
@@ -23,32 +23,13 @@ impl Poller {
         let semaphore = self.semaphore.clone();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await.ok();
-            let result = match &query {
-                OptionsQuery::LabelValues { selector, label } => {
-                    // Grafana asks over the dashboard's range; the metadata requests' look-back
-                    // is the dashboard's longest view here.
-                    let now = unix_now();
-                    let window = Window {
-                        start: now - METADATA_LOOKBACK.as_secs_f64(),
-                        end: now,
-                    };
-                    client
-                        .label_values(label, selector.as_deref(), window)
-                        .await
-                }
-                OptionsQuery::QueryResult { expr } => client
-                    .instant(expr, unix_now())
-                    .await
-                    .map(|answer| answer.samples.iter().map(series_text).collect()),
-            };
-            if let Err(e) = &result {
-                log::warn!("options of ${name}: {e}");
-            }
+            let sent = tokio::time::Instant::now();
             Outcome::Event {
                 job: None,
-                event: DataEvent::VariableOptions { name, result },
+                event: options_event(&client, name, &query).await,
                 omitted: 0,
                 warnings: Vec::new(),
+                sent,
             }
         });
     }
@@ -86,6 +67,34 @@ impl Poller {
             }
         }
     }
+}
+
+/// Asks Prometheus for variable `name`'s options now (its query already expanded with
+/// the earlier variables' choice): a label's values among the series a selector matches,
+/// or the series of an instant query; the answer as the app takes it.
+pub async fn options_event(client: &PromClient, name: String, query: &OptionsQuery) -> DataEvent {
+    let result = match query {
+        OptionsQuery::LabelValues { selector, label } => {
+            // Grafana asks over the dashboard's range; the metadata requests' look-back
+            // is the dashboard's longest view here.
+            let now = unix_now();
+            let window = Window {
+                start: now - METADATA_LOOKBACK.as_secs_f64(),
+                end: now,
+            };
+            client
+                .label_values(label, selector.as_deref(), window)
+                .await
+        }
+        OptionsQuery::QueryResult { expr } => client
+            .instant(expr, unix_now())
+            .await
+            .map(|answer| answer.samples.iter().map(series_text).collect()),
+    };
+    if let Err(e) = &result {
+        log::warn!("options of ${name}: {e}");
+    }
+    DataEvent::VariableOptions { name, result }
 }
 
 /// Grafana's `query_result` text of a series: `name{label="value",…} value timestamp_ms`.
