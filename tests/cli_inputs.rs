@@ -58,6 +58,42 @@ fn intervals_too_short_to_mean_anything_are_refused() {
 }
 
 #[test]
+fn absurd_durations_and_counts_are_refused_with_the_range() {
+    // Each of these panicked a dashboard or snapshot (an Instant or a Duration overflowed,
+    // tokio refused the semaphore) or was taken silently.
+    for (args, says) in [
+        (
+            ["--query-timeout", "500000000000y"],
+            "longer than 10000 years",
+        ),
+        (["--query-timeout", "2h"], "at most 1h"),
+        (["--refresh", "500000000000y"], "longer than 10000 years"),
+        (["--refresh", "1000000y"], "longer than 10000 years"),
+        (["--refresh", "2d"], "at most 1d"),
+        (["--scrape-interval", "1000y"], "at most 1d"),
+        (["--concurrency", "0"], "from 1 to 256"),
+        (["--concurrency", "18446744073709551615"], "from 1 to 256"),
+    ] {
+        let stderr = refused(&run(&[args[0], args[1], "check"], &[]));
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_profile_refresh_beyond_a_day_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (refresh, says) in [
+        ("1000000y", "longer than 10000 years"),
+        ("2d", "at most 1d"),
+    ] {
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, format!("[profiles.a]\nrefresh = \"{refresh}\"\n")).unwrap();
+        let stderr = refused(&run(&["--config", config.to_str().unwrap(), "check"], &[]));
+        assert!(stderr.contains(says) && stderr.contains(":2:"), "{stderr}");
+    }
+}
+
+#[test]
 fn a_replay_speed_must_be_a_number_from_1_to_64() {
     for speed in ["NaN", "inf", "0", "100", "fast"] {
         let stderr = refused(&run(&["replay", "x.rec", "--speed", speed], &[]));
