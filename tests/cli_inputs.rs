@@ -136,6 +136,143 @@ fn unusable_bearer_tokens_are_refused_at_start() {
     );
 }
 
+/// `args` run with at most 1 GB of address space and 20 s: before the files were read
+/// with a cap, `/dev/zero` was read until memory ran out, and a pipe waited for ever.
+fn run_bounded(args: &[&str]) -> Output {
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -v 1000000; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(args)
+        .env_remove("SPHEROSEG_PROMETHEUS_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("{args:?} still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_device_or_a_pipe_given_as_a_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    let https = ["--prometheus", "https://127.0.0.1:1", "snapshot"];
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (
+            vec!["--basic-auth", "u", "--password-file", "/dev/zero"],
+            "/dev/zero",
+            "character device",
+        ),
+        (
+            vec!["--bearer-token-file", "/dev/urandom"],
+            "/dev/urandom",
+            "character device",
+        ),
+        (
+            vec!["--config", "/dev/zero", "check"],
+            "/dev/zero",
+            "character device",
+        ),
+        (
+            vec!["--layout", "/dev/zero", "check"],
+            "/dev/zero",
+            "character device",
+        ),
+        (
+            vec!["--theme", "/dev/urandom", "check"],
+            "/dev/urandom",
+            "character device",
+        ),
+        (
+            vec!["--rules", "/dev/zero", "check"],
+            "/dev/zero",
+            "character device",
+        ),
+        (
+            [&["--ca-cert", "/dev/zero"][..], &https].concat(),
+            "/dev/zero",
+            "character device",
+        ),
+        (
+            [
+                &["--client-cert", "/dev/urandom", "--client-key", "/dev/zero"][..],
+                &https,
+            ]
+            .concat(),
+            "/dev/urandom",
+            "character device",
+        ),
+        (
+            vec!["import", "grafana", "/dev/zero"],
+            "/dev/zero",
+            "character device",
+        ),
+        (vec!["export", "/dev/zero"], "/dev/zero", "character device"),
+        (
+            vec!["replay", "/dev/urandom"],
+            "/dev/urandom",
+            "character device",
+        ),
+        (vec!["--layout", "/", "check"], "/", "directory"),
+        (vec!["--layout", fifo, "check"], fifo, "a pipe"),
+        (vec!["--rules", fifo, "check"], fifo, "a pipe"),
+        (vec!["export", fifo], fifo, "a pipe"),
+    ];
+    for (args, file, says) in cases {
+        let stderr = refused(&run_bounded(&args));
+        assert!(
+            stderr.contains(file) && stderr.contains(says),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_password_file_others_can_read_is_used_with_a_warning_as_ssh_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pw");
+    std::fs::write(&path, "hunter2\n").unwrap();
+    let run_with = |mode: u32| {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let output = run(
+            &[
+                "--basic-auth",
+                "ops",
+                "--password-file",
+                path.to_str().unwrap(),
+                "--prometheus",
+                "http://127.0.0.1:1",
+                "snapshot",
+            ],
+            &[],
+        );
+        // Used: the snapshot ran and found the server unreachable (3), not bad input.
+        assert_eq!(output.status.code(), Some(3), "{output:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let stderr = run_with(0o644);
+    let warning = format!("permissions 0644 for '{}' are too open", path.display());
+    assert!(stderr.contains(&warning), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!run_with(0o600).contains("too open"));
+}
+
 #[test]
 fn a_recording_that_cannot_start_stops_the_dashboard_from_starting() {
     let stderr = refused(&run(

@@ -51,12 +51,14 @@ pub async fn live(
     refresh: Duration,
     note: Option<String>,
 ) -> anyhow::Result<()> {
+    // First: reading the secret files may warn (a password file others can read), and the
+    // log pane keeps that for when stderr is hidden behind the dashboard.
+    init_logging();
     let Clients {
         prometheus: client,
         alertmanager,
         insecure,
     } = connect::clients(options, url)?;
-    init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),
         refresh,

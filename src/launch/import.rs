@@ -22,7 +22,7 @@ fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
         .dashboards
         .iter()
         .map(|path| {
-            std::fs::read_to_string(path)
+            crate::config::file::read_to_string(path, crate::config::file::Kind::Dashboard)
                 .map(|text| Input {
                     origin: path.display().to_string(),
                     text,

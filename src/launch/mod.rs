@@ -146,7 +146,7 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
         .map(|path| {
             Ok(ConfigText {
                 origin: path.display().to_string(),
-                text: std::fs::read_to_string(path)
+                text: crate::config::file::read_to_string(path, crate::config::file::Kind::Rules)
                     .with_context(|| format!("reading {}", path.display()))?,
             })
         })

@@ -72,10 +72,11 @@ impl Recording {
     /// the header becomes [`Recording::warnings`].
     pub fn open(path: impl AsRef<Path>) -> Result<Recording, FormatError> {
         let path = path.as_ref().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| FormatError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = crate::config::file::read(&path, crate::config::file::Kind::Recording)
+            .map_err(|source| FormatError::Io {
+                path: path.clone(),
+                source,
+            })?;
         Self::from_bytes(path, bytes)
     }
 
