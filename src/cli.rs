@@ -87,6 +87,11 @@ pub struct Options {
     /// How often Prometheus scrapes, for `$__rate_interval` (4 scrapes at least)
     #[arg(long, value_parser = scrape_interval, default_value = "15s", global = true)]
     pub scrape_interval: Duration,
+    /// Replace an existing file given to --record, export --output or import --output and
+    /// --report (never the command's input); without it such a file is kept and the
+    /// command refused
+    #[arg(long, global = true)]
+    pub force: bool,
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,

@@ -291,6 +291,66 @@ fn a_recording_that_cannot_start_stops_the_dashboard_from_starting() {
 }
 
 #[test]
+fn existing_files_are_kept_unless_forced_and_an_input_always() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/incident.rec");
+    let (rec, report, layout) = (at("x.rec"), at("report.md"), at("out.toml"));
+    // Its first minute or so: a cut recording exports what it holds, quickly.
+    std::fs::write(&rec, &std::fs::read(demo).unwrap()[..60_000]).unwrap();
+    let dashboard = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/grafana/alertmanager-overview.json"
+    );
+    let json = at("dash.json");
+    std::fs::copy(dashboard, &json).unwrap();
+    let original = |path: &str| std::fs::read(path).unwrap();
+    let (rec_bytes, json_bytes) = (original(&rec), original(&json));
+    for path in [&report, &layout] {
+        std::fs::write(path, "precious").unwrap();
+    }
+    let kept = |path: &str| std::fs::read_to_string(path).unwrap() == "precious";
+
+    // Over an existing file: refused, the file kept, --force named.
+    for args in [
+        vec!["export", &rec, "-o", &report],
+        vec!["import", "grafana", &json, "-o", &layout],
+        vec!["import", "grafana", &json, "--report", &report],
+        vec!["--record", &report, "--prometheus", "http://127.0.0.1:1"],
+    ] {
+        let stderr = refused(&run(&args, &[]));
+        assert!(
+            stderr.contains("exists") && stderr.contains("--force"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(kept(&report) && kept(&layout));
+    // Over the input: refused even with --force (export wrote its report over the
+    // recording, import its layout over the dashboard).
+    for args in [
+        vec!["export", &rec, "-o", &rec, "--force"],
+        vec!["import", "grafana", &json, "-o", &json, "--force"],
+        vec!["import", "grafana", &json, "--report", &json, "--force"],
+    ] {
+        let stderr = refused(&run(&args, &[]));
+        assert!(stderr.contains("the input"), "{args:?}: {stderr}");
+    }
+    assert_eq!(original(&rec), rec_bytes);
+    assert_eq!(original(&json), json_bytes);
+    // --force replaces another file.
+    let output = run(&["export", &rec, "-o", &report, "--force"], &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .starts_with("# Incident report")
+    );
+    let output = run(&["import", "grafana", &json, "-o", &layout, "--force"], &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(!kept(&layout));
+}
+
+#[test]
 fn without_a_terminal_it_says_what_to_use_instead() {
     // The test's standard output is a pipe, like `spheroseg-top > file` or cron.
     let stderr = refused(&run(&["--prometheus", "http://127.0.0.1:1"], &[]));

@@ -78,8 +78,10 @@ pub async fn live(
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
-        // Asked for a recording: no dashboard without it.
-        recorded.start(&app, path).map_err(|e| {
+        // Asked for a recording: no dashboard without it, and no old file lost to it.
+        let file = super::output::create(path, options.force, &[])
+            .map_err(|e| InvalidInput(format!("--record: {e}")))?;
+        recorded.start(&app, file, path).map_err(|e| {
             InvalidInput(format!(
                 "--record: cannot record to {}: {e}",
                 path.display()

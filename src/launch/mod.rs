@@ -9,6 +9,7 @@ pub mod frames;
 pub mod import;
 pub mod manual;
 pub mod mouse;
+pub mod output;
 pub mod recording;
 pub mod screenshot;
 mod silence;
@@ -68,7 +69,7 @@ impl From<anyhow::Error> for Failure {
 pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Some(Command::Export(args)) => {
-            export(args)?;
+            export(args, cli.options.force)?;
             return Ok(0);
         }
         Some(Command::Completions { shell }) => {
@@ -82,7 +83,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         _ => {}
     }
     if let Some(Command::Import(args)) = &cli.command {
-        return import::run(args).map(|()| 0);
+        return import::run(args, cli.options.force).map(|()| 0);
     }
     let profiles = connect::apply_profile(&mut cli.options)?;
     let options = &cli.options;
@@ -165,8 +166,15 @@ async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     dashboard::replay(options, recording, args.speed).await
 }
 
-/// `export FILE`: the report, to stdout or a file; damage in the file is reported in it.
-fn export(args: &ExportArgs) -> anyhow::Result<()> {
+/// `export FILE`: the report, to stdout or a new file (`force`: or over an old one, but
+/// never over the recording); damage in the file is reported in it.
+fn export(args: &ExportArgs, force: bool) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    // Refused before the work (a long recording takes a while to replay), created after
+    // it: a failed export leaves an old report whole.
+    if let Some(path) = &args.output {
+        output::check(path, force, &[&args.file])?;
+    }
     let recording = Recording::open(&args.file)?;
     let report = crate::report::build(&recording)?;
     let text = match args.format.as_str() {
@@ -174,7 +182,8 @@ fn export(args: &ExportArgs) -> anyhow::Result<()> {
         _ => report.to_markdown(),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => output::create(path, force, &[&args.file])?
+            .write_all(text.as_bytes())
             .with_context(|| format!("writing the report to {}", path.display()))?,
         None => print!("{text}"),
     }

@@ -77,15 +77,19 @@ impl Write for Counting {
 }
 
 impl Recorder {
-    /// Creates (or truncates) `path` and writes the header.
+    /// Creates `path`, which must not exist (a recording is never written over another
+    /// file), and writes the header.
     pub fn create(path: impl AsRef<Path>, header: &Header) -> io::Result<Recorder> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        Self::in_file(File::create_new(path)?, path, header)
+    }
+
+    /// Records into `file`, opened for writing and empty, named `path` in messages.
+    pub fn in_file(file: File, path: &Path, header: &Header) -> io::Result<Recorder> {
+        let path = path.to_path_buf();
         let mut header = header.clone();
         header.source = super::format::strip_credentials(&header.source);
-        let mut out = Counting {
-            file: File::create(&path)?,
-            written: 0,
-        };
+        let mut out = Counting { file, written: 0 };
         out.write_all(&encode_file_header(&header)?)?;
         out.flush()?;
         Ok(Recorder {
