@@ -287,7 +287,8 @@ pub enum Command {
     /// Start the simulated SpherosegV4 exporter and a real Prometheus (from PATH, on
     /// loopback, temporary storage), open the dashboard on them, stop both on exit
     Demo(DemoArgs),
-    /// Validate the layout and theme, print what would be polled, and exit
+    /// Validate the layout, theme, rules and the connection's files (CA, certificate, key,
+    /// password, token), print what would be polled, and exit
     Check,
     /// List the config file's profiles and their keys (secrets as ***); * marks the one in use
     Profiles,

@@ -85,7 +85,12 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     if let Some(Command::Import(args)) = &cli.command {
         return import::run(args, cli.options.force).map(|()| 0);
     }
-    let profiles = connect::apply_profile(&mut cli.options)?;
+    // A replay connects to nothing and draws with the recording's layout, theme and rules:
+    // the config file's profiles are not read, so a broken one cannot stop it.
+    let profiles = match &cli.command {
+        Some(Command::Replay(_)) => None,
+        _ => connect::apply_profile(&mut cli.options)?,
+    };
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
@@ -97,7 +102,11 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             // A --var the layout cannot take is bad input here as on the dashboard.
             crate::app::variables::choices(&config.layout, &options.vars)
                 .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
-            check::print(&config);
+            // The connection's files too (CA, certificate, key, password, token): a
+            // profile's missing CA passed `check` and failed the dashboard.
+            let clients =
+                connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
+            check::print(&config, &clients);
             return Ok(0);
         }
         _ => {}
