@@ -1,8 +1,9 @@
 //! A soak: the live dashboard (poller, App, rendering) against a real Prometheus scraping
-//! the simulator, through a proxy that injects faults — 503s, garbage, a hung server, a 1 MB response head, a redirect loop —
-//! while the simulator switches between normal and incident. Retention is cut to 20 s,
-//! so the history fills and is pruned several times over. Asserts: no panic, memory flat
-//! once the history is full, and every fault recovered at the first retry after it ends.
+//! the simulator, through a proxy that injects faults — 503s, garbage, a hung server, a
+//! 1 MB response head, a redirect loop — while the simulator switches between normal and
+//! incident. Retention is cut to 20 s, so the history fills and is pruned several times
+//! over. Asserts: no panic, memory flat once the history is full, every fault told for
+//! what it is and recovered at the first retry after it ends.
 
 #![allow(clippy::unwrap_used)]
 
