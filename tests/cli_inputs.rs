@@ -172,67 +172,33 @@ fn a_device_or_a_pipe_given_as_a_file_is_refused_naming_it() {
     );
     let fifo = fifo.to_str().unwrap();
     let https = ["--prometheus", "https://127.0.0.1:1", "snapshot"];
-    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+    let (zero, random) = ("/dev/zero", "/dev/urandom");
+    let devices: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--basic-auth", "u", "--password-file", zero], zero),
+        (vec!["--bearer-token-file", random], random),
+        (vec!["--config", zero, "check"], zero),
+        (vec!["--layout", zero, "check"], zero),
+        (vec!["--theme", random, "check"], random),
+        (vec!["--rules", zero, "check"], zero),
+        ([&["--ca-cert", zero][..], &https].concat(), zero),
         (
-            vec!["--basic-auth", "u", "--password-file", "/dev/zero"],
-            "/dev/zero",
-            "character device",
+            [&["--client-cert", random, "--client-key", zero][..], &https].concat(),
+            random,
         ),
-        (
-            vec!["--bearer-token-file", "/dev/urandom"],
-            "/dev/urandom",
-            "character device",
-        ),
-        (
-            vec!["--config", "/dev/zero", "check"],
-            "/dev/zero",
-            "character device",
-        ),
-        (
-            vec!["--layout", "/dev/zero", "check"],
-            "/dev/zero",
-            "character device",
-        ),
-        (
-            vec!["--theme", "/dev/urandom", "check"],
-            "/dev/urandom",
-            "character device",
-        ),
-        (
-            vec!["--rules", "/dev/zero", "check"],
-            "/dev/zero",
-            "character device",
-        ),
-        (
-            [&["--ca-cert", "/dev/zero"][..], &https].concat(),
-            "/dev/zero",
-            "character device",
-        ),
-        (
-            [
-                &["--client-cert", "/dev/urandom", "--client-key", "/dev/zero"][..],
-                &https,
-            ]
-            .concat(),
-            "/dev/urandom",
-            "character device",
-        ),
-        (
-            vec!["import", "grafana", "/dev/zero"],
-            "/dev/zero",
-            "character device",
-        ),
-        (vec!["export", "/dev/zero"], "/dev/zero", "character device"),
-        (
-            vec!["replay", "/dev/urandom"],
-            "/dev/urandom",
-            "character device",
-        ),
+        (vec!["import", "grafana", zero], zero),
+        (vec!["export", zero], zero),
+        (vec!["replay", random], random),
+    ];
+    let mut cases: Vec<(Vec<&str>, &str, &str)> = devices
+        .into_iter()
+        .map(|(args, file)| (args, file, "character device"))
+        .collect();
+    cases.extend([
         (vec!["--layout", "/", "check"], "/", "directory"),
         (vec!["--layout", fifo, "check"], fifo, "a pipe"),
         (vec!["--rules", fifo, "check"], fifo, "a pipe"),
         (vec!["export", fifo], fifo, "a pipe"),
-    ];
+    ]);
     for (args, file, says) in cases {
         let stderr = refused(&run_bounded(&args));
         assert!(

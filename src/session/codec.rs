@@ -345,13 +345,11 @@ impl BlockEncoder {
         ms: i64,
         event: &DataEvent,
     ) -> io::Result<()> {
-        let (tag, bytes, weight) = match self.state.remembered.alert_changes(event) {
-            Some((changes, weight)) => (ALERT_CHANGES, changes, weight),
-            None => {
-                let bytes = to_cbor(event)?;
-                let weight = cbor_weight(&bytes);
-                (OTHER_EVENT, bytes, weight)
-            }
+        let (as_changes, bytes, weight) = self.stored(event)?;
+        let tag = if as_changes {
+            ALERT_CHANGES
+        } else {
+            OTHER_EVENT
         };
         cycle.add_time(ms);
         cycle.weight = cycle.weight.saturating_add(weight);
@@ -359,6 +357,19 @@ impl BlockEncoder {
         put_bytes(&mut cycle.columns.shapes, &bytes);
         self.state.remembered.observe(ms, event);
         Ok(())
+    }
+
+    /// `event` as stored besides Instant answers: an alert list as changes against the
+    /// remembered one (true), else CBOR; and what it weighs decoded.
+    fn stored(&self, event: &DataEvent) -> io::Result<(bool, Vec<u8>, usize)> {
+        Ok(match self.state.remembered.alert_changes(event) {
+            Some((changes, weight)) => (true, changes, weight),
+            None => {
+                let bytes = to_cbor(event)?;
+                let weight = cbor_weight(&bytes);
+                (false, bytes, weight)
+            }
+        })
     }
 
     /// Whether `event`, arriving at `ms`, need not be stored: rule states that changed in
@@ -392,13 +403,11 @@ impl BlockEncoder {
         ms: i64,
         event: &DataEvent,
     ) -> io::Result<(Vec<u8>, usize)> {
-        let (kind, bytes, weight) = match self.state.remembered.alert_changes(event) {
-            Some((changes, weight)) => (FRAME_ALERT_CHANGES, changes, weight),
-            None => {
-                let bytes = to_cbor(event)?;
-                let weight = cbor_weight(&bytes);
-                (FRAME_EVENT, bytes, weight)
-            }
+        let (as_changes, bytes, weight) = self.stored(event)?;
+        let kind = if as_changes {
+            FRAME_ALERT_CHANGES
+        } else {
+            FRAME_EVENT
         };
         let mut out = vec![kind];
         put_varint(&mut out, (ms - self.state.last_ms).max(0) as u64);
