@@ -1,9 +1,10 @@
 //! The command line: flags and subcommands, nothing else ([`crate::launch`] runs them).
 
 use crate::app::keymap;
-use crate::config::profile::{Connection, MIN_REFRESH, Profile};
+use crate::config::profile::{self, Connection, Profile};
 use crate::source::live::DEFAULT_CONCURRENCY;
 use clap::{Args, Parser, Subcommand};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -49,14 +50,14 @@ pub struct Options {
     /// Theme: a bundled name (default, light, mono) or a path; NO_COLOR selects mono
     #[arg(long, global = true)]
     pub theme: Option<String>,
-    /// How often to poll, e.g. 1s, 500ms; at least 250ms [default: 5s; 2s for demo]
+    /// How often to poll, e.g. 1s, 500ms; 250ms to 1d [default: 5s; 2s for demo]
     #[arg(long, value_parser = refresh_interval, global = true)]
     pub refresh: Option<Duration>,
-    /// Deadline for each Prometheus request; at least 100ms
+    /// Deadline for each Prometheus request; 100ms to 1h
     #[arg(long, value_parser = query_timeout, default_value = "10s", global = true)]
     pub query_timeout: Duration,
-    /// Prometheus requests allowed at once
-    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, global = true)]
+    /// Prometheus requests allowed at once (1 to 256)
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_parser = concurrency, global = true)]
     pub concurrency: usize,
     /// A Prometheus rule file to evaluate here as well (repeatable); its alerts show with
     /// the server's, for servers that do not load it
@@ -86,6 +87,11 @@ pub struct Options {
     /// How often Prometheus scrapes, for `$__rate_interval` (4 scrapes at least)
     #[arg(long, value_parser = scrape_interval, default_value = "15s", global = true)]
     pub scrape_interval: Duration,
+    /// Replace an existing file given to --record, export --output or import --output and
+    /// --report (never the command's input); without it such a file is kept and the
+    /// command refused
+    #[arg(long, global = true)]
+    pub force: bool,
     /// Where `R` starts timestamped recordings
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     pub record_dir: PathBuf,
@@ -281,7 +287,8 @@ pub enum Command {
     /// Start the simulated SpherosegV4 exporter and a real Prometheus (from PATH, on
     /// loopback, temporary storage), open the dashboard on them, stop both on exit
     Demo(DemoArgs),
-    /// Validate the layout and theme, print what would be polled, and exit
+    /// Validate the layout, theme, rules and the connection's files (CA, certificate, key,
+    /// password, token), print what would be polled, and exit
     Check,
     /// List the config file's profiles and their keys (secrets as ***); * marks the one in use
     Profiles,
@@ -389,30 +396,44 @@ pub struct DemoArgs {
     pub scenario: String,
 }
 
-/// A deadline shorter than this fails every query, even on loopback.
-const MIN_QUERY_TIMEOUT: Duration = Duration::from_millis(100);
+/// Deadlines taken: shorter than 100ms fails every query, even on loopback; longer than
+/// an hour is a dashboard waiting on one answer for ever.
+const QUERY_TIMEOUT: RangeInclusive<Duration> =
+    Duration::from_millis(100)..=Duration::from_secs(3_600);
+/// Scrape intervals taken: Prometheus' own range is far inside this.
+const SCRAPE_INTERVAL: RangeInclusive<Duration> =
+    Duration::from_millis(1)..=Duration::from_secs(86_400);
+/// Requests at once: none would poll nothing; tokio refuses a semaphore of billions.
+const CONCURRENCY: RangeInclusive<usize> = 1..=256;
 
-fn at_least(text: &str, floor: Duration, what: &str) -> Result<Duration, String> {
-    let duration = crate::config::duration::parse(text)?;
-    if duration < floor {
-        return Err(format!(
-            "{what} of \"{text}\" is too short; it must be at least {}",
-            crate::config::duration::short(floor)
-        ));
-    }
-    Ok(duration)
+fn within(text: &str, range: &RangeInclusive<Duration>, what: &str) -> Result<Duration, String> {
+    crate::config::duration::within(crate::config::duration::parse(text)?, range, what)
 }
 
 fn refresh_interval(text: &str) -> Result<Duration, String> {
-    at_least(text, MIN_REFRESH, "a refresh")
+    within(text, &profile::REFRESH, "a refresh")
 }
 
 fn scrape_interval(text: &str) -> Result<Duration, String> {
-    crate::config::duration::parse(text)
+    within(text, &SCRAPE_INTERVAL, "a scrape interval")
 }
 
 fn query_timeout(text: &str) -> Result<Duration, String> {
-    at_least(text, MIN_QUERY_TIMEOUT, "a query timeout")
+    within(text, &QUERY_TIMEOUT, "a query timeout")
+}
+
+fn concurrency(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| CONCURRENCY.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "\"{text}\" is not a concurrency; expected a number from {} to {}",
+                CONCURRENCY.start(),
+                CONCURRENCY.end()
+            )
+        })
 }
 
 fn screen_size(text: &str) -> Result<(u16, u16), String> {

@@ -197,7 +197,7 @@ fn a_failing_alertmanager_is_an_error_on_its_panel_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silences_are_created_expired_and_refusals_said() {
     use spheroseg_top::model::matcher::parse_list;
-    use spheroseg_top::prom::silences::NewSilence;
+    use spheroseg_top::prom::silences::{LATEST_END, NewSilence};
     let am = start_alertmanager().await;
     let client = client(&am.url);
     let now = unix_now();
@@ -245,6 +245,25 @@ async fn silences_are_created_expired_and_refusals_said() {
         refused.contains("400") && refused.contains("silence invalid"),
         "{refused}"
     );
+    // The longest silence the form lets through is one Alertmanager keeps; a day past
+    // its retention beyond year 9999 it refuses, as the form does long before.
+    let mut longest = silence(r#"alertname="Y""#);
+    longest.ends_at = LATEST_END;
+    let id = client.create_silence(&longest).await.unwrap();
+    let held = am.silences().await;
+    let made = held.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(made["endsAt"], "9999-01-01T00:00:00.000Z");
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/v2/silences", am.url))
+        .header("Content-Type", "application/json")
+        .body(
+            r#"{"matchers":[{"name":"a","value":"b","isRegex":false,"isEqual":true}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"9999-12-27T00:00:00Z","createdBy":"t","comment":"c"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400, "Alertmanager's limit moved");
+
     drop(am);
     let gone = client
         .create_silence(&silence(r#"alertname="X""#))

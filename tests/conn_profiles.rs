@@ -130,8 +130,17 @@ fn flags_win_over_the_environment_which_wins_over_the_profile() {
     flag.extend(["--bearer-token-file", "/nonexistent/flag-token"]);
     assert!(with("tokens", &flag, &bad_token).contains("/nonexistent/flag-token"));
 
-    // Layout and theme: the profile's, unless a flag says otherwise.
-    let check = run(home.path(), &["check"], &[]);
+    // Layout and theme: the profile's, unless a flag says otherwise. (`check` reads the
+    // connection's files too: prod's password and Alertmanager token come from elsewhere.)
+    let token = home.path().join("am-token");
+    std::fs::write(&token, "t0ken").unwrap();
+    let readable = ["--alertmanager-bearer-token-file", token.to_str().unwrap()];
+    let password = [("SPHEROSEG_PASSWORD", "pw")];
+    let check = run(
+        home.path(),
+        &[&["check"][..], &readable].concat(),
+        &password,
+    );
     assert!(check.status.success(), "{check:?}");
     let listed = stdout(&check);
     assert!(
@@ -140,8 +149,12 @@ fn flags_win_over_the_environment_which_wins_over_the_profile() {
     );
     let check = run(
         home.path(),
-        &["check", "--layout", "spheroseg", "--theme", "mono"],
-        &[],
+        &[
+            &["check", "--layout", "spheroseg", "--theme", "mono"][..],
+            &readable,
+        ]
+        .concat(),
+        &password,
     );
     let listed = stdout(&check);
     assert!(
@@ -296,4 +309,53 @@ fn unusable_tls_and_secret_files_are_named_with_the_reason() {
         said.contains("the header X Api Key is not a valid header name"),
         "{said}"
     );
+}
+
+#[test]
+fn check_fails_on_a_profile_file_the_dashboard_could_not_use() {
+    // `check --profile a` said all was well with the profile's CA file missing.
+    let home = tempfile::tempdir().unwrap();
+    default_config(
+        home.path(),
+        "[profiles.a]\nprometheus = \"https://127.0.0.1:9\"\nca_cert = \"/nonexistent/ca.pem\"\n\n[profiles.b]\nprometheus = \"https://127.0.0.1:9\"\nclient_cert = \"/nonexistent/me.pem\"\nclient_key = \"/nonexistent/me-key.pem\"\n\n[profiles.c]\nbasic_auth = \"ops\"\npassword_file = \"/nonexistent/pw\"\n",
+    );
+    for (profile, file) in [
+        ("a", "/nonexistent/ca.pem"),
+        ("b", "/nonexistent/me.pem"),
+        ("c", "/nonexistent/pw"),
+    ] {
+        let said = refused(&run(home.path(), &["--profile", profile, "check"], &[]));
+        assert!(said.contains(file), "{profile}: {said}");
+    }
+    // A usable profile passes, and says which servers its files were checked for.
+    std::fs::write(home.path().join("pw"), "pw").unwrap();
+    let pw = home.path().join("pw");
+    let usable = format!(
+        "[profiles.c]\nprometheus = \"http://127.0.0.1:9\"\nbasic_auth = \"ops\"\npassword_file = \"{}\"\n",
+        pw.display()
+    );
+    default_config(home.path(), &usable);
+    let check = run(home.path(), &["--profile", "c", "check"], &[]);
+    assert!(check.status.success(), "{check:?}");
+    assert!(stdout(&check).contains("connection http://127.0.0.1:9: ok"));
+}
+
+#[test]
+fn a_replay_does_not_read_the_profiles() {
+    // A replay needs no connection; a broken config file stopped it before it started.
+    let home = tempfile::tempdir().unwrap();
+    let path = default_config(home.path(), "this is = = broken [\n");
+    let recording = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/incident.rec");
+    for args in [
+        vec!["replay", recording],
+        vec!["--config", path.to_str().unwrap(), "replay", recording],
+    ] {
+        let said = refused(&run(home.path(), &args, &[]));
+        // It gets as far as wanting a terminal (the test's output is a pipe).
+        assert!(said.contains("not a terminal"), "{args:?}: {said}");
+        assert!(!said.contains("config.toml"), "{args:?}: {said}");
+    }
+    // Everything else still reads it.
+    let said = refused(&run(home.path(), &["check"], &[]));
+    assert!(said.contains("config.toml"), "{said}");
 }

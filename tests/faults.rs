@@ -1268,6 +1268,47 @@ async fn a_redirect_is_explained_not_followed_into_a_get() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_loop_is_named_as_one() {
+    // A same-origin loop said "redirected to <the URL in use>: use that URL".
+    for (status, says) in [
+        (307, "the server redirects in a loop: a 307 leads back to"),
+        (308, "the server redirects in a loop: a 308 leads back to"),
+        (302, "the server redirects to itself (302 to"),
+    ] {
+        let fake = FakePrometheus::start().await;
+        fake.redirect("", status, "");
+        let url = format!("http://user:{PASSWORD}@127.0.0.1:{}", fake.port());
+        let error = client(&url, None).instant("up", 0.0).await.unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains(says), "{text}");
+        assert!(
+            text.contains("configuration is wrong") && !text.contains("use that URL"),
+            "{text}"
+        );
+        assert_no_secrets("error", &text);
+    }
+    // A chain longer than the client follows, without a loop.
+    let fake = FakePrometheus::start().await;
+    for (from, to) in [
+        ("/api", "/a/api"),
+        ("/a/", "/b/"),
+        ("/b/", "/c/"),
+        ("/c/", "/d/"),
+        ("/d/", "/e/"),
+        ("/e/", "/f/"),
+        ("/f/", "/g/"),
+    ] {
+        fake.redirect(from, 307, &format!("{}{to}", fake.url()));
+    }
+    let text = client(&fake.url(), None)
+        .instant("up", 0.0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("redirected more than 5 times"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_same_origin_307_keeps_the_post() {
     let fake = FakePrometheus::start().await;
     fake.set("kept", Behaviour::Value(7.0));

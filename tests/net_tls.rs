@@ -204,6 +204,38 @@ async fn http_to_a_tls_port_says_use_https() {
 }
 
 #[tokio::test]
+async fn an_answer_hyper_cannot_read_is_named_not_taken_for_tls() {
+    // A 1 MB response head was "this port speaks TLS: use https://".
+    let huge = format!(
+        "HTTP/1.1 200 OK\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}",
+        "a".repeat(1 << 20)
+    );
+    let many: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many = format!("HTTP/1.1 200 OK\r\n{many}Content-Length: 2\r\n\r\n{{}}");
+    for (response, says) in [
+        (huge, "head (status line and headers) over 400 KiB"),
+        (many, "over 100 headers"),
+        (
+            "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n".to_string(),
+            "malformed HTTP",
+        ),
+        (
+            "HTTP/1.1 abc OK\r\n\r\n".to_string(),
+            "invalid HTTP status line",
+        ),
+    ] {
+        let port = raw_server(Box::leak(response.into_boxed_str())).await;
+        let message = failure(&format!("http://user:{PASSWORD}@127.0.0.1:{port}")).await;
+        assert_words(&message, says);
+        assert!(!message.contains("TLS"), "{message}");
+    }
+    // What a TLS server answers to plain HTTP (an alert record) still says so.
+    let port = raw_server("\u{15}\u{3}\u{3}\u{0}\u{2}\u{2}\u{28}").await;
+    let message = failure(&format!("http://user:{PASSWORD}@127.0.0.1:{port}")).await;
+    assert_words(&message, "this port speaks TLS: use https://");
+}
+
+#[tokio::test]
 async fn https_to_a_plain_http_port_says_use_http() {
     let port = raw_server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").await;
     let message = failure(&format!("https://user:{PASSWORD}@127.0.0.1:{port}")).await;

@@ -1,8 +1,9 @@
 //! A soak: the live dashboard (poller, App, rendering) against a real Prometheus scraping
-//! the simulator, through a proxy that injects faults — 503s, garbage, a hung server —
-//! while the simulator switches between normal and incident. Retention is cut to 20 s,
-//! so the history fills and is pruned several times over. Asserts: no panic, memory flat
-//! once the history is full, and every fault recovered at the first retry after it ends.
+//! the simulator, through a proxy that injects faults — 503s, garbage, a hung server, a
+//! 1 MB response head, a redirect loop — while the simulator switches between normal and
+//! incident. Retention is cut to 20 s, so the history fills and is pruned several times
+//! over. Asserts: no panic, memory flat once the history is full, every fault told for
+//! what it is and recovered at the first retry after it ends.
 
 #![allow(clippy::unwrap_used)]
 
@@ -36,6 +37,22 @@ enum Fault {
     Garbage,
     /// Reads the request and never answers.
     Hang,
+    /// 200 with a 1 MB header, as a broken proxy might send: once told as "this port
+    /// speaks TLS".
+    HugeHead,
+    /// A 307 to the very URL asked: once told as "use that URL".
+    RedirectLoop,
+}
+
+impl Fault {
+    /// What the dashboard must say during it, if anything in particular.
+    fn said(self) -> Option<&'static str> {
+        match self {
+            Fault::HugeHead => Some("over 400 KiB"),
+            Fault::RedirectLoop => Some("redirects in a loop"),
+            _ => None,
+        }
+    }
 }
 
 /// A loopback HTTP proxy in front of Prometheus that injects [`Fault`]s.
@@ -98,6 +115,20 @@ async fn serve(mut client: TcpStream, upstream: SocketAddr, fault: Arc<Mutex<Fau
             while *fault.lock().unwrap() == Fault::Hang {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
+        }
+        Fault::HugeHead => {
+            let head = format!("X-Padding: {}\r\nContent-Type", "p".repeat(1 << 20));
+            let response = canned("200 OK", "{}").replace("Content-Type", &head);
+            let _ = client.write_all(response.as_bytes()).await;
+        }
+        Fault::RedirectLoop => {
+            let request = String::from_utf8_lossy(&request).to_string();
+            let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let response = canned("307 Temporary Redirect", "").replace(
+                "Content-Type",
+                &format!("Location: {target}\r\nContent-Type"),
+            );
+            let _ = client.write_all(response.as_bytes()).await;
         }
     }
 }
@@ -270,6 +301,8 @@ async fn faults_and_scenario_switches_leave_memory_flat_and_each_fault_recovers(
         (Fault::Hang, Scenario::Normal),
         (Fault::Unavailable, Scenario::Normal),
         (Fault::Garbage, Scenario::Incident),
+        (Fault::HugeHead, Scenario::Normal),
+        (Fault::RedirectLoop, Scenario::Incident),
     ];
     for (fault, scenario) in schedule {
         stack.sim.set_scenario(scenario);
@@ -279,6 +312,22 @@ async fn faults_and_scenario_switches_leave_memory_flat_and_each_fault_recovers(
         let noticed = soak.app.connection() != Connection::Connected
             || soak.app.store().queries().iter().any(|q| q.error.is_some());
         assert!(noticed, "{fault:?}: three seconds of it went unnoticed");
+        if let Some(said) = fault.said() {
+            let mut told: Vec<String> = soak
+                .app
+                .store()
+                .queries()
+                .iter()
+                .filter_map(|q| q.error.as_ref().map(ToString::to_string))
+                .collect();
+            if let Connection::Unreachable { error, .. } = soak.app.connection() {
+                told.push(error);
+            }
+            assert!(
+                told.iter().any(|t| t.contains(said)) && !told.iter().any(|t| t.contains("TLS")),
+                "{fault:?}: {told:?}"
+            );
+        }
         proxy.set(Fault::None);
         let ended = unix_now();
         // The poller may be waiting out a backoff it announced: recovery is due at the

@@ -1,5 +1,5 @@
 //! Any file given to `replay` or `export`: refused clearly, or read as far as it is
-//! intact with the damage reported, never a panic.
+//! intact with the damage reported, in bounded memory, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,5 +10,7 @@ fuzz_target!(|data: &[u8]| {
         recording.entries().for_each(drop);
         let _ = recording.lost_spans();
         let _ = recording.markers();
+        // `export`: the recording replayed through the app, as `replay` does.
+        let _ = spheroseg_top::report::build(&recording);
     }
 });

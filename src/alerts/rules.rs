@@ -60,10 +60,11 @@ pub struct RecordingRule {
 
 impl RuleFile {
     pub fn load(path: &Path) -> Result<RuleFile, RuleFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RuleFileError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::config::file::read_to_string(path, crate::config::file::Kind::Rules)
+            .map_err(|source| RuleFileError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Self::parse(path, &text)
     }
 

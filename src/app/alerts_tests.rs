@@ -222,6 +222,41 @@ fn a_form_that_cannot_be_sent_says_why() {
 }
 
 #[test]
+fn a_silence_ending_past_what_alertmanager_keeps_is_refused_in_the_form() {
+    // `1000000y` was sent with an end of 1970, which Alertmanager refused as ending
+    // before it began.
+    for (duration, says) in [
+        ("1000000y", Some("longer than 10000 years")),
+        (
+            "8000y",
+            Some("a silence of 8000y: it would end after 9999-01-01"),
+        ),
+        ("100y", None),
+    ] {
+        let mut app = app().with_silences(true);
+        feed_incident(&mut app);
+        act(&mut app, &[Action::Silence]);
+        typed(&mut app, "for ever");
+        act(&mut app, &[Action::InputNextField]);
+        act(&mut app, &[Action::InputBackspace, Action::InputBackspace]);
+        typed(&mut app, duration);
+        act(&mut app, &[Action::Submit]);
+        assert_eq!(
+            app.take_effects().len(),
+            usize::from(says.is_none()),
+            "{duration}"
+        );
+        if let Some(says) = says {
+            let Some(Overlay::Silence(SilenceOverlay::Form(form))) = app.overlay() else {
+                panic!("the form stays open");
+            };
+            let why = form.error.as_deref().unwrap_or_default();
+            assert!(why.contains(says), "{why}");
+        }
+    }
+}
+
+#[test]
 fn capital_s_expires_the_selected_silence_after_y() {
     let mut app = app().with_silences(true);
     app.update(Msg::Data(DataEvent::Alertmanager {

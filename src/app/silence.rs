@@ -74,13 +74,16 @@ impl SilenceForm {
         }
     }
 
-    /// The request the form describes, or why it cannot be sent.
-    fn request(&self) -> Result<SilenceRequest, String> {
+    /// The request the form describes, sent `now`, or why it cannot be sent.
+    fn request(&self, now: f64) -> Result<SilenceRequest, String> {
         let comment = self.comment.trim();
         if comment.is_empty() {
             return Err("a comment says why (Alertmanager requires one)".into());
         }
         let duration = crate::config::duration::parse(&self.duration)?;
+        if let Some(why) = crate::prom::silences::too_long(now, duration) {
+            return Err(format!("a silence of {}: {why}", self.duration.trim()));
+        }
         let matchers = parse_list(&self.matchers).map_err(|e| e.to_string())?;
         Ok(SilenceRequest::Create {
             matchers,
@@ -181,6 +184,7 @@ impl App {
 
     /// Keys while the form or the confirmation is open.
     pub(super) fn silence_key(&mut self, action: Action) {
+        let now = self.now;
         let Some(Overlay::Silence(overlay)) = &mut self.overlay else {
             return;
         };
@@ -215,7 +219,7 @@ impl App {
                         Field::Matchers => Field::Comment,
                     };
                 }
-                Action::Submit => match form.request() {
+                Action::Submit => match form.request(now) {
                     Ok(request) => {
                         form.error = None;
                         form.sending = true;

@@ -47,7 +47,8 @@ impl App {
             .schedule
             .map_or(self.source.refresh, |s| s.background.max(s.visible))
             .max(self.source.refresh);
-        (slowest * 2).as_secs_f64() + 2.0
+        // Saturating: a forged recording may announce any schedule.
+        slowest.saturating_mul(2).as_secs_f64() + 2.0
     }
 }
 

@@ -1,8 +1,10 @@
-//! Layouts and themes: TOML files turned into validated, typed models.
+//! Layouts and themes: TOML files turned into validated, typed models; reading any file
+//! the user names ([`file`]).
 
 pub mod colour_depth;
 pub mod duration;
 pub mod error;
+pub mod file;
 pub mod layout;
 pub mod profile;
 pub mod theme;
@@ -46,9 +48,10 @@ pub fn resolve(
         }
     }
     let origin = PathBuf::from(spec);
-    let text = std::fs::read_to_string(&origin).map_err(|source| ConfigError::Read {
-        path: origin.clone(),
-        source,
-    })?;
+    let text =
+        file::read_to_string(&origin, file::Kind::Config).map_err(|source| ConfigError::Read {
+            path: origin.clone(),
+            source,
+        })?;
     Ok(Source { origin, text })
 }

@@ -16,8 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
 
-/// Polling faster than this only loads the server: answers cannot change that fast.
-pub const MIN_REFRESH: Duration = Duration::from_millis(250);
+/// The refresh intervals taken. Polling faster than 250ms only loads the server (answers
+/// cannot change that fast); a dashboard refreshed less than daily shows nothing live.
+pub const REFRESH: std::ops::RangeInclusive<Duration> =
+    Duration::from_millis(250)..=Duration::from_secs(86_400);
 
 /// How to reach one server besides its URL. Paths are absolute or relative to the
 /// working directory (a profile's are resolved against its file's folder).
@@ -89,10 +91,13 @@ pub fn default_path() -> Option<PathBuf> {
 
 impl Profiles {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            super::file::read_to_string(path, super::file::Kind::Config).map_err(|source| {
+                ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         Self::parse(path, &text)
     }
 
@@ -409,15 +414,11 @@ impl ProfileToml {
             }
         };
         let refresh = match self.refresh {
-            Some(refresh) if refresh.get_ref().0 < MIN_REFRESH => {
-                let message = format!(
-                    "a refresh of {} is too short; it must be at least {}",
-                    super::duration::short(refresh.get_ref().0),
-                    super::duration::short(MIN_REFRESH)
-                );
-                return Err((refresh.span(), "refresh".into(), message));
-            }
-            refresh => refresh.map(|r| r.into_inner().0),
+            Some(refresh) => Some(
+                super::duration::within(refresh.get_ref().0, &REFRESH, "a refresh")
+                    .map_err(|message| (refresh.span(), "refresh".into(), message))?,
+            ),
+            None => None,
         };
         let connection = ConnectionToml {
             ca_cert: self.ca_cert,

@@ -1,9 +1,12 @@
-//! `spheroseg-top check`: the configuration validated and listed, without a terminal.
+//! `spheroseg-top check`: the configuration validated and listed, without a terminal; the
+//! connection's files (TLS, credentials) read as the dashboard reads them.
 
 use super::Config;
+use super::connect::Clients;
 
-/// Prints what the layout, theme and rule files hold, and where KPIs and rules disagree.
-pub fn print(config: &Config) {
+/// Prints what the layout, theme and rule files hold, the servers the connection's files
+/// were checked for, and where KPIs and rules disagree.
+pub fn print(config: &Config, clients: &Clients) {
     let (layout, theme) = (&config.layout, &config.theme);
     let panels: usize = layout
         .tabs
@@ -32,6 +35,10 @@ pub fn print(config: &Config) {
         println!("  annotation {}: {}", annotation.name, annotation.expr);
     }
     println!("theme {}: ok", theme.name);
+    let servers = std::iter::once(&clients.prometheus).chain(&clients.alertmanager);
+    for client in servers {
+        println!("connection {}: ok", client.display_url());
+    }
     if config.rules.is_empty() {
         return;
     }

@@ -330,12 +330,13 @@ impl Secret<'_> {
 /// The secret in `path`, `clean`ed of the line end editors add. An empty one or one with
 /// control characters is refused here: sent, it could only fail on every request.
 fn read_secret(what: &str, path: &Path, clean: fn(&str) -> &str) -> Result<String, InvalidInput> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InvalidInput(format!(
-            "cannot read the {what} file {}: {e}",
-            path.display()
-        ))
-    })?;
+    let text = crate::config::file::read_to_string(path, crate::config::file::Kind::Secret)
+        .map_err(|e| {
+            InvalidInput(format!(
+                "cannot read the {what} file {}: {e}",
+                path.display()
+            ))
+        })?;
     let secret = clean(&text);
     if secret.is_empty() {
         return Err(InvalidInput(format!(

@@ -51,13 +51,15 @@ pub async fn live(
     refresh: Duration,
     note: Option<String>,
 ) -> anyhow::Result<()> {
+    // First: reading the secret files may warn (a password file others can read), and the
+    // log pane keeps that for when stderr is hidden behind the dashboard.
+    init_logging();
     let Clients {
         prometheus: client,
         alertmanager,
         insecure,
         notes,
     } = connect::clients(options, url)?;
-    init_logging();
     let source = SourceInfo {
         label: client.display_url().to_string(),
         refresh,
@@ -82,8 +84,10 @@ pub async fn live(
     }
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
-        // Asked for a recording: no dashboard without it.
-        recorded.start(&app, path).map_err(|e| {
+        // Asked for a recording: no dashboard without it, and no old file lost to it.
+        let file = super::output::create(path, options.force, &[])
+            .map_err(|e| InvalidInput(format!("--record: {e}")))?;
+        recorded.start(&app, file, path).map_err(|e| {
             InvalidInput(format!(
                 "--record: cannot record to {}: {e}",
                 path.display()

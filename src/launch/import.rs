@@ -2,14 +2,17 @@
 //! report to stderr (and as JSON to `--report FILE`); exit 2 for input that is not a
 //! dashboard, 1 under `--strict` when anything was approximated or skipped.
 
-use super::Failure;
+use super::{Failure, output};
 use crate::cli::{GrafanaImportArgs, ImportArgs, ImportFrom};
 use crate::import::grafana::{self, ImportError, Input};
 use anyhow::{Context as _, anyhow};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
-pub fn run(args: &ImportArgs) -> Result<(), Failure> {
+/// `force`: the layout and report may replace existing files (never a dashboard read).
+pub fn run(args: &ImportArgs, force: bool) -> Result<(), Failure> {
     match &args.from {
-        ImportFrom::Grafana(grafana) => from_grafana(grafana),
+        ImportFrom::Grafana(grafana) => from_grafana(grafana, force),
     }
 }
 
@@ -17,12 +20,18 @@ fn bad_input(error: anyhow::Error) -> Failure {
     Failure { code: 2, error }
 }
 
-fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
+fn from_grafana(args: &GrafanaImportArgs, force: bool) -> Result<(), Failure> {
+    let read: Vec<&Path> = args.dashboards.iter().map(PathBuf::as_path).collect();
+    let create =
+        |path: &Path| output::create(path, force, &read).map_err(|e| bad_input(anyhow!(e)));
+    for path in [&args.output, &args.report].into_iter().flatten() {
+        output::check(path, force, &read).map_err(|e| bad_input(anyhow!(e)))?;
+    }
     let inputs = args
         .dashboards
         .iter()
         .map(|path| {
-            std::fs::read_to_string(path)
+            crate::config::file::read_to_string(path, crate::config::file::Kind::Dashboard)
                 .map(|text| Input {
                     origin: path.display().to_string(),
                     text,
@@ -38,7 +47,8 @@ fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
     let report = &conversion.report;
     eprint!("{}", report.to_text());
     if let Some(path) = &args.report {
-        std::fs::write(path, report.to_json())
+        create(path)?
+            .write_all(report.to_json().as_bytes())
             .with_context(|| format!("writing the report to {}", path.display()))?;
     }
     let Some(layout) = conversion.layout else {
@@ -48,7 +58,8 @@ fn from_grafana(args: &GrafanaImportArgs) -> Result<(), Failure> {
     };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, layout)
+            create(path)?
+                .write_all(layout.as_bytes())
                 .with_context(|| format!("writing the layout to {}", path.display()))?;
             eprintln!(
                 "layout written to {} (open it with --layout {})",

@@ -9,6 +9,7 @@ pub mod frames;
 pub mod import;
 pub mod manual;
 pub mod mouse;
+pub mod output;
 pub mod recording;
 pub mod screenshot;
 mod silence;
@@ -68,7 +69,7 @@ impl From<anyhow::Error> for Failure {
 pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Some(Command::Export(args)) => {
-            export(args)?;
+            export(args, cli.options.force)?;
             return Ok(0);
         }
         Some(Command::Completions { shell }) => {
@@ -82,9 +83,14 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         _ => {}
     }
     if let Some(Command::Import(args)) = &cli.command {
-        return import::run(args).map(|()| 0);
+        return import::run(args, cli.options.force).map(|()| 0);
     }
-    let profiles = connect::apply_profile(&mut cli.options)?;
+    // A replay connects to nothing and draws with the recording's layout, theme and rules:
+    // the config file's profiles are not read, so a broken one cannot stop it.
+    let profiles = match &cli.command {
+        Some(Command::Replay(_)) => None,
+        _ => connect::apply_profile(&mut cli.options)?,
+    };
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
@@ -96,7 +102,11 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             // A --var the layout cannot take is bad input here as on the dashboard.
             crate::app::variables::choices(&config.layout, &options.vars)
                 .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
-            check::print(&config);
+            // The connection's files too (CA, certificate, key, password, token): a
+            // profile's missing CA passed `check` and failed the dashboard.
+            let clients =
+                connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
+            check::print(&config, &clients);
             return Ok(0);
         }
         _ => {}
@@ -146,7 +156,7 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
         .map(|path| {
             Ok(ConfigText {
                 origin: path.display().to_string(),
-                text: std::fs::read_to_string(path)
+                text: crate::config::file::read_to_string(path, crate::config::file::Kind::Rules)
                     .with_context(|| format!("reading {}", path.display()))?,
             })
         })
@@ -165,8 +175,15 @@ async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     dashboard::replay(options, recording, args.speed).await
 }
 
-/// `export FILE`: the report, to stdout or a file; damage in the file is reported in it.
-fn export(args: &ExportArgs) -> anyhow::Result<()> {
+/// `export FILE`: the report, to stdout or a new file (`force`: or over an old one, but
+/// never over the recording); damage in the file is reported in it.
+fn export(args: &ExportArgs, force: bool) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    // Refused before the work (a long recording takes a while to replay), created after
+    // it: a failed export leaves an old report whole.
+    if let Some(path) = &args.output {
+        output::check(path, force, &[&args.file])?;
+    }
     let recording = Recording::open(&args.file)?;
     let report = crate::report::build(&recording)?;
     let text = match args.format.as_str() {
@@ -174,7 +191,8 @@ fn export(args: &ExportArgs) -> anyhow::Result<()> {
         _ => report.to_markdown(),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => output::create(path, force, &[&args.file])?
+            .write_all(text.as_bytes())
             .with_context(|| format!("writing the report to {}", path.display()))?,
         None => print!("{text}"),
     }

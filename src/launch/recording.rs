@@ -6,6 +6,7 @@ use crate::app::restore;
 use crate::app::{App, RecordingStatus};
 use crate::event::DataEvent;
 use crate::session::{ConfigText, Recorder};
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -27,11 +28,11 @@ impl Recorded {
         }
     }
 
-    /// Starts recording into `path`; what the dashboard shows so far comes first, so a
-    /// recording started mid-session replays what the screen showed.
-    pub fn start(&mut self, app: &App, path: &Path) -> io::Result<()> {
+    /// Starts recording into `file`, named `path`; what the dashboard shows so far comes
+    /// first, so a recording started mid-session replays what the screen showed.
+    pub fn start(&mut self, app: &App, file: File, path: &Path) -> io::Result<()> {
         let header = restore::header(app, self.rules.clone());
-        let mut recorder = Recorder::create(path, &header)?;
+        let mut recorder = Recorder::in_file(file, path, &header)?;
         for event in app.state_events() {
             recorder.record(&event)?;
         }
@@ -47,8 +48,8 @@ impl Recorded {
             self.stop();
             return Ok(());
         }
-        let path = self.next_path();
-        self.start(app, &path)
+        let (file, path) = self.next_file()?;
+        self.start(app, file, &path)
             .map_err(|e| format!("cannot record to {}: {e}", path.display()))
     }
 
@@ -89,9 +90,65 @@ impl Recorded {
         })
     }
 
-    /// A fresh timestamped file in the recording directory.
-    fn next_path(&self) -> PathBuf {
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        self.dir.join(format!("spheroseg-top-{stamp}.rec"))
+    /// A new timestamped file in the recording directory, created here: `R` twice in a
+    /// second named two recordings alike, and the second truncated the first. The stamp
+    /// goes to the millisecond; a name taken all the same gets a number.
+    fn next_file(&self) -> Result<(File, PathBuf), String> {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+        let name = |n: usize| match n {
+            1 => self.dir.join(format!("spheroseg-top-{stamp}.rec")),
+            n => self.dir.join(format!("spheroseg-top-{stamp}-{n}.rec")),
+        };
+        for n in 1..=100 {
+            let path = name(n);
+            match File::create_new(&path) {
+                Ok(file) => return Ok((file, path)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(format!("cannot record to {}: {e}", path.display())),
+            }
+        }
+        Err(format!(
+            "cannot record: {} and the 99 names after it exist",
+            name(1).display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::SourceInfo;
+    use crate::config::{Layout, Theme};
+
+    #[test]
+    fn r_twice_in_a_second_makes_two_recordings() {
+        let app = App::new(
+            Layout::load("spheroseg").unwrap(),
+            Theme::load("default").unwrap(),
+            SourceInfo {
+                label: "test".into(),
+                refresh: std::time::Duration::from_secs(1),
+                note: None,
+            },
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut recorded = Recorded::new(dir.path().to_path_buf(), Vec::new());
+        for _ in 0..3 {
+            recorded.toggle(&app).unwrap();
+            recorded.toggle(&app).unwrap();
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        for name in names {
+            let path = dir.path().join(name);
+            assert!(
+                crate::session::Recording::open(&path)
+                    .unwrap()
+                    .is_complete()
+            );
+        }
     }
 }

@@ -421,6 +421,16 @@ impl PromClient {
         if err.is_timeout() {
             return PromError::Timeout(self.timeout);
         }
+        let mut cause: Option<&(dyn StdError + 'static)> = Some(err);
+        while let Some(error) = cause {
+            if let Some(trouble) = error.downcast_ref::<RedirectTrouble>() {
+                return PromError::Http {
+                    status: trouble.status,
+                    message: trouble.words(),
+                };
+            }
+            cause = error.source();
+        }
         if let Some(words) = transport::explain(err, self.https, self.client_cert) {
             return self.unreachable(words);
         }
@@ -441,7 +451,7 @@ impl PromClient {
 /// Follows a redirect only when it keeps the method and body (307, 308: a 301/302/303
 /// would turn the POSTed query into an empty GET) and stays on the server's origin
 /// (scheme, host and port), so credentials never go elsewhere. Anything else comes back
-/// to be explained.
+/// to be explained; a loop, or one redirect too many, fails as [`RedirectTrouble`].
 fn redirect_policy() -> Policy {
     Policy::custom(|attempt| {
         let keeps_request = matches!(
@@ -452,12 +462,58 @@ fn redirect_policy() -> Policy {
             .previous()
             .first()
             .is_some_and(|first| first.origin() == attempt.url().origin());
-        if keeps_request && same_origin && attempt.previous().len() <= MAX_REDIRECTS {
-            attempt.follow()
+        if !keeps_request || !same_origin {
+            return attempt.stop();
+        }
+        let trouble = |looped| RedirectTrouble {
+            status: attempt.status().as_u16(),
+            to: without_credentials(attempt.url()),
+            looped,
+        };
+        if attempt.previous().contains(attempt.url()) {
+            let trouble = trouble(true);
+            attempt.error(trouble)
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            let trouble = trouble(false);
+            attempt.error(trouble)
         } else {
-            attempt.stop()
+            attempt.follow()
         }
     })
+}
+
+/// Redirects that lead nowhere: back to a URL already asked, or on past [`MAX_REDIRECTS`].
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.words())]
+struct RedirectTrouble {
+    status: u16,
+    /// Where the last redirect pointed, without credentials or query.
+    to: String,
+    looped: bool,
+}
+
+impl RedirectTrouble {
+    fn words(&self) -> String {
+        let (status, to) = (self.status, &self.to);
+        let what = if self.looped {
+            format!("the server redirects in a loop: a {status} leads back to {to}, asked before")
+        } else {
+            format!(
+                "the server redirected more than {MAX_REDIRECTS} times (last a {status} to {to})"
+            )
+        };
+        format!("{what}; its or a proxy's configuration is wrong, not the URL given here")
+    }
+}
+
+/// `url` as safe to show: no user, password, query or fragment.
+fn without_credentials(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// A redirect not followed, with the URL to use instead: the target without credentials
@@ -483,13 +539,19 @@ fn redirected(response: &Response) -> Option<PromError> {
         "--prometheus"
     };
     let status = response.status().as_u16();
-    Some(PromError::Http {
-        status,
-        message: format!(
-            "redirected to {} ({status}): use that URL as {flag}",
-            target.as_str().trim_end_matches('/')
-        ),
-    })
+    let target = target.as_str().trim_end_matches('/');
+    let asked = without_credentials(response.url());
+    let base = asked.strip_suffix(api_path).unwrap_or(&asked);
+    // A redirect to the URL in use (a 302 to itself) needs no other URL: it is a loop.
+    let message = if target == base.trim_end_matches('/') {
+        format!(
+            "the server redirects to itself ({status} to {target}): its or a proxy's \
+             configuration is wrong, not the URL given here"
+        )
+    } else {
+        format!("redirected to {target} ({status}): use that URL as {flag}")
+    };
+    Some(PromError::Http { status, message })
 }
 
 /// `Retry-After`: seconds, or an HTTP-date (one already past asks for no wait).

@@ -36,8 +36,26 @@ struct BodyMatcher<'a> {
     is_equal: bool,
 }
 
+/// The latest end a silence can have: 9999-01-01T00:00:00Z. Alertmanager keeps a silence
+/// until its end plus `--data.retention` (120h by default) and stores that as a protobuf
+/// timestamp, which stops at 10000-01-01; Alertmanager 0.25 refuses a later one with
+/// "timestamp … after 10000-01-01" (a silence ending 9999-12-26T23:59:59Z is taken, one
+/// ending a second later is not), and its API parses no year past 9999 at all. This end
+/// leaves room for a retention of up to 360 days.
+pub const LATEST_END: f64 = 253_370_764_800.0;
+
+/// Why a silence from `starts_at` cannot last `duration`, if it cannot.
+pub fn too_long(starts_at: f64, duration: std::time::Duration) -> Option<String> {
+    (starts_at + duration.as_secs_f64() > LATEST_END).then(|| {
+        "it would end after 9999-01-01, later than Alertmanager can keep a silence; give a shorter duration".to_string()
+    })
+}
+
+/// Alertmanager's time text. Ends are kept to [`LATEST_END`]: past it (or past chrono's
+/// years) there is nothing Alertmanager takes, and what chrono cannot write must not
+/// become 1970, which turned a `1000000y` silence into one ending before it began.
 fn rfc3339(unix: f64) -> String {
-    let millis = (unix * 1000.0).round() as i64;
+    let millis = (unix.clamp(0.0, LATEST_END) * 1000.0).round() as i64;
     chrono::DateTime::from_timestamp_millis(millis)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -119,6 +137,26 @@ mod tests {
         assert_eq!(json["matchers"][1]["isRegex"], true);
         assert_eq!(json["matchers"][1]["isEqual"], false);
         assert_eq!(json["matchers"][0]["value"], "HighAPIResponseTime");
+    }
+
+    #[test]
+    fn an_end_past_what_alertmanager_keeps_is_never_written_as_1970() {
+        let silence = NewSilence {
+            matchers: parse_list(r#"alertname="X""#).unwrap(),
+            starts_at: 1_764_000_000.0,
+            ends_at: 1_764_000_000.0 + 1_000_000.0 * 365.25 * 86_400.0,
+            created_by: "ana@box".into(),
+            comment: "for ever".into(),
+        };
+        let json: serde_json::Value = serde_json::from_slice(&silence.to_json()).unwrap();
+        assert_eq!(json["endsAt"], "9999-01-01T00:00:00.000Z");
+        let year = std::time::Duration::from_secs(31_557_600);
+        assert!(too_long(1_764_000_000.0, year * 1000).is_none());
+        assert!(
+            too_long(1_764_000_000.0, year * 8000)
+                .unwrap()
+                .contains("9999-01-01")
+        );
     }
 
     #[test]

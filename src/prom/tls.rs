@@ -4,6 +4,7 @@
 //! belong to its certificate is told with the file and the reason, never found out by the
 //! first handshake. No message quotes a file's content: a key is a secret.
 
+use crate::config::file;
 use reqwest::{Certificate, ClientBuilder, Identity};
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -107,7 +108,12 @@ fn identity(cert: &Path, key: &Path) -> Result<Identity, TlsError> {
 }
 
 fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|reason| TlsError::Read {
+    let kind = if what == CLIENT_KEY {
+        file::Kind::PrivateKey
+    } else {
+        file::Kind::Certificate
+    };
+    file::read(path, kind).map_err(|reason| TlsError::Read {
         what,
         path: path.to_path_buf(),
         reason,

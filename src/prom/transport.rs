@@ -28,8 +28,8 @@ pub(super) fn explain(
             return tls_problem(tls, https, client_cert);
         }
         if let Some(http) = error.downcast_ref::<hyper::Error>() {
-            if !https && http.is_parse() {
-                return Some(SPEAKS_TLS);
+            if http.is_parse() {
+                return Some(not_http(http, https));
             }
             // hyper's "connection was not ready": the connection died before the request
             // was written. Right after a TLS 1.3 handshake that is the server refusing the
@@ -42,6 +42,29 @@ pub(super) fn explain(
         cause = error.source();
     }
     None
+}
+
+/// An answer hyper could not read as HTTP, by what it found. Only a bad version — the
+/// first bytes are no `HTTP/1.x` — means TLS on a plain http:// URL (a TLS alert starts
+/// 0x15 0x03); a 1 MB response head was told as "this port speaks TLS" too.
+fn not_http(error: &hyper::Error, https: bool) -> &'static str {
+    // hyper says which part was wrong only in its text (its kinds are private).
+    let text = error.to_string();
+    if text.starts_with("invalid HTTP version") {
+        if https {
+            "the server's answer does not start as HTTP does (not an HTTP server?)"
+        } else {
+            SPEAKS_TLS
+        }
+    } else if text.starts_with("message head is too large") {
+        "the server's answer has a head (status line and headers) over 400 KiB or over 100 \
+         headers, which no Prometheus sends (a misbehaving proxy?)"
+    } else if text.starts_with("invalid HTTP status") {
+        "the server's answer has an invalid HTTP status line (not an HTTP server, or a \
+         broken proxy?)"
+    } else {
+        "the server's answer is malformed HTTP (an invalid header; a broken proxy?)"
+    }
 }
 
 /// A rustls error, bare or inside the `io::Error`s the TLS stream wraps it in (whose

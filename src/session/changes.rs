@@ -13,6 +13,7 @@
 //! A block starts with nothing remembered: its first alert list and rule states are
 //! stored whole (as CBOR events), which keeps blocks independently decodable.
 
+use super::codec::alert_weight;
 use super::format::{Input, Malformed, put_bytes, put_varint};
 use crate::alerts::gofmt;
 use crate::event::DataEvent;
@@ -68,8 +69,8 @@ impl Remembered {
     }
 
     /// `event`'s alert list as changes against the remembered one, when it is an alert
-    /// list and one is remembered.
-    pub(crate) fn alert_changes(&self, event: &DataEvent) -> Option<Vec<u8>> {
+    /// list and one is remembered; and what the list weighs decoded ([`alert_weight`]).
+    pub(crate) fn alert_changes(&self, event: &DataEvent) -> Option<(Vec<u8>, usize)> {
         let (
             DataEvent::Alerts {
                 at,
@@ -128,11 +129,20 @@ impl Remembered {
                 put_bytes(&mut out, &to_cbor(&alert.annotations));
             }
         }
-        Some(out)
+        let weight = alerts
+            .iter()
+            .map(alert_weight)
+            .fold(0, usize::saturating_add);
+        Some((out, weight))
     }
 
     /// The alert list event that `bytes` (from [`Remembered::alert_changes`]) describe.
-    pub(crate) fn apply_alert_changes(&self, bytes: &[u8]) -> Result<DataEvent, Malformed> {
+    /// Each alert is handed to `charge` as soon as it is made, which may stop the list.
+    pub(crate) fn apply_alert_changes(
+        &self,
+        bytes: &[u8],
+        mut charge: impl FnMut(&Alert) -> Result<(), Malformed>,
+    ) -> Result<DataEvent, Malformed> {
         let last = self
             .alerts
             .as_deref()
@@ -147,7 +157,9 @@ impl Remembered {
         for _ in 0..count {
             let reference = number(&mut input)?;
             if reference == 0 {
-                alerts.push(from_cbor::<Alert>(input.bytes()?)?);
+                let alert = from_cbor::<Alert>(input.bytes()?)?;
+                charge(&alert)?;
+                alerts.push(alert);
                 continue;
             }
             let mut alert = last
@@ -171,6 +183,7 @@ impl Remembered {
             if flags & QUOTED != 0 {
                 alert.annotations = quoting(&alert.annotations, was, alert.value);
             }
+            charge(&alert)?;
             alerts.push(alert);
         }
         if !input.is_empty() {
@@ -310,9 +323,9 @@ mod tests {
         for (i, event) in events.iter().enumerate() {
             let ms = i as i64 * 1000;
             let read = match writer.alert_changes(event) {
-                Some(changes) => {
+                Some((changes, _)) => {
                     bytes += changes.len();
-                    reader.apply_alert_changes(&changes).unwrap()
+                    reader.apply_alert_changes(&changes, |_| Ok(())).unwrap()
                 }
                 None => event.clone(),
             };

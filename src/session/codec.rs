@@ -17,7 +17,7 @@ use super::format::{Input, Malformed, put_bytes, put_signed, put_varint};
 use crate::config::layout::QueryId;
 use crate::event::DataEvent;
 use crate::model::Labels;
-use crate::prom::{PromError, Sample};
+use crate::prom::{Alert, PromError, Sample};
 use std::collections::HashMap;
 use std::io;
 use std::time::Duration;
@@ -39,6 +39,71 @@ const ALERT_CHANGES: u8 = 4;
 
 /// Bit 7 of a value byte: the sample's time differs from the cycle's and follows raw.
 const OWN_TIME: u8 = 0x80;
+
+/// What a block may cost decoded, in the estimate of the `*_weight` functions below. The
+/// bytes say little about it: an unchanged value is one byte and decodes to a sample
+/// with its series' labels cloned, so a forged block of a few MiB could decode to
+/// terabytes. The recorder ends a block once its frames weigh [`BLOCK_WEIGHT`] and leaves
+/// out a frame heavier than [`MAX_FRAME_WEIGHT`]; a reader takes a block heavier than
+/// the sum for damage.
+pub(crate) const BLOCK_WEIGHT: usize = 64 << 20;
+pub(crate) const MAX_FRAME_WEIGHT: usize = 128 << 20;
+pub(crate) const MAX_BLOCK_WEIGHT: usize = BLOCK_WEIGHT + MAX_FRAME_WEIGHT;
+
+/// Every entry: its place in the block's list.
+const ENTRY_WEIGHT: usize = std::mem::size_of::<Entry>();
+
+/// A label set: each pair two strings in a tree node, and their text.
+fn labels_weight(labels: &Labels) -> usize {
+    labels.iter().map(|(k, v)| 48 + k.len() + v.len()).sum()
+}
+
+fn sample_weight(labels_weight: usize) -> usize {
+    std::mem::size_of::<Sample>() + labels_weight
+}
+
+pub(crate) fn alert_weight(alert: &Alert) -> usize {
+    std::mem::size_of::<Alert>()
+        + alert.name.len()
+        + labels_weight(&alert.labels)
+        + labels_weight(&alert.annotations)
+}
+
+/// What CBOR decodes to at most, roughly, read from its item heads before anything is
+/// allocated: a number 8 bytes, any other item a 24-byte slot (a string's, a vector's,
+/// a map's), a string its text besides.
+pub(crate) fn cbor_weight(bytes: &[u8]) -> usize {
+    let mut weight = 0usize;
+    let mut pos = 0usize;
+    while let Some(&head) = bytes.get(pos) {
+        pos += 1;
+        let (major, extra) = (head >> 5, head & 0x1f);
+        let argument = match extra {
+            0..=23 => u64::from(extra),
+            24..=27 => {
+                let n = 1usize << (extra - 24);
+                let value = bytes.get(pos..pos + n).map_or(0, |b| {
+                    b.iter().fold(0u64, |acc, &byte| acc << 8 | u64::from(byte))
+                });
+                pos += n;
+                value
+            }
+            // Indefinite lengths: the items that follow count themselves.
+            _ => 0,
+        };
+        let length = usize::try_from(argument).unwrap_or(usize::MAX);
+        weight = weight.saturating_add(match major {
+            0 | 1 | 7 => 8,
+            6 => 0,
+            2 | 3 => {
+                pos = pos.saturating_add(length);
+                24usize.saturating_add(length)
+            }
+            _ => 24,
+        });
+    }
+    weight
+}
 
 /// One recorded thing, with the time it was recorded (Unix seconds, millisecond
 /// resolution). The events are exactly what the app ingested, except that Instant
@@ -84,6 +149,19 @@ struct SeriesState {
     labels: Labels,
     /// Bits of the last value, for the XOR.
     prev: u64,
+    /// [`sample_weight`] of a sample of this series.
+    weight: usize,
+}
+
+impl SeriesState {
+    fn new(labels: Labels) -> Self {
+        let weight = sample_weight(labels_weight(&labels));
+        Self {
+            labels,
+            prev: 0,
+            weight,
+        }
+    }
 }
 
 impl BlockState {
@@ -114,6 +192,8 @@ pub(crate) struct Cycle {
     pub(crate) last_ms: i64,
     /// Instant answers and other events, in arrival order.
     pub(crate) entries: usize,
+    /// What the entries weigh decoded (see [`MAX_BLOCK_WEIGHT`]).
+    pub(crate) weight: usize,
     columns: Columns,
 }
 
@@ -151,6 +231,7 @@ impl Cycle {
         put_varint(&mut self.columns.times, (ms - self.last_ms).max(0) as u64);
         self.last_ms = ms.max(self.last_ms);
         self.entries += 1;
+        self.weight = self.weight.saturating_add(ENTRY_WEIGHT);
     }
 
     pub(crate) fn new(at: f64, ms: i64) -> Self {
@@ -159,6 +240,7 @@ impl Cycle {
             first_ms: ms,
             last_ms: ms,
             entries: 0,
+            weight: 0,
             columns: Columns::default(),
         }
     }
@@ -189,8 +271,10 @@ impl BlockEncoder {
         let samples = match result {
             Ok(samples) => samples,
             Err(error) => {
+                let bytes = to_cbor(error)?;
+                cycle.weight = cycle.weight.saturating_add(cbor_weight(&bytes));
                 out.push(ANSWER_ERROR);
-                put_bytes(out, &to_cbor(error)?);
+                put_bytes(out, &bytes);
                 return Ok(());
             }
         };
@@ -221,10 +305,8 @@ impl BlockEncoder {
                         let n = state.series.len() as u32;
                         put_varint(out, u64::from(n));
                         put_labels(out, &sample.labels);
-                        state.series.push(SeriesState {
-                            labels: sample.labels.clone(),
-                            prev: 0,
-                        });
+                        cycle.weight = cycle.weight.saturating_add(labels_weight(&sample.labels));
+                        state.series.push(SeriesState::new(sample.labels.clone()));
                         index.insert(sample.labels.clone(), n);
                         n
                     }
@@ -236,6 +318,7 @@ impl BlockEncoder {
         let list = state.last_answer.get(&id).map_or(&[][..], Vec::as_slice);
         for (&n, sample) in list.iter().zip(samples) {
             let series = &mut state.series[n as usize];
+            cycle.weight = cycle.weight.saturating_add(series.weight);
             let bits = sample.value.to_bits();
             let own_time = sample.time.to_bits() != cycle.at.to_bits();
             put_value(
@@ -262,15 +345,31 @@ impl BlockEncoder {
         ms: i64,
         event: &DataEvent,
     ) -> io::Result<()> {
-        let (tag, bytes) = match self.state.remembered.alert_changes(event) {
-            Some(changes) => (ALERT_CHANGES, changes),
-            None => (OTHER_EVENT, to_cbor(event)?),
+        let (as_changes, bytes, weight) = self.stored(event)?;
+        let tag = if as_changes {
+            ALERT_CHANGES
+        } else {
+            OTHER_EVENT
         };
         cycle.add_time(ms);
+        cycle.weight = cycle.weight.saturating_add(weight);
         cycle.columns.shapes.push(tag);
         put_bytes(&mut cycle.columns.shapes, &bytes);
         self.state.remembered.observe(ms, event);
         Ok(())
+    }
+
+    /// `event` as stored besides Instant answers: an alert list as changes against the
+    /// remembered one (true), else CBOR; and what it weighs decoded.
+    fn stored(&self, event: &DataEvent) -> io::Result<(bool, Vec<u8>, usize)> {
+        Ok(match self.state.remembered.alert_changes(event) {
+            Some((changes, weight)) => (true, changes, weight),
+            None => {
+                let bytes = to_cbor(event)?;
+                let weight = cbor_weight(&bytes);
+                (false, bytes, weight)
+            }
+        })
     }
 
     /// Whether `event`, arriving at `ms`, need not be stored: rule states that changed in
@@ -297,24 +396,33 @@ impl BlockEncoder {
         out
     }
 
-    /// The payload of any other event: its time, then the event as CBOR.
-    pub(crate) fn event_payload(&mut self, ms: i64, event: &DataEvent) -> io::Result<Vec<u8>> {
-        let (kind, bytes) = match self.state.remembered.alert_changes(event) {
-            Some(changes) => (FRAME_ALERT_CHANGES, changes),
-            None => (FRAME_EVENT, to_cbor(event)?),
+    /// The payload of any other event (its time, then the event as CBOR or an alert list
+    /// as changes) and what it weighs decoded.
+    pub(crate) fn event_payload(
+        &mut self,
+        ms: i64,
+        event: &DataEvent,
+    ) -> io::Result<(Vec<u8>, usize)> {
+        let (as_changes, bytes, weight) = self.stored(event)?;
+        let kind = if as_changes {
+            FRAME_ALERT_CHANGES
+        } else {
+            FRAME_EVENT
         };
         let mut out = vec![kind];
         put_varint(&mut out, (ms - self.state.last_ms).max(0) as u64);
         self.state.last_ms = ms.max(self.state.last_ms);
         out.extend_from_slice(&bytes);
         self.state.remembered.observe(ms, event);
-        Ok(out)
+        Ok((out, ENTRY_WEIGHT.saturating_add(weight)))
     }
 }
 
 /// The reading side of one block.
 pub(crate) struct BlockDecoder {
     state: BlockState,
+    /// What the entries decoded so far weigh; at most [`MAX_BLOCK_WEIGHT`].
+    weight: usize,
 }
 
 /// Why a frame with a good checksum could not be used.
@@ -335,7 +443,13 @@ impl BlockDecoder {
     pub(crate) fn new(start_ms: i64) -> Self {
         Self {
             state: BlockState::new(start_ms),
+            weight: 0,
         }
+    }
+
+    /// Counts `weight` more decoded (see [`charge`]).
+    fn charge(&mut self, weight: usize) -> Result<(), Malformed> {
+        charge(&mut self.weight, weight)
     }
 
     pub(crate) fn decode(
@@ -348,7 +462,9 @@ impl BlockDecoder {
             FRAME_CYCLE => self.decode_cycle(&mut input, out),
             FRAME_EVENT => {
                 let ms = self.advance(&mut input)?;
-                let event = from_cbor::<DataEvent>(input.rest()).map_err(|e| {
+                let cbor = input.rest();
+                self.charge(ENTRY_WEIGHT.saturating_add(cbor_weight(cbor)))?;
+                let event = from_cbor::<DataEvent>(cbor).map_err(|e| {
                     FrameProblem::Unknown(format!("an event this build cannot read ({e})"))
                 })?;
                 self.state.remembered.observe(ms, &event);
@@ -360,7 +476,8 @@ impl BlockDecoder {
             }
             FRAME_ALERT_CHANGES => {
                 let ms = self.advance(&mut input)?;
-                let event = self.state.remembered.apply_alert_changes(input.rest())?;
+                self.charge(ENTRY_WEIGHT)?;
+                let event = self.alert_changes(input.rest())?;
                 self.state.remembered.observe(ms, &event);
                 out.push(Entry::Event {
                     time: seconds(ms),
@@ -404,8 +521,9 @@ impl BlockDecoder {
                 i64::try_from(times.varint()?).map_err(|_| Malformed("time delta".into()))?;
             ms = ms.saturating_add(delta);
             let shape = shapes.u8()?;
+            self.charge(ENTRY_WEIGHT)?;
             if shape == ALERT_CHANGES {
-                let event = self.state.remembered.apply_alert_changes(shapes.bytes()?)?;
+                let event = self.alert_changes(shapes.bytes()?)?;
                 self.state.remembered.observe(ms, &event);
                 out.push(Entry::Event {
                     time: seconds(ms),
@@ -414,7 +532,9 @@ impl BlockDecoder {
                 continue;
             }
             if shape == OTHER_EVENT {
-                match from_cbor::<DataEvent>(shapes.bytes()?) {
+                let cbor = shapes.bytes()?;
+                self.charge(cbor_weight(cbor))?;
+                match from_cbor::<DataEvent>(cbor) {
                     Ok(event) => {
                         self.state.remembered.observe(ms, &event);
                         out.push(Entry::Event {
@@ -430,10 +550,14 @@ impl BlockDecoder {
             let id = usize::try_from(ids.varint()?).map_err(|_| Malformed("query id".into()))?;
             let latency = Duration::from_micros(latencies.varint()?);
             let result = match shape {
-                ANSWER_ERROR => Err(from_cbor::<PromError>(shapes.bytes()?).unwrap_or_else(|e| {
-                    // A newer error kind: keep the answer (and the block state) and say so.
-                    PromError::Decode(format!("an error this build cannot read ({e})"))
-                })),
+                ANSWER_ERROR => {
+                    let cbor = shapes.bytes()?;
+                    self.charge(cbor_weight(cbor))?;
+                    Err(from_cbor::<PromError>(cbor).unwrap_or_else(|e| {
+                        // A newer error kind: keep the answer (and the block state), say so.
+                        PromError::Decode(format!("an error this build cannot read ({e})"))
+                    }))
+                }
                 ANSWER_SAME_SERIES => Ok(self.samples(&mut values, id, at)?),
                 ANSWER_NEW_SERIES => {
                     let count = shapes.len()?;
@@ -443,7 +567,8 @@ impl BlockDecoder {
                             .map_err(|_| Malformed("series number".into()))?;
                         if n as usize == self.state.series.len() {
                             let labels = get_labels(&mut shapes)?;
-                            self.state.series.push(SeriesState { labels, prev: 0 });
+                            self.charge(labels_weight(&labels))?;
+                            self.state.series.push(SeriesState::new(labels));
                         } else if n as usize > self.state.series.len() {
                             return Err(FrameProblem::Malformed(format!("undefined series {n}")));
                         }
@@ -486,6 +611,15 @@ impl BlockDecoder {
         }
     }
 
+    /// An alert list stored as changes, each alert charged as it is made (a kept alert is
+    /// a clone of the remembered one: a byte on disk, its labels and annotations in memory).
+    fn alert_changes(&mut self, bytes: &[u8]) -> Result<DataEvent, Malformed> {
+        let Self { state, weight } = self;
+        state
+            .remembered
+            .apply_alert_changes(bytes, |alert| charge(weight, alert_weight(alert)))
+    }
+
     /// The values of the series `id` answered with last.
     fn samples(
         &mut self,
@@ -493,6 +627,13 @@ impl BlockDecoder {
         id: QueryId,
         at: f64,
     ) -> Result<Vec<Sample>, Malformed> {
+        let list_weight = self.state.last_answer.get(&id).map_or(0, |list| {
+            list.iter()
+                .map(|&n| self.state.series.get(n as usize).map_or(0, |s| s.weight))
+                .fold(0usize, usize::saturating_add)
+        });
+        // Before any label is cloned: an answer of one byte per sample clones them all.
+        self.charge(list_weight)?;
         let state = &mut self.state;
         let list = state
             .last_answer
@@ -519,6 +660,19 @@ impl BlockDecoder {
         }
         Ok(samples)
     }
+}
+
+/// Counts `weight` more decoded into `spent`; past [`MAX_BLOCK_WEIGHT`] the block is
+/// damage (no recorder writes it), and nothing more of it is decoded.
+fn charge(spent: &mut usize, weight: usize) -> Result<(), Malformed> {
+    *spent = spent.saturating_add(weight);
+    if *spent > MAX_BLOCK_WEIGHT {
+        return Err(Malformed(format!(
+            "the block decodes to more than {} MiB, more than a recorder writes",
+            MAX_BLOCK_WEIGHT >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// The two value columns of a cycle frame being read.

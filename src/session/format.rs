@@ -228,8 +228,21 @@ pub(crate) fn decode_file_header(
             "the header's checksum does not match".into(),
         ));
     }
-    let header = serde_json::from_slice(body)
+    let header: Header = serde_json::from_slice(body)
         .map_err(|e| corrupt(FILE_PREAMBLE, format!("unreadable header: {e}")))?;
+    // The recorder writes the session's refresh, which was checked against this range;
+    // anything else is a forged header (u64::MAX seconds overflowed the replay's clock).
+    let longest = *crate::config::profile::REFRESH.end();
+    if header.refresh.is_zero() || header.refresh > longest {
+        return Err(corrupt(
+            FILE_PREAMBLE,
+            format!(
+                "the header's refresh interval ({}) is impossible; a session refreshes at most every {}",
+                crate::config::duration::short(header.refresh),
+                crate::config::duration::short(longest)
+            ),
+        ));
+    }
     Ok((header, end))
 }
 

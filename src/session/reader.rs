@@ -7,6 +7,7 @@ use super::format::{
     FormatError, FrameRead, Header, RecordRead, TAG_BLOCK, TAG_END, TAG_MARKER, Warning,
     WarningKind, decode_file_header, find_record, read_frame, read_record,
 };
+use super::recorder::MAX_BLOCK_BYTES;
 use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -71,10 +72,11 @@ impl Recording {
     /// the header becomes [`Recording::warnings`].
     pub fn open(path: impl AsRef<Path>) -> Result<Recording, FormatError> {
         let path = path.as_ref().to_path_buf();
-        let bytes = std::fs::read(&path).map_err(|source| FormatError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = crate::config::file::read(&path, crate::config::file::Kind::Recording)
+            .map_err(|source| FormatError::Io {
+                path: path.clone(),
+                source,
+            })?;
         Self::from_bytes(path, bytes)
     }
 
@@ -269,8 +271,13 @@ impl Recording {
     /// All entries of a block, up to the first damage (which becomes a warning).
     fn decode(&self, block: &Block, is_last: bool) -> Vec<Entry> {
         let mut raw = Vec::new();
+        // One byte more than a recorder writes tells a forged block (a zstd bomb: 99 KB
+        // decompressing to gigabytes) without decompressing it whole.
+        let limit = MAX_BLOCK_BYTES as u64 + 1;
         let unpacked = zstd::stream::read::Decoder::with_buffer(&self.bytes[block.data.clone()])
-            .and_then(|decoder| decoder.single_frame().read_to_end(&mut raw));
+            .and_then(|decoder| decoder.single_frame().take(limit).read_to_end(&mut raw));
+        let oversized = raw.len() > MAX_BLOCK_BYTES;
+        raw.truncate(MAX_BLOCK_BYTES);
         let mut decoder = BlockDecoder::new(block.start_ms);
         let mut entries = Vec::new();
         let mut pos = 0;
@@ -311,6 +318,10 @@ impl Recording {
             && matches!(&unpacked, Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof);
         let problem = match (problem, unpacked) {
             (Some(problem), _) => Some(problem),
+            (None, _) if oversized => Some(format!(
+                "the block decompresses to more than {} MiB, more than a recorder writes; its first {frames} frames are read",
+                MAX_BLOCK_BYTES >> 20
+            )),
             // The data simply stops: the recorder was killed while writing this block.
             (None, _) if cut => {
                 self.warn(

@@ -1,7 +1,7 @@
 //! Writes a recording while the app runs: append-only, every frame flushed to the file
 //! as soon as it is complete, so a killed process leaves a readable file.
 
-use super::codec::{BlockEncoder, Cycle, millis};
+use super::codec::{BLOCK_WEIGHT, BlockEncoder, Cycle, MAX_FRAME_WEIGHT, millis};
 use super::format::{
     Header, TAG_BLOCK, TAG_END, TAG_MARKER, encode_file_header, encode_frame, encode_record,
 };
@@ -17,6 +17,11 @@ const LEVEL: i32 = 3;
 /// Shorter blocks seek faster; each costs a few KiB of repeated label definitions.
 pub(crate) const BLOCK_SPAN_MS: i64 = 5 * 60 * 1000;
 pub(crate) const BLOCK_BYTES: usize = 4 << 20;
+/// A frame longer than this is left out of the recording (the block ends there), so a
+/// block decompresses to [`MAX_BLOCK_BYTES`] at most; a reader takes more for damage
+/// rather than decompressing a forged block without end.
+pub(crate) const MAX_FRAME_BYTES: usize = 32 << 20;
+pub(crate) const MAX_BLOCK_BYTES: usize = BLOCK_BYTES + MAX_FRAME_BYTES;
 /// Longer marker notes are cut (record bodies are limited to 1 MiB).
 const MAX_NOTE: usize = 64 << 10;
 
@@ -49,6 +54,8 @@ struct OpenBlock {
     encoder: BlockEncoder,
     start_ms: i64,
     raw_bytes: usize,
+    /// What its frames weigh decoded (see [`BLOCK_WEIGHT`]).
+    weight: usize,
 }
 
 /// The file, counting what reached it.
@@ -70,15 +77,19 @@ impl Write for Counting {
 }
 
 impl Recorder {
-    /// Creates (or truncates) `path` and writes the header.
+    /// Creates `path`, which must not exist (a recording is never written over another
+    /// file), and writes the header.
     pub fn create(path: impl AsRef<Path>, header: &Header) -> io::Result<Recorder> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        Self::in_file(File::create_new(path)?, path, header)
+    }
+
+    /// Records into `file`, opened for writing and empty, named `path` in messages.
+    pub fn in_file(file: File, path: &Path, header: &Header) -> io::Result<Recorder> {
+        let path = path.to_path_buf();
         let mut header = header.clone();
         header.source = super::format::strip_credentials(&header.source);
-        let mut out = Counting {
-            file: File::create(&path)?,
-            written: 0,
-        };
+        let mut out = Counting { file, written: 0 };
         out.write_all(&encode_file_header(&header)?)?;
         out.flush()?;
         Ok(Recorder {
@@ -164,8 +175,8 @@ impl Recorder {
             // frame, in arrival order; between cycles they are written at once.
             (other, Some(cycle)) => block.encoder.add_event(cycle, ms, other)?,
             (other, None) => {
-                let payload = block.encoder.event_payload(ms, other)?;
-                return self.write_frame(&payload, ms);
+                let (payload, weight) = block.encoder.event_payload(ms, other)?;
+                return self.write_frame(&payload, ms, weight);
             }
         }
         if self
@@ -264,6 +275,7 @@ impl Recorder {
             encoder: BlockEncoder::new(ms),
             start_ms: ms,
             raw_bytes: 0,
+            weight: 0,
         });
         Ok(())
     }
@@ -274,13 +286,24 @@ impl Recorder {
         };
         self.largest_cycle = self.largest_cycle.max(cycle.entries);
         let payload = block.encoder.cycle_payload(&cycle);
-        self.write_frame(&payload, cycle.last_ms)
+        self.write_frame(&payload, cycle.last_ms, cycle.weight)
     }
 
-    /// Writes one frame into the open block and flushes it through zstd to the file.
-    fn write_frame(&mut self, payload: &[u8], ms: i64) -> io::Result<()> {
+    /// Writes one frame, weighing `weight` decoded, into the open block and flushes it
+    /// through zstd to the file. A frame longer or heavier than a reader takes is left
+    /// out, and its block ends: the block's state has seen it, the next starts afresh.
+    fn write_frame(&mut self, payload: &[u8], ms: i64, weight: usize) -> io::Result<()> {
         self.frame.clear();
         encode_frame(&mut self.frame, payload);
+        if self.frame.len() > MAX_FRAME_BYTES || weight > MAX_FRAME_WEIGHT {
+            log::warn!(
+                "recording {}: data of {} MiB ({} MiB decoded) arrived at once, more than a recording holds; left out",
+                self.path.display(),
+                self.frame.len() >> 20,
+                weight >> 20
+            );
+            return self.end_block();
+        }
         let (Some(Sink::Block(encoder)), Some(block)) = (&mut self.sink, &mut self.block) else {
             return Err(io::Error::other("no open block"));
         };
@@ -288,7 +311,11 @@ impl Recorder {
         // zstd's flush ends its current block, so the frame is decodable from the file.
         encoder.flush()?;
         block.raw_bytes += self.frame.len();
-        if ms - block.start_ms >= BLOCK_SPAN_MS || block.raw_bytes >= BLOCK_BYTES {
+        block.weight = block.weight.saturating_add(weight);
+        if ms - block.start_ms >= BLOCK_SPAN_MS
+            || block.raw_bytes >= BLOCK_BYTES
+            || block.weight >= BLOCK_WEIGHT
+        {
             self.end_block()?;
         }
         Ok(())

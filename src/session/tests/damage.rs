@@ -249,7 +249,10 @@ fn events_of_a_newer_kind_are_skipped_with_a_warning() {
     format::encode_frame(&mut frames, &payload);
     let mut encoder = codec::BlockEncoder::new(start);
     let known = DataEvent::Connection(Connection::Connected);
-    format::encode_frame(&mut frames, &encoder.event_payload(start, &known).unwrap());
+    format::encode_frame(
+        &mut frames,
+        &encoder.event_payload(start, &known).unwrap().0,
+    );
     let mut file = format::encode_file_header(&header()).unwrap();
     file.extend(format::encode_record(
         format::TAG_BLOCK,

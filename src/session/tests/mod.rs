@@ -458,5 +458,6 @@ fn readable_now(path: &Path) -> usize {
     Recording::open(path).unwrap().entries().count()
 }
 
+mod bounds;
 mod changes;
 mod damage;
