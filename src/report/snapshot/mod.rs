@@ -670,6 +670,7 @@ mod tests {
             }],
             alerts: vec![alert],
             alerts_error: Some(format!("alerts{hostile}")),
+            reasons: vec![format!("reason{hostile}")],
         };
         let theme = crate::config::Theme::load("default").unwrap();
         let coloured = snapshot.to_text(Some(&theme));
