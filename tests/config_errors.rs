@@ -38,6 +38,47 @@ const fn case(
 
 const LAYOUT_CASES: &[Case] = &[
     case(
+        "slo_objective_100.toml",
+        33,
+        13,
+        "slo[0].objective",
+        &[
+            "objective 100 must be a percentage above 0 and below 100",
+            "no error budget",
+        ],
+    ),
+    case(
+        "slo_objective_zero.toml",
+        33,
+        13,
+        "slo[0].objective",
+        &["objective 0 must be a percentage above 0"],
+    ),
+    case(
+        "slo_burn_window_outside.toml",
+        40,
+        6,
+        "slo[0].burn_windows.3d",
+        &["burn window 3d = 1h does not fit inside the SLO window of 10m"],
+    ),
+    case(
+        "slo_not_a_counter.toml",
+        35,
+        10,
+        "slo[0].errors",
+        &[
+            "must select a counter",
+            "`db_replication_lag_seconds` is not a counter",
+        ],
+    ),
+    case(
+        "slo_rate_not_a_selector.toml",
+        35,
+        10,
+        "slo[0].errors",
+        &["is not a plain selector", "the SLI takes its rate()"],
+    ),
+    case(
         "columns_on_a_chart.toml",
         14,
         11,

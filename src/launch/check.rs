@@ -34,6 +34,15 @@ pub fn print(config: &Config, clients: &Clients) {
     for annotation in &layout.annotations {
         println!("  annotation {}: {}", annotation.name, annotation.expr);
     }
+    for slo in &layout.slos {
+        println!(
+            "  slo {}: {}% over {} ({})",
+            slo.name,
+            slo.objective,
+            crate::model::slo::prometheus_duration(slo.window),
+            slo.id()
+        );
+    }
     println!("theme {}: ok", theme.name);
     let servers = std::iter::once(&clients.prometheus).chain(&clients.alertmanager);
     for client in servers {

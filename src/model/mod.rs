@@ -5,6 +5,7 @@ pub mod labels;
 pub mod mapping;
 pub mod matcher;
 pub mod query;
+pub mod slo;
 pub mod text;
 pub mod threshold;
 pub mod units;

@@ -92,10 +92,13 @@ impl Builder<'_> {
             });
         }
         let annotations = self.annotations(&file.annotations)?;
+        let title = file.title.unwrap_or_else(|| "spheroseg-top".to_string());
+        let slos = self.slos(&file.slos, &title)?;
         Ok(Layout {
-            title: file.title.unwrap_or_else(|| "spheroseg-top".to_string()),
+            title,
             tabs,
             annotations,
+            slos,
             queries: self.queries,
             variables: self.variables,
             source: source.clone(),

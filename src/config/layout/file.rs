@@ -24,6 +24,29 @@ pub(super) struct LayoutFile {
     /// `[[annotation]]`: queries whose samples mark moments on every chart.
     #[serde(rename = "annotation", default)]
     pub(super) annotations: Vec<AnnotationFile>,
+    /// `[[slo]]`: service level objectives and their error budgets.
+    #[serde(rename = "slo", default)]
+    pub(super) slos: Vec<SloFile>,
+}
+
+/// `[[slo]]`: an objective over a window, and an SLI: `errors` of `total`, or the requests
+/// of histogram `bucket` slower than `le`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SloFile {
+    pub(super) name: Spanned<String>,
+    pub(super) service: Option<Spanned<String>>,
+    pub(super) description: Option<String>,
+    pub(super) objective: Spanned<f64>,
+    pub(super) window: Spanned<ConfigDuration>,
+    pub(super) errors: Option<Spanned<String>>,
+    pub(super) total: Option<Spanned<String>>,
+    pub(super) bucket: Option<Spanned<String>>,
+    pub(super) le: Option<Spanned<f64>>,
+    /// The alert rules' name (`slo rules`).
+    pub(super) alert: Option<Spanned<String>>,
+    /// Burn windows by their 30-day name (`5m = "5s"`), for short SLO windows.
+    pub(super) burn_windows: Option<Spanned<BTreeMap<String, Spanned<ConfigDuration>>>>,
 }
 
 /// `[[annotation]]`: a PromQL expression whose samples mark moments (deploys, restarts).

@@ -4,6 +4,7 @@
 mod annotation;
 mod build;
 mod file;
+pub mod slo;
 mod table;
 mod variable;
 
@@ -14,6 +15,7 @@ pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
 use serde::Deserialize;
+pub use slo::{Sli, Slo};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -106,6 +108,8 @@ pub struct Layout {
     pub variables: Vec<crate::variables::Variable>,
     /// `[[annotation]]` entries: moments marked on charts.
     pub annotations: Vec<Annotation>,
+    /// `[[slo]]` entries: objectives, error budgets and burn rates.
+    pub slos: Vec<Slo>,
     /// The layout's own text, kept so a session can say exactly what it showed.
     pub source: Source,
 }
