@@ -314,6 +314,26 @@ pub enum Command {
     },
     /// Print the manual page (roff) on standard output (`spheroseg-top man | man -l -`)
     Man,
+    /// Service level objectives of the layout (`[[slo]]`)
+    Slo(SloArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SloArgs {
+    #[command(subcommand)]
+    pub command: SloCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SloCommand {
+    /// Write Prometheus recording and alerting rules for the layout's SLOs in Sloth's
+    /// naming (multiwindow, multi-burn-rate alerts: page and ticket); the same layout
+    /// always gives the same file
+    Rules {
+        /// Write the rules here instead of to standard output
+        #[arg(long, short, value_name = "RULES.yml")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

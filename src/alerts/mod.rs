@@ -18,6 +18,7 @@ pub mod gofmt;
 pub mod promql;
 pub mod rules;
 pub mod selectors;
+pub mod slo_rules;
 pub mod template;
 pub mod timeline;
 

@@ -13,6 +13,7 @@ pub mod output;
 pub mod recording;
 pub mod screenshot;
 mod silence;
+mod slo;
 pub mod snapshot;
 pub mod terminal;
 
@@ -84,6 +85,9 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     }
     if let Some(Command::Import(args)) = &cli.command {
         return import::run(args, cli.options.force).map(|()| 0);
+    }
+    if let Some(Command::Slo(args)) = &cli.command {
+        return slo::run(args, &cli.options).map(|()| 0);
     }
     // A replay connects to nothing and draws with the recording's layout, theme and rules:
     // the config file's profiles are not read, so a broken one cannot stop it.

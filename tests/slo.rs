@@ -1,0 +1,191 @@
+//! SLOs against the real thing: `slo rules` writes a file `promtool check rules` accepts,
+//! the same every time; a real Prometheus loading it over the simulator records the burn
+//! rates, and in the incident the API availability SLO burns past 6× and its page fires,
+//! while in the normal scenario it stays under 1×. Windows are short (10 minutes, burn
+//! windows of 30 s to 5 m) so that the incident burns budget within seconds.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use spheroseg_top::config::Layout;
+use spheroseg_top::demo::{Stack, StackOptions};
+use spheroseg_top::prom::AlertState;
+use spheroseg_top::sim::Scenario;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use tokio::time::{Instant, sleep};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/slo")
+        .join(name)
+}
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+}
+
+/// `slo rules` for `layout`, as text.
+fn rules(layout: &str) -> String {
+    let output = binary()
+        .args(["slo", "rules", "--layout", layout])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Writes `text` as a rule file in `dir`.
+fn rule_file(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("slo-rules.yml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_rules_pass_promtool_and_the_same_layout_gives_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in ["spheroseg", fixture("short-window.toml").to_str().unwrap()] {
+        let first = rules(layout);
+        assert_eq!(
+            first,
+            rules(layout),
+            "{layout}: the same input, the same file"
+        );
+        let path = rule_file(dir.path(), &first);
+        let check = Command::new("promtool")
+            .args(["check", "rules"])
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|e| panic!("this test needs promtool (Debian's prometheus): {e}"));
+        let said = String::from_utf8_lossy(&check.stdout).to_string()
+            + &String::from_utf8_lossy(&check.stderr);
+        assert!(check.status.success(), "{layout}: promtool said\n{said}");
+        assert!(said.contains("SUCCESS"), "{said}");
+    }
+    let bundled = rules("spheroseg");
+    for name in [
+        "record: slo:sli_error:ratio_rate5m",
+        "record: slo:sli_error:ratio_rate3d",
+        "record: slo:sli_error:ratio_rate30d",
+        "record: slo:period_error_budget_remaining:ratio",
+        "alert: ApiAvailabilityBudgetBurn",
+        "sloth_id: spheroseg-graphql-errors",
+        "sloth_severity: ticket",
+    ] {
+        assert!(bundled.contains(name), "{name} in:\n{bundled}");
+    }
+    // Written to a file: a new one only, as every output.
+    let out = dir.path().join("out.yml");
+    let written = binary()
+        .args(["slo", "rules", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(written.status.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), bundled);
+    let again = binary()
+        .args(["slo", "rules", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "an existing file is kept");
+}
+
+/// Prometheus with the short-window SLO rules over the simulator in `scenario`.
+async fn stack(scenario: Scenario, dir: &Path) -> Stack {
+    let path = fixture("short-window.toml");
+    let rules = rule_file(dir, &rules(path.to_str().unwrap()));
+    match Stack::start(StackOptions {
+        scenario,
+        rule_files: vec![rules],
+        ..StackOptions::default()
+    })
+    .await
+    {
+        Ok(stack) => stack,
+        Err(e) => panic!("this test needs a real Prometheus and could not start one:\n{e}"),
+    }
+}
+
+/// The API availability SLO's burn rate over its burn window `window` (0: "5m", 30 s here;
+/// 6: "3d", 5 m here), as the recording rule has it, divided by the budget as the SLO tab
+/// divides it.
+async fn recorded_burn(url: &str, window: usize) -> Option<f64> {
+    let layout = Layout::load(fixture("short-window.toml").to_str().unwrap()).unwrap();
+    let slo = &layout.slos[0];
+    let expr = &layout.queries[slo.queries.recorded[window]].expr;
+    let answer = common::client(url)
+        .instant(expr, spheroseg_top::clock::unix_now())
+        .await
+        .ok()?;
+    let ratio = answer.samples.first()?.value;
+    Some(spheroseg_top::model::slo::burn_rate(ratio, slo.objective))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_incident_availability_burns_past_6x_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = stack(Scenario::Incident, dir.path()).await;
+    let url = stack.prometheus_url().to_string();
+    let client = common::client(&url);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut burn, mut paged) = (None, false);
+    while Instant::now() < deadline && !(burn.is_some_and(|b| b > 6.0) && paged) {
+        burn = recorded_burn(&url, 0).await.or(burn);
+        paged = client.alerts().await.unwrap().iter().any(|a| {
+            a.name == "ApiAvailabilityBudgetBurn"
+                && a.state == AlertState::Firing
+                && a.labels.get("sloth_severity").map(String::as_str) == Some("page")
+        });
+        sleep(Duration::from_millis(500)).await;
+    }
+    eprintln!("incident: 5m burn {burn:?}, page firing {paged}");
+    assert!(
+        burn.is_some_and(|b| b > 6.0),
+        "5m burn rate in the incident: {burn:?}"
+    );
+    assert!(paged, "the page alert fires in the incident");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_normal_scenario_availability_burns_under_1x() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = stack(Scenario::Normal, dir.path()).await;
+    let url = stack.prometheus_url().to_string();
+    // Until the 30 s window is full, a ratio of a few requests is noise, not a burn rate.
+    common::wait_for(&url, "slo:sli_error:ratio_rate30s", Duration::from_secs(30)).await;
+    sleep(Duration::from_secs(30)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline && seen.len() < 5 {
+        if let (Some(fast), Some(slow)) =
+            (recorded_burn(&url, 0).await, recorded_burn(&url, 6).await)
+        {
+            seen.push((fast, slow));
+        }
+        sleep(Duration::from_secs(1)).await;
+    }
+    eprintln!("normal: (5m, 3d) burn {seen:?}");
+    assert!(seen.len() >= 5, "recorded burn rates: {seen:?}");
+    assert!(
+        seen.iter().all(|(fast, slow)| *fast < 1.0 && *slow < 1.0),
+        "normal burn rates (5m, 3d): {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(_, slow)| *slow > 0.0),
+        "some 5xx even when healthy: {seen:?}"
+    );
+    let alerts = common::client(&url).alerts().await.unwrap();
+    assert!(
+        !alerts.iter().any(|a| a.name.ends_with("BudgetBurn")
+            && a.labels.get("sloth_severity").map(String::as_str) == Some("page")),
+        "nothing pages in the normal scenario: {alerts:?}"
+    );
+}
