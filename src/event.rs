@@ -184,6 +184,11 @@ pub enum SourceCommand {
 pub struct Watch {
     pub queries: Vec<QueryId>,
     pub rules: bool,
+    /// Asked once a minute at most, shown or not: SLO windows of a day or more read raw.
+    pub slow: Vec<QueryId>,
+    /// Not asked at all: an SLO window read from its recording rule instead, or the rule's
+    /// series while Prometheus has not loaded it.
+    pub idle: Vec<QueryId>,
 }
 
 /// How old the poller lets data get: what is on screen is asked for every `visible`;

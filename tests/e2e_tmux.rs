@@ -919,3 +919,66 @@ async fn the_prometheus_tab_shows_a_stopped_exporter_down_and_charts_it() {
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
 }
+
+/// The SLO tab over a real Prometheus loading `slo rules`' output for short (10-minute)
+/// windows, in the incident: the availability row burns, its page fires, the long windows
+/// come from the recording rules, and Enter charts the burn rates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_slo_tab_shows_the_budget_burning_in_the_incident() {
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    let layout = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/slo/short-window.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("slo.yml");
+    let written = Command::new(binary)
+        .args(["slo", "rules", "--layout"])
+        .arg(&layout)
+        .arg("-o")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{written:?}");
+    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        scenario: Scenario::Incident,
+        rule_files: vec![rules],
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let url = stack.prometheus_url().to_string();
+
+    let tmux = Tmux::new("slo");
+    tmux.launch(
+        &format!(
+            "{binary} --prometheus {url} --refresh 1s --layout {}",
+            layout.display()
+        ),
+        160,
+        40,
+    );
+    let (screen, _) = tmux.wait_for(
+        "the availability SLO paging",
+        Duration::from_secs(60),
+        |s| {
+            s.lines()
+                .any(|l| l.contains("API availability") && l.contains("page"))
+                && s.contains("read from the recording rules")
+                && s.contains("ApiAvailabilityBudgetBurn")
+        },
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("API availability") && l.contains('%'))
+        .unwrap_or_default();
+    assert!(row.contains("99%") && row.contains('×'), "the row: {row}");
+    assert!(
+        screen.contains("1 SLO ◆"),
+        "the tab title carries the page:\n{screen}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the burn rates charted", Duration::from_secs(15), |s| {
+        s.contains("API availability · burn rate") && s.contains("5m burn")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the dashboard to exit");
+}

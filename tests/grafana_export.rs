@@ -28,7 +28,7 @@ const KPI_HEIGHT: u32 = 3;
 
 /// Panels with a Grafana counterpart: those that chart or show a query.
 fn exported(kind: PanelKind) -> bool {
-    !kind.is_alerting() && !kind.is_server()
+    !kind.is_alerting() && !kind.is_server() && kind != PanelKind::Slo
 }
 
 /// The dashboard of `layout`, as Grafana's "Export as code → Classic" writes it (no
@@ -132,7 +132,8 @@ fn grafana_kind(kind: PanelKind) -> Option<(&'static str, bool)> {
         | PanelKind::Rules
         | PanelKind::Alertmanager
         | PanelKind::Targets
-        | PanelKind::Tsdb => None,
+        | PanelKind::Tsdb
+        | PanelKind::Slo => None,
     }
 }
 

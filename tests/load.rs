@@ -33,6 +33,7 @@ async fn poll(url: &str, refresh: Duration, span: Duration) -> (Vec<usize>, Opti
         .send(SourceCommand::Watch(Watch {
             queries: vec![0, 1],
             rules: false,
+            ..Watch::default()
         }))
         .await
         .unwrap();

@@ -189,3 +189,62 @@ async fn in_the_normal_scenario_availability_burns_under_1x() {
         "nothing pages in the normal scenario: {alerts:?}"
     );
 }
+
+/// The bundled layout's 30-day SLOs with no rules loaded: the app tells the poller to ask
+/// the day-long and 30-day windows raw once a minute and the recording rules' series not at
+/// all, and the SLO tab says how old the raw long windows are and which rules make them
+/// cheap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_rules_long_windows_are_asked_once_a_minute_and_their_age_shown() {
+    use spheroseg_top::app::{Action, Msg};
+    use spheroseg_top::event::SourceCommand;
+    let stack = common::stack(Scenario::Incident).await;
+    let url = stack.prometheus_url().to_string();
+    common::wait_for(
+        &url,
+        "sum(rate(http_request_duration_seconds_count[5m])) > 0",
+        Duration::from_secs(20),
+    )
+    .await;
+    let mut app = common::app(Layout::load("spheroseg").unwrap(), &url);
+    common::poll_until_complete(&mut app, &url).await;
+    let tab = app
+        .layout()
+        .tabs
+        .iter()
+        .position(|t| t.title == "SLO")
+        .unwrap();
+    app.update(Msg::Action(Action::SelectTab(tab)));
+    let watch = app
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            SourceCommand::Watch(w) => Some(w),
+            _ => None,
+        })
+        .next_back()
+        .expect("the tab switch tells the poller what it shows");
+    for slo in &app.layout().slos {
+        for i in [5, 6, 7] {
+            assert!(
+                watch.slow.contains(&slo.queries.raw[i]),
+                "{}: {i}",
+                slo.name
+            );
+        }
+        assert!(watch.queries.contains(&slo.queries.raw[0]));
+        assert!(watch.idle.contains(&slo.queries.recorded[7]));
+        assert!(!watch.slow.contains(&slo.queries.raw[4]), "6h is not long");
+    }
+    let screen = common::lines(&common::render(&app, 200, 50)).join("\n");
+    assert!(
+        screen.contains("long windows asked raw once a minute")
+            && screen.contains("slo:sli_error:ratio_rate30d"),
+        "{screen}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("API availability") && l.contains("99%"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains('×') && row.contains('%'), "{row}");
+}

@@ -36,6 +36,7 @@ impl App {
                 _ => 0,
             },
             PanelKind::Targets => self.store.server.targets().len(),
+            PanelKind::Slo => panel.slos.len(),
             _ => 0,
         }
     }
@@ -214,6 +215,7 @@ impl App {
                 super::alerts::Selected::Group(_) => None,
             })??,
             PanelKind::Rules | PanelKind::Tsdb => return None,
+            PanelKind::Slo => panel.slos.get(focus.kpi)?.chart_spec(),
             PanelKind::Targets => {
                 super::server::target_chart(self.store.server.targets().get(focus.kpi)?)
             }

@@ -23,11 +23,18 @@ impl App {
                 p.queries.iter().map(|q| q.id).chain(kpis)
             })
             .collect();
+        // SLO windows: from the recording rules where loaded, else raw, long ones slowly.
+        let slos = crate::view::slo::polling(&self.layout.slos, &self.store);
+        if panels.clone().any(|p| p.kind == PanelKind::Slo) {
+            queries.extend(&slos.read);
+        }
         queries.sort_unstable();
         queries.dedup();
         let watch = Watch {
             queries,
             rules: panels.clone().any(|p| p.kind == PanelKind::Rules),
+            slow: slos.slow,
+            idle: slos.idle,
         };
         if self.watching.as_ref() != Some(&watch) {
             self.outbox.push(SourceCommand::Watch(watch.clone()));

@@ -172,7 +172,8 @@ pub fn exhaustion(left: f64, burn: f64, period: Duration) -> Option<Duration> {
     if left.is_nan() || burn.is_nan() || burn <= 0.0 {
         return None;
     }
-    let secs = left.max(0.0) * period.as_secs_f64() / burn;
+    // To the millisecond: float noise is no part of the answer.
+    let secs = (left.max(0.0) * period.as_secs_f64() / burn * 1000.0).round() / 1000.0;
     Duration::try_from_secs_f64(secs).ok()
 }
 

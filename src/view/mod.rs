@@ -6,6 +6,7 @@ pub mod alert_groups;
 pub mod annotations;
 pub mod drill;
 pub mod server;
+pub mod slo;
 pub mod why_empty;
 
 use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
@@ -174,6 +175,7 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
             };
         }
         PanelKind::Targets | PanelKind::Tsdb => return server::panel_status(panel.kind, store),
+        PanelKind::Slo => return slo::status(&panel.slos, store, ctx),
         _ => {}
     }
     if panel.kind == PanelKind::KpiTable {

@@ -18,6 +18,8 @@ pub(super) struct Builder<'a> {
     pub(super) index: HashMap<String, QueryId>,
     pub(super) drills: HashMap<String, Drill>,
     pub(super) variables: Vec<crate::variables::Variable>,
+    /// Whether the layout has `[[slo]]`, which `slo` panels show.
+    pub(super) has_slos: bool,
 }
 
 impl Builder<'_> {
@@ -49,6 +51,7 @@ impl Builder<'_> {
             );
         }
         self.declare_variables(file.variables)?;
+        self.has_slos = !file.slos.is_empty();
         for (name, drill) in &file.drill {
             let built = self.drill(drill, &format!("drill.{name}"))?;
             self.drills.insert(name.clone(), built);
@@ -94,6 +97,14 @@ impl Builder<'_> {
         let annotations = self.annotations(&file.annotations)?;
         let title = file.title.unwrap_or_else(|| "spheroseg-top".to_string());
         let slos = self.slos(&file.slos, &title)?;
+        for panel in tabs
+            .iter_mut()
+            .flat_map(|t| &mut t.rows)
+            .flat_map(|r| &mut r.panels)
+            .filter(|p| p.kind == PanelKind::Slo)
+        {
+            panel.slos = slos.clone();
+        }
         Ok(Layout {
             title,
             tabs,
@@ -219,6 +230,13 @@ impl Builder<'_> {
             if !queries.is_empty() || !file.kpis.is_empty() {
                 return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an alerts or rules panel shows the alert board and takes no `query`, `series` or [[...kpi]]"));
             }
+        } else if kind == PanelKind::Slo {
+            if !queries.is_empty() || !file.kpis.is_empty() {
+                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an slo panel shows the layout's [[slo]] and takes no `query`, `series` or [[...kpi]]"));
+            }
+            if !self.has_slos {
+                return self.error(file.kind.span(), format!("{path}.kind"), format!("panel \"{title}\": an slo panel shows the layout's [[slo]], and this layout has none"));
+            }
         } else if kind.is_server() {
             if !queries.is_empty() || !file.kpis.is_empty() {
                 return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": a targets or tsdb panel shows what Prometheus says about itself and takes no `query`, `series` or [[...kpi]]"));
@@ -260,6 +278,7 @@ impl Builder<'_> {
             kpis,
             columns,
             mappings,
+            slos: Vec::new(),
         })
     }
 

@@ -50,6 +50,8 @@ pub enum PanelKind {
     Targets,
     /// The server's head cardinality and what each query of the dashboard costs.
     Tsdb,
+    /// The layout's `[[slo]]`: objective, SLI, error budget left, burn rates, alerts.
+    Slo,
 }
 
 impl PanelKind {
@@ -153,6 +155,8 @@ pub struct Panel {
     pub columns: Option<Vec<String>>,
     /// Values shown as words (`[[...mapping]]`), first match wins.
     pub mappings: Vec<ValueText>,
+    /// An `slo` panel's objectives: the layout's `[[slo]]`, in order.
+    pub slos: Vec<Slo>,
 }
 
 #[derive(Clone, Debug)]
@@ -320,6 +324,7 @@ impl Layout {
             index: HashMap::new(),
             drills: HashMap::new(),
             variables: Vec::new(),
+            has_slos: false,
         }
         .build(file, &source)
     }

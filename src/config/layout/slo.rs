@@ -3,11 +3,12 @@
 //! under), with their burn-rate windows. Checked like every other layout key; the queries
 //! the SLO panels need are polled with the layout's own ([`Slo::queries`]).
 
-use super::QueryId;
 use super::build::Builder;
 use super::file::SloFile;
+use super::{Breakdown, ChartQuery, ChartSpec, QueryId};
 use crate::config::ConfigError;
 use crate::model::slo::{self, ALERTS, Window};
+use crate::model::{Direction, Thresholds, Unit};
 use std::collections::HashSet;
 use std::time::Duration;
 use toml::Spanned;
@@ -78,7 +79,12 @@ impl Slo {
 
     /// The error ratio over `window`, from the raw counters.
     pub fn error_ratio_expr(&self, window: Duration) -> String {
-        let w = slo::prometheus_duration(window);
+        self.error_ratio_over(&slo::prometheus_duration(window))
+    }
+
+    /// The error ratio over `w`, a duration as PromQL writes one (or a `$window`
+    /// placeholder a drill view fills in).
+    fn error_ratio_over(&self, w: &str) -> String {
         match &self.sli {
             Sli::Ratio { errors, total } => {
                 format!("sum(rate({errors}[{w}])) / sum(rate({total}[{w}]))")
@@ -88,6 +94,73 @@ impl Slo {
                 let all = with_matcher(bucket, "le", "+Inf");
                 format!("1 - sum(rate({good}[{w}])) / sum(rate({all}[{w}]))")
             }
+        }
+    }
+
+    /// The drill view: the burn rate over each shown window, one line per window (its
+    /// `window` label the actual span); Enter on one opens the budget left over the SLO
+    /// window and that window's burn rate.
+    pub fn chart_spec(&self) -> ChartSpec {
+        let budget = slo::error_budget(self.objective);
+        let burn_thresholds = Thresholds {
+            target: Some(1.0),
+            alert: Some(ALERTS[0].factor),
+            direction: Direction::Above,
+        };
+        let queries = Window::SHOWN
+            .into_iter()
+            .map(|w| {
+                let span = slo::prometheus_duration(self.burn_window(w));
+                ChartQuery {
+                    expr: format!(
+                        "label_replace(({}) / {budget}, \"window\", \"{span}\", \"\", \"\")",
+                        self.error_ratio_over(&span)
+                    ),
+                    legend: Some(format!("{} burn", w.label())),
+                }
+            })
+            .collect();
+        let window = slo::prometheus_duration(self.window);
+        ChartSpec {
+            title: format!("{} · burn rate", self.name),
+            queries,
+            unit: Unit::None,
+            decimals: Some(1),
+            thresholds: burn_thresholds,
+            breakdown: Some(Breakdown {
+                by: vec!["window".into()],
+                panels: vec![
+                    ChartSpec {
+                        title: format!("{} · error budget left over {window}", self.name),
+                        queries: vec![ChartQuery {
+                            expr: format!(
+                                "1 - ({}) / {budget}",
+                                self.error_ratio_expr(self.window)
+                            ),
+                            legend: Some("budget left".into()),
+                        }],
+                        unit: Unit::Ratio,
+                        decimals: Some(1),
+                        thresholds: Thresholds {
+                            target: Some(0.25),
+                            alert: Some(0.0),
+                            direction: Direction::Below,
+                        },
+                        breakdown: None,
+                    },
+                    ChartSpec {
+                        title: format!("{} · burn rate over $window", self.name),
+                        queries: vec![ChartQuery {
+                            expr: format!("({}) / {budget}", self.error_ratio_over("$window")),
+                            legend: Some("burn rate".into()),
+                        }],
+                        unit: Unit::None,
+                        decimals: Some(1),
+                        thresholds: burn_thresholds,
+                        breakdown: None,
+                    },
+                ],
+            }),
         }
     }
 

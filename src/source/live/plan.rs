@@ -2,7 +2,8 @@
 //! queries, the rule states when a panel shows them) is asked every refresh; what only
 //! feeds the tab bar's status glyphs and the local rules is asked every few seconds
 //! ([`BACKGROUND`]); the active alerts, which the status bar always shows, every refresh.
-//! The app says what is on screen ([`Watch`]); until it does, everything is.
+//! The app says what is on screen ([`Watch`]); until it does, everything is. It also names
+//! the costly queries to ask only once a minute ([`SLOW`]) and those not to ask at all.
 //!
 //! Nothing is asked for more often than it can change: queries not faster than Prometheus
 //! scrapes its fastest target, alerts and rule states not faster than it evaluates its
@@ -16,6 +17,9 @@ use std::time::Duration;
 /// slower): the tab bar's glyphs and local alerts lag by no more than this.
 pub const BACKGROUND: Duration = Duration::from_secs(5);
 
+/// How often the costly queries the app calls slow ([`Watch::slow`]) are asked at most.
+pub const SLOW: Duration = Duration::from_secs(60);
+
 pub struct Plan {
     refresh: Duration,
     /// Cycles between two polls of what is on screen (1 unless scrapes are slower).
@@ -26,6 +30,10 @@ pub struct Plan {
     every: u64,
     /// Per query: polled every refresh.
     visible: Vec<bool>,
+    /// Per query: polled every [`SLOW`] at most.
+    slow: Vec<bool>,
+    /// Per query: not polled.
+    idle: Vec<bool>,
     rules_visible: bool,
 }
 
@@ -38,6 +46,8 @@ impl Plan {
             alerts_every: 1,
             every: (cycles.ceil() as u64).max(1),
             visible: vec![true; queries],
+            slow: vec![false; queries],
+            idle: vec![false; queries],
             rules_visible: true,
         }
     }
@@ -84,7 +94,17 @@ impl Plan {
     pub fn instants(&self, cycle: u64) -> impl Iterator<Item = QueryId> + '_ {
         let any = Self::due(cycle, self.visible_every);
         let all = Self::due(cycle, self.every);
-        (0..self.visible.len()).filter(move |&id| any && (all || self.visible[id]))
+        // Slow polls fall on visible ones too.
+        let slow_every = self.cycles(SLOW).div_ceil(self.visible_every) * self.visible_every;
+        let slow = Self::due(cycle, slow_every);
+        (0..self.visible.len()).filter(move |&id| {
+            any && !self.idle[id]
+                && if self.slow[id] {
+                    slow
+                } else {
+                    all || self.visible[id]
+                }
+        })
     }
 
     /// Whether cycle `cycle` asks for the active alerts.
@@ -101,16 +121,29 @@ impl Plan {
     /// The screen now shows `watch`; returns the queries that just came into sight, to be
     /// asked for at once (they were last asked up to a background period ago).
     pub fn watch(&mut self, watch: &Watch) -> Vec<QueryId> {
-        let mut visible = vec![false; self.visible.len()];
-        for &id in &watch.queries {
-            if let Some(v) = visible.get_mut(id) {
-                *v = true;
+        let flags = |ids: &[QueryId]| {
+            let mut out = vec![false; self.visible.len()];
+            for &id in ids {
+                if let Some(v) = out.get_mut(id) {
+                    *v = true;
+                }
             }
-        }
+            out
+        };
+        let (visible, slow, idle) = (
+            flags(&watch.queries),
+            flags(&watch.slow),
+            flags(&watch.idle),
+        );
+        // Slow ones wait for their turn; one no longer idle is asked at once.
         let fresh = (0..visible.len())
-            .filter(|&id| visible[id] && !self.visible[id])
+            .filter(|&id| {
+                visible[id] && !slow[id] && !idle[id] && (!self.visible[id] || self.idle[id])
+            })
             .collect();
         self.visible = visible;
+        self.slow = slow;
+        self.idle = idle;
         self.rules_visible = watch.rules;
         fresh
     }
@@ -136,6 +169,7 @@ mod tests {
         let fresh = plan.watch(&Watch {
             queries: vec![1, 3],
             rules: false,
+            ..Watch::default()
         });
         assert!(fresh.is_empty(), "already polled every refresh");
         let asked: Vec<Vec<QueryId>> = (1..=10).map(|c| plan.instants(c).collect()).collect();
@@ -153,6 +187,7 @@ mod tests {
         let fresh = plan.watch(&Watch {
             queries: vec![0],
             rules: true,
+            ..Watch::default()
         });
         assert_eq!(fresh, vec![0]);
         assert!(plan.rules(2));
@@ -164,6 +199,7 @@ mod tests {
         plan.watch(&Watch {
             queries: vec![0],
             rules: true,
+            ..Watch::default()
         });
         assert!(
             !plan.scraped_every(Duration::from_secs(1)),
@@ -189,6 +225,34 @@ mod tests {
         // Scrapes every 2 s: background polls every 6 s, on visible ones.
         plan.scraped_every(Duration::from_secs(2));
         assert_eq!(plan.schedule().background, Duration::from_secs(6));
+    }
+
+    #[test]
+    fn slow_queries_once_a_minute_idle_ones_never() {
+        let mut plan = Plan::new(4, Duration::from_secs(1));
+        plan.watch(&Watch {
+            queries: vec![0, 1],
+            rules: false,
+            slow: vec![1, 2],
+            idle: vec![3],
+        });
+        let asked = |id| {
+            (1..=120)
+                .filter(|&c| plan.instants(c).any(|q| q == id))
+                .count()
+        };
+        assert_eq!(asked(0), 120, "on screen: every refresh");
+        assert_eq!(asked(1), 2, "slow, shown or not: cycles 1 and 61");
+        assert_eq!(asked(2), 2);
+        assert_eq!(asked(3), 0, "idle: never");
+        // The rule went away: the idle query is asked at once, a slow one waits its turn.
+        let fresh = plan.watch(&Watch {
+            queries: vec![0, 1, 3],
+            rules: false,
+            slow: vec![1],
+            idle: vec![],
+        });
+        assert_eq!(fresh, vec![3]);
     }
 
     #[test]

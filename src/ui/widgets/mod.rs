@@ -10,6 +10,7 @@ mod kpi_table;
 pub mod log_pane;
 pub mod markers;
 mod panel;
+mod slo;
 mod sparkline;
 mod stat;
 mod table;

@@ -2,8 +2,8 @@
 //! the status, and a line explaining errors, staleness or cut results.
 
 use super::{
-    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, sparkline, stat, table, targets,
-    tsdb,
+    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, slo, sparkline, stat, table,
+    targets, tsdb,
 };
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind};
@@ -225,6 +225,7 @@ impl Widget for PanelWidget<'_> {
             && self.panel.kind != PanelKind::KpiTable
             && !self.panel.kind.is_alerting()
             && !self.panel.kind.is_server()
+            && self.panel.kind != PanelKind::Slo
         {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
             Paragraph::new(text)
@@ -256,6 +257,7 @@ impl Widget for PanelWidget<'_> {
             PanelKind::Table => table::render(&data, content, buf),
             PanelKind::Targets => targets::render(&data, content, buf),
             PanelKind::Tsdb => tsdb::render(&data, content, buf),
+            PanelKind::Slo => slo::render(&data, content, buf),
         }
     }
 }

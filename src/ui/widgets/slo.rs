@@ -1,0 +1,220 @@
+//! SLO panels: one row per objective with its SLI now, the error budget left (a bar and a
+//! percentage), burn rates over 5m … 3d coloured against the workbook's thresholds, the
+//! alerts that would fire and when the budget runs out; below, where the long windows
+//! came from and how old they are.
+
+use super::PanelData;
+use crate::config::duration::short;
+use crate::model::Status;
+use crate::model::slo::{self, Severity, Window};
+use crate::ui::status_bar::age;
+use crate::view::slo::{SloRow, rows};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+/// Width of the budget bar, in cells.
+const BAR: usize = 10;
+
+pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+    let theme = data.theme;
+    let rows = rows(&data.panel.slos, data.store, data.ctx);
+    let name_width = rows
+        .iter()
+        // The name, the selection mark and a space.
+        .map(|r| r.slo.name.chars().count() + 2)
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    // Columns, most important first, while they fit: name, budget, state, SLI, burn rates,
+    // runs out.
+    let width = usize::from(area.width);
+    if usize::from(area.height) <= rows.len() || width < name_width + 28 {
+        return compact(data, rows, area, buf);
+    }
+    let alerts_width = rows
+        .iter()
+        .map(|r| alerts_text(r).chars().count() + 2)
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let wide = width >= name_width + 79 + alerts_width;
+    let medium = width >= name_width + 60;
+    let level_style = |level: Option<Severity>| match level {
+        Some(Severity::Page) => theme.status(Status::Alert),
+        Some(Severity::Ticket) => theme.status(Status::Warn),
+        None => theme.text,
+    };
+    let mut lines = Vec::with_capacity(rows.len() + 2);
+    let mut header = vec![Span::styled(format!("{:<name_width$}", "SLO"), theme.muted)];
+    header.push(Span::styled(
+        format!("{:<8}{:<width$}", "goal", "budget left", width = BAR + 10),
+        theme.muted,
+    ));
+    if medium {
+        header.push(Span::styled(format!("{:<8}", "SLI"), theme.muted));
+        for w in Window::SHOWN {
+            let actual = data
+                .panel
+                .slos
+                .first()
+                .map_or(w.reference(), |s| s.burn_window(w));
+            // Scaled windows (a short SLO window) say what they really span.
+            let label = if actual == w.reference() {
+                w.label().to_string()
+            } else {
+                slo::prometheus_duration(actual)
+            };
+            header.push(Span::styled(format!("{label:>7}"), theme.muted));
+        }
+        header.push(Span::styled("  ", theme.muted));
+    }
+    header.push(Span::styled(
+        format!("{:<alerts_width$}", "alerts"),
+        theme.muted,
+    ));
+    if wide {
+        header.push(Span::styled("runs out", theme.muted));
+    }
+    lines.push(Line::from(header));
+    for (i, row) in rows.iter().enumerate() {
+        let selected = data.selected_kpi == Some(i);
+        let mark = if selected { "▸" } else { "" };
+        let style = match row.status {
+            Status::Ok | Status::NoData => theme.text,
+            s => theme.status(s),
+        };
+        let style = if selected {
+            style.patch(theme.selection)
+        } else {
+            style
+        };
+        let mut spans = vec![Span::styled(
+            format!("{:<name_width$}", format!("{mark}{}", row.slo.name)),
+            style,
+        )];
+        spans.push(Span::styled(
+            format!("{:<8}", format!("{}%", row.slo.objective)),
+            theme.text,
+        ));
+        spans.extend(budget(row, theme.text, theme.status(row.status)));
+        if medium {
+            let sli = row.sli.map_or("–".to_string(), |v| format!("{v:.2}%"));
+            spans.push(Span::styled(format!("{sli:<8}"), theme.text));
+            for w in Window::SHOWN {
+                let burn = row.burns[w.index()];
+                let text = burn.map_or("–".to_string(), |b| format!("{b:.1}×"));
+                let level = burn.and_then(|b| slo::window_level(w, b));
+                spans.push(Span::styled(format!("{text:>7}"), level_style(level)));
+            }
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(
+            format!("{:<alerts_width$}", alerts_text(row)),
+            level_style(row.state),
+        ));
+        if wide {
+            let runs_out = match (row.exhaustion, row.budget_left) {
+                (_, Some(left)) if left <= 0.0 => "spent".to_string(),
+                (Some(d), _) => format!("in {}", short(d)),
+                _ => "–".to_string(),
+            };
+            spans.push(Span::styled(runs_out, theme.text));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(note) = cost_note(&rows) {
+        lines.push(Line::from(Span::styled(note, theme.muted)));
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// The alerts that would fire now, by name (`page 1h/5m`), or `none`.
+fn alerts_text(row: &SloRow) -> String {
+    if row.firing.is_empty() {
+        return "none".to_string();
+    }
+    row.firing
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Short of room (the Overview): the budget left and the name, worst first, a line each.
+fn compact(data: &PanelData, mut rows: Vec<SloRow>, area: Rect, buf: &mut Buffer) {
+    let theme = data.theme;
+    rows.sort_by(|a, b| {
+        b.status.cmp(&a.status).then(
+            a.budget_left
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.budget_left.unwrap_or(f64::INFINITY)),
+        )
+    });
+    let lines: Vec<Line> = rows
+        .iter()
+        .map(|row| {
+            let left = row
+                .budget_left
+                .map_or("–".to_string(), |l| format!("{:.0}%", l * 100.0));
+            let state = row
+                .state
+                .map_or(String::new(), |s| format!(" {}", s.label()));
+            let style = match row.status {
+                Status::Ok | Status::NoData => theme.text,
+                s => theme.status(s),
+            };
+            Line::from(Span::styled(
+                format!("{left:>5} {}{state}", row.slo.name),
+                style,
+            ))
+        })
+        .collect();
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// The budget left: a bar of [`BAR`] cells and the percentage.
+fn budget<'a>(row: &SloRow, text: Style, status: Style) -> Vec<Span<'a>> {
+    let Some(left) = row.budget_left else {
+        return vec![Span::styled(format!("{:<BAR$} {:>7}  ", "–", ""), text)];
+    };
+    let filled = (left.clamp(0.0, 1.0) * BAR as f64).round() as usize;
+    let bar_style = if row.status == Status::Ok {
+        text
+    } else {
+        status
+    };
+    vec![
+        Span::styled("█".repeat(filled), bar_style),
+        Span::styled("░".repeat(BAR - filled), text),
+        Span::styled(format!(" {:>6.1}%  ", left * 100.0), bar_style),
+    ]
+}
+
+/// Where the long windows came from: the recording rules, or raw queries asked once a
+/// minute (how old, and which rules would make them cheap).
+fn cost_note(rows: &[SloRow]) -> Option<String> {
+    let oldest = rows.iter().filter_map(|r| r.raw_long_age).reduce(f64::max);
+    match oldest {
+        Some(oldest) => {
+            let rule = rows
+                .iter()
+                .find(|r| r.raw_long_age.is_some())
+                .map(|r| crate::alerts::slo_rules::ratio_rule(r.slo.window))
+                .unwrap_or_default();
+            Some(format!(
+                "long windows asked raw once a minute, {} old; `spheroseg-top slo rules` writes the recording rules ({rule} …) that make them cheap",
+                age(oldest)
+            ))
+        }
+        None if rows
+            .iter()
+            .any(|r| r.ratios.iter().flatten().any(|x| x.recorded)) =>
+        {
+            Some("long windows read from the recording rules".to_string())
+        }
+        None => None,
+    }
+}
