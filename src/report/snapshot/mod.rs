@@ -227,6 +227,7 @@ impl Snapshot {
                 why_empty,
                 target_text,
                 alert_text,
+                warnings,
                 ..
             } = row;
             for text in [tab, panel, name, query, shown, target_text, alert_text] {
@@ -234,6 +235,7 @@ impl Snapshot {
             }
             error.iter_mut().for_each(clean);
             why_empty.iter_mut().for_each(|why| clean(&mut why.text));
+            warnings.iter_mut().for_each(clean);
         }
         for alert in &mut snapshot.alerts {
             clean(&mut alert.name);
@@ -241,6 +243,7 @@ impl Snapshot {
             clean(&mut alert.summary);
         }
         snapshot.alerts_error.iter_mut().for_each(clean);
+        snapshot.reasons.iter_mut().for_each(clean);
         snapshot
     }
 }
@@ -666,6 +669,7 @@ mod tests {
             exit_code: 2,
             rows: vec![SnapshotRow {
                 error: Some(format!("error{hostile}")),
+                warnings: vec![format!("warning{hostile}")],
                 ..row(Status::Error, true)
             }],
             alerts: vec![alert],
