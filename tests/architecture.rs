@@ -602,3 +602,24 @@ fn no_file_level_import_circles_outside_the_simulator() {
         circles.join("\n")
     );
 }
+
+/// A `_` arm kept behind `allow(unreachable_patterns)` swallows the next variant in
+/// silence; matches over the crate's own enums list them, so a new one needs a decision.
+#[test]
+fn no_match_hides_a_variant_behind_allow_unreachable() {
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let hiding: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .contains("allow(unreachable_patterns)")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(hiding.is_empty(), "list the variants instead: {hiding:?}");
+}
