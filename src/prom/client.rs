@@ -6,11 +6,12 @@
 //! credentials never travel elsewhere; other redirects, throttling and transport failures
 //! come back as errors that say what to do.
 
-use super::api::{self, InstantAnswer, PromError, Series};
+use super::api::{self, InstantAnswer, Series};
 use super::auth::{self, Auth, BasicAuth};
 use super::decode::not_json;
+use super::error::{ClientError, PromError};
 use super::secrets::{Scrub, Secrets};
-use super::tls::{self, TlsError, TlsOptions};
+use super::tls::{self, TlsOptions};
 use super::transport;
 use crate::clock::unix_now;
 use crate::model::text::mask_userinfo;
@@ -70,32 +71,6 @@ pub enum ProxyPolicy {
     Environment,
     /// Never, whatever the environment says (`--no-proxy`).
     Off,
-}
-
-/// Why a client cannot be made. The URL in messages is redacted.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("invalid Prometheus URL \"{url}\": {reason}")]
-    InvalidUrl {
-        url: String,
-        reason: url::ParseError,
-    },
-    #[error(
-        "Prometheus URL must start with http:// or https://, got \"{0}\" (e.g. http://127.0.0.1:9090)"
-    )]
-    NotHttp(String),
-    /// The token itself is never part of the message.
-    #[error("the bearer token {0}")]
-    BearerToken(&'static str),
-    #[error("a basic-auth user must be given and cannot contain ':'")]
-    BasicAuthUser,
-    /// The value may be a secret: only the name is told.
-    #[error("the header {name} {reason}")]
-    Header { name: String, reason: &'static str },
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    #[error("cannot build HTTP client: {0}")]
-    Build(#[source] reqwest::Error),
 }
 
 #[derive(Clone)]
