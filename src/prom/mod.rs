@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod decode;
 mod error;
+mod options;
 mod secrets;
 pub mod silences;
 pub mod status;
@@ -18,8 +19,9 @@ pub use alerts::{
 };
 pub use api::{InstantAnswer, Sample, Series};
 pub use auth::{BasicAuth, TENANT_HEADER};
-pub use client::{ClientOptions, PromClient, ProxyPolicy};
+pub use client::PromClient;
 pub use error::{ClientError, PromError};
+pub use options::{ClientOptions, ProxyPolicy};
 pub use status::{
     BuildInfo, RuntimeInfo, SeriesList, ServerFacts, Target, TargetHealth, TsdbStatus, Window,
 };
