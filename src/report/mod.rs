@@ -368,9 +368,18 @@ impl Replay {
                 (Touched::All, false)
             }
             DataEvent::RangeAnswer { .. } => (Touched::Nothing, false),
-            // Whatever else a newer build records: read everything again.
-            #[allow(unreachable_patterns)]
-            _ => (Touched::All, false),
+            // What a row shows can hang on these (a cut answer, a server's warnings, the
+            // variables' choice, the server's facts), so every row is read again.
+            DataEvent::SeriesOmitted { .. }
+            | DataEvent::Warnings { .. }
+            | DataEvent::Reset
+            | DataEvent::ReplayStatus(_)
+            | DataEvent::ReplayIndex(_)
+            | DataEvent::Alertmanager { .. }
+            | DataEvent::Schedule(_)
+            | DataEvent::VariableOptions { .. }
+            | DataEvent::Variables(_)
+            | DataEvent::Server { .. } => (Touched::All, false),
         };
         let Some(event) = self.needed(event) else {
             return;

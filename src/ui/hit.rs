@@ -27,7 +27,7 @@ pub fn target(app: &App, screen: Rect, column: u16, row: u16) -> Option<MouseTar
         return Some(MouseTarget::Drill);
     }
     let tab = app.layout().tabs.get(app.tab())?;
-    let placed = grid::place(tab, parts.body);
+    let placed = grid::place(tab, app.store(), parts.body);
     let (r, c, panel, area) = placed
         .panels
         .into_iter()

@@ -13,9 +13,9 @@ mod panel;
 mod sparkline;
 mod stat;
 mod table;
-mod targets;
+pub(crate) mod targets;
 pub mod time_chart;
-mod tsdb;
+pub(crate) mod tsdb;
 
 pub use panel::{PanelWidget, frame};
 
