@@ -234,8 +234,9 @@ fn section_tab(
         });
         match tried {
             Ok((mut out, notes)) => {
+                let kind = write::word(&out.kind);
                 let mut entry =
-                    Entry::converted(file, "panel", id, title, grafana_type, out.kind, notes);
+                    Entry::converted(file, "panel", id, title, grafana_type, &kind, notes);
                 entry.notes = out.remarks.clone();
                 out.entry = entries.len();
                 converted.push(out);
