@@ -195,6 +195,8 @@ fn series(
     notes: &mut Notes,
 ) -> Result<Vec<(String, Option<String>)>, String> {
     let panel_ds = datasource_type(panel.get("datasource"), inputs);
+    // What the kind lost is said before; it is no reason for having nothing to show.
+    let said = notes.lost.len();
     let mut series = Vec::new();
     for (i, target) in json::list(panel, "targets").iter().enumerate() {
         // Grafana names targets A, B, … when the export does not.
@@ -233,6 +235,7 @@ fn series(
     if series.is_empty() {
         let why = notes
             .lost
+            .split_off(said)
             .pop()
             .or(notes.remarks.pop())
             .unwrap_or_else(|| "no targets".into());
@@ -554,6 +557,16 @@ mod tests {
         assert_eq!(
             out.series,
             [("lag".to_string(), Some("{{replica}}".to_string()))]
+        );
+    }
+
+    #[test]
+    fn a_panel_without_a_target_to_show_says_why_not_what_its_kind_loses() {
+        let pie = json!({"type": "piechart", "targets": [{"expr": "x", "hide": true}]});
+        let why = convert(&pie, &[]).unwrap_err();
+        assert_eq!(
+            why,
+            "no PromQL target to show (target A is hidden in Grafana and left out)"
         );
     }
 
