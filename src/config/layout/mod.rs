@@ -16,6 +16,7 @@ use file::LayoutFile;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Duration;
+pub use variable::KindName as VariableKindName;
 
 /// Layouts shipped with the binary, by name.
 pub const BUNDLED: &[(&str, &str)] =

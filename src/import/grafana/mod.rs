@@ -178,7 +178,7 @@ fn prelude(
                         "variable",
                         None,
                         name,
-                        variable.kind,
+                        &write::word(&variable.kind),
                         why,
                     )),
                 }

@@ -6,6 +6,7 @@
 use super::grid::RowOut;
 use super::panels::PanelOut;
 use super::variables::{AnnotationOut, VariableOut};
+use crate::config::layout::VariableKindName;
 use crate::model::mapping::{Matches, ValueText};
 use crate::model::{Direction, Unit};
 use serde::Serialize;
@@ -117,7 +118,7 @@ pub fn variables(variables: &[VariableOut]) -> String {
             Some(&v.values).filter(|v| !v.is_empty()),
         );
         maybe(&mut out, "value", v.value.as_ref());
-        if matches!(v.kind, "query" | "custom") {
+        if matches!(v.kind, VariableKindName::Query | VariableKindName::Custom) {
             pair(&mut out, "multi", &v.multi);
             pair(&mut out, "include_all", &v.include_all);
         }
@@ -314,6 +315,52 @@ mod tests {
             assert_eq!((read.title.as_str(), read.width), ("it's", 6));
         }
         assert_eq!(word(&PanelKind::KpiTable), "kpi_table");
+    }
+
+    #[test]
+    fn variables_of_each_kind_are_written_as_the_loader_reads_them() {
+        let variable = |name: &str, kind| VariableOut {
+            name: name.into(),
+            label: None,
+            kind,
+            query: (kind == VariableKindName::Query).then(|| "label_values(up, job)".into()),
+            regex: None,
+            values: match kind {
+                VariableKindName::Custom | VariableKindName::Interval => vec!["1m".into()],
+                _ => Vec::new(),
+            },
+            value: (kind == VariableKindName::Constant).then(|| "x".into()),
+            multi: kind == VariableKindName::Custom,
+            include_all: false,
+            all_value: None,
+            default: Vec::new(),
+        };
+        let written = variables(&[
+            variable("q", VariableKindName::Query),
+            variable("c", VariableKindName::Custom),
+            variable("k", VariableKindName::Constant),
+            variable("i", VariableKindName::Interval),
+        ]);
+        let text = format!(
+            "{written}[[tab]]\ntitle = 't'\n[[tab.row]]\n[[tab.row.panel]]\ntitle = 'p'\nkind = 'stat'\nquery = 'up'\n"
+        );
+        let layout = Layout::parse(Source {
+            origin: "written".into(),
+            text,
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{written}"));
+        let kinds: Vec<&str> = layout
+            .variables
+            .iter()
+            .map(|v| match v.kind {
+                crate::variables::VariableKind::Query { .. } => "query",
+                crate::variables::VariableKind::Custom { .. } => "custom",
+                crate::variables::VariableKind::Constant { .. } => "constant",
+                crate::variables::VariableKind::Interval { .. } => "interval",
+            })
+            .collect();
+        assert_eq!(kinds, ["query", "custom", "constant", "interval"]);
+        assert!(layout.variables[1].multi, "{written}");
     }
 
     #[test]
