@@ -155,28 +155,20 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     not_converted(panel, &mut notes.lost);
     let window = window(panel, kind, &mut notes.lost);
     not_kept(panel, &mut notes.lost);
-    let Values {
-        unit,
-        decimals,
-        min,
-        max,
-        mappings,
-        thresholds,
-    } = values;
     Ok((
         PanelOut {
             title: json::text(panel, "title").unwrap_or("").to_string(),
             kind,
             series,
-            unit,
-            decimals,
-            min,
-            max,
-            thresholds,
+            unit: values.unit,
+            decimals: values.decimals,
+            min: values.min,
+            max: values.max,
+            thresholds: values.thresholds,
             reduce,
             window,
             description: json::text(panel, "description").map(str::to_string),
-            mappings,
+            mappings: values.mappings,
             grid: Grid::of(panel),
             id: json::id(panel),
             grafana_type: grafana_type.to_string(),
