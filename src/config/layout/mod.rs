@@ -13,9 +13,10 @@ use crate::model::{Thresholds, Unit};
 pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Duration;
+pub use variable::KindName as VariableKindName;
 
 /// Layouts shipped with the binary, by name.
 pub const BUNDLED: &[(&str, &str)] =
@@ -27,7 +28,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(15 * 60);
 // ---- the validated model -------------------------------------------------------------
 
 /// What a panel draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PanelKind {
     Gauge,
@@ -74,7 +75,7 @@ impl PanelKind {
 }
 
 /// How several series collapse into the one number a stat, gauge or KPI row shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reduce {
     /// The worst series under the thresholds' direction (max when above is bad).

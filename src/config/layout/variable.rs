@@ -5,12 +5,13 @@
 use super::build::Builder;
 use crate::config::ConfigError;
 use crate::variables::{ALL, Format, OptionsQuery, OptionsRegex, Variable, VariableKind};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+/// `kind =` of a `[[variable]]`; written (`import grafana`) under the name it is read by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub(super) enum KindName {
+pub enum KindName {
     Query,
     Custom,
     Constant,

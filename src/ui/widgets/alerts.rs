@@ -4,6 +4,7 @@
 use super::PanelData;
 use super::alert_list::state_status;
 use super::columns::{Column, fitted, widths};
+use crate::prom::alertmanager::{RoutedState, SilenceState};
 use crate::prom::{AlertState, RuleHealth, RuleStatus};
 use crate::ui::status_bar::age;
 use ratatui::buffer::Buffer;
@@ -186,7 +187,7 @@ pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
         let suppressed = group
             .alerts
             .iter()
-            .filter(|a| a.state == "suppressed")
+            .filter(|a| a.state == RoutedState::Suppressed)
             .count();
         let labels: Vec<String> = group
             .labels
@@ -225,13 +226,13 @@ pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
         } else {
             " "
         };
-        let until = if silence.state == "active" {
+        let until = if silence.state == SilenceState::Active {
             format!("ends in {}", age(silence.ends_at - data.ctx.now))
         } else {
             format!("starts in {}", age(silence.starts_at - data.ctx.now))
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {marker}{} ", silence.state), theme.warn),
+            Span::styled(format!(" {marker}{} ", silence.state.word()), theme.warn),
             Span::styled(silence.matchers.join(", "), theme.text),
             Span::styled(
                 format!("  {until} · {}: {}", silence.created_by, silence.comment),
