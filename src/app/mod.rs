@@ -139,6 +139,8 @@ pub struct App {
     export_dir: std::path::PathBuf,
     /// Whether the mouse is captured (clicks, wheel); `--no-mouse` leaves it to the terminal.
     mouse: bool,
+    /// What the keys do: the defaults, or the config file's `[keys]` over them.
+    keymap: keymap::Keymap,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -196,6 +198,7 @@ impl App {
             source_warning: None,
             export_dir: std::path::PathBuf::from("."),
             mouse: true,
+            keymap: keymap::Keymap::default(),
             outbox: Vec::new(),
             effects: Vec::new(),
             alerts_view: Default::default(),
@@ -258,6 +261,16 @@ impl App {
     /// Whether the dashboard captures the mouse.
     pub fn mouse_enabled(&self) -> bool {
         self.mouse
+    }
+
+    /// Reads keys with `keymap` (the config file's `[keys]`); help lists what it binds.
+    pub fn with_keymap(mut self, keymap: keymap::Keymap) -> Self {
+        self.keymap = keymap;
+        self
+    }
+
+    pub fn keymap(&self) -> &keymap::Keymap {
+        &self.keymap
     }
 
     /// Draws with `theme` (a theme asked for on the command line wins over a recorded one).

@@ -7,9 +7,10 @@ use super::frames::{Cause, Frames};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
+use crate::app::keymap::Keymap;
 use crate::app::mouse::Clicks;
 use crate::app::silence::SilenceOutcome;
-use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
+use crate::app::{Action, App, Effect, Msg, SourceInfo};
 use crate::cli::Options;
 use crate::clock::unix_now;
 use crate::config::colour_depth::ColourDepth;
@@ -76,6 +77,7 @@ pub async fn live(
         .with_silences(options.allow_silences)
         .with_export_dir(options.export_dir.clone())
         .with_mouse(!options.no_mouse)
+        .with_keymap(config.keymap)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     // Said once: briefly on the status bar until the first key, in full in the log pane.
@@ -120,8 +122,14 @@ fn init_logging() {
 }
 
 /// Replays an opened recording at `speed`: its own layout, theme and rules.
-pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
+pub async fn replay(
+    options: &Options,
+    recording: Recording,
+    speed: f64,
+    keymap: Keymap,
+) -> anyhow::Result<()> {
     let mut app = crate::app::restore::app(recording.header())?
+        .with_keymap(keymap)
         .with_bell(options.bell)
         .with_export_dir(options.export_dir.clone())
         .with_mouse(!options.no_mouse)
@@ -246,7 +254,7 @@ impl Inputs {
     async fn next(&mut self, app: &App, frames: &Frames) -> anyhow::Result<Option<Msg>> {
         Ok(tokio::select! {
             event = self.keys.next() => match event {
-                Some(Ok(Event::Key(key))) => keymap::action_for(key, app.input_mode()).map(Msg::Action),
+                Some(Ok(Event::Key(key))) => app.keymap().action_for(key, app.input_mode()).map(Msg::Action),
                 Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
                 Some(Ok(Event::Mouse(event))) => super::mouse::message(app, &mut self.clicks, event, self.started.elapsed()),
                 Some(Ok(_)) => None,
