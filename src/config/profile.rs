@@ -1,6 +1,7 @@
 //! Connection profiles: the `[profiles.NAME]` tables of the config file
 //! (`$XDG_CONFIG_HOME/spheroseg-top/config.toml`, else `~/.config/…`), each a server, how
-//! to reach it (TLS, credentials, headers) and what to show it with. Unknown keys are
+//! to reach it (TLS, credentials, headers) and what to show it with. Its `[keys]` table is
+//! kept as written ([`super::keys`]) for the keymap. Unknown keys are
 //! errors with file:line:col like layouts'; relative paths are the config file's
 //! neighbours. Secrets are never written out: `profiles` lists them as `***`, and error
 //! snippets leave values out.
@@ -59,6 +60,8 @@ pub struct Profiles {
     /// `default_profile`, known to name one of them.
     pub default: Option<String>,
     pub profiles: BTreeMap<String, Profile>,
+    /// `[keys]`: actions bound to other keys than the defaults.
+    pub keys: super::keys::KeyTable,
 }
 
 /// A profile asked for that is not there. Names are written with their control characters
@@ -133,6 +136,7 @@ impl Profiles {
             path: path.to_path_buf(),
             default: file.default_profile.map(Spanned::into_inner),
             profiles,
+            keys: super::keys::KeyTable::new(path, text, file.keys),
         })
     }
 
@@ -307,6 +311,8 @@ struct FileToml {
     default_profile: Option<Spanned<String>>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileToml>,
+    #[serde(default)]
+    keys: super::keys::KeysToml,
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod frames;
 pub mod import;
+pub mod keys;
 pub mod manual;
 pub mod mouse;
 pub mod output;
@@ -17,6 +18,7 @@ pub mod snapshot;
 pub mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};
+use crate::app::keymap::Keymap;
 use crate::app::restore::RestoreError;
 use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs};
 use crate::config::profile::ProfileError;
@@ -32,6 +34,8 @@ pub struct Config {
     pub rules: Vec<RuleFile>,
     /// The rule files as written, embedded in recordings.
     pub rule_texts: Vec<ConfigText>,
+    /// What the keys do: the config file's `[keys]` over the defaults.
+    pub keymap: Keymap,
 }
 
 /// Bad input found while starting (a flag's file, a URL, where to record): the run stops
@@ -91,6 +95,8 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         Some(Command::Replay(_)) => None,
         _ => connect::apply_profile(&mut cli.options)?,
     };
+    // A mistake in [keys] stops every command that reads the file, as a profile's does.
+    let keymap = keys::in_force(profiles.as_ref()).map_err(anyhow::Error::new)?;
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
@@ -98,7 +104,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            let config = load_config(options)?;
+            let config = load_config(options, &keymap)?;
             // A --var the layout cannot take is bad input here as on the dashboard.
             crate::app::variables::choices(&config.layout, &options.vars)
                 .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
@@ -120,19 +126,19 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     let code = runtime.block_on(async {
         match &cli.command {
             Some(Command::Snapshot(args)) => {
-                return snapshot::run(options, load_config(options)?, args).await;
+                return snapshot::run(options, load_config(options, &keymap)?, args).await;
             }
             Some(Command::Screenshot(args)) => {
-                screenshot::run(options, load_config(options)?, args).await
+                screenshot::run(options, load_config(options, &keymap)?, args).await
             }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {
                 let scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
-                demo::run(options, load_config(options)?, scenario).await
+                demo::run(options, load_config(options, &keymap)?, scenario).await
             }
             _ => {
                 let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
-                let config = load_config(options)?;
+                let config = load_config(options, &keymap)?;
                 dashboard::live(options, config, options.prometheus_url(), refresh, None).await
             }
         }
@@ -141,7 +147,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     Ok(code)
 }
 
-fn load_config(options: &Options) -> anyhow::Result<Config> {
+fn load_config(options: &Options, keymap: &Keymap) -> anyhow::Result<Config> {
     let layout = Layout::load(options.layout_spec())?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = options
@@ -166,13 +172,17 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
         theme,
         rules,
         rule_texts,
+        keymap: keymap.clone(),
     })
 }
 
 /// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
 async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     let recording = Recording::open(&args.file)?;
-    dashboard::replay(options, recording, args.speed).await
+    // A replay reads no profile (a broken file must not stop it), but the user's keys are
+    // theirs: taken when the config file can be used, else the defaults.
+    let (keymap, _) = keys::lenient(options.config.clone());
+    dashboard::replay(options, recording, args.speed, keymap).await
 }
 
 /// `export FILE`: the report, to stdout or a new file (`force`: or over an old one, but

@@ -122,6 +122,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             frame.render_widget(
                 help::HelpOverlay {
                     theme: app.theme(),
+                    keys: app.keymap().lines(),
                     server: crate::view::server::facts_lines(app.store()),
                 },
                 frame.area(),
