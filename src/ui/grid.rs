@@ -4,7 +4,7 @@
 use super::widgets::PanelWidget;
 use crate::app::focus::Focus;
 use crate::config::Theme;
-use crate::config::layout::{Panel, PanelKind, Tab};
+use crate::config::layout::{Panel, Tab};
 use crate::store::Store;
 use crate::view::Context;
 use ratatui::buffer::Buffer;
@@ -23,19 +23,6 @@ pub struct TabGrid<'a> {
 
 /// Columns a panel needs to say anything useful: its borders and a value.
 const MIN_WIDTH: u16 = 10;
-
-/// Lines a panel needs to say anything useful: a KPI table all its rows, others a value.
-fn min_height(panel: &Panel) -> u16 {
-    match panel.kind {
-        PanelKind::KpiTable => {
-            u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
-        }
-        PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
-        PanelKind::Targets | PanelKind::Tsdb => 6,
-        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
-        _ => 3,
-    }
-}
 
 /// Splits `total` lines by relative weights, but never below a row's minimum: rows whose
 /// share is too small get their minimum and the others share what is left.
@@ -97,7 +84,7 @@ fn fitting(tab: &Tab, area: Rect) -> Vec<&[Panel]> {
 
 /// A row is as tall as its tallest panel needs.
 fn row_min_height(panels: &[Panel]) -> u16 {
-    panels.iter().map(min_height).max().unwrap_or(0)
+    panels.iter().map(Panel::min_height).max().unwrap_or(0)
 }
 
 /// `12 panels do not fit: Foo, Bar, … (enlarge the terminal)`, with as many names as fit

@@ -5,6 +5,7 @@
 
 use super::{Snapshot, SnapshotRow};
 use crate::config::Theme;
+use crate::config::layout::SnapshotKind;
 use crate::report::time::iso_seconds;
 use crate::ui::status_glyph;
 use ratatui::style::Color;
@@ -33,13 +34,13 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         let _ = writeln!(out, "\n{tab}");
         let of_tab = snapshot.rows.iter().filter(|r| r.tab == tab);
         let mut tables: Vec<(&str, Vec<&SnapshotRow>)> = Vec::new();
-        for row in of_tab.clone().filter(|r| r.kind == "kpi") {
+        for row in of_tab.clone().filter(|r| r.kind == SnapshotKind::Kpi) {
             match tables.last_mut() {
                 Some((panel, rows)) if *panel == row.panel => rows.push(row),
                 _ => tables.push((&row.panel, vec![row])),
             }
         }
-        let panels: Vec<&SnapshotRow> = of_tab.filter(|r| r.kind != "kpi").collect();
+        let panels: Vec<&SnapshotRow> = of_tab.filter(|r| r.kind != SnapshotKind::Kpi).collect();
         if !panels.is_empty() {
             tables.push(("Panels", panels));
         }

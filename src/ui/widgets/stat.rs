@@ -1,6 +1,6 @@
 //! Stat panels: the number, its trend over the window, and a sparkline when there is room.
 
-use super::{PanelData, sparkline};
+use super::{PanelWidget, sparkline};
 use crate::model::labels::legend;
 use crate::view::{reading, reduced_history};
 use ratatui::buffer::Buffer;
@@ -9,7 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let Some(pq) = panel.queries.first() else {
         return;

@@ -2,7 +2,7 @@
 //! (the layout's `columns`, else the labels that tell the series apart) and the value in
 //! the panel's unit, coloured by its thresholds. Worst first when there are thresholds.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::model::Labels;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 /// A column never takes more than this many cells; the value keeps its room.
 const MAX_COLUMN: usize = 40;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let mut series = data.current_series();
     let thresholds = &panel.thresholds;

@@ -1,7 +1,7 @@
 //! Prometheus' scrape targets, down first: health, last scrape, scrape duration against
 //! the timeout, samples and the last error; the server's facts above them.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::model::Status;
 use crate::prom::status::{Target, TargetHealth};
 use crate::ui::status_bar::age;
@@ -11,7 +11,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let server = &data.store.server;
     let facts = facts_lines(data.store).join(" · ");
@@ -44,11 +44,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     ])
     .style(theme.muted);
     let rows = targets.iter().enumerate().map(|(i, t)| {
-        let marker = if data.selected_kpi == Some(i) {
-            "▸"
-        } else {
-            " "
-        };
+        let marker = if data.focus == Some(i) { "▸" } else { " " };
         let status = match t.health {
             TargetHealth::Down => Status::Alert,
             TargetHealth::Unknown => Status::Stale,
@@ -84,7 +80,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selection);
-    let mut state = TableState::default().with_selected(data.selected_kpi);
+    let mut state = TableState::default().with_selected(data.focus);
     StatefulWidget::render(table, table_area, buf, &mut state);
 }
 
