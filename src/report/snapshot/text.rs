@@ -7,7 +7,6 @@ use super::{Snapshot, SnapshotRow};
 use crate::config::Theme;
 use crate::config::layout::SnapshotKind;
 use crate::report::time::iso_seconds;
-use crate::ui::status_glyph;
 use ratatui::style::Color;
 use std::fmt::Write as _;
 
@@ -175,7 +174,7 @@ fn table(out: &mut String, rows: &[&SnapshotRow], theme: Option<&Theme>) {
     line(out, HEADERS, HEADERS[4].to_string());
     for (row, c) in rows.iter().zip(&cells) {
         let status = row.status.0;
-        let word = format!("{} {}", status_glyph(status), c[4]);
+        let word = format!("{} {}", status.glyph(), c[4]);
         let word = match theme.and_then(|t| t.status(status).fg).and_then(sgr) {
             Some(code) => format!("\x1b[{code}m{word}\x1b[0m"),
             None => word,
