@@ -2,8 +2,8 @@
 //! and its errors.
 
 use super::decode::{Capped, data, data_and_warnings};
-use crate::config::duration::short;
 use crate::model::Labels;
+use crate::model::duration::Form;
 use crate::prom::alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
@@ -44,7 +44,7 @@ pub enum PromError {
     /// No connection to Prometheus at all: the whole dashboard is blind.
     #[error("unreachable: {0}")]
     Unreachable(String),
-    #[error("timed out after {}", crate::config::duration::short(*.0))]
+    #[error("timed out after {}", Form::Setting.duration(*.0))]
     Timeout(Duration),
     /// Prometheus rejected the query; `message` is the server's own words.
     #[error("{kind}: {message}")]
@@ -53,7 +53,7 @@ pub enum PromError {
     Http { status: u16, message: String },
     /// The server is overloaded or rate-limiting (429, 503) and said how long to wait
     /// (`Retry-After`).
-    #[error("HTTP {status}: server asked to wait {}", short(*.retry_after))]
+    #[error("HTTP {status}: server asked to wait {}", Form::Setting.duration(*.retry_after))]
     Throttled { status: u16, retry_after: Duration },
     #[error("invalid response: {0}")]
     Decode(String),

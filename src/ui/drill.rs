@@ -1,15 +1,14 @@
 //! The drill screen: a breadcrumb with the time range, then either one chart with its
 //! series table, or the grid of charts of one label value.
 
-use super::status_bar::age;
 use super::widgets::frame;
 use super::widgets::markers;
 use super::widgets::time_chart::{ChartLine, TimeChart, clock};
 use crate::app::App;
 use crate::app::drill::{ChartView, DrillLevel, GROUP_COLUMNS, GroupView};
-use crate::config::duration::short;
 use crate::config::layout::ChartSpec;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::view::drill::{ChartData, SeriesKey, SeriesRow, alert_columns, decimate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect, Size};
@@ -122,14 +121,14 @@ impl DrillScreen<'_> {
             spans.push(Span::styled(part.to_string(), theme.title));
         }
         let breadcrumb = Line::from(spans);
-        let span = short(Duration::from_secs_f64(app.time().span()));
+        let span = Form::Setting.duration(Duration::from_secs_f64(app.time().span()));
         let end = match app.time().end {
             None if app.paused() => "paused".to_string(),
             None => "live".to_string(),
             Some(end) => format!(
                 "ending {} ({} ago)",
                 clock(end, false),
-                age(app.range_now() - end)
+                Form::Age.seconds(app.range_now() - end)
             ),
         };
         let step = app.time().step(app.chart_points());
@@ -334,7 +333,7 @@ impl DrillScreen<'_> {
             let marker = if Some(i) == selected { "▶" } else { " " };
             let swatch = if hidden { "·" } else { "━" };
             let beyond = if spec.thresholds.alert.is_some() {
-                age(r.stats.beyond_alert)
+                Form::Age.seconds(r.stats.beyond_alert)
             } else {
                 "–".into()
             };

@@ -3,6 +3,7 @@
 
 use super::fields::{self, Mapping, Thresholds};
 use super::json;
+use crate::model::duration::Form;
 use serde_json::Value;
 
 /// Where a panel sits on Grafana's 24-column grid.
@@ -279,7 +280,7 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     let window = json::text(panel, "timeFrom").and_then(|from| {
         let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
         match kept {
-            Some(d) if matches!(kind, "chart" | "stat") => Some(crate::config::duration::short(d)),
+            Some(d) if matches!(kind, "chart" | "stat") => Some(Form::Setting.duration(d)),
             _ => {
                 notes.push(format!("the relative time {from} is not kept"));
                 None

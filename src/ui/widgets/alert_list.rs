@@ -4,9 +4,9 @@
 
 use super::PanelWidget;
 use super::columns::{Column, fitted, widths};
+use crate::model::duration::Form;
 use crate::model::{Labels, Status};
 use crate::prom::{Alert, AlertSource, AlertState};
-use crate::ui::status_bar::age;
 use crate::view::alert_groups::{AlertGroup, AlertLine};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -72,7 +72,7 @@ fn alert_cells(data: &PanelWidget, alert: &Alert, shared: Option<&Labels>) -> Ve
         alert.severity().unwrap_or("–").to_string(),
         format!("{}{}", if shared.is_some() { "  " } else { "" }, alert.name),
         crate::alerts::gofmt::format_g(alert.value, Some(4)),
-        age(data.ctx.now - alert.active_at),
+        Form::Age.seconds(data.ctx.now - alert.active_at),
         other_labels(
             alert
                 .labels
@@ -125,7 +125,7 @@ fn group_cells(data: &PanelWidget, group: &AlertGroup, expanded: bool) -> Vec<St
             group.members.len()
         ),
         "–".to_string(),
-        age(data.ctx.now - group.oldest()),
+        Form::Age.seconds(data.ctx.now - group.oldest()),
         labels,
         format!("{}{about}", group.counts()),
         source,

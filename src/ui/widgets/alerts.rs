@@ -4,8 +4,8 @@
 use super::PanelWidget;
 use super::alert_list::state_status;
 use super::columns::{Column, fitted, widths};
+use crate::model::duration::Form;
 use crate::prom::{AlertState, RuleHealth, RuleStatus};
-use crate::ui::status_bar::age;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -27,7 +27,7 @@ fn rule_cells(data: &PanelWidget, group: &str, rule: &RuleStatus) -> (Vec<String
     };
     let last = rule.last_evaluation.map_or_else(
         || "never".to_string(),
-        |t| format!("{} ago", age(data.ctx.now - t)),
+        |t| format!("{} ago", Form::Age.seconds(data.ctx.now - t)),
     );
     let kind = match rule.kind {
         crate::prom::RuleKind::Alerting => "alert",
@@ -222,9 +222,15 @@ pub fn render_alertmanager(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
         // The keyboard selects silences here (`S` expires the selected one).
         let marker = if data.focus == Some(i) { "▸" } else { " " };
         let until = if silence.state == "active" {
-            format!("ends in {}", age(silence.ends_at - data.ctx.now))
+            format!(
+                "ends in {}",
+                Form::Age.seconds(silence.ends_at - data.ctx.now)
+            )
         } else {
-            format!("starts in {}", age(silence.starts_at - data.ctx.now))
+            format!(
+                "starts in {}",
+                Form::Age.seconds(silence.starts_at - data.ctx.now)
+            )
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {marker}{} ", silence.state), theme.warn),

@@ -3,9 +3,9 @@
 
 use super::PanelWidget;
 use crate::config::layout::Kpi;
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::model::{Bound, Status};
-use crate::ui::status_bar::age;
 use crate::view::reading;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -154,7 +154,7 @@ fn row_cells(data: &PanelWidget, kpi: &Kpi, short: bool) -> ([String; 5], Status
         );
     }
     let status = match (r.status, r.age) {
-        (Status::Stale, Some(a)) => format!("STALE {}", age(a)),
+        (Status::Stale, Some(a)) => format!("STALE {}", Form::Age.seconds(a)),
         (s, _) => s.label().to_string(),
     };
     ([name, value, target, alert, status], r.status)

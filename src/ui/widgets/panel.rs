@@ -7,9 +7,9 @@ use super::{
 use crate::config::Theme;
 use crate::config::layout::{Content, Panel, PanelKind};
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::store::{SeriesData, Store};
-use crate::ui::status_bar::age;
 use crate::view::alert_groups::AlertsView;
 use crate::view::{Context, health, panel_status};
 use ratatui::buffer::Buffer;
@@ -69,7 +69,7 @@ fn problem(data: &PanelWidget) -> Option<(Status, String)> {
         };
         let since = query
             .last_eval
-            .map(|at| format!(" (last value {} ago)", age(data.ctx.now - at)))
+            .map(|at| format!(" (last value {} ago)", Form::Age.seconds(data.ctx.now - at)))
             .unwrap_or_default();
         let kpis = data.panel.kind.content() == Content::Kpis;
         match health(query, data.ctx) {

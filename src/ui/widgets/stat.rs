@@ -1,6 +1,7 @@
 //! Stat panels: the number, its trend over the window, and a sparkline when there is room.
 
 use super::{PanelWidget, sparkline};
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::view::{reading, reduced_history};
 use ratatui::buffer::Buffer;
@@ -47,10 +48,7 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
                 "="
             };
             let change = format!("{arrow} {}", panel.unit.format(delta.abs(), panel.decimals));
-            let long = format!(
-                "{change} in {}",
-                crate::ui::status_bar::age(data.ctx.now - t)
-            );
+            let long = format!("{change} in {}", Form::Age.seconds(data.ctx.now - t));
             if long.chars().count() <= usize::from(area.width) {
                 long
             } else {

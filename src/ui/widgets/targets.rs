@@ -3,8 +3,8 @@
 
 use super::PanelWidget;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::prom::status::{Target, TargetHealth};
-use crate::ui::status_bar::age;
 use crate::view::server::facts_lines;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -56,7 +56,7 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             Cell::from(t.instance().to_string()),
             Cell::from(t.last_scrape.map_or_else(
                 || "never".to_string(),
-                |at| format!("{} ago", age(data.ctx.now - at)),
+                |at| format!("{} ago", Form::Age.seconds(data.ctx.now - at)),
             )),
             Cell::from(duration(t)),
             Cell::from(t.samples.map_or_else(|| "–".to_string(), |n| n.to_string())),
@@ -88,7 +88,7 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
 fn duration(target: &Target) -> String {
     let took = format!("{:.0}ms", target.last_scrape_duration * 1000.0);
     match target.scrape_timeout {
-        Some(timeout) => format!("{took} / {}", crate::config::duration::short(timeout)),
+        Some(timeout) => format!("{took} / {}", Form::Setting.duration(timeout)),
         None => took,
     }
 }
