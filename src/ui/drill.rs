@@ -108,6 +108,98 @@ impl Widget for DrillScreen<'_> {
     }
 }
 
+/// A bordered chart in the status of its worst series: the drill view's one chart, or one
+/// of a group's.
+struct ChartBox<'a> {
+    app: &'a App,
+    data: &'a ChartData<'a>,
+    rows: &'a [SeriesRow<'a>],
+    hidden: &'a BTreeSet<SeriesKey>,
+    focused: bool,
+    /// The drill view's one chart: with its legend, and no focus mark (it is all there is).
+    full: bool,
+}
+
+impl Widget for ChartBox<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let ChartBox {
+            app,
+            data,
+            rows,
+            hidden,
+            focused,
+            full,
+        } = self;
+        let theme = app.theme();
+        let spec = data.spec;
+        let status = rows.first().map_or(Status::NoData, |r| r.status);
+        let problem = data.problem();
+        let badge = match &problem {
+            Some((s, _)) if rows.is_empty() => Some(*s),
+            _ => Some(status),
+        };
+        let block = frame(&spec.title, status, badge, focused && !full, theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.is_empty() {
+            return;
+        }
+        if rows.is_empty() {
+            let (s, text) = problem.unwrap_or((Status::NoData, "no data in this range".into()));
+            Paragraph::new(text)
+                .style(theme.status(s))
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .render(inner, buf);
+            return;
+        }
+        let columns = usize::from(inner.width.saturating_sub(10)).max(1);
+        let palette = colour_order(rows);
+        let visible: Vec<&SeriesRow> = rows.iter().filter(|r| !hidden.contains(&r.key)).collect();
+        let lines = visible
+            .iter()
+            .take(MAX_LINES)
+            .map(|r| ChartLine {
+                name: r.legend.clone(),
+                style: Style::default().fg(theme.series_color(palette(&r.key))),
+                points: decimate(r.points, data.start, data.end, columns),
+            })
+            .collect();
+        let chart = TimeChart {
+            lines,
+            start: data.start,
+            end: data.end,
+            thresholds: spec.thresholds,
+            unit: spec.unit,
+            decimals: spec.decimals,
+            alert_columns: alert_columns(
+                visible.iter().copied(),
+                &spec.thresholds,
+                data.start,
+                data.end,
+                data.step,
+                columns,
+            ),
+            cursor: app.cursor(),
+            show_legend: full,
+            relative: false,
+            hidden_lines: visible.len().saturating_sub(MAX_LINES),
+            markers: markers::chart_markers(app.store(), theme, data.start, data.end),
+            theme,
+        };
+        // A failure while older data is shown is said on the last line, not hidden.
+        match problem {
+            Some((s, text)) if inner.height > 4 => {
+                let [plot, note] =
+                    Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+                chart.render(plot, buf);
+                Line::from(Span::styled(text, theme.status(s))).render(note, buf);
+            }
+            _ => chart.render(inner, buf),
+        }
+    }
+}
+
 impl DrillScreen<'_> {
     /// `Database › Replication lag › replica-2` and, on the right, the range and its keys.
     fn header(&self, area: Rect, buf: &mut Buffer) {
@@ -174,7 +266,15 @@ impl DrillScreen<'_> {
             Constraint::Length(table_height),
         ])
         .areas(area);
-        self.chart_box(&data, &rows, &view.hidden, true, true, chart_area, buf);
+        ChartBox {
+            app,
+            data: &data,
+            rows: &rows,
+            hidden: &view.hidden,
+            focused: true,
+            full: true,
+        }
+        .render(chart_area, buf);
         if let Some(marks) = marks {
             marks.render(marks_area, buf);
         }
@@ -189,97 +289,15 @@ impl DrillScreen<'_> {
                 .split(rows[i / GROUP_COLUMNS]);
             let data = self.app.chart_data(spec);
             let series = data.rows(self.app.cursor());
-            let focused = i == view.focused;
-            self.chart_box(
-                &data,
-                &series,
-                &BTreeSet::new(),
-                focused,
-                false,
-                cells[i % GROUP_COLUMNS],
-                buf,
-            );
-        }
-    }
-
-    /// A bordered chart in the status of its worst series.
-    #[allow(clippy::too_many_arguments)]
-    fn chart_box(
-        &self,
-        data: &ChartData,
-        rows: &[SeriesRow],
-        hidden: &BTreeSet<SeriesKey>,
-        focused: bool,
-        full: bool,
-        area: Rect,
-        buf: &mut Buffer,
-    ) {
-        let theme = self.app.theme();
-        let spec = data.spec;
-        let status = rows.first().map_or(Status::NoData, |r| r.status);
-        let problem = data.problem();
-        let badge = match &problem {
-            Some((s, _)) if rows.is_empty() => Some(*s),
-            _ => Some(status),
-        };
-        let block = frame(&spec.title, status, badge, focused && !full, theme);
-        let inner = block.inner(area);
-        block.render(area, buf);
-        if inner.is_empty() {
-            return;
-        }
-        if rows.is_empty() {
-            let (s, text) = problem.unwrap_or((Status::NoData, "no data in this range".into()));
-            Paragraph::new(text)
-                .style(theme.status(s))
-                .alignment(Alignment::Center)
-                .wrap(Wrap { trim: true })
-                .render(inner, buf);
-            return;
-        }
-        let columns = usize::from(inner.width.saturating_sub(10)).max(1);
-        let palette = colour_order(rows);
-        let visible: Vec<&SeriesRow> = rows.iter().filter(|r| !hidden.contains(&r.key)).collect();
-        let lines = visible
-            .iter()
-            .take(MAX_LINES)
-            .map(|r| ChartLine {
-                name: r.legend.clone(),
-                style: Style::default().fg(theme.series_color(palette(&r.key))),
-                points: decimate(r.points, data.start, data.end, columns),
-            })
-            .collect();
-        let chart = TimeChart {
-            lines,
-            start: data.start,
-            end: data.end,
-            thresholds: spec.thresholds,
-            unit: spec.unit,
-            decimals: spec.decimals,
-            alert_columns: alert_columns(
-                visible.iter().copied(),
-                &spec.thresholds,
-                data.start,
-                data.end,
-                data.step,
-                columns,
-            ),
-            cursor: self.app.cursor(),
-            show_legend: full,
-            relative: false,
-            hidden_lines: visible.len().saturating_sub(MAX_LINES),
-            markers: markers::chart_markers(self.app.store(), theme, data.start, data.end),
-            theme,
-        };
-        // A failure while older data is shown is said on the last line, not hidden.
-        match problem {
-            Some((s, text)) if inner.height > 4 => {
-                let [plot, note] =
-                    Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-                chart.render(plot, buf);
-                Line::from(Span::styled(text, theme.status(s))).render(note, buf);
+            ChartBox {
+                app: self.app,
+                data: &data,
+                rows: &series,
+                hidden: &BTreeSet::new(),
+                focused: i == view.focused,
+                full: false,
             }
-            _ => chart.render(inner, buf),
+            .render(cells[i % GROUP_COLUMNS], buf);
         }
     }
 
