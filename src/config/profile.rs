@@ -8,6 +8,7 @@
 
 use super::duration::ConfigDuration;
 use super::error::ConfigError;
+use crate::model::duration::Form;
 use crate::model::text::escape_controls;
 use serde::de::{MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::{Deserialize, Deserializer};
@@ -196,7 +197,7 @@ impl Profile {
         text("theme", self.theme.as_deref().map(quoted));
         text(
             "refresh",
-            self.refresh.map(|r| quoted(&super::duration::short(r))),
+            self.refresh.map(|r| quoted(&Form::Setting.duration(r))),
         );
         if !self.rules.is_empty() {
             let rules: Vec<String> = self.rules.iter().map(|p| quoted_path(p)).collect();

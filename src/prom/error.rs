@@ -4,7 +4,7 @@
 //! each need this file and not each other.
 
 use super::tls::TlsError;
-use crate::config::duration::short;
+use crate::model::duration::Form;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ pub enum PromError {
     /// No connection to Prometheus at all: the whole dashboard is blind.
     #[error("unreachable: {0}")]
     Unreachable(String),
-    #[error("timed out after {}", short(*.0))]
+    #[error("timed out after {}", Form::Setting.duration(*.0))]
     Timeout(Duration),
     /// Prometheus rejected the query; `message` is the server's own words.
     #[error("{kind}: {message}")]
@@ -23,7 +23,7 @@ pub enum PromError {
     Http { status: u16, message: String },
     /// The server is overloaded or rate-limiting (429, 503) and said how long to wait
     /// (`Retry-After`).
-    #[error("HTTP {status}: server asked to wait {}", short(*.retry_after))]
+    #[error("HTTP {status}: server asked to wait {}", Form::Setting.duration(*.retry_after))]
     Throttled { status: u16, retry_after: Duration },
     #[error("invalid response: {0}")]
     Decode(String),

@@ -26,6 +26,7 @@ use crate::app::{App, Msg};
 use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::model::{Bound, Labels, Status, Thresholds, Unit};
 use crate::prom::{AlertSource, AlertState};
@@ -485,7 +486,7 @@ impl Replay {
                     None => (None, None, Status::NoData, None),
                 };
                 let status_text = match (status, age) {
-                    (Status::Stale, Some(age)) => format!("STALE {}", time::duration(age)),
+                    (Status::Stale, Some(age)) => format!("STALE {}", Form::Report.seconds(age)),
                     (s, _) => s.label().to_string(),
                 };
                 let row = KpiRow {

@@ -24,19 +24,6 @@ pub struct TabGrid<'a> {
 /// Columns a panel needs to say anything useful: its borders and a value.
 const MIN_WIDTH: u16 = 10;
 
-/// Lines a panel needs to say anything useful: a KPI table all its rows, others a value.
-fn min_height(panel: &Panel) -> u16 {
-    match panel.kind {
-        PanelKind::KpiTable => {
-            u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
-        }
-        PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
-        PanelKind::Targets | PanelKind::Tsdb => 6,
-        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
-        _ => 3,
-    }
-}
-
 /// Lines a panel's content takes at `width` columns (borders included), when it is known
 /// and bounded: the server panels list what the server said, and more room would stay
 /// empty while the other rows are squeezed. `None`: the panel uses any height given.
@@ -47,7 +34,7 @@ fn content_height(panel: &Panel, store: &Store, width: u16) -> Option<u16> {
         PanelKind::Tsdb => tsdb::height(store),
         _ => return None,
     };
-    Some(content.saturating_add(2).max(min_height(panel)))
+    Some(content.saturating_add(2).max(panel.min_height()))
 }
 
 /// Splits `total` lines by relative weights, each row `(weight, min, max)`: rows whose
@@ -121,7 +108,7 @@ fn fitting(tab: &Tab, area: Rect) -> Vec<&[Panel]> {
 
 /// A row is as tall as its tallest panel needs.
 fn row_min_height(panels: &[Panel]) -> u16 {
-    panels.iter().map(min_height).max().unwrap_or(0)
+    panels.iter().map(Panel::min_height).max().unwrap_or(0)
 }
 
 /// `12 panels do not fit: Foo, Bar, … (enlarge the terminal)`, with as many names as fit

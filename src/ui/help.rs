@@ -4,7 +4,6 @@
 use crate::app::keymap::HelpLine;
 use crate::config::Theme;
 use crate::model::Status;
-use crate::ui::tabs::status_glyph;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -56,7 +55,7 @@ impl Widget for HelpOverlay<'_> {
                     format!(
                         "{:>width$} {}  ",
                         status.label(),
-                        status_glyph(status),
+                        status.glyph(),
                         width = key_width.saturating_sub(2)
                     ),
                     theme.status(status),

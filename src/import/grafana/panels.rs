@@ -4,6 +4,7 @@
 use super::fields;
 use super::json;
 use crate::config::layout::{PanelKind, Reduce};
+use crate::model::duration::Form;
 use crate::model::mapping::ValueText;
 use crate::model::{Direction, Thresholds, Unit};
 use serde_json::Value;
@@ -409,7 +410,7 @@ fn window(panel: &Value, kind: PanelKind, lost: &mut Vec<String>) -> Option<Stri
     let from = json::text(panel, "timeFrom")?;
     let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
     match kept {
-        Some(d) if kind.needs_history() => Some(crate::config::duration::short(d)),
+        Some(d) if kind.needs_history() => Some(Form::Setting.duration(d)),
         _ => {
             lost.push(format!("the relative time {from} is not kept"));
             None

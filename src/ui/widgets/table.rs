@@ -2,7 +2,7 @@
 //! (the layout's `columns`, else the labels that tell the series apart) and the value in
 //! the panel's unit, coloured by its thresholds. Worst first when there are thresholds.
 
-use super::PanelData;
+use super::PanelWidget;
 use super::columns::{Column, ellipsis, fitted, widths};
 use crate::model::Labels;
 use ratatui::buffer::Buffer;
@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 use std::collections::BTreeSet;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let mut series = data.current_series();
     let thresholds = &panel.thresholds;

@@ -1,12 +1,12 @@
 //! Prometheus' scrape targets, down first: health, last scrape, scrape duration against
 //! the timeout, samples and the last error; the server's facts above them.
 
-use super::PanelData;
+use super::PanelWidget;
 use super::columns::{Column, fitted, widths};
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::prom::status::{Target, TargetHealth};
 use crate::store::Store;
-use crate::ui::status_bar::age;
 use crate::view::server::facts_lines;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -87,7 +87,7 @@ fn wrapped_lines(text: &str, width: u16) -> usize {
     lines
 }
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let notes: Vec<Line> = notes(data.store)
         .into_iter()
@@ -111,18 +111,14 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     }
     let cells: Vec<Vec<String>> = std::iter::once(HEADER.map(String::from).to_vec())
         .chain(targets.iter().enumerate().map(|(i, t)| {
-            let marker = if data.selected_kpi == Some(i) {
-                "▸"
-            } else {
-                " "
-            };
+            let marker = if data.focus == Some(i) { "▸" } else { " " };
             vec![
                 format!("{marker}{}", t.health.as_str().to_uppercase()),
                 t.job().to_string(),
                 t.instance().to_string(),
                 t.last_scrape.map_or_else(
                     || "never".to_string(),
-                    |at| format!("{} ago", age(data.ctx.now - at)),
+                    |at| format!("{} ago", Form::Age.seconds(data.ctx.now - at)),
                 ),
                 duration(t),
                 t.samples.map_or_else(|| "–".to_string(), |n| n.to_string()),
@@ -150,7 +146,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     if let Some(header) = header {
         table = table.header(header);
     }
-    let mut state = TableState::default().with_selected(data.selected_kpi);
+    let mut state = TableState::default().with_selected(data.focus);
     StatefulWidget::render(table, table_area, buf, &mut state);
 }
 
@@ -158,7 +154,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
 fn duration(target: &Target) -> String {
     let took = format!("{:.0}ms", target.last_scrape_duration * 1000.0);
     match target.scrape_timeout {
-        Some(timeout) => format!("{took} / {}", crate::config::duration::short(timeout)),
+        Some(timeout) => format!("{took} / {}", Form::Setting.duration(timeout)),
         None => took,
     }
 }

@@ -3,7 +3,7 @@
 //! inspect cursor. Drill views use it at any zoom; x labels are clock times.
 
 use crate::config::Theme;
-use crate::config::duration::short;
+use crate::model::duration::Form;
 use crate::model::{Thresholds, Unit};
 use chrono::{Local, TimeZone};
 use ratatui::buffer::Buffer;
@@ -173,7 +173,10 @@ impl Widget for TimeChart<'_> {
             } else if self.end - t < 0.5 {
                 "now".to_string()
             } else {
-                format!("-{}", short(Duration::from_secs_f64(self.end - t)))
+                format!(
+                    "-{}",
+                    Form::Setting.duration(Duration::from_secs_f64(self.end - t))
+                )
             }
         };
         let x_labels = vec![

@@ -1,7 +1,7 @@
 //! The server's head cardinality (`/api/v1/status/tsdb`) and what each query of this
 //! dashboard costs it, with a warning where a query returns more series than a panel keeps.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::model::Status;
 use crate::store::Store;
 use crate::view::server::query_costs;
@@ -26,7 +26,7 @@ pub fn height(store: &Store) -> u16 {
     u16::try_from(server.max(dashboard)).unwrap_or(u16::MAX)
 }
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let Some(answer) = &data.store.server.facts else {
         Paragraph::new("waiting for Prometheus' status…")
