@@ -14,7 +14,12 @@ pub const DEFAULT_LAYOUT: &str = "spheroseg";
 
 /// A live terminal dashboard for SpherosegV4, fed by Prometheus.
 #[derive(Debug, Parser)]
-#[command(name = "spheroseg-top", version, after_help = keymap::help_text())]
+// The manual page's keys; `--help` lists those in force (`launch::keys::command_line`).
+#[command(
+    name = "spheroseg-top",
+    version,
+    after_help = keymap::Keymap::default().help_text(keymap::AS_SHIPPED)
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

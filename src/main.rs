@@ -1,8 +1,7 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = spheroseg_top::cli::Cli::parse();
+    let cli = spheroseg_top::launch::keys::command_line();
     match spheroseg_top::launch::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {

@@ -15,6 +15,7 @@ use spheroseg_top::config::{Layout, Theme};
 use spheroseg_top::event::DataEvent;
 use spheroseg_top::model::Status;
 use spheroseg_top::prom::PromError;
+use spheroseg_top::prom::alertmanager::RoutedState;
 use spheroseg_top::prom::{Alert, AlertSource, AlertState};
 use spheroseg_top::view::tab_status;
 use std::time::Duration;
@@ -95,7 +96,7 @@ async fn alertmanager_groups_and_silences_show_in_the_alerts_tab() {
             .groups
             .iter()
             .flat_map(|g| &g.alerts)
-            .any(|a| a.state == "suppressed");
+            .any(|a| a.state == RoutedState::Suppressed);
         if suppressed && state.groups.len() == 2 {
             break state;
         }

@@ -65,7 +65,7 @@ fn the_manual_page_is_roff_with_the_flags_subcommands_and_keys() {
     for word in [
         r"\-\-query\-timeout",
         "snapshot",
-        "Keys (also under ? in the dashboard)",
+        "Keys (as shipped; [keys] in the config file rebinds them; also under ? in the dashboard)",
     ] {
         assert!(page.contains(word), "lacks {word}");
     }

@@ -225,17 +225,19 @@ async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
     tmux.wait_for_clean_exit("the dashboard to exit");
 }
 
+/// A Prometheus URL nobody answers on (a port just free).
+fn nobody_listens() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
-    // Nothing listens on this port: the UI must open anyway and say so.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The UI must open anyway and say so.
+    let unreachable = nobody_listens();
     let tmux = Tmux::new("unreachable");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
-    let command = format!("{binary} --prometheus http://127.0.0.1:{port} --refresh 1s");
+    let command = format!("{binary} --prometheus {unreachable} --refresh 1s");
     tmux.launch(&command, 160, 40);
     tmux.wait_for("the unreachable state", Duration::from_secs(10), |s| {
         s.contains("unreachable") && s.contains("retry in")
@@ -256,6 +258,67 @@ async fn sigterm_and_an_unreachable_prometheus_leave_a_clean_terminal() {
     );
 }
 
+#[test]
+fn keys_rebound_in_the_config_file_drive_the_binary_and_the_old_ones_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[keys]\nquit = [\"x\"]\nlog = [\"f2\"]\n").unwrap();
+    // Nothing listens there: the keys are what is tried, not the data.
+    let unreachable = nobody_listens();
+    let tmux = Tmux::new("rebound");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    let command = format!(
+        "{binary} --config {} --prometheus {unreachable}",
+        config.display()
+    );
+    tmux.launch(&command, 160, 40);
+    tmux.wait_for("the dashboard", Duration::from_secs(10), |s| {
+        s.contains("unreachable")
+    });
+    // q quits no more: the F2 after it is still read, and opens the log pane.
+    tmux.keys(&["q", "F2"]);
+    tmux.wait_for("F2 to open the log pane", Duration::from_secs(5), |s| {
+        s.contains(" Log ")
+    });
+    // L no longer toggles it: L then F2 closes the pane (were L still bound, it would stay).
+    tmux.keys(&["L", "F2"]);
+    tmux.wait_for("F2 to close the log pane", Duration::from_secs(5), |s| {
+        !s.contains(" Log ")
+    });
+    // Help lists the keys in force.
+    tmux.keys(&["?"]);
+    let line_of = |screen: &str, what: &str| {
+        let line = screen.lines().find(|l| l.contains(what));
+        line.unwrap_or_default().to_string()
+    };
+    tmux.wait_for("help with the rebound keys", Duration::from_secs(5), |s| {
+        line_of(s, "show / hide the log pane").contains("F2") && line_of(s, "quit").contains(" x ")
+    });
+    tmux.keys(&["Escape", "x"]);
+    tmux.wait_for_clean_exit("x to quit");
+}
+
+#[test]
+fn a_replay_takes_the_config_files_keys_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[keys]\nquit = [\"x\"]\nlog = [\"f2\"]\n").unwrap();
+    let recording = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/incident.rec");
+    let tmux = Tmux::new("rebound-replay");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    let command = format!("{binary} --config {} replay {recording}", config.display());
+    tmux.launch(&command, 160, 40);
+    tmux.wait_for("the replay", Duration::from_secs(10), |s| {
+        s.contains("▶ 1×")
+    });
+    tmux.keys(&["q", "F2"]);
+    tmux.wait_for("F2 to open the log pane", Duration::from_secs(5), |s| {
+        s.contains(" Log ")
+    });
+    tmux.keys(&["x"]);
+    tmux.wait_for_clean_exit("x to quit the replay");
+}
+
 /// The process state letter from /proc (`T` when stopped).
 fn process_state(pid: &str) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -273,15 +336,11 @@ fn signal(pid: &str, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_hands_the_terminal_back_and_continuing_redraws() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let unreachable = nobody_listens();
     let tmux = Tmux::new("suspend");
     let binary = env!("CARGO_BIN_EXE_spheroseg-top");
     tmux.launch(
-        &format!("{binary} --prometheus http://127.0.0.1:{port} --refresh 1s"),
+        &format!("{binary} --prometheus {unreachable} --refresh 1s"),
         120,
         30,
     );

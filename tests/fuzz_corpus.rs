@@ -1,6 +1,7 @@
 //! The fuzzers' corpus (`fuzz/corpus/TARGET/`), replayed through the same entry points the
-//! fuzz targets call (`fuzz/fuzz_targets/`): every input that ever found a problem, or
-//! reached new code, stays a regression test without a fuzzer in CI.
+//! fuzz targets call (`fuzz/fuzz_targets/`): every input that ever found a problem, the
+//! seeds, and a sample of what the fuzzers reached (`fuzz/README.md`) stay regression
+//! tests without a fuzzer in CI.
 
 use spheroseg_top::alerts::RuleFile;
 use spheroseg_top::config::{Layout, Source, Theme};

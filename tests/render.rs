@@ -234,6 +234,34 @@ fn help_lists_every_key() {
     }
 }
 
+#[test]
+fn help_shows_the_keys_in_force() {
+    use spheroseg_top::app::keymap::Keymap;
+    let file = "[keys]\nquit = [\"x\", \"ctrl-q\"]\nlog = [\"f2\"]\n";
+    let profiles =
+        spheroseg_top::config::profile::Profiles::parse(std::path::Path::new("c.toml"), file)
+            .unwrap();
+    let keymap = Keymap::with_keys(&profiles.keys).unwrap();
+    let mut app = app_with_fixtures("default").with_keymap(keymap);
+    app.update(Msg::Action(Action::ToggleHelp));
+    let screen = lines(&render(&app, 120, 40));
+    let line = |what: &str| {
+        let found = screen.iter().find(|l| l.contains(what));
+        found
+            .cloned()
+            .unwrap_or_else(|| panic!("no {what}:\n{}", screen.join("\n")))
+    };
+    assert!(line("quit").contains("x / Ctrl-Q"), "{}", line("quit"));
+    assert!(!line("quit").contains("q / Ctrl-C"), "{}", line("quit"));
+    assert!(
+        line("the log pane").contains("F2"),
+        "{}",
+        line("the log pane")
+    );
+    // Lines the file leaves are as shipped.
+    assert!(line("go to tab").contains("1–9"));
+}
+
 /// Opens the Overview's replication-lag KPI row as a drill view and answers its range
 /// query: over the last hour replica-2 climbs past the alert threshold, replica-1 stays low.
 fn lag_drill_view(theme: &str) -> App {

@@ -224,3 +224,79 @@ fn the_selected_kpi_rows_reason_is_the_one_under_the_table() {
         footer(&app)
     );
 }
+
+/// The Prometheus tab with the three targets of a SpherosegV4 stack.
+fn three_targets() -> App {
+    let mut app = app();
+    server(
+        &mut app,
+        ServerRequest::Targets,
+        ServerData::Targets(vec![
+            target("node", "127.0.0.1:9100", TargetHealth::Up, None),
+            target("prometheus", "127.0.0.1:9090", TargetHealth::Up, None),
+            target(
+                "spheroseg-backend",
+                "127.0.0.1:8080",
+                TargetHealth::Up,
+                None,
+            ),
+        ]),
+    );
+    prometheus_tab(&mut app);
+    app
+}
+
+/// The screen line where the panel titled `title` starts.
+fn panel_top(screen: &[String], title: &str) -> usize {
+    screen
+        .iter()
+        .position(|l| l.contains(title) && l.starts_with(['╭', '┌', '╔', '┏']))
+        .unwrap_or_else(|| panic!("no panel {title}:\n{}", screen.join("\n")))
+}
+
+#[test]
+fn the_targets_table_names_the_job_whole_and_takes_only_the_lines_it_needs() {
+    let app = three_targets();
+    let screen = lines(&render(&app, 200, 60));
+    let text = screen.join("\n");
+    let header = screen.iter().find(|l| l.contains("Health")).unwrap();
+    assert!(
+        header.contains(" Job ") && !header.contains("Pool"),
+        "{header}"
+    );
+    let row = screen
+        .iter()
+        .find(|l| l.contains("127.0.0.1:8080"))
+        .unwrap();
+    assert!(row.contains("spheroseg-backend "), "the job is cut: {row}");
+    // The facts line, the header and three targets in a frame: 7 lines, the rest is the
+    // cardinality panel's.
+    let targets = panel_top(&screen, "Scrape targets");
+    let cardinality = panel_top(&screen, "Cardinality");
+    assert!(
+        cardinality - targets <= 8,
+        "targets take {} lines:\n{text}",
+        cardinality - targets
+    );
+    assert!(
+        text.contains("series per query of this dashboard"),
+        "{text}"
+    );
+}
+
+#[test]
+fn at_80x24_both_panels_show_what_matters() {
+    let app = three_targets();
+    let screen = lines(&render(&app, 80, 24));
+    let text = screen.join("\n");
+    for instance in ["127.0.0.1:9100", "127.0.0.1:9090", "127.0.0.1:8080"] {
+        assert!(text.contains(instance), "{instance} missing:\n{text}");
+    }
+    assert!(text.contains("spheroseg-backend "), "{text}");
+    let targets = panel_top(&screen, "Scrape targets");
+    let cardinality = panel_top(&screen, "Cardinality");
+    assert!(cardinality - targets <= 8, "{text}");
+    for line in ["top metrics by series", "top labels by values", "in all"] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+}

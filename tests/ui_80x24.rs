@@ -13,7 +13,6 @@ use spheroseg_top::app::{Action, App, Msg};
 use spheroseg_top::config::Layout;
 use spheroseg_top::config::layout::PanelKind;
 use spheroseg_top::sim::Scenario;
-use spheroseg_top::ui::status_glyph;
 use spheroseg_top::view::{reading, tab_status};
 use std::time::Duration;
 
@@ -34,7 +33,7 @@ fn tab_bar_keeps_every_tab(app: &App, width: u16) {
         "{width}: nothing scrolled away: {bar}"
     );
     for (i, tab) in app.layout().tabs.iter().enumerate() {
-        let glyph = status_glyph(tab_status(tab, app.store(), app.context()));
+        let glyph = tab_status(tab, app.store(), app.context()).glyph();
         let number = (i + 1).to_string();
         let shown = bar.match_indices(&number).any(|(at, _)| {
             bar[at..]

@@ -4,7 +4,7 @@
 use super::focus::Dir;
 use super::prompt::{Prompt, PromptPurpose};
 use super::{Action, App, Overlay};
-use crate::config::layout::PanelKind;
+use crate::config::layout::Rows;
 use crate::model::Labels;
 use crate::prom::Alert;
 use crate::view::alert_filter::AlertFilter;
@@ -25,13 +25,13 @@ impl App {
         &self.alerts_view
     }
 
-    /// The kind of the focused panel on the grid (none in a drill view).
-    pub(super) fn focused_kind(&self) -> Option<PanelKind> {
+    /// What the keyboard selects in the focused panel on the grid (none in a drill view).
+    pub(super) fn focused_rows(&self) -> Option<Rows> {
         if !self.drill.is_empty() {
             return None;
         }
         let focus = self.focus[self.tab];
-        Some(self.grid_panel(self.tab, focus.row, focus.col)?.kind)
+        Some(self.grid_panel(self.tab, focus.row, focus.col)?.kind.rows())
     }
 
     /// Lines of the alert list, as the panel shows them.
@@ -42,7 +42,7 @@ impl App {
 
     /// Runs `f` on the selected line of the focused alert list, if any.
     pub(super) fn with_selected_alert<R>(&self, f: impl FnOnce(Selected) -> R) -> Option<R> {
-        if self.focused_kind() != Some(PanelKind::Alerts) {
+        if self.focused_rows() != Some(Rows::AlertLines) {
             return None;
         }
         let groups = self.alerts_view.groups(&self.store.alerts);
@@ -178,7 +178,7 @@ impl App {
 
     /// The list changed under the selection: back to its first line.
     fn reselect_alerts(&mut self) {
-        if self.focused_kind() == Some(PanelKind::Alerts) {
+        if self.focused_rows() == Some(Rows::AlertLines) {
             self.focus[self.tab].kpi = 0;
         }
     }

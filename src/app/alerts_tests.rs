@@ -5,7 +5,7 @@ use super::focus::{Dir, Focus};
 use super::silence::{Field, SilenceOutcome, SilenceOverlay, SilenceRequest};
 use super::*;
 use crate::model::Labels;
-use crate::prom::alertmanager::{AlertmanagerState, Silence};
+use crate::prom::alertmanager::{AlertmanagerState, Silence, SilenceState};
 use crate::prom::{Alert, AlertSource, AlertState};
 
 const NOW: f64 = 1_700_000_000.0;
@@ -265,7 +265,7 @@ fn capital_s_expires_the_selected_silence_after_y() {
             groups: Vec::new(),
             silences: vec![Silence {
                 id: "s1".into(),
-                state: "active".into(),
+                state: SilenceState::Active,
                 matchers: vec![r#"alertname="HighAPIResponseTime""#.into()],
                 created_by: "ana@box".into(),
                 comment: "deploy".into(),

@@ -87,7 +87,7 @@ fn nearest(tab: &Tab, from: Focus, row: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::layout::{Layout, PanelKind};
+    use crate::config::layout::{Layout, Rows};
 
     #[test]
     fn arrows_move_spatially_and_walk_kpi_rows_first() {
@@ -95,7 +95,7 @@ mod tests {
         let overview = &layout.tabs[0];
         let first_row = |_, _| 0;
         let kpis = |p: &Panel| {
-            if p.kind == PanelKind::KpiTable {
+            if p.kind.rows() == Rows::Kpis {
                 p.kpis.len()
             } else {
                 0

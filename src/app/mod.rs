@@ -139,6 +139,8 @@ pub struct App {
     export_dir: std::path::PathBuf,
     /// Whether the mouse is captured (clicks, wheel); `--no-mouse` leaves it to the terminal.
     mouse: bool,
+    /// What the keys do: the defaults, or the config file's `[keys]` over them.
+    keymap: keymap::Keymap,
     /// Commands for the data source, taken by the event loop after each update.
     outbox: Vec<SourceCommand>,
     /// Work for the event loop itself, taken after each update.
@@ -196,6 +198,7 @@ impl App {
             source_warning: None,
             export_dir: std::path::PathBuf::from("."),
             mouse: true,
+            keymap: keymap::Keymap::default(),
             outbox: Vec::new(),
             effects: Vec::new(),
             alerts_view: Default::default(),
@@ -258,6 +261,16 @@ impl App {
     /// Whether the dashboard captures the mouse.
     pub fn mouse_enabled(&self) -> bool {
         self.mouse
+    }
+
+    /// Reads keys with `keymap` (the config file's `[keys]`); help lists what it binds.
+    pub fn with_keymap(mut self, keymap: keymap::Keymap) -> Self {
+        self.keymap = keymap;
+        self
+    }
+
+    pub fn keymap(&self) -> &keymap::Keymap {
+        &self.keymap
     }
 
     /// Draws with `theme` (a theme asked for on the command line wins over a recorded one).
@@ -440,46 +453,7 @@ impl App {
     }
 
     fn act(&mut self, action: Action) {
-        // While help is open, keys other than those that close it or quit do nothing:
-        // the user is reading, not steering.
-        let allowed = match self.overlay {
-            None => true,
-            Some(Overlay::Help) => matches!(
-                action,
-                Action::ToggleHelp
-                    | Action::Back
-                    | Action::Quit
-                    | Action::Suspend
-                    | Action::Resize(..)
-            ),
-            Some(Overlay::Silence(_)) => {
-                if !matches!(action, Action::Quit | Action::Suspend | Action::Resize(..)) {
-                    self.silence_key(action);
-                    return;
-                }
-                true
-            }
-            Some(Overlay::Prompt(_)) => matches!(
-                action,
-                Action::Input(_)
-                    | Action::InputBackspace
-                    | Action::Submit
-                    | Action::Back
-                    | Action::Quit
-                    | Action::Suspend
-                    | Action::Resize(..)
-            ),
-            Some(Overlay::Variables(_)) => {
-                if matches!(action, Action::Quit | Action::Suspend | Action::Resize(..)) {
-                    true
-                } else {
-                    self.picker_action(action);
-                    return;
-                }
-            }
-        };
-        if !allowed {
-            self.dirty = false;
+        if self.overlay_takes(action) {
             return;
         }
         // The focused alert list takes Enter, ← → and Esc for its groups first.
@@ -487,28 +461,10 @@ impl App {
             return;
         }
         match action {
-            Action::NextTab => self.select_tab((self.tab + 1) % self.layout.tabs.len()),
-            Action::PrevTab => {
-                let tabs = self.layout.tabs.len();
-                self.select_tab((self.tab + tabs - 1) % tabs);
-            }
-            Action::SelectTab(i) if i < self.layout.tabs.len() => self.select_tab(i),
-            Action::SelectTab(_) => self.dirty = false,
+            Action::NextTab | Action::PrevTab | Action::SelectTab(_) => self.switch_tab(action),
             Action::Focus(dir) => self.move_focus(dir),
             Action::Open => self.open(),
-            Action::Back => {
-                // Esc in the filter prompt, or on the grid with a filter set, clears it.
-                if let Some(Overlay::Prompt(Prompt {
-                    purpose: PromptPurpose::Filter,
-                    ..
-                })) = self.overlay
-                {
-                    self.overlay = None;
-                    self.apply_filter(String::new());
-                } else if !self.clear_filter() {
-                    self.back();
-                }
-            }
+            Action::Back => self.go_back(),
             Action::ZoomIn
             | Action::ZoomOut
             | Action::PanBack
@@ -517,16 +473,7 @@ impl App {
                 self.navigate_time(action);
             }
             Action::ToggleCursor => self.toggle_cursor(),
-            Action::ToggleSelected => match self.drill.last_mut() {
-                Some(DrillLevel::Chart(view)) => {
-                    if let Some(key) = view.selected.clone()
-                        && !view.hidden.remove(&key)
-                    {
-                        view.hidden.insert(key);
-                    }
-                }
-                _ => self.toggle_pause(),
-            },
+            Action::ToggleSelected => self.toggle_selected(),
             Action::TogglePause => self.toggle_pause(),
             Action::RefreshNow => self.outbox.push(SourceCommand::RefreshNow),
             Action::ToggleRecording => match self.replay {
@@ -534,30 +481,19 @@ impl App {
                 None => self.effects.push(Effect::ToggleRecording),
             },
             Action::AddMarker => self.open_prompt(PromptPurpose::Marker),
-            Action::GoTo => self.in_replay(|app| app.open_prompt(PromptPurpose::GoTo)),
+            Action::GoTo
+            | Action::SpeedUp
+            | Action::SpeedDown
+            | Action::StepForward
+            | Action::StepBack
+            | Action::NextEvent
+            | Action::PrevEvent => self.in_replay(|app| app.steer_replay(action)),
             Action::Filter => self.open_filter(),
             Action::Silence => self.open_silence(),
             Action::ExpireSilence => self.ask_expire_silence(),
-            // Only the silence form has fields.
-            Action::InputNextField => self.dirty = false,
-            Action::Input(c) => self.type_char(c),
-            Action::InputBackspace => {
-                if let Some(Overlay::Prompt(prompt)) = &mut self.overlay {
-                    prompt.text.pop();
-                }
+            Action::InputNextField | Action::Input(_) | Action::InputBackspace | Action::Submit => {
+                self.edit_prompt(action)
             }
-            Action::Submit => self.submit(),
-            Action::SpeedUp | Action::SpeedDown => self.in_replay(|app| {
-                if let Some(state) = &mut app.replay {
-                    // Taken at once, so quick presses add up before the replayer answers.
-                    state.speed = state.next_speed(action == Action::SpeedUp);
-                    app.outbox.push(SourceCommand::SetSpeed(state.speed));
-                }
-            }),
-            Action::StepForward => self.in_replay(|app| app.outbox.push(SourceCommand::Step(1))),
-            Action::StepBack => self.in_replay(|app| app.outbox.push(SourceCommand::Step(-1))),
-            Action::NextEvent => self.in_replay(|app| app.jump_to_event(true)),
-            Action::PrevEvent => self.in_replay(|app| app.jump_to_event(false)),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay.is_some() {
                     None
@@ -571,6 +507,110 @@ impl App {
             Action::Suspend => self.effects.push(Effect::Suspend),
             Action::Quit => self.should_quit = true,
             Action::Resize(columns, lines) => self.size = (columns, lines),
+        }
+    }
+
+    /// Whether the open overlay keeps `action` from the dashboard: the silence form and
+    /// the picker take it as their own, help and a prompt let only their keys through.
+    fn overlay_takes(&mut self, action: Action) -> bool {
+        // Whatever is open, these are the terminal's and the user's way out.
+        let always = matches!(action, Action::Quit | Action::Suspend | Action::Resize(..));
+        let allowed = match self.overlay {
+            None => true,
+            // The user is reading, not steering.
+            Some(Overlay::Help) => always || matches!(action, Action::ToggleHelp | Action::Back),
+            Some(Overlay::Silence(_)) if !always => {
+                self.silence_key(action);
+                return true;
+            }
+            Some(Overlay::Variables(_)) if !always => {
+                self.picker_action(action);
+                return true;
+            }
+            Some(Overlay::Silence(_) | Overlay::Variables(_)) => true,
+            Some(Overlay::Prompt(_)) => {
+                always
+                    || matches!(
+                        action,
+                        Action::Input(_) | Action::InputBackspace | Action::Submit | Action::Back
+                    )
+            }
+        };
+        if !allowed {
+            self.dirty = false;
+        }
+        !allowed
+    }
+
+    fn switch_tab(&mut self, action: Action) {
+        let tabs = self.layout.tabs.len();
+        match action {
+            Action::NextTab => self.select_tab((self.tab + 1) % tabs),
+            Action::PrevTab => self.select_tab((self.tab + tabs - 1) % tabs),
+            Action::SelectTab(i) if i < tabs => self.select_tab(i),
+            _ => self.dirty = false,
+        }
+    }
+
+    fn go_back(&mut self) {
+        // Esc in the filter prompt, or on the grid with a filter set, clears it.
+        if let Some(Overlay::Prompt(Prompt {
+            purpose: PromptPurpose::Filter,
+            ..
+        })) = self.overlay
+        {
+            self.overlay = None;
+            self.apply_filter(String::new());
+        } else if !self.clear_filter() {
+            self.back();
+        }
+    }
+
+    /// Space: hides or shows the selected series of a chart; elsewhere pauses.
+    fn toggle_selected(&mut self) {
+        match self.drill.last_mut() {
+            Some(DrillLevel::Chart(view)) => {
+                if let Some(key) = view.selected.clone()
+                    && !view.hidden.remove(&key)
+                {
+                    view.hidden.insert(key);
+                }
+            }
+            _ => self.toggle_pause(),
+        }
+    }
+
+    /// The replay's own keys; the caller made sure this is a replay.
+    fn steer_replay(&mut self, action: Action) {
+        match action {
+            Action::GoTo => self.open_prompt(PromptPurpose::GoTo),
+            Action::NextEvent | Action::PrevEvent => {
+                self.jump_to_event(action == Action::NextEvent);
+            }
+            Action::StepForward => self.outbox.push(SourceCommand::Step(1)),
+            Action::StepBack => self.outbox.push(SourceCommand::Step(-1)),
+            _ => {
+                if let Some(state) = &mut self.replay {
+                    // Taken at once, so quick presses add up before the replayer answers.
+                    state.speed = state.next_speed(action == Action::SpeedUp);
+                    self.outbox.push(SourceCommand::SetSpeed(state.speed));
+                }
+            }
+        }
+    }
+
+    /// Typing into the open prompt.
+    fn edit_prompt(&mut self, action: Action) {
+        match action {
+            Action::Input(c) => self.type_char(c),
+            Action::InputBackspace => {
+                if let Some(Overlay::Prompt(prompt)) = &mut self.overlay {
+                    prompt.text.pop();
+                }
+            }
+            Action::Submit => self.submit(),
+            // Only the silence form has fields.
+            _ => self.dirty = false,
         }
     }
 

@@ -4,7 +4,7 @@
 use super::drill::{self, DrillLevel, GROUP_COLUMNS, GroupView};
 use super::focus::{self, Dir, Focus};
 use super::{Action, App};
-use crate::config::layout::{ChartQuery, ChartSpec, Panel, PanelKind};
+use crate::config::layout::{ChartQuery, ChartSpec, Panel, Rows};
 use crate::event::{RangeRequest, SourceCommand};
 use crate::model::{Direction, Status, Thresholds, Unit};
 use crate::view::drill::{ChartData, SeriesKey};
@@ -28,16 +28,16 @@ impl App {
     /// Rows the keyboard can select in a panel: KPI rows, alert groups and alerts, silences,
     /// scrape targets.
     pub(super) fn selectable_rows(&self, panel: &Panel) -> usize {
-        match panel.kind {
-            PanelKind::KpiTable => panel.kpis.len(),
-            PanelKind::Alerts => self.alert_line_count(),
-            PanelKind::Alertmanager => match &self.store.alerts.alertmanager {
+        match panel.kind.rows() {
+            Rows::Kpis => panel.kpis.len(),
+            Rows::AlertLines => self.alert_line_count(),
+            Rows::Silences => match &self.store.alerts.alertmanager {
                 Some(Ok(state)) => state.current_silences().len(),
                 _ => 0,
             },
-            PanelKind::Targets => self.store.server.targets().len(),
-            PanelKind::Slo => panel.slos.len(),
-            _ => 0,
+            Rows::Targets => self.store.server.targets().len(),
+            Rows::Slos => panel.slos.len(),
+            Rows::None => 0,
         }
     }
 
@@ -51,7 +51,7 @@ impl App {
         let Some(panel) = self.grid_panel(tab, row, col) else {
             return 0;
         };
-        if panel.kind != PanelKind::KpiTable {
+        if panel.kind.rows() != Rows::Kpis {
             return 0;
         }
         let ctx = self.context();
@@ -205,21 +205,23 @@ impl App {
     fn focused_spec(&self) -> Option<ChartSpec> {
         let focus = self.focus[self.tab];
         let panel = self.grid_panel(self.tab, focus.row, focus.col)?;
-        Some(match panel.kind {
-            PanelKind::KpiTable => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
-            PanelKind::Alerts => self.with_selected_alert(|selected| match selected {
+        Some(match panel.kind.rows() {
+            Rows::Kpis => panel.kpis.get(focus.kpi)?.chart_spec(&self.layout.queries),
+            Rows::AlertLines => self.with_selected_alert(|selected| match selected {
                 super::alerts::Selected::Alert { alert, .. } => {
                     let expr = self.store.alerts.expr_of(alert)?;
                     Some(alert_chart(&alert.name, &expr))
                 }
                 super::alerts::Selected::Group(_) => None,
             })??,
-            PanelKind::Rules | PanelKind::Tsdb => return None,
-            PanelKind::Slo => panel.slos.get(focus.kpi)?.chart_spec(),
-            PanelKind::Targets => {
+            Rows::Slos => panel.slos.get(focus.kpi)?.chart_spec(),
+            Rows::Targets => {
                 super::server::target_chart(self.store.server.targets().get(focus.kpi)?)
             }
-            _ => panel.chart_spec(&self.layout.queries),
+            Rows::Silences | Rows::None if panel.kind.drills() => {
+                panel.chart_spec(&self.layout.queries)
+            }
+            Rows::Silences | Rows::None => return None,
         })
     }
 

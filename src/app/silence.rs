@@ -5,7 +5,7 @@
 
 use super::alerts::Selected;
 use super::{Action, App, Effect, Overlay};
-use crate::config::layout::PanelKind;
+use crate::config::layout::Rows;
 use crate::event::SourceCommand;
 use crate::model::matcher::{MatchOp, Matcher, parse_list};
 use std::time::Duration;
@@ -159,7 +159,7 @@ impl App {
             self.notice = Some(why);
             return;
         }
-        let selected = (self.focused_kind() == Some(PanelKind::Alertmanager))
+        let selected = (self.focused_rows() == Some(Rows::Silences))
             .then(|| match &self.store.alerts.alertmanager {
                 Some(Ok(state)) => state
                     .current_silences()

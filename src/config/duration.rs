@@ -1,5 +1,7 @@
-//! Human durations in config and on the command line: `500ms`, `5s`, `15m`, `1h`.
+//! Human durations in config and on the command line: `500ms`, `5s`, `15m`, `1h` (written
+//! back by [`Form::Setting`]).
 
+use crate::model::duration::Form;
 use serde::{Deserialize, Deserializer};
 use std::time::Duration;
 
@@ -34,14 +36,14 @@ pub fn within(
     if d < *range.start() {
         Err(format!(
             "{what} of {} is too short; it must be at least {}",
-            short(d),
-            short(*range.start())
+            Form::Setting.duration(d),
+            Form::Setting.duration(*range.start())
         ))
     } else if d > *range.end() {
         Err(format!(
             "{what} of {} is too long; it must be at most {}",
-            short(d),
-            short(*range.end())
+            Form::Setting.duration(d),
+            Form::Setting.duration(*range.end())
         ))
     } else {
         Ok(d)
@@ -59,26 +61,6 @@ impl<'de> Deserialize<'de> for ConfigDuration {
             .map(ConfigDuration)
             .map_err(serde::de::Error::custom)
     }
-}
-
-/// Shortest readable form: 300s → "5m", 90s → "1m30s", 0.5s → "500ms".
-pub fn short(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let mut secs = d.as_secs();
-    let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    if secs > 0 || out.is_empty() {
-        out.push_str(&format!("{secs}s"));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -114,13 +96,5 @@ mod tests {
             within(Duration::from_secs(86_401), &range, "a refresh").unwrap_err(),
             "a refresh of 1d1s is too long; it must be at most 1d"
         );
-    }
-
-    #[test]
-    fn short_forms() {
-        assert_eq!(short(Duration::from_secs(300)), "5m");
-        assert_eq!(short(Duration::from_secs(90)), "1m30s");
-        assert_eq!(short(Duration::from_millis(500)), "500ms");
-        assert_eq!(short(Duration::from_secs(86_400 * 7)), "7d");
     }
 }

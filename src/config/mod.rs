@@ -5,6 +5,7 @@ pub mod colour_depth;
 pub mod duration;
 pub mod error;
 pub mod file;
+pub mod keys;
 pub mod layout;
 pub mod profile;
 pub mod theme;

@@ -1,12 +1,14 @@
 //! Connection profiles: the `[profiles.NAME]` tables of the config file
 //! (`$XDG_CONFIG_HOME/spheroseg-top/config.toml`, else `~/.config/…`), each a server, how
-//! to reach it (TLS, credentials, headers) and what to show it with. Unknown keys are
+//! to reach it (TLS, credentials, headers) and what to show it with. Its `[keys]` table is
+//! kept as written ([`super::keys`]) for the keymap. Unknown keys are
 //! errors with file:line:col like layouts'; relative paths are the config file's
 //! neighbours. Secrets are never written out: `profiles` lists them as `***`, and error
 //! snippets leave values out.
 
 use super::duration::ConfigDuration;
 use super::error::ConfigError;
+use crate::model::duration::Form;
 use crate::model::text::escape_controls;
 use serde::de::{MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::{Deserialize, Deserializer};
@@ -59,6 +61,8 @@ pub struct Profiles {
     /// `default_profile`, known to name one of them.
     pub default: Option<String>,
     pub profiles: BTreeMap<String, Profile>,
+    /// `[keys]`: actions bound to other keys than the defaults.
+    pub keys: super::keys::KeyTable,
 }
 
 /// A profile asked for that is not there. Names are written with their control characters
@@ -133,6 +137,7 @@ impl Profiles {
             path: path.to_path_buf(),
             default: file.default_profile.map(Spanned::into_inner),
             profiles,
+            keys: super::keys::KeyTable::new(path, text, file.keys),
         })
     }
 
@@ -192,7 +197,7 @@ impl Profile {
         text("theme", self.theme.as_deref().map(quoted));
         text(
             "refresh",
-            self.refresh.map(|r| quoted(&super::duration::short(r))),
+            self.refresh.map(|r| quoted(&Form::Setting.duration(r))),
         );
         if !self.rules.is_empty() {
             let rules: Vec<String> = self.rules.iter().map(|p| quoted_path(p)).collect();
@@ -307,6 +312,8 @@ struct FileToml {
     default_profile: Option<Spanned<String>>,
     #[serde(default)]
     profiles: BTreeMap<String, ProfileToml>,
+    #[serde(default)]
+    keys: super::keys::KeysToml,
 }
 
 #[derive(Deserialize)]

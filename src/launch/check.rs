@@ -3,6 +3,7 @@
 
 use super::Config;
 use super::connect::Clients;
+use crate::model::duration::Form;
 
 /// Prints what the layout, theme and rule files hold, the servers the connection's files
 /// were checked for, and where KPIs and rules disagree.
@@ -24,7 +25,7 @@ pub fn print(config: &Config, clients: &Clients) {
     for (id, query) in layout.queries.iter().enumerate() {
         let history = query
             .history
-            .map(|h| format!(" [history {}]", crate::config::duration::short(h)))
+            .map(|h| format!(" [history {}]", Form::Setting.duration(h)))
             .unwrap_or_default();
         println!("  q{id:<3} {}{history}", query.expr);
     }

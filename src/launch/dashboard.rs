@@ -7,8 +7,10 @@ use super::frames::{Cause, Frames};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
+use crate::app::keymap::Keymap;
 use crate::app::mouse::Clicks;
-use crate::app::{Action, App, Effect, Msg, SourceInfo, keymap};
+use crate::app::silence::SilenceOutcome;
+use crate::app::{Action, App, Effect, Msg, SourceInfo};
 use crate::cli::Options;
 use crate::clock::unix_now;
 use crate::config::colour_depth::ColourDepth;
@@ -75,6 +77,7 @@ pub async fn live(
         .with_silences(options.allow_silences)
         .with_export_dir(options.export_dir.clone())
         .with_mouse(!options.no_mouse)
+        .with_keymap(config.keymap)
         // Unverified TLS is said for as long as it lasts.
         .with_source_warning(insecure.then(|| INSECURE_NOTE.to_string()));
     // Said once: briefly on the status bar until the first key, in full in the log pane.
@@ -119,8 +122,14 @@ fn init_logging() {
 }
 
 /// Replays an opened recording at `speed`: its own layout, theme and rules.
-pub async fn replay(options: &Options, recording: Recording, speed: f64) -> anyhow::Result<()> {
+pub async fn replay(
+    options: &Options,
+    recording: Recording,
+    speed: f64,
+    keymap: Keymap,
+) -> anyhow::Result<()> {
     let mut app = crate::app::restore::app(recording.header())?
+        .with_keymap(keymap)
         .with_bell(options.bell)
         .with_export_dir(options.export_dir.clone())
         .with_mouse(!options.no_mouse)
@@ -160,153 +169,234 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let mut signals = Signals::new()?;
+    let signals = Signals::new()?;
     // A theme's RGB colours as this terminal can show them (NO_COLOR chose `mono` already).
     let theme = app.theme().for_depth(ColourDepth::from_environment());
     app = app.with_theme(theme);
-    let (data_tx, mut data_rx) = mpsc::channel(1024);
+    let (data_tx, data) = mpsc::channel(1024);
     // Silences go to Alertmanager from the loop, not the poller: they are not data.
-    let (silence_tx, mut silence_rx) = mpsc::channel(8);
-    let silencer = match &source {
-        Source::Live { alertmanager, .. } => alertmanager.clone(),
-        Source::Replay { .. } => None,
-    };
-    let (commands, mut recorded, replayed) = match source {
-        Source::Live {
-            client,
-            concurrency,
-            recorded,
-            alertmanager,
-        } => {
-            let poller = live::spawn(
-                client,
-                PollerConfig {
-                    queries: app.polled_queries(),
-                    refresh: app.source().refresh,
-                    concurrency,
-                    alertmanager,
-                },
-                data_tx,
-            );
-            (poller, Some(recorded), None)
-        }
-        Source::Replay { recording, speed } => {
-            let player = replay::spawn(
-                recording.clone(),
-                ReplayOptions {
-                    speed,
-                    start_at: None,
-                    paused: false,
-                    queries: app.polled_queries(),
-                },
-                data_tx,
-            );
-            (player, None, Some(recording))
-        }
-    };
-    app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
+    let (silence_tx, silences) = mpsc::channel(8);
+    let mut session = Session::start(app, source, data_tx, silence_tx);
     let mut guard = TerminalGuard::new().map_err(|e| anyhow::anyhow!("cannot open the terminal ({e}); spheroseg-top needs an interactive terminal (use `check` to validate a layout without one)"))?;
-    if app.mouse_enabled() {
+    if session.app.mouse_enabled() {
         guard.capture_mouse()?;
     }
-    let mut clicks = Clicks::default();
-    let started = tokio::time::Instant::now();
-    let size = guard.terminal.size()?;
-    app.update(Msg::Action(Action::Resize(size.width, size.height)));
-    let mut keys = EventStream::new();
-    // Ages in the status bar and panels move once a second; nothing faster is needed. A
-    // replay's clock is the recorded one: it does not tick here.
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let live = recorded.is_some();
-    let mut frames = Frames::new(app.source().refresh);
-
-    while !app.should_quit() {
-        if app.take_redraw() {
-            frames.changed(Cause::Input, Instant::now());
-        }
-        if frames.should_draw(Instant::now()) {
-            guard.terminal.draw(|frame| ui::render(frame, &app))?;
-            frames.drawn(Instant::now());
-        }
-        if app.take_bell() {
-            use std::io::Write;
-            let mut out = std::io::stdout();
-            // BEL between frames: the terminal beeps (or flashes) without a redraw.
-            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
-        }
-        let msg = tokio::select! {
-            event = keys.next() => match event {
-                Some(Ok(Event::Key(key))) => keymap::action_for(key, app.input_mode()).map(Msg::Action),
-                Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
-                Some(Ok(Event::Mouse(event))) => super::mouse::message(&app, &mut clicks, event, started.elapsed()),
-                Some(Ok(_)) => None,
-                Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
-                None => Some(Msg::Action(Action::Quit)),
-            },
-            Some(data) = data_rx.recv() => Some(Msg::Data(data)),
-            Some(outcome) = silence_rx.recv() => Some(Msg::Silence(outcome)),
-            _ = ticker.tick(), if live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
-            signal = signals.recv() => match signal {
-                SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
-                SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
-                SignalEvent::Ignore => None,
-            },
-            () = sleep_until(frames.due().unwrap_or_else(Instant::now)), if frames.due().is_some() => None,
-        };
+    session.resize(&guard)?;
+    let mut inputs = Inputs::new(data, silences, signals, session.recorded.is_some());
+    let mut frames = Frames::new(session.app.source().refresh);
+    while !session.app.should_quit() {
+        session.draw(&mut guard, &mut frames)?;
+        let msg = inputs.next(&session.app, &frames).await?;
         let mut cause = match &msg {
             Some(Msg::Data(DataEvent::Clock(_))) => Cause::Tick,
             Some(Msg::Data(_)) => Cause::Data,
             _ => Cause::Input,
         };
         if let Some(msg) = msg {
-            if let (Msg::Data(event), Some(recorded)) = (&msg, recorded.as_mut())
-                && let Err(failure) = recorded.record(event)
-            {
-                app.update(Msg::RecordingFailed(failure));
-            }
-            let tick = matches!(msg, Msg::Data(DataEvent::Clock(_)));
-            app.update(msg);
-            if tick && let Some(recorded) = &recorded {
-                app.update(Msg::Recording(recorded.status()));
-            }
+            session.deliver(msg);
         }
         // Answers of one refresh arrive together: take them all before drawing once.
-        while let Ok(data) = data_rx.try_recv() {
+        while let Ok(data) = inputs.data.try_recv() {
             if cause == Cause::Tick {
                 cause = Cause::Data;
             }
-            if let Some(recorded) = recorded.as_mut()
-                && let Err(failure) = recorded.record(&data)
-            {
-                app.update(Msg::RecordingFailed(failure));
-            }
-            app.update(Msg::Data(data));
+            session.deliver(Msg::Data(data));
         }
-        if app.take_redraw() {
+        if session.app.take_redraw() {
             frames.changed(cause, Instant::now());
         }
-        for effect in app.take_effects() {
-            if effect == Effect::Suspend {
-                guard.suspend()?;
-                let size = guard.terminal.size()?;
-                app.update(Msg::Action(Action::Resize(size.width, size.height)));
-                continue;
-            }
-            if let Effect::Silence(request) = effect {
-                super::silence::spawn(silencer.clone(), request, silence_tx.clone());
-                continue;
-            }
-            perform(effect, &mut app, recorded.as_mut(), replayed.as_deref());
-        }
-        for command in app.take_commands() {
-            send(&commands, command);
-        }
+        session.settle(&mut guard)?;
     }
-    if let Some(recorded) = recorded.as_mut() {
+    if let Some(recorded) = session.recorded.as_mut() {
         recorded.stop();
     }
     Ok(())
+}
+
+/// What the loop listens to: the terminal, the source's data, Alertmanager's answers, the
+/// clock and signals.
+struct Inputs {
+    keys: EventStream,
+    data: mpsc::Receiver<DataEvent>,
+    silences: mpsc::Receiver<SilenceOutcome>,
+    signals: Signals,
+    /// Ages in the status bar and panels move once a second; nothing faster is needed.
+    ticker: tokio::time::Interval,
+    /// A replay's clock is the recorded one: it does not tick here.
+    live: bool,
+    clicks: Clicks,
+    started: Instant,
+}
+
+impl Inputs {
+    fn new(
+        data: mpsc::Receiver<DataEvent>,
+        silences: mpsc::Receiver<SilenceOutcome>,
+        signals: Signals,
+        live: bool,
+    ) -> Self {
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        Self {
+            keys: EventStream::new(),
+            data,
+            silences,
+            signals,
+            ticker,
+            live,
+            clicks: Clicks::default(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Waits for the next thing to happen; `None` when it means nothing to the app (or a
+    /// frame held back is due).
+    async fn next(&mut self, app: &App, frames: &Frames) -> anyhow::Result<Option<Msg>> {
+        Ok(tokio::select! {
+            event = self.keys.next() => match event {
+                Some(Ok(Event::Key(key))) => app.keymap().action_for(key, app.input_mode()).map(Msg::Action),
+                Some(Ok(Event::Resize(columns, lines))) => Some(Msg::Action(Action::Resize(columns, lines))),
+                Some(Ok(Event::Mouse(event))) => super::mouse::message(app, &mut self.clicks, event, self.started.elapsed()),
+                Some(Ok(_)) => None,
+                Some(Err(err)) => return Err(anyhow::Error::new(err).context("reading the terminal")),
+                None => Some(Msg::Action(Action::Quit)),
+            },
+            Some(data) = self.data.recv() => Some(Msg::Data(data)),
+            Some(outcome) = self.silences.recv() => Some(Msg::Silence(outcome)),
+            _ = self.ticker.tick(), if self.live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
+            signal = self.signals.recv() => match signal {
+                SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
+                SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
+                SignalEvent::Ignore => None,
+            },
+            () = sleep_until(frames.due().unwrap_or_else(Instant::now)), if frames.due().is_some() => None,
+        })
+    }
+}
+
+/// The app and what it steers: the source, the recorder, Alertmanager.
+struct Session {
+    app: App,
+    commands: mpsc::Sender<SourceCommand>,
+    /// Live only: the session's recorder.
+    recorded: Option<Recorded>,
+    /// Replay only: the file being replayed (markers go into it).
+    replayed: Option<Arc<Recording>>,
+    silencer: Option<PromClient>,
+    silence_tx: mpsc::Sender<SilenceOutcome>,
+}
+
+impl Session {
+    /// Spawns the source's task, which sends its events into `data_tx`.
+    fn start(
+        mut app: App,
+        source: Source,
+        data_tx: mpsc::Sender<DataEvent>,
+        silence_tx: mpsc::Sender<SilenceOutcome>,
+    ) -> Self {
+        let queries = app.polled_queries();
+        let (commands, recorded, replayed, silencer) = match source {
+            Source::Live {
+                client,
+                concurrency,
+                recorded,
+                alertmanager,
+            } => {
+                let config = PollerConfig {
+                    queries,
+                    refresh: app.source().refresh,
+                    concurrency,
+                    alertmanager: alertmanager.clone(),
+                };
+                let poller = live::spawn(client, config, data_tx);
+                (poller, Some(recorded), None, alertmanager)
+            }
+            Source::Replay { recording, speed } => {
+                let options = ReplayOptions {
+                    speed,
+                    start_at: None,
+                    paused: false,
+                    queries,
+                };
+                let player = replay::spawn(recording.clone(), options, data_tx);
+                (player, None, Some(recording), None)
+            }
+        };
+        app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
+        Self {
+            app,
+            commands,
+            recorded,
+            replayed,
+            silencer,
+            silence_tx,
+        }
+    }
+
+    fn resize(&mut self, guard: &TerminalGuard) -> anyhow::Result<()> {
+        let size = guard.terminal.size()?;
+        self.app
+            .update(Msg::Action(Action::Resize(size.width, size.height)));
+        Ok(())
+    }
+
+    /// Draws when a frame is due, and rings the bell when the app asks.
+    fn draw(&mut self, guard: &mut TerminalGuard, frames: &mut Frames) -> anyhow::Result<()> {
+        if self.app.take_redraw() {
+            frames.changed(Cause::Input, Instant::now());
+        }
+        if frames.should_draw(Instant::now()) {
+            guard.terminal.draw(|frame| ui::render(frame, &self.app))?;
+            frames.drawn(Instant::now());
+        }
+        if self.app.take_bell() {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            // BEL between frames: the terminal beeps (or flashes) without a redraw.
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
+        Ok(())
+    }
+
+    /// Gives the app one message; data is recorded first, so the file holds what the app
+    /// saw, and a clock tick moves the recording's size on the status bar.
+    fn deliver(&mut self, msg: Msg) {
+        if let (Msg::Data(event), Some(recorded)) = (&msg, self.recorded.as_mut())
+            && let Err(failure) = recorded.record(event)
+        {
+            self.app.update(Msg::RecordingFailed(failure));
+        }
+        let tick = matches!(msg, Msg::Data(DataEvent::Clock(_)));
+        self.app.update(msg);
+        if tick && let Some(recorded) = &self.recorded {
+            self.app.update(Msg::Recording(recorded.status()));
+        }
+    }
+
+    /// Carries out what the updates asked for: effects here, commands to the source.
+    fn settle(&mut self, guard: &mut TerminalGuard) -> anyhow::Result<()> {
+        for effect in self.app.take_effects() {
+            match effect {
+                Effect::Suspend => {
+                    guard.suspend()?;
+                    self.resize(guard)?;
+                }
+                Effect::Silence(request) => {
+                    super::silence::spawn(self.silencer.clone(), request, self.silence_tx.clone());
+                }
+                effect => perform(
+                    effect,
+                    &mut self.app,
+                    self.recorded.as_mut(),
+                    self.replayed.as_deref(),
+                ),
+            }
+        }
+        for command in self.app.take_commands() {
+            send(&self.commands, command);
+        }
+        Ok(())
+    }
 }
 
 fn send(commands: &mpsc::Sender<SourceCommand>, command: SourceCommand) {

@@ -21,7 +21,7 @@ pub async fn run(options: &Options, config: Config, scenario: Scenario) -> anyho
     .await
     {
         Ok(stack) => stack,
-        Err(StackError::NotInstalled) => return replay_bundled(options).await,
+        Err(StackError::NotInstalled) => return replay_bundled(options, config).await,
         Err(e) => return Err(e.into()),
     };
     let sim = stack.sim.addr();
@@ -38,7 +38,7 @@ pub async fn run(options: &Options, config: Config, scenario: Scenario) -> anyho
 }
 
 /// The demo without Prometheus: the bundled recording of an incident, replayed.
-async fn replay_bundled(options: &Options) -> anyhow::Result<()> {
+async fn replay_bundled(options: &Options, config: Config) -> anyhow::Result<()> {
     eprintln!(
         "{}\nReplaying the bundled recording of an incident instead (assets/demo/incident.rec).",
         StackError::NotInstalled
@@ -47,5 +47,5 @@ async fn replay_bundled(options: &Options) -> anyhow::Result<()> {
     let path = dir.path().join("incident.rec");
     std::fs::write(&path, BUNDLED_RECORDING)?;
     let recording = Recording::open(&path)?;
-    dashboard::replay(options, recording, 1.0).await
+    dashboard::replay(options, recording, 1.0, config.keymap).await
 }

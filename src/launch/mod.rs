@@ -7,23 +7,25 @@ pub mod dashboard;
 pub mod demo;
 pub mod frames;
 pub mod import;
+pub mod keys;
 pub mod manual;
 pub mod mouse;
 pub mod output;
 pub mod recording;
 pub mod screenshot;
 mod silence;
-mod slo;
 pub mod snapshot;
 pub mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};
+use crate::app::keymap::Keymap;
 use crate::app::restore::RestoreError;
-use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs};
+use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs, SloArgs, SloCommand};
 use crate::config::profile::ProfileError;
 use crate::config::{ConfigError, Layout, Theme};
 use crate::session::{ConfigText, FormatError, Recording};
 use anyhow::Context as _;
+use std::io::Write as _;
 use std::time::Duration;
 
 /// Everything loaded and validated before the terminal is touched.
@@ -33,6 +35,8 @@ pub struct Config {
     pub rules: Vec<RuleFile>,
     /// The rule files as written, embedded in recordings.
     pub rule_texts: Vec<ConfigText>,
+    /// What the keys do: the config file's `[keys]` over the defaults.
+    pub keymap: Keymap,
 }
 
 /// Bad input found while starting (a flag's file, a URL, where to record): the run stops
@@ -87,7 +91,9 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         return import::run(args, cli.options.force).map(|()| 0);
     }
     if let Some(Command::Slo(args)) = &cli.command {
-        return slo::run(args, &cli.options).map(|()| 0);
+        return slo_rules(args, &cli.options)
+            .map_err(Failure::from)
+            .map(|()| 0);
     }
     // A replay connects to nothing and draws with the recording's layout, theme and rules:
     // the config file's profiles are not read, so a broken one cannot stop it.
@@ -95,6 +101,8 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         Some(Command::Replay(_)) => None,
         _ => connect::apply_profile(&mut cli.options)?,
     };
+    // A mistake in [keys] stops every command that reads the file, as a profile's does.
+    let keymap = keys::in_force(profiles.as_ref()).map_err(anyhow::Error::new)?;
     let options = &cli.options;
     match &cli.command {
         Some(Command::Profiles) => {
@@ -102,7 +110,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            let config = load_config(options)?;
+            let config = load_config(options, &keymap)?;
             // A --var the layout cannot take is bad input here as on the dashboard.
             crate::app::variables::choices(&config.layout, &options.vars)
                 .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
@@ -124,19 +132,19 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     let code = runtime.block_on(async {
         match &cli.command {
             Some(Command::Snapshot(args)) => {
-                return snapshot::run(options, load_config(options)?, args).await;
+                return snapshot::run(options, load_config(options, &keymap)?, args).await;
             }
             Some(Command::Screenshot(args)) => {
-                screenshot::run(options, load_config(options)?, args).await
+                screenshot::run(options, load_config(options, &keymap)?, args).await
             }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {
                 let scenario = args.scenario.parse().map_err(anyhow::Error::msg)?;
-                demo::run(options, load_config(options)?, scenario).await
+                demo::run(options, load_config(options, &keymap)?, scenario).await
             }
             _ => {
                 let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
-                let config = load_config(options)?;
+                let config = load_config(options, &keymap)?;
                 dashboard::live(options, config, options.prometheus_url(), refresh, None).await
             }
         }
@@ -145,7 +153,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     Ok(code)
 }
 
-fn load_config(options: &Options) -> anyhow::Result<Config> {
+fn load_config(options: &Options, keymap: &Keymap) -> anyhow::Result<Config> {
     let layout = Layout::load(options.layout_spec())?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = options
@@ -170,13 +178,17 @@ fn load_config(options: &Options) -> anyhow::Result<Config> {
         theme,
         rules,
         rule_texts,
+        keymap: keymap.clone(),
     })
 }
 
 /// `replay FILE`: the recording's own layout, theme and rules, driven by its clock.
 async fn replay(options: &Options, args: &ReplayArgs) -> anyhow::Result<()> {
     let recording = Recording::open(&args.file)?;
-    dashboard::replay(options, recording, args.speed).await
+    // A replay reads no profile (a broken file must not stop it), but the user's keys are
+    // theirs: taken when the config file can be used, else the defaults.
+    let (keymap, _) = keys::lenient(options.config.clone());
+    dashboard::replay(options, recording, args.speed, keymap).await
 }
 
 /// `export FILE`: the report, to stdout or a new file (`force`: or over an old one, but
@@ -204,4 +216,37 @@ fn export(args: &ExportArgs, force: bool) -> anyhow::Result<()> {
         eprintln!("warning: {}: {warning}", args.file.display());
     }
     Ok(())
+}
+
+/// `slo rules`: the layout's SLOs as Prometheus rules, to standard output or a new file.
+fn slo_rules(args: &SloArgs, options: &Options) -> anyhow::Result<()> {
+    match &args.command {
+        SloCommand::Rules { output: path } => {
+            if let Some(path) = path {
+                output::check(path, options.force, &[])?;
+            }
+            let layout = Layout::load(options.layout_spec())?;
+            if layout.slos.is_empty() {
+                return Err(anyhow::Error::new(InvalidInput(format!(
+                    "{} has no [[slo]]: no rules to write",
+                    layout.source.origin.display()
+                ))));
+            }
+            let text = crate::alerts::slo_rules::rules(&layout.slos);
+            match path {
+                Some(path) => {
+                    output::create(path, options.force, &[])?
+                        .write_all(text.as_bytes())
+                        .with_context(|| format!("writing the rules to {}", path.display()))?;
+                    eprintln!(
+                        "{} SLOs' rules written to {}",
+                        layout.slos.len(),
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+    }
 }

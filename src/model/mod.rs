@@ -1,6 +1,7 @@
 //! Plain value types shared by configuration, data and rendering, and outside text made
 //! safe to print (`text`).
 
+pub mod duration;
 pub mod labels;
 pub mod mapping;
 pub mod matcher;

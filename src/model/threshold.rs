@@ -94,6 +94,17 @@ impl Status {
             Status::Alert => "ALERT",
         }
     }
+
+    /// A glyph per status so the tab bar (and the snapshot's text) reads without colour too.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Status::Ok => "●",
+            Status::NoData | Status::Stale => "○",
+            Status::Error => "✖",
+            Status::Warn => "▲",
+            Status::Alert => "◆",
+        }
+    }
 }
 
 /// A KPI's target (where it should stay) and alert threshold (where someone is paged).

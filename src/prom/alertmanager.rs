@@ -17,23 +17,61 @@ pub struct AlertGroup {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RoutedAlert {
     pub labels: Labels,
-    /// `active`, `suppressed` (silenced or inhibited) or `unprocessed`.
-    pub state: String,
+    pub state: RoutedState,
     pub silenced_by: Vec<String>,
     pub inhibited_by: Vec<String>,
+}
+
+/// Where an alert stands in Alertmanager. A state a newer Alertmanager may add is kept as
+/// its word, not a failed answer. Serialised as Alertmanager's word, as recordings hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutedState {
+    /// Notifications go out.
+    Active,
+    /// Silenced or inhibited: notifications are held back.
+    Suppressed,
+    /// Received, not yet routed.
+    Unprocessed,
+    #[serde(untagged)]
+    Other(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Silence {
     pub id: String,
-    /// `active`, `pending` or `expired`.
-    pub state: String,
+    pub state: SilenceState,
     /// Matchers as written in Alertmanager's UI: `alertname="X"`, `replica=~"replica-.*"`.
     pub matchers: Vec<String>,
     pub created_by: String,
     pub comment: String,
     pub starts_at: f64,
     pub ends_at: f64,
+}
+
+/// Whether a silence holds now, later or no more; an unknown word is kept as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SilenceState {
+    Active,
+    /// Starts later.
+    Pending,
+    /// Over: history.
+    Expired,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl SilenceState {
+    /// Alertmanager's word for it.
+    pub fn word(&self) -> &str {
+        match self {
+            SilenceState::Active => "active",
+            SilenceState::Pending => "pending",
+            SilenceState::Expired => "expired",
+            SilenceState::Other(word) => word,
+        }
+    }
 }
 
 /// Both answers of one poll.
@@ -49,11 +87,12 @@ impl AlertmanagerState {
         let mut current: Vec<&Silence> = self
             .silences
             .iter()
-            .filter(|s| s.state != "expired")
+            .filter(|s| s.state != SilenceState::Expired)
             .collect();
+        let later = |s: &Silence| s.state != SilenceState::Active;
         current.sort_by(|a, b| {
-            (a.state != "active")
-                .cmp(&(b.state != "active"))
+            later(a)
+                .cmp(&later(b))
                 .then(a.ends_at.total_cmp(&b.ends_at))
         });
         current
@@ -62,7 +101,8 @@ impl AlertmanagerState {
     /// Whether Alertmanager holds back notifications for an alert with these labels.
     pub fn is_suppressed(&self, labels: &Labels) -> bool {
         self.groups.iter().flat_map(|g| &g.alerts).any(|a| {
-            a.state == "suppressed" && labels.iter().all(|(k, v)| a.labels.get(k) == Some(v))
+            a.state == RoutedState::Suppressed
+                && labels.iter().all(|(k, v)| a.labels.get(k) == Some(v))
         })
     }
 }
@@ -91,7 +131,7 @@ struct RawAlert {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawAlertStatus {
-    state: String,
+    state: RoutedState,
     #[serde(default)]
     silenced_by: Vec<String>,
     #[serde(default)]
@@ -115,7 +155,7 @@ struct RawSilence {
 
 #[derive(Deserialize)]
 struct RawSilenceStatus {
-    state: String,
+    state: SilenceState,
 }
 
 #[derive(Deserialize)]
@@ -225,7 +265,52 @@ mod tests {
             ("replica", "replica-2"),
         ]);
         assert!(state.is_suppressed(&lag));
+        assert_eq!(state.silences[0].state, SilenceState::Active);
         assert!(parse_groups(503, b"down").is_err());
         assert!(parse_silences(200, b"{").is_err());
+    }
+
+    #[test]
+    fn a_state_alertmanager_may_add_is_kept_as_its_word_and_fails_nothing() {
+        let groups = br#"[{"labels":{},"receiver":{"name":"r"},"alerts":[
+            {"labels":{"a":"1"},"status":{"state":"unprocessed"}},
+            {"labels":{"a":"2"},"status":{"state":"deferred","silencedBy":[]}}]}]"#;
+        let groups = parse_groups(200, groups).unwrap();
+        let states: Vec<&RoutedState> = groups[0].alerts.iter().map(|a| &a.state).collect();
+        assert_eq!(
+            states,
+            [
+                &RoutedState::Unprocessed,
+                &RoutedState::Other("deferred".into())
+            ]
+        );
+        let silences = br#"[
+            {"id":"s1","status":{"state":"expired"},"startsAt":"2026-11-25T04:00:00Z","endsAt":"2026-11-25T05:00:00Z"},
+            {"id":"s2","status":{"state":"paused"},"startsAt":"2026-11-25T04:00:00Z","endsAt":"2026-11-25T05:00:00Z"},
+            {"id":"s3","status":{"state":"pending"},"startsAt":"2026-11-25T06:00:00Z","endsAt":"2026-11-25T07:00:00Z"},
+            {"id":"s4","status":{"state":"active"},"startsAt":"2026-11-25T04:00:00Z","endsAt":"2026-11-25T08:00:00Z"}]"#;
+        let state = AlertmanagerState {
+            groups,
+            silences: parse_silences(200, silences).unwrap(),
+        };
+        let current: Vec<&str> = state
+            .current_silences()
+            .iter()
+            .map(|s| s.state.word())
+            .collect();
+        assert_eq!(current, ["active", "paused", "pending"]);
+        // Recordings hold the states as Alertmanager's words, unknown ones too.
+        let json = serde_json::to_string(&state).unwrap();
+        assert!(json.contains(r#""state":"deferred""#), "{json}");
+        assert_eq!(
+            serde_json::from_str::<AlertmanagerState>(&json).unwrap(),
+            state
+        );
+        let mut cbor = Vec::new();
+        ciborium::into_writer(&state, &mut cbor).unwrap();
+        let back: AlertmanagerState = ciborium::from_reader(cbor.as_slice()).unwrap();
+        assert_eq!(back, state);
+        let recorded: SilenceState = serde_json::from_str(r#""active""#).unwrap();
+        assert_eq!(recorded, SilenceState::Active);
     }
 }

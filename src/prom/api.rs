@@ -1,8 +1,7 @@
-//! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules),
-//! and its errors.
+//! The parts of Prometheus' `/api/v1` JSON that the dashboard reads (queries, alerts, rules).
 
 use super::decode::{Capped, data, data_and_warnings};
-use crate::config::duration::short;
+use super::error::PromError;
 use crate::model::Labels;
 use crate::prom::alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
@@ -10,7 +9,6 @@ use crate::prom::alerts::{
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// One value of an instant query: a series' labels, the evaluation time and the value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,56 +34,6 @@ pub struct InstantAnswer {
     pub omitted: usize,
     /// The server's warnings: the data may be partial (Thanos' partial responses).
     pub warnings: Vec<String>,
-}
-
-/// Why a query gave no result. Cloneable plain data: it is stored, shown and recorded.
-#[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
-pub enum PromError {
-    /// No connection to Prometheus at all: the whole dashboard is blind.
-    #[error("unreachable: {0}")]
-    Unreachable(String),
-    #[error("timed out after {}", crate::config::duration::short(*.0))]
-    Timeout(Duration),
-    /// Prometheus rejected the query; `message` is the server's own words.
-    #[error("{kind}: {message}")]
-    Query { kind: String, message: String },
-    #[error("HTTP {status}: {message}")]
-    Http { status: u16, message: String },
-    /// The server is overloaded or rate-limiting (429, 503) and said how long to wait
-    /// (`Retry-After`).
-    #[error("HTTP {status}: server asked to wait {}", short(*.retry_after))]
-    Throttled { status: u16, retry_after: Duration },
-    #[error("invalid response: {0}")]
-    Decode(String),
-}
-
-impl PromError {
-    /// True when the failure is about reaching Prometheus rather than about one query.
-    pub fn is_connection(&self) -> bool {
-        matches!(self, PromError::Unreachable(_))
-    }
-
-    /// True when the server refused the credentials sent, or that none were (401, 403).
-    pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            PromError::Http {
-                status: 401 | 403,
-                ..
-            }
-        )
-    }
-
-    /// True when the server failed the request rather than judged the query: no answer
-    /// in time, an overloaded or failing server or proxy. Many of these in one refresh
-    /// mean the dashboard should ask less often.
-    pub fn is_server_failure(&self) -> bool {
-        match self {
-            PromError::Unreachable(_) | PromError::Timeout(_) | PromError::Throttled { .. } => true,
-            PromError::Http { status, .. } => *status == 429 || *status >= 500,
-            PromError::Query { .. } | PromError::Decode(_) => false,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -467,28 +415,6 @@ mod tests {
     fn the_result_may_come_before_its_type() {
         let body = br#"{"data":{"result":[{"metric":{},"value":[1,"2"]}],"resultType":"vector"},"status":"success"}"#;
         assert_eq!(parse_instant(200, body).unwrap().samples[0].value, 2.0);
-    }
-
-    #[test]
-    fn server_failures_are_told_from_query_errors() {
-        let http = |status| PromError::Http {
-            status,
-            message: String::new(),
-        };
-        assert!(http(503).is_server_failure() && http(429).is_server_failure());
-        assert!(!http(404).is_server_failure() && !http(400).is_server_failure());
-        assert!(PromError::Timeout(Duration::from_secs(1)).is_server_failure());
-        let throttled = PromError::Throttled {
-            status: 429,
-            retry_after: Duration::from_secs(120),
-        };
-        assert!(throttled.is_server_failure());
-        assert_eq!(throttled.to_string(), "HTTP 429: server asked to wait 2m");
-        let query = PromError::Query {
-            kind: "bad_data".into(),
-            message: "x".into(),
-        };
-        assert!(!query.is_server_failure());
     }
 
     /// Trimmed from a real Prometheus 2.42 answer.

@@ -3,7 +3,7 @@
 //! a proxy). Values are checked once, marked sensitive and never shown; a refusal names
 //! the credential that was sent, never its secret.
 
-use super::client::ClientError;
+use super::error::ClientError;
 use reqwest::RequestBuilder;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use url::Url;

@@ -1,16 +1,18 @@
 //! HTTP client for Prometheus: instant and range queries, alerts and rules, with timeouts,
-//! auth, TLS as configured ([`TlsOptions`]) and a size cap.
+//! auth, TLS as configured ([`super::TlsOptions`]) and a size cap.
 //! Credentials live only here and in [`super::auth`]; everything else sees the redacted URL,
 //! and every answer leaves with the client's secrets hidden ([`super::secrets`]). Redirects are
 //! followed only when they keep the request (307, 308) and stay on the same origin, so
 //! credentials never travel elsewhere; other redirects, throttling and transport failures
 //! come back as errors that say what to do.
 
-use super::api::{self, InstantAnswer, PromError, Series};
-use super::auth::{self, Auth, BasicAuth};
+use super::api::{self, InstantAnswer, Series};
+use super::auth::{self, Auth};
 use super::decode::not_json;
+use super::error::{ClientError, PromError};
+use super::options::{ClientOptions, ProxyPolicy};
 use super::secrets::{Scrub, Secrets};
-use super::tls::{self, TlsError, TlsOptions};
+use super::tls;
 use super::transport;
 use crate::clock::unix_now;
 use crate::model::text::mask_userinfo;
@@ -29,74 +31,6 @@ use url::{Host, Url};
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Same-origin 307/308 redirects followed at most for one request.
 const MAX_REDIRECTS: usize = 5;
-
-#[derive(Clone, Debug)]
-pub struct ClientOptions {
-    /// Per-request deadline; also sent to Prometheus so it stops evaluating.
-    pub timeout: Duration,
-    /// Wins over every other credential.
-    pub bearer_token: Option<String>,
-    pub proxy: ProxyPolicy,
-    /// Basic auth given apart from the URL; wins over the URL's `user:password@`.
-    pub basic_auth: Option<BasicAuth>,
-    /// Sent with every request (`--header`); values are kept out of every message.
-    pub headers: Vec<(String, String)>,
-    /// Sent as [`auth::TENANT_HEADER`].
-    pub tenant: Option<String>,
-    pub tls: TlsOptions,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(10),
-            bearer_token: None,
-            proxy: ProxyPolicy::default(),
-            basic_auth: None,
-            headers: Vec::new(),
-            tenant: None,
-            tls: TlsOptions::default(),
-        }
-    }
-}
-
-/// Whether requests may go through a proxy.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ProxyPolicy {
-    /// The proxies `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` name (`NO_PROXY` honoured),
-    /// except for a server on this machine (`localhost`, 127.0.0.0/8, `::1`), which a
-    /// proxy elsewhere cannot reach for us.
-    #[default]
-    Environment,
-    /// Never, whatever the environment says (`--no-proxy`).
-    Off,
-}
-
-/// Why a client cannot be made. The URL in messages is redacted.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("invalid Prometheus URL \"{url}\": {reason}")]
-    InvalidUrl {
-        url: String,
-        reason: url::ParseError,
-    },
-    #[error(
-        "Prometheus URL must start with http:// or https://, got \"{0}\" (e.g. http://127.0.0.1:9090)"
-    )]
-    NotHttp(String),
-    /// The token itself is never part of the message.
-    #[error("the bearer token {0}")]
-    BearerToken(&'static str),
-    #[error("a basic-auth user must be given and cannot contain ':'")]
-    BasicAuthUser,
-    /// The value may be a secret: only the name is told.
-    #[error("the header {name} {reason}")]
-    Header { name: String, reason: &'static str },
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-    #[error("cannot build HTTP client: {0}")]
-    Build(#[source] reqwest::Error),
-}
 
 #[derive(Clone)]
 pub struct PromClient {

@@ -2,7 +2,7 @@
 //! intermediate JSON tree: one of 100,000 series takes hundreds of megabytes), arrays cut
 //! to a bound while they are read, and what a body is when it is not JSON.
 
-use super::api::PromError;
+use super::error::PromError;
 use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::marker::PhantomData;

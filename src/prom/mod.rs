@@ -6,6 +6,8 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod decode;
+mod error;
+mod options;
 mod secrets;
 pub mod silences;
 pub mod status;
@@ -15,9 +17,11 @@ mod transport;
 pub use alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
-pub use api::{InstantAnswer, PromError, Sample, Series};
+pub use api::{InstantAnswer, Sample, Series};
 pub use auth::{BasicAuth, TENANT_HEADER};
-pub use client::{ClientError, ClientOptions, PromClient, ProxyPolicy};
+pub use client::PromClient;
+pub use error::{ClientError, PromError};
+pub use options::{ClientOptions, ProxyPolicy};
 pub use status::{
     BuildInfo, RuntimeInfo, SeriesList, ServerFacts, Target, TargetHealth, TsdbStatus, Window,
 };

@@ -12,8 +12,8 @@
 
 use super::alertmanager::{AlertGroup, Silence};
 use super::alerts::{Alert, RuleGroupStatus, RuleStatus};
-use super::api::{InstantAnswer, PromError, Series};
-use super::status::{BuildInfo, RuntimeInfo, SeriesList, Target, TsdbStatus};
+use super::api::{InstantAnswer, Series};
+use super::error::PromError;
 use reqwest::header::{AUTHORIZATION, HeaderMap};
 
 /// What stands in for a secret.
@@ -152,7 +152,8 @@ fn json_forms(secret: &str) -> Vec<String> {
 }
 
 /// A client's answer with its secrets hidden. Every type a [`PromClient`] method returns
-/// implements it, so no answer can leave a client unscrubbed.
+/// implements it, so no answer can leave a client unscrubbed (the status endpoints'
+/// answers beside their types, in `status.rs`).
 ///
 /// [`PromClient`]: super::PromClient
 pub trait Scrub {
@@ -191,7 +192,7 @@ macro_rules! nothing_to_scrub {
     };
 }
 
-nothing_to_scrub!((), Vec<Series>, SeriesList, TsdbStatus);
+nothing_to_scrub!((), Vec<Series>);
 
 /// Label names or values (`/api/v1/labels`, `/api/v1/label/NAME/values`): left alone.
 pub struct LabelList(pub Vec<String>);
@@ -254,33 +255,6 @@ impl Scrub for Vec<Silence> {
         for silence in self {
             secrets.scrub(&mut silence.created_by);
             secrets.scrub(&mut silence.comment);
-        }
-    }
-}
-
-impl Scrub for Vec<Target> {
-    fn scrub(&mut self, secrets: &Secrets) {
-        for target in self {
-            secrets.scrub(&mut target.scrape_url);
-            if let Some(error) = &mut target.last_error {
-                secrets.scrub_message(error);
-            }
-        }
-    }
-}
-
-impl Scrub for BuildInfo {
-    fn scrub(&mut self, secrets: &Secrets) {
-        secrets.scrub(&mut self.version);
-        secrets.scrub(&mut self.revision);
-        secrets.scrub(&mut self.go_version);
-    }
-}
-
-impl Scrub for RuntimeInfo {
-    fn scrub(&mut self, secrets: &Secrets) {
-        if let Some(retention) = &mut self.storage_retention {
-            secrets.scrub(retention);
         }
     }
 }

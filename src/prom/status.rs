@@ -4,10 +4,11 @@
 //! (`/api/v1/series`, `/api/v1/labels`, `/api/v1/label/NAME/values`) that tell why a query
 //! finds nothing. Plain data: recorded and replayed like query answers.
 
-use super::api::{PromError, timestamp};
+use super::api::timestamp;
 use super::client::PromClient;
 use super::decode::{Capped, data};
-use super::secrets::LabelList;
+use super::error::PromError;
+use super::secrets::{LabelList, Scrub, Secrets};
 use crate::model::Labels;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -443,6 +444,43 @@ impl PromClient {
 /// Label names or values, which answers keep as they are.
 fn label_list(status: u16, body: &[u8]) -> Result<LabelList, PromError> {
     parse_names(status, body).map(LabelList)
+}
+
+// What the status endpoints answer, with the secrets a server may quote hidden.
+
+impl Scrub for Vec<Target> {
+    fn scrub(&mut self, secrets: &Secrets) {
+        for target in self {
+            secrets.scrub(&mut target.scrape_url);
+            if let Some(error) = &mut target.last_error {
+                secrets.scrub_message(error);
+            }
+        }
+    }
+}
+
+impl Scrub for BuildInfo {
+    fn scrub(&mut self, secrets: &Secrets) {
+        secrets.scrub(&mut self.version);
+        secrets.scrub(&mut self.revision);
+        secrets.scrub(&mut self.go_version);
+    }
+}
+
+impl Scrub for RuntimeInfo {
+    fn scrub(&mut self, secrets: &Secrets) {
+        if let Some(retention) = &mut self.storage_retention {
+            secrets.scrub(retention);
+        }
+    }
+}
+
+impl Scrub for SeriesList {
+    fn scrub(&mut self, _: &Secrets) {}
+}
+
+impl Scrub for TsdbStatus {
+    fn scrub(&mut self, _: &Secrets) {}
 }
 
 #[cfg(test)]

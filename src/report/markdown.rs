@@ -4,6 +4,7 @@
 
 use super::time::{self, ClockStyle};
 use super::{AlertRow, KpiSummary, Moment, MomentKind, Report, alert_groups, shown_labels};
+use crate::model::duration::Form;
 use crate::prom::{AlertSource, AlertState};
 use std::fmt::Write;
 
@@ -48,7 +49,7 @@ impl Report {
                     "- **Recorded:** {} → {} ({})",
                     time::iso_seconds(start.unix),
                     time::iso_seconds(end.unix),
-                    time::duration(self.duration_seconds)
+                    Form::Report.seconds(self.duration_seconds)
                 );
             }
             _ => {
@@ -148,9 +149,15 @@ impl Report {
                 .iter()
                 .map(|k| {
                     let how = if k.beyond_alert_seconds > 0.0 {
-                        format!("{} beyond alert", time::duration(k.beyond_alert_seconds))
+                        format!(
+                            "{} beyond alert",
+                            Form::Report.seconds(k.beyond_alert_seconds)
+                        )
                     } else {
-                        format!("{} beyond target", time::duration(k.beyond_target_seconds))
+                        format!(
+                            "{} beyond target",
+                            Form::Report.seconds(k.beyond_target_seconds)
+                        )
                     };
                     format!("{} ({how})", inline(&k.name))
                 })
@@ -231,8 +238,8 @@ impl Report {
                     k.name.clone(),
                     k.target_text.clone(),
                     k.alert_text.clone(),
-                    time::duration(k.beyond_target_seconds),
-                    time::duration(k.beyond_alert_seconds),
+                    Form::Report.seconds(k.beyond_target_seconds),
+                    Form::Report.seconds(k.beyond_alert_seconds),
                     first,
                     back,
                     worst,
@@ -282,7 +289,7 @@ impl Report {
                     .iter()
                     .filter_map(|s| {
                         let secs = k.seconds_by_status.get(s).copied().unwrap_or(0.0);
-                        (secs >= 0.5).then(|| format!("{s} {}", time::duration(secs)))
+                        (secs >= 0.5).then(|| format!("{s} {}", Form::Report.seconds(secs)))
                     })
                     .collect();
                 (!blind.is_empty()).then(|| format!("{} ({})", inline(&k.name), blind.join(", ")))

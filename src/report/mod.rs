@@ -26,6 +26,7 @@ use crate::app::{App, Msg};
 use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::model::{Bound, Labels, Status, Thresholds, Unit};
 use crate::prom::{AlertSource, AlertState};
@@ -368,9 +369,18 @@ impl Replay {
                 (Touched::All, false)
             }
             DataEvent::RangeAnswer { .. } => (Touched::Nothing, false),
-            // Whatever else a newer build records: read everything again.
-            #[allow(unreachable_patterns)]
-            _ => (Touched::All, false),
+            // What a row shows can hang on these (a cut answer, a server's warnings, the
+            // variables' choice, the server's facts), so every row is read again.
+            DataEvent::SeriesOmitted { .. }
+            | DataEvent::Warnings { .. }
+            | DataEvent::Reset
+            | DataEvent::ReplayStatus(_)
+            | DataEvent::ReplayIndex(_)
+            | DataEvent::Alertmanager { .. }
+            | DataEvent::Schedule(_)
+            | DataEvent::VariableOptions { .. }
+            | DataEvent::Variables(_)
+            | DataEvent::Server { .. } => (Touched::All, false),
         };
         let Some(event) = self.needed(event) else {
             return;
@@ -476,7 +486,7 @@ impl Replay {
                     None => (None, None, Status::NoData, None),
                 };
                 let status_text = match (status, age) {
-                    (Status::Stale, Some(age)) => format!("STALE {}", time::duration(age)),
+                    (Status::Stale, Some(age)) => format!("STALE {}", Form::Report.seconds(age)),
                     (s, _) => s.label().to_string(),
                 };
                 let row = KpiRow {

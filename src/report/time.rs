@@ -1,4 +1,4 @@
-//! Times and durations as a report writes them: always UTC, never the local zone, so the
+//! Times as a report writes them: always UTC, never the local zone, so the
 //! same recording gives the same report anywhere.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -70,20 +70,6 @@ impl ClockStyle {
     }
 }
 
-/// A length of time to the second: `45s`, `4m 30s`, `2h 05m`, `3d 04h`.
-pub fn duration(seconds: f64) -> String {
-    if !seconds.is_finite() {
-        return "—".to_string();
-    }
-    let s = seconds.max(0.0).round() as u64;
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m {:02}s", s / 60, s % 60),
-        3600..86400 => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d {:02}h", s / 86400, (s % 86400) / 3600),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,16 +86,5 @@ mod tests {
         let two_days = ClockStyle::for_span(T0, T0 + 86_400.0);
         assert_eq!(two_days.format(T0 + 180.0), "2027-01-15 08:03:00");
         assert_eq!(Time::at(f64::NAN).iso, "NaN");
-    }
-
-    #[test]
-    fn durations_read_like_a_person_writes_them() {
-        assert_eq!(duration(0.0), "0s");
-        assert_eq!(duration(44.6), "45s");
-        assert_eq!(duration(270.0), "4m 30s");
-        assert_eq!(duration(600.0), "10m 00s");
-        assert_eq!(duration(7500.0), "2h 05m");
-        assert_eq!(duration(86_400.0 * 3.0 + 3600.0 * 4.0), "3d 04h");
-        assert_eq!(duration(-3.0), "0s");
     }
 }

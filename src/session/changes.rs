@@ -13,8 +13,8 @@
 //! A block starts with nothing remembered: its first alert list and rule states are
 //! stored whole (as CBOR events), which keeps blocks independently decodable.
 
-use super::codec::alert_weight;
 use super::format::{Input, Malformed, put_bytes, put_varint};
+use super::weight::alert_weight;
 use crate::alerts::gofmt;
 use crate::event::DataEvent;
 use crate::prom::{Alert, AlertState, RuleGroupStatus, RuleStatus};

@@ -13,11 +13,16 @@
 //! decodable.
 
 use super::changes::Remembered;
-use super::format::{Input, Malformed, put_bytes, put_signed, put_varint};
+use super::fields::{
+    from_cbor, get_labels, get_time, get_value, micros, put_labels, put_time, put_value, seconds,
+    to_cbor,
+};
+use super::format::{Input, Malformed, put_bytes, put_varint};
+use super::weight::{alert_weight, cbor_weight, charge, labels_weight, sample_weight};
 use crate::config::layout::QueryId;
 use crate::event::DataEvent;
 use crate::model::Labels;
-use crate::prom::{Alert, PromError, Sample};
+use crate::prom::{PromError, Sample};
 use std::collections::HashMap;
 use std::io;
 use std::time::Duration;
@@ -37,73 +42,8 @@ const OTHER_EVENT: u8 = 3;
 /// Not an answer: an alert list as changes against the block's last one.
 const ALERT_CHANGES: u8 = 4;
 
-/// Bit 7 of a value byte: the sample's time differs from the cycle's and follows raw.
-const OWN_TIME: u8 = 0x80;
-
-/// What a block may cost decoded, in the estimate of the `*_weight` functions below. The
-/// bytes say little about it: an unchanged value is one byte and decodes to a sample
-/// with its series' labels cloned, so a forged block of a few MiB could decode to
-/// terabytes. The recorder ends a block once its frames weigh [`BLOCK_WEIGHT`] and leaves
-/// out a frame heavier than [`MAX_FRAME_WEIGHT`]; a reader takes a block heavier than
-/// the sum for damage.
-pub(crate) const BLOCK_WEIGHT: usize = 64 << 20;
-pub(crate) const MAX_FRAME_WEIGHT: usize = 128 << 20;
-pub(crate) const MAX_BLOCK_WEIGHT: usize = BLOCK_WEIGHT + MAX_FRAME_WEIGHT;
-
 /// Every entry: its place in the block's list.
 const ENTRY_WEIGHT: usize = std::mem::size_of::<Entry>();
-
-/// A label set: each pair two strings in a tree node, and their text.
-fn labels_weight(labels: &Labels) -> usize {
-    labels.iter().map(|(k, v)| 48 + k.len() + v.len()).sum()
-}
-
-fn sample_weight(labels_weight: usize) -> usize {
-    std::mem::size_of::<Sample>() + labels_weight
-}
-
-pub(crate) fn alert_weight(alert: &Alert) -> usize {
-    std::mem::size_of::<Alert>()
-        + alert.name.len()
-        + labels_weight(&alert.labels)
-        + labels_weight(&alert.annotations)
-}
-
-/// What CBOR decodes to at most, roughly, read from its item heads before anything is
-/// allocated: a number 8 bytes, any other item a 24-byte slot (a string's, a vector's,
-/// a map's), a string its text besides.
-pub(crate) fn cbor_weight(bytes: &[u8]) -> usize {
-    let mut weight = 0usize;
-    let mut pos = 0usize;
-    while let Some(&head) = bytes.get(pos) {
-        pos += 1;
-        let (major, extra) = (head >> 5, head & 0x1f);
-        let argument = match extra {
-            0..=23 => u64::from(extra),
-            24..=27 => {
-                let n = 1usize << (extra - 24);
-                let value = bytes.get(pos..pos + n).map_or(0, |b| {
-                    b.iter().fold(0u64, |acc, &byte| acc << 8 | u64::from(byte))
-                });
-                pos += n;
-                value
-            }
-            // Indefinite lengths: the items that follow count themselves.
-            _ => 0,
-        };
-        let length = usize::try_from(argument).unwrap_or(usize::MAX);
-        weight = weight.saturating_add(match major {
-            0 | 1 | 7 => 8,
-            6 => 0,
-            2 | 3 => {
-                pos = pos.saturating_add(length);
-                24usize.saturating_add(length)
-            }
-            _ => 24,
-        });
-    }
-    weight
-}
 
 /// One recorded thing, with the time it was recorded (Unix seconds, millisecond
 /// resolution). The events are exactly what the app ingested, except that Instant
@@ -192,7 +132,7 @@ pub(crate) struct Cycle {
     pub(crate) last_ms: i64,
     /// Instant answers and other events, in arrival order.
     pub(crate) entries: usize,
-    /// What the entries weigh decoded (see [`MAX_BLOCK_WEIGHT`]).
+    /// What the entries weigh decoded (see [`MAX_BLOCK_WEIGHT`](super::weight::MAX_BLOCK_WEIGHT)).
     pub(crate) weight: usize,
     columns: Columns,
 }
@@ -206,7 +146,7 @@ struct Columns {
     latencies: Vec<u8>,
     /// Per answer: the answer tag, then a series list or an error.
     shapes: Vec<u8>,
-    /// Per sample: the value byte ([`put_value`]).
+    /// Per sample: the value byte ([`put_value`](super::fields::put_value)).
     codes: Vec<u8>,
     /// Per sample: the XOR's significant bytes, then the sample's own time if any.
     bits: Vec<u8>,
@@ -421,7 +361,7 @@ impl BlockEncoder {
 /// The reading side of one block.
 pub(crate) struct BlockDecoder {
     state: BlockState,
-    /// What the entries decoded so far weigh; at most [`MAX_BLOCK_WEIGHT`].
+    /// What the entries decoded so far weigh; at most [`MAX_BLOCK_WEIGHT`](super::weight::MAX_BLOCK_WEIGHT).
     weight: usize,
 }
 
@@ -662,172 +602,8 @@ impl BlockDecoder {
     }
 }
 
-/// Counts `weight` more decoded into `spent`; past [`MAX_BLOCK_WEIGHT`] the block is
-/// damage (no recorder writes it), and nothing more of it is decoded.
-fn charge(spent: &mut usize, weight: usize) -> Result<(), Malformed> {
-    *spent = spent.saturating_add(weight);
-    if *spent > MAX_BLOCK_WEIGHT {
-        return Err(Malformed(format!(
-            "the block decodes to more than {} MiB, more than a recorder writes",
-            MAX_BLOCK_WEIGHT >> 20
-        )));
-    }
-    Ok(())
-}
-
 /// The two value columns of a cycle frame being read.
 struct Values<'a> {
     codes: Input<'a>,
     bits: Input<'a>,
-}
-
-pub(crate) fn seconds(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
-
-/// Recording times are kept to the millisecond, like Prometheus' own.
-pub(crate) fn millis(time: f64) -> i64 {
-    (time * 1000.0).round() as i64
-}
-
-fn micros(d: Duration) -> u64 {
-    u64::try_from((d.as_nanos() + 500) / 1000).unwrap_or(u64::MAX)
-}
-
-/// An evaluation time: a delta in ms when it is a whole number of ms (what the poller
-/// produces), else the raw bits. The low bit of the first varint says which.
-fn put_time(out: &mut Vec<u8>, time: f64, prev_ms: i64) -> i64 {
-    let ms = millis(time);
-    let delta = ms.wrapping_sub(prev_ms);
-    if seconds(ms).to_bits() == time.to_bits() && delta.unsigned_abs() < 1 << 60 {
-        put_signed(out, delta * 2);
-        ms
-    } else {
-        put_signed(out, 1);
-        out.extend_from_slice(&time.to_bits().to_le_bytes());
-        prev_ms
-    }
-}
-
-fn get_time(input: &mut Input, prev_ms: i64) -> Result<(f64, i64), Malformed> {
-    let code = input.signed()?;
-    if code & 1 == 1 {
-        Ok((f64::from_bits(input.u64_le()?), prev_ms))
-    } else {
-        let ms = prev_ms.wrapping_add(code / 2);
-        Ok((seconds(ms), ms))
-    }
-}
-
-/// One byte, then the XOR's significant bytes: 0 means unchanged; otherwise
-/// `1 + leading_zero_bytes * 8 + (len - 1)` (1..=64), OR'ed with [`OWN_TIME`].
-fn put_value(codes: &mut Vec<u8>, bits: &mut Vec<u8>, xor: u64, own_time: bool) {
-    let flag = if own_time { OWN_TIME } else { 0 };
-    if xor == 0 {
-        codes.push(flag);
-        return;
-    }
-    let lead = xor.leading_zeros() / 8;
-    let trail = xor.trailing_zeros() / 8;
-    let len = 8 - lead - trail;
-    codes.push(flag | (1 + lead * 8 + (len - 1)) as u8);
-    let bytes = xor.to_be_bytes();
-    bits.extend_from_slice(&bytes[lead as usize..(lead + len) as usize]);
-}
-
-fn get_value(codes: &mut Input, bits: &mut Input) -> Result<(u64, bool), Malformed> {
-    let byte = codes.u8()?;
-    let own_time = byte & OWN_TIME != 0;
-    let code = byte & !OWN_TIME;
-    if code == 0 {
-        return Ok((0, own_time));
-    }
-    if code > 64 {
-        return Err(Malformed(format!("value code {code}")));
-    }
-    let lead = usize::from((code - 1) / 8);
-    let len = usize::from((code - 1) % 8) + 1;
-    if lead + len > 8 {
-        return Err(Malformed(format!("value code {code}")));
-    }
-    let mut bytes = [0; 8];
-    bytes[lead..lead + len].copy_from_slice(bits.take(len)?);
-    Ok((u64::from_be_bytes(bytes), own_time))
-}
-
-fn put_labels(out: &mut Vec<u8>, labels: &Labels) {
-    put_varint(out, labels.len() as u64);
-    for (name, value) in labels {
-        put_bytes(out, name.as_bytes());
-        put_bytes(out, value.as_bytes());
-    }
-}
-
-fn get_labels(input: &mut Input) -> Result<Labels, Malformed> {
-    let count = input.len()?;
-    let mut labels = Labels::new();
-    for _ in 0..count {
-        let name = input.string()?;
-        labels.insert(name, input.string()?);
-    }
-    Ok(labels)
-}
-
-fn to_cbor<T: serde::Serialize>(value: &T) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    ciborium::into_writer(value, &mut out).map_err(|e| io::Error::other(e.to_string()))?;
-    Ok(out)
-}
-
-fn from_cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    ciborium::from_reader(bytes).map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_xor_to_few_bytes() {
-        for (prev, value) in [
-            (0.0, 1.5),
-            (1.5, 1.5),
-            (100.0, 101.0),
-            (f64::NAN, 0.1),
-            (0.1, f64::INFINITY),
-            (1.0, -0.0),
-        ] {
-            let xor = f64::to_bits(prev) ^ f64::to_bits(value);
-            let (mut codes, mut bits) = (Vec::new(), Vec::new());
-            put_value(&mut codes, &mut bits, xor, false);
-            let (back, own) = get_value(&mut Input::new(&codes), &mut Input::new(&bits)).unwrap();
-            assert_eq!(back, xor);
-            assert!(!own);
-            if prev == value {
-                assert_eq!((codes, bits), (vec![0], vec![]));
-            }
-        }
-        let (mut codes, mut bits) = (Vec::new(), Vec::new());
-        put_value(&mut codes, &mut bits, 0x0000_0100_0000_0000, true);
-        assert_eq!((codes, bits), (vec![OWN_TIME | (1 + 2 * 8)], vec![1]));
-    }
-
-    #[test]
-    fn times_are_deltas_unless_not_whole_milliseconds() {
-        let mut out = Vec::new();
-        let prev = put_time(&mut out, 1_700_000_000.123, 1_700_000_000_000);
-        assert_eq!(prev, 1_700_000_000_123);
-        assert_eq!(out.len(), 2);
-        let odd = 1_700_000_000.000_25;
-        assert_eq!(put_time(&mut out, odd, prev), prev);
-        let mut input = Input::new(&out);
-        assert_eq!(
-            get_time(&mut input, 1_700_000_000_000).unwrap().0,
-            1_700_000_000.123
-        );
-        assert_eq!(
-            get_time(&mut input, prev).unwrap().0.to_bits(),
-            odd.to_bits()
-        );
-    }
 }

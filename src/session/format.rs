@@ -4,6 +4,7 @@
 
 use crate::alerts::{RuleFile, RuleFileError};
 use crate::config::{ConfigError, Layout, Source, Theme};
+use crate::model::duration::Form;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io;
@@ -238,8 +239,8 @@ pub(crate) fn decode_file_header(
             FILE_PREAMBLE,
             format!(
                 "the header's refresh interval ({}) is impossible; a session refreshes at most every {}",
-                crate::config::duration::short(header.refresh),
-                crate::config::duration::short(longest)
+                Form::Setting.duration(header.refresh),
+                Form::Setting.duration(longest)
             ),
         ));
     }

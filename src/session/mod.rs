@@ -12,9 +12,11 @@
 pub mod annotate;
 mod changes;
 pub mod codec;
+mod fields;
 pub mod format;
 pub mod reader;
 pub mod recorder;
+mod weight;
 
 pub use codec::{Entry, Marker};
 pub use format::{

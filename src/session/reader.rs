@@ -2,7 +2,8 @@
 //! decompressing anything, and the entries of any time range, decoded block by block
 //! on demand. Damage is stepped over and reported as [`Warning`]s.
 
-use super::codec::{BlockDecoder, Entry, FrameProblem, Marker, seconds};
+use super::codec::{BlockDecoder, Entry, FrameProblem, Marker};
+use super::fields::{millis, seconds};
 use super::format::{
     FormatError, FrameRead, Header, RecordRead, TAG_BLOCK, TAG_END, TAG_MARKER, Warning,
     WarningKind, decode_file_header, find_record, read_frame, read_record,
@@ -217,7 +218,7 @@ impl Recording {
     /// seeking anywhere costs at most one block (5 minutes of data) before the first entry.
     pub fn entries_from(&self, time: f64) -> Entries<'_> {
         let from_ms = if time.is_finite() {
-            super::codec::millis(time)
+            millis(time)
         } else if time > 0.0 {
             i64::MAX
         } else {
@@ -257,7 +258,7 @@ impl Recording {
                     Record::Marker(ms, _) => Some(*ms),
                     Record::Block(b) => {
                         let entries = self.decode(b, i + 1 == self.records.len());
-                        let last = entries.last().map(|e| super::codec::millis(e.time()));
+                        let last = entries.last().map(|e| millis(e.time()));
                         if let Ok(mut cache) = self.decoded_last.lock() {
                             *cache = Some((i, entries));
                         }

@@ -1,10 +1,12 @@
 //! Writes a recording while the app runs: append-only, every frame flushed to the file
 //! as soon as it is complete, so a killed process leaves a readable file.
 
-use super::codec::{BLOCK_WEIGHT, BlockEncoder, Cycle, MAX_FRAME_WEIGHT, millis};
+use super::codec::{BlockEncoder, Cycle};
+use super::fields::millis;
 use super::format::{
     Header, TAG_BLOCK, TAG_END, TAG_MARKER, encode_file_header, encode_frame, encode_record,
 };
+use super::weight::{BLOCK_WEIGHT, MAX_FRAME_WEIGHT};
 use crate::event::DataEvent;
 use std::fs::File;
 use std::io::{self, Write};

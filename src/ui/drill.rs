@@ -1,15 +1,14 @@
 //! The drill screen: a breadcrumb with the time range, then either one chart with its
 //! series table, or the grid of charts of one label value.
 
-use super::status_bar::age;
 use super::widgets::frame;
 use super::widgets::markers;
 use super::widgets::time_chart::{ChartLine, TimeChart, clock};
 use crate::app::App;
 use crate::app::drill::{ChartView, DrillLevel, GROUP_COLUMNS, GroupView};
-use crate::config::duration::short;
 use crate::config::layout::ChartSpec;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::view::drill::{ChartData, SeriesKey, SeriesRow, alert_columns, decimate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect, Size};
@@ -109,113 +108,29 @@ impl Widget for DrillScreen<'_> {
     }
 }
 
-impl DrillScreen<'_> {
-    /// `Database › Replication lag › replica-2` and, on the right, the range and its keys.
-    fn header(&self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
+/// A bordered chart in the status of its worst series: the drill view's one chart, or one
+/// of a group's.
+struct ChartBox<'a> {
+    app: &'a App,
+    data: &'a ChartData<'a>,
+    rows: &'a [SeriesRow<'a>],
+    hidden: &'a BTreeSet<SeriesKey>,
+    focused: bool,
+    /// The drill view's one chart: with its legend, and no focus mark (it is all there is).
+    full: bool,
+}
+
+impl Widget for ChartBox<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let ChartBox {
+            app,
+            data,
+            rows,
+            hidden,
+            focused,
+            full,
+        } = self;
         let theme = app.theme();
-        let mut spans = Vec::new();
-        for (i, part) in app.breadcrumb().into_iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(" › ", theme.muted));
-            }
-            spans.push(Span::styled(part.to_string(), theme.title));
-        }
-        let breadcrumb = Line::from(spans);
-        let span = short(Duration::from_secs_f64(app.time().span()));
-        let end = match app.time().end {
-            None if app.paused() => "paused".to_string(),
-            None => "live".to_string(),
-            Some(end) => format!(
-                "ending {} ({} ago)",
-                clock(end, false),
-                age(app.range_now() - end)
-            ),
-        };
-        let step = app.time().step(app.chart_points());
-        let cursor = app
-            .cursor()
-            .map(|t| format!(" · cursor {}", clock(t, false)))
-            .unwrap_or_default();
-        let mut range = Line::from(Span::styled(
-            format!("{span} · {end} · step {step}s{cursor}"),
-            theme.text,
-        ));
-        let keys = Span::styled(
-            "  +/- zoom  [ ] pan  0 live  c cursor  Esc back ",
-            theme.muted,
-        );
-        // The path matters most: on a narrow screen the keys (also in the help), then the
-        // range give way to it.
-        let free = usize::from(area.width).saturating_sub(breadcrumb.width() + 1);
-        if range.width() + keys.width() <= free {
-            range.push_span(keys);
-        }
-        breadcrumb.render(area, buf);
-        if range.width() <= free {
-            range.alignment(Alignment::Right).render(area, buf);
-        }
-    }
-
-    fn chart_view(&self, view: &ChartView, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let data = app.chart_data(&view.spec);
-        let rows = data.rows(app.cursor());
-        // Every series if it can, within two fifths of the view, but at least a header and
-        // a row, and never so much that the chart loses its minimum.
-        let wanted = u16::try_from(rows.len()).map_or(u16::MAX, |n| n.saturating_add(3));
-        let table_height = wanted
-            .min((u32::from(area.height) * 2 / 5) as u16)
-            .max(TABLE_MIN_HEIGHT)
-            .min(area.height.saturating_sub(CHART_MIN_HEIGHT));
-        let marks = markers::listing(app.store(), app.theme(), data.start, data.end);
-        let [chart_area, marks_area, table_area] = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Length(u16::from(marks.is_some())),
-            Constraint::Length(table_height),
-        ])
-        .areas(area);
-        self.chart_box(&data, &rows, &view.hidden, true, true, chart_area, buf);
-        if let Some(marks) = marks {
-            marks.render(marks_area, buf);
-        }
-        self.series_table(view, &data, &rows, table_area, buf);
-    }
-
-    fn group_view(&self, view: &GroupView, area: Rect, buf: &mut Buffer) {
-        let lines = view.specs.len().div_ceil(GROUP_COLUMNS).max(1);
-        let rows = Layout::vertical(vec![Constraint::Fill(1); lines]).split(area);
-        for (i, spec) in view.specs.iter().enumerate() {
-            let cells = Layout::horizontal(vec![Constraint::Fill(1); GROUP_COLUMNS])
-                .split(rows[i / GROUP_COLUMNS]);
-            let data = self.app.chart_data(spec);
-            let series = data.rows(self.app.cursor());
-            let focused = i == view.focused;
-            self.chart_box(
-                &data,
-                &series,
-                &BTreeSet::new(),
-                focused,
-                false,
-                cells[i % GROUP_COLUMNS],
-                buf,
-            );
-        }
-    }
-
-    /// A bordered chart in the status of its worst series.
-    #[allow(clippy::too_many_arguments)]
-    fn chart_box(
-        &self,
-        data: &ChartData,
-        rows: &[SeriesRow],
-        hidden: &BTreeSet<SeriesKey>,
-        focused: bool,
-        full: bool,
-        area: Rect,
-        buf: &mut Buffer,
-    ) {
-        let theme = self.app.theme();
         let spec = data.spec;
         let status = rows.first().map_or(Status::NoData, |r| r.status);
         let problem = data.problem();
@@ -265,11 +180,11 @@ impl DrillScreen<'_> {
                 data.step,
                 columns,
             ),
-            cursor: self.app.cursor(),
+            cursor: app.cursor(),
             show_legend: full,
             relative: false,
             hidden_lines: visible.len().saturating_sub(MAX_LINES),
-            markers: markers::chart_markers(self.app.store(), theme, data.start, data.end),
+            markers: markers::chart_markers(app.store(), theme, data.start, data.end),
             theme,
         };
         // A failure while older data is shown is said on the last line, not hidden.
@@ -281,6 +196,108 @@ impl DrillScreen<'_> {
                 Line::from(Span::styled(text, theme.status(s))).render(note, buf);
             }
             _ => chart.render(inner, buf),
+        }
+    }
+}
+
+impl DrillScreen<'_> {
+    /// `Database › Replication lag › replica-2` and, on the right, the range and its keys.
+    fn header(&self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = app.theme();
+        let mut spans = Vec::new();
+        for (i, part) in app.breadcrumb().into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" › ", theme.muted));
+            }
+            spans.push(Span::styled(part.to_string(), theme.title));
+        }
+        let breadcrumb = Line::from(spans);
+        let span = Form::Setting.duration(Duration::from_secs_f64(app.time().span()));
+        let end = match app.time().end {
+            None if app.paused() => "paused".to_string(),
+            None => "live".to_string(),
+            Some(end) => format!(
+                "ending {} ({} ago)",
+                clock(end, false),
+                Form::Age.seconds(app.range_now() - end)
+            ),
+        };
+        let step = app.time().step(app.chart_points());
+        let cursor = app
+            .cursor()
+            .map(|t| format!(" · cursor {}", clock(t, false)))
+            .unwrap_or_default();
+        let mut range = Line::from(Span::styled(
+            format!("{span} · {end} · step {step}s{cursor}"),
+            theme.text,
+        ));
+        let keys = Span::styled(
+            "  +/- zoom  [ ] pan  0 live  c cursor  Esc back ",
+            theme.muted,
+        );
+        // The path matters most: on a narrow screen the keys (also in the help), then the
+        // range give way to it.
+        let free = usize::from(area.width).saturating_sub(breadcrumb.width() + 1);
+        if range.width() + keys.width() <= free {
+            range.push_span(keys);
+        }
+        breadcrumb.render(area, buf);
+        if range.width() <= free {
+            range.alignment(Alignment::Right).render(area, buf);
+        }
+    }
+
+    fn chart_view(&self, view: &ChartView, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let data = app.chart_data(&view.spec);
+        let rows = data.rows(app.cursor());
+        // Every series if it can, within two fifths of the view, but at least a header and
+        // a row, and never so much that the chart loses its minimum.
+        let wanted = u16::try_from(rows.len()).map_or(u16::MAX, |n| n.saturating_add(3));
+        let table_height = wanted
+            .min((u32::from(area.height) * 2 / 5) as u16)
+            .max(TABLE_MIN_HEIGHT)
+            .min(area.height.saturating_sub(CHART_MIN_HEIGHT));
+        let marks = markers::listing(app.store(), app.theme(), data.start, data.end);
+        let [chart_area, marks_area, table_area] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(u16::from(marks.is_some())),
+            Constraint::Length(table_height),
+        ])
+        .areas(area);
+        ChartBox {
+            app,
+            data: &data,
+            rows: &rows,
+            hidden: &view.hidden,
+            focused: true,
+            full: true,
+        }
+        .render(chart_area, buf);
+        if let Some(marks) = marks {
+            marks.render(marks_area, buf);
+        }
+        self.series_table(view, &data, &rows, table_area, buf);
+    }
+
+    fn group_view(&self, view: &GroupView, area: Rect, buf: &mut Buffer) {
+        let lines = view.specs.len().div_ceil(GROUP_COLUMNS).max(1);
+        let rows = Layout::vertical(vec![Constraint::Fill(1); lines]).split(area);
+        for (i, spec) in view.specs.iter().enumerate() {
+            let cells = Layout::horizontal(vec![Constraint::Fill(1); GROUP_COLUMNS])
+                .split(rows[i / GROUP_COLUMNS]);
+            let data = self.app.chart_data(spec);
+            let series = data.rows(self.app.cursor());
+            ChartBox {
+                app: self.app,
+                data: &data,
+                rows: &series,
+                hidden: &BTreeSet::new(),
+                focused: i == view.focused,
+                full: false,
+            }
+            .render(cells[i % GROUP_COLUMNS], buf);
         }
     }
 
@@ -334,7 +351,7 @@ impl DrillScreen<'_> {
             let marker = if Some(i) == selected { "▶" } else { " " };
             let swatch = if hidden { "·" } else { "━" };
             let beyond = if spec.thresholds.alert.is_some() {
-                age(r.stats.beyond_alert)
+                Form::Age.seconds(r.stats.beyond_alert)
             } else {
                 "–".into()
             };

@@ -1,7 +1,7 @@
 //! A tab's rows and panels, sized by their relative heights and widths. Panels that do
 //! not fit are named on the last line rather than squeezed to nothing.
 
-use super::widgets::PanelWidget;
+use super::widgets::{PanelWidget, targets, tsdb};
 use crate::app::focus::Focus;
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelKind, Tab};
@@ -24,45 +24,56 @@ pub struct TabGrid<'a> {
 /// Columns a panel needs to say anything useful: its borders and a value.
 const MIN_WIDTH: u16 = 10;
 
-/// Lines a panel needs to say anything useful: a KPI table all its rows, others a value.
-fn min_height(panel: &Panel) -> u16 {
-    match panel.kind {
-        PanelKind::KpiTable => {
-            u16::try_from(panel.kpis.len()).map_or(u16::MAX, |n| n.saturating_add(3))
-        }
-        PanelKind::Stat | PanelKind::Sparkline | PanelKind::Table => 4,
-        PanelKind::Targets | PanelKind::Tsdb => 6,
-        PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager => 6,
-        _ => 3,
-    }
+/// Lines a panel's content takes at `width` columns (borders included), when it is known
+/// and bounded: the server panels list what the server said, and more room would stay
+/// empty while the other rows are squeezed. `None`: the panel uses any height given.
+fn content_height(panel: &Panel, store: &Store, width: u16) -> Option<u16> {
+    let inner = width.saturating_sub(2);
+    let content = match panel.kind {
+        PanelKind::Targets => targets::height(store, inner),
+        PanelKind::Tsdb => tsdb::height(store),
+        _ => return None,
+    };
+    Some(content.saturating_add(2).max(panel.min_height()))
 }
 
-/// Splits `total` lines by relative weights, but never below a row's minimum: rows whose
-/// share is too small get their minimum and the others share what is left.
-fn allocate(total: u16, rows: &[(u16, u16)]) -> Vec<u16> {
+/// Splits `total` lines by relative weights, each row `(weight, min, max)`: rows whose
+/// share is too small get their minimum, rows whose share is more than their content
+/// needs get that, and the others share what is left.
+fn allocate(total: u16, rows: &[(u16, u16, u16)]) -> Vec<u16> {
     let mut fixed: Vec<Option<u16>> = vec![None; rows.len()];
     loop {
-        let taken: u16 = fixed.iter().flatten().sum();
+        let taken: u16 = fixed.iter().flatten().fold(0, |a, h| a.saturating_add(*h));
         let weights: u32 = rows
             .iter()
             .zip(&fixed)
             .filter(|(_, f)| f.is_none())
-            .map(|((w, _), _)| u32::from(*w))
+            .map(|((w, _, _), _)| u32::from(*w))
             .sum();
         let left = u32::from(total.saturating_sub(taken));
         let share = |w: u16| (left * u32::from(w)).checked_div(weights).unwrap_or(0) as u16;
+        let open = |i: usize| fixed[i].is_none();
         let starved: Vec<usize> = (0..rows.len())
-            .filter(|&i| fixed[i].is_none() && share(rows[i].0) < rows[i].1)
+            .filter(|&i| open(i) && share(rows[i].0) < rows[i].1)
             .collect();
-        if starved.is_empty() {
+        if !starved.is_empty() {
+            for i in starved {
+                fixed[i] = Some(rows[i].1);
+            }
+            continue;
+        }
+        let sated: Vec<usize> = (0..rows.len())
+            .filter(|&i| open(i) && share(rows[i].0) > rows[i].2)
+            .collect();
+        if sated.is_empty() {
             return rows
                 .iter()
                 .zip(&fixed)
-                .map(|(&(w, _), f)| f.unwrap_or_else(|| share(w)))
+                .map(|(&(w, _, _), f)| f.unwrap_or_else(|| share(w)))
                 .collect();
         }
-        for i in starved {
-            fixed[i] = Some(rows[i].1);
+        for i in sated {
+            fixed[i] = Some(rows[i].2);
         }
     }
 }
@@ -97,7 +108,7 @@ fn fitting(tab: &Tab, area: Rect) -> Vec<&[Panel]> {
 
 /// A row is as tall as its tallest panel needs.
 fn row_min_height(panels: &[Panel]) -> u16 {
-    panels.iter().map(min_height).max().unwrap_or(0)
+    panels.iter().map(Panel::min_height).max().unwrap_or(0)
 }
 
 /// `12 panels do not fit: Foo, Bar, … (enlarge the terminal)`, with as many names as fit
@@ -133,7 +144,7 @@ pub(crate) struct Placed<'a> {
     pub note: Option<(Rect, Vec<&'a str>)>,
 }
 
-pub(crate) fn place(tab: &Tab, area: Rect) -> Placed<'_> {
+pub(crate) fn place<'a>(tab: &'a Tab, store: &Store, area: Rect) -> Placed<'a> {
     let rows = fitting(tab, area);
     let left_out: Vec<&str> = tab
         .rows
@@ -149,11 +160,25 @@ pub(crate) fn place(tab: &Tab, area: Rect) -> Placed<'_> {
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         (grid, Some((note, left_out)))
     };
-    let needs: Vec<(u16, u16)> = tab
+    let across = |shown: &[Panel]| {
+        Layout::horizontal(shown.iter().map(|p| Constraint::Fill(p.width))).split(area)
+    };
+    let needs: Vec<(u16, u16, u16)> = tab
         .rows
         .iter()
         .zip(&rows)
-        .map(|(row, panels)| (row.height, row_min_height(panels)))
+        .map(|(row, panels)| {
+            let min = row_min_height(panels);
+            // A row needs what its tallest panel's content needs; any unbounded panel
+            // makes the row take its share.
+            let max = panels
+                .iter()
+                .zip(across(panels).iter())
+                .map(|(p, cell)| content_height(p, store, cell.width))
+                .try_fold(min, |most, h| h.map(|h| most.max(h)))
+                .unwrap_or(u16::MAX);
+            (row.height, min, max)
+        })
         .collect();
     let heights = allocate(area.height, &needs);
     // Rounding leaves a line or two over; the last row takes them.
@@ -179,7 +204,7 @@ pub(crate) fn place(tab: &Tab, area: Rect) -> Placed<'_> {
 
 impl Widget for TabGrid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let placed = place(self.tab, area);
+        let placed = place(self.tab, self.store, area);
         if let Some((note, left_out)) = &placed.note {
             Line::styled(
                 not_fitting(left_out, usize::from(note.width)),
@@ -231,27 +256,49 @@ mod tests {
 
     #[test]
     fn rows_share_by_weight_but_keep_their_minimum() {
-        assert_eq!(allocate(40, &[(1, 7), (1, 4), (2, 3)]), vec![10, 10, 20]);
-        assert_eq!(allocate(22, &[(1, 7), (1, 4), (2, 3)]), vec![7, 5, 10]);
+        let any = u16::MAX;
         assert_eq!(
-            allocate(5, &[(1, 7), (1, 4)]),
+            allocate(40, &[(1, 7, any), (1, 4, any), (2, 3, any)]),
+            vec![10, 10, 20]
+        );
+        assert_eq!(
+            allocate(22, &[(1, 7, any), (1, 4, any), (2, 3, any)]),
+            vec![7, 5, 10]
+        );
+        assert_eq!(
+            allocate(5, &[(1, 7, any), (1, 4, any)]),
             vec![7, 4],
             "too small: each keeps its minimum (the grid leaves such rows out)"
         );
+    }
+
+    #[test]
+    fn a_row_gets_no_more_than_its_content_and_the_others_share_the_rest() {
+        let any = u16::MAX;
+        // Three targets need 8 lines; the cardinality row takes the rest.
+        assert_eq!(allocate(58, &[(3, 6, 8), (3, 6, 60)]), vec![8, 50]);
+        assert_eq!(allocate(58, &[(3, 6, 8), (3, 6, any)]), vec![8, 50]);
+        // Both bounded and the screen larger: each gets its content (the grid gives the
+        // last row the lines left over).
+        assert_eq!(allocate(58, &[(3, 6, 8), (3, 6, 20)]), vec![8, 20]);
+        // Too small for both: shared by weight as before.
+        assert_eq!(allocate(22, &[(3, 6, 30), (3, 6, 60)]), vec![11, 11]);
     }
 
     proptest! {
         #[test]
         fn rows_that_fit_keep_their_minimum_within_the_total(
             total in 0u16..200,
-            rows in prop::collection::vec((1u16..10, 1u16..20), 0..12),
+            rows in prop::collection::vec((1u16..10, 1u16..20, 1u16..80), 0..12),
         ) {
+            let rows: Vec<(u16, u16, u16)> =
+                rows.into_iter().map(|(w, min, max)| (w, min, max.max(min))).collect();
             let heights = allocate(total, &rows);
             prop_assert_eq!(heights.len(), rows.len());
-            for (height, (_, min)) in heights.iter().zip(&rows) {
-                prop_assert!(height >= min);
+            for (height, (_, min, max)) in heights.iter().zip(&rows) {
+                prop_assert!(height >= min && height <= max);
             }
-            if rows.iter().map(|(_, min)| min).sum::<u16>() <= total {
+            if rows.iter().map(|(_, min, _)| min).sum::<u16>() <= total {
                 prop_assert!(heights.iter().sum::<u16>() <= total);
             }
         }

@@ -1,10 +1,9 @@
-//! The `?` overlay: keys (from the keymap itself), what the colours mean, and the
+//! The `?` overlay: the keys in force (from the keymap itself), what the colours mean, and the
 //! server's facts (version, scrape interval, retention, config reload) once known.
 
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::HelpLine;
 use crate::config::Theme;
 use crate::model::Status;
-use crate::ui::tabs::status_glyph;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,6 +11,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
+    /// The keymap's lines: the defaults, or the config file's `[keys]` over them.
+    pub keys: &'a [HelpLine],
     /// The server's facts, one line each (`view::server::facts_lines`).
     pub server: Vec<String>,
 }
@@ -19,17 +20,20 @@ pub struct HelpOverlay<'a> {
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let key_width = BINDINGS
+        let key_width = self
+            .keys
             .iter()
             .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
-        let text_width = BINDINGS
+        let text_width = self
+            .keys
             .iter()
             .map(|b| b.help.chars().count())
             .max()
             .unwrap_or(0);
-        let mut lines: Vec<Line> = BINDINGS
+        let mut lines: Vec<Line> = self
+            .keys
             .iter()
             .map(|b| {
                 Line::from(vec![
@@ -51,7 +55,7 @@ impl Widget for HelpOverlay<'_> {
                     format!(
                         "{:>width$} {}  ",
                         status.label(),
-                        status_glyph(status),
+                        status.glyph(),
                         width = key_width.saturating_sub(2)
                     ),
                     theme.status(status),

@@ -6,7 +6,7 @@ use super::too_small::too_small;
 use super::{MIN_SCREEN, areas, grid, tabs};
 use crate::app::App;
 use crate::app::mouse::MouseTarget;
-use crate::config::layout::PanelKind;
+use crate::config::layout::Rows;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Block;
 
@@ -27,12 +27,12 @@ pub fn target(app: &App, screen: Rect, column: u16, row: u16) -> Option<MouseTar
         return Some(MouseTarget::Drill);
     }
     let tab = app.layout().tabs.get(app.tab())?;
-    let placed = grid::place(tab, parts.body);
+    let placed = grid::place(tab, app.store(), parts.body);
     let (r, c, panel, area) = placed
         .panels
         .into_iter()
         .find(|(_, _, _, area)| area.contains(at))?;
-    if panel.kind == PanelKind::KpiTable {
+    if panel.kind.rows() == Rows::Kpis {
         // The panel's frame, then the table's header line, then one line per KPI.
         let inner = Block::bordered().inner(area);
         let first = inner.y.saturating_add(1);

@@ -18,7 +18,6 @@ pub mod widgets;
 use crate::app::{App, Overlay};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect, Size};
-pub use tabs::status_glyph;
 use too_small::{TooSmall, too_small};
 
 /// Height of the log pane when shown; in a short terminal it takes at most half.
@@ -122,6 +121,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             frame.render_widget(
                 help::HelpOverlay {
                     theme: app.theme(),
+                    keys: app.keymap().lines(),
                     server: crate::view::server::facts_lines(app.store()),
                 },
                 frame.area(),

@@ -1,9 +1,9 @@
 //! The bottom line: where the data comes from, whether it is arriving, and how fast.
 
 use crate::app::App;
-use crate::config::duration::short;
 use crate::event::Connection;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::prom::PromError;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,16 +13,6 @@ use std::time::Duration;
 
 pub struct StatusBar<'a> {
     pub app: &'a App,
-}
-
-/// Seconds as a compact age: 3s, 2m05s, 1h02m.
-pub fn age(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
 }
 
 /// Bytes as a compact size: 812 B, 14.2 KiB, 3.1 MiB.
@@ -91,7 +81,7 @@ impl Widget for StatusBar<'_> {
             Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
             Connection::Unreachable { error, retry_in } => (
                 "✖",
-                format!("{error} (retry in {})", short(*retry_in)),
+                format!("{error} (retry in {})", Form::Setting.duration(*retry_in)),
                 theme.status(Status::Alert),
             ),
         };
@@ -120,7 +110,7 @@ impl Widget for StatusBar<'_> {
         if let Some(notice) = app.notice() {
             segments.push(Span::styled(notice, theme.warn));
         }
-        let mut every = short(app.source().refresh);
+        let mut every = Form::Setting.duration(app.source().refresh);
         // What is not on screen is polled less often: said, so nobody takes a tab's glyph
         // for fresher than it is.
         if let Some(schedule) = app.schedule()
@@ -128,12 +118,12 @@ impl Widget for StatusBar<'_> {
         {
             every = format!(
                 "{} (other tabs {})",
-                short(schedule.visible),
-                short(schedule.background)
+                Form::Setting.duration(schedule.visible),
+                Form::Setting.duration(schedule.background)
             );
         }
         let age_text = match app.last_refresh_age() {
-            Some(a) => format!("updated {} ago · every {every}", age(a)),
+            Some(a) => format!("updated {} ago · every {every}", Form::Age.seconds(a)),
             None => format!("no data yet · every {every}"),
         };
         segments.push(Span::styled(age_text, theme.status_bar));
@@ -187,15 +177,5 @@ impl Widget for StatusBar<'_> {
         ));
         spans.push(hint);
         Line::from(spans).style(theme.status_bar).render(area, buf);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ages_are_compact() {
-        assert_eq!(super::age(3.2), "3s");
-        assert_eq!(super::age(125.0), "2m05s");
-        assert_eq!(super::age(3720.0), "1h02m");
     }
 }

@@ -14,17 +14,6 @@ pub struct TabBar<'a> {
     pub ctx: Context,
 }
 
-/// A glyph per status so the tab bar reads without colour too.
-pub fn status_glyph(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "●",
-        Status::NoData | Status::Stale => "○",
-        Status::Error => "✖",
-        Status::Warn => "▲",
-        Status::Alert => "◆",
-    }
-}
-
 /// What the tab bar shows at a width: whether the layout's title, each tab's label and
 /// which tabs. The renderer and the mouse's hit-testing both take it from here.
 struct BarLayout {
@@ -74,7 +63,7 @@ impl BarLayout {
 
 /// A tab's columns: a space, its label and its status glyph.
 fn tab_width(name: &str, status: Status) -> usize {
-    1 + Span::raw(name).width() + Span::raw(status_glyph(status)).width()
+    1 + Span::raw(name).width() + Span::raw(status.glyph()).width()
 }
 
 /// The tab under column `x` of the tab bar drawn in `area`, if any.
@@ -125,7 +114,7 @@ impl Widget for TabBar<'_> {
             spans.extend([
                 Span::raw(" "),
                 Span::styled(name, style),
-                Span::styled(status_glyph(status), theme.status(status)),
+                Span::styled(status.glyph(), theme.status(status)),
             ]);
         }
         if last + 1 < count {

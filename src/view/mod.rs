@@ -9,7 +9,7 @@ pub mod server;
 pub mod slo;
 pub mod why_empty;
 
-use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
+use crate::config::layout::{Content, Panel, PanelKind, Reduce, Tab};
 use crate::model::{Direction, Status, Thresholds};
 use crate::prom::{AlertState, RuleHealth};
 use crate::store::{QueryData, SeriesData, Store};
@@ -164,22 +164,8 @@ pub fn rules_status(store: &Store) -> Status {
 
 /// The worst status of everything a panel shows.
 pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
-    match panel.kind {
-        PanelKind::Alerts => return alerts_status(store),
-        PanelKind::Rules => return rules_status(store),
-        // Not asked for is not a problem; a failing Alertmanager is.
-        PanelKind::Alertmanager => {
-            return match &store.alerts.alertmanager {
-                Some(Err(_)) => Status::Error,
-                _ => Status::Ok,
-            };
-        }
-        PanelKind::Targets | PanelKind::Tsdb => return server::panel_status(panel.kind, store),
-        PanelKind::Slo => return slo::status(&panel.slos, store, ctx),
-        _ => {}
-    }
-    if panel.kind == PanelKind::KpiTable {
-        return panel
+    match panel.kind.content() {
+        Content::Kpis => panel
             .kpis
             .iter()
             .filter_map(|kpi| {
@@ -188,27 +174,26 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
                     .map(|q| reading(q, kpi.reduce, &kpi.thresholds, ctx).status)
             })
             .max()
-            .unwrap_or(Status::NoData);
+            .unwrap_or(Status::NoData),
+        Content::Series => panel
+            .queries
+            .iter()
+            .filter_map(|pq| store.query(pq.id))
+            .map(|q| reading(q, panel.status_reduce(), &panel.thresholds, ctx).status)
+            .max()
+            .unwrap_or(Status::NoData),
+        Content::AlertBoard => match panel.kind {
+            PanelKind::Rules => rules_status(store),
+            // Not asked for is not a problem; a failing Alertmanager is.
+            PanelKind::Alertmanager => match &store.alerts.alertmanager {
+                Some(Err(_)) => Status::Error,
+                _ => Status::Ok,
+            },
+            _ => alerts_status(store),
+        },
+        Content::Server => server::panel_status(panel.kind, store),
+        Content::Slos => slo::status(&panel.slos, store, ctx.now),
     }
-    panel
-        .queries
-        .iter()
-        .filter_map(|pq| store.query(pq.id))
-        .map(|q| {
-            // Charts judge every series they draw, so one bad replica turns the panel red.
-            let reduce = if panel.kind == PanelKind::Chart
-                || panel.kind == PanelKind::Gauge
-                || panel.kind == PanelKind::Bar
-                || panel.kind == PanelKind::Table
-            {
-                Reduce::Worst
-            } else {
-                panel.reduce
-            };
-            reading(q, reduce, &panel.thresholds, ctx).status
-        })
-        .max()
-        .unwrap_or(Status::NoData)
 }
 
 /// The worst status on a tab, so a red Database tab shows from the Overview.

@@ -3,6 +3,7 @@
 
 use crate::config::layout::PanelKind;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::prom::status::TargetHealth;
 use crate::store::Store;
 
@@ -64,7 +65,7 @@ pub fn facts_lines(store: &Store) -> Vec<String> {
     if let Some(interval) = facts.scrape_interval {
         lines.push(format!(
             "scrape interval {}",
-            crate::config::duration::short(interval)
+            Form::Setting.duration(interval)
         ));
     }
     if let Some(retention) = &facts.runtime.storage_retention {

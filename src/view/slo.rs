@@ -3,7 +3,6 @@
 //! counters), the burn rates, the budget left, the alerts that would fire, when the budget
 //! runs out; and which queries the poller should ask, how often ([`polling`]).
 
-use super::Context;
 use crate::config::layout::slo::LONG_WINDOW;
 use crate::config::layout::{QueryId, Slo};
 use crate::model::Status;
@@ -100,13 +99,13 @@ fn latest(store: &Store, id: QueryId, now: f64) -> Option<(f64, f64)> {
     Some((value, (now - at).max(0.0)))
 }
 
-/// The row of `slo` at `ctx`.
-pub fn row<'a>(slo: &'a Slo, store: &Store, ctx: Context) -> SloRow<'a> {
+/// The row of `slo` at `now` (Unix seconds).
+pub fn row<'a>(slo: &'a Slo, store: &Store, now: f64) -> SloRow<'a> {
     let mut ratios = [None; 8];
     for (i, window) in slo.query_windows().into_iter().enumerate() {
         let from_rule = recorded(slo, window, store);
         let pick = |id, recorded| {
-            latest(store, id, ctx.now).map(|(value, age)| Ratio {
+            latest(store, id, now).map(|(value, age)| Ratio {
                 value,
                 age,
                 recorded,
@@ -157,14 +156,14 @@ pub fn row<'a>(slo: &'a Slo, store: &Store, ctx: Context) -> SloRow<'a> {
 }
 
 /// The rows of `slos`.
-pub fn rows<'a>(slos: &'a [Slo], store: &Store, ctx: Context) -> Vec<SloRow<'a>> {
-    slos.iter().map(|s| row(s, store, ctx)).collect()
+pub fn rows<'a>(slos: &'a [Slo], store: &Store, now: f64) -> Vec<SloRow<'a>> {
+    slos.iter().map(|s| row(s, store, now)).collect()
 }
 
 /// The worst state of `slos`: a page is ALERT, a ticket WARN.
-pub fn status(slos: &[Slo], store: &Store, ctx: Context) -> Status {
+pub fn status(slos: &[Slo], store: &Store, now: f64) -> Status {
     slos.iter()
-        .map(|s| row(s, store, ctx).status)
+        .map(|s| row(s, store, now).status)
         .max()
         .unwrap_or(Status::NoData)
 }
@@ -201,11 +200,7 @@ mod tests {
         {
             answer(&mut store, slo.queries.raw[i], ratio, 100.0);
         }
-        let ctx = Context {
-            now: 130.0,
-            stale_after: Some(10.0),
-        };
-        let row = row(slo, &store, ctx);
+        let row = row(slo, &store, 130.0);
         // Against 99 %: 2× and 1.6×, a quarter of the month's budget spent.
         assert!((row.burns[Window::M5.index()].unwrap() - 2.0).abs() < 1e-9);
         assert!((row.budget_left.unwrap() - 0.75).abs() < 1e-9);

@@ -101,7 +101,7 @@ impl Builder<'_> {
             .iter_mut()
             .flat_map(|t| &mut t.rows)
             .flat_map(|r| &mut r.panels)
-            .filter(|p| p.kind == PanelKind::Slo)
+            .filter(|p| p.kind.content() == Content::Slos)
         {
             panel.slos = slos.clone();
         }
@@ -201,68 +201,12 @@ impl Builder<'_> {
             });
         }
 
-        let title = file.title.get_ref();
-        let mut kpis = Vec::with_capacity(file.kpis.len());
-        if kind == PanelKind::KpiTable {
-            if !queries.is_empty() {
-                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": a kpi_table takes its queries from [[...kpi]] rows, not from `query` or `series`"));
-            }
-            if file.kpis.is_empty() {
-                return self.error(file.kind.span(), format!("{path}.kpi"), format!("panel \"{title}\": a kpi_table needs at least one [[tab.row.panel.kpi]] row"));
-            }
-            for (k, kpi) in file.kpis.iter().enumerate() {
-                let key = format!("{path}.kpi[{k}]");
-                kpis.push(Kpi {
-                    name: kpi.name.get_ref().clone(),
-                    short: self.short_name(kpi, &key)?,
-                    query: PanelQuery {
-                        id: self.query(&kpi.query, None, &format!("{key}.query"))?,
-                        legend: kpi.legend.clone(),
-                    },
-                    unit: kpi.unit,
-                    decimals: kpi.decimals,
-                    thresholds: self.thresholds(&kpi.target, &kpi.alert, kpi.direction, &key)?,
-                    reduce: kpi.reduce.unwrap_or_default(),
-                    drill: self.drill_ref(kpi.drill.as_ref(), &format!("{key}.drill"))?,
-                });
-            }
-        } else if kind.is_alerting() {
-            if !queries.is_empty() || !file.kpis.is_empty() {
-                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an alerts or rules panel shows the alert board and takes no `query`, `series` or [[...kpi]]"));
-            }
-        } else if kind == PanelKind::Slo {
-            if !queries.is_empty() || !file.kpis.is_empty() {
-                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": an slo panel shows the layout's [[slo]] and takes no `query`, `series` or [[...kpi]]"));
-            }
-            if !self.has_slos {
-                return self.error(file.kind.span(), format!("{path}.kind"), format!("panel \"{title}\": an slo panel shows the layout's [[slo]], and this layout has none"));
-            }
-        } else if kind.is_server() {
-            if !queries.is_empty() || !file.kpis.is_empty() {
-                return self.error(file.kind.span(), format!("{path}.query"), format!("panel \"{title}\": a targets or tsdb panel shows what Prometheus says about itself and takes no `query`, `series` or [[...kpi]]"));
-            }
-        } else {
-            if queries.is_empty() {
-                return self.error(
-                    file.kind.span(),
-                    format!("{path}.query"),
-                    format!("panel \"{title}\" has no `query` and no [[...series]]"),
-                );
-            }
-            if let Some(first) = file.kpis.first() {
-                return self.error(
-                    first.name.span(),
-                    format!("{path}.kpi"),
-                    format!("panel \"{title}\": only a kpi_table has [[...kpi]] rows"),
-                );
-            }
-        }
-
+        let kpis = self.content(&file, &queries, path)?;
         let (min, max) = self.gauge_bounds(&file, path)?;
         let columns = self.columns(kind, file.columns.as_ref(), path)?;
         let mappings = self.mappings(&file.mappings, path)?;
         Ok(Panel {
-            title: title.clone(),
+            title: file.title.get_ref().clone(),
             kind,
             queries,
             unit: file.unit,
@@ -282,7 +226,81 @@ impl Builder<'_> {
         })
     }
 
-    /// Resolves `drill = "NAME"` to a declared `[drill.NAME]`.
+    /// The keys a kind takes for its content: a KPI table its rows, the alert board and
+    /// server kinds nothing, the others a query or series. Returns the KPI rows.
+    fn content(
+        &mut self,
+        file: &PanelFile,
+        queries: &[PanelQuery],
+        path: &str,
+    ) -> Result<Vec<Kpi>, ConfigError> {
+        let title = file.title.get_ref();
+        let (span, query_key) = (file.kind.span(), format!("{path}.query"));
+        match file.kind.get_ref().content() {
+            Content::Kpis => {
+                if !queries.is_empty() {
+                    return self.error(span, query_key, format!("panel \"{title}\": a kpi_table takes its queries from [[...kpi]] rows, not from `query` or `series`"));
+                }
+                if file.kpis.is_empty() {
+                    return self.error(span, format!("{path}.kpi"), format!("panel \"{title}\": a kpi_table needs at least one [[tab.row.panel.kpi]] row"));
+                }
+                let mut kpis = Vec::with_capacity(file.kpis.len());
+                for (k, kpi) in file.kpis.iter().enumerate() {
+                    let key = format!("{path}.kpi[{k}]");
+                    kpis.push(Kpi {
+                        name: kpi.name.get_ref().clone(),
+                        short: self.short_name(kpi, &key)?,
+                        query: PanelQuery {
+                            id: self.query(&kpi.query, None, &format!("{key}.query"))?,
+                            legend: kpi.legend.clone(),
+                        },
+                        unit: kpi.unit,
+                        decimals: kpi.decimals,
+                        thresholds: self.thresholds(
+                            &kpi.target,
+                            &kpi.alert,
+                            kpi.direction,
+                            &key,
+                        )?,
+                        reduce: kpi.reduce.unwrap_or_default(),
+                        drill: self.drill_ref(kpi.drill.as_ref(), &format!("{key}.drill"))?,
+                    });
+                }
+                return Ok(kpis);
+            }
+            Content::AlertBoard if !queries.is_empty() || !file.kpis.is_empty() => {
+                return self.error(span, query_key, format!("panel \"{title}\": an alerts or rules panel shows the alert board and takes no `query`, `series` or [[...kpi]]"));
+            }
+            Content::Server if !queries.is_empty() || !file.kpis.is_empty() => {
+                return self.error(span, query_key, format!("panel \"{title}\": a targets or tsdb panel shows what Prometheus says about itself and takes no `query`, `series` or [[...kpi]]"));
+            }
+            Content::Slos if !queries.is_empty() || !file.kpis.is_empty() => {
+                return self.error(span, query_key, format!("panel \"{title}\": an slo panel shows the layout's [[slo]] and takes no `query`, `series` or [[...kpi]]"));
+            }
+            Content::Slos if !self.has_slos => {
+                return self.error(span, format!("{path}.kind"), format!("panel \"{title}\": an slo panel shows the layout's [[slo]], and this layout has none"));
+            }
+            Content::AlertBoard | Content::Server | Content::Slos => {}
+            Content::Series => {
+                if queries.is_empty() {
+                    return self.error(
+                        span,
+                        query_key,
+                        format!("panel \"{title}\" has no `query` and no [[...series]]"),
+                    );
+                }
+                if let Some(first) = file.kpis.first() {
+                    return self.error(
+                        first.name.span(),
+                        format!("{path}.kpi"),
+                        format!("panel \"{title}\": only a kpi_table has [[...kpi]] rows"),
+                    );
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+
     /// A KPI's `short` name: something, and shorter than the name it stands for.
     fn short_name(&self, kpi: &KpiFile, key: &str) -> Result<Option<String>, ConfigError> {
         let Some(short) = &kpi.short else {
@@ -299,6 +317,7 @@ impl Builder<'_> {
         Ok(Some(text.to_string()))
     }
 
+    /// Resolves `drill = "NAME"` to a declared `[drill.NAME]`.
     fn drill_ref(
         &self,
         name: Option<&Spanned<String>>,
@@ -460,7 +479,7 @@ impl Builder<'_> {
         };
         let min = file.min.or(natural_max.map(|_| 0.0));
         let max = file.max.as_ref().map(|m| *m.get_ref()).or(natural_max);
-        if *file.kind.get_ref() == PanelKind::Gauge && max.is_none() {
+        if file.kind.get_ref().needs_max() && max.is_none() {
             return self.error(
                 file.kind.span(),
                 format!("{path}.max"),

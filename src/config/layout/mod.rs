@@ -4,6 +4,7 @@
 mod annotation;
 mod build;
 mod file;
+mod kind;
 pub mod slo;
 mod table;
 mod variable;
@@ -14,10 +15,12 @@ use crate::model::{Thresholds, Unit};
 pub use annotation::Annotation;
 use build::Builder;
 use file::LayoutFile;
-use serde::Deserialize;
+pub use kind::{Content, PanelKind, Rows, SnapshotKind};
+use serde::{Deserialize, Serialize};
 pub use slo::{Sli, Slo};
 use std::collections::HashMap;
 use std::time::Duration;
+pub use variable::KindName as VariableKindName;
 
 /// Layouts shipped with the binary, by name.
 pub const BUNDLED: &[(&str, &str)] =
@@ -28,57 +31,8 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 // ---- the validated model -------------------------------------------------------------
 
-/// What a panel draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PanelKind {
-    Gauge,
-    Sparkline,
-    Chart,
-    Stat,
-    Bar,
-    KpiTable,
-    /// Active alerts: Prometheus' and the local rules'.
-    Alerts,
-    /// Rule groups and their health, and KPI/rule threshold disagreements.
-    Rules,
-    /// Alertmanager's notification groups and silences (`--alertmanager`).
-    Alertmanager,
-    /// One line per series of an instant query: label columns and the value.
-    Table,
-    /// Prometheus' scrape targets and their health, and the server's facts.
-    Targets,
-    /// The server's head cardinality and what each query of the dashboard costs.
-    Tsdb,
-    /// The layout's `[[slo]]`: objective, SLI, error budget left, burn rates, alerts.
-    Slo,
-}
-
-impl PanelKind {
-    /// Kinds that show the alert board rather than a query.
-    pub fn is_alerting(self) -> bool {
-        matches!(
-            self,
-            PanelKind::Alerts | PanelKind::Rules | PanelKind::Alertmanager
-        )
-    }
-
-    /// Kinds that show what Prometheus says about itself rather than a query.
-    pub fn is_server(self) -> bool {
-        matches!(self, PanelKind::Targets | PanelKind::Tsdb)
-    }
-
-    /// Kinds that draw values over time and so need a backfilled history.
-    pub fn needs_history(self) -> bool {
-        matches!(
-            self,
-            PanelKind::Sparkline | PanelKind::Chart | PanelKind::Stat
-        )
-    }
-}
-
 /// How several series collapse into the one number a stat, gauge or KPI row shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reduce {
     /// The worst series under the thresholds' direction (max when above is bad).

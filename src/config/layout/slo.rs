@@ -460,7 +460,7 @@ impl Builder<'_> {
                 format!(
                     "the {} burn window scales to {} over a window of {}, too short for rate(); give [slo.burn_windows] for a short SLO window",
                     w.label(),
-                    crate::config::duration::short(out[w.index()]),
+                    crate::model::duration::Form::Setting.duration(out[w.index()]),
                     slo::prometheus_duration(window)
                 ),
             );

@@ -20,7 +20,7 @@ impl Builder<'_> {
             return Ok(None);
         };
         let key = format!("{path}.columns");
-        if kind != PanelKind::Table {
+        if !kind.has_columns() {
             return self.error(
                 columns.span(),
                 key,

@@ -5,12 +5,13 @@
 use super::build::Builder;
 use crate::config::ConfigError;
 use crate::variables::{ALL, Format, OptionsQuery, OptionsRegex, Variable, VariableKind};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+/// `kind =` of a `[[variable]]`; written (`import grafana`) under the name it is read by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub(super) enum KindName {
+pub enum KindName {
     Query,
     Custom,
     Constant,
@@ -43,6 +44,11 @@ pub(super) struct VariableFile {
     default: Option<Spanned<OneOrMany>>,
 }
 
+/// `query`, `custom`, … as the file writes it.
+fn kind_text(kind: KindName) -> String {
+    format!("{kind:?}").to_lowercase()
+}
+
 fn is_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars
@@ -65,65 +71,107 @@ impl Builder<'_> {
     }
 
     fn variable(&self, file: VariableFile, path: &str) -> Result<Variable, ConfigError> {
-        let name = file.name.get_ref();
-        if !is_name(name) || name.starts_with("__") {
+        self.check_name(&file.name, path)?;
+        self.check_kind_keys(&file, path)?;
+        let kind = self.kind(&file, path)?;
+        if let (Some(all_value), false) = (&file.all_value, file.include_all) {
             return self.error(
-                file.name.span(),
-                format!("{path}.name"),
-                format!("\"{name}\" is not a variable name: letters, digits and _, not starting with a digit or __"),
+                all_value.span(),
+                format!("{path}.all_value"),
+                "`all_value` says what All stands for; set include_all = true to offer All".into(),
             );
         }
-        if self.variables.iter().any(|v| &v.name == name) {
+        let variable = Variable {
+            name: file.name.into_inner(),
+            label: file.label,
+            kind,
+            multi: file.multi,
+            include_all: file.include_all,
+            all_value: file.all_value.map(Spanned::into_inner),
+            default: Vec::new(),
+        };
+        let default = match &file.default {
+            Some(default) => self.default(&variable, default, path)?,
+            None => Vec::new(),
+        };
+        Ok(Variable {
+            default,
+            ..variable
+        })
+    }
+
+    /// An identifier not taken yet, and not `__…` (the built-ins' names).
+    fn check_name(&self, name: &Spanned<String>, path: &str) -> Result<(), ConfigError> {
+        let text = name.get_ref();
+        if !is_name(text) || text.starts_with("__") {
             return self.error(
-                file.name.span(),
+                name.span(),
                 format!("{path}.name"),
-                format!("a variable named \"{name}\" is already declared"),
+                format!("\"{text}\" is not a variable name: letters, digits and _, not starting with a digit or __"),
             );
         }
-        let kind_name = *file.kind.get_ref();
-        // Which keys each kind takes, so a key of another kind is a mistake, not ignored.
+        if self.variables.iter().any(|v| &v.name == text) {
+            return self.error(
+                name.span(),
+                format!("{path}.name"),
+                format!("a variable named \"{text}\" is already declared"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Which keys each kind takes, so a key of another kind is a mistake, not ignored.
+    fn check_kind_keys(&self, file: &VariableFile, path: &str) -> Result<(), ConfigError> {
+        let kind = *file.kind.get_ref();
         let keys = [
             (
                 "query",
                 file.query.as_ref().map(Spanned::span),
-                kind_name == KindName::Query,
+                kind == KindName::Query,
             ),
             (
                 "regex",
                 file.regex.as_ref().map(Spanned::span),
-                kind_name == KindName::Query,
+                kind == KindName::Query,
             ),
             (
                 "values",
                 file.values.as_ref().map(Spanned::span),
-                matches!(kind_name, KindName::Custom | KindName::Interval),
+                matches!(kind, KindName::Custom | KindName::Interval),
             ),
             (
                 "value",
                 file.value.as_ref().map(Spanned::span),
-                kind_name == KindName::Constant,
+                kind == KindName::Constant,
             ),
         ];
-        let kind_text = format!("{kind_name:?}").to_lowercase();
-        for (key, span, allowed) in &keys {
+        for (key, span, allowed) in keys {
             if let (Some(span), false) = (span, allowed) {
                 return self.error(
-                    span.clone(),
+                    span,
                     format!("{path}.{key}"),
-                    format!("a {kind_text} variable takes no `{key}`"),
+                    format!("a {} variable takes no `{key}`", kind_text(kind)),
                 );
             }
         }
+        Ok(())
+    }
+
+    /// The kind with what it needs: an options query, values, or a value.
+    fn kind(&self, file: &VariableFile, path: &str) -> Result<VariableKind, ConfigError> {
+        let kind_name = *file.kind.get_ref();
         let missing = |key: &str, example: &str| {
             self.error(
                 file.kind.span(),
                 format!("{path}.{key}"),
                 format!(
-                    "variable \"{name}\": a {kind_text} variable needs `{key}`, e.g. {example}"
+                    "variable \"{}\": a {} variable needs `{key}`, e.g. {example}",
+                    file.name.get_ref(),
+                    kind_text(kind_name)
                 ),
             )
         };
-        let kind = match kind_name {
+        Ok(match kind_name {
             KindName::Query => {
                 let Some(query) = &file.query else {
                     return missing("query", "query = 'label_values(up, job)'");
@@ -151,16 +199,15 @@ impl Builder<'_> {
                         "give at least one value".into(),
                     );
                 }
-                let values = values.get_ref().clone();
-                if kind_name == KindName::Custom {
-                    VariableKind::Custom { values }
+                if kind_name == KindName::Interval {
+                    self.interval_values(values.get_ref(), values.span(), path)?;
+                    VariableKind::Interval {
+                        values: values.get_ref().clone(),
+                    }
                 } else {
-                    self.interval_values(
-                        &values,
-                        file.values.as_ref().map_or(0..0, Spanned::span),
-                        path,
-                    )?;
-                    VariableKind::Interval { values }
+                    VariableKind::Custom {
+                        values: values.get_ref().clone(),
+                    }
                 }
             }
             KindName::Constant => {
@@ -171,30 +218,6 @@ impl Builder<'_> {
                     value: value.get_ref().clone(),
                 }
             }
-        };
-        if let (Some(all_value), false) = (&file.all_value, file.include_all) {
-            return self.error(
-                all_value.span(),
-                format!("{path}.all_value"),
-                "`all_value` says what All stands for; set include_all = true to offer All".into(),
-            );
-        }
-        let variable = Variable {
-            name: name.clone(),
-            label: file.label,
-            kind,
-            multi: file.multi,
-            include_all: file.include_all,
-            all_value: file.all_value.map(Spanned::into_inner),
-            default: Vec::new(),
-        };
-        let default = match &file.default {
-            Some(default) => self.default(&variable, default, path)?,
-            None => Vec::new(),
-        };
-        Ok(Variable {
-            default,
-            ..variable
         })
     }
 

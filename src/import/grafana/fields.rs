@@ -2,70 +2,62 @@
 //! direction), value mappings that name values, and the reduction of a stat.
 
 use super::json;
+use super::write::word;
+use crate::config::layout::Reduce;
+use crate::model::mapping::{Matches, ValueText};
+use crate::model::{Direction, Thresholds, Unit};
 use serde_json::Value;
 
-/// A value shown as a word: one value, or a range with either end open.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mapping {
-    pub value: Option<f64>,
-    pub from: Option<f64>,
-    pub to: Option<f64>,
-    pub text: String,
-}
-
-/// Target, alert and the bad side, as the layout writes them.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Thresholds {
-    pub target: Option<f64>,
-    pub alert: Option<f64>,
-    /// Lower values are worse (`direction = "below"`).
-    pub below: bool,
+/// `value` shown as `text`.
+fn word_for(value: f64, text: &str) -> ValueText {
+    ValueText {
+        matches: Matches::Value(value),
+        text: text.to_string(),
+    }
 }
 
 /// A Grafana unit id as a layout unit; the second part says what was lost, if anything.
 /// Mappings come with units that name values (`bool_yes_no`).
-pub fn unit(grafana: &str) -> (&'static str, Option<String>, Vec<Mapping>) {
+pub fn unit(grafana: &str) -> (Unit, Option<String>, Vec<ValueText>) {
     let exact = |unit| (unit, None, Vec::new());
     let approximated = |unit, why: &str| (unit, Some(why.to_string()), Vec::new());
     let words = |yes: &str, no: &str| {
-        let word = |value: f64, text: &str| Mapping {
-            value: Some(value),
-            from: None,
-            to: None,
-            text: text.to_string(),
-        };
-        ("none", None, vec![word(1.0, yes), word(0.0, no)])
+        (
+            Unit::None,
+            None,
+            vec![word_for(1.0, yes), word_for(0.0, no)],
+        )
     };
     match grafana {
-        "" | "none" | "short" => exact("none"),
-        "s" | "dtdurations" => exact("seconds"),
-        "ms" | "dtdurationms" => exact("milliseconds"),
-        "µs" | "us" => exact("microseconds"),
-        "bytes" => exact("bytes"),
+        "" | "none" | "short" => exact(Unit::None),
+        "s" | "dtdurations" => exact(Unit::Seconds),
+        "ms" | "dtdurationms" => exact(Unit::Milliseconds),
+        "µs" | "us" => exact(Unit::Microseconds),
+        "bytes" => exact(Unit::Bytes),
         "decbytes" => approximated(
-            "bytes",
+            Unit::Bytes,
             "unit decbytes is shown with binary prefixes (KiB, MiB)",
         ),
-        "Bps" | "binBps" => exact("bytes_per_second"),
+        "Bps" | "binBps" => exact(Unit::BytesPerSecond),
         "decBps" => approximated(
-            "bytes_per_second",
+            Unit::BytesPerSecond,
             "unit decBps is shown with binary prefixes (KiB/s)",
         ),
-        "bps" | "decbps" => exact("bits_per_second"),
+        "bps" | "decbps" => exact(Unit::BitsPerSecond),
         "binbps" => approximated(
-            "bits_per_second",
+            Unit::BitsPerSecond,
             "unit binbps is shown with decimal prefixes (kb/s)",
         ),
-        "percent" => exact("percent"),
-        "percentunit" => exact("ratio"),
+        "percent" => exact(Unit::Percent),
+        "percentunit" => exact(Unit::Ratio),
         "reqps" | "rps" | "ops" | "opsps" | "iops" | "pps" | "eps" | "wps" | "cps" | "hertz" => {
-            exact("per_second")
+            exact(Unit::PerSecond)
         }
         "bool_yes_no" => words("Yes", "No"),
         "bool_on_off" => words("On", "Off"),
         "bool" => words("True", "False"),
         other => approximated(
-            "none",
+            Unit::None,
             &format!("unit {other} has no layout unit; values are shown as plain numbers"),
         ),
     }
@@ -165,7 +157,7 @@ fn from_levels(levels: &[(Option<f64>, u8)]) -> Result<Thresholds, String> {
         return Ok(Thresholds {
             target,
             alert,
-            below: false,
+            direction: Direction::Above,
         });
     }
     if falling {
@@ -181,7 +173,7 @@ fn from_levels(levels: &[(Option<f64>, u8)]) -> Result<Thresholds, String> {
         return Ok(Thresholds {
             target,
             alert,
-            below: true,
+            direction: Direction::Below,
         });
     }
     Err("threshold colours go up and down (a band); thresholds not converted".into())
@@ -190,7 +182,7 @@ fn from_levels(levels: &[(Option<f64>, u8)]) -> Result<Thresholds, String> {
 /// What became of a panel's value mappings.
 #[derive(Debug, Default)]
 pub struct Mappings {
-    pub texts: Vec<Mapping>,
+    pub texts: Vec<ValueText>,
     /// Mappings with no layout counterpart (regexes, colours only).
     pub lost: Vec<String>,
     /// Mappings of "no value", which a panel without data already says in its own words.
@@ -201,31 +193,10 @@ pub struct Mappings {
 /// What cannot become text (regexes, colours only) is named.
 pub fn mappings(list: &[Value]) -> Mappings {
     let mut found = Mappings::default();
-    let (out, lost) = (&mut found.texts, &mut found.lost);
     for mapping in list {
         let options = mapping.get("options").unwrap_or(&Value::Null);
         match json::text(mapping, "type") {
-            Some("value") => {
-                let Some(entries) = options.as_object() else {
-                    continue;
-                };
-                for (key, result) in entries {
-                    match (key.trim().parse::<f64>(), json::text(result, "text")) {
-                        (Ok(value), Some(text)) => out.push(Mapping {
-                            value: Some(value),
-                            from: None,
-                            to: None,
-                            text: text.to_string(),
-                        }),
-                        (Err(_), _) => {
-                            lost.push(format!("value mapping of \"{key}\" (not a number)"))
-                        }
-                        (Ok(_), None) => {
-                            lost.push(format!("value mapping of {key} (a colour, no text)"))
-                        }
-                    }
-                }
-            }
+            Some("value") => value_mappings(options, &mut found),
             Some("range") => {
                 let result = options.get("result").unwrap_or(&Value::Null);
                 let (from, to) = (
@@ -233,13 +204,13 @@ pub fn mappings(list: &[Value]) -> Mappings {
                     json::number_at(options, "to"),
                 );
                 match json::text(result, "text") {
-                    Some(text) if from.is_some() || to.is_some() => out.push(Mapping {
-                        value: None,
-                        from,
-                        to,
+                    Some(text) if from.is_some() || to.is_some() => found.texts.push(ValueText {
+                        matches: Matches::Range { from, to },
                         text: text.to_string(),
                     }),
-                    _ => lost.push("range mapping without text or bounds".to_string()),
+                    _ => found
+                        .lost
+                        .push("range mapping without text or bounds".to_string()),
                 }
             }
             Some("special")
@@ -261,45 +232,61 @@ pub fn mappings(list: &[Value]) -> Mappings {
                     .or_else(|| json::text(options, "pattern"))
                     .map(|m| format!(" of {m}"))
                     .unwrap_or_default();
-                lost.push(format!("{kind} mapping{matched}"));
+                found.lost.push(format!("{kind} mapping{matched}"));
             }
             // Old singlestat `valueMaps`: {value, op: "=", text}.
             None => match (
                 json::number_at(mapping, "value"),
                 json::text(mapping, "text"),
             ) {
-                (Some(value), Some(text)) => out.push(Mapping {
-                    value: Some(value),
-                    from: None,
-                    to: None,
-                    text: text.to_string(),
-                }),
-                _ => lost.push("value mapping without a number and a text".to_string()),
+                (Some(value), Some(text)) => found.texts.push(word_for(value, text)),
+                _ => found
+                    .lost
+                    .push("value mapping without a number and a text".to_string()),
             },
         }
     }
     found
 }
 
+/// A `value` mapping's options: `{"1": {"text": "up"}, …}`.
+fn value_mappings(options: &Value, found: &mut Mappings) {
+    let Some(entries) = options.as_object() else {
+        return;
+    };
+    for (key, result) in entries {
+        match (key.trim().parse::<f64>(), json::text(result, "text")) {
+            (Ok(value), Some(text)) => found.texts.push(word_for(value, text)),
+            (Err(_), _) => found
+                .lost
+                .push(format!("value mapping of \"{key}\" (not a number)")),
+            (Ok(_), None) => found
+                .lost
+                .push(format!("value mapping of {key} (a colour, no text)")),
+        }
+    }
+}
+
 /// `reduceOptions.calcs` as the layout's `reduce`: the latest value needs none.
-pub fn reduce(calcs: &[Value]) -> (Option<&'static str>, Option<String>) {
+pub fn reduce(calcs: &[Value]) -> (Option<Reduce>, Option<String>) {
     let Some(calc) = calcs.first().and_then(Value::as_str) else {
         return (None, None);
     };
-    let over_time = |reduce| {
+    let over_time = |reduce: Reduce| {
         (
             Some(reduce),
             Some(format!(
-                "Grafana's {calc} over time becomes the {reduce} of the series' latest values"
+                "Grafana's {calc} over time becomes the {} of the series' latest values",
+                word(&reduce)
             )),
         )
     };
     match calc {
         "lastNotNull" | "last" | "current" => (None, None),
-        "max" => over_time("max"),
-        "min" => over_time("min"),
-        "mean" | "avg" => over_time("avg"),
-        "sum" | "total" => over_time("sum"),
+        "max" => over_time(Reduce::Max),
+        "min" => over_time(Reduce::Min),
+        "mean" | "avg" => over_time(Reduce::Avg),
+        "sum" | "total" => over_time(Reduce::Sum),
         other => (
             None,
             Some(format!(
@@ -325,7 +312,7 @@ mod tests {
             Ok(Thresholds {
                 target: Some(70.0),
                 alert: Some(90.0),
-                below: false
+                direction: Direction::Above
             })
         );
     }
@@ -341,7 +328,7 @@ mod tests {
             Ok(Thresholds {
                 target: Some(20.0),
                 alert: Some(10.0),
-                below: true
+                direction: Direction::Below
             })
         );
     }
@@ -375,8 +362,8 @@ mod tests {
 
     #[test]
     fn units_map_or_say_what_is_lost() {
-        assert_eq!(unit("percentunit").0, "ratio");
-        assert_eq!(unit("ms").0, "milliseconds");
+        assert_eq!(unit("percentunit").0, Unit::Ratio);
+        assert_eq!(unit("ms").0, Unit::Milliseconds);
         assert!(unit("decbytes").1.is_some());
         assert!(unit("celsius").1.unwrap().contains("celsius"));
         assert_eq!(unit("bool_yes_no").2.len(), 2);

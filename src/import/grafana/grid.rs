@@ -52,14 +52,15 @@ pub fn rows(mut panels: Vec<PanelOut>) -> (Vec<RowOut>, Vec<(usize, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::grafana::fields::Thresholds;
+    use crate::config::layout::PanelKind;
+    use crate::model::{Thresholds, Unit};
 
     fn panel(id: i64, x: u16, y: u32, w: u16, h: u16) -> PanelOut {
         PanelOut {
             title: id.to_string(),
-            kind: "chart",
+            kind: PanelKind::Chart,
             series: vec![("up".into(), None)],
-            unit: "none",
+            unit: Unit::None,
             decimals: None,
             min: None,
             max: None,

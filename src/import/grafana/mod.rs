@@ -178,7 +178,7 @@ fn prelude(
                         "variable",
                         None,
                         name,
-                        variable.kind,
+                        &write::word(&variable.kind),
                         why,
                     )),
                 }
@@ -234,8 +234,9 @@ fn section_tab(
         });
         match tried {
             Ok((mut out, notes)) => {
+                let kind = write::word(&out.kind);
                 let mut entry =
-                    Entry::converted(file, "panel", id, title, grafana_type, out.kind, notes);
+                    Entry::converted(file, "panel", id, title, grafana_type, &kind, notes);
                 entry.notes = out.remarks.clone();
                 out.entry = entries.len();
                 converted.push(out);
@@ -271,6 +272,57 @@ fn section_tab(
     (tab, row.into_iter().chain(entries).collect())
 }
 
+/// What the report says of a dashboard read: where from, its title, uid, schema and time.
+fn dashboard_info(input: &Input, dash: &Value) -> Dashboard {
+    Dashboard {
+        file: input.origin.clone(),
+        title: json::text(dash, "title")
+            .unwrap_or("Grafana dashboard")
+            .to_string(),
+        uid: json::text(dash, "uid").map(str::to_string),
+        schema_version: dash
+            .get("schemaVersion")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+        time: dash.get("time").and_then(|t| {
+            Some(format!(
+                "{} → {}",
+                json::text(t, "from")?,
+                json::text(t, "to")?
+            ))
+        }),
+    }
+}
+
+/// The datasource inputs of an export (`${DS_X}`), by name, with their plugin.
+fn datasource_inputs(dash: &Value) -> Vec<(String, String)> {
+    json::list(dash, "__inputs")
+        .iter()
+        .filter_map(|i| {
+            Some((
+                json::text(i, "name")?.to_string(),
+                json::text(i, "pluginId")?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Every dashboard's tabs, one after another, their entries added to the report.
+fn tabs(inputs: &[Input], parsed: &[Value], prelude: &str, report: &mut Report) -> String {
+    let mut tabs = String::new();
+    for ((input, dash), info) in inputs.iter().zip(parsed).zip(report.dashboards.clone()) {
+        let datasources = datasource_inputs(dash);
+        for section in sections(dash, &info.title) {
+            let (tab, entries) = section_tab(&section, &input.origin, &datasources, prelude);
+            for entry in entries {
+                report.push(entry);
+            }
+            tabs.push_str(&tab.unwrap_or_default());
+        }
+    }
+    tabs
+}
+
 /// Converts the dashboards, in order, into one layout: their tabs one after another.
 pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
     let parsed: Vec<Value> = inputs.iter().map(dashboard).collect::<Result<_, _>>()?;
@@ -279,25 +331,7 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
     let mut owners: Vec<(String, VariableOut)> = Vec::new();
     let mut annotations_out = Vec::new();
     for (input, dash) in inputs.iter().zip(&parsed) {
-        let title = json::text(dash, "title")
-            .unwrap_or("Grafana dashboard")
-            .to_string();
-        report.dashboards.push(Dashboard {
-            file: input.origin.clone(),
-            title,
-            uid: json::text(dash, "uid").map(str::to_string),
-            schema_version: dash
-                .get("schemaVersion")
-                .and_then(Value::as_i64)
-                .unwrap_or(0),
-            time: dash.get("time").and_then(|t| {
-                Some(format!(
-                    "{} → {}",
-                    json::text(t, "from")?,
-                    json::text(t, "to")?
-                ))
-            }),
-        });
+        report.dashboards.push(dashboard_info(input, dash));
         let before = variables_out.len();
         let mut entries = Vec::new();
         variables::variables(dash, &input.origin, &mut variables_out, &mut entries);
@@ -306,40 +340,16 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
                 .iter()
                 .map(|v| (input.origin.clone(), v.clone())),
         );
-        for entry in entries {
-            report.push(entry);
-        }
-        let mut skipped = Vec::new();
-        for annotation in variables::annotations(dash, &input.origin, &mut skipped) {
+        for annotation in variables::annotations(dash, &input.origin, &mut entries) {
             annotations_out.push((input.origin.clone(), annotation));
         }
-        for entry in skipped {
+        for entry in entries {
             report.push(entry);
         }
     }
     let owners = variables::in_dependency_order(owners);
     let prelude = prelude(owners, annotations_out, &mut report);
-
-    let mut tabs = String::new();
-    for ((input, dash), info) in inputs.iter().zip(&parsed).zip(report.dashboards.clone()) {
-        let file = input.origin.as_str();
-        let inputs_of: Vec<(String, String)> = json::list(dash, "__inputs")
-            .iter()
-            .filter_map(|i| {
-                Some((
-                    json::text(i, "name")?.to_string(),
-                    json::text(i, "pluginId")?.to_string(),
-                ))
-            })
-            .collect();
-        for section in sections(dash, &info.title) {
-            let (tab, entries) = section_tab(&section, file, &inputs_of, &prelude);
-            for entry in entries {
-                report.push(entry);
-            }
-            tabs.push_str(&tab.unwrap_or_default());
-        }
-    }
+    let tabs = tabs(inputs, &parsed, &prelude, &mut report);
     if tabs.is_empty() {
         return Ok(Conversion {
             layout: None,

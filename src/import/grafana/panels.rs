@@ -1,8 +1,12 @@
 //! One Grafana panel as a layout panel: its kind, every visible PromQL target with its
 //! legend, and its field config; or why it cannot be one.
 
-use super::fields::{self, Mapping, Thresholds};
+use super::fields;
 use super::json;
+use crate::config::layout::{PanelKind, Reduce};
+use crate::model::duration::Form;
+use crate::model::mapping::ValueText;
+use crate::model::{Direction, Thresholds, Unit};
 use serde_json::Value;
 
 /// Where a panel sits on Grafana's 24-column grid.
@@ -27,23 +31,24 @@ impl Grid {
     }
 }
 
-/// A converted panel, ready to be written.
+/// A converted panel, ready to be written: the layout model's own kind, unit, reduction,
+/// thresholds and mappings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PanelOut {
     pub title: String,
-    pub kind: &'static str,
+    pub kind: PanelKind,
     /// Expressions, verbatim, with their legend templates.
     pub series: Vec<(String, Option<String>)>,
-    pub unit: &'static str,
+    pub unit: Unit,
     pub decimals: Option<u8>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub thresholds: Thresholds,
-    pub reduce: Option<&'static str>,
+    pub reduce: Option<Reduce>,
     /// The history shown (Grafana's relative time override), as the layout writes it.
     pub window: Option<String>,
     pub description: Option<String>,
-    pub mappings: Vec<Mapping>,
+    pub mappings: Vec<ValueText>,
     pub grid: Grid,
     /// The Grafana panel it came from, for the comment above it.
     pub id: Option<i64>,
@@ -57,19 +62,30 @@ pub struct PanelOut {
 /// What became of a panel: converted (with what was approximated) or skipped (why).
 pub type Converted = Result<(PanelOut, Vec<String>), String>;
 
+/// What a conversion says besides the panel, in the order it finds it.
+#[derive(Default)]
+struct Notes {
+    /// What Grafana showed that is lost or approximated.
+    lost: Vec<String>,
+    /// Facts that lose nothing (a hidden target).
+    remarks: Vec<String>,
+}
+
 /// The layout kind for a Grafana panel type, and what the change loses.
-fn kind(grafana: &str) -> Result<(&'static str, Option<&'static str>), String> {
+fn kind(grafana: &str) -> Result<(PanelKind, Option<&'static str>), String> {
     Ok(match grafana {
-        "timeseries" | "graph" => ("chart", None),
-        "stat" | "singlestat" => ("stat", None),
-        "gauge" => ("gauge", None),
-        "bargauge" => ("bar", None),
-        "table" | "table-old" => ("table", None),
+        "timeseries" | "graph" => (PanelKind::Chart, None),
+        "stat" | "singlestat" => (PanelKind::Stat, None),
+        "gauge" => (PanelKind::Gauge, None),
+        "bargauge" => (PanelKind::Bar, None),
+        "table" | "table-old" => (PanelKind::Table, None),
         "piechart" | "barchart" => (
-            "bar",
+            PanelKind::Bar,
             Some("slices/bars of the latest values as horizontal bars"),
         ),
-        "state-timeline" | "status-history" => ("chart", Some("states over time drawn as lines")),
+        "state-timeline" | "status-history" => {
+            (PanelKind::Chart, Some("states over time drawn as lines"))
+        }
         "text" => return Err("a text panel has no query (Markdown/HTML is not shown)".into()),
         "news" => return Err("a news panel reads an RSS feed, not Prometheus".into()),
         "heatmap" => return Err("a heatmap has no terminal counterpart here".into()),
@@ -114,17 +130,67 @@ fn datasource_type<'a>(
     }
 }
 
+/// One panel: what it draws, the targets it shows, how its values read, and what Grafana
+/// showed of it that is not kept.
 pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     let grafana_type = json::text(panel, "type").unwrap_or("graph");
     if panel.get("libraryPanel").is_some() && panel.get("targets").is_none() {
         return Err("a library panel: export the dashboard with \"Export for sharing externally\" to inline it".into());
     }
     let (kind, kind_note) = kind(grafana_type)?;
-    let mut notes: Vec<String> = kind_note.map(|n| vec![n.to_string()]).unwrap_or_default();
+    let mut notes = Notes {
+        lost: kind_note.map(str::to_string).into_iter().collect(),
+        remarks: Vec::new(),
+    };
+    let series = series(panel, inputs, &mut notes)?;
+    notes.lost.extend(several_queries(kind, series.len()));
+    let mut values = Values::of(panel, kind, &mut notes);
+    let (reduce, reduce_note) = fields::reduce(json::list(
+        panel
+            .pointer("/options/reduceOptions")
+            .unwrap_or(&Value::Null),
+        "calcs",
+    ));
+    notes.lost.extend(reduce_note);
+    let kind = gauge_scale(kind, &mut values, &mut notes.lost);
+    not_converted(panel, &mut notes.lost);
+    let window = window(panel, kind, &mut notes.lost);
+    not_kept(panel, &mut notes.lost);
+    Ok((
+        PanelOut {
+            title: json::text(panel, "title").unwrap_or("").to_string(),
+            kind,
+            series,
+            unit: values.unit,
+            decimals: values.decimals,
+            min: values.min,
+            max: values.max,
+            thresholds: values.thresholds,
+            reduce,
+            window,
+            description: json::text(panel, "description").map(str::to_string),
+            mappings: values.mappings,
+            grid: Grid::of(panel),
+            id: json::id(panel),
+            grafana_type: grafana_type.to_string(),
+            remarks: notes.remarks,
+            entry: 0,
+        },
+        notes.lost,
+    ))
+}
 
+/// The targets shown, each an expression and its legend: visible PromQL ones. `Err` when
+/// none is left, with why the last one was not.
+fn series(
+    panel: &Value,
+    inputs: &[(String, String)],
+    notes: &mut Notes,
+) -> Result<Vec<(String, Option<String>)>, String> {
     let panel_ds = datasource_type(panel.get("datasource"), inputs);
+    // What the kind lost is said before; it is no reason for having nothing to show.
+    let said = notes.lost.len();
     let mut series = Vec::new();
-    let mut remarks = Vec::new();
     for (i, target) in json::list(panel, "targets").iter().enumerate() {
         // Grafana names targets A, B, … when the export does not.
         let position = u8::try_from(i).ok().filter(|i| *i < 26).map_or_else(
@@ -134,18 +200,20 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         let name = json::text(target, "refId").map_or(position, str::to_string);
         let name = name.as_str();
         if json::flag(target, "hide") {
-            remarks.push(format!("target {name} is hidden in Grafana and left out"));
+            notes
+                .remarks
+                .push(format!("target {name} is hidden in Grafana and left out"));
             continue;
         }
         let ds = datasource_type(target.get("datasource"), inputs).or(panel_ds);
         let Some(expr) = json::text(target, "expr").filter(|e| !e.trim().is_empty()) else {
-            notes.push(format!(
+            notes.lost.push(format!(
                 "target {name} has no PromQL `expr` and is left out"
             ));
             continue;
         };
         if !is_promql(ds) {
-            notes.push(format!(
+            notes.lost.push(format!(
                 "target {name} queries a {} datasource and is left out",
                 ds.unwrap_or("?")
             ));
@@ -159,49 +227,92 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
     }
     if series.is_empty() {
         let why = notes
+            .lost
+            .split_off(said)
             .pop()
-            .or(remarks.pop())
+            .or(notes.remarks.pop())
             .unwrap_or_else(|| "no targets".into());
         return Err(format!("no PromQL target to show ({why})"));
     }
-    if kind == "table" && series.len() > 1 {
-        notes.push(
+    Ok(series)
+}
+
+/// What a table or a stat of several queries shows otherwise than Grafana.
+fn several_queries(kind: PanelKind, count: usize) -> Option<String> {
+    match kind {
+        PanelKind::Table if count > 1 => Some(
             "Grafana joins the queries' values into columns of one line per label set; here each series is a line of its own"
                 .into(),
-        );
-    }
-    if kind == "stat" && series.len() > 1 {
-        notes.push(format!(
+        ),
+        PanelKind::Stat if count > 1 => Some(format!(
             "a stat shows its first query; {} more kept as series",
-            series.len() - 1
-        ));
+            count - 1
+        )),
+        _ => None,
     }
+}
 
-    let defaults = panel
-        .pointer("/fieldConfig/defaults")
-        .unwrap_or(&Value::Null);
-    let legacy_axis = panel.pointer("/yaxes/0").unwrap_or(&Value::Null);
-    let unit_id = json::text(defaults, "unit")
-        .or_else(|| json::text(panel, "format"))
-        .or_else(|| json::text(legacy_axis, "format"))
-        .unwrap_or("");
-    let (unit, unit_note, mut mappings) = fields::unit(unit_id);
-    notes.extend(unit_note);
-    let decimals = defaults
-        .get("decimals")
-        .or_else(|| panel.get("decimals"))
-        .or_else(|| legacy_axis.get("decimals"))
-        .and_then(json::decimals);
+/// How a panel's values read: its field config, or the old panels' format and y axis.
+struct Values {
+    unit: Unit,
+    decimals: Option<u8>,
+    min: Option<f64>,
+    max: Option<f64>,
+    mappings: Vec<ValueText>,
+    thresholds: Thresholds,
+}
+
+impl Values {
+    fn of(panel: &Value, kind: PanelKind, notes: &mut Notes) -> Values {
+        let defaults = panel
+            .pointer("/fieldConfig/defaults")
+            .unwrap_or(&Value::Null);
+        let legacy_axis = panel.pointer("/yaxes/0").unwrap_or(&Value::Null);
+        let unit_id = json::text(defaults, "unit")
+            .or_else(|| json::text(panel, "format"))
+            .or_else(|| json::text(legacy_axis, "format"))
+            .unwrap_or("");
+        let (unit, unit_note, mut mappings) = fields::unit(unit_id);
+        notes.lost.extend(unit_note);
+        let decimals = defaults
+            .get("decimals")
+            .or_else(|| panel.get("decimals"))
+            .or_else(|| legacy_axis.get("decimals"))
+            .and_then(json::decimals);
+        let (min, max) = range(defaults, legacy_axis, &mut notes.lost);
+        mappings.extend(value_texts(panel, defaults, notes));
+        let thresholds = thresholds(panel, kind, defaults, (min, max), &mut notes.lost);
+        Values {
+            unit,
+            decimals,
+            min,
+            max,
+            mappings,
+            thresholds,
+        }
+    }
+}
+
+/// Min and max of the values; a min not below max is left out.
+fn range(
+    defaults: &Value,
+    legacy_axis: &Value,
+    lost: &mut Vec<String>,
+) -> (Option<f64>, Option<f64>) {
     let min = json::number_at(defaults, "min").or_else(|| json::number_at(legacy_axis, "min"));
-    let mut max = json::number_at(defaults, "max").or_else(|| json::number_at(legacy_axis, "max"));
+    let max = json::number_at(defaults, "max").or_else(|| json::number_at(legacy_axis, "max"));
     let min = min.filter(|lo| {
         let below_max = max.is_none_or(|hi| *lo < hi);
         if !below_max {
-            notes.push(format!("min {lo} is not below max; min is left out"));
+            lost.push(format!("min {lo} is not below max; min is left out"));
         }
         below_max
     });
+    (min, max)
+}
 
+/// The value mappings that name values; the others are named.
+fn value_texts(panel: &Value, defaults: &Value, notes: &mut Notes) -> Vec<ValueText> {
     let found = fields::mappings(
         defaults
             .get("mappings")
@@ -209,50 +320,66 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice),
     );
-    mappings.extend(found.texts);
-    notes.extend(
+    notes.lost.extend(
         found
             .lost
             .into_iter()
             .map(|m| format!("{m} is not converted")),
     );
-    remarks.extend(found.no_value);
+    notes.remarks.extend(found.no_value);
+    found.texts
+}
 
+/// The thresholds Grafana shows: the field config's steps, or the old panels' own.
+fn thresholds(
+    panel: &Value,
+    kind: PanelKind,
+    defaults: &Value,
+    range: (Option<f64>, Option<f64>),
+    lost: &mut Vec<String>,
+) -> Thresholds {
     let mut thresholds = Thresholds::default();
     let drawn = thresholds_shown(panel, kind, defaults);
     if let Some(config) = defaults.get("thresholds").filter(|_| drawn) {
-        match fields::thresholds(config, (min, max)) {
+        match fields::thresholds(config, range) {
             Ok(t) => thresholds = t,
-            Err(why) => notes.push(why),
+            Err(why) => lost.push(why),
         }
     }
     if let Some(legacy) = panel.get("thresholds") {
         match legacy_thresholds(legacy) {
             Ok(t) => thresholds = t.unwrap_or(thresholds),
-            Err(why) => notes.push(why),
+            Err(why) => lost.push(why),
         }
     }
+    thresholds
+}
 
-    let (reduce, reduce_note) = fields::reduce(json::list(
-        panel
-            .pointer("/options/reduceOptions")
-            .unwrap_or(&Value::Null),
-        "calcs",
-    ));
-    notes.extend(reduce_note);
-
-    let mut kind = kind;
-    if kind == "gauge" && max.is_none() && !matches!(unit, "ratio" | "percent") {
-        if let Some(alert) = thresholds.alert.filter(|_| !thresholds.below) {
-            max = Some(alert * 1.25);
-            notes.push("the gauge has no max; it reaches 125% of the alert threshold".into());
-        } else {
-            kind = "stat";
-            notes.push(
+/// A gauge needs a scale: a ratio or percentage has one, else its max, else 125% of an
+/// alert threshold that is bad above. A gauge without any is shown as a stat.
+fn gauge_scale(kind: PanelKind, values: &mut Values, lost: &mut Vec<String>) -> PanelKind {
+    let scaled = values.max.is_some() || matches!(values.unit, Unit::Ratio | Unit::Percent);
+    if kind != PanelKind::Gauge || scaled {
+        return kind;
+    }
+    let t = values.thresholds;
+    match t.alert.filter(|_| t.direction == Direction::Above) {
+        Some(alert) => {
+            values.max = Some(alert * 1.25);
+            lost.push("the gauge has no max; it reaches 125% of the alert threshold".into());
+            kind
+        }
+        None => {
+            lost.push(
                 "a gauge without max (Grafana sizes it from the data) is shown as a stat".into(),
             );
+            PanelKind::Stat
         }
     }
+}
+
+/// Per-series overrides and transformations, which have no layout counterpart.
+fn not_converted(panel: &Value, lost: &mut Vec<String>) {
     let overrides = json::list(
         panel.get("fieldConfig").unwrap_or(&Value::Null),
         "overrides",
@@ -265,60 +392,44 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             .collect();
         properties.sort_unstable();
         properties.dedup();
-        notes.push(format!(
+        lost.push(format!(
             "{} per-series override(s) not converted ({})",
             overrides.len(),
             properties.join(", ")
         ));
     }
     if !json::list(panel, "transformations").is_empty() {
-        notes.push(
+        lost.push(
             "transformations are not applied; the queries' series are shown as they come".into(),
         );
     }
-    let window = json::text(panel, "timeFrom").and_then(|from| {
-        let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
-        match kept {
-            Some(d) if matches!(kind, "chart" | "stat") => Some(crate::config::duration::short(d)),
-            _ => {
-                notes.push(format!("the relative time {from} is not kept"));
-                None
-            }
+}
+
+/// Grafana's relative time (`timeFrom`) as the history a chart or stat shows.
+fn window(panel: &Value, kind: PanelKind, lost: &mut Vec<String>) -> Option<String> {
+    let from = json::text(panel, "timeFrom")?;
+    let kept = crate::config::duration::parse(from.trim_start_matches("now-")).ok();
+    match kept {
+        Some(d) if kind.needs_history() => Some(Form::Setting.duration(d)),
+        _ => {
+            lost.push(format!("the relative time {from} is not kept"));
+            None
         }
-    });
+    }
+}
+
+/// What Grafana does with the panel over time and variables that one panel here does not.
+fn not_kept(panel: &Value, lost: &mut Vec<String>) {
     if let Some(shift) = json::text(panel, "timeShift") {
-        notes.push(format!(
+        lost.push(format!(
             "the time shift {shift} is not kept; the latest data is shown"
         ));
     }
     if let Some(var) = json::text(panel, "repeat") {
-        notes.push(format!(
+        lost.push(format!(
             "repeated per ${var} in Grafana; one panel here shows every value"
         ));
     }
-
-    Ok((
-        PanelOut {
-            title: json::text(panel, "title").unwrap_or("").to_string(),
-            kind,
-            series,
-            unit,
-            decimals,
-            min,
-            max,
-            thresholds,
-            reduce,
-            window,
-            description: json::text(panel, "description").map(str::to_string),
-            mappings,
-            grid: Grid::of(panel),
-            id: json::id(panel),
-            grafana_type: grafana_type.to_string(),
-            remarks,
-            entry: 0,
-        },
-        notes,
-    ))
 }
 
 /// The name a table gives target `ref_id`'s value column (an override of "Value #A"'s
@@ -337,9 +448,9 @@ fn value_column_name(panel: &Value, ref_id: &str) -> Option<String> {
 /// Whether Grafana shows the panel's thresholds at all: a time series only when asked to
 /// draw them, a stat unless its colour mode is none, a table only in coloured cells, and
 /// nothing whose colour scheme is not the thresholds'. Thresholds nobody sees are left out.
-fn thresholds_shown(panel: &Value, kind: &str, defaults: &Value) -> bool {
+fn thresholds_shown(panel: &Value, kind: PanelKind, defaults: &Value) -> bool {
     let colour_mode = defaults.pointer("/color/mode").and_then(Value::as_str);
-    if colour_mode.is_some_and(|m| m != "thresholds") && kind != "chart" {
+    if colour_mode.is_some_and(|m| m != "thresholds") && kind != PanelKind::Chart {
         return false;
     }
     let text_at = |value: &Value, pointer: &str| {
@@ -349,9 +460,11 @@ fn thresholds_shown(panel: &Value, kind: &str, defaults: &Value) -> bool {
             .map(str::to_string)
     };
     match kind {
-        "chart" => text_at(defaults, "/custom/thresholdsStyle/mode").is_some_and(|m| m != "off"),
-        "stat" => text_at(panel, "/options/colorMode").is_none_or(|m| m != "none"),
-        "table" => text_at(defaults, "/custom/cellOptions/type")
+        PanelKind::Chart => {
+            text_at(defaults, "/custom/thresholdsStyle/mode").is_some_and(|m| m != "off")
+        }
+        PanelKind::Stat => text_at(panel, "/options/colorMode").is_none_or(|m| m != "none"),
+        PanelKind::Table => text_at(defaults, "/custom/cellOptions/type")
             .or_else(|| text_at(defaults, "/custom/displayMode"))
             .is_some_and(|m| m.contains("color")),
         _ => true,
@@ -370,12 +483,12 @@ fn legacy_thresholds(value: &Value) -> Result<Option<Thresholds>, String> {
                 [alert] => Ok(Some(Thresholds {
                     target: None,
                     alert: Some(*alert),
-                    below: false,
+                    direction: Direction::Above,
                 })),
                 [target, alert] if target <= alert => Ok(Some(Thresholds {
                     target: Some(*target),
                     alert: Some(*alert),
-                    below: false,
+                    direction: Direction::Above,
                 })),
                 _ => Err(format!(
                     "singlestat thresholds \"{text}\" are not converted"
@@ -385,20 +498,15 @@ fn legacy_thresholds(value: &Value) -> Result<Option<Thresholds>, String> {
         Value::Array(steps) if !steps.is_empty() => {
             let mut out = Thresholds::default();
             for step in steps {
-                let below = json::text(step, "op") == Some("lt");
                 let limit = json::number_at(step, "value");
                 match json::text(step, "colorMode") {
                     Some("critical") => out.alert = limit,
                     Some("warning") => out.target = limit,
                     _ => return Err("custom-coloured graph thresholds are not converted".into()),
                 }
-                out.below = below;
+                out.direction = Direction::watched_by(json::text(step, "op") != Some("lt"));
             }
-            let inverted = match (out.target, out.alert) {
-                (Some(t), Some(a)) => (out.below && a > t) || (!out.below && a < t),
-                _ => false,
-            };
-            if inverted {
+            if out.is_inverted() {
                 return Err("graph thresholds with warning past critical are not converted".into());
             }
             Ok(Some(out))
@@ -418,7 +526,7 @@ mod tests {
             "thresholds": "0.7,0.9", "valueMaps": [{"value": "1", "op": "=", "text": "full"}],
             "targets": [{"expr": "x", "refId": "A"}]});
         let (out, notes) = convert(&singlestat, &[]).unwrap();
-        assert_eq!((out.kind, out.unit), ("stat", "ratio"));
+        assert_eq!((out.kind, out.unit), (PanelKind::Stat, Unit::Ratio));
         assert_eq!(
             (out.thresholds.target, out.thresholds.alert),
             (Some(0.7), Some(0.9))
@@ -433,7 +541,7 @@ mod tests {
         let (out, _) = convert(&graph, &[]).unwrap();
         assert_eq!(
             (out.kind, out.unit, out.min),
-            ("chart", "seconds", Some(0.0))
+            (PanelKind::Chart, Unit::Seconds, Some(0.0))
         );
         assert_eq!(
             (out.thresholds.target, out.thresholds.alert),
@@ -442,6 +550,16 @@ mod tests {
         assert_eq!(
             out.series,
             [("lag".to_string(), Some("{{replica}}".to_string()))]
+        );
+    }
+
+    #[test]
+    fn a_panel_without_a_target_to_show_says_why_not_what_its_kind_loses() {
+        let pie = json!({"type": "piechart", "targets": [{"expr": "x", "hide": true}]});
+        let why = convert(&pie, &[]).unwrap_err();
+        assert_eq!(
+            why,
+            "no PromQL target to show (target A is hidden in Grafana and left out)"
         );
     }
 

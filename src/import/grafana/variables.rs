@@ -3,15 +3,16 @@
 
 use super::json;
 use super::report::Entry;
+use super::write::word;
+use crate::config::layout::VariableKindName as Kind;
 use serde_json::Value;
 
 /// A `[[variable]]` to write.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VariableOut {
     pub name: String,
     pub label: Option<String>,
-    /// query, custom, constant or interval.
-    pub kind: &'static str,
+    pub kind: Kind,
     pub query: Option<String>,
     pub regex: Option<String>,
     pub values: Vec<String>,
@@ -73,46 +74,59 @@ fn options(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The layout kind of a Grafana variable type; `Err` says why it has none.
+fn kind(grafana: &str) -> Result<Kind, String> {
+    match grafana {
+        "query" => Ok(Kind::Query),
+        "custom" => Ok(Kind::Custom),
+        "interval" => Ok(Kind::Interval),
+        "constant" | "textbox" => Ok(Kind::Constant),
+        "datasource" => Err(
+            "spheroseg-top queries the one server it is given (--prometheus); no datasource choice"
+                .into(),
+        ),
+        "adhoc" => Err("ad hoc filters have no layout counterpart".into()),
+        other => Err(format!("variable type {other} has no layout counterpart")),
+    }
+}
+
 /// Converts one variable; `Err` says why it has no layout counterpart.
 fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<VariableOut, String> {
+    let grafana = json::text(variable, "type").unwrap_or("");
+    let kind = kind(grafana)?;
+    // Only a variable with options to choose from takes several or All.
+    let choice = matches!(kind, Kind::Query | Kind::Custom | Kind::Interval);
     let mut out = VariableOut {
         name: name.to_string(),
         label: json::text(variable, "label").map(str::to_string),
-        multi: json::flag(variable, "multi"),
-        include_all: json::flag(variable, "includeAll"),
+        kind,
+        query: None,
+        regex: None,
+        values: Vec::new(),
+        value: None,
+        multi: choice && json::flag(variable, "multi"),
+        include_all: choice && json::flag(variable, "includeAll"),
         all_value: json::text(variable, "allValue").map(str::to_string),
         default: current(variable),
-        ..VariableOut::default()
     };
-    match json::text(variable, "type").unwrap_or("") {
-        "query" => {
+    match kind {
+        Kind::Query => {
             let query = query_text(variable).ok_or("a query variable without a query")?;
             if !supported_query(&query) {
                 return Err(format!(
                     "query {query:?} is not label_values(…) or query_result(…)"
                 ));
             }
-            out.kind = "query";
             out.query = Some(query);
             out.regex = json::text(variable, "regex").map(str::to_string);
         }
-        "custom" => {
-            out.kind = "custom";
+        Kind::Custom | Kind::Interval => {
             out.values = options(&query_text(variable).unwrap_or_default());
-        }
-        "interval" => {
-            out.kind = "interval";
-            out.values = options(&query_text(variable).unwrap_or_default());
-            if json::flag(variable, "auto") {
+            if kind == Kind::Interval && json::flag(variable, "auto") {
                 notes.push("the `auto` interval option is left out".into());
             }
         }
-        "constant" => {
-            out.kind = "constant";
-            out.value = Some(query_text(variable).unwrap_or_default());
-        }
-        "textbox" => {
-            out.kind = "constant";
+        Kind::Constant if grafana == "textbox" => {
             out.value = Some(
                 out.default
                     .first()
@@ -122,18 +136,7 @@ fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<Vari
             );
             notes.push("a text box becomes a constant holding its current text".into());
         }
-        "datasource" => {
-            return Err(
-                "spheroseg-top queries the one server it is given (--prometheus); no datasource choice"
-                    .into(),
-            );
-        }
-        "adhoc" => return Err("ad hoc filters have no layout counterpart".into()),
-        other => return Err(format!("variable type {other} has no layout counterpart")),
-    }
-    if out.kind != "query" && out.kind != "custom" && out.kind != "interval" {
-        out.multi = false;
-        out.include_all = false;
+        Kind::Constant => out.value = Some(query_text(variable).unwrap_or_default()),
     }
     Ok(out)
 }
@@ -174,7 +177,7 @@ pub fn variables(
                     None,
                     name,
                     grafana_type,
-                    &format!("{} variable", out.kind),
+                    &format!("{} variable", word(&out.kind)),
                     notes,
                 ));
             }
@@ -297,8 +300,16 @@ mod tests {
                 (),
                 VariableOut {
                     name: name.into(),
+                    label: None,
+                    kind: Kind::Query,
                     query: Some(query.into()),
-                    ..VariableOut::default()
+                    regex: None,
+                    values: Vec::new(),
+                    value: None,
+                    multi: false,
+                    include_all: false,
+                    all_value: None,
+                    default: Vec::new(),
                 },
             )
         };

@@ -1,11 +1,15 @@
 //! The converted dashboard as readable TOML in the layout format: a header naming the
 //! sources, then variables, annotations and tabs, each panel under a comment naming the
-//! Grafana panel it came from and what was approximated.
+//! Grafana panel it came from and what was approximated. Values are written through serde,
+//! so a kind, unit, reduction or direction is spelt as the layout loader reads it.
 
-use super::fields::Mapping;
 use super::grid::RowOut;
 use super::panels::PanelOut;
 use super::variables::{AnnotationOut, VariableOut};
+use crate::config::layout::VariableKindName;
+use crate::model::mapping::{Matches, ValueText};
+use crate::model::{Direction, Unit};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// A TOML string: literal ('…', or '''…''' over several lines, as a PromQL expression is
@@ -48,9 +52,47 @@ fn number(value: f64) -> String {
     format!("{value:?}")
 }
 
-fn list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| quote(i)).collect();
-    format!("[{}]", quoted.join(", "))
+/// `value` as TOML, serialised by serde: strings as [`quote`] writes them, floats so they
+/// read back the same. Only the layout's own values come here, which serde always takes;
+/// were one refused, the text says why and the loader's probe of the panel refuses it.
+fn value(value: &impl Serialize) -> String {
+    match toml::Value::try_from(value) {
+        Ok(v) => toml_value(&v),
+        Err(e) => quote(&format!("(not written: {e})")),
+    }
+}
+
+fn toml_value(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(text) => quote(text),
+        toml::Value::Float(f) => number(*f),
+        toml::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(toml_value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The name serde gives a layout enum (`kpi_table`), for the report and notes.
+pub fn word(value: &impl Serialize) -> String {
+    match toml::Value::try_from(value) {
+        Ok(toml::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(e) => format!("(not written: {e})"),
+    }
+}
+
+/// `key = value`.
+fn pair(out: &mut String, key: &str, v: &impl Serialize) {
+    let _ = writeln!(out, "{key} = {}", value(v));
+}
+
+/// `key = value` when there is a value.
+fn maybe<T: Serialize>(out: &mut String, key: &str, v: Option<T>) {
+    if let Some(v) = v {
+        pair(out, key, &v);
+    }
 }
 
 /// A comment line per text, wrapped at nothing: each says one thing.
@@ -64,32 +106,28 @@ fn comments(out: &mut String, prefix: &str, texts: &[String]) {
 pub fn variables(variables: &[VariableOut]) -> String {
     let mut out = String::new();
     for v in variables {
-        let _ = writeln!(out, "[[variable]]\nname = {}", quote(&v.name));
-        if let Some(label) = &v.label {
-            let _ = writeln!(out, "label = {}", quote(label));
+        out.push_str("[[variable]]\n");
+        pair(&mut out, "name", &v.name);
+        maybe(&mut out, "label", v.label.as_ref());
+        pair(&mut out, "kind", &v.kind);
+        maybe(&mut out, "query", v.query.as_ref());
+        maybe(&mut out, "regex", v.regex.as_ref());
+        maybe(
+            &mut out,
+            "values",
+            Some(&v.values).filter(|v| !v.is_empty()),
+        );
+        maybe(&mut out, "value", v.value.as_ref());
+        if matches!(v.kind, VariableKindName::Query | VariableKindName::Custom) {
+            pair(&mut out, "multi", &v.multi);
+            pair(&mut out, "include_all", &v.include_all);
         }
-        let _ = writeln!(out, "kind = {}", quote(v.kind));
-        if let Some(query) = &v.query {
-            let _ = writeln!(out, "query = {}", quote(query));
-        }
-        if let Some(regex) = &v.regex {
-            let _ = writeln!(out, "regex = {}", quote(regex));
-        }
-        if !v.values.is_empty() {
-            let _ = writeln!(out, "values = {}", list(&v.values));
-        }
-        if let Some(value) = &v.value {
-            let _ = writeln!(out, "value = {}", quote(value));
-        }
-        if matches!(v.kind, "query" | "custom") {
-            let _ = writeln!(out, "multi = {}\ninclude_all = {}", v.multi, v.include_all);
-        }
-        if let Some(all) = &v.all_value {
-            let _ = writeln!(out, "all_value = {}", quote(all));
-        }
-        if !v.default.is_empty() {
-            let _ = writeln!(out, "default = {}", list(&v.default));
-        }
+        maybe(&mut out, "all_value", v.all_value.as_ref());
+        maybe(
+            &mut out,
+            "default",
+            Some(&v.default).filter(|d| !d.is_empty()),
+        );
         out.push('\n');
     }
     out
@@ -98,93 +136,66 @@ pub fn variables(variables: &[VariableOut]) -> String {
 pub fn annotations(annotations: &[AnnotationOut]) -> String {
     let mut out = String::new();
     for a in annotations {
-        let _ = writeln!(
-            out,
-            "[[annotation]]\nname = {}\nquery = {}",
-            quote(&a.name),
-            quote(&a.query)
-        );
-        if let Some(title) = &a.title {
-            let _ = writeln!(out, "title = {}", quote(title));
-        }
-        if let Some(colour) = &a.colour {
-            let _ = writeln!(out, "colour = {}", quote(colour));
-        }
+        out.push_str("[[annotation]]\n");
+        pair(&mut out, "name", &a.name);
+        pair(&mut out, "query", &a.query);
+        maybe(&mut out, "title", a.title.as_ref());
+        maybe(&mut out, "colour", a.colour.as_ref());
         out.push('\n');
     }
     out
 }
 
-fn mapping(out: &mut String, m: &Mapping) {
+fn mapping(out: &mut String, m: &ValueText) {
     out.push_str("\n[[tab.row.panel.mapping]]\n");
-    if let Some(value) = m.value {
-        let _ = writeln!(out, "value = {}", number(value));
+    match m.matches {
+        Matches::Value(v) => pair(out, "value", &v),
+        Matches::Range { from, to } => {
+            maybe(out, "from", from);
+            maybe(out, "to", to);
+        }
     }
-    if let Some(from) = m.from {
-        let _ = writeln!(out, "from = {}", number(from));
-    }
-    if let Some(to) = m.to {
-        let _ = writeln!(out, "to = {}", number(to));
-    }
-    let _ = writeln!(out, "text = {}", quote(&m.text));
+    pair(out, "text", &m.text);
 }
 
-/// One `[[tab.row.panel]]` with its series and mappings; `width` is its grid width.
+/// A query and its legend, as a panel or one of its series writes them.
+fn query(out: &mut String, (query, legend): &(String, Option<String>)) {
+    pair(out, "query", query);
+    maybe(out, "legend", legend.as_ref());
+}
+
+/// One `[[tab.row.panel]]` with its series and mappings, under comments naming the Grafana
+/// panel and what was approximated.
 pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
     let mut out = String::new();
     let id = p.id.map(|i| format!(" {i}")).unwrap_or_default();
     let _ = writeln!(out, "# Grafana panel{id} ({})", p.grafana_type);
     comments(&mut out, "approximated: ", approximations);
     comments(&mut out, "note: ", &p.remarks);
-    let _ = writeln!(
-        out,
-        "[[tab.row.panel]]\ntitle = {}\nkind = {}",
-        quote(&p.title),
-        quote(p.kind)
-    );
-    let _ = writeln!(out, "width = {}", p.grid.w);
-    if let [(query, legend)] = p.series.as_slice() {
-        let _ = writeln!(out, "query = {}", quote(query));
-        if let Some(legend) = legend {
-            let _ = writeln!(out, "legend = {}", quote(legend));
-        }
+    out.push_str("[[tab.row.panel]]\n");
+    pair(&mut out, "title", &p.title);
+    pair(&mut out, "kind", &p.kind);
+    pair(&mut out, "width", &p.grid.w);
+    if let [one] = p.series.as_slice() {
+        query(&mut out, one);
     }
-    if p.unit != "none" {
-        let _ = writeln!(out, "unit = {}", quote(p.unit));
+    maybe(&mut out, "unit", Some(p.unit).filter(|u| *u != Unit::None));
+    maybe(&mut out, "decimals", p.decimals);
+    maybe(&mut out, "min", p.min);
+    maybe(&mut out, "max", p.max);
+    let t = &p.thresholds;
+    maybe(&mut out, "target", t.target);
+    maybe(&mut out, "alert", t.alert);
+    if !t.is_empty() && t.direction != Direction::default() {
+        pair(&mut out, "direction", &t.direction);
     }
-    if let Some(d) = p.decimals {
-        let _ = writeln!(out, "decimals = {d}");
-    }
-    if let Some(min) = p.min {
-        let _ = writeln!(out, "min = {}", number(min));
-    }
-    if let Some(max) = p.max {
-        let _ = writeln!(out, "max = {}", number(max));
-    }
-    if let Some(target) = p.thresholds.target {
-        let _ = writeln!(out, "target = {}", number(target));
-    }
-    if let Some(alert) = p.thresholds.alert {
-        let _ = writeln!(out, "alert = {}", number(alert));
-    }
-    if p.thresholds.below && (p.thresholds.target.is_some() || p.thresholds.alert.is_some()) {
-        out.push_str("direction = \"below\"\n");
-    }
-    if let Some(window) = &p.window {
-        let _ = writeln!(out, "window = {}", quote(window));
-    }
-    if let Some(reduce) = p.reduce {
-        let _ = writeln!(out, "reduce = {}", quote(reduce));
-    }
-    if let Some(description) = &p.description {
-        let _ = writeln!(out, "description = {}", quote(description));
-    }
+    maybe(&mut out, "window", p.window.as_ref());
+    maybe(&mut out, "reduce", p.reduce);
+    maybe(&mut out, "description", p.description.as_ref());
     if p.series.len() > 1 {
-        for (query, legend) in &p.series {
-            let _ = writeln!(out, "\n[[tab.row.panel.series]]\nquery = {}", quote(query));
-            if let Some(legend) = legend {
-                let _ = writeln!(out, "legend = {}", quote(legend));
-            }
+        for series in &p.series {
+            out.push_str("\n[[tab.row.panel.series]]\n");
+            query(&mut out, series);
         }
     }
     for m in &p.mappings {
@@ -221,7 +232,136 @@ pub fn rows(rows: &[RowOut], written: impl Fn(&PanelOut) -> String) -> Vec<(u16,
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::*;
+    use crate::config::layout::{PanelKind, Reduce};
+    use crate::config::{Layout, Source};
+    use crate::import::grafana::panels::Grid;
+    use crate::model::Thresholds;
+
+    /// A panel of `kind` in `unit`, bad below its thresholds, with a range mapping.
+    fn out(kind: PanelKind, unit: Unit, reduce: Option<Reduce>) -> PanelOut {
+        PanelOut {
+            title: "it's".into(),
+            kind,
+            series: vec![("up".into(), Some("{{job}}".into()))],
+            unit,
+            decimals: Some(1),
+            min: Some(0.0),
+            max: Some(100.0),
+            thresholds: Thresholds {
+                target: Some(20.0),
+                alert: Some(10.0),
+                direction: Direction::Below,
+            },
+            reduce,
+            window: None,
+            description: None,
+            mappings: vec![ValueText {
+                matches: Matches::Range {
+                    from: None,
+                    to: Some(0.5),
+                },
+                text: "down".into(),
+            }],
+            grid: Grid {
+                x: 0,
+                y: 0,
+                w: 6,
+                h: 4,
+            },
+            id: Some(1),
+            grafana_type: "stat".into(),
+            remarks: Vec::new(),
+            entry: 0,
+        }
+    }
+
+    #[test]
+    fn what_the_writer_spells_the_loader_reads_back_as_the_same_values() {
+        let units = [
+            Unit::None,
+            Unit::Seconds,
+            Unit::Milliseconds,
+            Unit::Microseconds,
+            Unit::Bytes,
+            Unit::BytesPerSecond,
+            Unit::BitsPerSecond,
+            Unit::Percent,
+            Unit::Ratio,
+            Unit::PerSecond,
+            Unit::Count,
+        ];
+        let reductions = [
+            None,
+            Some(Reduce::Max),
+            Some(Reduce::Min),
+            Some(Reduce::Sum),
+        ];
+        let kinds = [PanelKind::Gauge, PanelKind::Stat, PanelKind::Bar];
+        for (i, unit) in units.into_iter().enumerate() {
+            let (kind, reduce) = (kinds[i % kinds.len()], reductions[i % reductions.len()]);
+            let written = panel(&out(kind, unit, reduce), &[]);
+            let text = format!("[[tab]]\ntitle = 't'\n[[tab.row]]\n{written}");
+            let layout = Layout::parse(Source {
+                origin: "written".into(),
+                text,
+            })
+            .unwrap_or_else(|e| panic!("{e}\n{written}"));
+            let read = &layout.tabs[0].rows[0].panels[0];
+            assert_eq!((read.kind, read.unit), (kind, unit), "{written}");
+            assert_eq!(read.reduce, reduce.unwrap_or_default(), "{written}");
+            assert_eq!(read.thresholds, out(kind, unit, reduce).thresholds);
+            assert_eq!(read.mappings, out(kind, unit, reduce).mappings);
+            assert_eq!((read.title.as_str(), read.width), ("it's", 6));
+        }
+        assert_eq!(word(&PanelKind::KpiTable), "kpi_table");
+    }
+
+    #[test]
+    fn variables_of_each_kind_are_written_as_the_loader_reads_them() {
+        let variable = |name: &str, kind| VariableOut {
+            name: name.into(),
+            label: None,
+            kind,
+            query: (kind == VariableKindName::Query).then(|| "label_values(up, job)".into()),
+            regex: None,
+            values: match kind {
+                VariableKindName::Custom | VariableKindName::Interval => vec!["1m".into()],
+                _ => Vec::new(),
+            },
+            value: (kind == VariableKindName::Constant).then(|| "x".into()),
+            multi: kind == VariableKindName::Custom,
+            include_all: false,
+            all_value: None,
+            default: Vec::new(),
+        };
+        let written = variables(&[
+            variable("q", VariableKindName::Query),
+            variable("c", VariableKindName::Custom),
+            variable("k", VariableKindName::Constant),
+            variable("i", VariableKindName::Interval),
+        ]);
+        let text = format!(
+            "{written}[[tab]]\ntitle = 't'\n[[tab.row]]\n[[tab.row.panel]]\ntitle = 'p'\nkind = 'stat'\nquery = 'up'\n"
+        );
+        let layout = Layout::parse(Source {
+            origin: "written".into(),
+            text,
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{written}"));
+        let kinds: Vec<&str> = layout
+            .variables
+            .iter()
+            .map(|v| match v.kind {
+                crate::variables::VariableKind::Query { .. } => "query",
+                crate::variables::VariableKind::Custom { .. } => "custom",
+                crate::variables::VariableKind::Constant { .. } => "constant",
+                crate::variables::VariableKind::Interval { .. } => "interval",
+            })
+            .collect();
+        assert_eq!(kinds, ["query", "custom", "constant", "interval"]);
+        assert!(layout.variables[1].multi, "{written}");
+    }
 
     #[test]
     fn strings_stay_readable_and_valid() {

@@ -15,7 +15,7 @@ mod nagios;
 mod text;
 
 use crate::app::App;
-use crate::config::layout::{Panel, PanelKind, Reduce, Tab};
+use crate::config::layout::{Panel, Reduce, SnapshotKind, Tab};
 use crate::model::labels::legend;
 use crate::model::text::printable;
 use crate::model::{Bound, Direction, Status, Thresholds, Unit};
@@ -76,7 +76,7 @@ pub struct SnapshotRow {
     pub tab: String,
     pub panel: String,
     /// `kpi` (a KPI table's row), `stat` or `gauge`.
-    pub kind: &'static str,
+    pub kind: SnapshotKind,
     /// The KPI's name; a stat or gauge panel's title.
     pub name: String,
     pub query: String,
@@ -227,6 +227,7 @@ impl Snapshot {
                 why_empty,
                 target_text,
                 alert_text,
+                warnings,
                 ..
             } = row;
             for text in [tab, panel, name, query, shown, target_text, alert_text] {
@@ -234,6 +235,7 @@ impl Snapshot {
             }
             error.iter_mut().for_each(clean);
             why_empty.iter_mut().for_each(|why| clean(&mut why.text));
+            warnings.iter_mut().for_each(clean);
         }
         for alert in &mut snapshot.alerts {
             clean(&mut alert.name);
@@ -241,6 +243,7 @@ impl Snapshot {
             clean(&mut alert.summary);
         }
         snapshot.alerts_error.iter_mut().for_each(clean);
+        snapshot.reasons.iter_mut().for_each(clean);
         snapshot
     }
 }
@@ -397,8 +400,11 @@ fn tab_rows(
 ) -> Vec<SnapshotRow> {
     let mut rows = Vec::new();
     for panel in tab.rows.iter().flat_map(|r| &r.panels) {
-        match panel.kind {
-            PanelKind::KpiTable => {
+        let Some(kind) = panel.kind.snapshot() else {
+            continue;
+        };
+        match kind {
+            SnapshotKind::Kpi => {
                 for kpi in &panel.kpis {
                     rows.push(judge(
                         app,
@@ -407,6 +413,7 @@ fn tab_rows(
                         Judged {
                             tab,
                             panel,
+                            kind,
                             name: &kpi.name,
                             id: kpi.query.id,
                             legend_template: kpi.query.legend.as_deref(),
@@ -418,15 +425,9 @@ fn tab_rows(
                     ));
                 }
             }
-            // A gauge draws every series; its status is the worst one, as on screen.
-            PanelKind::Stat | PanelKind::Gauge => {
+            SnapshotKind::Stat | SnapshotKind::Gauge => {
                 let Some(pq) = panel.queries.first() else {
                     continue;
-                };
-                let reduce = if panel.kind == PanelKind::Gauge {
-                    Reduce::Worst
-                } else {
-                    panel.reduce
                 };
                 rows.push(judge(
                     app,
@@ -435,17 +436,18 @@ fn tab_rows(
                     Judged {
                         tab,
                         panel,
+                        kind,
                         name: &panel.title,
                         id: pq.id,
                         legend_template: pq.legend.as_deref(),
-                        reduce,
+                        // As on screen: a gauge draws every series and is its worst.
+                        reduce: panel.status_reduce(),
                         unit: panel.unit,
                         decimals: panel.decimals,
                         thresholds: panel.thresholds,
                     },
                 ));
             }
-            _ => {}
         }
     }
     rows
@@ -455,6 +457,7 @@ fn tab_rows(
 struct Judged<'a> {
     tab: &'a Tab,
     panel: &'a Panel,
+    kind: SnapshotKind,
     name: &'a str,
     id: usize,
     legend_template: Option<&'a str>,
@@ -493,11 +496,7 @@ fn judge(app: &App, ctx: Context, reasons: &BTreeMap<usize, Reason>, j: Judged) 
     SnapshotRow {
         tab: j.tab.title.clone(),
         panel: j.panel.title.clone(),
-        kind: match j.panel.kind {
-            PanelKind::KpiTable => "kpi",
-            PanelKind::Gauge => "gauge",
-            _ => "stat",
-        },
+        kind: j.kind,
         name: j.name.to_string(),
         query: expr,
         value,
@@ -523,7 +522,7 @@ mod tests {
         SnapshotRow {
             tab: "Overview".into(),
             panel: "KPIs".into(),
-            kind: "kpi",
+            kind: SnapshotKind::Kpi,
             name: "p95".into(),
             query: "x".into(),
             value: Some(1.0),
@@ -666,6 +665,7 @@ mod tests {
             exit_code: 2,
             rows: vec![SnapshotRow {
                 error: Some(format!("error{hostile}")),
+                warnings: vec![format!("warning{hostile}")],
                 ..row(Status::Error, true)
             }],
             alerts: vec![alert],

@@ -96,6 +96,7 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::layout::SnapshotKind;
     use crate::report::snapshot::StatusWord;
 
     #[test]
@@ -103,7 +104,7 @@ mod tests {
         let row = SnapshotRow {
             tab: "Overview".into(),
             panel: "KPIs".into(),
-            kind: "kpi",
+            kind: SnapshotKind::Kpi,
             name: "p95 'latency'".into(),
             query: "x".into(),
             value: Some(0.25),

@@ -5,8 +5,8 @@
 
 use super::{Snapshot, SnapshotRow};
 use crate::config::Theme;
+use crate::config::layout::SnapshotKind;
 use crate::report::time::iso_seconds;
-use crate::ui::status_glyph;
 use ratatui::style::Color;
 use std::fmt::Write as _;
 
@@ -33,13 +33,13 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         let _ = writeln!(out, "\n{tab}");
         let of_tab = snapshot.rows.iter().filter(|r| r.tab == tab);
         let mut tables: Vec<(&str, Vec<&SnapshotRow>)> = Vec::new();
-        for row in of_tab.clone().filter(|r| r.kind == "kpi") {
+        for row in of_tab.clone().filter(|r| r.kind == SnapshotKind::Kpi) {
             match tables.last_mut() {
                 Some((panel, rows)) if *panel == row.panel => rows.push(row),
                 _ => tables.push((&row.panel, vec![row])),
             }
         }
-        let panels: Vec<&SnapshotRow> = of_tab.filter(|r| r.kind != "kpi").collect();
+        let panels: Vec<&SnapshotRow> = of_tab.filter(|r| r.kind != SnapshotKind::Kpi).collect();
         if !panels.is_empty() {
             tables.push(("Panels", panels));
         }
@@ -174,7 +174,7 @@ fn table(out: &mut String, rows: &[&SnapshotRow], theme: Option<&Theme>) {
     line(out, HEADERS, HEADERS[4].to_string());
     for (row, c) in rows.iter().zip(&cells) {
         let status = row.status.0;
-        let word = format!("{} {}", status_glyph(status), c[4]);
+        let word = format!("{} {}", status.glyph(), c[4]);
         let word = match theme.and_then(|t| t.status(status).fg).and_then(sgr) {
             Some(code) => format!("\x1b[{code}m{word}\x1b[0m"),
             None => word,

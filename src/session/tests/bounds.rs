@@ -75,7 +75,7 @@ fn labels_cloned_by_one_byte_answers_stop_at_the_weight_bound() {
             .unwrap();
     }
     assert!(
-        cycle.weight > codec::MAX_FRAME_WEIGHT,
+        cycle.weight > weight::MAX_FRAME_WEIGHT,
         "a recorder leaves it out"
     );
     let mut frames = Vec::new();
@@ -113,7 +113,10 @@ fn alerts_cloned_by_one_byte_references_stop_at_the_weight_bound() {
     let (payload, _) = encoder.event_payload(START, &first).unwrap();
     format::encode_frame(&mut frames, &payload);
     let (payload, weight) = encoder.event_payload(START + 1000, &repeated).unwrap();
-    assert!(weight > codec::MAX_FRAME_WEIGHT, "a recorder leaves it out");
+    assert!(
+        weight > weight::MAX_FRAME_WEIGHT,
+        "a recorder leaves it out"
+    );
     format::encode_frame(&mut frames, &payload);
 
     let (entries, warnings) = open(one_block(&zstd::encode_all(&frames[..], 1).unwrap()));

@@ -4,8 +4,8 @@
 //! most of a refresh failed), from how each request and each refresh cycle ended.
 
 use super::{Job, Outcome};
-use crate::config::duration::short;
 use crate::event::Connection;
+use crate::model::duration::Form;
 use crate::prom::PromError;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -216,7 +216,7 @@ impl Link {
         let error = format!(
             "not answering: {} (nothing for {})",
             self.url,
-            short(Duration::from_secs(silent.as_secs()))
+            Form::Setting.duration(Duration::from_secs(silent.as_secs()))
         );
         Some(self.probe(error))
     }
@@ -277,9 +277,15 @@ impl Link {
     /// The server said how long to leave it alone ([`MAX_SERVER_WAIT`] at most).
     fn wait_as_asked(&mut self, status: u16, asked: Duration) -> Connection {
         let wait = asked.min(MAX_SERVER_WAIT).max(self.refresh);
-        let mut error = format!("server asked to wait {} (HTTP {status})", short(asked));
+        let mut error = format!(
+            "server asked to wait {} (HTTP {status})",
+            Form::Setting.duration(asked)
+        );
         if asked > MAX_SERVER_WAIT {
-            error.push_str(&format!("; {} at most", short(MAX_SERVER_WAIT)));
+            error.push_str(&format!(
+                "; {} at most",
+                Form::Setting.duration(MAX_SERVER_WAIT)
+            ));
         }
         log::warn!("{}: {error}", self.url);
         self.wait(error, wait)
@@ -366,7 +372,10 @@ impl Link {
 fn lost(error: &PromError, url: &str) -> String {
     match error {
         PromError::Timeout(after) => {
-            format!("not answering: {url} (timed out after {})", short(*after))
+            format!(
+                "not answering: {url} (timed out after {})",
+                Form::Setting.duration(*after)
+            )
         }
         e => e.to_string(),
     }

@@ -8,9 +8,9 @@
 //! refresh waits, longer each time, with jitter.
 
 use crate::clock::unix_now;
-use crate::config::duration::short;
 use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
+use crate::model::duration::Form;
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
 use link::{Hold, Link, Pace};
@@ -182,7 +182,7 @@ impl Poller {
         log::info!(
             "polling {} distinct queries every {} from {}",
             self.config.queries.len(),
-            short(self.config.refresh),
+            Form::Setting.duration(self.config.refresh),
             self.client.display_url()
         );
         if self

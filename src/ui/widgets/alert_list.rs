@@ -2,11 +2,11 @@
 //! (worst state, counts, oldest since, shared labels, the differing ones counted), opened
 //! with Enter or →; a lone alert is its own line. Names are never cut.
 
-use super::PanelData;
+use super::PanelWidget;
 use super::columns::{Column, fitted, widths};
+use crate::model::duration::Form;
 use crate::model::{Labels, Status};
 use crate::prom::{Alert, AlertSource, AlertState};
-use crate::ui::status_bar::age;
 use crate::view::alert_groups::{AlertGroup, AlertLine};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -60,7 +60,7 @@ const COLUMNS: [Column; 8] = [
 
 /// An alert's row; inside an open group (`shared`: the group's common labels) it is
 /// indented and lists only what sets it apart.
-fn alert_cells(data: &PanelData, alert: &Alert, shared: Option<&Labels>) -> Vec<String> {
+fn alert_cells(data: &PanelWidget, alert: &Alert, shared: Option<&Labels>) -> Vec<String> {
     // Alertmanager holds back a server alert's notifications: it still fires, quietly.
     let source = match (alert.source, data.store.alerts.is_suppressed(alert)) {
         (AlertSource::Server, false) => "server",
@@ -72,7 +72,7 @@ fn alert_cells(data: &PanelData, alert: &Alert, shared: Option<&Labels>) -> Vec<
         alert.severity().unwrap_or("–").to_string(),
         format!("{}{}", if shared.is_some() { "  " } else { "" }, alert.name),
         crate::alerts::gofmt::format_g(alert.value, Some(4)),
-        age(data.ctx.now - alert.active_at),
+        Form::Age.seconds(data.ctx.now - alert.active_at),
         other_labels(
             alert
                 .labels
@@ -84,7 +84,7 @@ fn alert_cells(data: &PanelData, alert: &Alert, shared: Option<&Labels>) -> Vec<
     ]
 }
 
-fn group_cells(data: &PanelData, group: &AlertGroup, expanded: bool) -> Vec<String> {
+fn group_cells(data: &PanelWidget, group: &AlertGroup, expanded: bool) -> Vec<String> {
     let silenced = group
         .members
         .iter()
@@ -125,14 +125,14 @@ fn group_cells(data: &PanelData, group: &AlertGroup, expanded: bool) -> Vec<Stri
             group.members.len()
         ),
         "–".to_string(),
-        age(data.ctx.now - group.oldest()),
+        Form::Age.seconds(data.ctx.now - group.oldest()),
         labels,
         format!("{}{about}", group.counts()),
         source,
     ]
 }
 
-pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render_alerts(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let board = &data.store.alerts;
     let groups = data.alerts.groups(board);
@@ -187,11 +187,7 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 (alert_cells(data, alert, shared), alert.state)
             }
         };
-        let marker = if data.selected_kpi == Some(i) {
-            "▸"
-        } else {
-            " "
-        };
+        let marker = if data.focus == Some(i) { "▸" } else { " " };
         row[0].insert_str(0, marker);
         cells.push(row);
         styles.push(theme.status(state_status(state)));
@@ -204,7 +200,7 @@ pub fn render_alerts(data: &PanelData, area: Rect, buf: &mut Buffer) {
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selection);
-    let mut state = TableState::default().with_selected(data.selected_kpi);
+    let mut state = TableState::default().with_selected(data.focus);
     StatefulWidget::render(table, table_area, buf, &mut state);
     Paragraph::new(notes).render(note_area, buf);
 }

@@ -1,11 +1,12 @@
 //! The rule groups with their health, plus where KPI thresholds and rules disagree, and
 //! Alertmanager's groups and silences. (The active alerts: `alert_list`.)
 
-use super::PanelData;
+use super::PanelWidget;
 use super::alert_list::state_status;
 use super::columns::{Column, fitted, widths};
+use crate::model::duration::Form;
+use crate::prom::alertmanager::{RoutedState, SilenceState};
 use crate::prom::{AlertState, RuleHealth, RuleStatus};
-use crate::ui::status_bar::age;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -13,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Widget, Wrap};
 
 /// A rule's cells and the style of its state or health.
-fn rule_cells(data: &PanelData, group: &str, rule: &RuleStatus) -> (Vec<String>, Style) {
+fn rule_cells(data: &PanelWidget, group: &str, rule: &RuleStatus) -> (Vec<String>, Style) {
     let theme = data.theme;
     let (health, style) = match rule.health {
         RuleHealth::Ok => ("ok", theme.text),
@@ -27,7 +28,7 @@ fn rule_cells(data: &PanelData, group: &str, rule: &RuleStatus) -> (Vec<String>,
     };
     let last = rule.last_evaluation.map_or_else(
         || "never".to_string(),
-        |t| format!("{} ago", age(data.ctx.now - t)),
+        |t| format!("{} ago", Form::Age.seconds(data.ctx.now - t)),
     );
     let kind = match rule.kind {
         crate::prom::RuleKind::Alerting => "alert",
@@ -57,7 +58,7 @@ const RULE_COLUMNS: [Column; 7] = [
     Column::Fill(1),
 ];
 
-pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let board = &data.store.alerts;
     let passes = |group: &str, rule: &RuleStatus| {
@@ -156,7 +157,7 @@ pub fn render_rules(data: &PanelData, area: Rect, buf: &mut Buffer) {
 }
 
 /// Alertmanager's view: where notifications go, and what is silenced until when.
-pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render_alertmanager(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let state = match &data.store.alerts.alertmanager {
         None => {
@@ -186,7 +187,7 @@ pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
         let suppressed = group
             .alerts
             .iter()
-            .filter(|a| a.state == "suppressed")
+            .filter(|a| a.state == RoutedState::Suppressed)
             .count();
         let labels: Vec<String> = group
             .labels
@@ -220,18 +221,20 @@ pub fn render_alertmanager(data: &PanelData, area: Rect, buf: &mut Buffer) {
     ));
     for (i, silence) in silences.into_iter().enumerate() {
         // The keyboard selects silences here (`S` expires the selected one).
-        let marker = if data.selected_kpi == Some(i) {
-            "▸"
+        let marker = if data.focus == Some(i) { "▸" } else { " " };
+        let until = if silence.state == SilenceState::Active {
+            format!(
+                "ends in {}",
+                Form::Age.seconds(silence.ends_at - data.ctx.now)
+            )
         } else {
-            " "
-        };
-        let until = if silence.state == "active" {
-            format!("ends in {}", age(silence.ends_at - data.ctx.now))
-        } else {
-            format!("starts in {}", age(silence.starts_at - data.ctx.now))
+            format!(
+                "starts in {}",
+                Form::Age.seconds(silence.starts_at - data.ctx.now)
+            )
         };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {marker}{} ", silence.state), theme.warn),
+            Span::styled(format!(" {marker}{} ", silence.state.word()), theme.warn),
             Span::styled(silence.matchers.join(", "), theme.text),
             Span::styled(
                 format!("  {until} · {}: {}", silence.created_by, silence.comment),

@@ -1,6 +1,6 @@
 //! Bar panels: one horizontal bar per series (e.g. load per ML instance), longest first.
 
-use super::PanelData;
+use super::PanelWidget;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 /// Eighths of a cell, for bars that end between cells.
 const PARTIAL: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let mut series = data.current_series();
     series.sort_by(|a, b| b.2.total_cmp(&a.2));
     let rows = usize::from(area.height);

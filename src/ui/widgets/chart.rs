@@ -1,7 +1,7 @@
 //! Line charts in a panel: one line per series over the panel's window, drawn by the same
 //! [`TimeChart`] as the drill views, with times relative to now on the x axis.
 
-use super::PanelData;
+use super::PanelWidget;
 use super::time_chart::{ChartLine, TimeChart};
 use crate::model::labels::legend;
 use crate::view::drill::decimate;
@@ -13,7 +13,7 @@ use ratatui::widgets::Widget;
 /// More lines than this are unreadable in a terminal; the rest are summarised.
 const MAX_LINES: usize = 10;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let window = panel.window.as_secs_f64();
     let now = data.ctx.now;

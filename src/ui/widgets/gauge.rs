@@ -1,12 +1,12 @@
 //! Gauges: one bar per series between the panel's min and max, in the series' status.
 
-use super::PanelData;
+use super::PanelWidget;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols;
 use ratatui::widgets::{Gauge, LineGauge, Widget};
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let (min, max) = (panel.min.unwrap_or(0.0), panel.max.unwrap_or(1.0));
     let series = data.current_series();

@@ -1,17 +1,17 @@
 //! KPI tables: one row per KPI with value, target, alert threshold and status; the row
 //! takes the colour of its status, and the status is also spelled out.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::config::layout::Kpi;
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::model::{Bound, Status};
-use crate::ui::status_bar::age;
 use crate::view::reading;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let table = |short: bool| -> Vec<([String; 5], Status)> {
         data.panel
@@ -21,7 +21,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
             .map(|(i, kpi)| {
                 let (mut cells, status) = row_cells(data, kpi, short);
                 // The selected row is marked in text too, for monochrome terminals.
-                if data.selected_kpi == Some(i) {
+                if data.focus == Some(i) {
                     cells[0] = format!("▸{}", cells[0]);
                 }
                 (cells, status)
@@ -61,7 +61,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         } else {
             theme.status(status)
         };
-        if data.selected_kpi == Some(i) {
+        if data.focus == Some(i) {
             style = style.patch(theme.selection);
         }
         let mut texts: Vec<Cell> = pick(c).into_iter().map(Cell::from).collect();
@@ -114,7 +114,7 @@ fn fit_columns(available: u16, wanted: [u16; 5]) -> [u16; 5] {
 }
 
 /// The texts of one KPI row, and its status.
-fn row_cells(data: &PanelData, kpi: &Kpi, short: bool) -> ([String; 5], Status) {
+fn row_cells(data: &PanelWidget, kpi: &Kpi, short: bool) -> ([String; 5], Status) {
     let name = match (&kpi.short, short) {
         (Some(short), true) => short.clone(),
         _ => kpi.name.clone(),
@@ -154,7 +154,7 @@ fn row_cells(data: &PanelData, kpi: &Kpi, short: bool) -> ([String; 5], Status) 
         );
     }
     let status = match (r.status, r.age) {
-        (Status::Stale, Some(a)) => format!("STALE {}", age(a)),
+        (Status::Stale, Some(a)) => format!("STALE {}", Form::Age.seconds(a)),
         (s, _) => s.label().to_string(),
     };
     ([name, value, target, alert, status], r.status)

@@ -1,19 +1,12 @@
 //! Annotation marks on time charts: a vertical line at each marked moment in the mark's
 //! colour, and the marks listed with their times under a drill view's chart.
 
-use super::time_chart::clock;
+use super::time_chart::{ChartMarker, clock};
 use crate::config::Theme;
 use crate::store::Store;
 use crate::view::annotations::{Mark, marks_between};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-
-/// A moment drawn across a chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChartMarker {
-    pub time: f64,
-    pub style: Style,
-}
 
 /// The style of a mark: its colour as the theme resolves it, else the theme's warning.
 fn style(mark: &Mark, theme: &Theme) -> Style {
@@ -31,14 +24,6 @@ pub fn chart_markers(store: &Store, theme: &Theme, start: f64, end: f64) -> Vec<
             time: mark.time,
             style: style(mark, theme),
         })
-        .collect()
-}
-
-/// The vertical lines to draw for `markers`, from `y_min` to `y_max`.
-pub fn lines(markers: &[ChartMarker], y_min: f64, y_max: f64) -> Vec<(Style, [(f64, f64); 2])> {
-    markers
-        .iter()
-        .map(|m| (m.style, [(m.time, y_min), (m.time, y_max)]))
         .collect()
 }
 

@@ -2,14 +2,14 @@
 //! the status, and a line explaining errors, staleness or cut results.
 
 use super::{
-    PanelData, alert_list, alerts, bar, chart, gauge, kpi_table, slo, sparkline, stat, table,
-    targets, tsdb,
+    alert_list, alerts, bar, chart, gauge, kpi_table, slo, sparkline, stat, table, targets, tsdb,
 };
 use crate::config::Theme;
-use crate::config::layout::{Panel, PanelKind};
+use crate::config::layout::{Content, Panel, PanelKind};
 use crate::model::Status;
-use crate::store::Store;
-use crate::ui::status_bar::age;
+use crate::model::duration::Form;
+use crate::model::labels::legend;
+use crate::store::{SeriesData, Store};
 use crate::view::alert_groups::AlertsView;
 use crate::view::{Context, health, panel_status};
 use ratatui::buffer::Buffer;
@@ -17,22 +17,49 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
+/// A panel in its frame, and everything its kind needs to draw itself.
+#[derive(Clone, Copy)]
 pub struct PanelWidget<'a> {
     pub panel: &'a Panel,
     pub store: &'a Store,
     pub theme: &'a Theme,
     pub ctx: Context,
-    /// `Some` when the panel has the keyboard: the selected KPI row (tables only).
+    /// `Some` when the panel has the keyboard: the selected row (a KPI, an alert line, a
+    /// silence, a target).
     pub focus: Option<usize>,
     /// The alert list's filter and open groups.
     pub alerts: &'a AlertsView,
 }
 
+impl<'a> PanelWidget<'a> {
+    /// Every current series of every query on the panel, with its legend and value.
+    pub fn current_series(&self) -> Vec<(String, &'a SeriesData, f64)> {
+        let mut out = Vec::new();
+        for pq in &self.panel.queries {
+            let Some(query) = self.store.query(pq.id) else {
+                continue;
+            };
+            for (series, value) in query.current() {
+                out.push((legend(pq.legend.as_deref(), &series.labels), series, value));
+            }
+        }
+        out
+    }
+
+    /// The value as the panel shows it: a mapping's text, else the number in its unit.
+    pub fn format(&self, value: f64) -> String {
+        match crate::model::mapping::text_for(&self.panel.mappings, value) {
+            Some(text) => text.to_string(),
+            None => self.panel.unit.format(value, self.panel.decimals),
+        }
+    }
+}
+
 /// Why a panel's data is not simply fresh, in words.
-fn problem(data: &PanelData) -> Option<(Status, String)> {
+fn problem(data: &PanelWidget) -> Option<(Status, String)> {
     let mut ids: Vec<usize> = data.panel.query_ids().collect();
     // The selected KPI row's problem is the one to read first.
-    if let Some(selected) = data.selected_kpi.and_then(|k| data.panel.kpis.get(k)) {
+    if let Some(selected) = data.focus.and_then(|k| data.panel.kpis.get(k)) {
         ids.retain(|id| *id != selected.query.id);
         ids.insert(0, selected.query.id);
     }
@@ -42,8 +69,9 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
         };
         let since = query
             .last_eval
-            .map(|at| format!(" (last value {} ago)", age(data.ctx.now - at)))
+            .map(|at| format!(" (last value {} ago)", Form::Age.seconds(data.ctx.now - at)))
             .unwrap_or_default();
+        let kpis = data.panel.kind.content() == Content::Kpis;
         match health(query, data.ctx) {
             Some(Status::Error) => {
                 let err = query
@@ -54,12 +82,10 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
                 return Some((Status::Error, format!("⚠ {err}{since}")));
             }
             Some(Status::Stale) => return Some((Status::Stale, format!("stale{since}"))),
-            Some(Status::NoData)
-                if query.last_eval.is_none() && data.panel.kind != PanelKind::KpiTable =>
-            {
+            Some(Status::NoData) if query.last_eval.is_none() && !kpis => {
                 return Some((Status::NoData, "waiting for data…".to_string()));
             }
-            Some(Status::NoData) if data.panel.kind == PanelKind::KpiTable => {
+            Some(Status::NoData) if kpis => {
                 let why =
                     crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now);
                 let kpi = data.panel.kpis.iter().find(|k| k.query.id == id);
@@ -67,7 +93,7 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
                     return Some((Status::NoData, format!("{}: {why}", kpi.name)));
                 }
             }
-            Some(Status::NoData) if data.panel.kind != PanelKind::KpiTable => {
+            Some(Status::NoData) => {
                 let why =
                     crate::view::why_empty::reason(&query.expr, &data.store.server, data.ctx.now)
                         .map_or_else(
@@ -100,7 +126,7 @@ fn problem(data: &PanelData) -> Option<(Status, String)> {
 
 /// "partial data" when the server warned about a query of the panel, for the title: a
 /// partial answer never passes for a plain OK, however small the panel is.
-fn partial_data(data: &PanelData) -> Option<&'static str> {
+fn partial_data(data: &PanelWidget) -> Option<&'static str> {
     data.panel
         .query_ids()
         .filter_map(|id| data.store.query(id))
@@ -110,7 +136,7 @@ fn partial_data(data: &PanelData) -> Option<&'static str> {
 
 /// "500 of 100,000 series" when a query of the panel was cut, for the title: it stays
 /// visible however small the panel is.
-fn cut_series(data: &PanelData) -> Option<String> {
+fn cut_series(data: &PanelWidget) -> Option<String> {
     let query = data
         .panel
         .query_ids()
@@ -180,8 +206,8 @@ pub fn frame<'a>(
 
 /// The title, with the `/` filter on the panels it narrows (alerts and rules).
 fn filtered_title(panel: &Panel, alerts: &AlertsView) -> String {
-    match (&alerts.filter, panel.kind) {
-        (Some(filter), PanelKind::Alerts | PanelKind::Rules) => {
+    match &alerts.filter {
+        Some(filter) if panel.kind.is_filtered() => {
             format!("{} · /{}", panel.title, filter.text())
         }
         _ => panel.title.clone(),
@@ -190,22 +216,14 @@ fn filtered_title(panel: &Panel, alerts: &AlertsView) -> String {
 
 impl Widget for PanelWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let data = PanelData {
-            panel: self.panel,
-            store: self.store,
-            theme: self.theme,
-            ctx: self.ctx,
-            selected_kpi: self.focus,
-            alerts: self.alerts,
-        };
         let theme = self.theme;
         let status = panel_status(self.panel, self.store, self.ctx);
         let title = filtered_title(self.panel, self.alerts);
         let mut block = frame(&title, status, Some(status), self.focus.is_some(), theme);
-        if let Some(partial) = partial_data(&data) {
+        if let Some(partial) = partial_data(&self) {
             block = block.title(Span::styled(partial, theme.status(Status::Warn)));
         }
-        if let Some(cut) = cut_series(&data) {
+        if let Some(cut) = cut_series(&self) {
             block = block.title(Span::styled(cut, theme.status(Status::Warn)));
         }
         let inner = block.inner(area);
@@ -219,14 +237,9 @@ impl Widget for PanelWidget<'_> {
                 .query(id)
                 .is_some_and(|q| q.current().next().is_some())
         });
-        let problem = problem(&data);
+        let problem = problem(&self);
         // Nothing to draw yet: the explanation takes the whole panel.
-        if !has_values
-            && self.panel.kind != PanelKind::KpiTable
-            && !self.panel.kind.is_alerting()
-            && !self.panel.kind.is_server()
-            && self.panel.kind != PanelKind::Slo
-        {
+        if !has_values && self.panel.kind.content() == Content::Series {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
             Paragraph::new(text)
                 .style(theme.status(status))
@@ -245,19 +258,22 @@ impl Widget for PanelWidget<'_> {
             _ => inner,
         };
         match self.panel.kind {
-            PanelKind::KpiTable => kpi_table::render(&data, content, buf),
-            PanelKind::Chart => chart::render(&data, content, buf),
-            PanelKind::Sparkline => sparkline::render(&data, content, buf),
-            PanelKind::Stat => stat::render(&data, content, buf),
-            PanelKind::Gauge => gauge::render(&data, content, buf),
-            PanelKind::Bar => bar::render(&data, content, buf),
-            PanelKind::Alerts => alert_list::render_alerts(&data, content, buf),
-            PanelKind::Rules => alerts::render_rules(&data, content, buf),
-            PanelKind::Alertmanager => alerts::render_alertmanager(&data, content, buf),
-            PanelKind::Table => table::render(&data, content, buf),
-            PanelKind::Targets => targets::render(&data, content, buf),
-            PanelKind::Tsdb => tsdb::render(&data, content, buf),
-            PanelKind::Slo => slo::render(&data, content, buf),
+            PanelKind::KpiTable => kpi_table::render(&self, content, buf),
+            PanelKind::Chart => chart::render(&self, content, buf),
+            PanelKind::Sparkline => sparkline::render(&self, content, buf),
+            PanelKind::Stat => stat::render(&self, content, buf),
+            PanelKind::Gauge => gauge::render(&self, content, buf),
+            PanelKind::Bar => bar::render(&self, content, buf),
+            PanelKind::Alerts => alert_list::render_alerts(&self, content, buf),
+            PanelKind::Rules => alerts::render_rules(&self, content, buf),
+            PanelKind::Alertmanager => alerts::render_alertmanager(&self, content, buf),
+            PanelKind::Table => table::render(&self, content, buf),
+            PanelKind::Targets => targets::render(&self, content, buf),
+            PanelKind::Tsdb => tsdb::render(&self, content, buf),
+            PanelKind::Slo => {
+                let rows = crate::view::slo::rows(&self.panel.slos, self.store, self.ctx.now);
+                slo::render(rows, self.theme, self.focus, content, buf);
+            }
         }
     }
 }

@@ -3,12 +3,11 @@
 //! alerts that would fire and when the budget runs out; below, where the long windows
 //! came from and how old they are.
 
-use super::PanelData;
-use crate::config::duration::short;
+use crate::config::Theme;
 use crate::model::Status;
+use crate::model::duration::Form;
 use crate::model::slo::{self, Severity, Window};
-use crate::ui::status_bar::age;
-use crate::view::slo::{SloRow, rows};
+use crate::view::slo::SloRow;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -18,9 +17,13 @@ use ratatui::widgets::{Paragraph, Widget};
 /// Width of the budget bar, in cells.
 const BAR: usize = 10;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
-    let theme = data.theme;
-    let rows = rows(&data.panel.slos, data.store, data.ctx);
+pub fn render(
+    rows: Vec<SloRow>,
+    theme: &Theme,
+    focus: Option<usize>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let name_width = rows
         .iter()
         // The name, the selection mark and a space.
@@ -32,7 +35,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     // runs out.
     let width = usize::from(area.width);
     if usize::from(area.height) <= rows.len() || width < name_width + 28 {
-        return compact(data, rows, area, buf);
+        return compact(theme, rows, area, buf);
     }
     let alerts_width = rows
         .iter()
@@ -56,11 +59,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     if medium {
         header.push(Span::styled(format!("{:<8}", "SLI"), theme.muted));
         for w in Window::SHOWN {
-            let actual = data
-                .panel
-                .slos
-                .first()
-                .map_or(w.reference(), |s| s.burn_window(w));
+            let actual = rows.first().map_or(w.reference(), |r| r.slo.burn_window(w));
             // Scaled windows (a short SLO window) say what they really span.
             let label = if actual == w.reference() {
                 w.label().to_string()
@@ -80,7 +79,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::from(header));
     for (i, row) in rows.iter().enumerate() {
-        let selected = data.selected_kpi == Some(i);
+        let selected = focus == Some(i);
         let mark = if selected { "▸" } else { "" };
         let style = match row.status {
             Status::Ok | Status::NoData => theme.text,
@@ -118,7 +117,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
         if wide {
             let runs_out = match (row.exhaustion, row.budget_left) {
                 (_, Some(left)) if left <= 0.0 => "spent".to_string(),
-                (Some(d), _) => format!("in {}", short(d)),
+                (Some(d), _) => format!("in {}", Form::Setting.duration(d)),
                 _ => "–".to_string(),
             };
             spans.push(Span::styled(runs_out, theme.text));
@@ -144,8 +143,7 @@ fn alerts_text(row: &SloRow) -> String {
 }
 
 /// Short of room (the Overview): the budget left and the name, worst first, a line each.
-fn compact(data: &PanelData, mut rows: Vec<SloRow>, area: Rect, buf: &mut Buffer) {
-    let theme = data.theme;
+fn compact(theme: &Theme, mut rows: Vec<SloRow>, area: Rect, buf: &mut Buffer) {
     rows.sort_by(|a, b| {
         b.status.cmp(&a.status).then(
             a.budget_left
@@ -206,7 +204,7 @@ fn cost_note(rows: &[SloRow]) -> Option<String> {
                 .unwrap_or_default();
             Some(format!(
                 "long windows asked raw once a minute, {} old; `spheroseg-top slo rules` writes the recording rules ({rule} …) that make them cheap",
-                age(oldest)
+                Form::Age.seconds(oldest)
             ))
         }
         None if rows

@@ -1,14 +1,14 @@
 //! Sparklines: the current value and the window's history as bars, each bar in the
 //! status its value earns, so a spike past the alert threshold shows red.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::view::{reading, reduced_history, resample};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Sparkline, SparklineBar, Widget};
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let Some(pq) = panel.queries.first() else {
         return;
@@ -42,7 +42,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
 }
 
 /// Draws `history` over the panel's window as one bar per column.
-pub fn bars(data: &PanelData, history: &[(f64, f64)], area: Rect, buf: &mut Buffer) {
+pub fn bars(data: &PanelWidget, history: &[(f64, f64)], area: Rect, buf: &mut Buffer) {
     if area.is_empty() {
         return;
     }

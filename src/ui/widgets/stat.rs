@@ -1,6 +1,7 @@
 //! Stat panels: the number, its trend over the window, and a sparkline when there is room.
 
-use super::{PanelData, sparkline};
+use super::{PanelWidget, sparkline};
+use crate::model::duration::Form;
 use crate::model::labels::legend;
 use crate::view::{reading, reduced_history};
 use ratatui::buffer::Buffer;
@@ -9,7 +10,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let Some(pq) = panel.queries.first() else {
         return;
@@ -47,10 +48,7 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
                 "="
             };
             let change = format!("{arrow} {}", panel.unit.format(delta.abs(), panel.decimals));
-            let long = format!(
-                "{change} in {}",
-                crate::ui::status_bar::age(data.ctx.now - t)
-            );
+            let long = format!("{change} in {}", Form::Age.seconds(data.ctx.now - t));
             if long.chars().count() <= usize::from(area.width) {
                 long
             } else {

@@ -2,7 +2,8 @@
 //! (the layout's `columns`, else the labels that tell the series apart) and the value in
 //! the panel's unit, coloured by its thresholds. Worst first when there are thresholds.
 
-use super::PanelData;
+use super::PanelWidget;
+use super::columns::{Column, ellipsis, fitted, widths};
 use crate::model::Labels;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -10,10 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 use std::collections::BTreeSet;
 
-/// A column never takes more than this many cells; the value keeps its room.
-const MAX_COLUMN: usize = 40;
-
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
     let mut series = data.current_series();
     let thresholds = &panel.thresholds;
@@ -65,51 +63,59 @@ pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
     } else {
         lines.len()
     };
-    let width = |i: usize| {
-        lines
-            .iter()
-            .map(|(cells, _, _)| cells[i].chars().count())
-            .chain([header_names[i].chars().count()])
-            .max()
-            .unwrap_or(0)
-            .min(MAX_COLUMN) as u16
-    };
     let value_width = lines
         .iter()
         .map(|(_, text, _)| text.chars().count())
         .chain(["Value".len()])
         .max()
-        .unwrap_or(0) as u16;
-    let mut widths: Vec<Constraint> = (0..header_names.len())
-        .map(|i| Constraint::Max(width(i)))
+        .unwrap_or(0);
+    // The one rule of every table (`columns`): labels as wide as their longest value, cut
+    // with `…` when the panel is narrower; the value is never cut.
+    let mut kinds = vec![Column::Content; header_names.len()];
+    kinds.push(Column::Name);
+    let mut header: Vec<String> = header_names;
+    header.push(format!("{:>value_width$}", "Value"));
+    let cells: Vec<Vec<String>> = std::iter::once(header)
+        .chain(lines.iter().take(shown).map(|(cells, text, _)| {
+            let mut row = cells.clone();
+            row.push(format!("{text:>value_width$}"));
+            row
+        }))
         .collect();
-    widths.push(Constraint::Length(value_width));
-
-    let table_rows: Vec<Row> = lines
-        .iter()
-        .take(shown)
-        .map(|(cells, text, value)| {
+    let widths = widths(&kinds, &cells, area.width, 1);
+    let mut rows = cells.into_iter();
+    let header = rows
+        .next()
+        .map(|c| fitted(&kinds, &widths, c).style(data.theme.muted));
+    // The value alone is coloured by the thresholds.
+    let table_rows: Vec<Row> = rows
+        .zip(&lines)
+        .map(|(mut cells, (_, _, value))| {
             let style = if thresholds.is_empty() {
                 data.theme.text
             } else {
                 data.theme.status(thresholds.classify(*value))
             };
-            let mut row: Vec<Cell> = cells.iter().map(|c| Cell::from(c.as_str())).collect();
-            let value_text = format!("{text:>w$}", w = usize::from(value_width));
+            let value_text = cells.pop().unwrap_or_default();
+            let mut row: Vec<Cell> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| Cell::from(ellipsis(c, *w)))
+                .collect();
             row.push(Cell::from(Span::styled(value_text, style)));
             Row::new(row).style(data.theme.text)
         })
         .collect();
-    let mut header: Vec<String> = header_names;
-    header.push(format!("{:>w$}", "Value", w = usize::from(value_width)));
     let table_area = Rect {
         height: area.height.saturating_sub(u16::from(hidden > 0)),
         ..area
     };
-    Table::new(table_rows, widths)
-        .header(Row::new(header).style(data.theme.muted))
-        .column_spacing(1)
-        .render(table_area, buf);
+    let mut table =
+        Table::new(table_rows, widths.iter().map(|w| Constraint::Length(*w))).column_spacing(1);
+    if let Some(header) = header {
+        table = table.header(header);
+    }
+    table.render(table_area, buf);
     if hidden > 0 {
         let more = format!("… {} more", lines.len() - shown);
         Line::from(Span::styled(more, data.theme.muted)).render(

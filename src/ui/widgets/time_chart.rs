@@ -3,7 +3,7 @@
 //! inspect cursor. Drill views use it at any zoom; x labels are clock times.
 
 use crate::config::Theme;
-use crate::config::duration::short;
+use crate::model::duration::Form;
 use crate::model::{Thresholds, Unit};
 use chrono::{Local, TimeZone};
 use ratatui::buffer::Buffer;
@@ -40,8 +40,23 @@ pub struct TimeChart<'a> {
     /// Series left out of `lines`, said under the axis.
     pub hidden_lines: usize,
     /// Annotation marks, drawn as vertical lines.
-    pub markers: Vec<super::markers::ChartMarker>,
+    pub markers: Vec<ChartMarker>,
     pub theme: &'a Theme,
+}
+
+/// A moment drawn across a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartMarker {
+    pub time: f64,
+    pub style: Style,
+}
+
+/// The vertical lines to draw for `markers`, from `y_min` to `y_max`.
+fn marker_lines(markers: &[ChartMarker], y_min: f64, y_max: f64) -> Vec<(Style, [(f64, f64); 2])> {
+    markers
+        .iter()
+        .map(|m| (m.style, [(m.time, y_min), (m.time, y_max)]))
+        .collect()
 }
 
 /// A Unix time as the clock on the wall shows it; the date too when the range spans days.
@@ -97,7 +112,7 @@ impl Widget for TimeChart<'_> {
             .map(|(i, _)| (self.start + (i as f64 + 0.5) * width, y_min))
             .collect();
         let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
-        let marker_lines = super::markers::lines(&self.markers, y_min, y_max);
+        let marker_lines = marker_lines(&self.markers, y_min, y_max);
 
         let mut datasets: Vec<Dataset> = self
             .lines
@@ -158,7 +173,10 @@ impl Widget for TimeChart<'_> {
             } else if self.end - t < 0.5 {
                 "now".to_string()
             } else {
-                format!("-{}", short(Duration::from_secs_f64(self.end - t)))
+                format!(
+                    "-{}",
+                    Form::Setting.duration(Duration::from_secs_f64(self.end - t))
+                )
             }
         };
         let x_labels = vec![

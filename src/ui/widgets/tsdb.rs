@@ -1,8 +1,9 @@
 //! The server's head cardinality (`/api/v1/status/tsdb`) and what each query of this
 //! dashboard costs it, with a warning where a query returns more series than a panel keeps.
 
-use super::PanelData;
+use super::PanelWidget;
 use crate::model::Status;
+use crate::store::Store;
 use crate::view::server::query_costs;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,7 +13,20 @@ use ratatui::widgets::{Paragraph, Widget};
 /// Entries of each top list shown.
 const TOP: usize = 5;
 
-pub fn render(data: &PanelData, area: Rect, buf: &mut Buffer) {
+/// Lines the panel's content takes: the taller of its two columns. The grid gives the
+/// panel no more than that.
+pub fn height(store: &Store) -> u16 {
+    let Some(Ok(facts)) = store.server.facts.as_ref().map(|a| a.result.as_ref()) else {
+        // A line saying what is awaited, or what failed (which may wrap once).
+        return 2;
+    };
+    let tsdb = &facts.tsdb;
+    let server = 3 + tsdb.series_by_metric.len().min(TOP) + tsdb.values_by_label.len().min(TOP);
+    let dashboard = 2 + query_costs(store).len();
+    u16::try_from(server.max(dashboard)).unwrap_or(u16::MAX)
+}
+
+pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
     let Some(answer) = &data.store.server.facts else {
         Paragraph::new("waiting for Prometheus' status…")
