@@ -248,3 +248,58 @@ async fn without_the_rules_long_windows_are_asked_once_a_minute_and_their_age_sh
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains('×') && row.contains('%'), "{row}");
 }
+
+/// `snapshot` in the incident, no rules loaded: the availability SLO's row in JSON has its
+/// objective, budget left and a burn rate per workbook window; once it pages the row is
+/// ALERT and the verdict CRITICAL (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_in_the_incident_has_the_slo_rows_and_a_page_is_critical() {
+    let stack = common::stack(Scenario::Incident).await;
+    let url = stack.prometheus_url().to_string();
+    let layout = fixture("short-window.toml");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let (json, code) = loop {
+        let output = binary()
+            .args([
+                "snapshot",
+                "--format",
+                "json",
+                "--prometheus",
+                &url,
+                "--layout",
+            ])
+            .arg(&layout)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+        let code = output.status.code();
+        if code == Some(2) || Instant::now() > deadline {
+            break (json, code);
+        }
+        sleep(Duration::from_secs(2)).await;
+    };
+    let slos = json["slos"].as_array().unwrap();
+    eprintln!("{}", serde_json::to_string_pretty(&slos).unwrap());
+    assert_eq!(slos.len(), 2, "{json}");
+    let availability = &slos[0];
+    assert_eq!(availability["name"], "API availability");
+    assert_eq!(availability["objective"], 99.0);
+    assert!(availability["budget_left"].is_number(), "{availability}");
+    let mut windows: Vec<&String> = availability["burn_rates"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    windows.sort();
+    assert_eq!(windows, ["1d", "1h", "30m", "3d", "5m", "6h"]);
+    assert!(
+        availability["burn_rates"]["5m"].as_f64().unwrap() > 6.0,
+        "{availability}"
+    );
+    assert_eq!(availability["burn_windows"]["5m"], "30s");
+    assert_eq!(availability["state"], "page", "{availability}");
+    assert_eq!(availability["status"], "ALERT");
+    assert_eq!(json["verdict"], "CRITICAL");
+    assert_eq!(code, Some(2));
+}

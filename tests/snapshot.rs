@@ -56,19 +56,20 @@ fn stderr(output: &Output) -> String {
 }
 
 /// The exit code the rows and firing alerts of a JSON snapshot call for, worked out here
-/// independently of the program: a critical page is 2; no row measured (or, without rows,
+/// independently of the program: a critical page or an SLO's page (ALERT) is 2; no row measured (or, without rows,
 /// no alert list) is 3; a warning, a firing alert or anything not measured in full is 1.
 fn expected_code(value: &Value) -> i32 {
     let rows = value["rows"].as_array().unwrap();
     let alerts = value["alerts"].as_array().unwrap();
-    let any = |status: &str| rows.iter().any(|r| r["status"] == status);
+    let slos = value["slos"].as_array().unwrap();
+    let any = |status: &str| rows.iter().chain(slos).any(|r| r["status"] == status);
     let unmeasured =
         |r: &&Value| ["ERROR", "NO DATA", "STALE"].contains(&r["status"].as_str().unwrap());
     let alerts_read = value["alerts_error"].is_null();
-    let blind = if rows.is_empty() {
+    let blind = if rows.is_empty() && slos.is_empty() {
         !alerts_read
     } else {
-        rows.iter().all(|r| unmeasured(&r))
+        rows.iter().chain(slos).all(|r| unmeasured(&r))
     };
     let incomplete = rows
         .iter()

@@ -12,7 +12,9 @@
 //! [`reading`] the screen's widgets use, so every status is the one the dashboard shows.
 
 mod nagios;
+pub mod slo;
 mod text;
+mod words;
 
 use crate::app::App;
 use crate::config::layout::{Panel, Reduce, SnapshotKind, Tab};
@@ -25,6 +27,7 @@ use crate::view::why_empty::{self, Reason};
 use crate::view::{Context, reading};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use words::{NAMED, named, quote, rows_word};
 
 /// The verdict as a Nagios plugin's exit code: how a cron job or CI step reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -61,6 +64,8 @@ pub struct Snapshot {
     pub verdict: Verdict,
     pub exit_code: u8,
     pub rows: Vec<SnapshotRow>,
+    /// The SLOs of the judged tabs' SLO panels: budget left, burn rates, state.
+    pub slos: Vec<slo::SloRow>,
     /// Prometheus' (and local rules') alerts firing now.
     pub alerts: Vec<FiringAlert>,
     /// Why Prometheus' alert list could not be read, if it could not.
@@ -175,10 +180,27 @@ impl Snapshot {
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
         };
+        let slos = layout
+            .tabs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| tabs.is_empty() || tabs.contains(i))
+            .flat_map(|(_, tab)| tab.rows.iter().flat_map(|r| &r.panels))
+            .find(|p| !p.slos.is_empty())
+            .map_or_else(Vec::new, |p| slo::rows(&p.slos, store, ctx.now));
         let mut unmeasured = unset_variables(app);
         unmeasured.extend(unmeasured_rows(&rows, alerts_error.as_deref()));
+        let unread: Vec<&str> = slos
+            .iter()
+            .filter(|s| s.status == Status::NoData)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !unread.is_empty() {
+            unmeasured.push(format!("no data: SLO {}", named(&unread, NAMED)));
+        }
         let verdict = verdict(
             &rows,
+            &slos,
             &alerts,
             alerts_error.is_some(),
             !unmeasured.is_empty(),
@@ -189,6 +211,7 @@ impl Snapshot {
             verdict,
             exit_code: verdict.code(),
             rows,
+            slos,
             alerts,
             alerts_error,
             reasons: unmeasured,
@@ -237,6 +260,9 @@ impl Snapshot {
             why_empty.iter_mut().for_each(|why| clean(&mut why.text));
             warnings.iter_mut().for_each(clean);
         }
+        for slo in &mut snapshot.slos {
+            clean(&mut slo.name);
+        }
         for alert in &mut snapshot.alerts {
             clean(&mut alert.name);
             alert.severity.iter_mut().for_each(clean);
@@ -253,11 +279,13 @@ fn measured(row: &SnapshotRow) -> bool {
     !matches!(row.status.0, Status::Error | Status::NoData | Status::Stale)
 }
 
-/// 2 for an ALERT or a firing critical alert; else 3 when no row could be measured (or,
-/// without rows, the alert list could not be read); else 1 for a WARN, another firing
-/// alert, or anything not measured in full (`incomplete`: the reasons); 0 otherwise.
+/// 2 for an ALERT (an SLO paging) or a firing critical alert; else 3 when nothing could be
+/// measured (or, without rows, the alert list could not be read); else 1 for a WARN (an
+/// SLO's ticket), another firing alert, or anything not measured in full (`incomplete`:
+/// the reasons); 0 otherwise.
 fn verdict(
     rows: &[SnapshotRow],
+    slos: &[slo::SloRow],
     alerts: &[FiringAlert],
     alerts_failed: bool,
     incomplete: bool,
@@ -265,11 +293,16 @@ fn verdict(
     let critical_alert = alerts
         .iter()
         .any(|a| a.severity.as_deref() == Some("critical"));
-    let worst = rows.iter().map(|r| r.status.0).max().unwrap_or(Status::Ok);
-    let blind = if rows.is_empty() {
+    let worst = rows
+        .iter()
+        .map(|r| r.status.0)
+        .chain(slos.iter().map(|s| s.status))
+        .max()
+        .unwrap_or(Status::Ok);
+    let blind = if rows.is_empty() && slos.is_empty() {
         alerts_failed
     } else {
-        !rows.iter().any(measured)
+        !rows.iter().any(measured) && slos.iter().all(|s| s.status == Status::NoData)
     };
     if worst == Status::Alert || critical_alert {
         Verdict::Critical
@@ -281,9 +314,6 @@ fn verdict(
         Verdict::Ok
     }
 }
-
-/// Longest server text quoted in a reason: the first line says why, not everything.
-const QUOTED: usize = 200;
 
 /// Template variables without a value: their queries were asked for nothing.
 fn unset_variables(app: &App) -> Vec<String> {
@@ -355,41 +385,6 @@ fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<Stri
         }
     }
     reasons
-}
-
-/// How many rows' names a reason lists before "and N more".
-const NAMED: usize = 3;
-
-/// `a, b, c and 4 more`: the first `limit` of `names`.
-pub(super) fn named<S: AsRef<str>>(names: &[S], limit: usize) -> String {
-    let mut text = names
-        .iter()
-        .take(limit)
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > limit {
-        text.push_str(&format!(" and {} more", names.len() - limit));
-    }
-    text
-}
-
-fn rows_word(n: usize) -> String {
-    if n == 1 {
-        "1 row".to_string()
-    } else {
-        format!("{n} rows")
-    }
-}
-
-/// A server's text on one line, [`QUOTED`] characters at most.
-fn quote(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default().trim();
-    let mut quoted: String = line.chars().take(QUOTED).collect();
-    if quoted.len() < text.trim().len() {
-        quoted.push('…');
-    }
-    quoted
 }
 
 fn tab_rows(
@@ -552,7 +547,7 @@ mod tests {
     fn judged(rows: &[SnapshotRow], alerts: &[FiringAlert], alerts_failed: bool) -> Verdict {
         let error = alerts_failed.then_some("HTTP 500");
         let incomplete = !unmeasured_rows(rows, error).is_empty();
-        verdict(rows, alerts, alerts_failed, incomplete)
+        verdict(rows, &[], alerts, alerts_failed, incomplete)
     }
 
     #[test]
@@ -668,6 +663,7 @@ mod tests {
                 warnings: vec![format!("warning{hostile}")],
                 ..row(Status::Error, true)
             }],
+            slos: Vec::new(),
             alerts: vec![alert],
             alerts_error: Some(format!("alerts{hostile}")),
             reasons: vec![format!("reason{hostile}")],

@@ -15,6 +15,18 @@ pub fn render(snapshot: &Snapshot) -> String {
         .iter()
         .filter(|r| r.status.0 >= Status::Warn)
         .map(|r| format!("{} {} ({})", r.name, r.shown, r.status.0.label()))
+        .chain(
+            snapshot
+                .slos
+                .iter()
+                .filter(|s| s.status >= Status::Warn)
+                .map(|s| {
+                    let left = s
+                        .budget_left
+                        .map_or("–".to_string(), |l| format!("{l:.0}%"));
+                    format!("SLO {} budget {left} ({})", s.name, s.state.unwrap_or("-"))
+                }),
+        )
         .chain(snapshot.alerts.iter().map(|a| format!("{} firing", a.name)))
         .collect();
     let detail = named(&off, NAMED);
@@ -24,7 +36,14 @@ pub fn render(snapshot: &Snapshot) -> String {
     } else {
         format!("{summary}: {detail}")
     };
-    let perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
+    let mut perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
+    perfdata.extend(snapshot.slos.iter().map(|s| {
+        let label = format!("slo/{}", s.name)
+            .replace('\'', "")
+            .replace('=', ":");
+        let left = s.budget_left.map_or("U".to_string(), |l| number(l) + "%");
+        format!("'{label}'={left}")
+    }));
     // `|` splits text from perfdata: none may be left in the text, nor a line break in
     // the first line.
     let text = text.replace('|', "/").replace(['\n', '\r'], " ");

@@ -48,6 +48,7 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
             table(&mut out, &rows, theme);
         }
     }
+    slos(&mut out, snapshot);
     errors(&mut out, snapshot);
     why_empty(&mut out, snapshot);
     if !snapshot.alerts.is_empty() {
@@ -61,6 +62,44 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         let _ = writeln!(out, "\nalerts not read: {error}");
     }
     out
+}
+
+/// One line per SLO: objective, budget left, burn rates, the alerts that would fire.
+fn slos(out: &mut String, snapshot: &Snapshot) {
+    if snapshot.slos.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nSLOs");
+    let width = snapshot.slos.iter().map(|s| s.name.chars().count()).max();
+    for slo in &snapshot.slos {
+        let left = slo
+            .budget_left
+            .map_or("–".to_string(), |l| format!("{l:.0}%"));
+        let burns: Vec<String> = slo
+            .burn_rates
+            .0
+            .iter()
+            .map(|(w, b)| match b {
+                Some(b) => format!("{w} {b:.1}×"),
+                None => format!("{w} –"),
+            })
+            .collect();
+        let firing = if slo.firing.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", slo.firing.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {}% over {}  budget left {left:>5}  burn {}  {}{firing}",
+            slo.name,
+            slo.objective,
+            slo.window,
+            burns.join(" "),
+            slo.status.label(),
+            w = width.unwrap_or(0),
+        );
+    }
 }
 
 /// Each distinct query error once, with the rows it left without a value.
