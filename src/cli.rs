@@ -52,6 +52,10 @@ pub struct Options {
     /// Layout: a bundled name (spheroseg) or a path to a TOML file [default: spheroseg]
     #[arg(long, global = true)]
     pub layout: Option<String>,
+    /// SLOs to add to the layout, from a Sloth prometheus/v1 spec or a Pyrra
+    /// ServiceLevelObjective (YAML); repeatable. A layout without an slo panel gains an SLO tab
+    #[arg(long = "slo", value_name = "FILE", global = true)]
+    pub slos: Vec<PathBuf>,
     /// Theme: a bundled name (default, light, mono) or a path; NO_COLOR selects mono
     #[arg(long, global = true)]
     pub theme: Option<String>,
@@ -352,6 +356,22 @@ pub enum ImportFrom {
     /// Grafana dashboard exports (JSON, schemaVersion 16 or later) as one layout, their
     /// tabs one after another; each panel's fate (converted, approximated, skipped) on stderr
     Grafana(GrafanaImportArgs),
+    /// A Sloth prometheus/v1 spec's SLOs as a layout's [[slo]] (window: Sloth's default
+    /// 30d), with an SLO tab
+    Sloth(SloImportArgs),
+    /// Pyrra ServiceLevelObjectives (one or more YAML documents) as a layout's [[slo]], with
+    /// an SLO tab
+    Pyrra(SloImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SloImportArgs {
+    /// The YAML file
+    #[arg(value_name = "FILE.yaml")]
+    pub file: PathBuf,
+    /// Write the layout here instead of to standard output
+    #[arg(long, short, value_name = "OUT.toml")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,3 +1,5 @@
-//! Dashboards of other tools turned into layouts, with a report of what could not be kept.
+//! Dashboards and SLOs of other tools turned into layouts, with a report of what could not
+//! be kept.
 
 pub mod grafana;
+pub mod slo;

@@ -1,10 +1,12 @@
 //! `import grafana`: reads the dashboards, writes the layout (to a file or stdout), the
 //! report to stderr (and as JSON to `--report FILE`); exit 2 for input that is not a
-//! dashboard, 1 under `--strict` when anything was approximated or skipped.
+//! dashboard, 1 under `--strict` when anything was approximated or skipped. `import sloth`
+//! and `import pyrra`: a file's SLOs as a layout; exit 2 for a file it cannot read.
 
 use super::{Failure, output};
-use crate::cli::{GrafanaImportArgs, ImportArgs, ImportFrom};
+use crate::cli::{GrafanaImportArgs, ImportArgs, ImportFrom, SloImportArgs};
 use crate::import::grafana::{self, ImportError, Input};
+use crate::import::slo::{self, Format};
 use anyhow::{Context as _, anyhow};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,44 @@ use std::path::{Path, PathBuf};
 pub fn run(args: &ImportArgs, force: bool) -> Result<(), Failure> {
     match &args.from {
         ImportFrom::Grafana(grafana) => from_grafana(grafana, force),
+        ImportFrom::Sloth(file) => from_slo_file(file, Format::Sloth, force),
+        ImportFrom::Pyrra(file) => from_slo_file(file, Format::Pyrra, force),
     }
+}
+
+/// `import sloth|pyrra`: the file's SLOs as a layout with an SLO tab.
+fn from_slo_file(args: &SloImportArgs, format: Format, force: bool) -> Result<(), Failure> {
+    let read = [args.file.as_path()];
+    if let Some(path) = &args.output {
+        output::check(path, force, &read).map_err(|e| bad_input(anyhow!(e)))?;
+    }
+    let text = crate::config::file::read_to_string(&args.file, crate::config::file::Kind::Config)
+        .with_context(|| format!("cannot read {}", args.file.display()))
+        .map_err(bad_input)?;
+    let slos = slo::read(&args.file, &text, Some(format)).map_err(|e| bad_input(anyhow!(e)))?;
+    let from = args.file.display().to_string();
+    let title = args
+        .file
+        .file_stem()
+        .map_or_else(|| "SLOs".to_string(), |s| s.to_string_lossy().into_owned());
+    let layout = slo::layout(&slos, &title, &from);
+    match &args.output {
+        Some(path) => {
+            output::create(path, force, &read)
+                .map_err(|e| bad_input(anyhow!(e)))?
+                .write_all(layout.as_bytes())
+                .with_context(|| format!("writing the layout to {}", path.display()))?;
+            eprintln!(
+                "{} SLOs written to {} (open it with --layout {}, or pass --slo {} to add them to another layout)",
+                slos.len(),
+                path.display(),
+                path.display(),
+                args.file.display()
+            );
+        }
+        None => print!("{layout}"),
+    }
+    Ok(())
 }
 
 fn bad_input(error: anyhow::Error) -> Failure {

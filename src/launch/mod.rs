@@ -26,6 +26,7 @@ use crate::config::{ConfigError, Layout, Theme};
 use crate::session::{ConfigText, FormatError, Recording};
 use anyhow::Context as _;
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Everything loaded and validated before the terminal is touched.
@@ -153,8 +154,33 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     Ok(code)
 }
 
+/// `--layout` with the SLOs of each `--slo` file added.
+fn load_layout(options: &Options) -> anyhow::Result<Layout> {
+    let source = crate::config::resolve(
+        options.layout_spec(),
+        "layouts",
+        crate::config::layout::BUNDLED,
+    )?;
+    let texts = options
+        .slos
+        .iter()
+        .map(|path| {
+            crate::config::file::read_to_string(path, crate::config::file::Kind::Config)
+                .with_context(|| format!("reading {}", path.display()))
+                .map_err(|e| anyhow::Error::new(InvalidInput(format!("{e:#}"))))
+        })
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    let files: Vec<(&std::path::Path, &str)> = options
+        .slos
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(texts.iter().map(String::as_str))
+        .collect();
+    Ok(crate::import::slo::extend(source, &files)?)
+}
+
 fn load_config(options: &Options, keymap: &Keymap) -> anyhow::Result<Config> {
-    let layout = Layout::load(options.layout_spec())?;
+    let layout = load_layout(options)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme_name = options
         .theme
@@ -225,7 +251,7 @@ fn slo_rules(args: &SloArgs, options: &Options) -> anyhow::Result<()> {
             if let Some(path) = path {
                 output::check(path, options.force, &[])?;
             }
-            let layout = Layout::load(options.layout_spec())?;
+            let layout = load_layout(options)?;
             if layout.slos.is_empty() {
                 return Err(anyhow::Error::new(InvalidInput(format!(
                     "{} has no [[slo]]: no rules to write",

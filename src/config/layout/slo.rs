@@ -484,7 +484,8 @@ impl Builder<'_> {
 }
 
 /// The suffixes of counters a ratio SLI may count.
-const COUNTER: &[&str] = &["_total", "_count", "_bucket"];
+/// What a counter's name ends in: the SLI takes its rate().
+pub const COUNTER: &[&str] = &["_total", "_count", "_bucket"];
 
 #[cfg(test)]
 mod tests {
