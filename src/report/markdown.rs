@@ -20,6 +20,7 @@ impl Report {
         self.header(&mut out, clock);
         self.alerts_section(&mut out, clock);
         self.kpi_section(&mut out, clock);
+        super::slo::markdown(&mut out, &self.slos, clock, cell);
         self.moments_section(&mut out, clock);
         self.annotations_section(&mut out, clock);
         self.notes_section(&mut out, clock);

@@ -13,6 +13,8 @@
 pub mod alert_groups;
 mod annotations;
 mod markdown;
+mod rows;
+pub mod slo;
 pub mod snapshot;
 pub mod time;
 mod track;
@@ -27,12 +29,11 @@ use crate::config::Layout;
 use crate::config::layout::{Kpi, QueryId};
 use crate::event::DataEvent;
 use crate::model::duration::Form;
-use crate::model::labels::legend;
-use crate::model::{Bound, Labels, Status, Thresholds, Unit};
+use crate::model::{Bound, Labels, Status, Thresholds};
 use crate::prom::{AlertSource, AlertState};
 use crate::session::{Entry, Marker, Recording, WarningKind};
-use crate::store::{QueryData, SeriesData};
 use crate::view::{self, reading};
+use rows::{format_value, kpi_rows, series_name, shown_labels};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use track::{Crossings, Dwell, Worst};
@@ -81,6 +82,8 @@ pub struct Report {
     pub notes: Vec<Note>,
     /// The moments `[[annotation]]` queries marked (restarts, deploys).
     pub annotations: Vec<AnnotationRow>,
+    /// Each SLO's budget over the recording and during each alert.
+    pub slos: Vec<slo::SloSpend>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -225,40 +228,6 @@ impl Report {
     }
 }
 
-/// The layout's KPI rows, each once: the Overview and a subsystem tab often repeat one.
-fn kpi_rows(layout: &Layout) -> Vec<Kpi> {
-    let mut rows: Vec<Kpi> = Vec::new();
-    for kpi in layout
-        .tabs
-        .iter()
-        .flat_map(|t| &t.rows)
-        .flat_map(|r| &r.panels)
-        .flat_map(|p| &p.kpis)
-    {
-        if !rows
-            .iter()
-            .any(|k| k.name == kpi.name && k.query.id == kpi.query.id)
-        {
-            rows.push(kpi.clone());
-        }
-    }
-    rows
-}
-
-/// The series behind a reduced value, named like the dashboard names it: only when the
-/// query answered with several.
-fn series_name(kpi: &Kpi, query: &QueryData, series: Option<&SeriesData>) -> Option<String> {
-    let series = series?;
-    query
-        .current()
-        .nth(1)
-        .map(|_| legend(kpi.query.legend.as_deref(), &series.labels))
-}
-
-fn format_value(unit: Unit, decimals: Option<u8>, value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_string(), |v| unit.format(v, decimals))
-}
-
 /// One KPI row followed through the replay.
 struct KpiTrack {
     kpi: Kpi,
@@ -300,6 +269,7 @@ struct Replay {
     moments: Vec<Moment>,
     notes: Vec<Note>,
     annotations: annotations::AnnotationLog,
+    slos: slo::SloLog,
 }
 
 /// Which KPI rows an event can have changed.
@@ -340,6 +310,7 @@ impl Replay {
             moments: Vec::new(),
             notes: Vec::new(),
             annotations: annotations::AnnotationLog::default(),
+            slos: slo::SloLog::new(&app.layout().slos),
         }
     }
 
@@ -392,6 +363,7 @@ impl Replay {
         }
         // Nobody serves drill requests here; drop them.
         app.take_commands();
+        self.slos.observe(app.store(), time);
         if alerts_may_change {
             self.alerts.observe(time, &app.store().alerts.all());
         }
@@ -419,7 +391,9 @@ impl Replay {
     /// app empty, which spares storing what nothing reads. With local rules every answer
     /// counts: any query may feed a rule.
     fn needed(&self, event: DataEvent) -> Option<DataEvent> {
-        let read = |id: &QueryId| self.local_rules || self.by_query.contains_key(id);
+        let read = |id: &QueryId| {
+            self.local_rules || self.by_query.contains_key(id) || self.slos.reads(*id)
+        };
         match event {
             DataEvent::Instant {
                 id,
@@ -561,6 +535,15 @@ impl Replay {
                 summary: e.summary,
             })
             .collect();
+        let spans: Vec<slo::Span> = (alerts.iter())
+            .map(|a| slo::Span {
+                name: &a.name,
+                labels: &a.labels,
+                from: a.pending_at.unix,
+                to: a.resolved_at.as_ref().map(|t| t.unix),
+            })
+            .collect();
+        let slos = self.slos.finish(&spans, end);
         // Markers first among moments at the same time: the stable sort keeps that.
         self.moments.extend(self.worst);
         self.moments.sort_by(|a, b| a.at.unix.total_cmp(&b.at.unix));
@@ -597,6 +580,7 @@ impl Replay {
             moments: self.moments,
             notes: self.notes,
             annotations: self.annotations.into_rows(),
+            slos,
         }
     }
 }
@@ -683,15 +667,4 @@ fn summary(track: KpiTrack, layout: &Layout) -> KpiSummary {
             .map(|(s, secs)| (s.label(), *secs))
             .collect(),
     }
-}
-
-/// An alert's labels as a report shows them beside its name: without `alertname` (the
-/// name) and `severity` (its own column).
-fn shown_labels(labels: &Labels) -> String {
-    labels
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity" | "__name__"))
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
