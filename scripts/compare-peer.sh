@@ -36,6 +36,7 @@ duration=60
 idle=30
 scrape_interval="15s"
 build=1
+slo_rules=0
 dashboard="$repo/assets/grafana/spheroseg.json"
 
 usage() {
@@ -49,6 +50,8 @@ Usage: scripts/compare-peer.sh [options]
   --prometheus URL         measure against this Prometheus on 127.0.0.1 instead of starting
                            the demo stack (nothing else should query it meanwhile)
   --scrape-interval D      the demo stack's scrape and rule interval [default: $scrape_interval]
+  --slo-rules              the demo stack also loads the rules `spheroseg-top slo rules` writes
+                           for the layout's SLOs (the SLO panels then read them, not raw windows)
   --size WxH               terminal size of both clients [default: $size]
   --refresh SECONDS        refresh of both clients, whole seconds [default: $refresh]
   --warmup SECONDS         unmeasured start of each client [default: $warmup]
@@ -78,6 +81,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="${2:-}"; whole_seconds --duration "$duration"; shift ;;
     --idle) idle="${2:-}"; whole_seconds --idle "$idle"; shift ;;
     --no-build) build=0 ;;
+    --slo-rules) slo_rules=1 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -182,6 +186,7 @@ global:
   evaluation_interval: $scrape_interval
 rule_files:
   - '$repo/assets/rules/spheroseg.yml'
+$([ "$slo_rules" = 1 ] && "$ours" slo rules -o "$work/slo-rules.yml" && echo "  - '$work/slo-rules.yml'")
 scrape_configs:
   - job_name: spheroseg
     honor_labels: true
@@ -208,6 +213,7 @@ EOF
   query 'up{job="spheroseg"}' | grep -q '"1"\]' \
     || { tail -20 "$work/prometheus.log" >&2; die "Prometheus did not scrape the simulator within 30 s"; }
   stack="demo stack: Prometheus scraping spheroseg-sim every $scrape_interval with the guide's rules"
+  if [ "$slo_rules" = 1 ]; then stack="$stack and the SLO rules"; fi
 else
   query 'up' | grep -q '"status":"success"' || die "no Prometheus answers at $prometheus_url"
   stack="Prometheus at $prometheus_url (given)"
