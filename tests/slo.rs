@@ -448,3 +448,52 @@ fn the_slo_tab_works_on_a_replayed_recording() {
     let end = screen(&app);
     assert!(row(&end).contains("45.0%"), "{}", end.join("\n"));
 }
+
+/// Drill-down on an SLO row against the real Prometheus in the incident: Enter charts the
+/// burn rate over each window, Enter on one the budget left over the SLO window and that
+/// window's burn rate, all with data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_on_an_slo_charts_its_burn_rates_then_its_budget_left_and_one_window() {
+    use spheroseg_top::app::{Action, Msg};
+    let stack = common::stack(Scenario::Incident).await;
+    let url = stack.prometheus_url().to_string();
+    // A chart at a 10 s step needs a few steps of 30 s rates.
+    common::wait_for(
+        &url,
+        "count(count_over_time(http_request_duration_seconds_count[2m]) > 40) > 0",
+        Duration::from_secs(60),
+    )
+    .await;
+    let layout = Layout::load(fixture("short-window.toml").to_str().unwrap()).unwrap();
+    let mut app = common::app(layout, &url);
+    app.update(Msg::Action(Action::Resize(200, 60)));
+    common::poll_until_complete(&mut app, &url).await;
+    app.update(Msg::Action(Action::Open));
+    assert_eq!(
+        app.breadcrumb(),
+        vec!["SLO", "API availability · burn rate"]
+    );
+    assert!(common::answer_range_requests(&mut app, &url).await >= 1);
+    let screen = common::lines(&common::render(&app, 200, 60)).join("\n");
+    assert!(
+        screen.contains("API availability · burn rate")
+            && [
+                "5m burn", "30m burn", "1h burn", "6h burn", "1d burn", "3d burn"
+            ]
+            .iter()
+            .all(|w| screen.contains(w)),
+        "{screen}"
+    );
+    app.update(Msg::Action(Action::Open));
+    assert_eq!(app.breadcrumb().len(), 3, "{:?}", app.breadcrumb());
+    assert!(common::answer_range_requests(&mut app, &url).await >= 2);
+    let screen = common::lines(&common::render(&app, 200, 60)).join("\n");
+    assert!(
+        screen.contains("API availability · error budget left over 10m")
+            && screen.contains("API availability · burn rate over "),
+        "{screen}"
+    );
+    for bad in ["loading", "no data"] {
+        assert!(!screen.contains(bad), "{bad:?}:\n{screen}");
+    }
+}
