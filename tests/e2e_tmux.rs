@@ -154,6 +154,17 @@ fn kpi_row_filled(screen: &str, name: &str) -> bool {
     })
 }
 
+/// A real Prometheus over the simulator's incident, loading `rules`.
+async fn incident_with_rules(rules: std::path::PathBuf) -> spheroseg_top::demo::Stack {
+    spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
+        scenario: Scenario::Incident,
+        rule_files: vec![rules],
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overview_fills_every_kpi_row_and_keys_drive_the_dashboard() {
     let stack = stack(Scenario::Normal).await;
@@ -498,13 +509,7 @@ async fn keys_drill_from_a_red_kpi_to_the_lagging_replica_and_back() {
 async fn the_alerts_tab_shows_what_pages_during_the_incident() {
     let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/rules/spheroseg-fast.yml");
-    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
-        scenario: Scenario::Incident,
-        rule_files: vec![rules],
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let stack = incident_with_rules(rules).await;
     let url = stack.prometheus_url().to_string();
 
     let tmux = Tmux::new("alerts");
@@ -997,13 +1002,7 @@ async fn the_slo_tab_shows_the_budget_burning_in_the_incident() {
         .output()
         .unwrap();
     assert!(written.status.success(), "{written:?}");
-    let stack = spheroseg_top::demo::Stack::start(spheroseg_top::demo::StackOptions {
-        scenario: Scenario::Incident,
-        rule_files: vec![rules],
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("this test needs a real Prometheus and could not start one:\n{e}"));
+    let stack = incident_with_rules(rules).await;
     let url = stack.prometheus_url().to_string();
 
     let tmux = Tmux::new("slo");

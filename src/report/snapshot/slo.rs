@@ -34,29 +34,21 @@ pub struct SloRow {
     pub status: Status,
 }
 
-/// Burn rates in the workbook's order, as a JSON object.
+/// Values by the workbook's window names, in its order, as a JSON object.
 #[derive(Clone, Debug)]
-pub struct Burns(pub Vec<(&'static str, Option<f64>)>);
+pub struct ByWindow<T>(pub Vec<(&'static str, T)>);
 
-/// What the workbook's windows span, in its order, as a JSON object.
-#[derive(Clone, Debug)]
-pub struct Spans(pub Vec<(&'static str, String)>);
+/// Burn rates by window.
+pub type Burns = ByWindow<Option<f64>>;
 
-impl Serialize for Burns {
+/// What each window spans.
+pub type Spans = ByWindow<String>;
+
+impl<T: Serialize> Serialize for ByWindow<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (window, burn) in &self.0 {
-            map.serialize_entry(window, burn)?;
-        }
-        map.end()
-    }
-}
-
-impl Serialize for Spans {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (window, span) in &self.0 {
-            map.serialize_entry(window, span)?;
+        for (window, value) in &self.0 {
+            map.serialize_entry(window, value)?;
         }
         map.end()
     }
@@ -77,13 +69,13 @@ pub fn rows(slos: &[Slo], store: &Store, now: f64) -> Vec<SloRow> {
                 window: prometheus_duration(slo.window),
                 sli: row.sli,
                 budget_left: row.budget_left.map(|l| l * 100.0),
-                burn_rates: Burns(
+                burn_rates: ByWindow(
                     Window::SHOWN
                         .iter()
                         .map(|w| (w.label(), row.burns[w.index()]))
                         .collect(),
                 ),
-                burn_windows: Spans(
+                burn_windows: ByWindow(
                     Window::SHOWN
                         .iter()
                         .map(|w| (w.label(), prometheus_duration(slo.burn_window(*w))))
@@ -109,8 +101,8 @@ mod tests {
             window: "30d".to_string(),
             sli: Some(98.0),
             budget_left: Some(75.0),
-            burn_rates: Burns(Vec::new()),
-            burn_windows: Spans(Vec::new()),
+            burn_rates: ByWindow(Vec::new()),
+            burn_windows: ByWindow(Vec::new()),
             state,
             firing: Vec::new(),
             status,
