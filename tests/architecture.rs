@@ -720,3 +720,61 @@ fn no_match_hides_a_variant_behind_allow_unreachable() {
         .collect();
     assert!(hiding.is_empty(), "list the variants instead: {hiding:?}");
 }
+
+/// Inside a folder, a file is `pub(crate)` unless the binary, a test, a bench or a fuzz
+/// target names it: a `pub` module's items all count as used, so the compiler could not
+/// see dead code in it. (What outsiders need is re-exported by the folder's `mod.rs`.)
+#[test]
+fn a_folder_s_files_are_public_only_when_used_outside_the_library() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut outside = String::new();
+    for dir in ["tests", "benches", "fuzz/fuzz_targets", "src/bin"] {
+        let mut files = Vec::new();
+        if root.join(dir).is_dir() {
+            walk(&root.join(dir), &mut files);
+        }
+        for file in files {
+            outside.push_str(&std::fs::read_to_string(file).unwrap());
+        }
+    }
+    outside.push_str(&std::fs::read_to_string(root.join("src/main.rs")).unwrap());
+    let outside: String = outside.split_whitespace().collect();
+    let src = root.join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    let mut unused = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).unwrap().with_extension("");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel == "lib" || rel == "main" || rel.starts_with("bin/") {
+            continue;
+        }
+        let folder = rel.trim_end_matches("/mod").replace('/', "::");
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            let Some(name) = line
+                .strip_prefix("pub mod ")
+                .and_then(|rest| rest.strip_suffix(';'))
+            else {
+                continue;
+            };
+            let path = format!("{folder}::{name}");
+            let braced = format!("{folder}::{{");
+            let named = outside.contains(&format!("spheroseg_top::{path}"))
+                || outside.match_indices(&braced).any(|(at, _)| {
+                    let inside = &outside[at + braced.len()..];
+                    let inside = &inside[..inside.find('}').unwrap_or(inside.len())];
+                    inside
+                        .split([',', ':'])
+                        .any(|part| part.trim_start_matches('{') == name)
+                });
+            if !named {
+                unused.push(format!("{}: pub mod {name}", file.display()));
+            }
+        }
+    }
+    assert!(
+        unused.is_empty(),
+        "make these pub(crate) (nothing outside the library names them):\n{}",
+        unused.join("\n")
+    );
+}

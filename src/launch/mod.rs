@@ -1,21 +1,21 @@
 //! Starting things: each subcommand, the one async runtime, the dashboard's event loop,
 //! the terminal, and the exit code a failure earns.
 
-pub mod check;
+pub(crate) mod check;
 pub mod connect;
-pub mod dashboard;
-pub mod demo;
-pub mod frames;
-pub mod import;
+pub(crate) mod dashboard;
+pub(crate) mod demo;
+pub(crate) mod frames;
+pub(crate) mod import;
 pub mod keys;
-pub mod manual;
-pub mod mouse;
-pub mod output;
-pub mod recording;
+pub(crate) mod manual;
+pub(crate) mod mouse;
+pub(crate) mod output;
+pub(crate) mod recording;
 pub mod screenshot;
 mod silence;
-pub mod snapshot;
-pub mod terminal;
+pub(crate) mod snapshot;
+pub(crate) mod terminal;
 
 use crate::alerts::{RuleFile, RuleFileError};
 use crate::app::keymap::Keymap;

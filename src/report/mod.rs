@@ -10,11 +10,11 @@
 //! Times are UTC everywhere, never the local zone, so a report reads the same wherever it
 //! is made.
 
-pub mod alert_groups;
+pub(crate) mod alert_groups;
 mod annotations;
 mod markdown;
-pub mod snapshot;
-pub mod time;
+pub(crate) mod snapshot;
+pub(crate) mod time;
 mod track;
 
 pub use annotations::AnnotationRow;

@@ -11,7 +11,7 @@ mod fields;
 mod grid;
 mod json;
 mod panels;
-pub mod report;
+pub(crate) mod report;
 mod variables;
 mod write;
 

@@ -7,14 +7,14 @@ mod chart;
 mod columns;
 mod gauge;
 mod kpi_table;
-pub mod log_pane;
-pub mod markers;
+pub(crate) mod log_pane;
+pub(crate) mod markers;
 mod panel;
 mod sparkline;
 mod stat;
 mod table;
 pub(crate) mod targets;
-pub mod time_chart;
+pub(crate) mod time_chart;
 pub(crate) mod tsdb;
 
 pub use panel::{PanelWidget, frame};
