@@ -10,6 +10,7 @@ mod kpi_table;
 pub(crate) mod log_pane;
 pub(crate) mod markers;
 mod panel;
+mod panel_widget;
 mod sparkline;
 mod stat;
 mod table;
@@ -17,4 +18,5 @@ pub(crate) mod targets;
 pub(crate) mod time_chart;
 pub(crate) mod tsdb;
 
-pub use panel::{PanelWidget, frame};
+pub use panel::frame;
+pub use panel_widget::PanelWidget;
