@@ -32,6 +32,12 @@ pub use loaded::Config;
 /// Runs the command line's subcommand (the live dashboard without one); returns the exit
 /// code of a run that did not fail (`snapshot`'s verdict, else 0).
 pub fn run(mut cli: Cli) -> Result<u8, Failure> {
+    if !matches!(
+        cli.command,
+        None | Some(Command::Demo(_) | Command::Replay(_))
+    ) {
+        terminal::end_quietly_on_a_closed_pipe();
+    }
     match &cli.command {
         Some(Command::Export(args)) => {
             export(args, cli.options.force)?;
