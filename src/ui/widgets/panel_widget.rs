@@ -3,9 +3,9 @@
 //! a circle between them.
 
 use crate::config::Theme;
-use crate::config::layout::Panel;
+use crate::config::layout::{Panel, PanelQuery};
 use crate::model::labels::legend;
-use crate::store::{SeriesData, Store};
+use crate::store::{QueryData, SeriesData, Store};
 use crate::view::Context;
 use crate::view::alert_groups::AlertsView;
 
@@ -36,6 +36,12 @@ impl<'a> PanelWidget<'a> {
             }
         }
         out
+    }
+
+    /// The panel's first query and its data: what a stat or a sparkline shows.
+    pub fn first_query(&self) -> Option<(&'a PanelQuery, &'a QueryData)> {
+        let pq = self.panel.queries.first()?;
+        Some((pq, self.store.query(pq.id)?))
     }
 
     /// The value as the panel shows it: a mapping's text, else the number in its unit.
