@@ -36,7 +36,7 @@ impl Rng {
 }
 
 /// How often Prometheus' answers change.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Values {
     /// Every value moves every refresh: the worst case.
     EverySecond,
@@ -363,7 +363,8 @@ fn main() {
             Values::Incident,
         ),
     ] {
-        let path = dir.path().join("hour.sgtrec");
+        // A recording is never written over (Recorder::create is exclusive): one file each.
+        let path = dir.path().join(format!("hour-{mode:?}.sgtrec"));
         let (size, spent) = record(&path, mode, hour);
         let per_hour = size * 3600 / hour;
         println!(

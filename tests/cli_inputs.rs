@@ -333,3 +333,32 @@ fn without_a_terminal_it_says_what_to_use_instead() {
         "{stderr}"
     );
 }
+
+/// `completions fish | head -1`: the reader goes away after one line; the command ends as
+/// Unix tools do (killed by SIGPIPE, nothing on stderr), never with a "failed printing to
+/// stdout" panic. (The script is larger than a pipe's buffer, so the command is still
+/// printing when the reader leaves.)
+#[test]
+fn a_printing_command_ends_quietly_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(["completions", "fish"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("piped");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("one line");
+    // The pipe's reader is gone now; the command still has lines to print.
+    let output = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // 13: SIGPIPE.
+    assert_eq!(output.status.signal(), Some(13), "{stderr}");
+}

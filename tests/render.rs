@@ -422,3 +422,47 @@ fn a_recording_started_mid_session_replays_what_the_screen_showed() {
         );
     }
 }
+
+/// A KPI's name is measured in screen columns: a CJK name (two columns a character) was
+/// given half its width and cut, though the panel had room for it.
+#[test]
+fn a_wide_kpi_name_gets_its_screen_width() {
+    use spheroseg_top::config::Source;
+    let text = "title = \"wide\"\n[[tab]]\ntitle = \"Wide\"\n[[tab.row]]\n\
+        [[tab.row.panel]]\ntitle = \"KPIs\"\nkind = \"kpi_table\"\n\
+        [[tab.row.panel.kpi]]\nname = \"内存使用率\"\nquery = 'up'\nunit = \"percent\"\n\
+        target = 80\nalert = 90\n";
+    let layout = Layout::parse(Source {
+        origin: "wide.toml".into(),
+        text: text.into(),
+    })
+    .unwrap();
+    let mut app = App::new(
+        layout,
+        Theme::load("default").unwrap(),
+        SourceInfo {
+            label: "http://127.0.0.1:9090".into(),
+            refresh: Duration::from_secs(5),
+            note: None,
+        },
+    );
+    app.update(Msg::Tick(NOW));
+    app.update(Msg::Data(DataEvent::Instant {
+        id: 0,
+        at: NOW,
+        result: Ok(vec![Sample {
+            labels: Labels::new(),
+            time: NOW,
+            value: 42.0,
+        }]),
+        latency: Duration::from_millis(12),
+    }));
+    let screen = lines(&render(&app, 80, 10));
+    let row = row_containing(&screen, "内", "OK");
+    // The buffer's second cell of a wide character reads as a space here.
+    assert!(
+        row.replace(' ', "").contains("内存使用率42.0%"),
+        "{}",
+        screen.join("\n")
+    );
+}

@@ -18,9 +18,6 @@ pub enum RuleFileError {
     Invalid(Box<Located>),
 }
 
-/// A problem at a place in a rule file: the same type as a layout's, keys written as paths.
-pub type RuleFileProblem = Located;
-
 impl RuleFileError {
     pub fn problem(&self) -> Option<&Located> {
         match self {

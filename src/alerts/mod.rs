@@ -9,21 +9,21 @@
 //! - [`template`] and [`gofmt`]: annotations expanded like Prometheus' Go templates;
 //! - [`consistency`] and [`promql`]: KPI/rule threshold mismatches, metric names.
 
-pub mod board;
-pub mod consistency;
-pub mod duration;
-pub mod error;
-pub mod eval;
+pub(crate) mod board;
+pub(crate) mod consistency;
+pub(crate) mod duration;
+pub(crate) mod error;
+pub(crate) mod eval;
 pub mod gofmt;
-pub mod promql;
-pub mod rules;
-pub mod selectors;
-pub mod slo_rules;
-pub mod template;
-pub mod timeline;
+pub(crate) mod promql;
+pub(crate) mod rules;
+pub(crate) mod selectors;
+pub(crate) mod slo_rules;
+pub(crate) mod template;
+pub(crate) mod timeline;
 
 pub use consistency::{KpiWatch, Mismatch, mismatches};
-pub use error::{RuleFileError, RuleFileProblem};
-pub use eval::{Evaluator, ResolvedAlert};
-pub use promql::{CmpOp, metric_names};
-pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup, load_all};
+pub use error::RuleFileError;
+pub use eval::Evaluator;
+pub use promql::metric_names;
+pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, load_all};

@@ -1,24 +1,24 @@
 //! The application state and the one place it changes: [`App::update`].
 
-pub mod action;
+pub(crate) mod action;
 mod alerts;
 #[cfg(test)]
 mod alerts_tests;
-pub mod drill;
+pub(crate) mod drill;
 pub mod focus;
 mod ingest;
 pub mod keymap;
 pub mod mouse;
 mod navigate;
 mod prompt;
-pub mod replay;
+pub(crate) mod replay;
 pub mod restore;
 mod server;
-pub mod silence;
+pub(crate) mod silence;
 #[cfg(test)]
 mod tests;
-pub mod time;
-pub mod variables;
+pub(crate) mod time;
+pub(crate) mod variables;
 mod watch;
 
 pub use action::{Action, Msg};

@@ -2,13 +2,13 @@
 //! the user names ([`file`]).
 
 pub mod colour_depth;
-pub mod duration;
-pub mod error;
-pub mod file;
-pub mod keys;
+pub(crate) mod duration;
+pub(crate) mod error;
+pub(crate) mod file;
+pub(crate) mod keys;
 pub mod layout;
 pub mod profile;
-pub mod theme;
+pub(crate) mod theme;
 
 pub use error::ConfigError;
 pub use layout::Layout;

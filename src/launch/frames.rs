@@ -29,7 +29,6 @@ pub struct Frames {
     /// When the pending change must be drawn; `None` when the screen is current.
     due: Option<Instant>,
     last_drawn: Option<Instant>,
-    drawn: u64,
 }
 
 impl Frames {
@@ -41,7 +40,6 @@ impl Frames {
             window: (refresh / 5).clamp(Duration::from_millis(20), Duration::from_millis(250)),
             due: None,
             last_drawn: None,
-            drawn: 0,
         }
     }
 
@@ -73,12 +71,6 @@ impl Frames {
     pub fn drawn(&mut self, now: Instant) {
         self.due = None;
         self.last_drawn = Some(now);
-        self.drawn += 1;
-    }
-
-    /// Frames drawn so far.
-    pub fn count(&self) -> u64 {
-        self.drawn
     }
 }
 
@@ -93,22 +85,26 @@ mod tests {
         let start = Instant::now();
         let at = |ms: u64| start + Duration::from_millis(ms);
         let mut frames = Frames::new(refresh);
+        let mut drawn = 0;
         for &(ms, cause) in events {
             // Frames falling due before this event are drawn when the loop wakes for them.
             if let Some(due) = frames.due()
                 && due <= at(ms)
             {
                 frames.drawn(due);
+                drawn += 1;
             }
             frames.changed(cause, at(ms));
             if frames.should_draw(at(ms)) {
                 frames.drawn(at(ms));
+                drawn += 1;
             }
         }
         if let Some(due) = frames.due() {
             frames.drawn(due);
+            drawn += 1;
         }
-        frames.count()
+        drawn
     }
 
     /// One refresh cycle's answers, spread over 60 ms from `start` ms.

@@ -1,78 +1,45 @@
 //! Starting things: each subcommand, the one async runtime, the dashboard's event loop,
 //! the terminal, and the exit code a failure earns.
 
-pub mod check;
+pub(crate) mod check;
 pub mod connect;
-pub mod dashboard;
-pub mod demo;
-pub mod frames;
-pub mod import;
+pub(crate) mod dashboard;
+pub(crate) mod demo;
+pub(crate) mod failure;
+pub(crate) mod frames;
+pub(crate) mod import;
 pub mod keys;
-pub mod manual;
-pub mod mouse;
-pub mod output;
-pub mod recording;
+pub(crate) mod loaded;
+pub(crate) mod manual;
+pub(crate) mod mouse;
+pub(crate) mod output;
+pub(crate) mod recording;
 pub mod screenshot;
 mod silence;
-pub mod snapshot;
-pub mod terminal;
+pub(crate) mod snapshot;
+pub(crate) mod terminal;
 
-use crate::alerts::{RuleFile, RuleFileError};
 use crate::app::keymap::Keymap;
-use crate::app::restore::RestoreError;
 use crate::cli::{Cli, Command, ExportArgs, Options, ReplayArgs, SloArgs, SloCommand};
-use crate::config::profile::ProfileError;
-use crate::config::{ConfigError, Layout, Theme};
-use crate::session::{ConfigText, FormatError, Recording};
+use crate::config::{Layout, Theme};
+use crate::session::{ConfigText, Recording};
 use anyhow::Context as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Everything loaded and validated before the terminal is touched.
-pub struct Config {
-    pub layout: Layout,
-    pub theme: Theme,
-    pub rules: Vec<RuleFile>,
-    /// The rule files as written, embedded in recordings.
-    pub rule_texts: Vec<ConfigText>,
-    /// What the keys do: the config file's `[keys]` over the defaults.
-    pub keymap: Keymap,
-}
-
-/// Bad input found while starting (a flag's file, a URL, where to record): the run stops
-/// before the terminal is touched, with exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidInput(pub String);
-
-/// A failed run: what to print and the exit code (2 for bad input, 1 otherwise).
-pub struct Failure {
-    pub code: u8,
-    pub error: anyhow::Error,
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(error: anyhow::Error) -> Self {
-        let code = if error.downcast_ref::<ConfigError>().is_some()
-            || error.downcast_ref::<RuleFileError>().is_some()
-            || error.downcast_ref::<FormatError>().is_some()
-            || error.downcast_ref::<RestoreError>().is_some()
-            || error.downcast_ref::<crate::report::ReportError>().is_some()
-            || error.downcast_ref::<InvalidInput>().is_some()
-            || error.downcast_ref::<ProfileError>().is_some()
-        {
-            2
-        } else {
-            1
-        };
-        Self { code, error }
-    }
-}
+pub use failure::{Failure, InvalidInput};
+pub use loaded::Config;
 
 /// Runs the command line's subcommand (the live dashboard without one); returns the exit
 /// code of a run that did not fail (`snapshot`'s verdict, else 0).
 pub fn run(mut cli: Cli) -> Result<u8, Failure> {
+    if !matches!(
+        cli.command,
+        None | Some(Command::Demo(_) | Command::Replay(_))
+    ) {
+        terminal::end_quietly_on_a_closed_pipe();
+    }
     match &cli.command {
         Some(Command::Export(args)) => {
             export(args, cli.options.force)?;

@@ -144,3 +144,14 @@ impl Signals {
         futures::future::select_all(waits).await.0
     }
 }
+
+/// A command that prints (`check | head`) ends quietly when its reader goes away, as Unix
+/// tools do. Rust ignores SIGPIPE, so each print to a closed pipe would be a panic; the
+/// default action ends the process instead. Sockets are unaffected (their writes never
+/// raise it), and the dashboard keeps SIGPIPE ignored: it draws on a terminal.
+pub fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default touches no memory of ours.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

@@ -1,15 +1,15 @@
 //! Plain value types shared by configuration, data and rendering, and outside text made
 //! safe to print (`text`).
 
-pub mod duration;
+pub(crate) mod duration;
 pub mod labels;
-pub mod mapping;
+pub(crate) mod mapping;
 pub mod matcher;
-pub mod query;
+pub(crate) mod query;
 pub mod slo;
 pub mod text;
-pub mod threshold;
-pub mod units;
+pub(crate) mod threshold;
+pub(crate) mod units;
 
 pub use labels::Labels;
 pub use threshold::{Bound, Direction, Status, Thresholds};

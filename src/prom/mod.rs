@@ -1,28 +1,28 @@
 //! Prometheus' HTTP API: its JSON types and a client for instant and range queries.
 
 pub mod alertmanager;
-pub mod alerts;
+pub(crate) mod alerts;
 pub mod api;
-pub mod auth;
-pub mod client;
-pub mod decode;
+pub(crate) mod auth;
+pub(crate) mod client;
+pub(crate) mod decode;
 mod error;
 mod options;
 mod secrets;
 pub mod silences;
 pub mod status;
-pub mod tls;
+pub(crate) mod tls;
 mod transport;
 
 pub use alerts::{
     Alert, AlertSource, AlertState, RuleGroupStatus, RuleHealth, RuleKind, RuleStatus,
 };
 pub use api::{InstantAnswer, Sample, Series};
-pub use auth::{BasicAuth, TENANT_HEADER};
+pub use auth::BasicAuth;
 pub use client::PromClient;
-pub use error::{ClientError, PromError};
+pub use error::PromError;
 pub use options::{ClientOptions, ProxyPolicy};
 pub use status::{
     BuildInfo, RuntimeInfo, SeriesList, ServerFacts, Target, TargetHealth, TsdbStatus, Window,
 };
-pub use tls::{INSECURE_NOTE, TlsError, TlsOptions};
+pub use tls::{INSECURE_NOTE, TlsOptions};

@@ -407,17 +407,6 @@ impl PromClient {
             .await
     }
 
-    /// Label names, of the series matching `selector` if given (`POST /api/v1/labels`).
-    pub async fn label_names(
-        &self,
-        selector: Option<&str>,
-        window: Window,
-    ) -> Result<Vec<String>, PromError> {
-        self.post("labels", &window.form(selector), label_list)
-            .await
-            .map(|names| names.0)
-    }
-
     /// The values of label `name`, of the series matching `selector` if given
     /// (`GET /api/v1/label/NAME/values`).
     pub async fn label_values(

@@ -10,13 +10,13 @@
 //! Times are UTC everywhere, never the local zone, so a report reads the same wherever it
 //! is made.
 
-pub mod alert_groups;
+pub(crate) mod alert_groups;
 mod annotations;
 mod markdown;
 mod rows;
-pub mod slo;
-pub mod snapshot;
-pub mod time;
+pub(crate) mod slo;
+pub(crate) mod snapshot;
+pub(crate) mod time;
 mod track;
 
 pub use annotations::AnnotationRow;

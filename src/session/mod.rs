@@ -11,17 +11,15 @@
 
 pub mod annotate;
 mod changes;
-pub mod codec;
+pub(crate) mod codec;
 mod fields;
-pub mod format;
-pub mod reader;
-pub mod recorder;
+pub(crate) mod format;
+pub(crate) mod reader;
+pub(crate) mod recorder;
 mod weight;
 
 pub use codec::{Entry, Marker};
-pub use format::{
-    ConfigText, FormatError, Header, MAGIC, VERSION, Warning, WarningKind, strip_credentials,
-};
+pub use format::{ConfigText, FormatError, Header, MAGIC, Warning, WarningKind};
 pub use reader::{Entries, Recording};
 pub use recorder::Recorder;
 

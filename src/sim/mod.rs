@@ -19,8 +19,6 @@ mod wander;
 use std::fmt;
 use std::str::FromStr;
 
-pub use exposition::render_exposition;
-pub use model::Simulation;
 pub use server::{SimHandle, spawn};
 
 /// What the simulated deployment is going through.

@@ -34,10 +34,6 @@ impl SimHandle {
         self.addr
     }
 
-    pub fn scenario(&self) -> Scenario {
-        self.simulation.scenario()
-    }
-
     pub fn set_scenario(&self, scenario: Scenario) {
         self.simulation.set_scenario(scenario);
     }
@@ -147,13 +143,13 @@ mod tests {
             exchange(addr, b"GET /scenario HTTP/1.1\r\n\r\n").await.2,
             "incident\n"
         );
-        assert_eq!(handle.scenario(), Scenario::Incident);
+        assert_eq!(handle.simulation.scenario(), Scenario::Incident);
 
         assert_eq!(
             exchange(addr, &post("/scenario?name=normal", "")).await.0,
             200
         );
-        assert_eq!(handle.scenario(), Scenario::Normal);
+        assert_eq!(handle.simulation.scenario(), Scenario::Normal);
         handle.set_scenario(Scenario::Incident);
         assert_eq!(
             exchange(addr, b"GET /scenario HTTP/1.0\r\n\r\n").await.2,
@@ -163,7 +159,7 @@ mod tests {
         let (status, _, body) = exchange(addr, &post("/scenario", "chaos")).await;
         assert_eq!(status, 400);
         assert!(body.contains("expected"), "{body}");
-        assert_eq!(handle.scenario(), Scenario::Incident);
+        assert_eq!(handle.simulation.scenario(), Scenario::Incident);
 
         assert_eq!(exchange(addr, b"garbage\r\n\r\n").await.0, 400);
         assert_eq!(exchange(addr, b"GET /nope HTTP/1.1\r\n\r\n").await.0, 404);
@@ -192,7 +188,7 @@ mod tests {
 
         let huge_head = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(40_000));
         assert_eq!(exchange(addr, huge_head.as_bytes()).await.0, 431);
-        assert_eq!(handle.scenario(), Scenario::Normal);
+        assert_eq!(handle.simulation.scenario(), Scenario::Normal);
     }
 
     #[tokio::test]

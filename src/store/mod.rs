@@ -1,8 +1,8 @@
 //! What the dashboard knows: for every query, its series with bounded history, the latest
 //! evaluation and the latest error. No IO and no clock: times come in with the data.
 
-pub mod range_cache;
-pub mod server;
+pub(crate) mod range_cache;
+pub(crate) mod server;
 
 use crate::config::layout::QueryDef;
 use crate::model::Labels;

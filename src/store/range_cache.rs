@@ -166,17 +166,10 @@ impl RangeCache {
     }
 
     /// Seconds until a failing query of `request` is asked again, if it is failing.
-    pub fn retry_in(&self, request: &RangeRequest, now: f64) -> Option<f64> {
+    #[cfg(test)]
+    fn retry_in(&self, request: &RangeRequest, now: f64) -> Option<f64> {
         let failing = self.failing.get(&query_key(request))?;
         Some((failing.at + failing.backoff() - now).max(0.0))
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     fn evict(&mut self) {
@@ -277,6 +270,6 @@ mod tests {
         for end in 0..200 {
             cache.answer(request(end), Ok(series(1.0)), 0.0);
         }
-        assert_eq!(cache.len(), CAPACITY);
+        assert_eq!(cache.entries.len(), CAPACITY);
     }
 }

@@ -3,7 +3,7 @@
 //! of a query variable are fetched by the source and handed in.
 
 pub mod expand;
-pub mod template;
+pub(crate) mod template;
 mod variable;
 
 pub use expand::{Bound, Format, Intervals, Selection, expand};

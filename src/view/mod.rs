@@ -1,12 +1,12 @@
 //! Read-only facts derived from the store for one moment: the number a panel or KPI row
 //! shows, its status, and the worst status of a panel or tab. Shared by every widget.
 
-pub mod alert_filter;
-pub mod alert_groups;
+pub(crate) mod alert_filter;
+pub(crate) mod alert_groups;
 pub mod annotations;
-pub mod drill;
-pub mod server;
-pub mod slo;
+pub(crate) mod drill;
+pub(crate) mod server;
+pub(crate) mod slo;
 pub mod why_empty;
 
 use crate::config::layout::{Content, Panel, PanelKind, Reduce, Tab};

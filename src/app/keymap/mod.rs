@@ -3,7 +3,7 @@
 //! [`BINDINGS`] and takes the config file's `[keys]` over them ([`Keymap::with_keys`]).
 
 mod defaults;
-pub mod key;
+pub(crate) mod key;
 mod rebind;
 
 use super::focus::Dir;

@@ -6,7 +6,7 @@ mod build;
 mod chart;
 mod file;
 mod kind;
-pub mod slo;
+pub(crate) mod slo;
 mod slo_build;
 mod table;
 mod variable;

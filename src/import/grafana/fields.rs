@@ -2,7 +2,7 @@
 //! direction), value mappings that name values, and the reduction of a stat.
 
 use super::json;
-use super::write::word;
+use super::report::word;
 use crate::config::layout::Reduce;
 use crate::model::mapping::{Matches, ValueText};
 use crate::model::{Direction, Thresholds, Unit};

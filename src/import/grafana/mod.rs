@@ -11,7 +11,7 @@ mod fields;
 mod grid;
 mod json;
 mod panels;
-pub mod report;
+pub(crate) mod report;
 mod variables;
 mod write;
 
@@ -178,7 +178,7 @@ fn prelude(
                         "variable",
                         None,
                         name,
-                        &write::word(&variable.kind),
+                        &report::word(&variable.kind),
                         why,
                     )),
                 }
@@ -234,7 +234,7 @@ fn section_tab(
         });
         match tried {
             Ok((mut out, notes)) => {
-                let kind = write::word(&out.kind);
+                let kind = report::word(&out.kind);
                 let mut entry =
                     Entry::converted(file, "panel", id, title, grafana_type, &kind, notes);
                 entry.notes = out.remarks.clone();

@@ -190,3 +190,12 @@ impl Report {
         out
     }
 }
+
+/// The name serde gives a layout enum (`kpi_table`), for the report and notes.
+pub fn word(value: &impl Serialize) -> String {
+    match toml::Value::try_from(value) {
+        Ok(toml::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(e) => format!("(not written: {e})"),
+    }
+}

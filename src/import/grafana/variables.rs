@@ -3,7 +3,7 @@
 
 use super::json;
 use super::report::Entry;
-use super::write::word;
+use super::report::word;
 use crate::config::layout::VariableKindName as Kind;
 use serde_json::Value;
 

@@ -74,15 +74,6 @@ fn toml_value(value: &toml::Value) -> String {
     }
 }
 
-/// The name serde gives a layout enum (`kpi_table`), for the report and notes.
-pub fn word(value: &impl Serialize) -> String {
-    match toml::Value::try_from(value) {
-        Ok(toml::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(e) => format!("(not written: {e})"),
-    }
-}
-
 /// `key = value`.
 fn pair(out: &mut String, key: &str, v: &impl Serialize) {
     let _ = writeln!(out, "{key} = {}", value(v));
@@ -314,7 +305,10 @@ mod tests {
             assert_eq!(read.mappings, out(kind, unit, reduce).mappings);
             assert_eq!((read.title.as_str(), read.width), ("it's", 6));
         }
-        assert_eq!(word(&PanelKind::KpiTable), "kpi_table");
+        assert_eq!(
+            crate::import::grafana::report::word(&PanelKind::KpiTable),
+            "kpi_table"
+        );
     }
 
     #[test]

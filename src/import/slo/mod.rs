@@ -3,7 +3,7 @@
 //! the layout in force. A file of another version, an objective outside (0, 100) or an SLI
 //! that is not over counters is refused with file:line:col.
 
-pub mod out;
+pub(crate) mod out;
 mod pyrra;
 mod sloth;
 

@@ -12,7 +12,7 @@
 //! [`reading`] the screen's widgets use, so every status is the one the dashboard shows.
 
 mod nagios;
-pub mod slo;
+pub(crate) mod slo;
 mod text;
 mod words;
 

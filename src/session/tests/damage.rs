@@ -1,6 +1,7 @@
 //! Cut, flipped, foreign and newer files: what survives damage, and what is said about it.
 
 use super::*;
+use crate::session::format::VERSION;
 
 #[test]
 fn a_cut_at_any_offset_keeps_a_prefix_and_says_so() {

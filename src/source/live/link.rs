@@ -3,7 +3,7 @@
 //! not turn into hundreds of failed logins) or waiting (the server asked for quiet, or
 //! most of a refresh failed), from how each request and each refresh cycle ended.
 
-use super::{Job, Outcome};
+use super::job::{Job, Outcome};
 use crate::event::Connection;
 use crate::model::duration::Form;
 use crate::prom::PromError;

@@ -13,6 +13,7 @@ use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::model::duration::Form;
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
+use job::{Job, Outcome};
 use link::{Hold, Link, Pace};
 use plan::Plan;
 use std::collections::{HashMap, HashSet};
@@ -22,10 +23,10 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
+mod job;
 mod server;
-mod variables;
+pub(crate) mod variables;
 pub use server::server_event;
-pub use variables::options_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -65,82 +66,6 @@ pub fn spawn(
     };
     tokio::spawn(poller.run(command_rx));
     commands
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Job {
-    Instant(QueryId),
-    Range(QueryId),
-    Alerts,
-    Rules,
-    Alertmanager,
-    Probe,
-}
-
-/// A finished task: the probe's answer, or the event for the app and the job it ends
-/// (range queries the app asked for are not jobs: the app dedups those itself), how
-/// many series a burst answer left out and the server's warnings with it, and when its
-/// first request left.
-enum Outcome {
-    Probe(Result<(), PromError>),
-    /// A job (of a refresh at `at`) that found the poller holding back once its turn
-    /// came: not sent, and answered with why if there is one to say yet (no news for the
-    /// connection state).
-    Held {
-        job: Job,
-        at: f64,
-        said: Option<DataEvent>,
-    },
-    Event {
-        job: Option<Job>,
-        event: DataEvent,
-        omitted: usize,
-        warnings: Vec<String>,
-        sent: Instant,
-    },
-}
-
-impl Outcome {
-    fn job(&self) -> Option<Job> {
-        match self {
-            Outcome::Probe(_) => Some(Job::Probe),
-            Outcome::Held { job, .. } => Some(*job),
-            Outcome::Event { job, .. } => *job,
-        }
-    }
-
-    /// When its request left (a probe leaves while probing: it is always news).
-    fn sent(&self) -> Option<Instant> {
-        match self {
-            Outcome::Probe(_) | Outcome::Held { .. } => None,
-            Outcome::Event { sent, .. } => Some(*sent),
-        }
-    }
-
-    /// The Prometheus error it ended with, if any.
-    fn error(&self) -> Option<&PromError> {
-        match self {
-            Outcome::Probe(result) => result.as_ref().err(),
-            Outcome::Held { .. } => None,
-            Outcome::Event { event, .. } => prometheus_error(event),
-        }
-    }
-}
-
-/// The error of an answer from Prometheus (Alertmanager's say nothing about Prometheus).
-/// The app's questions about the server and variables' options are asked of Prometheus
-/// too: their timeouts are no answer.
-fn prometheus_error(event: &DataEvent) -> Option<&PromError> {
-    match event {
-        DataEvent::Instant { result: Err(e), .. }
-        | DataEvent::Range { result: Err(e), .. }
-        | DataEvent::RangeAnswer { result: Err(e), .. }
-        | DataEvent::Alerts { result: Err(e), .. }
-        | DataEvent::Rules { result: Err(e), .. }
-        | DataEvent::Server { result: Err(e), .. }
-        | DataEvent::VariableOptions { result: Err(e), .. } => Some(e),
-        _ => None,
-    }
 }
 
 struct Poller {

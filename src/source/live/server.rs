@@ -1,7 +1,7 @@
 //! The app's questions about the server (targets, facts, series, label values, annotation
 //! samples), each asked once when the app says so: the app decides when, and caches.
 
-use super::Outcome;
+use super::job::Outcome;
 use crate::clock::unix_now;
 use crate::event::{DataEvent, METADATA_LOOKBACK, ServerData, ServerRequest};
 use crate::prom::{PromClient, PromError, Window};

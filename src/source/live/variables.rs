@@ -2,7 +2,8 @@
 //! values among the series a selector matches, or the series of an instant query, written
 //! as Grafana writes them), and queries re-expanded for a new selection.
 
-use super::{Job, Outcome, Poller};
+use super::Poller;
+use super::job::{Job, Outcome};
 use crate::clock::unix_now;
 use crate::config::layout::QueryId;
 use crate::event::{DataEvent, METADATA_LOOKBACK};

@@ -9,6 +9,7 @@ use crate::model::{Bound, Status};
 use crate::view::reading;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
 pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
@@ -32,7 +33,7 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
         [0, 1, 2, 3, 4].map(|col| {
             cells
                 .iter()
-                .map(|(c, _)| c[col].chars().count())
+                .map(|(c, _)| Line::raw(c[col].as_str()).width())
                 .chain([HEADERS[col].len()])
                 .max()
                 .unwrap_or(0) as u16

@@ -1,6 +1,7 @@
 //! The frame every panel shares: border and title in the panel's status, a badge naming
 //! the status, and a line explaining errors, staleness or cut results.
 
+use super::PanelWidget;
 use super::{
     alert_list, alerts, bar, chart, gauge, kpi_table, slo, sparkline, stat, table, targets, tsdb,
 };
@@ -8,52 +9,12 @@ use crate::config::Theme;
 use crate::config::layout::{Content, Panel, PanelKind};
 use crate::model::Status;
 use crate::model::duration::Form;
-use crate::model::labels::legend;
-use crate::store::{SeriesData, Store};
 use crate::view::alert_groups::AlertsView;
-use crate::view::{Context, health, panel_status};
+use crate::view::{health, panel_status};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
-
-/// A panel in its frame, and everything its kind needs to draw itself.
-#[derive(Clone, Copy)]
-pub struct PanelWidget<'a> {
-    pub panel: &'a Panel,
-    pub store: &'a Store,
-    pub theme: &'a Theme,
-    pub ctx: Context,
-    /// `Some` when the panel has the keyboard: the selected row (a KPI, an alert line, a
-    /// silence, a target).
-    pub focus: Option<usize>,
-    /// The alert list's filter and open groups.
-    pub alerts: &'a AlertsView,
-}
-
-impl<'a> PanelWidget<'a> {
-    /// Every current series of every query on the panel, with its legend and value.
-    pub fn current_series(&self) -> Vec<(String, &'a SeriesData, f64)> {
-        let mut out = Vec::new();
-        for pq in &self.panel.queries {
-            let Some(query) = self.store.query(pq.id) else {
-                continue;
-            };
-            for (series, value) in query.current() {
-                out.push((legend(pq.legend.as_deref(), &series.labels), series, value));
-            }
-        }
-        out
-    }
-
-    /// The value as the panel shows it: a mapping's text, else the number in its unit.
-    pub fn format(&self, value: f64) -> String {
-        match crate::model::mapping::text_for(&self.panel.mappings, value) {
-            Some(text) => text.to_string(),
-            None => self.panel.unit.format(value, self.panel.decimals),
-        }
-    }
-}
 
 /// Why a panel's data is not simply fresh, in words.
 fn problem(data: &PanelWidget) -> Option<(Status, String)> {

@@ -10,10 +10,7 @@ use ratatui::widgets::{Sparkline, SparklineBar, Widget};
 
 pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
-    let Some(pq) = panel.queries.first() else {
-        return;
-    };
-    let Some(query) = data.store.query(pq.id) else {
+    let Some((_, query)) = data.first_query() else {
         return;
     };
     let r = reading(query, panel.reduce, &panel.thresholds, data.ctx);

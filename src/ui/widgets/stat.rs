@@ -12,10 +12,7 @@ use ratatui::widgets::Widget;
 
 pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let panel = data.panel;
-    let Some(pq) = panel.queries.first() else {
-        return;
-    };
-    let Some(query) = data.store.query(pq.id) else {
+    let Some((pq, query)) = data.first_query() else {
         return;
     };
     let r = reading(query, panel.reduce, &panel.thresholds, data.ctx);
