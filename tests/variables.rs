@@ -228,7 +228,10 @@ fn a_var_the_layout_cannot_take_is_a_clear_error() {
         ),
         ("replica", "--var replica: expected NAME=VALUE"),
         ("job=All", "--var job=All: \"job\" does not offer All"),
-        ("instance=", "--var instance=: empty value"),
+        (
+            "instance=a,",
+            "--var instance=a,: empty value among several",
+        ),
     ] {
         let (code, stderr) = run(var);
         assert_eq!(code, Some(2), "{var}: {stderr}");

@@ -167,6 +167,12 @@ impl Intervals {
         (self.scrape * 4).max(self.step + self.scrape)
     }
 
+    /// Grafana's `$__interval`: the step, never below the scrape interval (a rate over
+    /// less than a scrape holds one sample and has no value).
+    pub fn interval(&self) -> Duration {
+        self.step.max(self.scrape)
+    }
+
     /// `text` with the built-ins (`$__rate_interval`, `$__interval`, `$__range`, …) written
     /// out; everything else stays as written.
     pub fn expand(&self, text: &str) -> String {
@@ -176,8 +182,8 @@ impl Intervals {
     fn builtin(&self, name: &str) -> Option<String> {
         Some(match name {
             "__rate_interval" => promql_duration(self.rate_interval()),
-            "__interval" => promql_duration(self.step),
-            "__interval_ms" => self.step.as_millis().to_string(),
+            "__interval" => promql_duration(self.interval()),
+            "__interval_ms" => self.interval().as_millis().to_string(),
             "__range" => promql_duration(self.range),
             "__range_s" => self.range.as_secs().to_string(),
             "__range_ms" => self.range.as_millis().to_string(),
@@ -218,19 +224,36 @@ pub fn expand(text: &str, bound: &[Bound], format: Format) -> String {
     })
 }
 
-/// `text` with every variable written as an example value (its first value, or `x`), so
-/// the PromQL parser can check the rest when the layout loads.
-pub fn example(text: &str, variables: &[Variable]) -> String {
+/// Whether `text` is PromQL once its variables are written out, as the loader checks it:
+/// with each variable's first value (`x` for one asked of Prometheus), or else with every
+/// variable but intervals as a number, for a variable where only a number fits
+/// (`histogram_quantile($quantile, …)`). Grafana checks nothing before expanding, so either
+/// reading is accepted. The error is the first reading's.
+pub fn check(text: &str, variables: &[Variable]) -> Result<(), String> {
+    let first = promql_parser::parser::parse(&example(text, variables, false));
+    match first {
+        Ok(_) => Ok(()),
+        Err(message) => promql_parser::parser::parse(&example(text, variables, true))
+            .map(|_| ())
+            .map_err(|_| message),
+    }
+}
+
+/// `text` with every variable written as an example value: its first value, or `x` when
+/// none is known before Prometheus answers; `1` when `numbers` (intervals excepted).
+fn example(text: &str, variables: &[Variable], numbers: bool) -> String {
     let bound: Vec<Bound> = variables
         .iter()
         .map(|v| {
+            let interval = matches!(v.kind, super::VariableKind::Interval { .. });
             let first = v
                 .default
                 .first()
                 .filter(|d| *d != ALL)
                 .cloned()
                 .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
-                .unwrap_or_else(|| "x".to_string());
+                .filter(|_| interval || !numbers)
+                .unwrap_or_else(|| if numbers { "1" } else { "x" }.to_string());
             Bound {
                 name: v.name.clone(),
                 values: vec![first],
@@ -405,6 +428,12 @@ mod tests {
             range: Duration::from_secs(60),
         };
         assert_eq!(sub.expand("$__interval $job"), "250ms $job");
+        // A 5s refresh on a 15s scrape: increase(x[5s]) would hold one sample.
+        let fast = intervals(15, 5, 900);
+        assert_eq!(
+            fast.expand("increase(x[$__interval]) $__interval_ms"),
+            "increase(x[15s]) 15000"
+        );
         assert!(Intervals::is_builtin("__range_s"));
         assert!(!Intervals::is_builtin("job"));
     }
@@ -434,10 +463,23 @@ mod tests {
         assert_eq!(
             example(
                 r#"rate(x{i="$instance"}[$step]) / $__rate_interval"#,
-                &[interval, instance]
+                &[interval.clone(), instance.clone()],
+                false
             ),
             r#"rate(x{i="x"}[5m]) / 60s"#
         );
+        // A query variable where only a number fits (prometheus2-fusakla's $quantile).
+        let mut quantile = instance;
+        quantile.name = "quantile".into();
+        // …and a custom one whose first value reads as a name.
+        let mut level = variable("level", false, false, None);
+        level.kind = VariableKind::Custom {
+            values: vec!["p99".into()],
+        };
+        let vars = [interval, quantile, level];
+        let text = r#"histogram_quantile($quantile, rate(x_bucket{quantile="$quantile"}[$step])) + histogram_quantile($level, y)"#;
+        assert_eq!(check(text, &vars), Ok(()));
+        assert!(check("rate(x[$quantile]) +", &vars).is_err());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct VariableState {
     options: Vec<Option<Vec<String>>>,
     /// Why a query variable's options could not be fetched, until they are.
     errors: Vec<Option<String>>,
+    /// The selection was given by the user (`--var`, the picker), not the layout's default:
+    /// kept when Prometheus offers no options at all.
+    given: Vec<bool>,
     scrape: Duration,
     /// Started live ([`App::with_variables`]): the choice is made here, and the poller's
     /// echo of it is for the recording only.
@@ -51,6 +54,7 @@ impl VariableState {
                 .collect(),
             options: variables.iter().map(Variable::static_options).collect(),
             errors: vec![None; variables.len()],
+            given: vec![false; variables.len()],
             scrape: DEFAULT_SCRAPE_INTERVAL,
             live: false,
             awaiting_echo: VecDeque::new(),
@@ -102,7 +106,8 @@ impl VariableState {
 /// Reads `--var NAME=VALUE` flags against the layout's variables: the name must be
 /// declared; a multi variable takes several values separated by commas (a single-value
 /// variable takes the text whole); `$__all` or `All` selects All where offered; a custom,
-/// interval or constant variable's value must be one of its values.
+/// interval or constant variable's value must be one of its values. `NAME=` selects the
+/// empty value (Grafana's None), as a variable without options has.
 pub fn choices(
     layout: &Layout,
     flags: &[String],
@@ -127,7 +132,7 @@ pub fn choices(
         if chosen.iter().any(|(n, _)| n == name) {
             return Err(error(flag, format!("\"{name}\" is given twice")));
         }
-        let values: Vec<String> = if variable.multi {
+        let values: Vec<String> = if variable.multi && !value.is_empty() {
             value.split(',').map(|v| v.trim().to_string()).collect()
         } else {
             vec![value.to_string()]
@@ -145,8 +150,8 @@ pub fn choices(
                     flag,
                     format!("\"{value}\" is not one of {name}'s values {options:?}"),
                 ));
-            } else if value.is_empty() {
-                return Err(error(flag, "empty value".into()));
+            } else if value.is_empty() && !selection.is_empty() {
+                return Err(error(flag, "empty value among several".into()));
             } else {
                 selection.push(value);
             }
@@ -154,6 +159,14 @@ pub fn choices(
         chosen.push((name.to_string(), Selection::of(selection)));
     }
     Ok(chosen)
+}
+
+/// A selection as a notice names it; the empty value is Grafana's None.
+fn shown(selection: &Selection) -> String {
+    match selection.text() {
+        text if text.is_empty() => "the empty value (none)".to_string(),
+        text => text,
+    }
 }
 
 /// A `--var` flag the layout cannot take.
@@ -186,6 +199,7 @@ impl App {
         for (name, selection) in chosen {
             if let Some(i) = self.variable_index(&name) {
                 self.variables.selections[i] = selection;
+                self.variables.given[i] = true;
             }
         }
         for i in 0..self.layout.variables.len() {
@@ -211,6 +225,11 @@ impl App {
             .iter()
             .zip(&self.variables.selections)
             .collect()
+    }
+
+    /// Variable `i`'s options once known (`Some(empty)`: Prometheus offers none).
+    pub fn variable_options(&self, i: usize) -> Option<&[String]> {
+        self.variables.options.get(i)?.as_deref()
     }
 
     /// Why a variable's options could not be fetched, if they could not.
@@ -378,6 +397,7 @@ impl App {
                             return;
                         }
                     };
+                    self.variables.given[i] = true;
                     self.select(i, Selection::of(values));
                     return;
                 }
@@ -443,7 +463,8 @@ impl App {
         let query = match query {
             OptionsQuery::LabelValues { selector, label } => OptionsQuery::LabelValues {
                 selector: selector.as_deref().map(expanded),
-                label: label.clone(),
+                // A label named by a variable (`label_values(m, $label)`) is a name, unquoted.
+                label: expand(label, &bounds, Format::Raw),
             },
             OptionsQuery::QueryResult { expr } => OptionsQuery::QueryResult {
                 expr: expanded(expr),
@@ -483,25 +504,40 @@ impl App {
             }
         }
         let selection = &self.variables.selections[i];
+        // No options at all: Grafana selects All where offered, else its empty value (None);
+        // a value the user gave is kept, as there is nothing to prefer to it.
+        let none = options.is_empty();
+        let kept = none
+            && !selection.values.is_empty()
+            && (self.variables.given[i] || selection.values.iter().all(String::is_empty));
         let holds = selection.all
+            || kept
             || (!selection.values.is_empty()
                 && selection.values.iter().all(|v| options.contains(v)));
         let every_option = selection.all && variable.all_value.is_none();
         let fallback = match (&variable.default[..], options.first()) {
+            (_, None) if variable.include_all => Selection::of(vec![ALL.to_string()]),
+            (_, None) => Selection::of(vec![String::new()]),
             ([], Some(first)) => Selection::of(vec![first.clone()]),
-            ([], None) => Selection::default(),
             (default, _) => Selection::of(default.to_vec()),
         };
         let options_changed = self.variables.options[i].as_ref() != Some(&options);
         self.variables.options[i] = Some(options);
+        if kept && self.variables.given[i] && options_changed {
+            self.notice = Some(format!(
+                "${name}: Prometheus offers no options; keeping {}",
+                shown(selection)
+            ));
+        }
         if !holds {
             if !selection.values.is_empty() {
                 self.notice = Some(format!(
-                    "${name}: {} is not among its options now; {} instead",
-                    selection.text(),
-                    fallback.text()
+                    "${name}: {} is not among its options now; using {} instead",
+                    shown(selection),
+                    shown(&fallback)
                 ));
             }
+            self.variables.given[i] = false;
             self.select(i, fallback);
         } else if every_option && options_changed {
             // All stands for every option: the expansion follows the options.
@@ -615,10 +651,14 @@ impl App {
                 changed.push(id);
             }
         }
+        // Grafana writes a legend's variables first (`{{$label}}` → `{{job}}`), then the
+        // series' labels.
+        let legend = |template: &Option<String>| template.as_deref().map(title);
         let spec = |spec: &mut ChartSpec, template: &ChartSpec| {
             spec.title = title(&template.title);
             for (q, t) in spec.queries.iter_mut().zip(&template.queries) {
                 q.expr = query(&t.expr);
+                q.legend = legend(&t.legend);
             }
         };
         for (tab, template) in self.layout.tabs.iter_mut().zip(&templates.tabs) {
@@ -626,6 +666,12 @@ impl App {
             for (row, template) in tab.rows.iter_mut().zip(&template.rows) {
                 for (panel, template) in row.panels.iter_mut().zip(&template.panels) {
                     panel.title = title(&template.title);
+                    for (q, t) in panel.queries.iter_mut().zip(&template.queries) {
+                        q.legend = legend(&t.legend);
+                    }
+                    for (k, t) in panel.kpis.iter_mut().zip(&template.kpis) {
+                        k.query.legend = legend(&t.query.legend);
+                    }
                     let drills = panel.drill.iter_mut().zip(&template.drill).chain(
                         panel
                             .kpis
