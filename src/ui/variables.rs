@@ -152,10 +152,11 @@ kind = "stat"
 query = 'up{instance=~"$instance", env="$env"}'
 "#;
 
-    fn app() -> App {
+    /// The layout `text` live.
+    fn started(text: String) -> App {
         let layout = Layout::parse(Source {
             origin: "v.toml".into(),
-            text: LAYOUT.into(),
+            text,
         })
         .unwrap();
         let info = SourceInfo {
@@ -163,8 +164,12 @@ query = 'up{instance=~"$instance", env="$env"}'
             refresh: Duration::from_secs(5),
             note: None,
         };
-        let mut app = App::new(layout, Theme::load("default").unwrap(), info)
-            .with_variables(Vec::new(), Duration::from_secs(15));
+        App::new(layout, Theme::load("default").unwrap(), info)
+            .with_variables(Vec::new(), Duration::from_secs(15))
+    }
+
+    fn app() -> App {
+        let mut app = started(LAYOUT.into());
         let options = (1..=30).map(|i| format!("10.0.0.{i}:9100")).collect();
         app.update(Msg::Data(DataEvent::VariableOptions {
             name: "instance".into(),
@@ -204,19 +209,10 @@ query = 'up{instance=~"$instance", env="$env"}'
     /// `cluster` on a server without that label).
     #[test]
     fn a_variable_without_options_shows_none_and_the_picker_does_not_wait() {
-        let layout = Layout::parse(Source {
-            origin: "v.toml".into(),
-            text: LAYOUT.replace("label_values(up, instance)", "label_values(up, cluster)")
+        let mut app = started(
+            LAYOUT.replace("label_values(up, instance)", "label_values(up, cluster)")
                 + "[[variable]]\nname = \"node\"\nkind = \"query\"\nquery = 'label_values(up{cluster=~\"$instance\"}, instance)'\n",
-        })
-        .unwrap();
-        let info = SourceInfo {
-            label: "test".into(),
-            refresh: Duration::from_secs(5),
-            note: None,
-        };
-        let mut app = App::new(layout, Theme::load("default").unwrap(), info)
-            .with_variables(Vec::new(), Duration::from_secs(15));
+        );
         for name in ["instance", "node"] {
             app.update(Msg::Data(DataEvent::VariableOptions {
                 name: name.into(),

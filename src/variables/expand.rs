@@ -225,35 +225,47 @@ pub fn expand(text: &str, bound: &[Bound], format: Format) -> String {
 }
 
 /// Whether `text` is PromQL once its variables are written out, as the loader checks it:
-/// with each variable's first value (`x` for one asked of Prometheus), or else with every
-/// variable but intervals as a number, for a variable where only a number fits
-/// (`histogram_quantile($quantile, …)`). Grafana checks nothing before expanding, so either
-/// reading is accepted. The error is the first reading's.
+/// with each variable's first value (`x` for one asked of Prometheus), or else with one of
+/// the variables as a number, where only a number fits (`histogram_quantile($quantile, …)`
+/// beside `{$label="…"}`), or all but intervals as numbers. Grafana checks nothing before
+/// expanding, so any reading is accepted. The error is the first reading's.
 pub fn check(text: &str, variables: &[Variable]) -> Result<(), String> {
-    let first = promql_parser::parser::parse(&example(text, variables, false));
-    match first {
-        Ok(_) => Ok(()),
-        Err(message) => promql_parser::parser::parse(&example(text, variables, true))
-            .map(|_| ())
-            .map_err(|_| message),
+    let parses = |numeric: &dyn Fn(&Variable) -> bool| {
+        promql_parser::parser::parse(&example(text, variables, numeric)).map(|_| ())
+    };
+    let message = match parses(&|_| false) {
+        Ok(()) => return Ok(()),
+        Err(message) => message,
+    };
+    let used: Vec<&str> = template::references(text).iter().map(|r| r.name).collect();
+    let interval = |v: &Variable| matches!(v.kind, super::VariableKind::Interval { .. });
+    let one_numeric = variables
+        .iter()
+        .filter(|v| used.contains(&v.name.as_str()) && !interval(v))
+        .any(|number| parses(&|v| v.name == number.name).is_ok());
+    if one_numeric || parses(&|v| !interval(v)).is_ok() {
+        Ok(())
+    } else {
+        Err(message)
     }
 }
 
 /// `text` with every variable written as an example value: its first value, or `x` when
-/// none is known before Prometheus answers; `1` when `numbers` (intervals excepted).
-fn example(text: &str, variables: &[Variable], numbers: bool) -> String {
+/// none is known before Prometheus answers; `1` for those `numeric` picks.
+fn example(text: &str, variables: &[Variable], numeric: &dyn Fn(&Variable) -> bool) -> String {
     let bound: Vec<Bound> = variables
         .iter()
         .map(|v| {
-            let interval = matches!(v.kind, super::VariableKind::Interval { .. });
-            let first = v
-                .default
-                .first()
-                .filter(|d| *d != ALL)
-                .cloned()
-                .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
-                .filter(|_| interval || !numbers)
-                .unwrap_or_else(|| if numbers { "1" } else { "x" }.to_string());
+            let first = if numeric(v) {
+                "1".to_string()
+            } else {
+                v.default
+                    .first()
+                    .filter(|d| *d != ALL)
+                    .cloned()
+                    .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
+                    .unwrap_or_else(|| "x".to_string())
+            };
             Bound {
                 name: v.name.clone(),
                 values: vec![first],
@@ -464,7 +476,7 @@ mod tests {
             example(
                 r#"rate(x{i="$instance"}[$step]) / $__rate_interval"#,
                 &[interval.clone(), instance.clone()],
-                false
+                &|_| false
             ),
             r#"rate(x{i="x"}[5m]) / 60s"#
         );
@@ -476,9 +488,16 @@ mod tests {
         level.kind = VariableKind::Custom {
             values: vec!["p99".into()],
         };
-        let vars = [interval, quantile, level];
+        // …beside a constant that names a label.
+        let mut label = variable("label", false, false, None);
+        label.kind = VariableKind::Constant {
+            value: "job".into(),
+        };
+        let vars = [interval, quantile, level, label];
         let text = r#"histogram_quantile($quantile, rate(x_bucket{quantile="$quantile"}[$step])) + histogram_quantile($level, y)"#;
         assert_eq!(check(text, &vars), Ok(()));
+        let one = r#"histogram_quantile($quantile, rate(x_bucket{$label=~"a"}[$step]))"#;
+        assert_eq!(check(one, &vars), Ok(()));
         assert!(check("rate(x[$quantile]) +", &vars).is_err());
     }
 

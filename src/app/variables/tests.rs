@@ -51,12 +51,17 @@ fn layout() -> Layout {
 }
 
 fn app(chosen: Vec<(String, Selection)>) -> App {
+    started(layout(), chosen)
+}
+
+/// `layout` live, with `chosen` from `--var`.
+fn started(layout: Layout, chosen: Vec<(String, Selection)>) -> App {
     let info = SourceInfo {
         label: "test".into(),
         refresh: Duration::from_secs(5),
         note: None,
     };
-    App::new(layout(), Theme::load("default").unwrap(), info)
+    App::new(layout, Theme::load("default").unwrap(), info)
         .with_variables(chosen, Duration::from_secs(15))
 }
 
@@ -519,13 +524,7 @@ legend = "{{instance}}/{{$custom_label_name}}"
         .into(),
     })
     .unwrap();
-    let info = SourceInfo {
-        label: "test".into(),
-        refresh: Duration::from_secs(5),
-        note: None,
-    };
-    let mut app = App::new(layout, Theme::load("default").unwrap(), info)
-        .with_variables(Vec::new(), Duration::from_secs(15));
+    let mut app = started(layout, Vec::new());
     let label = app.take_commands().into_iter().find_map(|c| match c {
         SourceCommand::VariableOptions {
             query: crate::variables::OptionsQuery::LabelValues { label, .. },
