@@ -11,7 +11,7 @@ use crate::prom::PromError;
 use crate::variables::{
     ALL, Bound, Format, Intervals, OptionsQuery, Selection, Variable, VariableKind, expand,
 };
-pub use flags::{VarFlagError, choices};
+pub use flags::choices;
 use std::collections::VecDeque;
 use std::time::Duration;
 

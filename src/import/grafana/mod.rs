@@ -176,7 +176,7 @@ fn prelude(
                     loads(&format!("{accepted}{constant_text}"), PROBE_PANEL),
                 ) {
                     accepted.push_str(&constant_text);
-                    entry.converted_as = Some(write::word(&constant.kind));
+                    entry.converted_as = Some(report::word(&constant.kind));
                     entry.approximate(variables::kept_as_constant(&why, &constant));
                     continue;
                 }
