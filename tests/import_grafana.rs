@@ -313,46 +313,11 @@ fn the_subcommand_writes_the_layout_and_report_and_exits_as_documented() {
 
 mod conn_support;
 
-use conn_support::{Server, free_port, options, wait_for_data};
+use conn_support::{node_exporter, options, prometheus, wait_for_data};
 use spheroseg_top::model::Unit;
 use spheroseg_top::prom::PromClient;
 use spheroseg_top::variables::expand::{Bound, Format, Intervals, Selection, expand};
 use std::time::Duration;
-
-/// Debian's node exporter on a free loopback port; a missing binary fails the test.
-fn node_exporter() -> Server {
-    Server::spawn(
-        "prometheus-node-exporter",
-        tempfile::tempdir().unwrap(),
-        free_port(),
-        &["--web.listen-address=127.0.0.1:{port}".into()],
-    )
-}
-
-/// A real Prometheus scraping `target` every second as job `node`, the job name Node
-/// Exporter Full expects, and itself as job `prometheus`.
-fn prometheus(target: &str) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['{target}']\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
-    );
-    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
-    let binary = spheroseg_top::demo::stack::find_prometheus()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "prometheus".to_string());
-    Server::spawn(
-        &binary,
-        dir,
-        port,
-        &[
-            "--config.file={dir}/prometheus.yml".into(),
-            "--storage.tsdb.path={dir}/data".into(),
-            "--web.listen-address=127.0.0.1:{port}".into(),
-            "--log.level=warn".into(),
-        ],
-    )
-}
 
 /// The layout's queries with its variables bound as the dashboard's picker would bind them
 /// (job, node name and instance of the one node), with the built-in intervals of a 1s scrape.

@@ -6,17 +6,15 @@
 
 mod common;
 
+use common::wired::Wired;
 use common::*;
 use spheroseg_top::app::focus::Dir;
-use spheroseg_top::app::{Action, App, Msg};
+use spheroseg_top::app::{Action, App};
 use spheroseg_top::config::Layout;
 use spheroseg_top::config::Source;
-use spheroseg_top::event::{DataEvent, SourceCommand};
 use spheroseg_top::sim::Scenario;
-use spheroseg_top::source::live::{self as poller, PollerConfig};
 use spheroseg_top::variables::Selection;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// job → instance (multi) and job → replica (multi, All by default), and a panel of each.
 const LAYOUT: &str = include_str!("fixtures/variables.toml");
@@ -26,70 +24,6 @@ fn layout() -> Layout {
         text: LAYOUT.to_string(),
     })
     .unwrap()
-}
-
-/// The app wired to the real poller: its commands go to the poller, the poller's events
-/// come back, until `done` holds.
-struct Wired {
-    app: App,
-    commands: mpsc::Sender<SourceCommand>,
-    events: mpsc::Receiver<DataEvent>,
-    /// Every `Expand` the app sent, in order.
-    expands: Vec<Vec<usize>>,
-}
-
-impl Wired {
-    fn start(app: App, url: &str) -> Wired {
-        let (tx, events) = mpsc::channel(1024);
-        let commands = poller::spawn(
-            client(url),
-            PollerConfig {
-                queries: app.polled_queries(),
-                refresh: Duration::from_secs(1),
-                concurrency: 4,
-                alertmanager: None,
-            },
-            tx,
-        );
-        Wired {
-            app,
-            commands,
-            events,
-            expands: Vec::new(),
-        }
-    }
-
-    async fn flush(&mut self) {
-        for command in self.app.take_commands() {
-            if let SourceCommand::Expand { queries, .. } = &command {
-                self.expands
-                    .push(queries.iter().map(|(id, _)| *id).collect());
-            }
-            self.commands.send(command).await.unwrap();
-        }
-    }
-
-    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            self.flush().await;
-            if done(&self.app) {
-                return;
-            }
-            let event = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-                .unwrap();
-            if let DataEvent::Instant { at, .. } = &event {
-                self.app.update(Msg::Tick(*at));
-            }
-            self.app.update(Msg::Data(event));
-        }
-    }
-
-    fn act(&mut self, action: Action) {
-        self.app.update(Msg::Action(action));
-    }
 }
 
 fn selection(app: &App, name: &str) -> Selection {
@@ -228,7 +162,10 @@ fn a_var_the_layout_cannot_take_is_a_clear_error() {
         ),
         ("replica", "--var replica: expected NAME=VALUE"),
         ("job=All", "--var job=All: \"job\" does not offer All"),
-        ("instance=", "--var instance=: empty value"),
+        (
+            "instance=a,",
+            "--var instance=a,: empty value among several",
+        ),
     ] {
         let (code, stderr) = run(var);
         assert_eq!(code, Some(2), "{var}: {stderr}");

@@ -34,6 +34,10 @@ impl Widget for VariablesLine<'_> {
                 Some(_) if value.is_empty() => {
                     spans.push(Span::styled("(no options)", theme.error))
                 }
+                // Grafana's empty value, of a variable without options or given as `x=`.
+                _ if value.is_empty() && !selection.values.is_empty() => {
+                    spans.push(Span::styled("(none)", theme.muted))
+                }
                 _ if value.is_empty() => spans.push(Span::styled("…", theme.muted)),
                 _ => spans.push(Span::styled(value, theme.text)),
             }
@@ -98,9 +102,13 @@ impl Widget for PickerBox<'_> {
         }
         if rows.is_empty() {
             let empty = match self.picker.variable {
-                Some(i) => match self.app.variable_error(i) {
-                    Some(error) => format!("no options: {error}"),
-                    None => "no options (yet): waiting for Prometheus".to_string(),
+                Some(i) => match (self.app.variable_error(i), self.app.variable_options(i)) {
+                    (Some(error), _) => format!("no options: {error}"),
+                    (None, Some(_)) if self.picker.filter.is_empty() => {
+                        "Prometheus offers no options: the empty value is used".to_string()
+                    }
+                    (None, Some(_)) => "no option matches".to_string(),
+                    (None, None) => "no options (yet): waiting for Prometheus".to_string(),
                 },
                 None => "no variable matches".to_string(),
             };
@@ -144,10 +152,11 @@ kind = "stat"
 query = 'up{instance=~"$instance", env="$env"}'
 "#;
 
-    fn app() -> App {
+    /// The layout `text` live.
+    fn started(text: String) -> App {
         let layout = Layout::parse(Source {
             origin: "v.toml".into(),
-            text: LAYOUT.into(),
+            text,
         })
         .unwrap();
         let info = SourceInfo {
@@ -155,8 +164,12 @@ query = 'up{instance=~"$instance", env="$env"}'
             refresh: Duration::from_secs(5),
             note: None,
         };
-        let mut app = App::new(layout, Theme::load("default").unwrap(), info)
-            .with_variables(Vec::new(), Duration::from_secs(15));
+        App::new(layout, Theme::load("default").unwrap(), info)
+            .with_variables(Vec::new(), Duration::from_secs(15))
+    }
+
+    fn app() -> App {
+        let mut app = started(LAYOUT.into());
         let options = (1..=30).map(|i| format!("10.0.0.{i}:9100")).collect();
         app.update(Msg::Data(DataEvent::VariableOptions {
             name: "instance".into(),
@@ -190,6 +203,39 @@ query = 'up{instance=~"$instance", env="$env"}'
             "{line}"
         );
         assert!(text.contains("Up of 10.0.0.1:9100"), "{text}");
+    }
+
+    /// A chain whose first variable Prometheus has no options for (node-mixin's hidden
+    /// `cluster` on a server without that label).
+    #[test]
+    fn a_variable_without_options_shows_none_and_the_picker_does_not_wait() {
+        let mut app = started(
+            LAYOUT.replace("label_values(up, instance)", "label_values(up, cluster)")
+                + "[[variable]]\nname = \"node\"\nkind = \"query\"\nquery = 'label_values(up{cluster=~\"$instance\"}, instance)'\n",
+        );
+        for name in ["instance", "node"] {
+            app.update(Msg::Data(DataEvent::VariableOptions {
+                name: name.into(),
+                result: Ok(Vec::new()),
+            }));
+        }
+        let text = screen(&app, 80, 24);
+        let line = text.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("Instance=All  env=prod  node=(none)"),
+            "{line}"
+        );
+        app.update(Msg::Action(Action::PickVariables));
+        for c in "node".chars() {
+            app.update(Msg::Action(Action::Input(c)));
+        }
+        app.update(Msg::Action(Action::Submit));
+        let text = screen(&app, 80, 24);
+        assert!(
+            text.contains("Prometheus offers no options: the empty value is used"),
+            "{text}"
+        );
+        assert!(!text.contains("waiting for Prometheus"), "{text}");
     }
 
     #[test]

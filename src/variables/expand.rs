@@ -167,6 +167,12 @@ impl Intervals {
         (self.scrape * 4).max(self.step + self.scrape)
     }
 
+    /// Grafana's `$__interval`: the step, never below the scrape interval (a rate over
+    /// less than a scrape holds one sample and has no value).
+    pub fn interval(&self) -> Duration {
+        self.step.max(self.scrape)
+    }
+
     /// `text` with the built-ins (`$__rate_interval`, `$__interval`, `$__range`, …) written
     /// out; everything else stays as written.
     pub fn expand(&self, text: &str) -> String {
@@ -176,8 +182,8 @@ impl Intervals {
     fn builtin(&self, name: &str) -> Option<String> {
         Some(match name {
             "__rate_interval" => promql_duration(self.rate_interval()),
-            "__interval" => promql_duration(self.step),
-            "__interval_ms" => self.step.as_millis().to_string(),
+            "__interval" => promql_duration(self.interval()),
+            "__interval_ms" => self.interval().as_millis().to_string(),
             "__range" => promql_duration(self.range),
             "__range_s" => self.range.as_secs().to_string(),
             "__range_ms" => self.range.as_millis().to_string(),
@@ -218,19 +224,52 @@ pub fn expand(text: &str, bound: &[Bound], format: Format) -> String {
     })
 }
 
-/// `text` with every variable written as an example value (its first value, or `x`), so
-/// the PromQL parser can check the rest when the layout loads.
-pub fn example(text: &str, variables: &[Variable]) -> String {
+/// Whether `text` is PromQL once its variables are written out, as the loader checks it:
+/// with each variable's first value (`x` for one asked of Prometheus), or else with one of
+/// the variables as a number, where only a number fits (`histogram_quantile($quantile, …)`
+/// beside `{$label="…"}`), or all but intervals as numbers. Grafana checks nothing before
+/// expanding, so any reading is accepted. The error is the first reading's.
+pub fn check(text: &str, variables: &[Variable]) -> Result<(), String> {
+    let parses = |numeric: &dyn Fn(&Variable) -> bool| {
+        promql_parser::parser::parse(&example(text, variables, numeric)).map(|_| ())
+    };
+    let message = match parses(&|_| false) {
+        Ok(()) => return Ok(()),
+        Err(message) => message,
+    };
+    let used: Vec<&str> = template::references(text).iter().map(|r| r.name).collect();
+    let interval = |v: &Variable| matches!(v.kind, super::VariableKind::Interval { .. });
+    let one_numeric = variables
+        .iter()
+        .filter(|v| used.contains(&v.name.as_str()) && !interval(v))
+        .any(|number| parses(&|v| v.name == number.name).is_ok());
+    if one_numeric || parses(&|v| !interval(v)).is_ok() {
+        Ok(())
+    } else {
+        Err(message)
+    }
+}
+
+/// `text` with every variable written as an example value: its first value, or `x` when
+/// none is known before Prometheus answers; `1` for those `numeric` picks.
+pub(crate) fn example(
+    text: &str,
+    variables: &[Variable],
+    numeric: &dyn Fn(&Variable) -> bool,
+) -> String {
     let bound: Vec<Bound> = variables
         .iter()
         .map(|v| {
-            let first = v
-                .default
-                .first()
-                .filter(|d| *d != ALL)
-                .cloned()
-                .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
-                .unwrap_or_else(|| "x".to_string());
+            let first = if numeric(v) {
+                "1".to_string()
+            } else {
+                v.default
+                    .first()
+                    .filter(|d| *d != ALL)
+                    .cloned()
+                    .or_else(|| v.static_options().and_then(|o| o.first().cloned()))
+                    .unwrap_or_else(|| "x".to_string())
+            };
             Bound {
                 name: v.name.clone(),
                 values: vec![first],
@@ -405,6 +444,12 @@ mod tests {
             range: Duration::from_secs(60),
         };
         assert_eq!(sub.expand("$__interval $job"), "250ms $job");
+        // A 5s refresh on a 15s scrape: increase(x[5s]) would hold one sample.
+        let fast = intervals(15, 5, 900);
+        assert_eq!(
+            fast.expand("increase(x[$__interval]) $__interval_ms"),
+            "increase(x[15s]) 15000"
+        );
         assert!(Intervals::is_builtin("__range_s"));
         assert!(!Intervals::is_builtin("job"));
     }
@@ -434,10 +479,30 @@ mod tests {
         assert_eq!(
             example(
                 r#"rate(x{i="$instance"}[$step]) / $__rate_interval"#,
-                &[interval, instance]
+                &[interval.clone(), instance.clone()],
+                &|_| false
             ),
             r#"rate(x{i="x"}[5m]) / 60s"#
         );
+        // A query variable where only a number fits (prometheus2-fusakla's $quantile).
+        let mut quantile = instance;
+        quantile.name = "quantile".into();
+        // …and a custom one whose first value reads as a name.
+        let mut level = variable("level", false, false, None);
+        level.kind = VariableKind::Custom {
+            values: vec!["p99".into()],
+        };
+        // …beside a constant that names a label.
+        let mut label = variable("label", false, false, None);
+        label.kind = VariableKind::Constant {
+            value: "job".into(),
+        };
+        let vars = [interval, quantile, level, label];
+        let text = r#"histogram_quantile($quantile, rate(x_bucket{quantile="$quantile"}[$step])) + histogram_quantile($level, y)"#;
+        assert_eq!(check(text, &vars), Ok(()));
+        let one = r#"histogram_quantile($quantile, rate(x_bucket{$label=~"a"}[$step]))"#;
+        assert_eq!(check(one, &vars), Ok(()));
+        assert!(check("rate(x[$quantile]) +", &vars).is_err());
     }
 
     #[test]

@@ -73,10 +73,14 @@ impl OptionsQuery {
                 Some((selector, label)) => (Some(selector.trim().to_string()), label.trim()),
                 None => (None, args),
             };
+            // The label may be a variable (`label_values(m, $label)`), written out when asked.
+            let variable =
+                matches!(&template::references(label)[..], [r] if r.span == (0..label.len()));
             if label.is_empty()
-                || !label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                || !(variable
+                    || label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             {
                 return Err(format!(
                     "`{label}` is not a label name; expected label_values(metric{{…}}, label)"
@@ -145,8 +149,9 @@ impl OptionsRegex {
                 }
             }
         }
+        let pattern = javascript(pattern);
         let pattern = if inline.is_empty() {
-            pattern.to_string()
+            pattern
         } else {
             format!("(?{inline}){pattern}")
         };
@@ -171,6 +176,56 @@ impl OptionsRegex {
             .or_else(|| captures.get(0))
             .map(|m| m.as_str().to_string())
     }
+}
+
+/// A JavaScript regex as the `regex` crate reads it: JavaScript takes a `{` that starts no
+/// `{n}`, `{n,}` or `{n,m}` as a literal (`/{} (.*) .*/`), and any punctuation escaped as
+/// itself (`\"`, `\/`); both are errors here unless written out.
+fn javascript(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.char_indices();
+    let mut in_class = false;
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some((_, e)) if e.is_ascii_alphanumeric() => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                Some((_, e)) => out.push_str(&regex::escape(e.encode_utf8(&mut [0; 4]))),
+                None => out.push_str("\\\\"),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '{' if !in_class => match quantifier(&pattern[at..]) {
+                Some(len) if !out.is_empty() => {
+                    out.push_str(&pattern[at..at + len]);
+                    for _ in 1..len {
+                        chars.next();
+                    }
+                }
+                _ => out.push_str("\\{"),
+            },
+            '}' if !in_class => out.push_str("\\}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The length of the `{n}`, `{n,}` or `{n,m}` that `text` starts with, if it does.
+fn quantifier(text: &str) -> Option<usize> {
+    let end = text.find('}')?;
+    let inner = &text[1..end];
+    let (low, high) = inner.split_once(',').unwrap_or((inner, "0"));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (!low.is_empty() && digits(low) && digits(high)).then_some(end + 1)
 }
 
 impl Variable {
@@ -221,13 +276,17 @@ impl Variable {
 
     /// Names of the variables this one's options depend on.
     pub fn depends_on(&self) -> Vec<&str> {
-        match &self.kind {
-            VariableKind::Query { query, .. } => query
-                .promql()
-                .map(|q| template::references(q).iter().map(|r| r.name).collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        }
+        let VariableKind::Query { query, .. } = &self.kind else {
+            return Vec::new();
+        };
+        let label = match query {
+            OptionsQuery::LabelValues { label, .. } => label.as_str(),
+            OptionsQuery::QueryResult { .. } => "",
+        };
+        [query.promql().unwrap_or(""), label]
+            .into_iter()
+            .flat_map(|text| template::references(text).into_iter().map(|r| r.name))
+            .collect()
     }
 }
 
@@ -257,6 +316,28 @@ mod tests {
                 expr: "topk(3, up)".into()
             })
         );
+        let by_variable = OptionsQuery::parse("label_values(prometheus_build_info, $name)");
+        assert_eq!(
+            by_variable,
+            Ok(OptionsQuery::LabelValues {
+                selector: Some("prometheus_build_info".into()),
+                label: "$name".into()
+            })
+        );
+        let variable = Variable {
+            name: "value".into(),
+            label: None,
+            kind: VariableKind::Query {
+                query: by_variable.unwrap(),
+                regex: None,
+            },
+            multi: false,
+            include_all: false,
+            all_value: None,
+            default: Vec::new(),
+        };
+        assert_eq!(variable.depends_on(), ["name"]);
+        assert!(OptionsQuery::parse("label_values(up, $a$b)").is_err());
         assert!(OptionsQuery::parse("label_values(up, )").is_err());
         assert!(OptionsQuery::parse("label_values(up{a=\"b\"}, in-stance)").is_err());
         assert!(OptionsQuery::parse("metrics(up)").is_err());
@@ -273,6 +354,18 @@ mod tests {
         let nocase = OptionsRegex::parse("/^API/i").unwrap();
         assert_eq!(nocase.apply("api").as_deref(), Some("api"));
         assert!(OptionsRegex::parse("/x/q").is_err());
+        // JavaScript's literal braces and escaped punctuation (starsl's node exporter
+        // dashboards), and real quantifiers kept.
+        let total = OptionsRegex::parse("/{} (.*) .*/").unwrap();
+        assert_eq!(total.apply("{} 3 1700000000000").as_deref(), Some("3"));
+        let quoted = OptionsRegex::parse(r#"/.*\"(.*)\".*/"#).unwrap();
+        assert_eq!(
+            quoted.apply(r#"{mountpoint="/home"} 1 2"#).as_deref(),
+            Some("/home")
+        );
+        let counted = OptionsRegex::parse(r"/^a{2}\/b[{}]{1,}$/").unwrap();
+        assert_eq!(counted.apply("aa/b{}").as_deref(), Some("aa/b{}"));
+        assert_eq!(counted.apply("a/b{"), None);
         assert!(OptionsRegex::parse("(unclosed").is_err());
     }
 }

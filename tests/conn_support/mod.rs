@@ -150,6 +150,41 @@ impl Server {
     }
 }
 
+/// Debian's node exporter on a free loopback port; a missing binary fails the test.
+pub fn node_exporter() -> Server {
+    Server::spawn(
+        "prometheus-node-exporter",
+        tempfile::tempdir().unwrap(),
+        free_port(),
+        &["--web.listen-address=127.0.0.1:{port}".into()],
+    )
+}
+
+/// A real Prometheus scraping `target` every second as job `node`, the job name Node
+/// Exporter Full expects, and itself as job `prometheus`.
+pub fn prometheus(target: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['{target}']\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+    let binary = spheroseg_top::demo::stack::find_prometheus()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "prometheus".to_string());
+    Server::spawn(
+        &binary,
+        dir,
+        port,
+        &[
+            "--config.file={dir}/prometheus.yml".into(),
+            "--storage.tsdb.path={dir}/data".into(),
+            "--web.listen-address=127.0.0.1:{port}".into(),
+            "--log.level=warn".into(),
+        ],
+    )
+}
+
 /// A plain-HTTP Prometheus scraping `target`; with `web`, that text as its
 /// `--web.config.file` (read again on every request, so a test may change it).
 pub fn plain_prometheus(target: SocketAddr, web: Option<&str>) -> Server {

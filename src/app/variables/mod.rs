@@ -11,6 +11,7 @@ use crate::prom::PromError;
 use crate::variables::{
     ALL, Bound, Format, Intervals, OptionsQuery, Selection, Variable, VariableKind, expand,
 };
+pub use flags::choices;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -27,6 +28,9 @@ pub struct VariableState {
     options: Vec<Option<Vec<String>>>,
     /// Why a query variable's options could not be fetched, until they are.
     errors: Vec<Option<String>>,
+    /// The selection was given by the user (`--var`, the picker), not the layout's default:
+    /// kept when Prometheus offers no options at all.
+    given: Vec<bool>,
     scrape: Duration,
     /// Started live ([`App::with_variables`]): the choice is made here, and the poller's
     /// echo of it is for the recording only.
@@ -51,6 +55,7 @@ impl VariableState {
                 .collect(),
             options: variables.iter().map(Variable::static_options).collect(),
             errors: vec![None; variables.len()],
+            given: vec![false; variables.len()],
             scrape: DEFAULT_SCRAPE_INTERVAL,
             live: false,
             awaiting_echo: VecDeque::new(),
@@ -99,69 +104,12 @@ impl VariableState {
     }
 }
 
-/// Reads `--var NAME=VALUE` flags against the layout's variables: the name must be
-/// declared; a multi variable takes several values separated by commas (a single-value
-/// variable takes the text whole); `$__all` or `All` selects All where offered; a custom,
-/// interval or constant variable's value must be one of its values.
-pub fn choices(
-    layout: &Layout,
-    flags: &[String],
-) -> Result<Vec<(String, Selection)>, VarFlagError> {
-    let error = |flag: &str, problem: String| VarFlagError {
-        flag: flag.to_string(),
-        problem,
-    };
-    let mut chosen: Vec<(String, Selection)> = Vec::new();
-    for flag in flags {
-        let Some((name, value)) = flag.split_once('=') else {
-            return Err(error(flag, "expected NAME=VALUE".into()));
-        };
-        let name = name.trim().trim_start_matches('$');
-        let declared: Vec<&str> = layout.variables.iter().map(|v| v.name.as_str()).collect();
-        let Some(variable) = layout.variables.iter().find(|v| v.name == name) else {
-            return Err(error(
-                flag,
-                format!("the layout has no variable \"{name}\" (declared: {declared:?})"),
-            ));
-        };
-        if chosen.iter().any(|(n, _)| n == name) {
-            return Err(error(flag, format!("\"{name}\" is given twice")));
-        }
-        let values: Vec<String> = if variable.multi {
-            value.split(',').map(|v| v.trim().to_string()).collect()
-        } else {
-            vec![value.to_string()]
-        };
-        let mut selection = Vec::new();
-        for value in values {
-            if value == ALL || value == "All" {
-                if !variable.include_all {
-                    return Err(error(flag, format!("\"{name}\" does not offer All")));
-                }
-                selection.push(ALL.to_string());
-            } else if let Some(options) = variable.static_options().filter(|o| !o.contains(&value))
-            {
-                return Err(error(
-                    flag,
-                    format!("\"{value}\" is not one of {name}'s values {options:?}"),
-                ));
-            } else if value.is_empty() {
-                return Err(error(flag, "empty value".into()));
-            } else {
-                selection.push(value);
-            }
-        }
-        chosen.push((name.to_string(), Selection::of(selection)));
+/// A selection as a notice names it; the empty value is Grafana's None.
+fn shown(selection: &Selection) -> String {
+    match selection.text() {
+        text if text.is_empty() => "the empty value (none)".to_string(),
+        text => text,
     }
-    Ok(chosen)
-}
-
-/// A `--var` flag the layout cannot take.
-#[derive(Debug, thiserror::Error)]
-#[error("--var {flag}: {problem}")]
-pub struct VarFlagError {
-    flag: String,
-    problem: String,
 }
 
 /// The `v` picker: first which variable (unless there is one), then its values.
@@ -186,6 +134,7 @@ impl App {
         for (name, selection) in chosen {
             if let Some(i) = self.variable_index(&name) {
                 self.variables.selections[i] = selection;
+                self.variables.given[i] = true;
             }
         }
         for i in 0..self.layout.variables.len() {
@@ -211,6 +160,11 @@ impl App {
             .iter()
             .zip(&self.variables.selections)
             .collect()
+    }
+
+    /// Variable `i`'s options once known (`Some(empty)`: Prometheus offers none).
+    pub fn variable_options(&self, i: usize) -> Option<&[String]> {
+        self.variables.options.get(i)?.as_deref()
     }
 
     /// Why a variable's options could not be fetched, if they could not.
@@ -378,6 +332,7 @@ impl App {
                             return;
                         }
                     };
+                    self.variables.given[i] = true;
                     self.select(i, Selection::of(values));
                     return;
                 }
@@ -443,7 +398,8 @@ impl App {
         let query = match query {
             OptionsQuery::LabelValues { selector, label } => OptionsQuery::LabelValues {
                 selector: selector.as_deref().map(expanded),
-                label: label.clone(),
+                // A label named by a variable (`label_values(m, $label)`) is a name, unquoted.
+                label: expand(label, &bounds, Format::Raw),
             },
             OptionsQuery::QueryResult { expr } => OptionsQuery::QueryResult {
                 expr: expanded(expr),
@@ -483,25 +439,40 @@ impl App {
             }
         }
         let selection = &self.variables.selections[i];
+        // No options at all: Grafana selects All where offered, else its empty value (None);
+        // a value the user gave is kept, as there is nothing to prefer to it.
+        let none = options.is_empty();
+        let kept = none
+            && !selection.values.is_empty()
+            && (self.variables.given[i] || selection.values.iter().all(String::is_empty));
         let holds = selection.all
+            || kept
             || (!selection.values.is_empty()
                 && selection.values.iter().all(|v| options.contains(v)));
         let every_option = selection.all && variable.all_value.is_none();
         let fallback = match (&variable.default[..], options.first()) {
+            (_, None) if variable.include_all => Selection::of(vec![ALL.to_string()]),
+            (_, None) => Selection::of(vec![String::new()]),
             ([], Some(first)) => Selection::of(vec![first.clone()]),
-            ([], None) => Selection::default(),
             (default, _) => Selection::of(default.to_vec()),
         };
         let options_changed = self.variables.options[i].as_ref() != Some(&options);
         self.variables.options[i] = Some(options);
+        if kept && self.variables.given[i] && options_changed {
+            self.notice = Some(format!(
+                "${name}: Prometheus offers no options; keeping {}",
+                shown(selection)
+            ));
+        }
         if !holds {
             if !selection.values.is_empty() {
                 self.notice = Some(format!(
-                    "${name}: {} is not among its options now; {} instead",
-                    selection.text(),
-                    fallback.text()
+                    "${name}: {} is not among its options now; using {} instead",
+                    shown(selection),
+                    shown(&fallback)
                 ));
             }
+            self.variables.given[i] = false;
             self.select(i, fallback);
         } else if every_option && options_changed {
             // All stands for every option: the expansion follows the options.
@@ -615,10 +586,14 @@ impl App {
                 changed.push(id);
             }
         }
+        // Grafana writes a legend's variables first (`{{$label}}` → `{{job}}`), then the
+        // series' labels.
+        let legend = |template: &Option<String>| template.as_deref().map(title);
         let spec = |spec: &mut ChartSpec, template: &ChartSpec| {
             spec.title = title(&template.title);
             for (q, t) in spec.queries.iter_mut().zip(&template.queries) {
                 q.expr = query(&t.expr);
+                q.legend = legend(&t.legend);
             }
         };
         for (tab, template) in self.layout.tabs.iter_mut().zip(&templates.tabs) {
@@ -626,6 +601,12 @@ impl App {
             for (row, template) in tab.rows.iter_mut().zip(&template.rows) {
                 for (panel, template) in row.panels.iter_mut().zip(&template.panels) {
                     panel.title = title(&template.title);
+                    for (q, t) in panel.queries.iter_mut().zip(&template.queries) {
+                        q.legend = legend(&t.legend);
+                    }
+                    for (k, t) in panel.kpis.iter_mut().zip(&template.kpis) {
+                        k.query.legend = legend(&t.query.legend);
+                    }
                     let drills = panel.drill.iter_mut().zip(&template.drill).chain(
                         panel
                             .kpis
@@ -656,5 +637,6 @@ impl App {
     }
 }
 
+mod flags;
 #[cfg(test)]
 mod tests;

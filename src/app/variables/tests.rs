@@ -51,12 +51,17 @@ fn layout() -> Layout {
 }
 
 fn app(chosen: Vec<(String, Selection)>) -> App {
+    started(layout(), chosen)
+}
+
+/// `layout` live, with `chosen` from `--var`.
+fn started(layout: Layout, chosen: Vec<(String, Selection)>) -> App {
     let info = SourceInfo {
         label: "test".into(),
         refresh: Duration::from_secs(5),
         note: None,
     };
-    App::new(layout(), Theme::load("default").unwrap(), info)
+    App::new(layout, Theme::load("default").unwrap(), info)
         .with_variables(chosen, Duration::from_secs(15))
 }
 
@@ -382,7 +387,7 @@ fn a_value_the_options_lack_falls_back_and_says_so() {
     assert_eq!(selection(&app, "job").values, ["node"]);
     let notice = app.notice().unwrap_or_default();
     assert!(
-        notice.contains("$job: nope is not among its options now; node instead"),
+        notice.contains("$job: nope is not among its options now; using node instead"),
         "{notice}"
     );
 }
@@ -447,4 +452,90 @@ fn after_a_seek_a_replay_shows_the_choice_in_force_there() {
     // Before the first recorded choice: the first.
     app.update(Msg::Data(status(5.0)));
     assert_eq!(selection(&app, "env").values, ["prod"]);
+}
+
+#[test]
+fn without_options_a_variable_takes_the_empty_value_or_all_and_its_dependants_are_asked() {
+    let mut app = app(Vec::new());
+    app.take_commands();
+    options(&mut app, "job", &[]);
+    // Grafana's None: the chain goes on with job="" instead of waiting for a value.
+    assert_eq!(selection(&app, "job").values, [""]);
+    assert_eq!(
+        asked(&app.take_commands()),
+        [("instance".to_string(), r#"up{job=""}"#.to_string())]
+    );
+    assert_eq!(app.notice(), None);
+    // instance offers All: with no options, All.
+    options(&mut app, "instance", &[]);
+    assert!(selection(&app, "instance").all);
+}
+
+#[test]
+fn a_value_given_is_kept_when_there_are_no_options_and_empty_is_a_value() {
+    let chosen = choices(&layout(), &["job=node".to_string()]).unwrap();
+    let mut given = app(chosen);
+    options(&mut given, "job", &[]);
+    assert_eq!(selection(&given, "job").values, ["node"]);
+    assert_eq!(
+        given.notice(),
+        Some("$job: Prometheus offers no options; keeping node")
+    );
+    // Once options come they rule, and the notice names what is used.
+    options(&mut given, "job", &["api"]);
+    assert_eq!(
+        given.notice(),
+        Some("$job: node is not among its options now; using api instead")
+    );
+    // `--var job=` is Grafana's empty value, and says so where a notice names it.
+    let empty = choices(&layout(), &["job=".to_string()]).unwrap();
+    assert_eq!(empty[0].1.values, [""]);
+    let mut nothing = app(empty);
+    options(&mut nothing, "job", &["api"]);
+    assert_eq!(
+        nothing.notice(),
+        Some("$job: the empty value (none) is not among its options now; using api instead")
+    );
+    assert!(choices(&layout(), &["instance=a,".to_string()]).is_err());
+}
+
+#[test]
+fn a_label_named_by_a_variable_and_legends_with_variables_are_written_out() {
+    let layout = Layout::parse(Source {
+        origin: "label.toml".into(),
+        text: r#"
+[[variable]]
+name = "custom_label_name"
+kind = "constant"
+value = "job"
+[[variable]]
+name = "custom_label_value"
+kind = "query"
+query = 'label_values(prometheus_build_info, $custom_label_name)'
+[[tab]]
+title = "T"
+[[tab.row]]
+[[tab.row.panel]]
+title = "p"
+kind = "chart"
+query = 'up{$custom_label_name="$custom_label_value"}'
+legend = "{{instance}}/{{$custom_label_name}}"
+"#
+        .into(),
+    })
+    .unwrap();
+    let mut app = started(layout, Vec::new());
+    let label = app.take_commands().into_iter().find_map(|c| match c {
+        SourceCommand::VariableOptions {
+            query: crate::variables::OptionsQuery::LabelValues { label, .. },
+            ..
+        } => Some(label),
+        _ => None,
+    });
+    assert_eq!(label.as_deref(), Some("job"));
+    let panel = &app.layout().tabs[0].rows[0].panels[0];
+    assert_eq!(
+        panel.queries[0].legend.as_deref(),
+        Some("{{instance}}/{{job}}")
+    );
 }

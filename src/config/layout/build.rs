@@ -459,8 +459,7 @@ impl Builder<'_> {
             text.replace(&format!("${name}"), "x")
         });
         self.references_known(&example, expr.span(), key, "of this layout")?;
-        let example = crate::variables::expand::example(&example, &self.variables);
-        if let Err(message) = promql_parser::parser::parse(&example) {
+        if let Err(message) = crate::variables::expand::check(&example, &self.variables) {
             return self.error(expr.span(), key.into(), message);
         }
         Ok(normalized)

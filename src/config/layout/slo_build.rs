@@ -160,7 +160,7 @@ impl Builder<'_> {
         suffixes: &[&str],
     ) -> Result<String, ConfigError> {
         let normalized = self.expression(expr, key, &[])?;
-        let example = crate::variables::expand::example(&normalized, &self.variables);
+        let example = crate::variables::expand::example(&normalized, &self.variables, &|_| false);
         let expected = suffixes.join(", ");
         let problem = match promql_parser::parser::parse(&example) {
             Ok(promql_parser::parser::Expr::VectorSelector(selector)) => {

@@ -229,10 +229,12 @@ impl Builder<'_> {
     ) -> Result<OptionsQuery, ConfigError> {
         let parsed = OptionsQuery::parse(query.get_ref())
             .or_else(|e| self.error(query.span(), key.into(), e))?;
+        if let OptionsQuery::LabelValues { label, .. } = &parsed {
+            self.references_known(label, query.span(), key, "declared before this variable")?;
+        }
         if let Some(promql) = parsed.promql() {
             self.references_known(promql, query.span(), key, "declared before this variable")?;
-            let example = crate::variables::expand::example(promql, &self.variables);
-            if let Err(message) = promql_parser::parser::parse(&example) {
+            if let Err(message) = crate::variables::expand::check(promql, &self.variables) {
                 return self.error(query.span(), key.into(), message);
             }
         }

@@ -164,6 +164,22 @@ fn prelude(
             Err(why) => {
                 let name = variable.name.as_str();
                 let why = format!("the layout loader refuses it: {why}");
+                let constant =
+                    variables::as_constant(name, variable.label.clone(), &variable.default);
+                let constant_text = write::variables(std::slice::from_ref(&constant));
+                let entry = report
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.dashboard == file && e.what == "variable" && e.title == name);
+                if let (Some(entry), Ok(())) = (
+                    entry,
+                    loads(&format!("{accepted}{constant_text}"), PROBE_PANEL),
+                ) {
+                    accepted.push_str(&constant_text);
+                    entry.converted_as = Some(report::word(&constant.kind));
+                    entry.approximate(variables::kept_as_constant(&why, &constant));
+                    continue;
+                }
                 match report
                     .entries
                     .iter_mut()
@@ -325,7 +341,8 @@ fn tabs(inputs: &[Input], parsed: &[Value], prelude: &str, report: &mut Report) 
 
 /// Converts the dashboards, in order, into one layout: their tabs one after another.
 pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
-    let parsed: Vec<Value> = inputs.iter().map(dashboard).collect::<Result<_, _>>()?;
+    let mut parsed: Vec<Value> = inputs.iter().map(dashboard).collect::<Result<_, _>>()?;
+    parsed.iter_mut().for_each(variables::fill_constant_inputs);
     let mut report = Report::default();
     let mut variables_out: Vec<VariableOut> = Vec::new();
     let mut owners: Vec<(String, VariableOut)> = Vec::new();

@@ -6,6 +6,7 @@ use super::report::Entry;
 use super::report::word;
 use crate::config::layout::VariableKindName as Kind;
 use serde_json::Value;
+use std::time::Duration;
 
 /// A `[[variable]]` to write.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,7 +92,12 @@ fn kind(grafana: &str) -> Result<Kind, String> {
 }
 
 /// Converts one variable; `Err` says why it has no layout counterpart.
-fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<VariableOut, String> {
+fn convert(
+    variable: &Value,
+    name: &str,
+    range: Duration,
+    notes: &mut Vec<String>,
+) -> Result<VariableOut, String> {
     let grafana = json::text(variable, "type").unwrap_or("");
     let kind = kind(grafana)?;
     // Only a variable with options to choose from takes several or All.
@@ -122,8 +128,8 @@ fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<Vari
         }
         Kind::Custom | Kind::Interval => {
             out.values = options(&query_text(variable).unwrap_or_default());
-            if kind == Kind::Interval && json::flag(variable, "auto") {
-                notes.push("the `auto` interval option is left out".into());
+            if kind == Kind::Interval {
+                auto_interval(variable, range, &mut out, notes);
             }
         }
         Kind::Constant if grafana == "textbox" => {
@@ -141,6 +147,175 @@ fn convert(variable: &Value, name: &str, notes: &mut Vec<String>) -> Result<Vari
     Ok(out)
 }
 
+/// Grafana's `auto` interval: the dashboard's range over `auto_count` (30), rounded to a
+/// nice interval, not below `auto_min` (10s). The layout has no `auto`: the value for the
+/// dashboard's own range becomes an option and, when `auto` was chosen, the default.
+fn auto_interval(
+    variable: &Value,
+    range: Duration,
+    out: &mut VariableOut,
+    notes: &mut Vec<String>,
+) {
+    let auto_chosen = |v: &String| v.starts_with("$__auto_interval");
+    if !json::flag(variable, "auto") {
+        out.default.retain(|v| !auto_chosen(v));
+        return;
+    }
+    let count = json::number_at(variable, "auto_count")
+        .unwrap_or(30.0)
+        .max(1.0);
+    let min = json::text(variable, "auto_min")
+        .and_then(|m| promql_parser::util::duration::parse_duration(m).ok())
+        .unwrap_or(Duration::from_secs(10));
+    let auto = nice_interval(range.div_f64(count)).max(min);
+    let value = duration_text(auto);
+    if !out.values.contains(&value) {
+        out.values.insert(0, value.clone());
+    }
+    if out.default.iter().any(auto_chosen) || out.default.is_empty() {
+        out.default = vec![value.clone()];
+    }
+    notes.push(format!(
+        "`auto` is {value} here, for the dashboard's range of {} ({count} steps, at least {}); it does not follow the range",
+        duration_text(range),
+        duration_text(min)
+    ));
+}
+
+/// Grafana's `roundInterval`: the interval a computed one rounds to.
+fn nice_interval(interval: Duration) -> Duration {
+    // (below, becomes) in milliseconds, as Grafana's table.
+    const STEPS: [(u64, u64); 27] = [
+        (15, 10),
+        (35, 20),
+        (75, 50),
+        (150, 100),
+        (350, 200),
+        (750, 500),
+        (1_500, 1_000),
+        (3_500, 2_000),
+        (7_500, 5_000),
+        (12_500, 10_000),
+        (17_500, 15_000),
+        (25_000, 20_000),
+        (45_000, 30_000),
+        (90_000, 60_000),
+        (210_000, 120_000),
+        (450_000, 300_000),
+        (750_000, 600_000),
+        (1_050_000, 900_000),
+        (1_500_000, 1_200_000),
+        (2_700_000, 1_800_000),
+        (5_400_000, 3_600_000),
+        (9_000_000, 7_200_000),
+        (16_200_000, 10_800_000),
+        (32_400_000, 21_600_000),
+        (86_400_000, 43_200_000),
+        (604_800_000, 86_400_000),
+        (1_814_400_000, 604_800_000),
+    ];
+    let ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX);
+    let rounded = match STEPS.iter().find(|(below, _)| ms < *below) {
+        Some((_, to)) => *to,
+        None if ms < 3_628_800_000 => 2_592_000_000,
+        None => 31_536_000_000,
+    };
+    Duration::from_millis(rounded)
+}
+
+/// A duration as PromQL writes it, in its largest whole unit (`1m`, `12h`, `500ms`).
+fn duration_text(d: Duration) -> String {
+    let ms = d.as_millis();
+    let units = [
+        ("y", 31_536_000_000),
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+    ];
+    units
+        .iter()
+        .find(|(_, size)| ms >= *size && ms.is_multiple_of(*size))
+        .map_or_else(
+            || format!("{ms}ms"),
+            |(unit, size)| format!("{}{unit}", ms / size),
+        )
+}
+
+/// The span of a dashboard's `time` (`now-6h` to `now`), or Grafana's default of 6 hours
+/// for absolute times and anything else.
+fn dashboard_range(dashboard: &Value) -> Duration {
+    let time = dashboard.get("time").unwrap_or(&Value::Null);
+    let ago = |key: &str| match json::text(time, key)? {
+        "now" => Some(Duration::ZERO),
+        text => promql_parser::util::duration::parse_duration(text.strip_prefix("now-")?).ok(),
+    };
+    match (ago("from"), ago("to")) {
+        (Some(from), Some(to)) if from > to => from - to,
+        _ => Duration::from_secs(6 * 3600),
+    }
+}
+
+/// Grafana's import dialog fills an export's constant inputs (`${VAR_X}`) with their
+/// values before the dashboard is read; datasource inputs are the panels' to judge.
+pub fn fill_constant_inputs(dashboard: &mut Value) {
+    let inputs: Vec<(String, String)> = json::list(dashboard, "__inputs")
+        .iter()
+        .filter(|input| json::text(input, "type") == Some("constant"))
+        .filter_map(|input| {
+            let name = json::text(input, "name")?;
+            let value = json::text(input, "value").unwrap_or("");
+            Some((format!("${{{name}}}"), value.to_string()))
+        })
+        .collect();
+    if !inputs.is_empty() {
+        fill(dashboard, &inputs);
+    }
+}
+
+fn fill(value: &mut Value, inputs: &[(String, String)]) {
+    match value {
+        Value::String(text) => {
+            for (input, filled) in inputs {
+                if text.contains(input.as_str()) {
+                    *text = text.replace(input.as_str(), filled);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| fill(item, inputs)),
+        Value::Object(fields) => fields.values_mut().for_each(|field| fill(field, inputs)),
+        _ => {}
+    }
+}
+
+/// A variable the layout cannot take, kept as a constant holding its saved value, so the
+/// panels that use it still convert (Grafana would show them with that value too).
+pub fn as_constant(name: &str, label: Option<String>, saved: &[String]) -> VariableOut {
+    let saved = saved.iter().find(|v| *v != crate::variables::ALL);
+    VariableOut {
+        name: name.to_string(),
+        label,
+        kind: Kind::Constant,
+        query: None,
+        regex: None,
+        values: Vec::new(),
+        value: Some(saved.cloned().unwrap_or_default()),
+        multi: false,
+        include_all: false,
+        all_value: None,
+        default: Vec::new(),
+    }
+}
+
+/// Why a variable became a constant, for the report.
+pub fn kept_as_constant(why: &str, constant: &VariableOut) -> String {
+    format!(
+        "{why}; kept as a constant holding its saved value {:?} so the panels that use it still convert",
+        constant.value.as_deref().unwrap_or_default()
+    )
+}
+
 /// Every variable of a dashboard; `known` holds names already taken by an earlier dashboard.
 pub fn variables(
     dashboard: &Value,
@@ -148,11 +323,22 @@ pub fn variables(
     known: &mut Vec<VariableOut>,
     entries: &mut Vec<Entry>,
 ) {
+    let range = dashboard_range(dashboard);
     for variable in json::list(dashboard.get("templating").unwrap_or(&Value::Null), "list") {
         let name = json::text(variable, "name").unwrap_or("");
         let grafana_type = json::text(variable, "type").unwrap_or("?");
         let mut notes = Vec::new();
-        match convert(variable, name, &mut notes) {
+        let converted = convert(variable, name, range, &mut notes).or_else(|why| {
+            // A datasource choice or ad hoc filter is no `$name` in a query.
+            if matches!(grafana_type, "datasource" | "adhoc") {
+                return Err(why);
+            }
+            let label = json::text(variable, "label").map(str::to_string);
+            let constant = as_constant(name, label, &current(variable));
+            notes.push(kept_as_constant(&why, &constant));
+            Ok(constant)
+        });
+        match converted {
             Ok(_) if name.is_empty() => entries.push(Entry::skipped(
                 file,
                 "variable",
