@@ -42,9 +42,12 @@ fn from_slo_file(args: &SloImportArgs, format: Format, force: bool) -> Result<()
                 .map_err(|e| bad_input(anyhow!(e)))?
                 .write_all(layout.as_bytes())
                 .with_context(|| format!("writing the layout to {}", path.display()))?;
+            let count = match slos.len() {
+                1 => "1 SLO".to_string(),
+                n => format!("{n} SLOs"),
+            };
             eprintln!(
-                "{} SLOs written to {} (open it with --layout {}, or pass --slo {} to add them to another layout)",
-                slos.len(),
+                "{count} written to {} (open it with --layout {}, or pass --slo {} to add them to another layout)",
                 path.display(),
                 path.display(),
                 args.file.display()
