@@ -95,10 +95,28 @@ fn maybe<T: Serialize>(out: &mut String, key: &str, v: Option<T>) {
     }
 }
 
+/// The longest title a comment or a tab repeats: the whole is in the title itself, and
+/// a megabyte title is not worth writing twice.
+const TITLE_CHARS: usize = 80;
+
+/// `text` for a comment: one line (TOML comments take no control character) and at most
+/// [`TITLE_CHARS`] characters, cut with `…`.
+pub fn one_line(text: &str) -> String {
+    cut(text, TITLE_CHARS).replace(char::is_control, " ")
+}
+
+/// `text` cut at `chars` characters, ending in `…` when cut.
+pub fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 /// A comment line per text, wrapped at nothing: each says one thing.
 fn comments(out: &mut String, prefix: &str, texts: &[String]) {
     for text in texts {
-        let one_line = text.replace(['\n', '\r'], " ");
+        let one_line = text.replace(char::is_control, " ");
         let _ = writeln!(out, "# {prefix}{one_line}");
     }
 }
@@ -206,12 +224,10 @@ pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
 
 /// A tab: its title, then each row with its panels (already written).
 pub fn tab(title: &str, rows: &[(u16, Vec<String>)]) -> String {
+    // A tab bar shows a few words of a title: a longer one is cut, as in the comment.
+    let title = one_line(title);
     let rule = "─".repeat(60usize.saturating_sub(title.chars().count() + 4).max(4));
-    let mut out = format!(
-        "# ── {} {rule}\n[[tab]]\ntitle = {}\n",
-        title.replace(['\n', '\r'], " "),
-        quote(title)
-    );
+    let mut out = format!("# ── {title} {rule}\n[[tab]]\ntitle = {}\n", quote(&title));
     for (height, panels) in rows {
         let _ = writeln!(out, "\n[[tab.row]]\nheight = {height}");
         for panel in panels {

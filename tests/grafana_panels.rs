@@ -1,0 +1,218 @@
+//! `import grafana` on what downloaded dashboards hold (issue 21, panels and files): files
+//! as editors and Grafana 12 save them, saved repeats, old tables and graphs, and three
+//! more real dashboards (tests/fixtures/grafana, see its README).
+
+#![allow(clippy::unwrap_used)]
+
+use spheroseg_top::config::{Layout, Source};
+use spheroseg_top::import::grafana::{self, Conversion, Input};
+use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Bytes allocated and not yet freed by this test binary, and the most there were.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+struct Counting;
+
+// SAFETY: every call is passed on to the system allocator unchanged; only counters are kept.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        // SAFETY: as the caller promised for `layout`.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` with this `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
+        if new_size >= layout.size() {
+            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                - layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        // SAFETY: as the caller promised for `ptr`, `layout` and `new_size`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The conversion of `text` and the most heap it took beyond what was held before.
+fn converted_with_peak(text: String) -> (Conversion, usize) {
+    let input = [Input {
+        origin: "big.json".into(),
+        text,
+    }];
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let conversion = grafana::convert(&input).unwrap();
+    (conversion, PEAK.load(Ordering::Relaxed) - before)
+}
+
+fn convert(text: &str) -> Conversion {
+    grafana::convert(&[Input {
+        origin: "d.json".into(),
+        text: text.into(),
+    }])
+    .unwrap_or_else(|e| panic!("refused: {e}"))
+}
+
+fn load(conversion: &Conversion) -> Layout {
+    let text = conversion.layout.clone().expect("a layout was written");
+    Layout::parse(Source {
+        origin: "imported.toml".into(),
+        text,
+    })
+    .unwrap_or_else(|e| panic!("the imported layout does not load:\n{e}"))
+}
+
+/// A dashboard of `panels` (JSON text) titled `title` (JSON string contents).
+fn dashboard(title: &str, panels: &str) -> String {
+    format!(r#"{{"schemaVersion": 39, "title": "{title}", "panels": [{panels}]}}"#)
+}
+
+const STAT: &str = r#"{"type": "stat", "title": "Up", "targets": [{"expr": "up", "refId": "A"}]}"#;
+
+/// `import grafana FILE` run as a user runs it: exit code and stderr.
+fn import(file: &Path, extra: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(["import", "grafana"])
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let conversion = convert(&format!("\u{feff}{}", dashboard("bom", STAT)));
+    assert_eq!(load(&conversion).tabs.len(), 1);
+}
+
+#[test]
+fn a_v1beta1_resource_with_a_classic_spec_is_read_and_v2_still_refused() {
+    let resource = format!(
+        r#"{{"apiVersion": "dashboard.grafana.app/v1beta1", "kind": "Dashboard",
+            "metadata": {{"name": "abc"}}, "spec": {}}}"#,
+        dashboard("k8s", STAT)
+    );
+    let conversion = convert(&resource);
+    assert_eq!(conversion.report.dashboards[0].title, "k8s");
+    load(&conversion);
+    let v2 = r#"{"apiVersion": "dashboard.grafana.app/v2beta1", "kind": "Dashboard",
+        "spec": {"title": "x", "elements": {}, "layout": {}}}"#;
+    let refused = grafana::convert(&[Input {
+        origin: "d.json".into(),
+        text: v2.into(),
+    }]);
+    assert!(refused.err().unwrap().to_string().contains("schema v2"));
+}
+
+#[test]
+fn an_empty_dashboard_is_bad_input_not_a_strict_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.json");
+    std::fs::write(&file, dashboard("empty", "")).unwrap();
+    let (code, stderr) = import(&file, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nothing in the dashboards could be converted"));
+}
+
+#[test]
+fn rows_nested_twenty_deep_each_become_a_tab() {
+    let mut panel = STAT.to_string();
+    for depth in (0..20).rev() {
+        panel = format!(
+            r#"{{"type": "row", "title": "r{depth}", "collapsed": true, "panels": [{panel}]}}"#
+        );
+    }
+    let conversion = convert(&dashboard("nested", &panel));
+    let layout = load(&conversion);
+    // The leaf's own row holds it; the rows around it hold only rows and say so.
+    assert_eq!(layout.tabs.len(), 1);
+    assert_eq!(layout.tabs[0].title, "r19");
+    let outer = &conversion.report.entries[0];
+    assert_eq!((outer.what, outer.title.as_str()), ("row", "r0"));
+    assert_eq!(outer.because, ["it holds only rows, each a tab of its own"]);
+}
+
+#[test]
+fn control_characters_in_titles_reach_neither_the_layout_s_comments_nor_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ctl.json");
+    let panel = r#"{"type": "stat", "title": "p\u0001q\u001b[31m", "targets": [{"expr": "up"}]}"#;
+    std::fs::write(&file, dashboard(r"bell\u0007\nx", panel)).unwrap();
+    let out = dir.path().join("out.toml");
+    let (code, stderr) = import(&file, &["-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.chars().any(|c| c.is_control() && c != '\n'),
+        "{stderr:?}"
+    );
+    let layout = std::fs::read_to_string(&out).unwrap();
+    assert!(layout.contains("\"bell\\u0007\\nx\""), "{layout}");
+    load(&convert(&dashboard(r"bell\u0007\nx", panel)));
+}
+
+#[test]
+fn a_large_dashboard_takes_memory_bounded_by_its_size_and_gives_a_layout_that_loads() {
+    // 50 MB of title: written four times before (210 MB of layout, 1000 MB resident).
+    let title = "t".repeat(50 << 20);
+    let (conversion, peak) = converted_with_peak(dashboard(&title, STAT));
+    let layout = conversion.layout.clone().unwrap();
+    assert!(layout.len() < 16 << 10, "{} bytes", layout.len());
+    assert!(layout.contains(&format!("title = '{}…'", &title[..1000])));
+    assert!(conversion.report.to_text().len() < 1 << 10);
+    assert!(peak < 2 * title.len(), "{} MiB", peak >> 20);
+    load(&conversion);
+
+    // 20 MB of panels: a layout past what the loader reads was written (48 MB of 16 at
+    // 50 MB, which no command could open) and held several times over (896 MB resident).
+    let panel = |i: usize| {
+        format!(
+            r#"{{"type": "timeseries", "title": "panel {i}", "description": "{}",
+                "gridPos": {{"x": {}, "y": {}, "w": 12, "h": 8}},
+                "targets": [{{"expr": "rate(node_cpu_seconds_total[5m])", "refId": "A"}}]}}"#,
+            "d".repeat(400),
+            i % 2 * 12,
+            i / 2 * 8
+        )
+    };
+    let panels: Vec<String> = (0..32_000).map(panel).collect();
+    let text = dashboard("many", &panels.join(","));
+    drop(panels);
+    let size = text.len();
+    let (conversion, peak) = converted_with_peak(text);
+    // The dashboard's tree alone is four times its text (serde_json's Value).
+    assert!(
+        peak < 12 * size,
+        "{} MiB for {} MiB",
+        peak >> 20,
+        size >> 20
+    );
+    let full = conversion
+        .report
+        .entries
+        .iter()
+        .filter(|e| e.because == ["the layout is full: a layout file holds at most 16 MiB"])
+        .count();
+    assert!(full > 0 && full < 32_000, "{full}");
+    let layout = conversion.layout.clone().unwrap();
+    assert!(layout.len() < 16 << 20, "{} MiB", layout.len() >> 20);
+    load(&conversion);
+}
