@@ -216,3 +216,150 @@ fn a_large_dashboard_takes_memory_bounded_by_its_size_and_gives_a_layout_that_lo
     assert!(layout.len() < 16 << 20, "{} MiB", layout.len() >> 20);
     load(&conversion);
 }
+
+fn fixture(name: &str) -> Conversion {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/grafana/{name}.json"));
+    grafana::convert(&[Input {
+        origin: format!("{name}.json"),
+        text: std::fs::read_to_string(path).unwrap(),
+    }])
+    .unwrap()
+}
+
+/// The report's reasons for the panel titled `title`.
+fn because<'a>(conversion: &'a Conversion, title: &str) -> &'a [String] {
+    &conversion
+        .report
+        .entries
+        .iter()
+        .find(|e| e.title == title)
+        .unwrap_or_else(|| panic!("no entry {title}"))
+        .because
+}
+
+#[test]
+fn saved_repeat_copies_are_left_out_and_the_original_shows_every_value() {
+    let conversion = fixture("alertmanager-fusakla");
+    let layout = load(&conversion);
+    let titles: Vec<&str> = layout
+        .tabs
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.panels)
+        .map(|p| p.title.as_str())
+        .collect();
+    // 23 charts were each drawn 4 times (the author's 4 pods).
+    let memory = titles
+        .iter()
+        .filter(|t| **t == "Memory usage for $instance")
+        .count();
+    assert_eq!(memory, 1, "{titles:?}");
+    let copies = conversion
+        .report
+        .entries
+        .iter()
+        .filter(|e| {
+            e.because
+                .iter()
+                .any(|b| b.starts_with("a copy Grafana saved of #"))
+        })
+        .count();
+    assert_eq!(copies, 69);
+    assert!(
+        because(&conversion, "Memory usage for $instance").contains(
+            &"repeated per $instance in Grafana; one panel here shows every value".into()
+        )
+    );
+}
+
+#[test]
+fn old_table_styles_give_columns_names_and_units_or_are_reported() {
+    let conversion = fixture("alertmanager-fusakla");
+    let layout = load(&conversion);
+    let table = layout
+        .tabs
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.panels)
+        .find(|p| p.title == "Instance versions and up time")
+        .unwrap();
+    // A hidden `/.*/` after `instance` and `version`: those two are the columns.
+    assert_eq!(
+        table.columns.as_deref(),
+        Some(&["instance".to_string(), "version".to_string()][..])
+    );
+    // The value columns' aliases name the series.
+    let names: Vec<Option<&str>> = table.queries.iter().map(|q| q.legend.as_deref()).collect();
+    assert_eq!(
+        names,
+        [
+            Some("Up time"),
+            Some("Last reload"),
+            Some("Last reload sucessfull")
+        ]
+    );
+    let why = because(&conversion, "Instance versions and up time").join("; ");
+    assert!(
+        why.contains("column names `instance` → `Instance`, `version` → `Version` are not kept"),
+        "{why}"
+    );
+    assert!(
+        why.contains("the value columns' units (s, short) are not kept"),
+        "{why}"
+    );
+
+    // One value column's unit becomes the table's.
+    let single = dashboard(
+        "t",
+        r#"{"type": "table", "title": "Disk", "styles": [
+            {"pattern": "Time", "type": "hidden"},
+            {"pattern": "device", "type": "hidden"},
+            {"pattern": "Value", "type": "number", "unit": "bytes", "decimals": 1}],
+            "targets": [{"expr": "node_filesystem_avail_bytes", "refId": "A"}]}"#,
+    );
+    let conversion = convert(&single);
+    let panel = &load(&conversion).tabs[0].rows[0].panels[0];
+    assert_eq!(panel.unit, spheroseg_top::model::Unit::Bytes);
+    assert_eq!(
+        because(&conversion, "Disk"),
+        ["hidden columns `device` are shown when they tell series apart"]
+    );
+}
+
+#[test]
+fn series_overrides_and_singlestat_value_names_are_reported() {
+    let conversion = fixture("prometheus-2-stats-grafana");
+    assert_eq!(
+        because(&conversion, "Compaction Activity"),
+        [
+            "series `duration-p99` on Grafana's right y axis (unit s) share the left one here, in the panel's unit"
+        ]
+    );
+    assert_eq!(
+        because(&conversion, "WAL Corruptions"),
+        ["Grafana's max over time becomes the max of the series' latest values"]
+    );
+    let layout = load(&conversion);
+    let wal = layout
+        .tabs
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.panels)
+        .find(|p| p.title == "WAL Corruptions")
+        .unwrap();
+    assert_eq!(wal.reduce, spheroseg_top::config::layout::Reduce::Max);
+
+    let conversion = fixture("alertmanager-fusakla");
+    let why = because(&conversion, "Notifications sent from $instance").join("; ");
+    assert!(
+        why.contains(
+            "series `/Failed.*/` drawn below zero in Grafana (negative-Y) are drawn above it here"
+        ),
+        "{why}"
+    );
+    assert!(
+        why.contains("per-series styles (color) are not converted"),
+        "{why}"
+    );
+}

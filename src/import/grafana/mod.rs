@@ -152,6 +152,21 @@ fn sections<'a>(dashboard: &'a Value, title: &str) -> Vec<Section<'a>> {
     out
 }
 
+/// Why a panel or row is left out when it is a copy Grafana saved of a repeated one
+/// (`repeatPanelId`): the original here shows every value of the variable at once, so a
+/// copy would only draw the same again.
+fn saved_repeat(panel: &Value) -> Option<String> {
+    let original = panel.get("repeatPanelId")?.as_i64()?;
+    let var = panel
+        .get("scopedVars")
+        .and_then(Value::as_object)
+        .and_then(|vars| vars.keys().next())
+        .map_or_else(|| "a variable".to_string(), |v| format!("${v}"));
+    Some(format!(
+        "a copy Grafana saved of #{original}, repeated per {var}; #{original} here shows every value"
+    ))
+}
+
 /// Whether the layout loader accepts `prelude` (variables, annotations) with `panel`.
 fn loads(prelude: &str, panel: &str) -> Result<(), String> {
     let text = format!("{prelude}[[tab]]\ntitle = 't'\n[[tab.row]]\n{panel}");
@@ -253,10 +268,15 @@ fn section_tab(
 ) -> (Option<String>, Vec<Entry>) {
     let mut entries: Vec<Entry> = Vec::new();
     let mut converted = Vec::new();
+    let row_copy = section.row.and_then(saved_repeat);
     for panel in &section.panels {
         let title = json::text(panel, "title").unwrap_or("");
         let grafana_type = json::text(panel, "type").unwrap_or("graph");
         let id = json::id(panel);
+        if let Some(why) = saved_repeat(panel).or_else(|| row_copy.clone()) {
+            entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why));
+            continue;
+        }
         let tried = panels::convert(panel, inputs).and_then(|(out, notes)| {
             let probe = write::panel(&out, &[]);
             let size = probe.len()
@@ -298,6 +318,9 @@ fn section_tab(
             let nested = json::list(row, "panels")
                 .iter()
                 .any(|p| json::text(p, "type") == Some("row"));
+            if let Some(why) = row_copy {
+                return Entry::skipped(file, "row", id, title, "row", why);
+            }
             let why = if nested {
                 "it holds only rows, each a tab of its own"
             } else if section.panels.is_empty() {

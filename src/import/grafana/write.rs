@@ -210,6 +210,7 @@ pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
     maybe(&mut out, "window", p.window.as_ref());
     maybe(&mut out, "reduce", p.reduce);
     maybe(&mut out, "description", p.description.as_ref());
+    maybe(&mut out, "columns", p.columns.as_ref());
     if p.series.len() > 1 {
         for series in &p.series {
             out.push_str("\n[[tab.row.panel.series]]\n");
@@ -272,6 +273,7 @@ mod tests {
             reduce,
             window: None,
             description: None,
+            columns: None,
             mappings: vec![ValueText {
                 matches: Matches::Range {
                     from: None,
