@@ -363,3 +363,73 @@ fn series_overrides_and_singlestat_value_names_are_reported() {
         "{why}"
     );
 }
+
+mod common;
+
+/// A layout of one panel (TOML keys after its title) drawn 60×12 with `samples` for its
+/// query `x`, each a `name` label and a value.
+fn drawn(panel: &str, samples: &[(&str, f64)]) -> Vec<String> {
+    let text = format!(
+        "title = 't'\n[[tab]]\ntitle = 'T'\n[[tab.row]]\n[[tab.row.panel]]\ntitle = 'P'\nquery = 'x'\nlegend = '{{{{name}}}}'\n{panel}"
+    );
+    let layout = Layout::parse(Source {
+        origin: "bar.toml".into(),
+        text,
+    })
+    .unwrap();
+    let mut app = common::app(layout, "http://127.0.0.1:9");
+    let result = samples
+        .iter()
+        .map(|(name, value)| spheroseg_top::prom::Sample {
+            labels: common::labels(&[("name", name)]),
+            time: 100.0,
+            value: *value,
+        })
+        .collect();
+    app.update(spheroseg_top::app::Msg::Tick(100.5));
+    app.update(spheroseg_top::app::Msg::Data(
+        spheroseg_top::event::DataEvent::Instant {
+            id: 0,
+            at: 100.0,
+            result: Ok(result),
+            latency: std::time::Duration::ZERO,
+        },
+    ));
+    // As a terminal shows it: a wide character covers the cell after it.
+    let buffer = common::render(&app, 60, 12);
+    (0..buffer.area.height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < buffer.area.width {
+                let symbol = buffer[(x, y)].symbol();
+                line.push_str(symbol);
+                x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap();
+            }
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn a_bar_runs_from_the_panels_min_to_its_max_and_wide_labels_keep_the_value_on_the_panel() {
+    let lines = drawn(
+        "kind = 'bar'\nunit = 'percent'\nmin = 0.0\nmax = 100.0",
+        &[("内存使用率", 6.5), ("cpu", 50.0)],
+    );
+    let text = lines.join("\n");
+    let line = |name: &str| lines.iter().find(|l| l.contains(name)).unwrap().clone();
+    let blocks = |l: &str| l.chars().filter(|c| *c == '█').count();
+    let (memory, cpu) = (line("内存使用率"), line("cpu"));
+    // 6.5 % of 100 is a short bar, 50 % half of the width; before, 6.5 was drawn full
+    // width when alone, and 50 always was.
+    assert!(blocks(&memory) <= 3, "{text}");
+    assert!(blocks(&cpu) >= 15 && blocks(&cpu) <= 30, "{text}");
+    // The value ends where the other line's value ends: inside the panel's border.
+    let end = |l: &str, value: &str| {
+        let at = l.find(value).unwrap() + value.len();
+        unicode_width::UnicodeWidthStr::width(&l[..at])
+    };
+    assert!(memory.contains("6.5%"), "{text}");
+    assert_eq!(end(&memory, "6.5%"), end(&cpu, "50.0%"), "{text}");
+}
