@@ -10,6 +10,7 @@ use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 /// Bytes allocated and not yet freed by this test binary, and the most there were.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -432,4 +433,179 @@ fn a_bar_runs_from_the_panels_min_to_its_max_and_wide_labels_keep_the_value_on_t
     };
     assert!(memory.contains("6.5%"), "{text}");
     assert_eq!(end(&memory, "6.5%"), end(&cpu, "50.0%"), "{text}");
+}
+
+mod conn_support;
+
+use conn_support::{Server, free_port, wait_for_data};
+
+/// A Debian server binary on free loopback ports (`{port}`, and `{port2}` as a free one).
+fn server(binary: &str, args: &[&str]) -> Server {
+    let other = free_port().to_string();
+    let args: Vec<String> = args.iter().map(|a| a.replace("{port2}", &other)).collect();
+    Server::spawn(binary, tempfile::tempdir().unwrap(), free_port(), &args)
+}
+
+/// A real Prometheus scraping itself (job `prometheus`), `node` and `alertmanager` every
+/// second, sending an always-firing alert to that Alertmanager.
+fn prometheus(node: &Server, alertmanager: &Server) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let am = format!("127.0.0.1:{}", alertmanager.port);
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['rules.yml']\n\
+         alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am}']\n\
+         scrape_configs:\n\
+         \x20 - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n\
+         \x20 - job_name: node\n    static_configs:\n      - targets: ['127.0.0.1:{}']\n\
+         \x20 - job_name: alertmanager\n    static_configs:\n      - targets: ['{am}']\n",
+        node.port
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), config).unwrap();
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        "groups:\n  - name: always\n    rules:\n      - alert: Always\n        expr: vector(1)\n",
+    )
+    .unwrap();
+    let binary = spheroseg_top::demo::stack::find_prometheus()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "prometheus".to_string());
+    Server::spawn(
+        &binary,
+        dir,
+        port,
+        &[
+            "--config.file={dir}/prometheus.yml".into(),
+            "--storage.tsdb.path={dir}/data".into(),
+            "--web.listen-address=127.0.0.1:{port}".into(),
+            "--log.level=warn".into(),
+        ],
+    )
+}
+
+/// The fixture imported to a layout file in `dir`, then `screenshot` of `tab` (200×60)
+/// on `url` with `vars`, as text.
+fn shown(name: &str, dir: &Path, url: &str, tab: &str, vars: &[String]) -> String {
+    let layout = dir.join(format!("{name}.toml"));
+    std::fs::write(&layout, fixture(name).layout.unwrap()).unwrap();
+    let out = dir.join(format!("{name}.txt"));
+    let output = Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args([
+            "screenshot",
+            "--size",
+            "200x60",
+            "--tab",
+            tab,
+            "--prometheus",
+            url,
+        ])
+        .arg("--layout")
+        .arg(&layout)
+        .arg("-o")
+        .arg(&out)
+        .args(vars.iter().flat_map(|v| ["--var", v.as_str()]))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// The line holding a panel's title, and the next `n` lines of the screen.
+fn around(screen: &str, title: &str, n: usize) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(title))
+        .unwrap_or_else(|| panic!("no {title}:\n{screen}"));
+    lines[at..(at + n + 1).min(lines.len())].join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_real_dashboards_show_values_from_real_servers() {
+    let node = server(
+        "prometheus-node-exporter",
+        &["--web.listen-address=127.0.0.1:{port}"],
+    );
+    let am_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        am_dir.path().join("am.yml"),
+        "route:\n  receiver: r\n  group_wait: 0s\nreceivers:\n  - name: r\n",
+    )
+    .unwrap();
+    let alertmanager = Server::spawn(
+        "prometheus-alertmanager",
+        am_dir,
+        free_port(),
+        &[
+            "--config.file={dir}/am.yml".into(),
+            "--storage.path={dir}/data".into(),
+            "--web.listen-address=127.0.0.1:{port}".into(),
+            format!("--cluster.listen-address=127.0.0.1:{}", free_port()),
+        ],
+    );
+    let mut prom = prometheus(&node, &alertmanager);
+    let url = format!("http://127.0.0.1:{}", prom.port);
+    let client = spheroseg_top::prom::PromClient::new(&url, conn_support::options()).unwrap();
+    for expr in [
+        "rate(prometheus_tsdb_head_samples_appended_total[5m])",
+        "rate(node_cpu_seconds_total[1m])",
+        "alertmanager_alerts{state=\"active\"} > 0",
+    ] {
+        wait_for_data(&client, expr, &mut prom, Duration::from_secs(90)).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    // Prometheus 2.0 Stats: values, and the panel whose p99 metric was renamed draws its
+    // live series under its header's own status, saying why the other is empty.
+    let screen = shown(
+        "prometheus-2-stats-grafana",
+        dir.path(),
+        &url,
+        "Prometheus 2.0 Stats",
+        &[],
+    );
+    // Whole screen lines: the panels beside it are in them too.
+    let memory = around(&screen, "Memory Profile", 3);
+    assert!(memory.contains("MiB") || memory.contains("GiB"), "{screen}");
+    let gc = around(&screen, "Head Block GC Activity", 8);
+    assert!(!gc.lines().next().unwrap().contains("NO DATA"), "{screen}");
+    let compaction = around(&screen, "Compaction Activity", 12);
+    assert!(
+        compaction.contains("no data: metric prometheus_tsdb_compaction_duration_bucket"),
+        "{screen}"
+    );
+    assert!(screen.contains("WAL Corruptions"), "{screen}");
+
+    // Alertmanager (FUSAKLA): the Alertmanager Prometheus scrapes, one active alert.
+    let am = format!("127.0.0.1:{}", alertmanager.port);
+    let screen = shown(
+        "alertmanager-fusakla",
+        dir.path(),
+        &url,
+        "General info",
+        &[format!("instance={am}")],
+    );
+    // Titles are cut to their panel's width; the one alert is the only 1.00 on the line.
+    assert!(
+        around(&screen, "Number of active alert", 1).contains("1.00"),
+        "{screen}"
+    );
+    let table = around(&screen, "Instance versions and up time", 4);
+    assert!(table.contains(&am) && table.contains("Up time"), "{screen}");
+
+    // Node Exporter / Nodes (node-mixin): job="node", the hidden cluster at All.
+    let target = format!("127.0.0.1:{}", node.port);
+    let screen = shown(
+        "node-mixin-nodes",
+        dir.path(),
+        &url,
+        "CPU",
+        &["cluster=All".into(), format!("instance={target}")],
+    );
+    assert!(around(&screen, "CPU Usage", 3).contains('%'), "{screen}");
+    assert!(!screen.contains("NO DATA"), "{screen}");
 }
