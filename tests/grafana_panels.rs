@@ -228,6 +228,21 @@ fn fixture(name: &str) -> Conversion {
     .unwrap()
 }
 
+fn panels(layout: &Layout) -> impl Iterator<Item = &spheroseg_top::config::layout::Panel> {
+    layout
+        .tabs
+        .iter()
+        .flat_map(|t| &t.rows)
+        .flat_map(|r| &r.panels)
+}
+
+/// The layout's panel titled `title`.
+fn panel<'a>(layout: &'a Layout, title: &str) -> &'a spheroseg_top::config::layout::Panel {
+    panels(layout)
+        .find(|p| p.title == title)
+        .unwrap_or_else(|| panic!("no panel {title}"))
+}
+
 /// The report's reasons for the panel titled `title`.
 fn because<'a>(conversion: &'a Conversion, title: &str) -> &'a [String] {
     &conversion
@@ -243,13 +258,7 @@ fn because<'a>(conversion: &'a Conversion, title: &str) -> &'a [String] {
 fn saved_repeat_copies_are_left_out_and_the_original_shows_every_value() {
     let conversion = fixture("alertmanager-fusakla");
     let layout = load(&conversion);
-    let titles: Vec<&str> = layout
-        .tabs
-        .iter()
-        .flat_map(|t| &t.rows)
-        .flat_map(|r| &r.panels)
-        .map(|p| p.title.as_str())
-        .collect();
+    let titles: Vec<&str> = panels(&layout).map(|p| p.title.as_str()).collect();
     // 23 charts were each drawn 4 times (the author's 4 pods).
     let memory = titles
         .iter()
@@ -278,13 +287,7 @@ fn saved_repeat_copies_are_left_out_and_the_original_shows_every_value() {
 fn old_table_styles_give_columns_names_and_units_or_are_reported() {
     let conversion = fixture("alertmanager-fusakla");
     let layout = load(&conversion);
-    let table = layout
-        .tabs
-        .iter()
-        .flat_map(|t| &t.rows)
-        .flat_map(|r| &r.panels)
-        .find(|p| p.title == "Instance versions and up time")
-        .unwrap();
+    let table = panel(&layout, "Instance versions and up time");
     // A hidden `/.*/` after `instance` and `version`: those two are the columns.
     assert_eq!(
         table.columns.as_deref(),
@@ -342,13 +345,7 @@ fn series_overrides_and_singlestat_value_names_are_reported() {
         ["Grafana's max over time becomes the max of the series' latest values"]
     );
     let layout = load(&conversion);
-    let wal = layout
-        .tabs
-        .iter()
-        .flat_map(|t| &t.rows)
-        .flat_map(|r| &r.panels)
-        .find(|p| p.title == "WAL Corruptions")
-        .unwrap();
+    let wal = panel(&layout, "WAL Corruptions");
     assert_eq!(wal.reduce, spheroseg_top::config::layout::Reduce::Max);
 
     let conversion = fixture("alertmanager-fusakla");
@@ -467,11 +464,8 @@ fn prometheus(node: &Server, alertmanager: &Server) -> Server {
         "groups:\n  - name: always\n    rules:\n      - alert: Always\n        expr: vector(1)\n",
     )
     .unwrap();
-    let binary = spheroseg_top::demo::stack::find_prometheus()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "prometheus".to_string());
     Server::spawn(
-        &binary,
+        &conn_support::prometheus_binary(),
         dir,
         port,
         &[
