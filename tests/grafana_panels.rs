@@ -156,7 +156,8 @@ fn rows_nested_twenty_deep_each_become_a_tab() {
 fn control_characters_in_titles_reach_neither_the_layout_s_comments_nor_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ctl.json");
-    let panel = r#"{"type": "stat", "title": "p\u0001q\u001b[31m", "targets": [{"expr": "up"}]}"#;
+    let panel = r#"{"type": "stat", "title": "p\u0001q\u001b[31m", "targets": [{"expr": "up"}]},
+        {"type": "x\u001b]0;owned\u0007", "title": "plugin", "targets": [{"expr": "up"}]}"#;
     std::fs::write(&file, dashboard(r"bell\u0007\nx", panel)).unwrap();
     let out = dir.path().join("out.toml");
     let (code, stderr) = import(&file, &["-o", out.to_str().unwrap()]);

@@ -199,6 +199,10 @@ impl Report {
             "{} converted, {} approximated, {} skipped",
             s.converted, s.approximated, s.skipped
         );
-        out
+        // Reasons quote the file too (a panel type, a variable's query): no control
+        // character of it reaches the terminal.
+        out.lines()
+            .map(|line| line.replace(char::is_control, " ") + "\n")
+            .collect()
     }
 }
