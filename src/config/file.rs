@@ -33,7 +33,7 @@ pub enum Kind {
 
 impl Kind {
     /// The largest file of this kind read: far above any real one, far below memory.
-    pub fn limit(self) -> u64 {
+    pub const fn limit(self) -> u64 {
         match self {
             Kind::Secret => 64 << 10,
             Kind::PrivateKey => 1 << 20,

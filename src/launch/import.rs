@@ -94,9 +94,11 @@ fn from_grafana(args: &GrafanaImportArgs, force: bool) -> Result<(), Failure> {
             .with_context(|| format!("writing the report to {}", path.display()))?;
     }
     let Some(layout) = conversion.layout else {
-        return Err(
-            anyhow!("nothing in the dashboards could be converted; no layout written").into(),
-        );
+        // Input with nothing to convert (an empty dashboard) is bad input, as one that is
+        // not a dashboard: exit 1 is --strict's.
+        return Err(bad_input(anyhow!(
+            "nothing in the dashboards could be converted; no layout written"
+        )));
     };
     match &args.output {
         Some(path) => {

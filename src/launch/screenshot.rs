@@ -116,7 +116,7 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
     app.update(Msg::Action(Action::SelectTab(tab)));
     let (events, mut answers) = mpsc::channel(1024);
     let poller = live::spawn(
-        prometheus,
+        prometheus.clone(),
         PollerConfig {
             queries: app.polled_queries(),
             refresh,
@@ -138,6 +138,9 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
     }
     drop(poller);
     app.update(Msg::Tick(unix_now()));
+    // An empty panel says why as `snapshot` does, not only that the query returned nothing.
+    let deadline = tokio::time::Instant::now() + options.query_timeout;
+    super::snapshot::explain_empty(&mut app, &prometheus, options, deadline).await;
     let buffer = svg::frame(&app, width, height);
     let output = &args.output;
     let is_text = output

@@ -160,7 +160,12 @@ fn options_asked(app: &mut App) -> Vec<(String, OptionsQuery)> {
 /// Answers what the app asks to explain its empty queries (targets, series, label
 /// values), round after round as it narrows the reason down, until it asks nothing more
 /// or `deadline` passes. Its other questions (facts, annotations) a snapshot does not show.
-async fn explain_empty(app: &mut App, client: &PromClient, options: &Options, deadline: Instant) {
+pub(super) async fn explain_empty(
+    app: &mut App,
+    client: &PromClient,
+    options: &Options,
+    deadline: Instant,
+) {
     loop {
         let asks: Vec<ServerRequest> = app
             .take_commands()

@@ -175,13 +175,17 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
             })
             .max()
             .unwrap_or(Status::NoData),
-        Content::Series => panel
-            .queries
-            .iter()
-            .filter_map(|pq| store.query(pq.id))
-            .map(|q| reading(q, panel.status_reduce(), &panel.thresholds, ctx).status)
-            .max()
-            .unwrap_or(Status::NoData),
+        Content::Series => {
+            let queries = || panel.queries.iter().filter_map(|pq| store.query(pq.id));
+            // A query with nothing while another draws its series does not make the panel
+            // NO DATA: the panel's note line says why that one is empty.
+            let drawing = queries().any(|q| q.current().next().is_some());
+            queries()
+                .map(|q| reading(q, panel.status_reduce(), &panel.thresholds, ctx).status)
+                .filter(|status| !(drawing && *status == Status::NoData))
+                .max()
+                .unwrap_or(Status::NoData)
+        }
         Content::AlertBoard => match panel.kind {
             PanelKind::Rules => rules_status(store),
             // Not asked for is not a problem; a failing Alertmanager is.

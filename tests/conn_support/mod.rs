@@ -212,7 +212,7 @@ pub fn basic_auth_config(password: &str) -> String {
     )
 }
 
-fn prometheus_binary() -> String {
+pub fn prometheus_binary() -> String {
     spheroseg_top::demo::stack::find_prometheus()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "prometheus".to_string())

@@ -69,6 +69,7 @@ mod tests {
             window: None,
             description: None,
             mappings: Vec::new(),
+            columns: None,
             grid: Grid { x, y, w, h },
             id: Some(id),
             grafana_type: "timeseries".into(),

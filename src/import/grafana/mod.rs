@@ -10,8 +10,10 @@
 mod fields;
 mod grid;
 mod json;
+mod legacy;
 mod panels;
 pub(crate) mod report;
+mod text;
 mod variables;
 mod write;
 
@@ -19,6 +21,15 @@ use crate::config::{ConfigError, Layout, Source};
 use report::{Dashboard, Entry, Report};
 use serde_json::Value;
 use variables::{AnnotationOut, VariableOut};
+
+/// The largest layout written: what the loader reads of a layout file.
+const LAYOUT_LIMIT: usize = crate::config::file::Kind::Config.limit() as usize;
+
+/// What the layout's header and tab titles take at most (titles are cut).
+const HEADER_ROOM: usize = 64 << 10;
+
+/// The longest dashboard title kept; a longer one is cut with `…`.
+const TITLE_CHARS: usize = 1000;
 
 /// The oldest dashboard JSON read: Grafana 5's, with panels on a grid.
 const MIN_SCHEMA_VERSION: i64 = 16;
@@ -53,7 +64,9 @@ pub enum ImportError {
 
 /// Parses `input` as a classic dashboard (unwrapping `{"dashboard": …}` exports).
 fn dashboard(input: &Input) -> Result<Value, ImportError> {
-    let mut value: Value = serde_json::from_str(&input.text).map_err(|e| {
+    // Editors on Windows save a byte-order mark; JSON has no use for it.
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(&input.text);
+    let mut value: Value = serde_json::from_str(text).map_err(|e| {
         let text = e.to_string();
         let message = text
             .rsplit_once(" at line ")
@@ -78,7 +91,11 @@ fn dashboard(input: &Input) -> Result<Value, ImportError> {
             "not a Grafana dashboard (expected a JSON object)".into(),
         ));
     }
-    if value.get("apiVersion").is_some() && value.get("spec").is_some() {
+    // A Kubernetes-style resource: `v1beta1` (and `v0alpha1`) carry the classic model in
+    // `spec`; only `v2…` has the new one.
+    if value.get("apiVersion").is_some() && value.get("spec").is_some_and(is_classic) {
+        value = value["spec"].take();
+    } else if value.get("apiVersion").is_some() && value.get("spec").is_some() {
         return Err(refuse(
             "a Grafana 12 dashboard resource (schema v2); export it as classic JSON (Export → Export as JSON, classic model)".into(),
         ));
@@ -98,6 +115,12 @@ fn dashboard(input: &Input) -> Result<Value, ImportError> {
     }
 }
 
+/// Whether `spec` is the classic dashboard model (a `schemaVersion` and `panels`), not
+/// schema v2's `elements` and `layout`.
+fn is_classic(spec: &Value) -> bool {
+    spec.get("schemaVersion").is_some() && spec.get("panels").is_some_and(Value::is_array)
+}
+
 /// A group of panels that becomes one tab: a row and its panels, or the panels above the
 /// first row.
 struct Section<'a> {
@@ -112,19 +135,38 @@ fn sections<'a>(dashboard: &'a Value, title: &str) -> Vec<Section<'a>> {
         row: None,
         panels: Vec::new(),
     }];
-    for panel in json::list(dashboard, "panels") {
+    // Depth first, in order: a row found in a collapsed row's panels (exports nest them)
+    // is a section of its own, as any other row.
+    let mut pending: Vec<&Value> = json::list(dashboard, "panels").iter().rev().collect();
+    while let Some(panel) = pending.pop() {
         if json::text(panel, "type") == Some("row") {
             out.push(Section {
                 title: json::text(panel, "title").unwrap_or(title).to_string(),
                 row: Some(panel),
-                // A collapsed row holds its panels; an open one is followed by them.
-                panels: json::list(panel, "panels").iter().collect(),
+                panels: Vec::new(),
             });
+            // A collapsed row holds its panels; an open one is followed by them.
+            pending.extend(json::list(panel, "panels").iter().rev());
         } else if let Some(current) = out.last_mut() {
             current.panels.push(panel);
         }
     }
     out
+}
+
+/// Why a panel or row is left out when it is a copy Grafana saved of a repeated one
+/// (`repeatPanelId`): the original here shows every value of the variable at once, so a
+/// copy would only draw the same again.
+fn saved_repeat(panel: &Value) -> Option<String> {
+    let original = panel.get("repeatPanelId")?.as_i64()?;
+    let var = panel
+        .get("scopedVars")
+        .and_then(Value::as_object)
+        .and_then(|vars| vars.keys().next())
+        .map_or_else(|| "a variable".to_string(), |v| format!("${v}"));
+    Some(format!(
+        "a copy Grafana saved of #{original}, repeated per {var}; #{original} here shows every value"
+    ))
 }
 
 /// Whether the layout loader accepts `prelude` (variables, annotations) with `panel`.
@@ -229,23 +271,50 @@ fn prelude(
     accepted
 }
 
+/// Bytes a written panel takes besides its probe text: its comments, its row's header.
+const PANEL_OVERHEAD: usize = 256;
+
 /// One section as a tab (`None` when nothing in it converts) and its report entries in
-/// the dashboard's order: the row, then its panels.
+/// the dashboard's order: the row, then its panels. `room` is what the layout may still
+/// grow by: a panel past it is skipped, so that the layout stays a file the loader reads.
 fn section_tab(
     section: &Section,
     file: &str,
     inputs: &[(String, String)],
     prelude: &str,
+    room: &mut usize,
 ) -> (Option<String>, Vec<Entry>) {
     let mut entries: Vec<Entry> = Vec::new();
     let mut converted = Vec::new();
+    let row_copy = section.row.and_then(saved_repeat);
     for panel in &section.panels {
         let title = json::text(panel, "title").unwrap_or("");
         let grafana_type = json::text(panel, "type").unwrap_or("graph");
         let id = json::id(panel);
+        if let Some(why) = saved_repeat(panel).or_else(|| row_copy.clone()) {
+            entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why));
+            continue;
+        }
         let tried = panels::convert(panel, inputs).and_then(|(out, notes)| {
-            loads(prelude, &write::panel(&out, &[]))
-                .map(|()| (out, notes))
+            let probe = write::panel(&out, &[]);
+            let size = probe.len()
+                + PANEL_OVERHEAD
+                + notes
+                    .iter()
+                    .chain(&out.remarks)
+                    .map(String::len)
+                    .sum::<usize>();
+            if size > *room {
+                return Err(format!(
+                    "the layout is full: a layout file holds at most {} MiB",
+                    LAYOUT_LIMIT >> 20
+                ));
+            }
+            loads(prelude, &probe)
+                .map(|()| {
+                    *room -= size;
+                    (out, notes)
+                })
                 .map_err(|why| format!("the layout loader refuses it: {why}"))
         });
         match tried {
@@ -264,7 +333,15 @@ fn section_tab(
     let row = section.row.map(|row| {
         let (id, title) = (json::id(row), section.title.as_str());
         if converted.is_empty() {
-            let why = if section.panels.is_empty() {
+            let nested = json::list(row, "panels")
+                .iter()
+                .any(|p| json::text(p, "type") == Some("row"));
+            if let Some(why) = row_copy {
+                return Entry::skipped(file, "row", id, title, "row", why);
+            }
+            let why = if nested {
+                "it holds only rows, each a tab of its own"
+            } else if section.panels.is_empty() {
                 "it holds no panels"
             } else {
                 "no panel in it could be converted"
@@ -288,13 +365,19 @@ fn section_tab(
     (tab, row.into_iter().chain(entries).collect())
 }
 
+/// The dashboard's title, cut at [`TITLE_CHARS`] characters.
+fn title(dash: &Value) -> String {
+    text::cut(
+        json::text(dash, "title").unwrap_or("Grafana dashboard"),
+        TITLE_CHARS,
+    )
+}
+
 /// What the report says of a dashboard read: where from, its title, uid, schema and time.
 fn dashboard_info(input: &Input, dash: &Value) -> Dashboard {
     Dashboard {
         file: input.origin.clone(),
-        title: json::text(dash, "title")
-            .unwrap_or("Grafana dashboard")
-            .to_string(),
+        title: title(dash),
         uid: json::text(dash, "uid").map(str::to_string),
         schema_version: dash
             .get("schemaVersion")
@@ -326,10 +409,12 @@ fn datasource_inputs(dash: &Value) -> Vec<(String, String)> {
 /// Every dashboard's tabs, one after another, their entries added to the report.
 fn tabs(inputs: &[Input], parsed: &[Value], prelude: &str, report: &mut Report) -> String {
     let mut tabs = String::new();
-    for ((input, dash), info) in inputs.iter().zip(parsed).zip(report.dashboards.clone()) {
+    let mut room = LAYOUT_LIMIT.saturating_sub(prelude.len() + HEADER_ROOM);
+    for (input, dash) in inputs.iter().zip(parsed) {
         let datasources = datasource_inputs(dash);
-        for section in sections(dash, &info.title) {
-            let (tab, entries) = section_tab(&section, &input.origin, &datasources, prelude);
+        for section in sections(dash, &title(dash)) {
+            let (tab, entries) =
+                section_tab(&section, &input.origin, &datasources, prelude, &mut room);
             for entry in entries {
                 report.push(entry);
             }
@@ -367,6 +452,8 @@ pub fn convert(inputs: &[Input]) -> Result<Conversion, ImportError> {
     let owners = variables::in_dependency_order(owners);
     let prelude = prelude(owners, annotations_out, &mut report);
     let tabs = tabs(inputs, &parsed, &prelude, &mut report);
+    // The dashboards' trees are the largest thing held; the check below needs only text.
+    drop(parsed);
     if tabs.is_empty() {
         return Ok(Conversion {
             layout: None,
@@ -397,8 +484,8 @@ fn header(report: &Report) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "#   {}: \"{}\" ({uid}schemaVersion {})\n",
-            d.file,
-            d.title.replace(['\n', '\r'], " "),
+            text::one_line(&d.file),
+            text::one_line(&d.title),
             d.schema_version
         ));
         if let Some(time) = &d.time {

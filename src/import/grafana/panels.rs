@@ -3,11 +3,13 @@
 
 use super::fields;
 use super::json;
+use super::legacy::{legacy_thresholds, series_overrides};
 use crate::config::layout::{PanelKind, Reduce};
 use crate::model::duration::Form;
 use crate::model::mapping::ValueText;
 use crate::model::{Direction, Thresholds, Unit};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// Where a panel sits on Grafana's 24-column grid.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,6 +51,8 @@ pub struct PanelOut {
     pub window: Option<String>,
     pub description: Option<String>,
     pub mappings: Vec<ValueText>,
+    /// A table's label columns, when its old `styles` name them.
+    pub columns: Option<Vec<String>>,
     pub grid: Grid,
     /// The Grafana panel it came from, for the comment above it.
     pub id: Option<i64>,
@@ -142,16 +146,22 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
         lost: kind_note.map(str::to_string).into_iter().collect(),
         remarks: Vec::new(),
     };
-    let series = series(panel, inputs, &mut notes)?;
+    let styles = TableStyles::of(panel);
+    let series = series(panel, inputs, &styles, &mut notes)?;
     notes.lost.extend(several_queries(kind, series.len()));
     let mut values = Values::of(panel, kind, &mut notes);
-    let (reduce, reduce_note) = fields::reduce(json::list(
+    styles.apply(&mut values, &mut notes.lost);
+    let calcs = json::list(
         panel
             .pointer("/options/reduceOptions")
             .unwrap_or(&Value::Null),
         "calcs",
-    ));
+    );
+    // The old singlestat names its one calculation `valueName`.
+    let value_name = [panel.get("valueName").cloned().unwrap_or(Value::Null)];
+    let (reduce, reduce_note) = fields::reduce(if calcs.is_empty() { &value_name } else { calcs });
     notes.lost.extend(reduce_note);
+    series_overrides(panel, &mut notes.lost);
     let kind = gauge_scale(kind, &mut values, &mut notes.lost);
     not_converted(panel, &mut notes.lost);
     let window = window(panel, kind, &mut notes.lost);
@@ -170,6 +180,7 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
             window,
             description: json::text(panel, "description").map(str::to_string),
             mappings: values.mappings,
+            columns: styles.columns.filter(|_| kind.has_columns()),
             grid: Grid::of(panel),
             id: json::id(panel),
             grafana_type: grafana_type.to_string(),
@@ -185,6 +196,7 @@ pub fn convert(panel: &Value, inputs: &[(String, String)]) -> Converted {
 fn series(
     panel: &Value,
     inputs: &[(String, String)],
+    styles: &TableStyles,
     notes: &mut Notes,
 ) -> Result<Vec<(String, Option<String>)>, String> {
     let panel_ds = datasource_type(panel.get("datasource"), inputs);
@@ -222,7 +234,8 @@ fn series(
         let legend = json::text(target, "legendFormat")
             .filter(|l| *l != "__auto")
             .map(str::to_string)
-            .or_else(|| value_column_name(panel, name));
+            .or_else(|| value_column_name(panel, name))
+            .or_else(|| styles.value_name(name));
         series.push((expr.to_string(), legend));
     }
     if series.is_empty() {
@@ -405,6 +418,103 @@ fn not_converted(panel: &Value, lost: &mut Vec<String>) {
     }
 }
 
+/// An old table's `styles`: which label columns it shows, what it calls its value
+/// columns, and the units it gives them.
+#[derive(Default)]
+struct TableStyles {
+    /// The label columns shown when a hidden `/.*/` hides every other one.
+    columns: Option<Vec<String>>,
+    /// `Value #A` → its alias, the name of target A's series here.
+    value_aliases: Vec<(String, String)>,
+    /// The value columns' units (Grafana id) and decimals, in style order.
+    value_units: Vec<(String, Option<u8>)>,
+    /// Label columns renamed (`pattern → alias`) and hidden ones, not kept.
+    renamed: Vec<String>,
+    hidden: Vec<String>,
+}
+
+impl TableStyles {
+    fn of(panel: &Value) -> TableStyles {
+        let mut out = TableStyles::default();
+        let mut shown = Vec::new();
+        let mut hide_the_rest = false;
+        for style in json::list(panel, "styles") {
+            let pattern = json::text(style, "pattern").unwrap_or("");
+            let hidden = json::text(style, "type") == Some("hidden");
+            let alias = json::text(style, "alias").filter(|a| *a != pattern);
+            if pattern == "Time" {
+                // A table here has no time column: hiding it loses nothing.
+                continue;
+            }
+            if pattern == "/.*/" {
+                hide_the_rest = hidden;
+                continue;
+            }
+            if pattern == "Value" || pattern.starts_with("Value #") {
+                if let Some(alias) = alias {
+                    let target = pattern.trim_start_matches("Value").trim_start_matches(" #");
+                    out.value_aliases
+                        .push((target.to_string(), alias.to_string()));
+                }
+                if let Some(unit) = json::text(style, "unit") {
+                    let decimals = style.get("decimals").and_then(json::decimals);
+                    out.value_units.push((unit.to_string(), decimals));
+                }
+            } else if hidden {
+                out.hidden.push(format!("`{pattern}`"));
+            } else {
+                shown.push(pattern.to_string());
+                if let Some(alias) = alias {
+                    out.renamed.push(format!("`{pattern}` → `{alias}`"));
+                }
+            }
+        }
+        // Only plain label names are columns; a regex pattern leaves the choice to the data.
+        if hide_the_rest && !shown.is_empty() && shown.iter().all(|p| !p.starts_with('/')) {
+            out.columns = Some(shown);
+        }
+        out
+    }
+
+    /// The alias of target `ref_id`'s value column (`""` for the single `Value`).
+    fn value_name(&self, ref_id: &str) -> Option<String> {
+        self.value_aliases
+            .iter()
+            .find(|(target, _)| target == ref_id || target.is_empty())
+            .map(|(_, alias)| alias.clone())
+    }
+
+    /// The value columns' unit as the panel's when it has none; what is not kept, named.
+    fn apply(&self, values: &mut Values, lost: &mut Vec<String>) {
+        let units: BTreeSet<&str> = self.value_units.iter().map(|(u, _)| u.as_str()).collect();
+        match (units.len(), self.value_units.first()) {
+            (1, Some((unit, decimals))) if values.unit == Unit::None => {
+                let (converted, note, _) = fields::unit(unit);
+                values.unit = converted;
+                values.decimals = values.decimals.or(*decimals);
+                lost.extend(note);
+            }
+            (2.., _) => lost.push(format!(
+                "the value columns' units ({}) are not kept: a table here has one unit",
+                units.into_iter().collect::<Vec<_>>().join(", ")
+            )),
+            _ => {}
+        }
+        if !self.renamed.is_empty() {
+            lost.push(format!(
+                "column names {} are not kept; columns are headed by their label",
+                self.renamed.join(", ")
+            ));
+        }
+        if !self.hidden.is_empty() {
+            lost.push(format!(
+                "hidden columns {} are shown when they tell series apart",
+                self.hidden.join(", ")
+            ));
+        }
+    }
+}
+
 /// Grafana's relative time (`timeFrom`) as the history a chart or stat shows.
 fn window(panel: &Value, kind: PanelKind, lost: &mut Vec<String>) -> Option<String> {
     let from = json::text(panel, "timeFrom")?;
@@ -468,50 +578,6 @@ fn thresholds_shown(panel: &Value, kind: PanelKind, defaults: &Value) -> bool {
             .or_else(|| text_at(defaults, "/custom/displayMode"))
             .is_some_and(|m| m.contains("color")),
         _ => true,
-    }
-}
-
-/// The old graph panel's `thresholds: [{value, colorMode, op}]` and singlestat's "70,90".
-fn legacy_thresholds(value: &Value) -> Result<Option<Thresholds>, String> {
-    match value {
-        Value::String(text) if !text.trim().is_empty() => {
-            let limits: Vec<f64> = text
-                .split(',')
-                .filter_map(|p| p.trim().parse().ok())
-                .collect();
-            match limits.as_slice() {
-                [alert] => Ok(Some(Thresholds {
-                    target: None,
-                    alert: Some(*alert),
-                    direction: Direction::Above,
-                })),
-                [target, alert] if target <= alert => Ok(Some(Thresholds {
-                    target: Some(*target),
-                    alert: Some(*alert),
-                    direction: Direction::Above,
-                })),
-                _ => Err(format!(
-                    "singlestat thresholds \"{text}\" are not converted"
-                )),
-            }
-        }
-        Value::Array(steps) if !steps.is_empty() => {
-            let mut out = Thresholds::default();
-            for step in steps {
-                let limit = json::number_at(step, "value");
-                match json::text(step, "colorMode") {
-                    Some("critical") => out.alert = limit,
-                    Some("warning") => out.target = limit,
-                    _ => return Err("custom-coloured graph thresholds are not converted".into()),
-                }
-                out.direction = Direction::watched_by(json::text(step, "op") != Some("lt"));
-            }
-            if out.is_inverted() {
-                return Err("graph thresholds with warning past critical are not converted".into());
-            }
-            Ok(Some(out))
-        }
-        _ => Ok(None),
     }
 }
 

@@ -2,6 +2,7 @@
 //! converted, approximated (and why) or skipped (and why). Text for the terminal, JSON
 //! for `--report FILE`.
 
+use super::text::one_line;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -156,14 +157,25 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for dashboard in &self.dashboards {
-            let _ = writeln!(out, "{} \"{}\":", dashboard.file, dashboard.title);
+            // Titles are the file's text: no control character reaches the terminal.
+            let _ = writeln!(
+                out,
+                "{} \"{}\":",
+                one_line(&dashboard.file),
+                one_line(&dashboard.title)
+            );
             for e in self
                 .entries
                 .iter()
                 .filter(|e| e.dashboard == dashboard.file)
             {
                 let id = e.id.map(|i| format!(" #{i}")).unwrap_or_default();
-                let head = format!("  {}{id} \"{}\" ({})", e.what, e.title, e.grafana_type);
+                let head = format!(
+                    "  {}{id} \"{}\" ({})",
+                    e.what,
+                    one_line(&e.title),
+                    one_line(&e.grafana_type)
+                );
                 let target = e.converted_as.as_deref().unwrap_or("");
                 let _ = match e.outcome {
                     Outcome::Converted => writeln!(out, "{head} → {target}: converted"),
@@ -187,7 +199,11 @@ impl Report {
             "{} converted, {} approximated, {} skipped",
             s.converted, s.approximated, s.skipped
         );
-        out
+        // Reasons quote the file too (a panel type, a variable's query): no control
+        // character of it reaches the terminal.
+        out.lines()
+            .map(|line| line.replace(char::is_control, " ") + "\n")
+            .collect()
     }
 }
 

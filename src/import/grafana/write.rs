@@ -5,6 +5,7 @@
 
 use super::grid::RowOut;
 use super::panels::PanelOut;
+use super::text::one_line;
 use super::variables::{AnnotationOut, VariableOut};
 use crate::config::layout::VariableKindName;
 use crate::model::mapping::{Matches, ValueText};
@@ -89,7 +90,7 @@ fn maybe<T: Serialize>(out: &mut String, key: &str, v: Option<T>) {
 /// A comment line per text, wrapped at nothing: each says one thing.
 fn comments(out: &mut String, prefix: &str, texts: &[String]) {
     for text in texts {
-        let one_line = text.replace(['\n', '\r'], " ");
+        let one_line = text.replace(char::is_control, " ");
         let _ = writeln!(out, "# {prefix}{one_line}");
     }
 }
@@ -183,6 +184,7 @@ pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
     maybe(&mut out, "window", p.window.as_ref());
     maybe(&mut out, "reduce", p.reduce);
     maybe(&mut out, "description", p.description.as_ref());
+    maybe(&mut out, "columns", p.columns.as_ref());
     if p.series.len() > 1 {
         for series in &p.series {
             out.push_str("\n[[tab.row.panel.series]]\n");
@@ -197,12 +199,10 @@ pub fn panel(p: &PanelOut, approximations: &[String]) -> String {
 
 /// A tab: its title, then each row with its panels (already written).
 pub fn tab(title: &str, rows: &[(u16, Vec<String>)]) -> String {
+    // A tab bar shows a few words of a title: a longer one is cut, as in the comment.
+    let title = one_line(title);
     let rule = "─".repeat(60usize.saturating_sub(title.chars().count() + 4).max(4));
-    let mut out = format!(
-        "# ── {} {rule}\n[[tab]]\ntitle = {}\n",
-        title.replace(['\n', '\r'], " "),
-        quote(title)
-    );
+    let mut out = format!("# ── {title} {rule}\n[[tab]]\ntitle = {}\n", quote(&title));
     for (height, panels) in rows {
         let _ = writeln!(out, "\n[[tab.row]]\nheight = {height}");
         for panel in panels {
@@ -247,6 +247,7 @@ mod tests {
             reduce,
             window: None,
             description: None,
+            columns: None,
             mappings: vec![ValueText {
                 matches: Matches::Range {
                     from: None,
