@@ -775,7 +775,6 @@ const STILL_LONG: &[&str] = &[
     "ui/widgets/table.rs::render",
     "report/markdown.rs::summary_line",
     "report/markdown.rs::kpi_section",
-    "ui/drill.rs::series_table",
     "ui/widgets/alerts.rs::render_rules",
     "ui/widgets/alerts.rs::render_alertmanager",
     "config/theme.rs::resolve",
