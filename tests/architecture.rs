@@ -775,8 +775,6 @@ const STILL_LONG: &[&str] = &[
     "ui/widgets/table.rs::render",
     "report/markdown.rs::summary_line",
     "report/markdown.rs::kpi_section",
-    "ui/widgets/alerts.rs::render_rules",
-    "ui/widgets/alerts.rs::render_alertmanager",
     "config/theme.rs::resolve",
     "source/live/mod.rs::run",
     "source/live/mod.rs::start",
