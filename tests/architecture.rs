@@ -775,7 +775,6 @@ const STILL_LONG: &[&str] = &[
     "ui/widgets/table.rs::render",
     "report/markdown.rs::summary_line",
     "report/markdown.rs::kpi_section",
-    "config/theme.rs::resolve",
     "source/live/mod.rs::run",
     "source/live/mod.rs::start",
     "source/live/mod.rs::finish",
