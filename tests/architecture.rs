@@ -775,8 +775,6 @@ const STILL_LONG: &[&str] = &[
     "ui/widgets/table.rs::render",
     "report/markdown.rs::summary_line",
     "report/markdown.rs::kpi_section",
-    "source/replay.rs::run",
-    "source/replay.rs::answer",
     "alerts/timeline.rs::observe",
 ];
 
