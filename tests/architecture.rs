@@ -775,7 +775,6 @@ const STILL_LONG: &[&str] = &[
     "ui/widgets/table.rs::render",
     "report/markdown.rs::summary_line",
     "report/markdown.rs::kpi_section",
-    "alerts/timeline.rs::observe",
 ];
 
 /// Every `fn` of `src/` outside tests, as `path::name` with its length in lines (from its
