@@ -83,6 +83,8 @@ fn budget_text(objective: f64) -> String {
 }
 
 /// The rule file for `slos`, as YAML.
+// Long: each SLO's three groups (SLI, meta, alerts) written in Sloth's order from the
+// names, labels and budget text they share; a split passes them all along.
 pub fn rules(slos: &[Slo]) -> String {
     let mut groups = Vec::new();
     for slo in slos {

@@ -38,6 +38,40 @@ pub struct Episode {
     active_at: [Option<f64>; 2],
 }
 
+impl Episode {
+    /// What one source's report of it at `t` says (`first_report`: the first in this
+    /// look, `first_look`: the recording's first look). True when it started firing now.
+    fn look(&mut self, t: f64, alert: &Alert, first_report: bool, first_look: bool) -> bool {
+        self.last_state = if first_report {
+            alert.state
+        } else {
+            // Reported by both the server and the local rules: the worse state counts.
+            alert.state.max(self.last_state)
+        };
+        if !self.sources.contains(&alert.source) {
+            self.sources.push(alert.source);
+            self.sources.sort_by_key(|s| source_index(*s));
+        }
+        self.active_at[source_index(alert.source)] = Some(alert.active_at);
+        self.pending_at = self.pending_at.min(alert.active_at);
+        let fired = alert.state == AlertState::Firing && self.fired_at.is_none();
+        if fired {
+            self.fired_at = Some(t);
+            self.firing_at_start = first_look;
+            if let Some(summary) = alert.annotations.get("summary") {
+                self.summary = Some(summary.clone());
+            }
+        }
+        if self.summary.is_none() {
+            self.summary = alert.annotations.get("summary").cloned();
+        }
+        if !alert.value.is_nan() && self.peak.is_none_or(|p| alert.value > p) {
+            self.peak = Some(alert.value);
+        }
+        fired
+    }
+}
+
 fn source_index(source: AlertSource) -> usize {
     match source {
         AlertSource::Server => 0,
@@ -69,65 +103,10 @@ impl AlertTimeline {
             if alert.state == AlertState::Inactive {
                 continue;
             }
-            let key = (alert.name.clone(), alert.labels.clone());
-            let restarted = self.open.get(&key).is_some_and(|&i| {
-                !seen.contains(&i)
-                    && self.episodes[i].active_at[source_index(alert.source)]
-                        .is_some_and(|before| alert.active_at > before + RESTART_SLACK)
-            });
-            if restarted && let Some(i) = self.open.remove(&key) {
-                self.episodes[i].resolved_at = Some(t);
-            }
-            let i = match self.open.get(&key) {
-                Some(&i) => i,
-                None => {
-                    self.episodes.push(Episode {
-                        name: alert.name.clone(),
-                        labels: alert.labels.clone(),
-                        severity: alert.severity().map(str::to_string),
-                        sources: Vec::new(),
-                        pending_at: alert.active_at,
-                        first_seen: t,
-                        fired_at: None,
-                        firing_at_start: false,
-                        resolved_at: None,
-                        last_state: alert.state,
-                        peak: None,
-                        summary: None,
-                        active_at: [None; 2],
-                    });
-                    let i = self.episodes.len() - 1;
-                    self.open.insert(key, i);
-                    i
-                }
-            };
-            let episode = &mut self.episodes[i];
-            let last_state = if seen.insert(i) {
-                alert.state
-            } else {
-                // Reported by both the server and the local rules: the worse state counts.
-                alert.state.max(episode.last_state)
-            };
-            episode.last_state = last_state;
-            if !episode.sources.contains(&alert.source) {
-                episode.sources.push(alert.source);
-                episode.sources.sort_by_key(|s| source_index(*s));
-            }
-            episode.active_at[source_index(alert.source)] = Some(alert.active_at);
-            episode.pending_at = episode.pending_at.min(alert.active_at);
-            if alert.state == AlertState::Firing && episode.fired_at.is_none() {
-                episode.fired_at = Some(t);
-                episode.firing_at_start = self.looks == 1;
+            let i = self.episode_for(t, alert, &seen);
+            let first_report = seen.insert(i);
+            if self.episodes[i].look(t, alert, first_report, self.looks == 1) {
                 fired.insert(i);
-                if let Some(summary) = alert.annotations.get("summary") {
-                    episode.summary = Some(summary.clone());
-                }
-            }
-            if episode.summary.is_none() {
-                episode.summary = alert.annotations.get("summary").cloned();
-            }
-            if !alert.value.is_nan() && episode.peak.is_none_or(|p| alert.value > p) {
-                episode.peak = Some(alert.value);
             }
         }
         let gone: Vec<(String, Labels)> = self
@@ -142,6 +121,41 @@ impl AlertTimeline {
             }
         }
         fired.into_iter().map(|i| &self.episodes[i]).collect()
+    }
+
+    /// The open episode `alert` belongs to, or a new one: also when its `activeAt` moved
+    /// on (it resolved and started again between two looks; not yet `seen` in this look).
+    fn episode_for(&mut self, t: f64, alert: &Alert, seen: &BTreeSet<usize>) -> usize {
+        let key = (alert.name.clone(), alert.labels.clone());
+        let restarted = self.open.get(&key).is_some_and(|&i| {
+            !seen.contains(&i)
+                && self.episodes[i].active_at[source_index(alert.source)]
+                    .is_some_and(|before| alert.active_at > before + RESTART_SLACK)
+        });
+        if restarted && let Some(i) = self.open.remove(&key) {
+            self.episodes[i].resolved_at = Some(t);
+        }
+        if let Some(&i) = self.open.get(&key) {
+            return i;
+        }
+        self.episodes.push(Episode {
+            name: alert.name.clone(),
+            labels: alert.labels.clone(),
+            severity: alert.severity().map(str::to_string),
+            sources: Vec::new(),
+            pending_at: alert.active_at,
+            first_seen: t,
+            fired_at: None,
+            firing_at_start: false,
+            resolved_at: None,
+            last_state: alert.state,
+            peak: None,
+            summary: None,
+            active_at: [None; 2],
+        });
+        let i = self.episodes.len() - 1;
+        self.open.insert(key, i);
+        i
     }
 
     /// When the set of active alerts or their states changed: an instance seen for the

@@ -194,13 +194,73 @@ fn parse_file(source: &Source) -> Result<ThemeFile, ConfigError> {
         .map_err(|e| ConfigError::from_toml(&source.origin, &source.text, &e))
 }
 
-/// Merges the layers (later ones win, field by field) and turns names into colours.
-fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, ConfigError> {
-    let mut palette: BTreeMap<&str, (&Source, &Spanned<String>)> = BTreeMap::new();
-    for (source, file) in layers {
-        for (key, value) in &file.palette {
-            palette.insert(key.as_str(), (source, value));
+/// The palette's names merged over the layers (later ones win), each with the file and
+/// text that defines it.
+struct Palette<'a>(BTreeMap<&'a str, (&'a Source, &'a Spanned<String>)>);
+
+impl<'a> Palette<'a> {
+    fn merge(layers: &'a [(Source, ThemeFile)]) -> Palette<'a> {
+        let mut palette = BTreeMap::new();
+        for (source, file) in layers {
+            for (key, value) in &file.palette {
+                palette.insert(key.as_str(), (source, value));
+            }
         }
+        Palette(palette)
+    }
+
+    /// The colour `value` (in `source`, at `key`) names: a palette name or a literal colour;
+    /// an error points at the literal that is not one.
+    fn color(
+        &self,
+        source: &Source,
+        key: &str,
+        value: &Spanned<String>,
+    ) -> Result<Color, ConfigError> {
+        let raw = value.get_ref().as_str();
+        let (literal_source, literal, key) = match self.0.get(raw) {
+            Some((s, v)) => (*s, *v, format!("palette.{raw}")),
+            None => (source, value, key.to_string()),
+        };
+        Color::from_str(literal.get_ref()).map_err(|_| {
+            ConfigError::at(&literal_source.origin, &literal_source.text, Some(literal.span()), key, format!("unknown colour \"{}\"; expected a palette name, a colour name (red, lightblue…), #rrggbb or 0-255", literal.get_ref()))
+        })
+    }
+
+    /// The style `key` after every layer's fields and modifiers, later layers winning.
+    fn style(&self, layers: &[(Source, ThemeFile)], key: &str) -> Result<Style, ConfigError> {
+        let mut style = Style::default();
+        for (source, file) in layers {
+            let Some((_, spec)) = file.styles.iter().find(|(k, _)| k.get_ref() == key) else {
+                continue;
+            };
+            if let Some(fg) = &spec.fg {
+                style.fg = Some(self.color(source, &format!("styles.{key}.fg"), fg)?);
+            }
+            if let Some(bg) = &spec.bg {
+                style.bg = Some(self.color(source, &format!("styles.{key}.bg"), bg)?);
+            }
+            for (flag, modifier) in [
+                (spec.bold, Modifier::BOLD),
+                (spec.dim, Modifier::DIM),
+                (spec.italic, Modifier::ITALIC),
+                (spec.underline, Modifier::UNDERLINED),
+                (spec.reversed, Modifier::REVERSED),
+            ] {
+                match flag {
+                    Some(true) => style = style.add_modifier(modifier),
+                    Some(false) => style.add_modifier.remove(modifier),
+                    None => {}
+                }
+            }
+        }
+        Ok(style)
+    }
+}
+
+/// Refuses a style name the UI does not know, pointing at it.
+fn check_style_keys(layers: &[(Source, ThemeFile)]) -> Result<(), ConfigError> {
+    for (source, file) in layers {
         for key in file.styles.keys() {
             if !STYLE_KEYS.contains(&key.get_ref().as_str()) {
                 return Err(ConfigError::at(
@@ -217,48 +277,16 @@ fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, Config
             }
         }
     }
-    let color = |source: &Source,
-                 key: &str,
-                 value: &Spanned<String>|
-     -> Result<Color, ConfigError> {
-        let raw = value.get_ref().as_str();
-        let (literal_source, literal, key) = match palette.get(raw) {
-            Some((s, v)) => (*s, *v, format!("palette.{raw}")),
-            None => (source, value, key.to_string()),
-        };
-        Color::from_str(literal.get_ref()).map_err(|_| {
-            ConfigError::at(&literal_source.origin, &literal_source.text, Some(literal.span()), key, format!("unknown colour \"{}\"; expected a palette name, a colour name (red, lightblue…), #rrggbb or 0-255", literal.get_ref()))
-        })
-    };
+    Ok(())
+}
 
+/// Merges the layers (later ones win, field by field) and turns names into colours.
+fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, ConfigError> {
+    let palette = Palette::merge(layers);
+    check_style_keys(layers)?;
     let mut styles: BTreeMap<&str, Style> = BTreeMap::new();
     for key in STYLE_KEYS {
-        let mut style = Style::default();
-        for (source, file) in layers {
-            let Some((_, spec)) = file.styles.iter().find(|(k, _)| k.get_ref() == key) else {
-                continue;
-            };
-            if let Some(fg) = &spec.fg {
-                style.fg = Some(color(source, &format!("styles.{key}.fg"), fg)?);
-            }
-            if let Some(bg) = &spec.bg {
-                style.bg = Some(color(source, &format!("styles.{key}.bg"), bg)?);
-            }
-            for (flag, modifier) in [
-                (spec.bold, Modifier::BOLD),
-                (spec.dim, Modifier::DIM),
-                (spec.italic, Modifier::ITALIC),
-                (spec.underline, Modifier::UNDERLINED),
-                (spec.reversed, Modifier::REVERSED),
-            ] {
-                match flag {
-                    Some(true) => style = style.add_modifier(modifier),
-                    Some(false) => style.add_modifier.remove(modifier),
-                    None => {}
-                }
-            }
-        }
-        styles.insert(key, style);
+        styles.insert(key, palette.style(layers, key)?);
     }
 
     let mut series = Vec::new();
@@ -268,15 +296,15 @@ fn resolve(name: String, layers: &[(Source, ThemeFile)]) -> Result<Theme, Config
         .find_map(|(s, f)| f.series.as_ref().map(|l| (s, l)))
     {
         for value in list {
-            series.push(color(source, "series", value)?);
+            series.push(palette.color(source, "series", value)?);
         }
     }
 
     let mut named = BTreeMap::new();
-    for (key, (source, value)) in &palette {
+    for (key, (source, value)) in &palette.0 {
         named.insert(
             key.to_string(),
-            color(source, &format!("palette.{key}"), value)?,
+            palette.color(source, &format!("palette.{key}"), value)?,
         );
     }
     let get = |key: &str| styles.get(key).copied().unwrap_or_default();

@@ -40,28 +40,8 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     ) {
         terminal::end_quietly_on_a_closed_pipe();
     }
-    match &cli.command {
-        Some(Command::Export(args)) => {
-            export(args, cli.options.force)?;
-            return Ok(0);
-        }
-        Some(Command::Completions { shell }) => {
-            manual::completions(*shell);
-            return Ok(0);
-        }
-        Some(Command::Man) => {
-            manual::man_page().context("writing the manual page")?;
-            return Ok(0);
-        }
-        _ => {}
-    }
-    if let Some(Command::Import(args)) = &cli.command {
-        return import::run(args, cli.options.force).map(|()| 0);
-    }
-    if let Some(Command::Slo(args)) = &cli.command {
-        return slo_rules(args, &cli.options)
-            .map_err(Failure::from)
-            .map(|()| 0);
+    if let Some(done) = offline(&cli) {
+        return done;
     }
     // A replay connects to nothing and draws with the recording's layout, theme and rules:
     // the config file's profiles are not read, so a broken one cannot stop it.
@@ -119,6 +99,24 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         .map(|()| 0)
     })?;
     Ok(code)
+}
+
+/// Commands that read no profile and ask no server: their exit code, or `None` for others.
+fn offline(cli: &Cli) -> Option<Result<u8, Failure>> {
+    let done = match &cli.command {
+        Some(Command::Export(args)) => export(args, cli.options.force).map_err(Failure::from),
+        Some(Command::Completions { shell }) => {
+            manual::completions(*shell);
+            Ok(())
+        }
+        Some(Command::Man) => manual::man_page()
+            .context("writing the manual page")
+            .map_err(Failure::from),
+        Some(Command::Import(args)) => import::run(args, cli.options.force),
+        Some(Command::Slo(args)) => slo_rules(args, &cli.options).map_err(Failure::from),
+        _ => return None,
+    };
+    Some(done.map(|()| 0))
 }
 
 /// `--layout` with the SLOs of each `--slo` file added.

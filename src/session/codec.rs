@@ -218,7 +218,17 @@ impl BlockEncoder {
                 return Ok(());
             }
         };
+        self.add_series_list(cycle, id, samples);
+        self.add_values(cycle, id, samples);
+        Ok(())
+    }
+
+    /// Writes which series `samples` are: the query's last answer's, or a list with each
+    /// series new to the block defined where it is first used; remembered as the query's
+    /// last answer.
+    fn add_series_list(&mut self, cycle: &mut Cycle, id: QueryId, samples: &[Sample]) {
         let state = &mut self.state;
+        let out = &mut cycle.columns.shapes;
         let same = state.last_answer.get(&id).is_some_and(|last| {
             last.len() == samples.len()
                 && last
@@ -228,33 +238,40 @@ impl BlockEncoder {
         });
         if same {
             out.push(ANSWER_SAME_SERIES);
-        } else {
-            out.push(ANSWER_NEW_SERIES);
-            put_varint(out, samples.len() as u64);
-            let index = self.index.entry(id).or_default();
-            let mut list = Vec::with_capacity(samples.len());
-            for sample in samples {
-                let number = match index.get(&sample.labels) {
-                    Some(&n) => {
-                        put_varint(out, u64::from(n));
-                        n
-                    }
-                    None => {
-                        // A new series is defined where it is first used: its number is
-                        // the next free one, and its labels follow.
-                        let n = state.series.len() as u32;
-                        put_varint(out, u64::from(n));
-                        put_labels(out, &sample.labels);
-                        cycle.weight = cycle.weight.saturating_add(labels_weight(&sample.labels));
-                        state.series.push(SeriesState::new(sample.labels.clone()));
-                        index.insert(sample.labels.clone(), n);
-                        n
-                    }
-                };
-                list.push(number);
-            }
-            state.last_answer.insert(id, list);
+            return;
         }
+        out.push(ANSWER_NEW_SERIES);
+        put_varint(out, samples.len() as u64);
+        let index = self.index.entry(id).or_default();
+        let mut list = Vec::with_capacity(samples.len());
+        for sample in samples {
+            let number = match index.get(&sample.labels) {
+                Some(&n) => {
+                    put_varint(out, u64::from(n));
+                    n
+                }
+                None => {
+                    // A new series is defined where it is first used: its number is
+                    // the next free one, and its labels follow.
+                    let n = state.series.len() as u32;
+                    put_varint(out, u64::from(n));
+                    put_labels(out, &sample.labels);
+                    cycle.weight = cycle.weight.saturating_add(labels_weight(&sample.labels));
+                    state.series.push(SeriesState::new(sample.labels.clone()));
+                    index.insert(sample.labels.clone(), n);
+                    n
+                }
+            };
+            list.push(number);
+        }
+        state.last_answer.insert(id, list);
+    }
+
+    /// Writes each sample's value as the XOR with its series' last one, and the sample's
+    /// own time when it is not the cycle's.
+    fn add_values(&mut self, cycle: &mut Cycle, id: QueryId, samples: &[Sample]) {
+        let state = &mut self.state;
+        let columns = &mut cycle.columns;
         let list = state.last_answer.get(&id).map_or(&[][..], Vec::as_slice);
         for (&n, sample) in list.iter().zip(samples) {
             let series = &mut state.series[n as usize];
@@ -274,7 +291,6 @@ impl BlockEncoder {
             }
             series.prev = bits;
         }
-        Ok(())
     }
 
     /// Adds another event that arrived during the cycle (in time order with the
@@ -447,34 +463,16 @@ impl BlockDecoder {
         let (at, at_ms) = get_time(input, self.state.last_at_ms)?;
         self.state.last_at_ms = at_ms;
         let entries = input.varint()?;
-        let mut times = Input::new(input.bytes()?);
-        let mut ids = Input::new(input.bytes()?);
-        let mut latencies = Input::new(input.bytes()?);
-        let mut shapes = Input::new(input.bytes()?);
-        let mut values = Values {
-            codes: Input::new(input.bytes()?),
-            bits: Input::new(input.bytes()?),
-        };
+        let mut columns = CycleColumns::read(input)?;
         let mut unknown = Vec::new();
         for _ in 0..entries {
-            let delta =
-                i64::try_from(times.varint()?).map_err(|_| Malformed("time delta".into()))?;
+            let delta = i64::try_from(columns.times.varint()?)
+                .map_err(|_| Malformed("time delta".into()))?;
             ms = ms.saturating_add(delta);
-            let shape = shapes.u8()?;
+            let shape = columns.shapes.u8()?;
             self.charge(ENTRY_WEIGHT)?;
-            if shape == ALERT_CHANGES {
-                let event = self.alert_changes(shapes.bytes()?)?;
-                self.state.remembered.observe(ms, &event);
-                out.push(Entry::Event {
-                    time: seconds(ms),
-                    event,
-                });
-                continue;
-            }
-            if shape == OTHER_EVENT {
-                let cbor = shapes.bytes()?;
-                self.charge(cbor_weight(cbor))?;
-                match from_cbor::<DataEvent>(cbor) {
+            if shape == ALERT_CHANGES || shape == OTHER_EVENT {
+                match self.cycle_event(shape, &mut columns.shapes)? {
                     Ok(event) => {
                         self.state.remembered.observe(ms, &event);
                         out.push(Entry::Event {
@@ -482,43 +480,14 @@ impl BlockDecoder {
                             event,
                         });
                     }
-                    // Skipping it leaves the block state intact: the cycle goes on.
-                    Err(e) => unknown.push(format!("an event this build cannot read ({e})")),
+                    Err(detail) => unknown.push(detail),
                 }
                 continue;
             }
-            let id = usize::try_from(ids.varint()?).map_err(|_| Malformed("query id".into()))?;
-            let latency = Duration::from_micros(latencies.varint()?);
-            let result = match shape {
-                ANSWER_ERROR => {
-                    let cbor = shapes.bytes()?;
-                    self.charge(cbor_weight(cbor))?;
-                    Err(from_cbor::<PromError>(cbor).unwrap_or_else(|e| {
-                        // A newer error kind: keep the answer (and the block state), say so.
-                        PromError::Decode(format!("an error this build cannot read ({e})"))
-                    }))
-                }
-                ANSWER_SAME_SERIES => Ok(self.samples(&mut values, id, at)?),
-                ANSWER_NEW_SERIES => {
-                    let count = shapes.len()?;
-                    let mut list = Vec::with_capacity(count);
-                    for _ in 0..count {
-                        let n = u32::try_from(shapes.varint()?)
-                            .map_err(|_| Malformed("series number".into()))?;
-                        if n as usize == self.state.series.len() {
-                            let labels = get_labels(&mut shapes)?;
-                            self.charge(labels_weight(&labels))?;
-                            self.state.series.push(SeriesState::new(labels));
-                        } else if n as usize > self.state.series.len() {
-                            return Err(FrameProblem::Malformed(format!("undefined series {n}")));
-                        }
-                        list.push(n);
-                    }
-                    self.state.last_answer.insert(id, list);
-                    Ok(self.samples(&mut values, id, at)?)
-                }
-                tag => return Err(FrameProblem::Malformed(format!("unknown answer tag {tag}"))),
-            };
+            let id =
+                usize::try_from(columns.ids.varint()?).map_err(|_| Malformed("query id".into()))?;
+            let latency = Duration::from_micros(columns.latencies.varint()?);
+            let result = self.answer(shape, &mut columns, id, at)?;
             out.push(Entry::Event {
                 time: seconds(ms),
                 event: DataEvent::Instant {
@@ -530,17 +499,7 @@ impl BlockDecoder {
             });
         }
         self.state.last_ms = ms;
-        let all_read = [
-            &times,
-            &ids,
-            &latencies,
-            &shapes,
-            &values.codes,
-            &values.bits,
-        ]
-        .iter()
-        .all(|c| c.is_empty());
-        if !all_read || !input.is_empty() {
+        if !columns.all_read() || !input.is_empty() {
             return Err(FrameProblem::Malformed(
                 "bytes after the last answer".into(),
             ));
@@ -549,6 +508,71 @@ impl BlockDecoder {
             Some(detail) => Err(FrameProblem::Unknown(detail.clone())),
             None => Ok(()),
         }
+    }
+
+    /// An event stored in a cycle frame: alert changes, or another event as CBOR (one this
+    /// build cannot read is `Err` with why: skipping it leaves the block state intact,
+    /// so the cycle goes on).
+    fn cycle_event(
+        &mut self,
+        shape: u8,
+        shapes: &mut Input,
+    ) -> Result<Result<DataEvent, String>, FrameProblem> {
+        if shape == ALERT_CHANGES {
+            return Ok(Ok(self.alert_changes(shapes.bytes()?)?));
+        }
+        let cbor = shapes.bytes()?;
+        self.charge(cbor_weight(cbor))?;
+        Ok(from_cbor::<DataEvent>(cbor)
+            .map_err(|e| format!("an event this build cannot read ({e})")))
+    }
+
+    /// An Instant answer of query `id`: an error, or samples of the series it answered
+    /// with last time or of the list that follows.
+    fn answer(
+        &mut self,
+        shape: u8,
+        columns: &mut CycleColumns,
+        id: QueryId,
+        at: f64,
+    ) -> Result<Result<Vec<Sample>, PromError>, FrameProblem> {
+        match shape {
+            ANSWER_ERROR => {
+                let cbor = columns.shapes.bytes()?;
+                self.charge(cbor_weight(cbor))?;
+                Ok(Err(from_cbor::<PromError>(cbor).unwrap_or_else(|e| {
+                    // A newer error kind: keep the answer (and the block state), say so.
+                    PromError::Decode(format!("an error this build cannot read ({e})"))
+                })))
+            }
+            ANSWER_SAME_SERIES => Ok(Ok(self.samples(&mut columns.values, id, at)?)),
+            ANSWER_NEW_SERIES => {
+                self.series_list(&mut columns.shapes, id)?;
+                Ok(Ok(self.samples(&mut columns.values, id, at)?))
+            }
+            tag => Err(FrameProblem::Malformed(format!("unknown answer tag {tag}"))),
+        }
+    }
+
+    /// A series list: each series by number, a new one defined (its labels) where first
+    /// used; it becomes query `id`'s last answer.
+    fn series_list(&mut self, shapes: &mut Input, id: QueryId) -> Result<(), FrameProblem> {
+        let count = shapes.len()?;
+        let mut list = Vec::with_capacity(count);
+        for _ in 0..count {
+            let n =
+                u32::try_from(shapes.varint()?).map_err(|_| Malformed("series number".into()))?;
+            if n as usize == self.state.series.len() {
+                let labels = get_labels(shapes)?;
+                self.charge(labels_weight(&labels))?;
+                self.state.series.push(SeriesState::new(labels));
+            } else if n as usize > self.state.series.len() {
+                return Err(FrameProblem::Malformed(format!("undefined series {n}")));
+            }
+            list.push(n);
+        }
+        self.state.last_answer.insert(id, list);
+        Ok(())
     }
 
     /// An alert list stored as changes, each alert charged as it is made (a kept alert is
@@ -606,4 +630,42 @@ impl BlockDecoder {
 struct Values<'a> {
     codes: Input<'a>,
     bits: Input<'a>,
+}
+
+/// A cycle frame's columns ([`Columns`]), each read on its own.
+struct CycleColumns<'a> {
+    times: Input<'a>,
+    ids: Input<'a>,
+    latencies: Input<'a>,
+    shapes: Input<'a>,
+    values: Values<'a>,
+}
+
+impl<'a> CycleColumns<'a> {
+    fn read(input: &mut Input<'a>) -> Result<Self, Malformed> {
+        Ok(Self {
+            times: Input::new(input.bytes()?),
+            ids: Input::new(input.bytes()?),
+            latencies: Input::new(input.bytes()?),
+            shapes: Input::new(input.bytes()?),
+            values: Values {
+                codes: Input::new(input.bytes()?),
+                bits: Input::new(input.bytes()?),
+            },
+        })
+    }
+
+    /// Whether every column was read to its end.
+    fn all_read(&self) -> bool {
+        [
+            &self.times,
+            &self.ids,
+            &self.latencies,
+            &self.shapes,
+            &self.values.codes,
+            &self.values.bits,
+        ]
+        .iter()
+        .all(|c| c.is_empty())
+    }
 }

@@ -380,133 +380,155 @@ impl Recording {
 
 /// Walks the records after the header. Returns them and, if the file ends with an end
 /// record, the last time it gives.
-fn index(bytes: &[u8], mut pos: usize, warnings: &mut Vec<Warning>) -> (Vec<Record>, Option<i64>) {
-    let mut records = Vec::new();
-    let mut end = None;
-    let mut warn = |kind, offset: usize, detail: String| {
-        warnings.push(Warning {
+fn index(bytes: &[u8], pos: usize, warnings: &mut Vec<Warning>) -> (Vec<Record>, Option<i64>) {
+    let mut walk = Walk {
+        bytes,
+        records: Vec::new(),
+        end: None,
+        warnings,
+    };
+    let mut at = Some(pos);
+    while let Some(pos) = at.filter(|pos| *pos < bytes.len()) {
+        at = match read_record(bytes, pos) {
+            RecordRead::Ok { tag, body, next } => walk.record(pos, tag, body, next),
+            RecordRead::Truncated => walk.truncated(pos),
+            RecordRead::Invalid(detail) => walk.invalid(pos, detail),
+        };
+    }
+    (walk.records, walk.end)
+}
+
+/// The records found so far, and what was wrong on the way. Each step takes the record at
+/// `pos` and says where the next one starts (`None`: the walk is over).
+struct Walk<'a> {
+    bytes: &'a [u8],
+    records: Vec<Record>,
+    end: Option<i64>,
+    warnings: &'a mut Vec<Warning>,
+}
+
+impl Walk<'_> {
+    fn warn(&mut self, kind: WarningKind, offset: usize, detail: String) {
+        self.warnings.push(Warning {
             kind,
             offset: offset as u64,
             detail,
-        })
-    };
-    while pos < bytes.len() {
-        match read_record(bytes, pos) {
-            RecordRead::Ok { tag, body, next } => match tag {
-                TAG_BLOCK => {
-                    let Some(start_ms) = le_i64(body) else {
-                        warn(
-                            WarningKind::Corrupt,
-                            pos,
-                            "block record is malformed".into(),
-                        );
-                        pos = next;
-                        continue;
-                    };
-                    // zstd frames are self-delimiting: their block headers give the
-                    // compressed length without decompressing.
-                    let len = zstd::zstd_safe::find_frame_compressed_size(&bytes[next..]).ok();
-                    // Unfinished (the recorder was killed) or damaged: runs to the next
-                    // record there is, if any.
-                    let data_end = len
-                        .map(|n| next + n)
-                        .or_else(|| find_record(bytes, next))
-                        .unwrap_or(bytes.len());
-                    records.push(Record::Block(Block {
-                        offset: pos,
-                        start_ms,
-                        data: next..data_end,
-                    }));
-                    pos = data_end;
-                }
-                TAG_MARKER => {
-                    let (Some(ms), Ok(note)) = (
-                        le_i64(body),
-                        std::str::from_utf8(body.get(8..).unwrap_or_default()),
-                    ) else {
-                        warn(
-                            WarningKind::Corrupt,
-                            pos,
-                            "marker record is malformed".into(),
-                        );
-                        pos = next;
-                        continue;
-                    };
-                    records.push(Record::Marker(
-                        ms,
-                        Marker {
-                            at: seconds(ms),
-                            note: note.to_string(),
-                        },
-                    ));
-                    pos = next;
-                }
-                TAG_END => {
-                    end = Some(le_i64(body).unwrap_or(i64::MIN));
-                    if next < bytes.len() {
-                        warn(
-                            WarningKind::Skipped,
-                            next,
-                            format!(
-                                "{} bytes after the end record are ignored",
-                                bytes.len() - next
-                            ),
-                        );
-                    }
-                    break;
-                }
-                other => {
-                    warn(
-                        WarningKind::Skipped,
-                        pos,
-                        format!(
-                            "record \"{}\" of a newer format skipped",
-                            String::from_utf8_lossy(&other)
-                        ),
-                    );
-                    pos = next;
-                }
-            },
-            RecordRead::Truncated => match find_record(bytes, pos + 1) {
-                // A damaged length made an intact record look cut.
-                Some(next) => {
-                    warn(
+        });
+    }
+
+    fn record(&mut self, pos: usize, tag: [u8; 4], body: &[u8], next: usize) -> Option<usize> {
+        match tag {
+            TAG_BLOCK => Some(self.block(pos, body, next)),
+            TAG_MARKER => {
+                let (Some(ms), Ok(note)) = (
+                    le_i64(body),
+                    std::str::from_utf8(body.get(8..).unwrap_or_default()),
+                ) else {
+                    self.warn(
                         WarningKind::Corrupt,
                         pos,
-                        format!("damaged record; {} bytes skipped", next - pos),
+                        "marker record is malformed".into(),
                     );
-                    pos = next;
-                }
-                None => {
-                    warn(
-                        WarningKind::Truncated,
-                        pos,
-                        format!(
-                            "the recording ends at byte {} inside a record (the recorder was stopped)",
-                            bytes.len()
-                        ),
+                    return Some(next);
+                };
+                self.records.push(Record::Marker(
+                    ms,
+                    Marker {
+                        at: seconds(ms),
+                        note: note.to_string(),
+                    },
+                ));
+                Some(next)
+            }
+            TAG_END => {
+                self.end = Some(le_i64(body).unwrap_or(i64::MIN));
+                if next < self.bytes.len() {
+                    let ignored = self.bytes.len() - next;
+                    self.warn(
+                        WarningKind::Skipped,
+                        next,
+                        format!("{ignored} bytes after the end record are ignored"),
                     );
-                    break;
                 }
-            },
-            RecordRead::Invalid(detail) => {
-                let next = find_record(bytes, pos + 1);
-                warn(
-                    WarningKind::Corrupt,
+                None
+            }
+            other => {
+                self.warn(
+                    WarningKind::Skipped,
                     pos,
                     format!(
-                        "{detail}; {} bytes skipped",
-                        next.unwrap_or(bytes.len()) - pos
+                        "record \"{}\" of a newer format skipped",
+                        String::from_utf8_lossy(&other)
                     ),
                 );
-                match next {
-                    Some(next) => pos = next,
-                    None => break,
-                }
+                Some(next)
             }
         }
     }
-    (records, end)
+
+    /// A block record: its compressed data follows it, up to the end of its zstd frame.
+    fn block(&mut self, pos: usize, body: &[u8], next: usize) -> usize {
+        let Some(start_ms) = le_i64(body) else {
+            self.warn(
+                WarningKind::Corrupt,
+                pos,
+                "block record is malformed".into(),
+            );
+            return next;
+        };
+        let bytes = self.bytes;
+        // zstd frames are self-delimiting: their block headers give the
+        // compressed length without decompressing.
+        let len = zstd::zstd_safe::find_frame_compressed_size(&bytes[next..]).ok();
+        // Unfinished (the recorder was killed) or damaged: runs to the next
+        // record there is, if any.
+        let data_end = len
+            .map(|n| next + n)
+            .or_else(|| find_record(bytes, next))
+            .unwrap_or(bytes.len());
+        self.records.push(Record::Block(Block {
+            offset: pos,
+            start_ms,
+            data: next..data_end,
+        }));
+        data_end
+    }
+
+    /// The file seems to end inside the record at `pos`.
+    fn truncated(&mut self, pos: usize) -> Option<usize> {
+        let next = find_record(self.bytes, pos + 1);
+        match next {
+            // A damaged length made an intact record look cut.
+            Some(next) => self.warn(
+                WarningKind::Corrupt,
+                pos,
+                format!("damaged record; {} bytes skipped", next - pos),
+            ),
+            None => self.warn(
+                WarningKind::Truncated,
+                pos,
+                format!(
+                    "the recording ends at byte {} inside a record (the recorder was stopped)",
+                    self.bytes.len()
+                ),
+            ),
+        }
+        next
+    }
+
+    /// No record at `pos`: on at the next one there is.
+    fn invalid(&mut self, pos: usize, detail: String) -> Option<usize> {
+        let next = find_record(self.bytes, pos + 1);
+        self.warn(
+            WarningKind::Corrupt,
+            pos,
+            format!(
+                "{detail}; {} bytes skipped",
+                next.unwrap_or(self.bytes.len()) - pos
+            ),
+        );
+        next
+    }
 }
 
 fn le_i64(body: &[u8]) -> Option<i64> {

@@ -76,6 +76,16 @@ struct Player {
     lookback: f64,
 }
 
+/// The replay clock between frames: when the last frame and the last status were, and
+/// whether the end was just reached (said at once). A paused replay reports its status
+/// when a command changes it, not on a timer: an idle replay must not redraw the screen
+/// four times a second.
+struct Clock {
+    last: Instant,
+    last_status: Instant,
+    reached_end: bool,
+}
+
 impl Player {
     async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
         let recording = self.recording.clone();
@@ -99,102 +109,131 @@ impl Player {
         }
         let mut ticker = tokio::time::interval(FRAME);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last = Instant::now();
-        let mut last_status = Instant::now() - STATUS_EVERY;
-        // A paused replay reports its status when a command changes it, not on a timer:
-        // an idle replay must not redraw the screen four times a second.
-        let mut reached_end = false;
+        let mut clock = Clock {
+            last: Instant::now(),
+            last_status: Instant::now() - STATUS_EVERY,
+            reached_end: false,
+        };
         loop {
-            tokio::select! {
-                _ = ticker.tick() => {
-                    let now = Instant::now();
-                    if self.playing {
-                        self.position += (now - last).as_secs_f64() * self.speed;
-                        if self.position >= self.end {
-                            self.position = self.end;
-                            self.playing = false;
-                            reached_end = true;
-                        }
+            // Err: the app is gone; the replay stops.
+            let heard = tokio::select! {
+                _ = ticker.tick() => self.on_tick(&mut clock, &mut entries).await,
+                command = commands.recv() => match command {
+                    Some(command) => {
+                        self.on_command(command, &mut clock, &mut entries, &recording).await
                     }
-                    last = now;
-                    if self.emit_until(&mut entries, self.position).await.is_err() {
-                        return;
-                    }
-                    if (self.playing && now - last_status >= STATUS_EVERY) || std::mem::take(&mut reached_end) {
-                        last_status = now;
-                        if self.send_status().await.is_err() {
-                            return;
-                        }
-                    }
-                }
-                command = commands.recv() => {
-                    let Some(command) = command else { return };
-                    let result = match command {
-                        SourceCommand::SetPaused(paused) => {
-                            self.playing = !paused && self.position < self.end;
-                            last = Instant::now();
-                            self.send_status().await
-                        }
-                        SourceCommand::SetSpeed(speed) => {
-                            self.speed = speed.max(0.1);
-                            self.send_status().await
-                        }
-                        SourceCommand::Seek(at) => {
-                            self.playing = self.playing && at < self.end;
-                            self.seek_into(&mut entries, &recording, at).await
-                        }
-                        SourceCommand::Step(direction) => {
-                            self.playing = false;
-                            let refresh = recording.header().refresh.as_secs_f64().max(0.001);
-                            let at = self.position + f64::from(direction) * refresh;
-                            if direction > 0 {
-                                self.position = at.min(self.end);
-                                match self.emit_until(&mut entries, self.position).await {
-                                    Ok(()) => self.send_status().await,
-                                    Err(()) => Err(()),
-                                }
-                            } else {
-                                self.seek_into(&mut entries, &recording, at).await
-                            }
-                        }
-                        // The server's answers were recorded as they came.
-                        SourceCommand::Server(_) => Ok(()),
-                        SourceCommand::Range(request) => {
-                            let recording = recording.clone();
-                            let queries = self.queries.clone();
-                            let events = self.events.clone();
-                            // Reading hours of recording can take a moment: off the clock's task.
-                            tokio::spawn(async move {
-                                let started = std::time::Instant::now();
-                                let answer = {
-                                    let request = request.clone();
-                                    tokio::task::spawn_blocking(move || answer(&recording, &queries, &request)).await
-                                };
-                                let result = answer.unwrap_or_else(|e| Err(PromError::Decode(e.to_string())));
-                                let _ = events.send(DataEvent::RangeAnswer { request, result, latency: started.elapsed() }).await;
-                            });
-                            Ok(())
-                        }
-                        // The recorded answers are of the recorded choice; it is shown, not changed.
-                        SourceCommand::RefreshNow
-                        | SourceCommand::VariableOptions { .. }
-                        | SourceCommand::Watch(_) => Ok(()),
-                        // The recorded choice moved: ranges come from answers to the new text.
-                        SourceCommand::Expand { queries, .. } => {
-                            for (id, expr) in queries {
-                                if let Some(query) = self.queries.get_mut(id) {
-                                    query.expr = expr;
-                                }
-                            }
-                            Ok(())
-                        }
-                    };
-                    if result.is_err() {
-                        return;
-                    }
-                }
+                    None => Err(()),
+                },
+            };
+            if heard.is_err() {
+                return;
             }
         }
+    }
+
+    /// A frame: the position moves on (stopping at the end), what came due is sent, and
+    /// while playing the status every [`STATUS_EVERY`].
+    async fn on_tick(
+        &mut self,
+        clock: &mut Clock,
+        entries: &mut std::iter::Peekable<Entries<'_>>,
+    ) -> Result<(), ()> {
+        let now = Instant::now();
+        if self.playing {
+            self.position += (now - clock.last).as_secs_f64() * self.speed;
+            if self.position >= self.end {
+                self.position = self.end;
+                self.playing = false;
+                clock.reached_end = true;
+            }
+        }
+        clock.last = now;
+        self.emit_until(entries, self.position).await?;
+        if (self.playing && now - clock.last_status >= STATUS_EVERY)
+            || std::mem::take(&mut clock.reached_end)
+        {
+            clock.last_status = now;
+            self.send_status().await?;
+        }
+        Ok(())
+    }
+
+    /// What the app asks of the source: the replay's controls, and range queries.
+    async fn on_command<'a>(
+        &mut self,
+        command: SourceCommand,
+        clock: &mut Clock,
+        entries: &mut std::iter::Peekable<Entries<'a>>,
+        recording: &'a Arc<Recording>,
+    ) -> Result<(), ()> {
+        match command {
+            SourceCommand::SetPaused(paused) => {
+                self.playing = !paused && self.position < self.end;
+                clock.last = Instant::now();
+                self.send_status().await
+            }
+            SourceCommand::SetSpeed(speed) => {
+                self.speed = speed.max(0.1);
+                self.send_status().await
+            }
+            SourceCommand::Seek(at) => {
+                self.playing = self.playing && at < self.end;
+                self.seek_into(entries, recording, at).await
+            }
+            SourceCommand::Step(direction) => {
+                self.playing = false;
+                let refresh = recording.header().refresh.as_secs_f64().max(0.001);
+                let at = self.position + f64::from(direction) * refresh;
+                if direction > 0 {
+                    self.position = at.min(self.end);
+                    self.emit_until(entries, self.position).await?;
+                    self.send_status().await
+                } else {
+                    self.seek_into(entries, recording, at).await
+                }
+            }
+            // The server's answers were recorded as they came.
+            SourceCommand::Server(_) => Ok(()),
+            SourceCommand::Range(request) => {
+                self.answer_range(recording.clone(), request);
+                Ok(())
+            }
+            // The recorded answers are of the recorded choice; it is shown, not changed.
+            SourceCommand::RefreshNow
+            | SourceCommand::VariableOptions { .. }
+            | SourceCommand::Watch(_) => Ok(()),
+            // The recorded choice moved: ranges come from answers to the new text.
+            SourceCommand::Expand { queries, .. } => {
+                for (id, expr) in queries {
+                    if let Some(query) = self.queries.get_mut(id) {
+                        query.expr = expr;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Answers a range query from the recording. Reading hours of recording can take a
+    /// moment: off the clock's task.
+    fn answer_range(&self, recording: Arc<Recording>, request: RangeRequest) {
+        let queries = self.queries.clone();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let answer = {
+                let request = request.clone();
+                tokio::task::spawn_blocking(move || answer(&recording, &queries, &request)).await
+            };
+            let result = answer.unwrap_or_else(|e| Err(PromError::Decode(e.to_string())));
+            let _ = events
+                .send(DataEvent::RangeAnswer {
+                    request,
+                    result,
+                    latency: started.elapsed(),
+                })
+                .await;
+        });
     }
 
     async fn send(&self, event: DataEvent) -> Result<(), ()> {
@@ -250,18 +289,45 @@ fn answer(
     queries: &[QueryDef],
     request: &RangeRequest,
 ) -> Result<Vec<Series>, PromError> {
-    let (start, end, step) = (
-        request.start as f64,
-        request.end as f64,
-        f64::from(request.step),
-    );
+    let step = f64::from(request.step);
     let ids: BTreeSet<usize> = queries
         .iter()
         .enumerate()
         .filter(|(_, q)| q.expr == request.expr)
         .map(|(id, _)| id)
         .collect();
-    let mut points: BTreeMap<Labels, Vec<(f64, f64)>> = BTreeMap::new();
+    let (recorded, points) = recorded_answers(recording, &ids, request);
+    if let Some(series) = recorded {
+        return Ok(series);
+    }
+    if ids.is_empty() {
+        return Err(PromError::Query {
+            kind: "not recorded".into(),
+            message: "this expression was not polled during the recorded session".into(),
+        });
+    }
+    Ok(points
+        .into_iter()
+        .map(|(labels, points)| Series {
+            labels,
+            points: thinned(points, step),
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect())
+}
+
+/// Points per series, as recorded.
+type Points = BTreeMap<Labels, Vec<(f64, f64)>>;
+
+/// The recorded answer to exactly `request`, if any, and the points of the queries `ids`
+/// (the request's expression) recorded in its range, per series.
+fn recorded_answers(
+    recording: &Recording,
+    ids: &BTreeSet<usize>,
+    request: &RangeRequest,
+) -> (Option<Vec<Series>>, Points) {
+    let (start, end) = (request.start as f64, request.end as f64);
+    let mut points = Points::new();
     let mut recorded = None;
     for entry in recording.entries_from(start) {
         if entry.time() > end + 60.0 {
@@ -307,35 +373,21 @@ fn answer(
             _ => {}
         }
     }
-    if let Some(series) = recorded {
-        return Ok(series);
+    (recorded, points)
+}
+
+/// A series' points in time order, one per step at most, like Prometheus' own step.
+fn thinned(mut points: Vec<(f64, f64)>, step: f64) -> Vec<(f64, f64)> {
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    points.dedup_by(|a, b| a.0 == b.0);
+    let mut thinned: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for p in points {
+        match thinned.last() {
+            Some(last) if p.0 - last.0 < step * 0.999 => {}
+            _ => thinned.push(p),
+        }
     }
-    if ids.is_empty() {
-        return Err(PromError::Query {
-            kind: "not recorded".into(),
-            message: "this expression was not polled during the recorded session".into(),
-        });
-    }
-    Ok(points
-        .into_iter()
-        .map(|(labels, mut points)| {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            points.dedup_by(|a, b| a.0 == b.0);
-            // One point per step at most, like Prometheus' own step.
-            let mut thinned: Vec<(f64, f64)> = Vec::with_capacity(points.len());
-            for p in points {
-                match thinned.last() {
-                    Some(last) if p.0 - last.0 < step * 0.999 => {}
-                    _ => thinned.push(p),
-                }
-            }
-            Series {
-                labels,
-                points: thinned,
-            }
-        })
-        .filter(|s| !s.points.is_empty())
-        .collect())
+    thinned
 }
 
 /// When the alerts changed and when any was firing: Prometheus' recorded alerts and those

@@ -310,31 +310,8 @@ impl DrillScreen<'_> {
         buf: &mut Buffer,
     ) {
         let theme = self.app.theme();
-        let spec: &ChartSpec = data.spec;
-        let format = |v: Option<f64>| {
-            v.map_or_else(|| "—".to_string(), |v| spec.unit.format(v, spec.decimals))
-        };
-        let current = match self.app.cursor() {
-            Some(t) => format!("at {}", clock(t, false)),
-            None => "Current".to_string(),
-        };
         let shown = shown_columns(area.width);
-        let header = Row::new(pick(
-            [
-                String::new(),
-                "Series".into(),
-                current,
-                "Min".into(),
-                "Avg".into(),
-                "Max".into(),
-                "p95".into(),
-                "Beyond alert".into(),
-                "Since".into(),
-                "Status".into(),
-            ],
-            shown,
-        ))
-        .style(theme.muted);
+        let header = Row::new(pick(self.series_header(), shown)).style(theme.muted);
         let selected = view
             .selected
             .as_ref()
@@ -342,42 +319,17 @@ impl DrillScreen<'_> {
             .or((!rows.is_empty()).then_some(0));
         let palette = colour_order(rows);
         let table_rows = rows.iter().enumerate().map(|(i, r)| {
-            let hidden = view.hidden.contains(&r.key);
-            let style = match (hidden, r.status) {
+            let look = RowLook {
+                selected: Some(i) == selected,
+                hidden: view.hidden.contains(&r.key),
+                colour: palette(&r.key),
+            };
+            let style = match (look.hidden, r.status) {
                 (true, _) => theme.muted,
                 (false, Status::Ok) => theme.text,
                 (false, s) => theme.status(s),
             };
-            let marker = if Some(i) == selected { "▶" } else { " " };
-            let swatch = if hidden { "·" } else { "━" };
-            let beyond = if spec.thresholds.alert.is_some() {
-                Form::Age.seconds(r.stats.beyond_alert)
-            } else {
-                "–".into()
-            };
-            let since = r
-                .stats
-                .beyond_since
-                .map_or_else(|| "–".to_string(), |t| clock(t, false));
-            let name = if hidden {
-                format!("{} (hidden)", r.legend)
-            } else {
-                r.legend.clone()
-            };
-            let cells = [
-                Cell::from(format!("{marker}{swatch}"))
-                    .style(Style::default().fg(theme.series_color(palette(&r.key)))),
-                Cell::from(name),
-                Cell::from(format(r.stats.current)),
-                Cell::from(format(r.stats.min)),
-                Cell::from(format(r.stats.avg)),
-                Cell::from(format(r.stats.max)),
-                Cell::from(format(r.stats.p95)),
-                Cell::from(beyond),
-                Cell::from(since),
-                Cell::from(r.status.label()).style(theme.status(r.status)),
-            ];
-            Row::new(pick(cells, shown)).style(style)
+            Row::new(pick(self.series_cells(data.spec, r, &look), shown)).style(style)
         });
         let mut widths = COLUMN_WIDTHS.map(Constraint::Length);
         widths[NAME_COLUMN] = Constraint::Fill(1);
@@ -396,6 +348,70 @@ impl DrillScreen<'_> {
         let mut state = TableState::default().with_selected(selected);
         StatefulWidget::render(table, area, buf, &mut state);
     }
+
+    /// The series table's column names; the value column says the cursor's time.
+    fn series_header(&self) -> [String; 10] {
+        let current = match self.app.cursor() {
+            Some(t) => format!("at {}", clock(t, false)),
+            None => "Current".to_string(),
+        };
+        [
+            String::new(),
+            "Series".into(),
+            current,
+            "Min".into(),
+            "Avg".into(),
+            "Max".into(),
+            "p95".into(),
+            "Beyond alert".into(),
+            "Since".into(),
+            "Status".into(),
+        ]
+    }
+
+    /// One series' cells, in the order of [`Self::series_header`].
+    fn series_cells(&self, spec: &ChartSpec, r: &SeriesRow, look: &RowLook) -> [Cell<'static>; 10] {
+        let theme = self.app.theme();
+        let format = |v: Option<f64>| {
+            v.map_or_else(|| "—".to_string(), |v| spec.unit.format(v, spec.decimals))
+        };
+        let marker = if look.selected { "▶" } else { " " };
+        let swatch = if look.hidden { "·" } else { "━" };
+        let beyond = if spec.thresholds.alert.is_some() {
+            Form::Age.seconds(r.stats.beyond_alert)
+        } else {
+            "–".into()
+        };
+        let since = r
+            .stats
+            .beyond_since
+            .map_or_else(|| "–".to_string(), |t| clock(t, false));
+        let name = if look.hidden {
+            format!("{} (hidden)", r.legend)
+        } else {
+            r.legend.clone()
+        };
+        [
+            Cell::from(format!("{marker}{swatch}"))
+                .style(Style::default().fg(theme.series_color(look.colour))),
+            Cell::from(name),
+            Cell::from(format(r.stats.current)),
+            Cell::from(format(r.stats.min)),
+            Cell::from(format(r.stats.avg)),
+            Cell::from(format(r.stats.max)),
+            Cell::from(format(r.stats.p95)),
+            Cell::from(beyond),
+            Cell::from(since),
+            Cell::from(r.status.label()).style(theme.status(r.status)),
+        ]
+    }
+}
+
+/// How a series' row is drawn: the selection marker, hidden or not, its colour's place.
+struct RowLook {
+    selected: bool,
+    hidden: bool,
+    colour: usize,
 }
 
 /// A series keeps its colour however the table re-sorts: colours follow label order.

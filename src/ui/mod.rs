@@ -69,25 +69,39 @@ pub fn render(frame: &mut Frame, app: &App) {
         frame.render_widget(message, screen);
         return;
     }
-    let Areas {
-        tab_bar,
-        variables_line,
-        body,
-        log_pane,
-        status,
-    } = areas(screen, app);
+    let areas = areas(screen, app);
     let ctx = app.context();
-    frame.render_widget(tabs::TabBar { app, ctx }, tab_bar);
-    frame.render_widget(variables::VariablesLine { app }, variables_line);
+    frame.render_widget(tabs::TabBar { app, ctx }, areas.tab_bar);
+    frame.render_widget(variables::VariablesLine { app }, areas.variables_line);
+    render_body(frame, app, &areas);
+    if app.show_log() {
+        let entries = crate::logbook::recent(usize::from(areas.log_pane.height));
+        let pane = widgets::log_pane::LogPane {
+            entries: &entries,
+            theme: app.theme(),
+        };
+        frame.render_widget(pane, areas.log_pane);
+    }
+    match &app.replay() {
+        Some(state) => frame.render_widget(replay_bar::ReplayBar { app, state }, areas.status),
+        None => frame.render_widget(status_bar::StatusBar { app }, areas.status),
+    }
+    render_overlay(frame, app);
+}
+
+/// The body: the drilled-into view when there is one (or what it needs when it does not
+/// fit), else the current tab's panels.
+fn render_body(frame: &mut Frame, app: &App, areas: &Areas) {
+    let body = areas.body;
     if let Some(level) = app.drill().last() {
         let need = drill::min_size(level);
         if too_small(body, need) {
             // Around the body: the tab bar, the variables line, the status bar and the log
             // pane at its full height.
             let around =
-                2 + variables_line.height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
+                2 + areas.variables_line.height + if app.show_log() { LOG_PANE_HEIGHT } else { 0 };
             let need = Size::new(need.width, need.height.saturating_add(around));
-            frame.render_widget(TooSmall::new(screen, need, app.theme().warn), body);
+            frame.render_widget(TooSmall::new(frame.area(), need, app.theme().warn), body);
         } else {
             frame.render_widget(drill::DrillScreen { app }, body);
         }
@@ -98,24 +112,16 @@ pub fn render(frame: &mut Frame, app: &App) {
                 focus: app.focus(),
                 store: app.store(),
                 theme: app.theme(),
-                ctx,
+                ctx: app.context(),
                 alerts: app.alerts_view(),
             },
             body,
         );
     }
-    if app.show_log() {
-        let entries = crate::logbook::recent(usize::from(log_pane.height));
-        let pane = widgets::log_pane::LogPane {
-            entries: &entries,
-            theme: app.theme(),
-        };
-        frame.render_widget(pane, log_pane);
-    }
-    match &app.replay() {
-        Some(state) => frame.render_widget(replay_bar::ReplayBar { app, state }, status),
-        None => frame.render_widget(status_bar::StatusBar { app }, status),
-    }
+}
+
+/// The overlay open over the whole screen, if any.
+fn render_overlay(frame: &mut Frame, app: &App) {
     match &app.overlay() {
         Some(Overlay::Help) => {
             frame.render_widget(

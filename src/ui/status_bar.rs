@@ -69,98 +69,116 @@ fn credential_refused(app: &App) -> Option<String> {
         })
 }
 
+/// " ● connected ": whether the source answers, and when it tries again if not.
+fn connection(app: &App) -> Span<'static> {
+    let theme = app.theme();
+    let (glyph, word, style) = match &app.connection() {
+        Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
+        Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
+        Connection::Unreachable { error, retry_in } => (
+            "✖",
+            format!("{error} (retry in {})", Form::Setting.duration(*retry_in)),
+            theme.status(Status::Alert),
+        ),
+    };
+    Span::styled(format!(" {glyph} {word} "), style)
+}
+
+/// "updated 3s ago · every 5s": the data's age and how often it is polled.
+fn freshness(app: &App) -> String {
+    let mut every = Form::Setting.duration(app.source().refresh);
+    // What is not on screen is polled less often: said, so nobody takes a tab's glyph
+    // for fresher than it is.
+    if let Some(schedule) = app.schedule()
+        && schedule.background > schedule.visible
+    {
+        every = format!(
+            "{} (other tabs {})",
+            Form::Setting.duration(schedule.visible),
+            Form::Setting.duration(schedule.background)
+        );
+    }
+    match app.last_refresh_age() {
+        Some(a) => format!("updated {} ago · every {every}", Form::Age.seconds(a)),
+        None => format!("no data yet · every {every}"),
+    }
+}
+
+/// "12 queries · p50 40 ms · max 210 ms", once any query has answered.
+fn latency(app: &App) -> Option<String> {
+    let queries = app.store().queries();
+    let mut latencies: Vec<Duration> = queries.iter().filter_map(|q| q.latency).collect();
+    latencies.sort();
+    let (median, max) = (latencies.get(latencies.len() / 2)?, latencies.last()?);
+    Some(format!(
+        "{} queries · p50 {} ms · max {} ms",
+        queries.len(),
+        median.as_millis(),
+        max.as_millis()
+    ))
+}
+
+/// The bar's segments in order of importance; those that do not fit are left out from the
+/// end, so the connection state and the data's age survive the narrowest terminal.
+fn segments(app: &App) -> Vec<Span<'_>> {
+    let theme = app.theme();
+    let mut segments: Vec<Span> = vec![connection(app)];
+    // Refused credentials and unchecked certificates come right after the connection:
+    // the first says why every panel fails, the second must never scroll out of sight.
+    if let Some(refusal) = credential_refused(app) {
+        segments.push(Span::styled(format!(" ✖ {refusal} "), theme.error));
+    }
+    if let Some(warning) = app.source_warning() {
+        segments.push(Span::styled(format!(" {warning} "), theme.warn));
+    }
+    if let Some(recording) = app.recording() {
+        segments.push(Span::styled(
+            format!(" ● REC {} {} ", recording.path, size(recording.bytes)),
+            theme.alert,
+        ));
+    }
+    if let Some(failure) = app.recording_failure() {
+        segments.push(Span::styled(format!(" ✖ {failure} (Esc) "), theme.error));
+    }
+    segments.extend(alert_counts(app));
+    if app.paused() {
+        segments.push(Span::styled(" PAUSED ", theme.warn));
+    }
+    if let Some(notice) = app.notice() {
+        segments.push(Span::styled(notice, theme.warn));
+    }
+    segments.push(Span::styled(freshness(app), theme.status_bar));
+    let failing = app
+        .store()
+        .queries()
+        .iter()
+        .filter(|q| q.error.as_ref().is_some_and(|e| !e.is_connection()))
+        .count();
+    if failing > 0 {
+        segments.push(Span::styled(
+            format!("{failing} failing (L: log)"),
+            theme.error,
+        ));
+    }
+    segments.push(Span::styled(app.source().label.clone(), theme.status_bar));
+    if let Some(note) = &app.source().note {
+        segments.push(Span::styled(note.clone(), theme.status_bar));
+    }
+    if let Some(latency) = latency(app) {
+        segments.push(Span::styled(latency, theme.status_bar));
+    }
+    segments
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let theme = app.theme();
-        // Segments in order of importance; those that do not fit are left out from the end,
-        // so the connection state and the data's age survive the narrowest terminal.
-        let mut segments: Vec<Span> = Vec::new();
-        let (glyph, word, style) = match &app.connection() {
-            Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
-            Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
-            Connection::Unreachable { error, retry_in } => (
-                "✖",
-                format!("{error} (retry in {})", Form::Setting.duration(*retry_in)),
-                theme.status(Status::Alert),
-            ),
-        };
-        segments.push(Span::styled(format!(" {glyph} {word} "), style));
-        // Refused credentials and unchecked certificates come right after the connection:
-        // the first says why every panel fails, the second must never scroll out of sight.
-        if let Some(refusal) = credential_refused(app) {
-            segments.push(Span::styled(format!(" ✖ {refusal} "), theme.error));
-        }
-        if let Some(warning) = app.source_warning() {
-            segments.push(Span::styled(format!(" {warning} "), theme.warn));
-        }
-        if let Some(recording) = app.recording() {
-            segments.push(Span::styled(
-                format!(" ● REC {} {} ", recording.path, size(recording.bytes)),
-                theme.alert,
-            ));
-        }
-        if let Some(failure) = app.recording_failure() {
-            segments.push(Span::styled(format!(" ✖ {failure} (Esc) "), theme.error));
-        }
-        segments.extend(alert_counts(app));
-        if app.paused() {
-            segments.push(Span::styled(" PAUSED ", theme.warn));
-        }
-        if let Some(notice) = app.notice() {
-            segments.push(Span::styled(notice, theme.warn));
-        }
-        let mut every = Form::Setting.duration(app.source().refresh);
-        // What is not on screen is polled less often: said, so nobody takes a tab's glyph
-        // for fresher than it is.
-        if let Some(schedule) = app.schedule()
-            && schedule.background > schedule.visible
-        {
-            every = format!(
-                "{} (other tabs {})",
-                Form::Setting.duration(schedule.visible),
-                Form::Setting.duration(schedule.background)
-            );
-        }
-        let age_text = match app.last_refresh_age() {
-            Some(a) => format!("updated {} ago · every {every}", Form::Age.seconds(a)),
-            None => format!("no data yet · every {every}"),
-        };
-        segments.push(Span::styled(age_text, theme.status_bar));
-        let queries = app.store().queries();
-        let failing = queries
-            .iter()
-            .filter(|q| q.error.as_ref().is_some_and(|e| !e.is_connection()))
-            .count();
-        if failing > 0 {
-            segments.push(Span::styled(
-                format!("{failing} failing (L: log)"),
-                theme.error,
-            ));
-        }
-        segments.push(Span::styled(app.source().label.clone(), theme.status_bar));
-        if let Some(note) = &app.source().note {
-            segments.push(Span::styled(note.clone(), theme.status_bar));
-        }
-
-        let mut latencies: Vec<Duration> = queries.iter().filter_map(|q| q.latency).collect();
-        latencies.sort();
-        if let (Some(median), Some(max)) = (latencies.get(latencies.len() / 2), latencies.last()) {
-            segments.push(Span::styled(
-                format!(
-                    "{} queries · p50 {} ms · max {} ms",
-                    queries.len(),
-                    median.as_millis(),
-                    max.as_millis()
-                ),
-                theme.status_bar,
-            ));
-        }
         let hint = Span::styled(" ? help  q quit ", theme.status_bar);
         let budget = usize::from(area.width).saturating_sub(hint.width());
         let mut spans: Vec<Span> = Vec::new();
         let mut used = 0;
-        for segment in segments {
+        for segment in segments(app) {
             let width = segment.width() + if spans.is_empty() { 0 } else { 3 };
             if used + width > budget && !spans.is_empty() {
                 break;

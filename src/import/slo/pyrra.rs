@@ -84,55 +84,7 @@ pub fn convert(doc: &Doc) -> Result<SloOut, ConfigError> {
     let objective = objective(doc, target, "target", 0, "spec.target")?;
     let window = crate::config::duration::parse(&weeks_as_days(&spec.window))
         .map_err(|e| doc.error_at_key("window", 0, "spec.window", e))?;
-    let indicator = &spec.indicator;
-    let sli = match (&indicator.ratio, &indicator.latency) {
-        (Some(ratio), None) => SliOut::Ratio {
-            errors: selector(
-                doc,
-                &ratio.errors.metric,
-                0,
-                "spec.indicator.ratio.errors.metric",
-            )?,
-            total: selector(
-                doc,
-                &ratio.total.metric,
-                1,
-                "spec.indicator.ratio.total.metric",
-            )?,
-        },
-        (None, Some(latency)) => {
-            let path = "spec.indicator.latency.success.metric";
-            let parsed = parse(&latency.success.metric);
-            let Some(Expr::VectorSelector(success)) = &parsed else {
-                return Err(not_a_selector(doc, &latency.success.metric, 0, path));
-            };
-            if let Some(problem) = not_a_counter(success, &["_bucket"]) {
-                return Err(doc.error_at_key("metric", 0, path, format!("a latency indicator's success metric must be a histogram's buckets: {problem}")));
-            }
-            let Some(le) = le_of(success) else {
-                return Err(doc.error_at_key("metric", 0, path, "a latency indicator's success metric needs an le=\"…\" matcher: the bound of a good request".into()));
-            };
-            SliOut::Latency {
-                bucket: selector_text(success, &["le"]),
-                le,
-            }
-        }
-        _ => {
-            let what = if indicator.latency_native.is_some() {
-                "latencyNative (a native histogram)"
-            } else if indicator.bool_gauge.is_some() {
-                "bool_gauge (a gauge, not counters)"
-            } else {
-                "no ratio or latency indicator"
-            };
-            return Err(doc.error_at_key(
-                "indicator",
-                0,
-                "spec.indicator",
-                format!("{what}: spheroseg-top reads a ratio or a latency indicator over counters"),
-            ));
-        }
-    };
+    let sli = indicator_sli(doc, &spec.indicator)?;
     Ok(SloOut {
         name: object.metadata.name.clone(),
         service: object
@@ -146,6 +98,58 @@ pub fn convert(doc: &Doc) -> Result<SloOut, ConfigError> {
         sli,
         alert: spec.alerting.as_ref().and_then(|a| a.name.clone()),
     })
+}
+
+/// A ratio indicator's two counters, or a latency indicator's buckets and bound.
+fn indicator_sli(doc: &Doc, indicator: &Indicator) -> Result<SliOut, ConfigError> {
+    match (&indicator.ratio, &indicator.latency) {
+        (Some(ratio), None) => Ok(SliOut::Ratio {
+            errors: selector(
+                doc,
+                &ratio.errors.metric,
+                0,
+                "spec.indicator.ratio.errors.metric",
+            )?,
+            total: selector(
+                doc,
+                &ratio.total.metric,
+                1,
+                "spec.indicator.ratio.total.metric",
+            )?,
+        }),
+        (None, Some(latency)) => {
+            let path = "spec.indicator.latency.success.metric";
+            let parsed = parse(&latency.success.metric);
+            let Some(Expr::VectorSelector(success)) = &parsed else {
+                return Err(not_a_selector(doc, &latency.success.metric, 0, path));
+            };
+            if let Some(problem) = not_a_counter(success, &["_bucket"]) {
+                return Err(doc.error_at_key("metric", 0, path, format!("a latency indicator's success metric must be a histogram's buckets: {problem}")));
+            }
+            let Some(le) = le_of(success) else {
+                return Err(doc.error_at_key("metric", 0, path, "a latency indicator's success metric needs an le=\"…\" matcher: the bound of a good request".into()));
+            };
+            Ok(SliOut::Latency {
+                bucket: selector_text(success, &["le"]),
+                le,
+            })
+        }
+        _ => {
+            let what = if indicator.latency_native.is_some() {
+                "latencyNative (a native histogram)"
+            } else if indicator.bool_gauge.is_some() {
+                "bool_gauge (a gauge, not counters)"
+            } else {
+                "no ratio or latency indicator"
+            };
+            Err(doc.error_at_key(
+                "indicator",
+                0,
+                "spec.indicator",
+                format!("{what}: spheroseg-top reads a ratio or a latency indicator over counters"),
+            ))
+        }
+    }
 }
 
 /// Prometheus' `4w` as `28d`: the layout's durations have no weeks.

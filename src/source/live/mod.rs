@@ -12,10 +12,10 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::model::duration::Form;
 use crate::prom::{PromClient, PromError};
-use crate::store::POINTS_PER_SERIES;
 use job::{Job, Outcome};
 use link::{Hold, Link, Pace};
 use plan::Plan;
+use request::{Request, held_event};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 mod job;
+mod request;
 mod server;
 pub(crate) mod variables;
 pub use server::server_event;
@@ -97,13 +98,26 @@ struct Poller {
     deferred: Vec<(Job, f64)>,
 }
 
+/// What the poller's loop keeps from one turn to the next.
+struct Turn {
+    tasks: JoinSet<Outcome>,
+    link: Link,
+    /// When the next refresh (or probe) is due.
+    next_cycle: Instant,
+    /// The history queries are backfilled next refresh (at start, after a gap).
+    needs_backfill: bool,
+    paused: bool,
+}
+
 impl Poller {
     async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
-        let mut tasks: JoinSet<Outcome> = JoinSet::new();
-        let mut link = Link::new(self.config.refresh, self.client.display_url());
-        let mut next_cycle = Instant::now();
-        let mut needs_backfill = true;
-        let mut paused = false;
+        let mut turn = Turn {
+            tasks: JoinSet::new(),
+            link: Link::new(self.config.refresh, self.client.display_url()),
+            next_cycle: Instant::now(),
+            needs_backfill: true,
+            paused: false,
+        };
         log::info!(
             "polling {} distinct queries every {} from {}",
             self.config.queries.len(),
@@ -122,110 +136,131 @@ impl Poller {
         let mut scrape_known = false;
 
         loop {
-            self.hold_while(&link);
-            tokio::select! {
-                () = sleep_until(next_cycle), if !paused => {
-                    match link.pace {
-                        Pace::Probing => {
-                            self.probe_query = link.refusing();
-                            self.start(&mut tasks, Job::Probe, 0.0, None);
-                            next_cycle = Instant::now() + link.backoff;
-                            continue;
-                        }
-                        // The wait is over: this cycle tells how the server is now.
-                        Pace::Waiting => {
-                            link.pace = Pace::Polling;
-                            self.hold_while(&link);
-                        }
-                        Pace::Polling => {
-                            if let Some(change) = link.check_silence(self.client.timeout()) {
-                                needs_backfill = true;
-                                next_cycle = Instant::now() + link.backoff;
-                                if self.send(DataEvent::Connection(change)).await.is_err() {
-                                    break;
-                                }
-                                continue;
-                            }
-                        }
-                    }
-                    let backfill = std::mem::take(&mut needs_backfill);
-                    let (cycle, sent) = self.start_cycle(&mut tasks, backfill);
-                    link.begin_cycle(cycle, sent);
-                    next_cycle = Instant::now() + self.config.refresh;
-                }
+            self.hold_while(&turn.link);
+            // Err: the app is gone (or asked nothing more); the poller stops.
+            let heard: Result<(), ()> = tokio::select! {
+                () = sleep_until(turn.next_cycle), if !turn.paused => self.on_timer(&mut turn).await,
                 command = commands.recv() => match command {
-                    Some(SourceCommand::RefreshNow) => next_cycle = Instant::now(),
-                    Some(SourceCommand::SetPaused(p)) => {
-                        // Resuming fills the paused stretch of history, like a reconnect.
-                        needs_backfill |= paused && !p;
-                        paused = p;
-                        next_cycle = Instant::now();
-                    }
-                    Some(SourceCommand::Range(request)) => self.fetch(&mut tasks, request),
-                    Some(SourceCommand::VariableOptions { name, query }) => {
-                        self.fetch_options(&mut tasks, name, query);
-                    }
-                    Some(SourceCommand::Expand { queries, selections }) => {
-                        next_cycle = Instant::now();
-                        if self.expand(queries, selections).await.is_err() {
-                            break;
-                        }
-                    }
-                    // Nothing goes out while the poller holds back; the app asks again.
-                    Some(SourceCommand::Server(request)) => match link.held() {
-                        Some(Hold::Said(error)) => {
-                            let held = DataEvent::Server { at: unix_now(), request, result: Err(error) };
-                            if self.send(held).await.is_err() {
-                                break;
-                            }
-                        }
-                        Some(Hold::Quiet) => {}
-                        None => server::ask(&self.client, &self.semaphore, &mut tasks, request),
-                    },
-                    Some(SourceCommand::Watch(watch)) => {
-                        // Queries that came into sight were asked a while ago: now.
-                        for id in self.plan.watch(&watch) {
-                            self.start(&mut tasks, Job::Instant(id), unix_now(), None);
-                        }
-                    }
-                    // Time travel is a replay's; live has only the present.
-                    Some(SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_)) => {}
-                    None => break,
+                    Some(command) => self.on_command(&mut turn, command).await,
+                    None => Err(()),
                 },
                 interval = &mut scrape, if !scrape_known => {
                     scrape_known = true;
-                    if let Some(interval) = interval
-                        && self.plan.scraped_every(interval)
-                        && self.send(DataEvent::Schedule(self.plan.schedule())).await.is_err()
-                    {
-                        break;
+                    match interval {
+                        Some(interval) if self.plan.scraped_every(interval) => {
+                            self.send(DataEvent::Schedule(self.plan.schedule())).await
+                        }
+                        _ => Ok(()),
                     }
                 }
-                Some(joined) = tasks.join_next() => {
-                    let Ok(outcome) = joined else { continue };
-                    let cycle = outcome.job().and_then(|job| self.in_flight.get(&job).copied().flatten());
-                    if let Some(change) = link.observe(&outcome, cycle) {
-                        match change {
-                            Connection::Unreachable { retry_in, .. } => {
-                                needs_backfill = true;
-                                next_cycle = Instant::now() + retry_in;
-                            }
-                            _ => next_cycle = next_cycle.min(Instant::now()),
-                        }
-                        if self.send(DataEvent::Connection(change)).await.is_err() {
-                            break;
-                        }
-                    }
-                    let mut events = self.finish(outcome);
-                    events.extend(self.settle(&link));
-                    for event in events {
-                        if self.send(event).await.is_err() {
-                            return;
-                        }
-                    }
+                Some(joined) = turn.tasks.join_next() => match joined {
+                    Ok(outcome) => self.on_outcome(&mut turn, outcome).await,
+                    Err(_) => Ok(()),
+                },
+            };
+            if heard.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// The refresh is due: while unreachable only the probe goes out; a server fallen
+    /// silent is said instead of a refresh; else a refresh cycle starts.
+    async fn on_timer(&mut self, turn: &mut Turn) -> Result<(), ()> {
+        match turn.link.pace {
+            Pace::Probing => {
+                self.probe_query = turn.link.refusing();
+                self.start(&mut turn.tasks, Job::Probe, 0.0, None);
+                turn.next_cycle = Instant::now() + turn.link.backoff;
+                return Ok(());
+            }
+            // The wait is over: this cycle tells how the server is now.
+            Pace::Waiting => {
+                turn.link.pace = Pace::Polling;
+                self.hold_while(&turn.link);
+            }
+            Pace::Polling => {
+                if let Some(change) = turn.link.check_silence(self.client.timeout()) {
+                    turn.needs_backfill = true;
+                    turn.next_cycle = Instant::now() + turn.link.backoff;
+                    return self.send(DataEvent::Connection(change)).await;
                 }
             }
         }
+        let backfill = std::mem::take(&mut turn.needs_backfill);
+        let (cycle, sent) = self.start_cycle(&mut turn.tasks, backfill);
+        turn.link.begin_cycle(cycle, sent);
+        turn.next_cycle = Instant::now() + self.config.refresh;
+        Ok(())
+    }
+
+    /// What the app asks of the source.
+    async fn on_command(&mut self, turn: &mut Turn, command: SourceCommand) -> Result<(), ()> {
+        match command {
+            SourceCommand::RefreshNow => turn.next_cycle = Instant::now(),
+            SourceCommand::SetPaused(p) => {
+                // Resuming fills the paused stretch of history, like a reconnect.
+                turn.needs_backfill |= turn.paused && !p;
+                turn.paused = p;
+                turn.next_cycle = Instant::now();
+            }
+            SourceCommand::Range(request) => self.fetch(&mut turn.tasks, request),
+            SourceCommand::VariableOptions { name, query } => {
+                self.fetch_options(&mut turn.tasks, name, query);
+            }
+            SourceCommand::Expand {
+                queries,
+                selections,
+            } => {
+                turn.next_cycle = Instant::now();
+                return self.expand(queries, selections).await;
+            }
+            // Nothing goes out while the poller holds back; the app asks again.
+            SourceCommand::Server(request) => match turn.link.held() {
+                Some(Hold::Said(error)) => {
+                    let held = DataEvent::Server {
+                        at: unix_now(),
+                        request,
+                        result: Err(error),
+                    };
+                    return self.send(held).await;
+                }
+                Some(Hold::Quiet) => {}
+                None => server::ask(&self.client, &self.semaphore, &mut turn.tasks, request),
+            },
+            SourceCommand::Watch(watch) => {
+                // Queries that came into sight were asked a while ago: now.
+                for id in self.plan.watch(&watch) {
+                    self.start(&mut turn.tasks, Job::Instant(id), unix_now(), None);
+                }
+            }
+            // Time travel is a replay's; live has only the present.
+            SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_) => {}
+        }
+        Ok(())
+    }
+
+    /// A job ended: what it says about the connection, then its answers for the app.
+    async fn on_outcome(&mut self, turn: &mut Turn, outcome: Outcome) -> Result<(), ()> {
+        let cycle = outcome
+            .job()
+            .and_then(|job| self.in_flight.get(&job).copied().flatten());
+        if let Some(change) = turn.link.observe(&outcome, cycle) {
+            match change {
+                Connection::Unreachable { retry_in, .. } => {
+                    turn.needs_backfill = true;
+                    turn.next_cycle = Instant::now() + retry_in;
+                }
+                _ => turn.next_cycle = turn.next_cycle.min(Instant::now()),
+            }
+            self.send(DataEvent::Connection(change)).await?;
+        }
+        let mut events = self.finish(outcome);
+        events.extend(self.settle(&turn.link));
+        for event in events {
+            self.send(event).await?;
+        }
+        Ok(())
     }
 
     /// Starts a refresh cycle: every query not still running (and the history queries'
@@ -303,10 +338,12 @@ impl Poller {
             return false;
         }
         self.in_flight.insert(job, cycle);
-        let client = self.client.clone();
-        let alertmanager = self.config.alertmanager.clone();
-        let semaphore = self.semaphore.clone();
-        let refresh = self.config.refresh;
+        tasks.spawn(self.request(job, at).run(self.semaphore.clone()));
+        true
+    }
+
+    /// What `job`'s task asks, of the refresh at `at`.
+    fn request(&self, job: Job, at: f64) -> Request {
         let expr = match job {
             Job::Instant(id) | Job::Range(id) => self.config.queries[id].expr.clone(),
             Job::Probe if self.probe_query => self
@@ -321,82 +358,16 @@ impl Poller {
             Job::Range(id) => self.config.queries[id].history.unwrap_or_default(),
             _ => Duration::ZERO,
         };
-        let hold = self.hold.clone();
-        tasks.spawn(async move {
-            // Waiting for a permit is not part of a query's latency or timeout.
-            let _permit = semaphore.acquire_owned().await.ok();
-            // The probe is how holding back ends; Alertmanager is another server.
-            let held = match job {
-                Job::Probe | Job::Alertmanager => None,
-                _ => hold.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-            };
-            if let Some(hold) = held {
-                let said = match hold {
-                    Hold::Said(error) => Some(held_event(job, at, error)),
-                    Hold::Quiet => None,
-                };
-                return Outcome::Held { job, at, said };
-            }
-            let started = Instant::now();
-            let mut omitted = 0;
-            let mut warnings = Vec::new();
-            let event = match job {
-                Job::Instant(id) => {
-                    let result = client.instant(&expr, at).await.map(|answer| {
-                        omitted = answer.omitted;
-                        warnings = answer.warnings;
-                        answer.samples
-                    });
-                    DataEvent::Instant {
-                        id,
-                        at,
-                        result,
-                        latency: started.elapsed(),
-                    }
-                }
-                Job::Range(id) => {
-                    let window = window.as_secs_f64();
-                    // As many points as the store keeps, never finer than the refresh.
-                    let step = (window / POINTS_PER_SERIES as f64)
-                        .max(refresh.as_secs_f64())
-                        .max(0.001);
-                    let result = client.range(&expr, at - window, at, step).await;
-                    DataEvent::Range {
-                        id,
-                        result,
-                        latency: started.elapsed(),
-                    }
-                }
-                Job::Alerts => DataEvent::Alerts {
-                    at,
-                    result: client.alerts().await,
-                },
-                Job::Rules => DataEvent::Rules {
-                    at,
-                    result: client.rules().await,
-                },
-                Job::Alertmanager => DataEvent::Alertmanager {
-                    at,
-                    result: match &alertmanager {
-                        Some(am) => am.alertmanager().await,
-                        None => Err(PromError::Unreachable("no Alertmanager configured".into())),
-                    },
-                },
-                Job::Probe if expr.is_empty() => return Outcome::Probe(client.ping().await),
-                Job::Probe => {
-                    let answer = client.instant(&expr, unix_now()).await;
-                    return Outcome::Probe(answer.map(|_| ()));
-                }
-            };
-            Outcome::Event {
-                job: Some(job),
-                event,
-                omitted,
-                warnings,
-                sent: started,
-            }
-        });
-        true
+        Request {
+            job,
+            at,
+            expr,
+            window,
+            refresh: self.config.refresh,
+            client: self.client.clone(),
+            alertmanager: self.config.alertmanager.clone(),
+            hold: self.hold.clone(),
+        }
     }
 
     /// Runs a range query asked for by the app; the app dedups and caches them.
@@ -460,7 +431,13 @@ impl Poller {
                 return Vec::new();
             }
         }
-        match &event {
+        self.note(&event);
+        with_notes(event, omitted, warnings)
+    }
+
+    /// Logs what an answer says (failures, slow queries) and learns the rules' pace.
+    fn note(&mut self, event: &DataEvent) {
+        match event {
             DataEvent::Instant {
                 id,
                 result,
@@ -504,31 +481,6 @@ impl Poller {
             }
             _ => {}
         }
-        let cut = match (&event, omitted) {
-            (DataEvent::Instant { id, at, .. }, count) if count > 0 => {
-                Some(DataEvent::SeriesOmitted {
-                    id: *id,
-                    at: *at,
-                    count,
-                })
-            }
-            _ => None,
-        };
-        let partial = match &event {
-            DataEvent::Instant { id, at, .. } if !warnings.is_empty() => {
-                Some(DataEvent::Warnings {
-                    id: *id,
-                    at: *at,
-                    warnings,
-                })
-            }
-            _ => None,
-        };
-        // The count and the warnings go first: the answer they belong to is drawn with them.
-        cut.into_iter()
-            .chain(partial)
-            .chain(std::iter::once(event))
-            .collect()
     }
 
     fn log_result(&mut self, id: QueryId, error: Option<&PromError>, latency: Duration) {
@@ -557,29 +509,30 @@ impl Poller {
     }
 }
 
-/// The answer a held `job` gets: the reason the poller holds back.
-fn held_event(job: Job, at: f64, error: PromError) -> DataEvent {
-    match job {
-        Job::Instant(id) => DataEvent::Instant {
-            id,
-            at,
-            result: Err(error),
-            latency: Duration::ZERO,
-        },
-        Job::Range(id) => DataEvent::Range {
-            id,
-            result: Err(error),
-            latency: Duration::ZERO,
-        },
-        Job::Rules => DataEvent::Rules {
-            at,
-            result: Err(error),
-        },
-        Job::Alerts | Job::Alertmanager | Job::Probe => DataEvent::Alerts {
-            at,
-            result: Err(error),
-        },
-    }
+/// An instant answer with what goes first, drawn with it: how many series it left out
+/// and the server's warnings.
+fn with_notes(event: DataEvent, omitted: usize, warnings: Vec<String>) -> Vec<DataEvent> {
+    let cut = match (&event, omitted) {
+        (DataEvent::Instant { id, at, .. }, count) if count > 0 => Some(DataEvent::SeriesOmitted {
+            id: *id,
+            at: *at,
+            count,
+        }),
+        _ => None,
+    };
+    let partial = match &event {
+        DataEvent::Instant { id, at, .. } if !warnings.is_empty() => Some(DataEvent::Warnings {
+            id: *id,
+            at: *at,
+            warnings,
+        }),
+        _ => None,
+    };
+    // The count and the warnings go first: the answer they belong to is drawn with them.
+    cut.into_iter()
+        .chain(partial)
+        .chain(std::iter::once(event))
+        .collect()
 }
 
 mod link;

@@ -4,8 +4,9 @@
 use super::PanelWidget;
 use super::alert_list::state_status;
 use super::columns::{Column, fitted, widths};
+use crate::config::Theme;
 use crate::model::duration::Form;
-use crate::prom::alertmanager::{RoutedState, SilenceState};
+use crate::prom::alertmanager::{AlertGroup, RoutedState, Silence, SilenceState};
 use crate::prom::{AlertState, RuleHealth, RuleStatus};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,8 +59,12 @@ const RULE_COLUMNS: [Column; 7] = [
     Column::Fill(1),
 ];
 
-pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
-    let theme = data.theme;
+/// What the rules table calls the rules of `--rules` files, evaluated here.
+const LOCAL: &str = "--rules (local)";
+
+/// The rules that pass the filter, each with its style: Prometheus' groups, then the
+/// local rules, then the local recording rules with how many series each makes.
+fn rule_rows(data: &PanelWidget) -> Vec<(Vec<String>, Style)> {
     let board = &data.store.alerts;
     let passes = |group: &str, rule: &RuleStatus| {
         data.alerts
@@ -75,7 +80,6 @@ pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    const LOCAL: &str = "--rules (local)";
     let local = board.local.rule_statuses();
     for rule in local.iter().filter(|r| passes(LOCAL, r)) {
         rows.push(rule_cells(data, LOCAL, rule));
@@ -100,9 +104,16 @@ pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
                 "–".into(),
                 crate::model::query::normalize(&rule.expr),
             ],
-            theme.text,
+            data.theme.text,
         ));
     }
+    rows
+}
+
+/// Under the table: why the rules could not be read, and where thresholds and rules differ.
+fn rule_notes(data: &PanelWidget) -> Vec<Line<'static>> {
+    let theme = data.theme;
+    let board = &data.store.alerts;
     let mut notes: Vec<Line> = Vec::new();
     if let Some(Err(e)) = &board.groups {
         notes.push(Line::styled(format!("⚠ /api/v1/rules: {e}"), theme.error));
@@ -113,6 +124,14 @@ pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             Span::styled(mismatch.to_string(), theme.warn),
         ]));
     }
+    notes
+}
+
+pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
+    let theme = data.theme;
+    let board = &data.store.alerts;
+    let rows = rule_rows(data);
+    let notes = rule_notes(data);
     if rows.is_empty() && notes.is_empty() {
         let text = if data.alerts.filter.is_some() && board.groups.is_some() {
             "No rule matches the filter (Esc clears it)."
@@ -156,6 +175,66 @@ pub fn render_rules(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
         .render(note_area, buf);
 }
 
+/// "  → team-a  alertname=X  3 alerts, 1 suppressed": one notification group, muted when
+/// all its alerts are suppressed.
+fn group_line(group: &AlertGroup, theme: &Theme) -> Line<'static> {
+    let suppressed = group
+        .alerts
+        .iter()
+        .filter(|a| a.state == RoutedState::Suppressed)
+        .count();
+    let labels: Vec<String> = group
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let style = if suppressed == group.alerts.len() {
+        theme.muted
+    } else {
+        theme.text
+    };
+    Line::styled(
+        format!(
+            "  → {}  {}  {} alerts{}",
+            group.receiver,
+            labels.join(" "),
+            group.alerts.len(),
+            if suppressed > 0 {
+                format!(", {suppressed} suppressed")
+            } else {
+                String::new()
+            }
+        ),
+        style,
+    )
+}
+
+/// One silence: its state, matchers, when it ends (or starts), who made it and why;
+/// `selected` marks the one the keyboard is on (`S` expires it).
+fn silence_line(data: &PanelWidget, silence: &Silence, selected: bool) -> Line<'static> {
+    let theme = data.theme;
+    let marker = if selected { "▸" } else { " " };
+    let until = if silence.state == SilenceState::Active {
+        format!(
+            "ends in {}",
+            Form::Age.seconds(silence.ends_at - data.ctx.now)
+        )
+    } else {
+        format!(
+            "starts in {}",
+            Form::Age.seconds(silence.starts_at - data.ctx.now)
+        )
+    };
+    Line::from(vec![
+        Span::styled(format!(" {marker}{} ", silence.state.word()), theme.warn),
+        Span::styled(silence.matchers.join(", "), theme.text),
+        Span::styled(
+            format!("  {until} · {}: {}", silence.created_by, silence.comment),
+            theme.muted,
+        ),
+    ])
+}
+
 /// Alertmanager's view: where notifications go, and what is silenced until when.
 pub fn render_alertmanager(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
@@ -183,64 +262,15 @@ pub fn render_alertmanager(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
         format!("Notification groups ({})", state.groups.len()),
         theme.title,
     ));
-    for group in &state.groups {
-        let suppressed = group
-            .alerts
-            .iter()
-            .filter(|a| a.state == RoutedState::Suppressed)
-            .count();
-        let labels: Vec<String> = group
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let style = if suppressed == group.alerts.len() {
-            theme.muted
-        } else {
-            theme.text
-        };
-        lines.push(Line::styled(
-            format!(
-                "  → {}  {}  {} alerts{}",
-                group.receiver,
-                labels.join(" "),
-                group.alerts.len(),
-                if suppressed > 0 {
-                    format!(", {suppressed} suppressed")
-                } else {
-                    String::new()
-                }
-            ),
-            style,
-        ));
-    }
+    lines.extend(state.groups.iter().map(|group| group_line(group, theme)));
     let silences = state.current_silences();
     lines.push(Line::styled(
         format!("Silences ({})", silences.len()),
         theme.title,
     ));
     for (i, silence) in silences.into_iter().enumerate() {
-        // The keyboard selects silences here (`S` expires the selected one).
-        let marker = if data.focus == Some(i) { "▸" } else { " " };
-        let until = if silence.state == SilenceState::Active {
-            format!(
-                "ends in {}",
-                Form::Age.seconds(silence.ends_at - data.ctx.now)
-            )
-        } else {
-            format!(
-                "starts in {}",
-                Form::Age.seconds(silence.starts_at - data.ctx.now)
-            )
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {marker}{} ", silence.state.word()), theme.warn),
-            Span::styled(silence.matchers.join(", "), theme.text),
-            Span::styled(
-                format!("  {until} · {}: {}", silence.created_by, silence.comment),
-                theme.muted,
-            ),
-        ]));
+        // The keyboard selects silences here.
+        lines.push(silence_line(data, silence, data.focus == Some(i)));
     }
     Paragraph::new(lines).render(area, buf);
 }

@@ -43,20 +43,54 @@ pub fn render(
         .max()
         .unwrap_or(8)
         .max(8);
-    let wide = width >= name_width + 79 + alerts_width;
-    let medium = width >= name_width + 60;
-    let level_style = |level: Option<Severity>| match level {
+    let columns = Columns {
+        name_width,
+        alerts_width,
+        wide: width >= name_width + 79 + alerts_width,
+        medium: width >= name_width + 60,
+    };
+    let mut lines = Vec::with_capacity(rows.len() + 2);
+    lines.push(header(&rows, theme, columns));
+    for (i, row) in rows.iter().enumerate() {
+        lines.push(row_line(row, focus == Some(i), theme, columns));
+    }
+    if let Some(note) = cost_note(&rows) {
+        lines.push(Line::from(Span::styled(note, theme.muted)));
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// Which columns fit, and how wide the name and alerts ones are.
+#[derive(Clone, Copy)]
+struct Columns {
+    name_width: usize,
+    alerts_width: usize,
+    /// Room for the burn rates and the SLI.
+    medium: bool,
+    /// Room for when the budget runs out too.
+    wide: bool,
+}
+
+fn level_style(theme: &Theme, level: Option<Severity>) -> Style {
+    match level {
         Some(Severity::Page) => theme.status(Status::Alert),
         Some(Severity::Ticket) => theme.status(Status::Warn),
         None => theme.text,
-    };
-    let mut lines = Vec::with_capacity(rows.len() + 2);
+    }
+}
+
+fn header(rows: &[SloRow], theme: &Theme, columns: Columns) -> Line<'static> {
+    let Columns {
+        name_width,
+        alerts_width,
+        ..
+    } = columns;
     let mut header = vec![Span::styled(format!("{:<name_width$}", "SLO"), theme.muted)];
     header.push(Span::styled(
         format!("{:<8}{:<width$}", "goal", "budget left", width = BAR + 10),
         theme.muted,
     ));
-    if medium {
+    if columns.medium {
         header.push(Span::styled(format!("{:<8}", "SLI"), theme.muted));
         for w in Window::SHOWN {
             let actual = rows.first().map_or(w.reference(), |r| r.slo.burn_window(w));
@@ -74,60 +108,64 @@ pub fn render(
         format!("{:<alerts_width$}", "alerts"),
         theme.muted,
     ));
-    if wide {
+    if columns.wide {
         header.push(Span::styled("runs out", theme.muted));
     }
-    lines.push(Line::from(header));
-    for (i, row) in rows.iter().enumerate() {
-        let selected = focus == Some(i);
-        let mark = if selected { "▸" } else { "" };
-        let style = match row.status {
-            Status::Ok | Status::NoData => theme.text,
-            s => theme.status(s),
-        };
-        let style = if selected {
-            style.patch(theme.selection)
-        } else {
-            style
-        };
-        let mut spans = vec![Span::styled(
-            format!("{:<name_width$}", format!("{mark}{}", row.slo.name)),
-            style,
-        )];
-        spans.push(Span::styled(
-            format!("{:<8}", format!("{}%", row.slo.objective)),
-            theme.text,
-        ));
-        spans.extend(budget(row, theme.text, theme.status(row.status)));
-        if medium {
-            let sli = row.sli.map_or("–".to_string(), |v| format!("{v:.2}%"));
-            spans.push(Span::styled(format!("{sli:<8}"), theme.text));
-            for w in Window::SHOWN {
-                let burn = row.burns[w.index()];
-                let text = burn.map_or("–".to_string(), |b| format!("{b:.1}×"));
-                let level = burn.and_then(|b| slo::window_level(w, b));
-                spans.push(Span::styled(format!("{text:>7}"), level_style(level)));
-            }
-            spans.push(Span::raw("  "));
+    Line::from(header)
+}
+
+fn row_line(row: &SloRow, selected: bool, theme: &Theme, columns: Columns) -> Line<'static> {
+    let Columns {
+        name_width,
+        alerts_width,
+        ..
+    } = columns;
+    let mark = if selected { "▸" } else { "" };
+    let style = match row.status {
+        Status::Ok | Status::NoData => theme.text,
+        s => theme.status(s),
+    };
+    let style = if selected {
+        style.patch(theme.selection)
+    } else {
+        style
+    };
+    let mut spans = vec![Span::styled(
+        format!("{:<name_width$}", format!("{mark}{}", row.slo.name)),
+        style,
+    )];
+    spans.push(Span::styled(
+        format!("{:<8}", format!("{}%", row.slo.objective)),
+        theme.text,
+    ));
+    spans.extend(budget(row, theme.text, theme.status(row.status)));
+    if columns.medium {
+        let sli = row.sli.map_or("–".to_string(), |v| format!("{v:.2}%"));
+        spans.push(Span::styled(format!("{sli:<8}"), theme.text));
+        for w in Window::SHOWN {
+            let burn = row.burns[w.index()];
+            let text = burn.map_or("–".to_string(), |b| format!("{b:.1}×"));
+            let level = burn.and_then(|b| slo::window_level(w, b));
+            spans.push(Span::styled(
+                format!("{text:>7}"),
+                level_style(theme, level),
+            ));
         }
-        spans.push(Span::styled(
-            format!("{:<alerts_width$}", alerts_text(row)),
-            level_style(row.state),
-        ));
-        if wide {
-            let runs_out = match (row.exhaustion, row.budget_left) {
-                (_, Some(left)) if left <= 0.0 => "spent".to_string(),
-                (Some(d), _) => format!("in {}", Form::Setting.duration(d)),
-                _ => "–".to_string(),
-            };
-            spans.push(Span::styled(runs_out, theme.text));
-        }
-        lines.push(Line::from(spans));
+        spans.push(Span::raw("  "));
     }
-    if let Some(note) = cost_note(&rows) {
-        lines.push(Line::from(Span::styled(note, theme.muted)));
+    spans.push(Span::styled(
+        format!("{:<alerts_width$}", alerts_text(row)),
+        level_style(theme, row.state),
+    ));
+    if columns.wide {
+        let runs_out = match (row.exhaustion, row.budget_left) {
+            (_, Some(left)) if left <= 0.0 => "spent".to_string(),
+            (Some(d), _) => format!("in {}", Form::Setting.duration(d)),
+            _ => "–".to_string(),
+        };
+        spans.push(Span::styled(runs_out, theme.text));
     }
-    Paragraph::new(lines).render(area, buf);
+    Line::from(spans)
 }
 
 /// The alerts that would fire now, by name (`page 1h/5m`), or `none`.

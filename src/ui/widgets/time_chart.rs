@@ -68,14 +68,14 @@ pub fn clock(t: f64, with_date: bool) -> String {
         .map_or_else(|| format!("{t:.0}"), |time| time.format(format).to_string())
 }
 
-impl Widget for TimeChart<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = self.theme;
+impl TimeChart<'_> {
+    /// The y range: every value, zero, and the nearest threshold kept in view so "how far
+    /// from target" is visible at a glance.
+    fn y_bounds(&self) -> (f64, f64) {
         let values = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
         let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-        // Keep the nearest threshold in view so "how far from target" is visible at a glance.
         let reference = self
             .thresholds
             .target
@@ -84,9 +84,13 @@ impl Widget for TimeChart<'_> {
         let hi = hi.max(reference).max(0.0);
         let y_max = if hi > 0.0 { hi * 1.1 } else { 1.0 };
         let y_min = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
-        let format = |v: f64| self.unit.format(v, self.decimals);
+        (y_min, y_max)
+    }
 
-        let thresholds: Vec<ThresholdLine> = [
+    /// The target and alert lines that fit under `y_max`.
+    fn threshold_lines(&self, y_max: f64) -> Vec<ThresholdLine> {
+        let theme = self.theme;
+        [
             (self.thresholds.target, "target", theme.warn),
             (self.thresholds.alert, "alert", theme.alert),
         ]
@@ -95,77 +99,30 @@ impl Widget for TimeChart<'_> {
             let v = v?;
             (v <= y_max).then(|| {
                 (
-                    format!("{name} {}", format(v)),
+                    format!("{name} {}", self.unit.format(v, self.decimals)),
                     style,
                     [(self.start, v), (self.end, v)],
                 )
             })
         })
-        .collect();
+        .collect()
+    }
+
+    /// One mark on the x axis (at `y_min`) in the middle of each slice beyond the alert line.
+    fn alert_marks(&self, y_min: f64) -> Vec<(f64, f64)> {
         let columns = self.alert_columns.len().max(1) as f64;
         let width = (self.end - self.start) / columns;
-        let alert_marks: Vec<(f64, f64)> = self
-            .alert_columns
+        self.alert_columns
             .iter()
             .enumerate()
             .filter(|(_, marked)| **marked)
             .map(|(i, _)| (self.start + (i as f64 + 0.5) * width, y_min))
-            .collect();
-        let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
-        let marker_lines = marker_lines(&self.markers, y_min, y_max);
+            .collect()
+    }
 
-        let mut datasets: Vec<Dataset> = self
-            .lines
-            .iter()
-            .map(|line| {
-                Dataset::default()
-                    .name(line.name.clone())
-                    .marker(Marker::Braille)
-                    .graph_type(GraphType::Line)
-                    .style(line.style)
-                    .data(&line.points)
-            })
-            .collect();
-        for (name, style, points) in &thresholds {
-            datasets.push(
-                Dataset::default()
-                    .name(name.clone())
-                    .marker(Marker::Braille)
-                    .graph_type(GraphType::Line)
-                    .style(*style)
-                    .data(points),
-            );
-        }
-        if !alert_marks.is_empty() {
-            datasets.push(
-                Dataset::default()
-                    .name("beyond alert")
-                    .marker(Marker::HalfBlock)
-                    .graph_type(GraphType::Scatter)
-                    .style(theme.alert)
-                    .data(&alert_marks),
-            );
-        }
-        for (style, points) in &marker_lines {
-            datasets.push(
-                Dataset::default()
-                    .marker(Marker::Braille)
-                    .graph_type(GraphType::Line)
-                    .style(*style)
-                    .data(points),
-            );
-        }
-        if let Some(points) = &cursor {
-            datasets.push(
-                Dataset::default()
-                    .marker(Marker::Braille)
-                    .graph_type(GraphType::Line)
-                    .style(theme.text)
-                    .data(points),
-            );
-        }
-
-        let axis = theme.axis;
+    /// The time axis: clock times (or "-15m … now"), and how many series are left out.
+    fn x_axis(&self) -> Axis<'static> {
+        let axis = self.theme.axis;
         let with_date = self.end - self.start > 86_400.0;
         let label = |t: f64| {
             if !self.relative {
@@ -184,16 +141,6 @@ impl Widget for TimeChart<'_> {
             Span::styled(label((self.start + self.end) / 2.0), axis),
             Span::styled(label(self.end), axis),
         ];
-        let y_labels = vec![
-            Span::styled(format(y_min), axis),
-            Span::styled(format((y_min + y_max) / 2.0), axis),
-            Span::styled(format(y_max), axis),
-        ];
-        let legend = if self.show_legend {
-            Some(LegendPosition::TopLeft)
-        } else {
-            None
-        };
         let mut x_axis = Axis::default()
             .bounds([self.start, self.end])
             .labels(x_labels)
@@ -201,17 +148,79 @@ impl Widget for TimeChart<'_> {
         if self.hidden_lines > 0 {
             x_axis = x_axis.title(Span::styled(
                 format!("+{} more series", self.hidden_lines),
-                theme.muted,
+                self.theme.muted,
             ));
         }
+        x_axis
+    }
+
+    /// The value axis from `y_min` to `y_max`, labelled at both ends and the middle.
+    fn y_axis(&self, y_min: f64, y_max: f64) -> Axis<'static> {
+        let axis = self.theme.axis;
+        let format = |v: f64| self.unit.format(v, self.decimals);
+        let y_labels = vec![
+            Span::styled(format(y_min), axis),
+            Span::styled(format((y_min + y_max) / 2.0), axis),
+            Span::styled(format(y_max), axis),
+        ];
+        Axis::default()
+            .bounds([y_min, y_max])
+            .labels(y_labels)
+            .style(axis)
+    }
+}
+
+/// A line through `points` without a legend entry.
+fn line(style: Style, points: &[(f64, f64)]) -> Dataset<'_> {
+    Dataset::default()
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(style)
+        .data(points)
+}
+
+impl Widget for TimeChart<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
+        let (y_min, y_max) = self.y_bounds();
+        let thresholds = self.threshold_lines(y_max);
+        let alert_marks = self.alert_marks(y_min);
+        let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
+        let marker_lines = marker_lines(&self.markers, y_min, y_max);
+
+        let mut datasets: Vec<Dataset> = self
+            .lines
+            .iter()
+            .map(|l| line(l.style, &l.points).name(l.name.clone()))
+            .collect();
+        for (name, style, points) in &thresholds {
+            datasets.push(line(*style, points).name(name.clone()));
+        }
+        if !alert_marks.is_empty() {
+            datasets.push(
+                Dataset::default()
+                    .name("beyond alert")
+                    .marker(Marker::HalfBlock)
+                    .graph_type(GraphType::Scatter)
+                    .style(theme.alert)
+                    .data(&alert_marks),
+            );
+        }
+        for (style, points) in &marker_lines {
+            datasets.push(line(*style, points));
+        }
+        if let Some(points) = &cursor {
+            datasets.push(line(theme.text, points));
+        }
+
+        let legend = if self.show_legend {
+            Some(LegendPosition::TopLeft)
+        } else {
+            None
+        };
         Chart::new(datasets)
-            .x_axis(x_axis)
-            .y_axis(
-                Axis::default()
-                    .bounds([y_min, y_max])
-                    .labels(y_labels)
-                    .style(axis),
-            )
+            .x_axis(self.x_axis())
+            .y_axis(self.y_axis(y_min, y_max))
             .legend_position(legend)
             .hidden_legend_constraints((Constraint::Percentage(50), Constraint::Percentage(60)))
             .render(area, buf);
