@@ -38,23 +38,8 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     ) {
         terminal::end_quietly_on_a_closed_pipe();
     }
-    match &cli.command {
-        Some(Command::Export(args)) => {
-            export(args, cli.options.force)?;
-            return Ok(0);
-        }
-        Some(Command::Completions { shell }) => {
-            manual::completions(*shell);
-            return Ok(0);
-        }
-        Some(Command::Man) => {
-            manual::man_page().context("writing the manual page")?;
-            return Ok(0);
-        }
-        _ => {}
-    }
-    if let Some(Command::Import(args)) = &cli.command {
-        return import::run(args, cli.options.force).map(|()| 0);
+    if let Some(done) = without_config(&cli) {
+        return done;
     }
     // A replay connects to nothing and draws with the recording's layout, theme and rules:
     // the config file's profiles are not read, so a broken one cannot stop it.
@@ -71,15 +56,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            let config = load_config(options, &keymap)?;
-            // A --var the layout cannot take is bad input here as on the dashboard.
-            crate::app::variables::choices(&config.layout, &options.vars)
-                .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
-            // The connection's files too (CA, certificate, key, password, token): a
-            // profile's missing CA passed `check` and failed the dashboard.
-            let clients =
-                connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
-            check::print(&config, &clients);
+            check(options, &keymap)?;
             return Ok(0);
         }
         _ => {}
@@ -112,6 +89,38 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
         .map(|()| 0)
     })?;
     Ok(code)
+}
+
+/// The commands that read no config file: `None` for the others.
+fn without_config(cli: &Cli) -> Option<Result<u8, Failure>> {
+    let done = match &cli.command {
+        Some(Command::Export(args)) => export(args, cli.options.force),
+        Some(Command::Completions { shell }) => {
+            manual::completions(*shell);
+            Ok(())
+        }
+        Some(Command::Man) => manual::man_page().context("writing the manual page"),
+        Some(Command::Import(args)) => {
+            return Some(import::run(args, cli.options.force).map(|()| 0));
+        }
+        _ => return None,
+    };
+    Some(done.map(|()| 0).map_err(Failure::from))
+}
+
+/// `check`: the layout, the --var choices and the connection's files, as the dashboard
+/// would load them.
+fn check(options: &Options, keymap: &Keymap) -> anyhow::Result<()> {
+    let config = load_config(options, keymap)?;
+    // A --var the layout cannot take is bad input here as on the dashboard.
+    crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
+    // The connection's files too (CA, certificate, key, password, token): a profile's
+    // missing CA passed `check` and failed the dashboard.
+    let clients =
+        connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
+    check::print(&config, &clients);
+    Ok(())
 }
 
 fn load_config(options: &Options, keymap: &Keymap) -> anyhow::Result<Config> {
