@@ -606,9 +606,18 @@ fn demo_without_prometheus_replays_the_bundled_incident() {
         }
         let before = focus_of(&screen);
         tmux.keys(&["Down"]);
-        (screen, _) = tmux.wait_for("focus to move", Duration::from_secs(5), |s| {
-            database(s) && focus_of(s) != before
-        });
+        // A capture taken mid-frame may miss the KPI selection and look moved: the focus
+        // counts as moved only when a second capture, a moment later, agrees (under load
+        // a half-drawn frame once sent one Down too many, and Enter drilled the panel below).
+        loop {
+            (screen, _) = tmux.wait_for("focus to move", Duration::from_secs(5), |s| {
+                database(s) && focus_of(s) != before
+            });
+            std::thread::sleep(Duration::from_millis(200));
+            if focus_of(&tmux.screen()) == focus_of(&screen) {
+                break;
+            }
+        }
     }
     assert!(
         screen.contains("▶ Replication lag"),

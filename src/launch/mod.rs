@@ -58,15 +58,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            let config = load_config(options, &keymap)?;
-            // A --var the layout cannot take is bad input here as on the dashboard.
-            crate::app::variables::choices(&config.layout, &options.vars)
-                .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
-            // The connection's files too (CA, certificate, key, password, token): a
-            // profile's missing CA passed `check` and failed the dashboard.
-            let clients =
-                connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
-            check::print(&config, &clients);
+            check(options, &keymap)?;
             return Ok(0);
         }
         _ => {}
@@ -142,6 +134,21 @@ fn load_layout(options: &Options) -> anyhow::Result<Layout> {
         .zip(texts.iter().map(String::as_str))
         .collect();
     Ok(crate::import::slo::extend(source, &files)?)
+}
+
+/// `check`: the layout, the --var choices and the connection's files, as the dashboard
+/// would load them.
+fn check(options: &Options, keymap: &Keymap) -> anyhow::Result<()> {
+    let config = load_config(options, keymap)?;
+    // A --var the layout cannot take is bad input here as on the dashboard.
+    crate::app::variables::choices(&config.layout, &options.vars)
+        .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
+    // The connection's files too (CA, certificate, key, password, token): a profile's
+    // missing CA passed `check` and failed the dashboard.
+    let clients =
+        connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
+    check::print(&config, &clients);
+    Ok(())
 }
 
 fn load_config(options: &Options, keymap: &Keymap) -> anyhow::Result<Config> {

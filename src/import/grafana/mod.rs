@@ -295,28 +295,7 @@ fn section_tab(
             entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why));
             continue;
         }
-        let tried = panels::convert(panel, inputs).and_then(|(out, notes)| {
-            let probe = write::panel(&out, &[]);
-            let size = probe.len()
-                + PANEL_OVERHEAD
-                + notes
-                    .iter()
-                    .chain(&out.remarks)
-                    .map(String::len)
-                    .sum::<usize>();
-            if size > *room {
-                return Err(format!(
-                    "the layout is full: a layout file holds at most {} MiB",
-                    LAYOUT_LIMIT >> 20
-                ));
-            }
-            loads(prelude, &probe)
-                .map(|()| {
-                    *room -= size;
-                    (out, notes)
-                })
-                .map_err(|why| format!("the layout loader refuses it: {why}"))
-        });
+        let tried = convert_within(panel, inputs, prelude, room);
         match tried {
             Ok((mut out, notes)) => {
                 let kind = report::word(&out.kind);
@@ -330,30 +309,7 @@ fn section_tab(
             Err(why) => entries.push(Entry::skipped(file, "panel", id, title, grafana_type, why)),
         }
     }
-    let row = section.row.map(|row| {
-        let (id, title) = (json::id(row), section.title.as_str());
-        if converted.is_empty() {
-            let nested = json::list(row, "panels")
-                .iter()
-                .any(|p| json::text(p, "type") == Some("row"));
-            if let Some(why) = row_copy {
-                return Entry::skipped(file, "row", id, title, "row", why);
-            }
-            let why = if nested {
-                "it holds only rows, each a tab of its own"
-            } else if section.panels.is_empty() {
-                "it holds no panels"
-            } else {
-                "no panel in it could be converted"
-            };
-            return Entry::skipped(file, "row", id, title, "row", why.into());
-        }
-        let notes = json::text(row, "repeat")
-            .map(|var| format!("repeated per ${var} in Grafana; one tab here shows every value"))
-            .into_iter()
-            .collect();
-        Entry::converted(file, "row", id, title, "row", "tab", notes)
-    });
+    let row = row_entry(section, file, converted.is_empty(), row_copy);
     let tab = (!converted.is_empty()).then(|| {
         let (rows, placement) = grid::rows(converted);
         for (entry, note) in placement {
@@ -363,6 +319,69 @@ fn section_tab(
         write::tab(&section.title, &written)
     });
     (tab, row.into_iter().chain(entries).collect())
+}
+
+/// A panel converted, if it converts, loads and fits in the `room` the layout has left
+/// (which it then takes).
+fn convert_within(
+    panel: &Value,
+    inputs: &[(String, String)],
+    prelude: &str,
+    room: &mut usize,
+) -> Result<(panels::PanelOut, Vec<String>), String> {
+    let (out, notes) = panels::convert(panel, inputs)?;
+    let probe = write::panel(&out, &[]);
+    let size = probe.len()
+        + PANEL_OVERHEAD
+        + notes
+            .iter()
+            .chain(&out.remarks)
+            .map(String::len)
+            .sum::<usize>();
+    if size > *room {
+        return Err(format!(
+            "the layout is full: a layout file holds at most {} MiB",
+            LAYOUT_LIMIT >> 20
+        ));
+    }
+    loads(prelude, &probe).map_err(|why| format!("the layout loader refuses it: {why}"))?;
+    *room -= size;
+    Ok((out, notes))
+}
+
+/// The report entry of a section's row: a tab, or why none (its panels are rows, none,
+/// none converted, or it is a saved repeat copy).
+fn row_entry(
+    section: &Section,
+    file: &str,
+    nothing_converted: bool,
+    row_copy: Option<String>,
+) -> Option<Entry> {
+    let row = section.row?;
+    let (id, title) = (json::id(row), section.title.as_str());
+    if nothing_converted {
+        if let Some(why) = row_copy {
+            return Some(Entry::skipped(file, "row", id, title, "row", why));
+        }
+        let nested = json::list(row, "panels")
+            .iter()
+            .any(|p| json::text(p, "type") == Some("row"));
+        let why = if nested {
+            "it holds only rows, each a tab of its own"
+        } else if section.panels.is_empty() {
+            "it holds no panels"
+        } else {
+            "no panel in it could be converted"
+        };
+        return Some(Entry::skipped(file, "row", id, title, "row", why.into()));
+    }
+    let notes = json::text(row, "repeat")
+        .map(|var| format!("repeated per ${var} in Grafana; one tab here shows every value"))
+        .into_iter()
+        .collect();
+    Some(Entry::converted(
+        file, "row", id, title, "row", "tab", notes,
+    ))
 }
 
 /// The dashboard's title, cut at [`TITLE_CHARS`] characters.
