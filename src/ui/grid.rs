@@ -160,9 +160,7 @@ pub(crate) fn place<'a>(tab: &'a Tab, store: &Store, area: Rect) -> Placed<'a> {
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         (grid, Some((note, left_out)))
     };
-    let across = |shown: &[Panel]| {
-        Layout::horizontal(shown.iter().map(|p| Constraint::Fill(p.width))).split(area)
-    };
+    let across = |shown: &[Panel]| side_by_side(area, shown);
     let needs: Vec<(u16, u16, u16)> = tab
         .rows
         .iter()
@@ -183,23 +181,72 @@ pub(crate) fn place<'a>(tab: &'a Tab, store: &Store, area: Rect) -> Placed<'a> {
     let heights = allocate(area.height, &needs);
     // Rounding leaves a line or two over; the last row takes them.
     let last = heights.len().saturating_sub(1);
-    let row_areas = Layout::vertical(heights.iter().enumerate().map(|(i, h)| {
-        if i == last {
-            Constraint::Fill(1)
-        } else {
-            Constraint::Length(*h)
-        }
-    }))
-    .split(area);
+    let mut y = area.y;
+    let row_areas: Vec<Rect> = heights
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let height = if i == last {
+                area.bottom().saturating_sub(y)
+            } else {
+                (*h).min(area.bottom().saturating_sub(y))
+            };
+            let row = Rect::new(area.x, y, area.width, height);
+            y = y.saturating_add(height);
+            row
+        })
+        .collect();
     let mut panels = Vec::new();
     for (r, (shown, row_area)) in rows.iter().zip(row_areas.iter()).enumerate() {
-        let cells =
-            Layout::horizontal(shown.iter().map(|p| Constraint::Fill(p.width))).split(*row_area);
+        let cells = side_by_side(*row_area, shown);
         for (c, (panel, cell)) in shown.iter().zip(cells.iter()).enumerate() {
             panels.push((r, c, panel, *cell));
         }
     }
     Placed { panels, note }
+}
+
+/// `area` split across `panels` by their relative widths, the rounding's leftover cells
+/// to the largest remainders. Plain arithmetic, not ratatui's constraint solver: with many
+/// `Fill`s the solver may loop for ever on some sizes (ratatui issue 1855), which a tab of
+/// thirty panels in a row hit at 300 columns.
+fn side_by_side(area: Rect, panels: &[Panel]) -> Vec<Rect> {
+    let widths = shares(
+        area.width,
+        &panels.iter().map(|p| p.width).collect::<Vec<_>>(),
+    );
+    let mut x = area.x;
+    widths
+        .into_iter()
+        .map(|w| {
+            let cell = Rect::new(x, area.y, w, area.height);
+            x = x.saturating_add(w);
+            cell
+        })
+        .collect()
+}
+
+/// `total` split by `weights` (all equal when they are all 0): each edge at its exact
+/// place rounded to the nearest cell, so the rounding never adds up across a row.
+fn shares(total: u16, weights: &[u16]) -> Vec<u16> {
+    let all_zero = weights.iter().all(|w| *w == 0);
+    let weight = |w: &u16| if all_zero { 1 } else { u64::from(*w) };
+    let sum: u64 = weights.iter().map(weight).sum();
+    if sum == 0 {
+        return Vec::new();
+    }
+    let mut reached = 0u64;
+    let mut edge = 0u16;
+    weights
+        .iter()
+        .map(|w| {
+            reached += weight(w);
+            let next = ((u64::from(total) * reached * 2 + sum) / (2 * sum)) as u16;
+            let width = next - edge;
+            edge = next;
+            width
+        })
+        .collect()
 }
 
 impl Widget for TabGrid<'_> {
@@ -229,7 +276,7 @@ impl Widget for TabGrid<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{allocate, not_fitting};
+    use super::{allocate, not_fitting, shares};
     use proptest::prelude::*;
 
     #[test]
@@ -317,6 +364,26 @@ mod tests {
             let shortest = not_fitting(&names, 0).chars().count();
             if width >= shortest {
                 prop_assert!(note.chars().count() <= width, "{}", note);
+            }
+        }
+    }
+
+    /// Cells side by side as ratatui's `Fill` gave them (the screens' snapshots did not
+    /// move), always adding up to the row, for any count of panels.
+    #[test]
+    fn shares_round_each_edge_and_add_up() {
+        assert_eq!(shares(160, &[1, 1, 1]), vec![53, 54, 53]);
+        assert_eq!(shares(10, &[0, 0]), vec![5, 5]);
+        assert_eq!(shares(7, &[2, 1]), vec![5, 2]);
+        assert_eq!(shares(5, &[]), Vec::<u16>::new());
+        for total in [0, 1, 79, 300, u16::MAX] {
+            for n in 1..=40u16 {
+                let weights: Vec<u16> = (1..=n).map(|i| i % 4).collect();
+                let got = shares(total, &weights);
+                assert_eq!(
+                    got.iter().map(|w| u32::from(*w)).sum::<u32>(),
+                    u32::from(total)
+                );
             }
         }
     }
