@@ -27,7 +27,19 @@ async fn every_query_of_the_default_layout_returns_data_and_every_panel_renders(
     let mut app = app(layout, &url);
     poll_until_complete(&mut app, &url).await;
 
+    // This Prometheus loads no SLO rules: the SLO panels read their raw windows, and the
+    // queries of the recording rules they would prefer are rightly empty (tests/slo.rs
+    // loads the rules and reads them).
+    let recorded: Vec<usize> = app
+        .layout()
+        .slos
+        .iter()
+        .flat_map(|slo| slo.queries.recorded)
+        .collect();
     for (id, query) in app.layout().queries.iter().enumerate() {
+        if recorded.contains(&id) {
+            continue;
+        }
         let data = app.store().query(id).unwrap();
         assert!(
             data.error.is_none(),
