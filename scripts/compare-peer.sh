@@ -50,7 +50,7 @@ Usage: scripts/compare-peer.sh [options]
   --prometheus URL         measure against this Prometheus on 127.0.0.1 instead of starting
                            the demo stack (nothing else should query it meanwhile)
   --scrape-interval D      the demo stack's scrape and rule interval [default: $scrape_interval]
-  --slo-rules              the demo stack also loads the rules `spheroseg-top slo rules` writes
+  --slo-rules              the demo stack also loads the rules \`spheroseg-top slo rules\` writes
                            for the layout's SLOs (the SLO panels then read them, not raw windows)
   --size WxH               terminal size of both clients [default: $size]
   --refresh SECONDS        refresh of both clients, whole seconds [default: $refresh]
