@@ -40,12 +40,16 @@ impl App {
             .iter()
             .flat_map(|t| t.rows.iter().flat_map(|r| r.panels.iter().map(|p| p.kind)))
             .collect();
+        // A query the poller no longer asks (an SLO window read from the other form) is
+        // empty by design: nobody is shown why.
+        let idle = crate::view::slo::polling(&self.layout.slos, &self.store).idle;
         let empty: Vec<String> = self
             .store
             .queries()
             .iter()
-            .filter(|q| why_empty::is_empty(q))
-            .map(|q| q.expr.clone())
+            .enumerate()
+            .filter(|(id, q)| why_empty::is_empty(q) && !idle.contains(id))
+            .map(|(_, q)| q.expr.clone())
             .collect();
         let mut due = Vec::new();
         let targets_shown = self.layout.tabs.get(self.tab).is_some_and(|tab| {
@@ -285,6 +289,21 @@ mod tests {
         );
         app.update(empty());
         assert_eq!(server_requests(&mut app), vec![], "asked already");
+    }
+
+    #[test]
+    fn an_slo_window_read_from_its_other_form_is_never_explained() {
+        let mut app = app();
+        app.take_commands();
+        // No recording rules loaded: each window is read raw, its rule's query idles.
+        let recorded = app.layout().slos[0].queries.recorded[0];
+        app.update(Msg::Data(DataEvent::Instant {
+            id: recorded,
+            at: NOW,
+            result: Ok(Vec::new()),
+            latency: Duration::ZERO,
+        }));
+        assert_eq!(server_requests(&mut app), vec![]);
     }
 
     #[test]
