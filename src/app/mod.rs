@@ -318,8 +318,10 @@ impl App {
             }
         }
         self.request_drill_data();
-        self.request_server_data();
-        self.watch_screen();
+        // Which SLO windows are read from which form: asked once per update, for both.
+        let slos = crate::view::slo::polling(&self.layout.slos, &self.store);
+        self.request_server_data(&slos.idle);
+        self.watch_screen(slos);
     }
 
     /// Commands for the data source produced by the updates so far.

@@ -4,7 +4,7 @@
 //! only: a replay has the answers recorded.
 
 use super::{App, Overlay};
-use crate::config::layout::{ChartQuery, ChartSpec, DEFAULT_WINDOW, PanelKind};
+use crate::config::layout::{ChartQuery, ChartSpec, DEFAULT_WINDOW, PanelKind, QueryId};
 use crate::event::{DataEvent, ServerData, ServerRequest, SourceCommand};
 use crate::model::{Thresholds, Unit};
 use crate::prom::status::Target;
@@ -30,7 +30,8 @@ pub struct ServerAsks(HashMap<ServerRequest, f64>);
 
 impl App {
     /// Queues the server requests due now.
-    pub(super) fn request_server_data(&mut self) {
+    /// `idle`: the queries the poller no longer asks (SLO windows read from the other form).
+    pub(super) fn request_server_data(&mut self, idle: &[QueryId]) {
         if self.replay.is_some() || self.now <= 0.0 {
             return;
         }
@@ -40,9 +41,7 @@ impl App {
             .iter()
             .flat_map(|t| t.rows.iter().flat_map(|r| r.panels.iter().map(|p| p.kind)))
             .collect();
-        // A query the poller no longer asks (an SLO window read from the other form) is
-        // empty by design: nobody is shown why.
-        let idle = crate::view::slo::polling(&self.layout.slos, &self.store).idle;
+        // A query the poller no longer asks is empty by design: nobody is shown why.
         let empty: Vec<String> = self
             .store
             .queries()

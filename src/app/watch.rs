@@ -6,8 +6,9 @@ use crate::config::layout::PanelKind;
 use crate::event::{Schedule, SourceCommand, Watch};
 
 impl App {
-    /// Tells the source when what the screen shows changed (a tab switch).
-    pub(super) fn watch_screen(&mut self) {
+    /// Tells the source when what the screen shows changed (a tab switch); `slos`: how the
+    /// SLO windows are read now.
+    pub(super) fn watch_screen(&mut self, slos: crate::view::slo::Polling) {
         // A replay plays what was recorded: nothing to steer.
         if self.replay.is_some() {
             return;
@@ -24,7 +25,6 @@ impl App {
             })
             .collect();
         // SLO windows: from the recording rules where loaded, else raw, long ones slowly.
-        let slos = crate::view::slo::polling(&self.layout.slos, &self.store);
         if panels.clone().any(|p| p.kind == PanelKind::Slo) {
             queries.extend(&slos.read);
         }

@@ -8,6 +8,7 @@ use crate::config::layout::{QueryId, Slo};
 use crate::model::Status;
 use crate::model::slo::{self, BurnAlert, Burns, Severity, Window};
 use crate::store::Store;
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// The error ratio over one window, as last answered.
@@ -41,21 +42,37 @@ pub struct SloRow<'a> {
     pub raw_long_age: Option<f64>,
 }
 
-/// Whether Prometheus has the recording rule of `slo`'s error ratio over `window` loaded
-/// (`slo rules`, or Sloth's own with the same `sloth_id`).
-pub fn recorded(slo: &Slo, window: Duration, store: &Store) -> bool {
-    let Some(Ok(groups)) = &store.alerts.groups else {
-        return false;
-    };
-    let name = format!(
-        "slo:sli_error:ratio_rate{}",
-        slo::prometheus_duration(window)
-    );
-    let id = slo.id();
-    groups
-        .iter()
-        .flat_map(|g| &g.rules)
-        .any(|r| r.name == name && r.labels.get("sloth_id") == Some(&id))
+/// The name of Sloth's error-ratio recording rules, before the window.
+const RATIO_RULE: &str = "slo:sli_error:ratio_rate";
+
+/// The SLO error-ratio recording rules Prometheus has loaded (`slo rules`, or Sloth's own),
+/// by rule name and `sloth_id`: gathered once per look, as every frame reads every SLO.
+struct Loaded<'s>(HashSet<(&'s str, &'s str)>);
+
+impl<'s> Loaded<'s> {
+    fn of(store: &'s Store) -> Self {
+        let Some(Ok(groups)) = &store.alerts.groups else {
+            return Self(HashSet::new());
+        };
+        let rules = groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .filter(|r| r.name.starts_with(RATIO_RULE))
+            .filter_map(|r| Some((r.name.as_str(), r.labels.get("sloth_id")?.as_str())));
+        Self(rules.collect())
+    }
+
+    /// Which of `slo`'s query windows have their recording rule loaded.
+    fn windows(&self, slo: &Slo) -> [bool; 8] {
+        if self.0.is_empty() {
+            return [false; 8];
+        }
+        let id = slo.id();
+        slo.query_windows().map(|window| {
+            let name = format!("{RATIO_RULE}{}", slo::prometheus_duration(window));
+            self.0.contains(&(name.as_str(), id.as_str()))
+        })
+    }
 }
 
 /// How the poller should ask for the SLO queries: the ones read now, those of them asked
@@ -71,10 +88,12 @@ pub struct Polling {
 /// long raw windows slowly.
 pub fn polling(slos: &[Slo], store: &Store) -> Polling {
     let mut out = Polling::default();
+    let loaded = Loaded::of(store);
     for slo in slos {
+        let recorded = loaded.windows(slo);
         for (i, window) in slo.query_windows().into_iter().enumerate() {
             let (raw, rule) = (slo.queries.raw[i], slo.queries.recorded[i]);
-            if recorded(slo, window, store) {
+            if recorded[i] {
                 out.read.push(rule);
                 out.idle.push(raw);
             } else {
@@ -101,9 +120,12 @@ fn latest(store: &Store, id: QueryId, now: f64) -> Option<(f64, f64)> {
 
 /// The row of `slo` at `now` (Unix seconds).
 pub fn row<'a>(slo: &'a Slo, store: &Store, now: f64) -> SloRow<'a> {
+    row_of(slo, store, &Loaded::of(store), now)
+}
+
+fn row_of<'a>(slo: &'a Slo, store: &Store, loaded: &Loaded, now: f64) -> SloRow<'a> {
     let mut ratios = [None; 8];
-    for (i, window) in slo.query_windows().into_iter().enumerate() {
-        let from_rule = recorded(slo, window, store);
+    for (i, from_rule) in loaded.windows(slo).into_iter().enumerate() {
         let pick = |id, recorded| {
             latest(store, id, now).map(|(value, age)| Ratio {
                 value,
@@ -157,13 +179,15 @@ pub fn row<'a>(slo: &'a Slo, store: &Store, now: f64) -> SloRow<'a> {
 
 /// The rows of `slos`.
 pub fn rows<'a>(slos: &'a [Slo], store: &Store, now: f64) -> Vec<SloRow<'a>> {
-    slos.iter().map(|s| row(s, store, now)).collect()
+    let loaded = Loaded::of(store);
+    slos.iter().map(|s| row_of(s, store, &loaded, now)).collect()
 }
 
 /// The worst state of `slos`: a page is ALERT, a ticket WARN.
 pub fn status(slos: &[Slo], store: &Store, now: f64) -> Status {
+    let loaded = Loaded::of(store);
     slos.iter()
-        .map(|s| row(s, store, now).status)
+        .map(|s| row_of(s, store, &loaded, now).status)
         .max()
         .unwrap_or(Status::NoData)
 }
