@@ -123,11 +123,18 @@ pub struct Options {
     /// The selected profile's connection settings for Alertmanager.
     #[arg(skip)]
     pub profile_alertmanager_connection: Connection,
+    /// The rest of the profile's HA group, when its `prometheus` is the one in use.
+    #[arg(skip)]
+    pub standbys: Vec<String>,
 }
 
 impl Options {
     /// Fills what neither a flag nor the environment set from `profile`.
     pub fn apply_profile(&mut self, profile: &Profile) {
+        // A URL from a flag or the environment replaces the whole group.
+        if self.prometheus.is_none() {
+            self.standbys.clone_from(&profile.standbys);
+        }
         fill(&mut self.prometheus, &profile.prometheus);
         fill(&mut self.alertmanager, &profile.alertmanager);
         fill(&mut self.layout, &profile.layout);

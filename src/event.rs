@@ -41,6 +41,9 @@ pub enum DataEvent {
         warnings: Vec<String>,
     },
     Connection(Connection),
+    /// Which server of an HA group the live poller asks now: sent at the start and at
+    /// every switch, only when the profile names more than one.
+    Replica(Replica),
     /// The clock moved (Unix seconds): wall time live, the recorded ticks in a replay.
     Clock(f64),
     /// A replay jumped in time: forget everything, the history up to there follows.
@@ -89,6 +92,17 @@ pub enum DataEvent {
         request: ServerRequest,
         result: Result<ServerData, PromError>,
     },
+}
+
+/// One server of an HA group (a profile's `prometheus = [URL, URL, …]`): the poller asks
+/// one at a time, so no answer is ever counted twice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replica {
+    /// Its URL as shown: credentials masked.
+    pub url: String,
+    /// Its place in the profile's list, from 0 (the one preferred).
+    pub index: usize,
+    pub count: usize,
 }
 
 /// How far back metadata requests look for series ([`ServerRequest::Series`] and

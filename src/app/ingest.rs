@@ -70,6 +70,7 @@ impl App {
             }
             DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
             DataEvent::Connection(connection) => self.connection = connection,
+            DataEvent::Replica(replica) => self.replica = Some(replica),
             DataEvent::RangeAnswer {
                 request, result, ..
             } => self.ranges.answer(request, result, self.now),
@@ -157,6 +158,7 @@ impl App {
             }
         }
         events.push(DataEvent::Connection(self.connection.clone()));
+        events.extend(self.replica.clone().map(DataEvent::Replica));
         events.extend(self.schedule.map(DataEvent::Schedule));
         if let Some(result) = &self.store.alerts.server {
             events.push(DataEvent::Alerts {

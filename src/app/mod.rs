@@ -28,7 +28,7 @@ use crate::alerts::RuleFile;
 use crate::alerts::board::{AlertBoard, kpi_watches};
 use crate::alerts::timeline::AlertTimeline;
 use crate::config::{Layout, Theme};
-use crate::event::{Connection, DataEvent, Schedule, SourceCommand, Watch};
+use crate::event::{Connection, DataEvent, Replica, Schedule, SourceCommand, Watch};
 use crate::session::Marker;
 use crate::store::Store;
 use crate::store::range_cache::RangeCache;
@@ -95,6 +95,8 @@ pub struct App {
     store: Store,
     source: SourceInfo,
     connection: Connection,
+    /// The server of an HA group that answers, when there is a group.
+    replica: Option<Replica>,
     tab: usize,
     /// The focused panel of every tab, kept while switching tabs.
     focus: Vec<Focus>,
@@ -173,6 +175,7 @@ impl App {
             store,
             source,
             connection: Connection::Connecting,
+            replica: None,
             tab: 0,
             focus,
             drill: Vec::new(),
@@ -371,6 +374,11 @@ impl App {
 
     pub fn connection(&self) -> Connection {
         self.connection.clone()
+    }
+
+    /// Which server of an HA group the data comes from, when the source has a group.
+    pub fn replica(&self) -> Option<&Replica> {
+        self.replica.as_ref()
     }
 
     /// The clock the dashboard reads ages against (Unix seconds).

@@ -43,6 +43,9 @@ pub struct Connection {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
     pub prometheus: Option<String>,
+    /// The rest of an HA group (`prometheus = [URL, URL, …]`), asked when the first does
+    /// not answer, in this order.
+    pub standbys: Vec<String>,
     pub connection: Connection,
     pub alertmanager: Option<String>,
     pub alertmanager_connection: Connection,
@@ -192,7 +195,17 @@ impl Profile {
                 keys.push((key.to_string(), value));
             }
         };
-        text("prometheus", self.prometheus.as_deref().map(masked_url));
+        let servers: Vec<String> = self
+            .prometheus
+            .iter()
+            .chain(&self.standbys)
+            .map(|url| masked_url(url))
+            .collect();
+        let servers = match servers.len() {
+            0 | 1 => servers.into_iter().next(),
+            _ => Some(format!("[{}]", servers.join(", "))),
+        };
+        text("prometheus", servers);
         text("layout", self.layout.as_deref().map(quoted));
         text("theme", self.theme.as_deref().map(quoted));
         text(
@@ -319,7 +332,7 @@ struct FileToml {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProfileToml {
-    prometheus: Option<String>,
+    prometheus: Option<Spanned<ServersToml>>,
     alertmanager: Option<AlertmanagerToml>,
     layout: Option<String>,
     theme: Option<String>,
@@ -338,6 +351,67 @@ struct ProfileToml {
     #[serde(default)]
     headers: BTreeMap<String, String>,
     tenant: Option<String>,
+}
+
+/// The most servers an HA group may have.
+pub const MAX_REPLICAS: usize = 8;
+
+/// `prometheus = "URL"`, or a list of an HA group's servers.
+struct ServersToml(Vec<String>);
+
+impl<'de> Deserialize<'de> for ServersToml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UrlOrList;
+        impl<'de> Visitor<'de> for UrlOrList {
+            type Value = ServersToml;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a URL, or a list of the URLs of an HA group's servers")
+            }
+            fn visit_str<E: serde::de::Error>(self, url: &str) -> Result<Self::Value, E> {
+                Ok(ServersToml(vec![url.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut urls = Vec::new();
+                while let Some(url) = seq.next_element::<String>()? {
+                    urls.push(url);
+                }
+                Ok(ServersToml(urls))
+            }
+        }
+        deserializer.deserialize_any(UrlOrList)
+    }
+}
+
+impl ServersToml {
+    /// The first and the standbys: one at least, at most [`MAX_REPLICAS`], none twice.
+    fn build(servers: Spanned<ServersToml>) -> Result<(String, Vec<String>), Problem> {
+        let span = servers.span();
+        let urls = servers.into_inner().0;
+        let wrong = |message: String| Err((span.clone(), "prometheus".to_string(), message));
+        if urls.len() > MAX_REPLICAS {
+            return wrong(format!(
+                "{} servers: an HA group has at most {MAX_REPLICAS}",
+                urls.len()
+            ));
+        }
+        let trimmed = |url: &str| url.trim_end_matches('/').to_string();
+        for (i, url) in urls.iter().enumerate() {
+            if urls[..i].iter().any(|earlier| trimmed(earlier) == trimmed(url)) {
+                return wrong(format!(
+                    "{} is listed twice: each server of an HA group once",
+                    crate::model::text::mask_userinfo(url)
+                ));
+            }
+        }
+        let mut urls = urls.into_iter();
+        match urls.next() {
+            Some(first) => Ok((first, urls.collect())),
+            None => wrong("an empty list: give a URL, or the URLs of an HA group".into()),
+        }
+    }
 }
 
 /// `alertmanager = "URL"`, or a `[profiles.NAME.alertmanager]` table with `url` and the
@@ -439,8 +513,16 @@ impl ProfileToml {
             tenant: self.tenant,
         }
         .build(folder)?;
+        let (prometheus, standbys) = match self.prometheus {
+            Some(servers) => {
+                let (first, standbys) = ServersToml::build(servers)?;
+                (Some(first), standbys)
+            }
+            None => (None, Vec::new()),
+        };
         Ok(Profile {
-            prometheus: self.prometheus,
+            prometheus,
+            standbys,
             connection,
             alertmanager,
             alertmanager_connection,
@@ -541,6 +623,26 @@ alertmanager = "http://127.0.0.1:9093"
 
     fn parse(text: &str) -> Result<Profiles, ConfigError> {
         Profiles::parse(Path::new("/etc/sst/config.toml"), text)
+    }
+
+    #[test]
+    fn prometheus_may_be_an_ha_group_listed_with_its_passwords_masked() {
+        let text = "[profiles.pair]\nprometheus = [\"https://ops:pw1@a:9090\", \"https://b:9090\"]\n";
+        let profiles = parse(text).unwrap();
+        let pair = profiles.select(Some("pair")).unwrap().unwrap();
+        assert_eq!(pair.prometheus.as_deref(), Some("https://ops:pw1@a:9090"));
+        assert_eq!(pair.standbys, vec!["https://b:9090".to_string()]);
+        let listed = pair.keys();
+        assert!(
+            listed.contains(&(
+                "prometheus".into(),
+                "[\"https://ops:***@a:9090/\", \"https://b:9090\"]".into()
+            )),
+            "{listed:?}"
+        );
+        let one = parse("[profiles.one]\nprometheus = [\"http://a\"]\n").unwrap();
+        let one = one.select(Some("one")).unwrap().unwrap();
+        assert!(one.standbys.is_empty());
     }
 
     #[test]

@@ -61,9 +61,11 @@ impl Default for StackOptions {
 pub struct Stack {
     pub sim: SimHandle,
     prometheus: Child,
+    binary: PathBuf,
+    port: u16,
     url: String,
     /// Prometheus' config and storage; removed when the stack is dropped.
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Stack {
@@ -100,8 +102,10 @@ impl Stack {
                     return Ok(Stack {
                         sim,
                         prometheus,
+                        binary,
+                        port,
                         url,
-                        _dir: dir,
+                        dir,
                     });
                 }
                 Err(e) => {
@@ -117,6 +121,19 @@ impl Stack {
 
     pub fn prometheus_url(&self) -> &str {
         &self.url
+    }
+
+    /// Kills Prometheus, keeping its storage and port: a server of an HA group that dies.
+    pub fn kill_prometheus(&mut self) {
+        stop(&mut self.prometheus);
+    }
+
+    /// Starts Prometheus again on its port with its storage; returns once it scrapes.
+    pub async fn restart_prometheus(&mut self, timeout: Duration) -> Result<(), StackError> {
+        stop(&mut self.prometheus);
+        self.prometheus = spawn_prometheus(&self.binary, self.dir.path(), self.port)?;
+        let log = self.dir.path().join("prometheus.log");
+        wait_until_scraping(&mut self.prometheus, &self.url, &log, timeout).await
     }
 }
 

@@ -21,6 +21,8 @@ const PASSWORD_VARIABLE: &str = "SPHEROSEG_PASSWORD";
 /// The clients a live dashboard polls.
 pub struct Clients {
     pub prometheus: PromClient,
+    /// The rest of the profile's HA group, with Prometheus' settings.
+    pub standbys: Vec<PromClient>,
     pub alertmanager: Option<PromClient>,
     /// Certificates go unchecked for one of them (`--insecure-skip-verify`).
     pub insecure: bool,
@@ -144,6 +146,17 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
     };
     let prometheus = PromClient::new(url, prometheus_options.clone())
         .map_err(|e| InvalidInput(e.to_string()))?;
+    // The group is the profile's: only where its first server is the one asked.
+    let standbys = if url == options.prometheus_url() {
+        options
+            .standbys
+            .iter()
+            .map(|standby| PromClient::new(standby, prometheus_options.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| InvalidInput(e.to_string()))?
+    } else {
+        Vec::new()
+    };
     let insecure = unchecked(&prometheus_options, &prometheus)
         || alertmanager
             .as_ref()
@@ -151,6 +164,7 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
     let alertmanager = alertmanager.map(|(client, _)| client);
     Ok(Clients {
         prometheus,
+        standbys,
         alertmanager,
         insecure,
         notes,

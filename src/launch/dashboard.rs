@@ -17,7 +17,7 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
-use crate::source::live::{self, PollerConfig};
+use crate::source::live::{self, PollerConfig, Replicas};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
 use crossterm::event::{Event, EventStream};
@@ -32,7 +32,8 @@ use tokio::time::{Instant, sleep_until};
 #[allow(clippy::large_enum_variant)]
 pub enum Source {
     Live {
-        client: PromClient,
+        /// Prometheus, or an HA group's servers.
+        servers: Replicas,
         concurrency: usize,
         /// The session's recorder; recording already when `--record` was given.
         recorded: Recorded,
@@ -58,6 +59,7 @@ pub async fn live(
     init_logging();
     let Clients {
         prometheus: client,
+        standbys,
         alertmanager,
         insecure,
         notes,
@@ -100,7 +102,7 @@ pub async fn live(
     run(
         app,
         Source::Live {
-            client,
+            servers: Replicas::new(client, standbys),
             concurrency: options.concurrency,
             recorded,
             alertmanager,
@@ -297,7 +299,7 @@ impl Session {
         let queries = app.polled_queries();
         let (commands, recorded, replayed, silencer) = match source {
             Source::Live {
-                client,
+                servers,
                 concurrency,
                 recorded,
                 alertmanager,
@@ -308,7 +310,7 @@ impl Session {
                     concurrency,
                     alertmanager: alertmanager.clone(),
                 };
-                let poller = live::spawn(client, config, data_tx);
+                let poller = live::spawn(servers, config, data_tx);
                 (poller, Some(recorded), None, alertmanager)
             }
             Source::Replay { recording, speed } => {

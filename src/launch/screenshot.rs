@@ -9,7 +9,7 @@ use crate::app::{Action, App, Msg, SourceInfo};
 use crate::cli::{Options, ScreenshotArgs};
 use crate::clock::unix_now;
 use crate::event::DataEvent;
-use crate::source::live::{self, PollerConfig};
+use crate::source::live::{self, PollerConfig, Replicas};
 use crate::ui::svg::{self, Canvas};
 use anyhow::Context as _;
 use std::collections::HashSet;
@@ -93,6 +93,7 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
     };
     let Clients {
         prometheus,
+        standbys,
         alertmanager,
         notes,
         ..
@@ -116,7 +117,7 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
     app.update(Msg::Action(Action::SelectTab(tab)));
     let (events, mut answers) = mpsc::channel(1024);
     let poller = live::spawn(
-        prometheus.clone(),
+        Replicas::new(prometheus.clone(), standbys),
         PollerConfig {
             queries: app.polled_queries(),
             refresh,

@@ -17,7 +17,7 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, ServerRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::report::snapshot::Snapshot;
-use crate::source::live::server_event;
+use crate::source::live::{Replicas, server_event};
 use crate::source::live::variables::options_event;
 use crate::variables::OptionsQuery;
 use futures::StreamExt;
@@ -36,10 +36,16 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     };
     let Clients {
         prometheus,
+        standbys,
         alertmanager,
         notes,
         ..
     } = connect::clients(options, options.prometheus_url())?;
+    let prometheus = if standbys.is_empty() {
+        prometheus
+    } else {
+        Replicas::new(prometheus, standbys).first_answering().await
+    };
     notes
         .iter()
         .for_each(|note| eprintln!("warning: {}", note.full));

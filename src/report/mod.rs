@@ -336,7 +336,10 @@ impl Replay {
             }
             DataEvent::Range { id, .. } => (Touched::Query(*id), false),
             DataEvent::Alerts { .. } => (Touched::All, true),
-            DataEvent::Clock(_) | DataEvent::Connection(_) | DataEvent::Rules { .. } => {
+            DataEvent::Clock(_)
+            | DataEvent::Connection(_)
+            | DataEvent::Replica(_)
+            | DataEvent::Rules { .. } => {
                 (Touched::All, false)
             }
             DataEvent::RangeAnswer { .. } => (Touched::Nothing, false),

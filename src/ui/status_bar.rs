@@ -1,7 +1,7 @@
 //! The bottom line: where the data comes from, whether it is arriving, and how fast.
 
 use crate::app::App;
-use crate::event::Connection;
+use crate::event::{Connection, Replica};
 use crate::model::Status;
 use crate::model::duration::Form;
 use crate::prom::PromError;
@@ -69,12 +69,17 @@ fn credential_refused(app: &App) -> Option<String> {
         })
 }
 
-/// " ● connected ": whether the source answers, and when it tries again if not.
+/// " ● connected ": whether the source answers, and when it tries again if not; with an
+/// HA group, which of its servers: " ● connected to prom-b:9090 (standby 2 of 2) ".
 fn connection(app: &App) -> Span<'static> {
     let theme = app.theme();
     let (glyph, word, style) = match &app.connection() {
         Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
-        Connection::Connected => ("●", "connected".to_string(), theme.status(Status::Ok)),
+        Connection::Connected => (
+            "●",
+            format!("connected{}", app.replica().map(replica).unwrap_or_default()),
+            theme.status(Status::Ok),
+        ),
         Connection::Unreachable { error, retry_in } => (
             "✖",
             format!("{error} (retry in {})", Form::Setting.duration(*retry_in)),
@@ -82,6 +87,21 @@ fn connection(app: &App) -> Span<'static> {
         ),
     };
     Span::styled(format!(" {glyph} {word} "), style)
+}
+
+/// " to prom-b:9090 (standby 2 of 2)": the server of an HA group that answers.
+fn replica(replica: &Replica) -> String {
+    let host = replica
+        .url
+        .split_once("://")
+        .map_or(replica.url.as_str(), |(_, rest)| rest)
+        .trim_end_matches('/');
+    let role = if replica.index == 0 { "" } else { "standby " };
+    format!(
+        " to {host} ({role}{} of {})",
+        replica.index + 1,
+        replica.count
+    )
 }
 
 /// "updated 3s ago · every 5s": the data's age and how often it is polled.

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod alertmanager;
+pub mod tmux;
 pub mod wired;
 
 use spheroseg_top::app::{App, Msg, SourceInfo};

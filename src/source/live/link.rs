@@ -78,10 +78,13 @@ pub(super) struct Link {
     blind_since: Option<Instant>,
     refresh: Duration,
     url: String,
+    /// Another server of an HA group takes over when this one is lost: the log says that
+    /// rather than a backoff.
+    standby: bool,
 }
 
 impl Link {
-    pub(super) fn new(refresh: Duration, url: &str) -> Self {
+    pub(super) fn new(refresh: Duration, url: &str, standby: bool) -> Self {
         Self {
             connection: Connection::Connecting,
             pace: Pace::Polling,
@@ -96,7 +99,15 @@ impl Link {
             blind_since: None,
             refresh,
             url: url.to_string(),
+            standby,
         }
+    }
+
+    /// Probes `url` from now on (the next server of an HA group, every one having failed:
+    /// the backoff is for all of them now).
+    pub(super) fn ask(&mut self, url: &str) {
+        self.url = url.to_string();
+        self.standby = false;
     }
 
     /// Counts the requests a new cycle sent.
@@ -223,7 +234,9 @@ impl Link {
 
     /// Prometheus cannot be reached, or does not answer: probe, with growing backoff.
     fn probe(&mut self, error: String) -> Connection {
-        if self.pace != Pace::Probing || self.refusal.is_some() {
+        if self.standby && self.pace != Pace::Probing {
+            log::warn!("Prometheus {error}");
+        } else if self.pace != Pace::Probing || self.refusal.is_some() {
             log::warn!("Prometheus {error}; retrying with backoff");
         }
         if self.pace != Pace::Probing {

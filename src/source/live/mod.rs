@@ -5,7 +5,8 @@
 //! start and after every gap. When Prometheus is unreachable, or answers nothing in time,
 //! only a cheap probe is sent, with exponential backoff, until it answers. A server that
 //! asks for quiet (`Retry-After`) gets it; when most requests of a refresh fail, the next
-//! refresh waits, longer each time, with jitter.
+//! refresh waits, longer each time, with jitter. Of an HA group it asks one server at a
+//! time and moves on when that one stops answering ([`replicas`]).
 
 use crate::clock::unix_now;
 use crate::config::layout::{QueryDef, QueryId};
@@ -15,6 +16,7 @@ use crate::prom::{PromClient, PromError};
 use job::{Job, Outcome};
 use link::{Hold, Link, Pace};
 use plan::Plan;
+use replicas::{Group, Move};
 use request::{Request, held_event};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -24,9 +26,11 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 mod job;
+mod replicas;
 mod request;
 mod server;
 pub(crate) mod variables;
+pub use replicas::Replicas;
 pub use server::server_event;
 
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
@@ -43,14 +47,18 @@ pub struct PollerConfig {
     pub alertmanager: Option<PromClient>,
 }
 
-/// Starts the poller; it stops when the event receiver is dropped.
+/// Starts the poller, asking `servers` (one, or an HA group); it stops when the event
+/// receiver is dropped.
 pub fn spawn(
-    client: PromClient,
+    servers: impl Into<Replicas>,
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
 ) -> mpsc::Sender<SourceCommand> {
     let (commands, command_rx) = mpsc::channel(64);
+    let group = Group::new(servers.into(), config.refresh);
+    let client = group.active().clone();
     let poller = Poller {
+        group,
         plan: Plan::new(config.queries.len(), config.refresh),
         semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
         client,
@@ -70,7 +78,9 @@ pub fn spawn(
 }
 
 struct Poller {
+    /// The server asked: the group's active one.
     client: PromClient,
+    group: Group,
     /// What each cycle asks for.
     plan: Plan,
     config: PollerConfig,
@@ -107,16 +117,27 @@ struct Turn {
     /// The history queries are backfilled next refresh (at start, after a gap).
     needs_backfill: bool,
     paused: bool,
+    /// Checks of an HA group's first server while a standby answers.
+    checks: JoinSet<bool>,
+    /// Requests still under way to the server asked before the last switch: what they
+    /// end with says nothing about the one asked now.
+    earlier: JoinSet<Outcome>,
 }
 
 impl Poller {
     async fn run(mut self, mut commands: mpsc::Receiver<SourceCommand>) {
         let mut turn = Turn {
             tasks: JoinSet::new(),
-            link: Link::new(self.config.refresh, self.client.display_url()),
+            link: Link::new(
+                self.config.refresh,
+                self.client.display_url(),
+                self.group.has_standby(),
+            ),
             next_cycle: Instant::now(),
             needs_backfill: true,
             paused: false,
+            checks: JoinSet::new(),
+            earlier: JoinSet::new(),
         };
         log::info!(
             "polling {} distinct queries every {} from {}",
@@ -128,6 +149,11 @@ impl Poller {
             .send(DataEvent::Schedule(self.plan.schedule()))
             .await
             .is_err()
+        {
+            return;
+        }
+        if let Some(replica) = self.group.replica()
+            && self.send(DataEvent::Replica(replica)).await.is_err()
         {
             return;
         }
@@ -157,6 +183,17 @@ impl Poller {
                     Ok(outcome) => self.on_outcome(&mut turn, outcome).await,
                     Err(_) => Ok(()),
                 },
+                Some(joined) = turn.earlier.join_next() => match joined {
+                    Ok(outcome) => self.on_earlier_server(outcome).await,
+                    Err(_) => Ok(()),
+                },
+                Some(Ok(answered)) = turn.checks.join_next() => {
+                    if self.group.checked(answered, Instant::now()) {
+                        self.switch(&mut turn, "answers again").await
+                    } else {
+                        Ok(())
+                    }
+                }
             };
             if heard.is_err() {
                 break;
@@ -167,6 +204,9 @@ impl Poller {
     /// The refresh is due: while unreachable only the probe goes out; a server fallen
     /// silent is said instead of a refresh; else a refresh cycle starts.
     async fn on_timer(&mut self, turn: &mut Turn) -> Result<(), ()> {
+        if let Some(first) = self.group.check_due(Instant::now()) {
+            turn.checks.spawn(async move { first.ping().await.is_ok() });
+        }
         match turn.link.pace {
             Pace::Probing => {
                 self.probe_query = turn.link.refusing();
@@ -181,9 +221,7 @@ impl Poller {
             }
             Pace::Polling => {
                 if let Some(change) = turn.link.check_silence(self.client.timeout()) {
-                    turn.needs_backfill = true;
-                    turn.next_cycle = Instant::now() + turn.link.backoff;
-                    return self.send(DataEvent::Connection(change)).await;
+                    return self.on_change(turn, change).await;
                 }
             }
         }
@@ -246,19 +284,100 @@ impl Poller {
             .job()
             .and_then(|job| self.in_flight.get(&job).copied().flatten());
         if let Some(change) = turn.link.observe(&outcome, cycle) {
-            match change {
-                Connection::Unreachable { retry_in, .. } => {
-                    turn.needs_backfill = true;
-                    turn.next_cycle = Instant::now() + retry_in;
-                }
-                _ => turn.next_cycle = turn.next_cycle.min(Instant::now()),
-            }
-            self.send(DataEvent::Connection(change)).await?;
+            self.on_change(turn, change).await?;
         }
         let mut events = self.finish(outcome);
         events.extend(self.settle(&turn.link));
         for event in events {
             self.send(event).await?;
+        }
+        Ok(())
+    }
+
+    /// The connection changed: a server that does not answer hands over to the next of
+    /// its group, if there is one; the refresh comes sooner or waits as the state says.
+    async fn on_change(&mut self, turn: &mut Turn, change: Connection) -> Result<(), ()> {
+        let lost = matches!(change, Connection::Unreachable { .. })
+            && turn.link.pace == Pace::Probing
+            && !turn.link.refusing();
+        if change == Connection::Connected {
+            self.group.answered();
+        }
+        if lost {
+            match self.group.failed() {
+                Move::Switch => return self.switch(turn, "does not answer").await,
+                // Every one has failed: the next probe asks the next one.
+                Move::Rotate => {
+                    self.client = self.group.active().clone();
+                    turn.link.ask(self.client.display_url());
+                    self.send_replica().await?;
+                }
+                Move::Stay => {}
+            }
+        }
+        match change {
+            Connection::Unreachable { retry_in, .. } => {
+                turn.needs_backfill = true;
+                turn.next_cycle = Instant::now() + retry_in;
+            }
+            _ => turn.next_cycle = turn.next_cycle.min(Instant::now()),
+        }
+        self.send(DataEvent::Connection(change)).await
+    }
+
+    /// Asks the group's active server from now on: a new link, a refresh at once, the
+    /// history filled again from it. Requests still under way to the one before neither
+    /// hold their jobs back nor take the new one's permits.
+    async fn switch(&mut self, turn: &mut Turn, why: &str) -> Result<(), ()> {
+        let before = std::mem::replace(&mut self.client, self.group.active().clone());
+        log::warn!(
+            "{} {why}: asking {} now",
+            before.display_url(),
+            self.client.display_url()
+        );
+        turn.link = Link::new(
+                self.config.refresh,
+                self.client.display_url(),
+                self.group.has_standby(),
+            );
+        // Requests queued for the one before would still go to it: they finish apart.
+        turn.earlier.abort_all();
+        turn.earlier = std::mem::take(&mut turn.tasks);
+        // …with their own permits: a hung server's requests must not hold the next one's.
+        self.semaphore = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        turn.needs_backfill = true;
+        turn.next_cycle = Instant::now();
+        self.in_flight.clear();
+        self.deferred.clear();
+        self.hold_while(&turn.link);
+        self.send_replica().await?;
+        self.send(DataEvent::Connection(Connection::Connecting)).await
+    }
+
+    async fn send_replica(&self) -> Result<(), ()> {
+        match self.group.replica() {
+            Some(replica) => self.send(DataEvent::Replica(replica)).await,
+            None => Ok(()),
+        }
+    }
+
+    /// An answer of the server asked before a switch: its data is as good as any (the
+    /// group's servers scrape the same targets), its failures are the old server's.
+    async fn on_earlier_server(&mut self, outcome: Outcome) -> Result<(), ()> {
+        let replaced = outcome.job().is_some_and(|job| self.superseded.remove(&job));
+        if replaced || outcome.error().is_some() {
+            return Ok(());
+        }
+        if let Outcome::Event {
+            event,
+            omitted,
+            warnings,
+            ..
+        } = outcome
+        {
+            for event in with_notes(event, omitted, warnings) {
+                self.send(event).await?;
+            }
         }
         Ok(())
     }

@@ -39,7 +39,7 @@ fn cycle(link: &mut Link, number: u64, outcomes: &[Outcome]) -> Option<Connectio
 #[tokio::test(start_paused = true)]
 async fn connected_means_answered_recently() {
     let timeout = Duration::from_secs(10);
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     assert_eq!(
         cycle(&mut link, 1, &[instant(Ok(vec![]))]),
         Some(Connection::Connected)
@@ -63,7 +63,7 @@ async fn connected_means_answered_recently() {
 
 #[test]
 fn a_cycle_of_timeouts_is_not_connected() {
-    let mut link = Link::new(Duration::from_secs(2), URL);
+    let mut link = Link::new(Duration::from_secs(2), URL, false);
     let timeout = || instant(Err(PromError::Timeout(Duration::from_secs(10))));
     let change = cycle(&mut link, 1, &[timeout(), timeout()]);
     let error = format!("not answering: {URL} (every request timed out)");
@@ -74,7 +74,7 @@ fn a_cycle_of_timeouts_is_not_connected() {
 
 #[test]
 fn most_of_a_cycle_failing_waits_longer_each_time() {
-    let mut link = Link::new(Duration::from_secs(2), URL);
+    let mut link = Link::new(Duration::from_secs(2), URL, false);
     for (number, seconds) in [4.0, 8.0, 16.0, 30.0, 30.0].into_iter().enumerate() {
         link.pace = Pace::Polling;
         let change = cycle(&mut link, number as u64, &[http(503), http(502), http(404)]);
@@ -111,7 +111,7 @@ fn retry_after_is_honoured_up_to_ten_minutes() {
             retry_in,
         })
     };
-    let mut link = Link::new(Duration::from_secs(2), URL);
+    let mut link = Link::new(Duration::from_secs(2), URL, false);
     let change = link.observe(&throttled(120), None);
     assert_eq!(change, waiting("server asked to wait 2m (HTTP 429)", 120));
     assert_eq!(link.held(), Some(Hold::Quiet), "nothing more goes out");
@@ -119,7 +119,7 @@ fn retry_after_is_honoured_up_to_ten_minutes() {
     let late = link.observe(&instant(Ok(vec![])), None);
     assert_eq!(late, None, "the wait goes on");
 
-    let mut link = Link::new(Duration::from_secs(2), URL);
+    let mut link = Link::new(Duration::from_secs(2), URL, false);
     let change = link.observe(&throttled(86_400), None);
     let capped = "server asked to wait 1d (HTTP 429); 10m at most";
     assert_eq!(change, waiting(capped, MAX_SERVER_WAIT.as_secs()));
@@ -132,7 +132,7 @@ fn timed_out(after: Duration) -> Outcome {
 #[tokio::test(start_paused = true)]
 async fn a_timeout_with_nothing_answered_meanwhile_is_not_answering_at_once() {
     let timeout = Duration::from_secs(10);
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     assert_eq!(
         link.observe(&instant(Ok(vec![])), None),
         Some(Connection::Connected)
@@ -161,7 +161,7 @@ async fn a_timeout_with_nothing_answered_meanwhile_is_not_answering_at_once() {
 #[test]
 fn questions_about_the_server_that_time_out_are_no_answer() {
     let timeout = Duration::from_secs(10);
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     let change = cycle(&mut link, 1, &[timed_out(timeout), timed_out(timeout)]);
     assert!(matches!(change, Some(Connection::Unreachable { .. })));
     let failed = |event| Outcome::Event {
@@ -195,7 +195,7 @@ fn questions_about_the_server_that_time_out_are_no_answer() {
 #[tokio::test(start_paused = true)]
 async fn an_answer_to_a_question_asked_before_the_silence_is_late_not_news() {
     let timeout = Duration::from_secs(10);
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     // The server facts: the first request answers, then the server stops; the others
     // time out, and the facts arrive, as far as they go, after the verdict.
     let asked = tokio::time::Instant::now();
@@ -230,7 +230,7 @@ fn refused(status: u16) -> PromError {
 
 #[test]
 fn refused_credentials_are_asked_again_with_a_growing_wait_never_connected() {
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     let said = "credentials refused: basic auth as ops (wrong user or password?) (HTTP 401)";
     let refusal = || instant(Err(refused(401)));
     assert_eq!(link.observe(&refusal(), None), None, "an answer, not data");
@@ -285,7 +285,7 @@ fn refused_credentials_are_asked_again_with_a_growing_wait_never_connected() {
 
 #[test]
 fn a_few_forbidden_queries_are_their_panels_business() {
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     // Before any refresh got in, a refusal holds the rest of its refresh back until the
     // verdict; once one did, a refusal is one panel's.
     link.begin_cycle(1, 3);
@@ -322,7 +322,7 @@ fn a_few_forbidden_queries_are_their_panels_business() {
 
 #[test]
 fn a_refresh_held_back_whole_says_nothing() {
-    let mut link = Link::new(Duration::from_secs(1), URL);
+    let mut link = Link::new(Duration::from_secs(1), URL, false);
     link.begin_cycle(1, 2);
     assert_eq!(link.observe(&instant(Err(refused(401))), Some(1)), None);
     link.begin_cycle(2, 2);
