@@ -146,17 +146,7 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
     };
     let prometheus = PromClient::new(url, prometheus_options.clone())
         .map_err(|e| InvalidInput(e.to_string()))?;
-    // The group is the profile's: only where its first server is the one asked.
-    let standbys = if url == options.prometheus_url() {
-        options
-            .standbys
-            .iter()
-            .map(|standby| PromClient::new(standby, prometheus_options.clone()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| InvalidInput(e.to_string()))?
-    } else {
-        Vec::new()
-    };
+    let standbys = standbys(options, url, &prometheus_options)?;
     let insecure = unchecked(&prometheus_options, &prometheus)
         || alertmanager
             .as_ref()
@@ -169,6 +159,24 @@ pub fn clients(options: &Options, url: &str) -> Result<Clients, InvalidInput> {
         insecure,
         notes,
     })
+}
+
+/// The rest of the profile's HA group, with the first server's settings; the group is the
+/// profile's, so only where its first server is the one asked.
+fn standbys(
+    options: &Options,
+    url: &str,
+    settings: &ClientOptions,
+) -> Result<Vec<PromClient>, InvalidInput> {
+    if url != options.prometheus_url() {
+        return Ok(Vec::new());
+    }
+    options
+        .standbys
+        .iter()
+        .map(|standby| PromClient::new(standby, settings.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| InvalidInput(e.to_string()))
 }
 
 /// Whether two URLs are one origin (scheme, host and port); text that is no URL is

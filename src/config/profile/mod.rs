@@ -16,7 +16,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use servers::ServersToml;
 use toml::Spanned;
+
+mod servers;
 
 /// The refresh intervals taken. Polling faster than 250ms only loads the server (answers
 /// cannot change that fast); a dashboard refreshed less than daily shows nothing live.
@@ -353,67 +356,6 @@ struct ProfileToml {
     tenant: Option<String>,
 }
 
-/// The most servers an HA group may have.
-pub const MAX_REPLICAS: usize = 8;
-
-/// `prometheus = "URL"`, or a list of an HA group's servers.
-struct ServersToml(Vec<String>);
-
-impl<'de> Deserialize<'de> for ServersToml {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct UrlOrList;
-        impl<'de> Visitor<'de> for UrlOrList {
-            type Value = ServersToml;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a URL, or a list of the URLs of an HA group's servers")
-            }
-            fn visit_str<E: serde::de::Error>(self, url: &str) -> Result<Self::Value, E> {
-                Ok(ServersToml(vec![url.to_string()]))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut urls = Vec::new();
-                while let Some(url) = seq.next_element::<String>()? {
-                    urls.push(url);
-                }
-                Ok(ServersToml(urls))
-            }
-        }
-        deserializer.deserialize_any(UrlOrList)
-    }
-}
-
-impl ServersToml {
-    /// The first and the standbys: one at least, at most [`MAX_REPLICAS`], none twice.
-    fn build(servers: Spanned<ServersToml>) -> Result<(String, Vec<String>), Problem> {
-        let span = servers.span();
-        let urls = servers.into_inner().0;
-        let wrong = |message: String| Err((span.clone(), "prometheus".to_string(), message));
-        if urls.len() > MAX_REPLICAS {
-            return wrong(format!(
-                "{} servers: an HA group has at most {MAX_REPLICAS}",
-                urls.len()
-            ));
-        }
-        let trimmed = |url: &str| url.trim_end_matches('/').to_string();
-        for (i, url) in urls.iter().enumerate() {
-            if urls[..i].iter().any(|earlier| trimmed(earlier) == trimmed(url)) {
-                return wrong(format!(
-                    "{} is listed twice: each server of an HA group once",
-                    crate::model::text::mask_userinfo(url)
-                ));
-            }
-        }
-        let mut urls = urls.into_iter();
-        match urls.next() {
-            Some(first) => Ok((first, urls.collect())),
-            None => wrong("an empty list: give a URL, or the URLs of an HA group".into()),
-        }
-    }
-}
-
 /// `alertmanager = "URL"`, or a `[profiles.NAME.alertmanager]` table with `url` and the
 /// connection keys.
 enum AlertmanagerToml {
@@ -515,7 +457,11 @@ impl ProfileToml {
         .build(folder)?;
         let (prometheus, standbys) = match self.prometheus {
             Some(servers) => {
-                let (first, standbys) = ServersToml::build(servers)?;
+                let span = servers.span();
+                let (first, standbys) = servers
+                    .into_inner()
+                    .build()
+                    .map_err(|message| (span, "prometheus".to_string(), message))?;
                 (Some(first), standbys)
             }
             None => (None, Vec::new()),
@@ -594,176 +540,4 @@ fn problem(span: Span, key: &str, message: &str) -> Problem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FILE: &str = r#"
-default_profile = "prod"
-
-[profiles.prod]
-prometheus = "https://ops:hunter2@prom.example:9090"
-ca_cert = "company-ca.pem"
-basic_auth = "ops"
-password_file = "~/pw"
-headers = { X-Api-Key = "k3y-s3cret" }
-tenant = "team-a"
-refresh = "2s"
-rules = ["rules/a.yml"]
-layout = "layouts/ours.toml"
-theme = "light"
-
-[profiles.prod.alertmanager]
-url = "https://am.example"
-bearer_token_file = "/run/am-token"
-
-[profiles.lab]
-prometheus = "http://127.0.0.1:9090"
-alertmanager = "http://127.0.0.1:9093"
-"#;
-
-    fn parse(text: &str) -> Result<Profiles, ConfigError> {
-        Profiles::parse(Path::new("/etc/sst/config.toml"), text)
-    }
-
-    #[test]
-    fn prometheus_may_be_an_ha_group_listed_with_its_passwords_masked() {
-        let text = "[profiles.pair]\nprometheus = [\"https://ops:pw1@a:9090\", \"https://b:9090\"]\n";
-        let profiles = parse(text).unwrap();
-        let pair = profiles.select(Some("pair")).unwrap().unwrap();
-        assert_eq!(pair.prometheus.as_deref(), Some("https://ops:pw1@a:9090"));
-        assert_eq!(pair.standbys, vec!["https://b:9090".to_string()]);
-        let listed = pair.keys();
-        assert!(
-            listed.contains(&(
-                "prometheus".into(),
-                "[\"https://ops:***@a:9090/\", \"https://b:9090\"]".into()
-            )),
-            "{listed:?}"
-        );
-        let one = parse("[profiles.one]\nprometheus = [\"http://a\"]\n").unwrap();
-        let one = one.select(Some("one")).unwrap().unwrap();
-        assert!(one.standbys.is_empty());
-    }
-
-    #[test]
-    fn allow_silences_is_a_profile_key_off_by_default() {
-        let text = "[profiles.oncall]\nallow_silences = true\n[profiles.viewer]\n";
-        let profiles = parse(text).unwrap();
-        let oncall = profiles.select(Some("oncall")).unwrap().unwrap();
-        assert!(oncall.allow_silences);
-        assert!(
-            oncall
-                .keys()
-                .contains(&("allow_silences".into(), "true".into()))
-        );
-        let viewer = profiles.select(Some("viewer")).unwrap().unwrap();
-        assert!(!viewer.allow_silences);
-        assert!(parse("[profiles.a]\nallow_silences = \"yes\"\n").is_err());
-    }
-
-    #[test]
-    fn profiles_resolve_paths_and_take_both_alertmanager_forms() {
-        let profiles = parse(FILE).unwrap();
-        let prod = profiles.select(None).unwrap().unwrap();
-        assert_eq!(prod.refresh, Some(Duration::from_secs(2)));
-        assert_eq!(
-            prod.connection.ca_cert.as_deref(),
-            Some(Path::new("/etc/sst/company-ca.pem"))
-        );
-        assert_eq!(prod.rules, vec![PathBuf::from("/etc/sst/rules/a.yml")]);
-        assert_eq!(prod.layout.as_deref(), Some("/etc/sst/layouts/ours.toml"));
-        assert_eq!(
-            prod.theme.as_deref(),
-            Some("light"),
-            "a bundled name stays one"
-        );
-        assert_eq!(prod.connection.tenant.as_deref(), Some("team-a"));
-        assert_eq!(prod.alertmanager.as_deref(), Some("https://am.example"));
-        assert_eq!(
-            prod.alertmanager_connection.bearer_token_file.as_deref(),
-            Some(Path::new("/run/am-token"))
-        );
-        let lab = profiles.select(Some("lab")).unwrap().unwrap();
-        assert_eq!(lab.alertmanager.as_deref(), Some("http://127.0.0.1:9093"));
-    }
-
-    #[test]
-    fn an_unknown_profile_names_the_known_ones() {
-        let profiles = parse(FILE).unwrap();
-        let said = profiles.select(Some("staging")).unwrap_err().to_string();
-        assert!(
-            said.contains("\"staging\"") && said.contains("lab, prod"),
-            "{said}"
-        );
-    }
-
-    #[test]
-    fn the_listing_masks_secrets() {
-        let listing = parse(FILE).unwrap().listing(None);
-        for secret in ["hunter2", "k3y-s3cret"] {
-            assert!(!listing.contains(secret), "{listing}");
-        }
-        assert!(
-            listing.contains("https://ops:***@prom.example:9090"),
-            "{listing}"
-        );
-        assert!(listing.contains("\"X-Api-Key\" = \"***\""), "{listing}");
-        assert!(listing.contains("* prod (default)"), "{listing}");
-        assert!(
-            listing.contains("alertmanager.bearer_token_file"),
-            "{listing}"
-        );
-    }
-
-    #[test]
-    fn mistakes_are_located_and_keep_values_out() {
-        let text = "[profiles.prod]\nprometheus = \"https://ops:hunter2@h\"\npromethus = \"https://ops:hunter2@h\"\n";
-        let error = parse(text).unwrap_err().to_string();
-        assert!(error.starts_with("/etc/sst/config.toml:3:1: "), "{error}");
-        assert!(
-            error.contains("promethus") && !error.contains("hunter2"),
-            "{error}"
-        );
-
-        let nested = "[profiles.prod.alertmanager]\nurl = \"http://h\"\ntoken = \"x\"\n";
-        let error = parse(nested).unwrap_err().to_string();
-        assert!(error.starts_with("/etc/sst/config.toml:3:1: "), "{error}");
-
-        for (text, key, line) in [
-            (
-                "[profiles.a]\nclient_cert = \"c.pem\"\n",
-                "profiles.a.client_cert",
-                2,
-            ),
-            (
-                "[profiles.a]\nbasic_auth = \"u\"\nbearer_token_file = \"t\"\n",
-                "profiles.a.bearer_token_file",
-                3,
-            ),
-            (
-                "[profiles.a]\npassword_file = \"p\"\n",
-                "profiles.a.password_file",
-                2,
-            ),
-            (
-                "[profiles.a]\nrefresh = \"10ms\"\n",
-                "profiles.a.refresh",
-                2,
-            ),
-            (
-                "default_profile = \"b\"\n[profiles.a]\n",
-                "default_profile",
-                1,
-            ),
-            (
-                "[profiles.a.alertmanager]\nclient_key = \"k\"\n",
-                "profiles.a.alertmanager.client_key",
-                2,
-            ),
-        ] {
-            let error = parse(text).unwrap_err();
-            let located = error.location().unwrap();
-            assert_eq!((located.key.as_str(), located.line), (key, line), "{error}");
-        }
-    }
-}
+mod tests;
