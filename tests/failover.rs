@@ -134,3 +134,27 @@ fn a_broken_group_is_refused_with_where_and_why() {
         );
     }
 }
+
+#[test]
+fn check_lists_every_server_of_the_group_with_its_password_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = profile(
+        dir.path(),
+        "http://ops:s3cret@127.0.0.1:9",
+        "http://127.0.0.1:10",
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(["--profile", "pair", "--config"])
+        .arg(&config)
+        .arg("check")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.contains("connection http://127.0.0.1:9: ok")
+            && stdout.contains("connection http://127.0.0.1:10: ok")
+            && !stdout.contains("s3cret"),
+        "{stdout}"
+    );
+}

@@ -6,7 +6,7 @@ use super::connect::Clients;
 use crate::model::duration::Form;
 
 /// Prints what the layout, theme and rule files hold, the servers the connection's files
-/// were checked for, and where KPIs and rules disagree.
+/// were checked for (an HA group's every one), and where KPIs and rules disagree.
 pub fn print(config: &Config, clients: &Clients) {
     let (layout, theme) = (&config.layout, &config.theme);
     let panels: usize = layout
@@ -45,7 +45,9 @@ pub fn print(config: &Config, clients: &Clients) {
         );
     }
     println!("theme {}: ok", theme.name);
-    let servers = std::iter::once(&clients.prometheus).chain(&clients.alertmanager);
+    let servers = std::iter::once(&clients.prometheus)
+        .chain(&clients.standbys)
+        .chain(&clients.alertmanager);
     for client in servers {
         println!("connection {}: ok", client.display_url());
     }
