@@ -70,11 +70,9 @@ async fn the_second_answers_while_the_first_is_down_and_the_first_comes_back() {
 
     first.kill_prometheus();
     let on_second = format!("connected to {} (standby 2 of 2)", host(&second_url));
-    let (_, took) = tmux.wait_for(
-        "the standby answering",
-        Duration::from_secs(10),
-        |s| s.contains(&on_second),
-    );
+    let (_, took) = tmux.wait_for("the standby answering", Duration::from_secs(10), |s| {
+        s.contains(&on_second)
+    });
     assert!(
         took <= Duration::from_secs(3),
         "the standby took {took:?}: more than two refreshes"

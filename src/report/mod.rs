@@ -339,9 +339,7 @@ impl Replay {
             DataEvent::Clock(_)
             | DataEvent::Connection(_)
             | DataEvent::Replica(_)
-            | DataEvent::Rules { .. } => {
-                (Touched::All, false)
-            }
+            | DataEvent::Rules { .. } => (Touched::All, false),
             DataEvent::RangeAnswer { .. } => (Touched::Nothing, false),
             // What a row shows can hang on these (a cut answer, a server's warnings, the
             // variables' choice, the server's facts), so every row is read again.

@@ -77,7 +77,10 @@ fn connection(app: &App) -> Span<'static> {
         Connection::Connecting => ("○", "connecting".to_string(), theme.status(Status::NoData)),
         Connection::Connected => (
             "●",
-            format!("connected{}", app.replica().map(replica).unwrap_or_default()),
+            format!(
+                "connected{}",
+                app.replica().map(replica).unwrap_or_default()
+            ),
             theme.status(Status::Ok),
         ),
         Connection::Unreachable { error, retry_in } => (

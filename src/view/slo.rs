@@ -180,7 +180,9 @@ fn row_of<'a>(slo: &'a Slo, store: &Store, loaded: &Loaded, now: f64) -> SloRow<
 /// The rows of `slos`.
 pub fn rows<'a>(slos: &'a [Slo], store: &Store, now: f64) -> Vec<SloRow<'a>> {
     let loaded = Loaded::of(store);
-    slos.iter().map(|s| row_of(s, store, &loaded, now)).collect()
+    slos.iter()
+        .map(|s| row_of(s, store, &loaded, now))
+        .collect()
 }
 
 /// The worst state of `slos`: a page is ALERT, a ticket WARN.

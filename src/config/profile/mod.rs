@@ -12,11 +12,11 @@ use crate::model::duration::Form;
 use crate::model::text::escape_controls;
 use serde::de::{MapAccess, Visitor, value::MapAccessDeserializer};
 use serde::{Deserialize, Deserializer};
+use servers::ServersToml;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use servers::ServersToml;
 use toml::Spanned;
 
 mod servers;

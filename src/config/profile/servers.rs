@@ -49,7 +49,10 @@ impl ServersToml {
         }
         let trimmed = |url: &str| url.trim_end_matches('/').to_string();
         for (i, url) in urls.iter().enumerate() {
-            if urls[..i].iter().any(|earlier| trimmed(earlier) == trimmed(url)) {
+            if urls[..i]
+                .iter()
+                .any(|earlier| trimmed(earlier) == trimmed(url))
+            {
                 return wrong(format!(
                     "{} is listed twice: each server of an HA group once",
                     crate::model::text::mask_userinfo(url)

@@ -336,10 +336,10 @@ impl Poller {
             self.client.display_url()
         );
         turn.link = Link::new(
-                self.config.refresh,
-                self.client.display_url(),
-                self.group.has_standby(),
-            );
+            self.config.refresh,
+            self.client.display_url(),
+            self.group.has_standby(),
+        );
         // Requests queued for the one before would still go to it: they finish apart.
         turn.earlier.abort_all();
         turn.earlier = std::mem::take(&mut turn.tasks);
@@ -351,7 +351,8 @@ impl Poller {
         self.deferred.clear();
         self.hold_while(&turn.link);
         self.send_replica().await?;
-        self.send(DataEvent::Connection(Connection::Connecting)).await
+        self.send(DataEvent::Connection(Connection::Connecting))
+            .await
     }
 
     async fn send_replica(&self) -> Result<(), ()> {
@@ -364,7 +365,9 @@ impl Poller {
     /// An answer of the server asked before a switch: its data is as good as any (the
     /// group's servers scrape the same targets), its failures are the old server's.
     async fn on_earlier_server(&mut self, outcome: Outcome) -> Result<(), ()> {
-        let replaced = outcome.job().is_some_and(|job| self.superseded.remove(&job));
+        let replaced = outcome
+            .job()
+            .is_some_and(|job| self.superseded.remove(&job));
         if replaced || outcome.error().is_some() {
             return Ok(());
         }

@@ -170,13 +170,19 @@ mod tests {
     fn group(count: usize) -> Group {
         let clients: Vec<PromClient> = (0..count)
             .map(|i| {
-                PromClient::new(&format!("http://127.0.0.1:{}", 9090 + i), ClientOptions::default())
-                    .unwrap_or_else(|e| panic!("{e}"))
+                PromClient::new(
+                    &format!("http://127.0.0.1:{}", 9090 + i),
+                    ClientOptions::default(),
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
             })
             .collect();
         let mut clients = clients.into_iter();
         let first = clients.next().unwrap_or_else(|| panic!("one at least"));
-        Group::new(Replicas::new(first, clients.collect()), Duration::from_secs(1))
+        Group::new(
+            Replicas::new(first, clients.collect()),
+            Duration::from_secs(1),
+        )
     }
 
     #[test]
@@ -204,11 +210,17 @@ mod tests {
         assert_eq!(group.failed(), Move::Switch);
         let start = Instant::now();
         group.answered();
-        assert!(group.check_due(start).is_none(), "not before the first check is due");
+        assert!(
+            group.check_due(start).is_none(),
+            "not before the first check is due"
+        );
         let later = start + Duration::from_secs(6);
         assert!(group.check_due(later).is_some());
         assert!(!group.checked(true, later));
-        assert!(!group.checked(false, later + Duration::from_secs(5)), "a failed check starts over");
+        assert!(
+            !group.checked(false, later + Duration::from_secs(5)),
+            "a failed check starts over"
+        );
         assert!(!group.checked(true, later + Duration::from_secs(10)));
         assert!(!group.checked(true, later + Duration::from_secs(19)));
         assert!(group.checked(true, later + Duration::from_secs(20)));
