@@ -40,20 +40,18 @@ impl ServersToml {
     /// what is wrong.
     pub(super) fn build(self) -> Result<(String, Vec<String>), String> {
         let urls = self.0;
-        let wrong = |message: String| Err(message);
         if urls.len() > MAX_REPLICAS {
-            return wrong(format!(
+            return Err(format!(
                 "{} servers: an HA group has at most {MAX_REPLICAS}",
                 urls.len()
             ));
         }
-        let trimmed = |url: &str| url.trim_end_matches('/').to_string();
         for (i, url) in urls.iter().enumerate() {
             if urls[..i]
                 .iter()
-                .any(|earlier| trimmed(earlier) == trimmed(url))
+                .any(|earlier| earlier.trim_end_matches('/') == url.trim_end_matches('/'))
             {
-                return wrong(format!(
+                return Err(format!(
                     "{} is listed twice: each server of an HA group once",
                     crate::model::text::mask_userinfo(url)
                 ));
@@ -62,7 +60,7 @@ impl ServersToml {
         let mut urls = urls.into_iter();
         match urls.next() {
             Some(first) => Ok((first, urls.collect())),
-            None => wrong("an empty list: give a URL, or the URLs of an HA group".into()),
+            None => Err("an empty list: give a URL, or the URLs of an HA group".into()),
         }
     }
 }
