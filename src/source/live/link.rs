@@ -7,7 +7,7 @@ use super::job::{Job, Outcome};
 use crate::event::Connection;
 use crate::model::duration::Form;
 use crate::prom::PromError;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -17,6 +17,10 @@ pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Longest wait a server's `Retry-After` gets: past it the dashboard asks again anyway,
 /// so a misconfigured proxy cannot leave it blind for hours.
 pub(super) const MAX_SERVER_WAIT: Duration = Duration::from_secs(600);
+
+/// Cycles waiting for their verdict at most: past it the oldest goes unjudged (a request
+/// hung for longer than 64 refreshes, or a task lost).
+const MAX_UNJUDGED: usize = 64;
 
 /// What the poller does at the next refresh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,8 +72,8 @@ pub(super) struct Link {
     /// A refusal came in an unproven refresh: its requests not sent yet wait for its
     /// verdict.
     pausing: bool,
-    /// The cycles with requests under way.
-    cycles: HashMap<u64, Tally>,
+    /// The cycles not judged yet, by number (the order they began in).
+    cycles: BTreeMap<u64, Tally>,
     /// When Prometheus last answered anything (an error of a query is an answer too).
     last_answer: Instant,
     /// When the poller last stopped polling because nothing answered: answers to requests
@@ -94,7 +98,7 @@ impl Link {
             refusal: None,
             unproven: true,
             pausing: false,
-            cycles: HashMap::new(),
+            cycles: BTreeMap::new(),
             last_answer: Instant::now(),
             blind_since: None,
             refresh,
@@ -112,6 +116,10 @@ impl Link {
 
     /// Counts the requests a new cycle sent.
     pub(super) fn begin_cycle(&mut self, cycle: u64, requests: usize) {
+        // An unfinished cycle must not hold every later verdict back for good.
+        if self.cycles.len() >= MAX_UNJUDGED {
+            self.cycles.pop_first();
+        }
         if requests > 0 {
             self.cycles.insert(
                 cycle,
@@ -188,8 +196,22 @@ impl Link {
         if tally.pending > 0 {
             return None;
         }
-        let tally = self.cycles.remove(&cycle)?;
-        self.judge(&tally)
+        self.judge_in_order()
+    }
+
+    /// Judges the finished cycles in the order they began: a short cycle that began later
+    /// (sending only what was not still in flight) must not overrule an earlier one still
+    /// under way, say by resetting the backoff its verdict is about to grow. A verdict to
+    /// stop polling drops the cycles after it ([`Link::enter`]).
+    fn judge_in_order(&mut self) -> Option<Connection> {
+        let mut change = None;
+        while let Some(entry) = self.cycles.first_entry()
+            && entry.get().pending == 0
+        {
+            let tally = entry.remove();
+            change = self.judge(&tally).or(change);
+        }
+        change
     }
 
     /// An answer arrived: connected, unless the poller is waiting out a backoff or the

@@ -95,6 +95,30 @@ fn most_of_a_cycle_failing_waits_longer_each_time() {
     assert_eq!(link.failing_backoff, Duration::ZERO);
 }
 
+/// Under load, cycles overlap: a later one that sent only the alerts and the rules (the
+/// failing queries being still in flight) may finish first. Its verdict waits for the
+/// earlier one's, which stops the polling: it must not reset the backoff before that.
+#[test]
+fn a_later_cycle_finishing_first_does_not_reset_the_backoff() {
+    let mut link = Link::new(Duration::from_secs(2), URL, false);
+    for number in [1, 3] {
+        link.pace = Pace::Polling;
+        link.begin_cycle(number, 3);
+        link.begin_cycle(number + 1, 1);
+        link.observe(&instant(Ok(vec![])), Some(number + 1));
+        for failed in [http(503), http(502)] {
+            link.observe(&failed, Some(number));
+        }
+        assert!(link.observe(&http(404), Some(number)).is_some());
+        assert_eq!(link.pace, Pace::Waiting);
+    }
+    assert_eq!(
+        link.failing_backoff,
+        Duration::from_secs(8),
+        "4 s, then 8 s"
+    );
+}
+
 #[test]
 fn retry_after_is_honoured_up_to_ten_minutes() {
     let throttled = |seconds| {
