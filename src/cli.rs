@@ -27,10 +27,11 @@ pub struct Cli {
     pub options: Options,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct Options {
     /// Prometheus base URL (or VictoriaMetrics', Thanos Query's, Mimir's); `user:password@`
-    /// in it is sent as basic auth and never shown [default: http://localhost:9090]
+    /// in it is sent as basic auth and never shown. NAME=URL, repeated, shows several side
+    /// by side (at most 8) [default: http://localhost:9090]
     // No default_value here or below: a profile's value must show through an unset flag;
     // the defaults come after the merge.
     #[arg(
@@ -38,17 +39,19 @@ pub struct Options {
         env = "SPHEROSEG_PROMETHEUS_URL",
         // The value may carry a password: --help names the variable, never its value.
         hide_env_values = true,
+        value_name = "[NAME=]URL",
         global = true
     )]
-    pub prometheus: Option<String>,
+    pub prometheus: Vec<String>,
     /// The config file holding the profiles [default: $XDG_CONFIG_HOME or
     /// ~/.config, then spheroseg-top/config.toml]
     #[arg(long, value_name = "FILE", env = "SPHEROSEG_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// The config file's [profiles.NAME] to use (server, connection, layout, theme, refresh,
-    /// rules); flags and the environment win over it [default: its default_profile]
+    /// rules); flags and the environment win over it. Repeated, each profile is a backend
+    /// shown side by side, named after it [default: its default_profile]
     #[arg(long, value_name = "NAME", env = "SPHEROSEG_PROFILE", global = true)]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
     /// Layout: a bundled name (spheroseg) or a path to a TOML file [default: spheroseg]
     #[arg(long, global = true)]
     pub layout: Option<String>,
@@ -132,10 +135,10 @@ impl Options {
     /// Fills what neither a flag nor the environment set from `profile`.
     pub fn apply_profile(&mut self, profile: &Profile) {
         // A URL from a flag or the environment replaces the whole group.
-        if self.prometheus.is_none() {
+        if self.prometheus.is_empty() {
             self.standbys.clone_from(&profile.standbys);
+            self.prometheus.extend(profile.prometheus.clone());
         }
-        fill(&mut self.prometheus, &profile.prometheus);
         fill(&mut self.alertmanager, &profile.alertmanager);
         fill(&mut self.layout, &profile.layout);
         fill(&mut self.theme, &profile.theme);
@@ -150,9 +153,12 @@ impl Options {
         self.profile_alertmanager_connection = profile.alertmanager_connection.clone();
     }
 
-    /// `--prometheus`, the environment's or the profile's, else [`DEFAULT_PROMETHEUS`].
+    /// `--prometheus`, the environment's or the profile's, else [`DEFAULT_PROMETHEUS`]
+    /// (the first backend's, once [`crate::launch::backends`] has split them).
     pub fn prometheus_url(&self) -> &str {
-        self.prometheus.as_deref().unwrap_or(DEFAULT_PROMETHEUS)
+        self.prometheus
+            .first()
+            .map_or(DEFAULT_PROMETHEUS, String::as_str)
     }
 
     /// `--layout` or the profile's, else [`DEFAULT_LAYOUT`].
@@ -168,7 +174,7 @@ fn fill(value: &mut Option<String>, from_profile: &Option<String>) {
 }
 
 /// How to reach Prometheus: TLS, credentials and headers. Each is also a profile key.
-#[derive(Debug, Default, Args)]
+#[derive(Clone, Debug, Default, Args)]
 #[command(next_help_heading = "Connecting to Prometheus (each also a profile key)")]
 pub struct PrometheusConnection {
     /// PEM file of CA certificates to trust, besides this machine's store (a company CA)
@@ -207,7 +213,7 @@ pub struct PrometheusConnection {
 }
 
 /// How to reach Alertmanager; what is not given here is Prometheus'.
-#[derive(Debug, Default, Args)]
+#[derive(Clone, Debug, Default, Args)]
 #[command(next_help_heading = "Connecting to Alertmanager (else as to Prometheus)")]
 pub struct AlertmanagerConnection {
     #[arg(long, value_name = "FILE", global = true)]

@@ -41,6 +41,13 @@ pub enum DataEvent {
         warnings: Vec<String>,
     },
     Connection(Connection),
+    /// What backend `backend` (from 1: the second one given) said, when several are shown
+    /// side by side; the first backend's events come as they are, so a run with one
+    /// backend (and its recordings) is what it always was.
+    Backend {
+        backend: usize,
+        event: Box<DataEvent>,
+    },
     /// Which server of an HA group the live poller asks now: sent at the start and at
     /// every switch, only when the profile names more than one.
     Replica(Replica),

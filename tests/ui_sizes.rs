@@ -348,6 +348,7 @@ fn every_panel_renders_in_any_cell() {
                         ctx: app.context(),
                         focus,
                         alerts: app.alerts_view(),
+                        backends: &app.backends(),
                     };
                     let drawn = catch_unwind(AssertUnwindSafe(|| {
                         widget.render(area, &mut Buffer::empty(area));

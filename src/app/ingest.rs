@@ -1,20 +1,36 @@
-//! Data into the state: answers, the clock, alerts (and the bell); and the state back out
-//! as data events, for a recording started mid-session.
+//! Data into the state: answers, the clock, alerts (and the bell), each backend's own when
+//! several show side by side; and the state back out as data events, for a recording
+//! started mid-session.
 
 use super::App;
+use super::backends::{Backend, Other};
 use super::replay::ReplayState;
 use crate::event::{Connection, DataEvent};
 use crate::prom::{Sample, Series};
+use crate::store::Store;
 use crate::view::Context;
 use std::time::Duration;
 
 /// Resolved alert instances the live timeline remembers.
 pub(super) const RESOLVED_ALERTS_KEPT: usize = 256;
 
+/// Several backends side by side (the first one is the app's own store, link and replica).
 impl App {
     pub(super) fn tick(&mut self, now: f64) {
         self.now = now;
         self.store.prune(now);
+        for store in self.other_stores() {
+            store.prune(now);
+        }
+    }
+
+    /// A replay jumped in time: everything is forgotten, the history up to there follows.
+    fn reset(&mut self) {
+        self.store.reset();
+        for store in self.other_stores() {
+            store.reset();
+        }
+        self.connection = Connection::Connecting;
     }
 
     pub(super) fn ingest(&mut self, event: DataEvent) {
@@ -23,10 +39,8 @@ impl App {
         }
         match event {
             DataEvent::Clock(now) => self.tick(now),
-            DataEvent::Reset => {
-                self.store.reset();
-                self.connection = Connection::Connecting;
-            }
+            DataEvent::Backend { backend, event } => self.ingest_other(backend, *event),
+            DataEvent::Reset => self.reset(),
             DataEvent::ReplayStatus(status) => {
                 self.paused = !status.playing;
                 match &mut self.replay {
@@ -202,5 +216,85 @@ impl App {
             .filter_map(|q| q.last_eval)
             .reduce(f64::max)?;
         Some((self.now - newest).max(0.0))
+    }
+}
+
+impl App {
+    /// Shows the backends named so, side by side (the first one's data comes as plain
+    /// events, the others' as [`DataEvent::Backend`]).
+    pub fn with_backends(mut self, names: Vec<String>) -> Self {
+        self.others = names
+            .iter()
+            .skip(1)
+            .map(|_| Other {
+                store: self.new_store(),
+                connection: Connection::Connecting,
+                replica: None,
+            })
+            .collect();
+        self.backend_names = names;
+        self
+    }
+
+    /// Every backend, the first one first.
+    pub fn backends(&self) -> Vec<Backend<'_>> {
+        let name = |i: usize| self.backend_names.get(i).map_or("", String::as_str);
+        let first = Backend {
+            name: name(0),
+            store: &self.store,
+            connection: &self.connection,
+            replica: self.replica.as_ref(),
+        };
+        let others = self.others.iter().enumerate().map(|(i, other)| Backend {
+            name: name(i + 1),
+            store: &other.store,
+            connection: &other.connection,
+            replica: other.replica.as_ref(),
+        });
+        std::iter::once(first).chain(others).collect()
+    }
+
+    /// Whether several backends show side by side.
+    pub fn side_by_side(&self) -> bool {
+        !self.others.is_empty()
+    }
+
+    /// An event of backend `index` (from 1). What the views read per backend is kept;
+    /// the alerts, rules, server facts and drill ranges of the first backend only.
+    pub(super) fn ingest_other(&mut self, index: usize, event: DataEvent) {
+        if self.answers_old_text(&event) {
+            return;
+        }
+        let Some(other) = index.checked_sub(1).and_then(|i| self.others.get_mut(i)) else {
+            return;
+        };
+        match event {
+            DataEvent::Instant {
+                id,
+                at,
+                result,
+                latency,
+            } => {
+                self.now = self.now.max(at);
+                other.store.ingest_instant(id, at, result, latency);
+            }
+            DataEvent::SeriesOmitted { id, at, count } => other.store.ingest_omitted(id, at, count),
+            DataEvent::Warnings { id, at, warnings } => {
+                other.store.ingest_warnings(id, at, warnings);
+            }
+            DataEvent::Range { id, result, .. } => other.store.ingest_range(id, result),
+            DataEvent::Connection(connection) => other.connection = connection,
+            DataEvent::Replica(replica) => other.replica = Some(replica),
+            _ => {}
+        }
+    }
+
+    fn new_store(&self) -> Store {
+        Store::new(&self.layout.queries)
+    }
+
+    /// The other backends' stores, for what is done to every store alike.
+    pub(super) fn other_stores(&mut self) -> impl Iterator<Item = &mut Store> {
+        self.others.iter_mut().map(|other| &mut other.store)
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod action;
 mod alerts;
 #[cfg(test)]
 mod alerts_tests;
+mod backends;
 pub(crate) mod drill;
 pub mod focus;
 mod ingest;
@@ -22,6 +23,7 @@ pub(crate) mod variables;
 mod watch;
 
 pub use action::{Action, Msg};
+pub use backends::Backend;
 pub use prompt::{Prompt, PromptPurpose};
 
 use crate::alerts::RuleFile;
@@ -97,6 +99,11 @@ pub struct App {
     connection: Connection,
     /// The server of an HA group that answers, when there is a group.
     replica: Option<Replica>,
+    /// The backends' names when several show side by side (else empty); `store`,
+    /// `connection` and `replica` are the first one's.
+    backend_names: Vec<String>,
+    /// The backends after the first.
+    others: Vec<backends::Other>,
     tab: usize,
     /// The focused panel of every tab, kept while switching tabs.
     focus: Vec<Focus>,
@@ -176,6 +183,8 @@ impl App {
             source,
             connection: Connection::Connecting,
             replica: None,
+            backend_names: Vec::new(),
+            others: Vec::new(),
             tab: 0,
             focus,
             drill: Vec::new(),

@@ -1,6 +1,7 @@
 //! Layouts and themes: TOML files turned into validated, typed models; reading any file
 //! the user names ([`file`]).
 
+pub(crate) mod backends;
 pub mod colour_depth;
 pub(crate) mod duration;
 pub(crate) mod error;

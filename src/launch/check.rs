@@ -7,7 +7,7 @@ use crate::model::duration::Form;
 
 /// Prints what the layout, theme and rule files hold, the servers the connection's files
 /// were checked for (an HA group's every one), and where KPIs and rules disagree.
-pub fn print(config: &Config, clients: &Clients) {
+pub fn print(config: &Config, backends: &[(Option<String>, Clients)]) {
     let (layout, theme) = (&config.layout, &config.theme);
     let panels: usize = layout
         .tabs
@@ -45,11 +45,17 @@ pub fn print(config: &Config, clients: &Clients) {
         );
     }
     println!("theme {}: ok", theme.name);
-    let servers = std::iter::once(&clients.prometheus)
-        .chain(&clients.standbys)
-        .chain(&clients.alertmanager);
-    for client in servers {
-        println!("connection {}: ok", client.display_url());
+    for (name, clients) in backends {
+        let servers = std::iter::once(&clients.prometheus)
+            .chain(&clients.standbys)
+            .chain(&clients.alertmanager);
+        let name = name
+            .as_ref()
+            .map(|n| format!("backend {n}: "))
+            .unwrap_or_default();
+        for client in servers {
+            println!("{name}connection {}: ok", client.display_url());
+        }
     }
     if config.rules.is_empty() {
         return;

@@ -9,8 +9,9 @@
 //! (exit code 2).
 
 use super::InvalidInput;
+use super::backends::{self, Backend};
 use crate::cli::Options;
-use crate::config::profile::{self, Connection, ProfileError, Profiles};
+use crate::config::profile::{self, Connection, Profile, ProfileError, Profiles};
 use crate::prom::{BasicAuth, ClientOptions, PromClient, ProxyPolicy, TlsOptions};
 use std::path::{Path, PathBuf};
 use url::Url;
@@ -38,10 +39,18 @@ pub struct Note {
     pub full: String,
 }
 
+/// What the config file and the command line select: the file's profiles (for
+/// `spheroseg-top profiles`) and the backends the run shows.
+pub struct Selected {
+    pub file: Option<Profiles>,
+    pub backends: Vec<Backend>,
+}
+
 /// Reads the config file (`--config`, else the default one when it exists) and fills what
-/// the flags and the environment left unset from the selected profile. Returns the file's
-/// profiles, for `spheroseg-top profiles`.
-pub fn apply_profile(options: &mut Options) -> anyhow::Result<Option<Profiles>> {
+/// the flags and the environment left unset from the selected profile; several profiles
+/// (`--profile` repeated, or one whose `backends` names them) are a backend each, and
+/// the first fills the settings they share (layout, theme, refresh).
+pub fn apply_profile(options: &mut Options) -> anyhow::Result<Selected> {
     let file = match &options.config {
         Some(path) => Some(Profiles::load(path)?),
         None => match profile::default_path() {
@@ -49,27 +58,60 @@ pub fn apply_profile(options: &mut Options) -> anyhow::Result<Option<Profiles>> 
             _ => None,
         },
     };
-    let selected = match (&file, &options.profile) {
-        (Some(profiles), name) => profiles.select(name.as_deref())?,
-        (None, Some(name)) => {
+    let mut selected: Vec<(&str, &Profile)> = Vec::new();
+    match (&file, options.profile.as_slice()) {
+        (Some(profiles), []) => selected.extend(profiles.select(None)?.map(|p| ("", p))),
+        (Some(profiles), names) => {
+            for name in names {
+                if let Some(profile) = profiles.select(Some(name))? {
+                    selected.push((name, profile));
+                }
+            }
+        }
+        (None, [name, ..]) => {
             return Err(ProfileError::NoConfigFile {
                 name: name.clone(),
                 file: default_location(),
             }
             .into());
         }
-        (None, None) => None,
-    };
-    if let Some(profile) = selected {
-        options.apply_profile(profile);
+        (None, []) => {}
     }
-    Ok(file)
+    // A group: its own settings are shared, its backends are the profiles it names.
+    if let (Some(profiles), [(_, group)]) = (&file, selected.as_slice())
+        && !group.backends.is_empty()
+    {
+        let group = *group;
+        options.apply_profile(group);
+        selected = group
+            .backends
+            .iter()
+            .filter_map(|name| Some((name.as_str(), profiles.select(Some(name)).ok()??)))
+            .collect();
+    }
+    let backends = match selected.as_slice() {
+        [] => backends::from_flags(options)?,
+        [(_, profile)] => {
+            options.apply_profile(profile);
+            backends::from_flags(options)?
+        }
+        several => {
+            let backends = backends::from_profiles(options, several)?;
+            options.apply_profile(several[0].1);
+            backends
+        }
+    };
+    // The first backend's server is the run's, for what shows one server.
+    options
+        .prometheus
+        .clone_from(&backends[0].options.prometheus);
+    Ok(Selected { file, backends })
 }
 
 /// What `spheroseg-top profiles` prints.
 pub fn listing(file: Option<&Profiles>, options: &Options) -> String {
     match file {
-        Some(profiles) => profiles.listing(options.profile.as_deref()),
+        Some(profiles) => profiles.listing(&options.profile),
         None => format!(
             "no config file at {} (profiles are its [profiles.NAME] tables; --config FILE names another)\n",
             default_location().display()

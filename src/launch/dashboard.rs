@@ -2,7 +2,8 @@
 //! screen is drawn only when the state changed. The data comes from a [`Source`]: the live
 //! poller (whose events may be recorded) or a replay; both answer the same commands.
 
-use super::connect::{self, Clients};
+use super::backends::Backend;
+use super::connect;
 use super::frames::{Cause, Frames};
 use super::recording::Recorded;
 use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
@@ -17,7 +18,8 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
-use crate::source::live::{self, PollerConfig, Replicas};
+use crate::source::live::backends::{self, BackendServers};
+use crate::source::live::{PollerConfig, Replicas};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
 use crossterm::event::{Event, EventStream};
@@ -28,17 +30,15 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 /// Where the dashboard's data comes from. Built once per run, so the live variant's size
-/// (two HTTP clients) costs nothing worth boxing.
+/// costs nothing worth boxing.
 #[allow(clippy::large_enum_variant)]
 pub enum Source {
     Live {
-        /// Prometheus, or an HA group's servers.
-        servers: Replicas,
+        /// Each backend's Prometheus (or HA group) and Alertmanager, the first one first.
+        backends: Vec<BackendServers>,
         concurrency: usize,
         /// The session's recorder; recording already when `--record` was given.
         recorded: Recorded,
-        /// Alertmanager's API, when `--alertmanager` is given.
-        alertmanager: Option<PromClient>,
     },
     Replay {
         recording: Arc<Recording>,
@@ -46,35 +46,39 @@ pub enum Source {
     },
 }
 
-/// Opens the dashboard on `url` and runs it until the user quits.
+/// Opens the dashboard on `backends` and runs it until the user quits.
 pub async fn live(
     options: &Options,
+    backends: &[Backend],
     config: Config,
-    url: &str,
     refresh: Duration,
     note: Option<String>,
 ) -> anyhow::Result<()> {
     // First: reading the secret files may warn (a password file others can read), and the
     // log pane keeps that for when stderr is hidden behind the dashboard.
     init_logging();
-    let Clients {
-        prometheus: client,
-        standbys,
-        alertmanager,
+    let Connected {
+        servers,
+        label,
         insecure,
         notes,
-    } = connect::clients(options, url)?;
+    } = connect_each(backends)?;
     let source = SourceInfo {
-        label: client.display_url().to_string(),
+        label,
         refresh,
         note,
     };
     // A --var the layout cannot take stops the run before the terminal is touched.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
+    let names = match backends {
+        [_] => Vec::new(),
+        several => several.iter().filter_map(|b| b.name.clone()).collect(),
+    };
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval)
+        .with_backends(names)
         .with_bell(options.bell)
         .with_silences(options.allow_silences)
         .with_export_dir(options.export_dir.clone())
@@ -89,6 +93,13 @@ pub async fn live(
     }
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
+        if app.side_by_side() {
+            return Err(InvalidInput(
+                "--record: a recording holds one backend for now; record each with its own run"
+                    .into(),
+            )
+            .into());
+        }
         // Asked for a recording: no dashboard without it, and no old file lost to it.
         let file = super::output::create(path, options.force, &[])
             .map_err(|e| InvalidInput(format!("--record: {e}")))?;
@@ -102,13 +113,47 @@ pub async fn live(
     run(
         app,
         Source::Live {
-            servers: Replicas::new(client, standbys),
+            backends: servers,
             concurrency: options.concurrency,
             recorded,
-            alertmanager,
         },
     )
     .await
+}
+
+/// The clients of every backend, and what the run says of them.
+struct Connected {
+    servers: Vec<BackendServers>,
+    /// Where the data comes from, for the status bar: each backend's name and server.
+    label: String,
+    /// Certificates go unchecked for one of them.
+    insecure: bool,
+    notes: Vec<connect::Note>,
+}
+
+fn connect_each(backends: &[Backend]) -> Result<Connected, InvalidInput> {
+    let mut connected = Connected {
+        servers: Vec::new(),
+        label: String::new(),
+        insecure: false,
+        notes: Vec::new(),
+    };
+    let mut labels = Vec::new();
+    for backend in backends {
+        let clients = connect::clients(&backend.options, backend.options.prometheus_url())?;
+        labels.push(match &backend.name {
+            Some(name) => format!("{name} {}", clients.prometheus.display_url()),
+            None => clients.prometheus.display_url().to_string(),
+        });
+        connected.insecure |= clients.insecure;
+        connected.notes.extend(clients.notes);
+        connected.servers.push(BackendServers {
+            servers: Replicas::new(clients.prometheus, clients.standbys),
+            alertmanager: clients.alertmanager,
+        });
+    }
+    connected.label = labels.join(" · ");
+    Ok(connected)
 }
 
 /// Log records kept for the log pane (`L`), which shows the newest that fit.
@@ -299,19 +344,20 @@ impl Session {
         let queries = app.polled_queries();
         let (commands, recorded, replayed, silencer) = match source {
             Source::Live {
-                servers,
+                backends,
                 concurrency,
                 recorded,
-                alertmanager,
             } => {
                 let config = PollerConfig {
                     queries,
                     refresh: app.source().refresh,
                     concurrency,
-                    alertmanager: alertmanager.clone(),
+                    alertmanager: None,
                 };
-                let poller = live::spawn(servers, config, data_tx);
-                (poller, Some(recorded), None, alertmanager)
+                // Silences go to the first backend's Alertmanager: the alert list is its.
+                let silencer = backends.first().and_then(|b| b.alertmanager.clone());
+                let pollers = backends::spawn_each(backends, &config, data_tx);
+                (pollers, Some(recorded), None, silencer)
             }
             Source::Replay { recording, speed } => {
                 let options = ReplayOptions {

@@ -1,6 +1,7 @@
 //! `spheroseg-top demo`: the demo stack started, the dashboard opened on it, both stopped
 //! on exit; without Prometheus, the bundled incident recording replayed instead.
 
+use super::backends::Backend;
 use super::{Config, dashboard};
 use crate::cli::Options;
 use crate::demo::{BUNDLED_RECORDING, DEMO_REFRESH, GUIDE_RULES, Stack, StackError, StackOptions};
@@ -31,8 +32,14 @@ pub async fn run(options: &Options, config: Config, scenario: Scenario) -> anyho
     );
     let note = format!("demo: curl -XPOST {sim}/scenario -d incident");
     let refresh = options.refresh.unwrap_or(DEMO_REFRESH);
-    let result =
-        dashboard::live(options, config, stack.prometheus_url(), refresh, Some(note)).await;
+    let mut on_stack = options.clone();
+    on_stack.prometheus = vec![stack.prometheus_url().to_string()];
+    on_stack.standbys.clear();
+    let backend = Backend {
+        name: None,
+        options: on_stack,
+    };
+    let result = dashboard::live(options, &[backend], config, refresh, Some(note)).await;
     drop(stack);
     result
 }

@@ -1,6 +1,7 @@
 //! Starting things: each subcommand, the one async runtime, the dashboard's event loop,
 //! the terminal, and the exit code a failure earns.
 
+pub(crate) mod backends;
 pub(crate) mod check;
 pub mod connect;
 pub(crate) mod dashboard;
@@ -45,9 +46,12 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     }
     // A replay connects to nothing and draws with the recording's layout, theme and rules:
     // the config file's profiles are not read, so a broken one cannot stop it.
-    let profiles = match &cli.command {
-        Some(Command::Replay(_)) => None,
-        _ => connect::apply_profile(&mut cli.options)?,
+    let (profiles, backends) = match &cli.command {
+        Some(Command::Replay(_)) => (None, Vec::new()),
+        _ => {
+            let selected = connect::apply_profile(&mut cli.options)?;
+            (selected.file, selected.backends)
+        }
     };
     // A mistake in [keys] stops every command that reads the file, as a profile's does.
     let keymap = keys::in_force(profiles.as_ref()).map_err(anyhow::Error::new)?;
@@ -58,8 +62,15 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             return Ok(0);
         }
         Some(Command::Check) => {
-            check(options, &keymap)?;
+            check(options, &backends, &keymap)?;
             return Ok(0);
+        }
+        Some(Command::Snapshot(_) | Command::Screenshot(_)) if backends.len() > 1 => {
+            return Err(anyhow::Error::new(InvalidInput(
+                "snapshot and screenshot read one backend for now: give one --prometheus or --profile"
+                    .into(),
+            ))
+            .into());
         }
         _ => {}
     }
@@ -85,7 +96,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             _ => {
                 let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
                 let config = load_config(options, &keymap)?;
-                dashboard::live(options, config, options.prometheus_url(), refresh, None).await
+                dashboard::live(options, &backends, config, refresh, None).await
             }
         }
         .map(|()| 0)
@@ -138,15 +149,22 @@ fn load_layout(options: &Options) -> anyhow::Result<Layout> {
 
 /// `check`: the layout, the --var choices and the connection's files, as the dashboard
 /// would load them.
-fn check(options: &Options, keymap: &Keymap) -> anyhow::Result<()> {
+fn check(options: &Options, backends: &[backends::Backend], keymap: &Keymap) -> anyhow::Result<()> {
     let config = load_config(options, keymap)?;
     // A --var the layout cannot take is bad input here as on the dashboard.
     crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| anyhow::Error::new(InvalidInput(e.to_string())))?;
     // The connection's files too (CA, certificate, key, password, token): a profile's
     // missing CA passed `check` and failed the dashboard.
-    let clients =
-        connect::clients(options, options.prometheus_url()).map_err(anyhow::Error::new)?;
+    let clients = backends
+        .iter()
+        .map(|backend| {
+            let options = &backend.options;
+            let clients = connect::clients(options, options.prometheus_url())?;
+            Ok((backend.name.clone(), clients))
+        })
+        .collect::<Result<Vec<_>, InvalidInput>>()
+        .map_err(anyhow::Error::new)?;
     check::print(&config, &clients);
     Ok(())
 }

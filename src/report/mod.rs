@@ -352,6 +352,7 @@ impl Replay {
             | DataEvent::Schedule(_)
             | DataEvent::VariableOptions { .. }
             | DataEvent::Variables(_)
+            | DataEvent::Backend { .. }
             | DataEvent::Server { .. } => (Touched::All, false),
         };
         let Some(event) = self.needed(event) else {

@@ -19,6 +19,8 @@ pub struct TabGrid<'a> {
     pub theme: &'a Theme,
     pub ctx: Context,
     pub alerts: &'a crate::view::alert_groups::AlertsView,
+    /// Every backend; `store` is the first one's.
+    pub backends: &'a [crate::app::Backend<'a>],
 }
 
 /// Columns a panel needs to say anything useful: its borders and a value.
@@ -268,6 +270,7 @@ impl Widget for TabGrid<'_> {
                 ctx: self.ctx,
                 focus: focused.then_some(self.focus.kpi),
                 alerts: self.alerts,
+                backends: self.backends,
             }
             .render(cell, buf);
         }

@@ -114,6 +114,7 @@ fn render_body(frame: &mut Frame, app: &App, areas: &Areas) {
                 theme: app.theme(),
                 ctx: app.context(),
                 alerts: app.alerts_view(),
+                backends: &app.backends(),
             },
             body,
         );

@@ -92,6 +92,32 @@ fn connection(app: &App) -> Span<'static> {
     Span::styled(format!(" {glyph} {word} "), style)
 }
 
+/// " eu ● us ✖ 12s ": each backend's link when several show side by side; a backend
+/// not answering says when it is asked again (why is in the log pane, `L`).
+fn links(app: &App) -> Span<'static> {
+    let theme = app.theme();
+    let mut text = String::from(" ");
+    let mut worst = Status::Ok;
+    for backend in app.backends() {
+        let (glyph, status) = match backend.connection {
+            Connection::Connecting => ("○".to_string(), Status::NoData),
+            Connection::Connected => ("●".to_string(), Status::Ok),
+            Connection::Unreachable { retry_in, .. } => (
+                format!("✖ {}", Form::Setting.duration(*retry_in)),
+                Status::Alert,
+            ),
+        };
+        let standby = backend
+            .replica
+            .filter(|r| r.index > 0)
+            .map(|r| format!(" (standby {} of {})", r.index + 1, r.count))
+            .unwrap_or_default();
+        worst = worst.max(status);
+        text.push_str(&format!("{} {glyph}{standby} ", backend.name));
+    }
+    Span::styled(text, theme.status(worst))
+}
+
 /// " to prom-b:9090 (standby 2 of 2)": the server of an HA group that answers.
 fn replica(replica: &Replica) -> String {
     let host = replica
@@ -145,7 +171,11 @@ fn latency(app: &App) -> Option<String> {
 /// end, so the connection state and the data's age survive the narrowest terminal.
 fn segments(app: &App) -> Vec<Span<'_>> {
     let theme = app.theme();
-    let mut segments: Vec<Span> = vec![connection(app)];
+    let mut segments: Vec<Span> = vec![if app.side_by_side() {
+        links(app)
+    } else {
+        connection(app)
+    }];
     // Refused credentials and unchecked certificates come right after the connection:
     // the first says why every panel fails, the second must never scroll out of sight.
     if let Some(refusal) = credential_refused(app) {

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::model::Status;
-use crate::view::{Context, tab_status};
+use crate::view::{Context, tab_status_across};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -41,10 +41,12 @@ impl BarLayout {
                     .unwrap_or_else(|| names_of_length(&titles, active, 0)),
             ),
         };
+        let backends = app.backends();
+        let stores: Vec<&crate::store::Store> = backends.iter().map(|b| b.store).collect();
         let tabs: Vec<(String, Status)> = names
             .into_iter()
             .zip(&app.layout().tabs)
-            .map(|(name, tab)| (name, tab_status(tab, app.store(), ctx)))
+            .map(|(name, tab)| (name, tab_status_across(tab, &stores, ctx)))
             .collect();
         let widths: Vec<usize> = tabs
             .iter()

@@ -202,10 +202,32 @@ pub fn panel_status(panel: &Panel, store: &Store, ctx: Context) -> Status {
 
 /// The worst status on a tab, so a red Database tab shows from the Overview.
 pub fn tab_status(tab: &Tab, store: &Store, ctx: Context) -> Status {
+    tab_status_across(tab, &[store], ctx)
+}
+
+/// A panel's worst status over the backends shown side by side (the first one's store
+/// first): what its queries show is each backend's own; the alert board and the server
+/// are the first backend's.
+pub fn panel_status_across(panel: &Panel, stores: &[&Store], ctx: Context) -> Status {
+    let Some((first, others)) = stores.split_first() else {
+        return Status::NoData;
+    };
+    let own = panel_status(panel, first, ctx);
+    match panel.kind.content() {
+        Content::Kpis | Content::Series => others
+            .iter()
+            .map(|store| panel_status(panel, store, ctx))
+            .fold(own, Status::max),
+        _ => own,
+    }
+}
+
+/// [`tab_status`] over the backends shown side by side.
+pub fn tab_status_across(tab: &Tab, stores: &[&Store], ctx: Context) -> Status {
     tab.rows
         .iter()
         .flat_map(|r| &r.panels)
-        .map(|p| panel_status(p, store, ctx))
+        .map(|p| panel_status_across(p, stores, ctx))
         .max()
         .unwrap_or(Status::NoData)
 }

@@ -632,6 +632,9 @@ impl App {
         }
         for &id in &changed {
             self.store.reset_query(id);
+            for store in self.other_stores() {
+                store.reset_query(id);
+            }
         }
         changed
     }

@@ -6,6 +6,7 @@
 //! neighbours. Secrets are never written out: `profiles` lists them as `***`, and error
 //! snippets leave values out.
 
+use super::backends::{MAX_BACKENDS, check_name};
 use super::duration::ConfigDuration;
 use super::error::ConfigError;
 use crate::model::duration::Form;
@@ -58,6 +59,9 @@ pub struct Profile {
     pub rules: Vec<PathBuf>,
     /// `allow_silences = true`: as `--allow-silences`.
     pub allow_silences: bool,
+    /// `backends = ["eu", "us"]`: the profiles this one opens side by side, each a
+    /// backend named after its profile (checked to name profiles that have none).
+    pub backends: Vec<String>,
 }
 
 /// A config file's profiles.
@@ -119,7 +123,12 @@ impl Profiles {
         };
         let folder = path.parent().unwrap_or(Path::new(""));
         let mut profiles = BTreeMap::new();
+        // Where each `backends` is written: checked once every profile is known.
+        let mut spans = Vec::new();
         for (name, raw) in file.profiles {
+            if let Some(backends) = &raw.backends {
+                spans.push((name.clone(), backends.span()));
+            }
             let profile = raw.build(folder).map_err(|(span, key, message)| {
                 at(
                     span,
@@ -128,6 +137,15 @@ impl Profiles {
                 )
             })?;
             profiles.insert(name, profile);
+        }
+        for (name, raw) in &spans {
+            check_backends(name, raw, &profiles).map_err(|(span, message)| {
+                at(
+                    span,
+                    &format!("profiles.{}.backends", escape_controls(name)),
+                    &message,
+                )
+            })?;
         }
         if let Some(default) = &file.default_profile
             && !profiles.contains_key(default.get_ref())
@@ -163,18 +181,19 @@ impl Profiles {
     }
 
     /// Every profile and its keys, secrets as `***`, for `spheroseg-top profiles`.
-    pub fn listing(&self, selected: Option<&str>) -> String {
+    pub fn listing(&self, selected: &[String]) -> String {
         let mut out = format!("{}:\n", self.path.display());
         if self.profiles.is_empty() {
             out.push_str("  no profiles ([profiles.NAME] tables)\n");
         }
-        let selected = selected.or(self.default.as_deref());
+        let default = self.default.iter().cloned().collect::<Vec<_>>();
+        let selected = if selected.is_empty() {
+            &default
+        } else {
+            selected
+        };
         for (name, profile) in &self.profiles {
-            let mark = if Some(name.as_str()) == selected {
-                "*"
-            } else {
-                " "
-            };
+            let mark = if selected.contains(name) { "*" } else { " " };
             let default = if self.default.as_deref() == Some(name) {
                 " (default)"
             } else {
@@ -227,6 +246,10 @@ impl Profile {
         if self.allow_silences {
             keys.push(("allow_silences".into(), "true".into()));
         }
+        if !self.backends.is_empty() {
+            let names: Vec<String> = self.backends.iter().map(|b| quoted(b)).collect();
+            keys.push(("backends".into(), format!("[{}]", names.join(", "))));
+        }
         keys
     }
 }
@@ -262,6 +285,50 @@ impl Connection {
         key("tenant", self.tenant.as_deref().map(quoted));
         keys
     }
+}
+
+/// A profile's `backends`: profiles that exist, give a server and name none themselves,
+/// each once, at most [`MAX_BACKENDS`], with names a backend may have.
+fn check_backends(
+    name: &str,
+    span: &Span,
+    profiles: &BTreeMap<String, Profile>,
+) -> Result<(), (Span, String)> {
+    let fail = |message: String| Err((span.clone(), message));
+    let Some(profile) = profiles.get(name) else {
+        return Ok(());
+    };
+    let backends = &profile.backends;
+    if profile.prometheus.is_some() {
+        return fail("a profile with backends takes its servers from them: no prometheus".into());
+    }
+    if backends.is_empty() || backends.len() > MAX_BACKENDS {
+        return fail(format!("{} backends: 1 to {MAX_BACKENDS}", backends.len()));
+    }
+    for (i, backend) in backends.iter().enumerate() {
+        check_name(backend).or_else(fail)?;
+        if backends[..i].contains(backend) {
+            return fail(format!("\"{backend}\" is listed twice"));
+        }
+        match profiles.get(backend) {
+            None => {
+                return fail(format!(
+                    "no profile named \"{backend}\" ({})",
+                    names(profiles)
+                ));
+            }
+            Some(other) if !other.backends.is_empty() => {
+                return fail(format!(
+                    "\"{backend}\" names backends itself: a backend is a profile with a server"
+                ));
+            }
+            Some(other) if other.prometheus.is_none() => {
+                return fail(format!("\"{backend}\" gives no prometheus"));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 fn names(profiles: &BTreeMap<String, Profile>) -> String {
@@ -344,6 +411,7 @@ struct ProfileToml {
     rules: Vec<PathBuf>,
     #[serde(default)]
     allow_silences: bool,
+    backends: Option<Spanned<Vec<String>>>,
     ca_cert: Option<Spanned<PathBuf>>,
     client_cert: Option<Spanned<PathBuf>>,
     client_key: Option<Spanned<PathBuf>>,
@@ -481,6 +549,7 @@ impl ProfileToml {
                 .map(|rule| resolve(folder, rule))
                 .collect(),
             allow_silences: self.allow_silences,
+            backends: self.backends.map(Spanned::into_inner).unwrap_or_default(),
         })
     }
 }

@@ -102,7 +102,7 @@ fn an_unknown_profile_names_the_known_ones() {
 
 #[test]
 fn the_listing_masks_secrets() {
-    let listing = parse(FILE).unwrap().listing(None);
+    let listing = parse(FILE).unwrap().listing(&[]);
     for secret in ["hunter2", "k3y-s3cret"] {
         assert!(!listing.contains(secret), "{listing}");
     }
@@ -168,4 +168,43 @@ fn mistakes_are_located_and_keep_values_out() {
         let located = error.location().unwrap();
         assert_eq!((located.key.as_str(), located.line), (key, line), "{error}");
     }
+}
+
+#[test]
+fn backends_name_profiles_with_a_server_each_once() {
+    let servers = "[profiles.eu]\nprometheus = \"http://127.0.0.1:9090\"\n\
+                   [profiles.us]\nprometheus = \"http://127.0.0.1:9091\"\n";
+    let both =
+        format!("{servers}[profiles.all]\nbackends = [\"eu\", \"us\"]\nlayout = \"x.toml\"\n");
+    let profiles = parse(&both).unwrap();
+    let all = profiles.select(Some("all")).unwrap().unwrap();
+    assert_eq!(all.backends, ["eu", "us"]);
+    assert!(
+        all.keys()
+            .contains(&("backends".into(), "[\"eu\", \"us\"]".into()))
+    );
+    for (group, why) in [
+        ("backends = [\"eu\", \"eu\"]", "listed twice"),
+        (
+            "backends = [\"mars\"]",
+            "no profile named \"mars\" (all, eu, us)",
+        ),
+        ("backends = [\"all\"]", "names backends itself"),
+        ("backends = []", "0 backends: 1 to 8"),
+        (
+            "backends = [\"eu\"]\nprometheus = \"http://h\"",
+            "no prometheus",
+        ),
+    ] {
+        let text = format!("{servers}[profiles.all]\n{group}\n");
+        let error = parse(&text).unwrap_err();
+        let located = error.location().unwrap();
+        assert_eq!(located.key, "profiles.all.backends", "{error}");
+        assert_eq!(located.line, 6, "{error}");
+        assert!(error.to_string().contains(why), "{error}");
+    }
+    let nameless = "[profiles.\"eu west\"]\nprometheus = \"http://h\"\n\
+                    [profiles.all]\nbackends = [\"eu west\"]\n";
+    let error = parse(nameless).unwrap_err().to_string();
+    assert!(error.contains("cannot name a backend"), "{error}");
 }

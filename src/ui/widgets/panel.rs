@@ -10,7 +10,7 @@ use crate::config::layout::{Content, Panel, PanelKind};
 use crate::model::Status;
 use crate::model::duration::Form;
 use crate::view::alert_groups::AlertsView;
-use crate::view::{health, panel_status};
+use crate::view::{health, panel_status_across};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -178,7 +178,8 @@ fn filtered_title(panel: &Panel, alerts: &AlertsView) -> String {
 impl Widget for PanelWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let status = panel_status(self.panel, self.store, self.ctx);
+        let stores: Vec<&crate::store::Store> = self.backends.iter().map(|b| b.store).collect();
+        let status = panel_status_across(self.panel, &stores, self.ctx);
         let title = filtered_title(self.panel, self.alerts);
         let mut block = frame(&title, status, Some(status), self.focus.is_some(), theme);
         if let Some(partial) = partial_data(&self) {

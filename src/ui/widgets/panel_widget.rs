@@ -2,6 +2,7 @@
 //! own file, so that each kind's widget and the frame that picks one both use it without
 //! a circle between them.
 
+use crate::app::Backend;
 use crate::config::Theme;
 use crate::config::layout::{Panel, PanelQuery};
 use crate::model::labels::legend;
@@ -21,6 +22,8 @@ pub struct PanelWidget<'a> {
     pub focus: Option<usize>,
     /// The alert list's filter and open groups.
     pub alerts: &'a AlertsView,
+    /// Every backend; `store` is the first one's. Several show side by side.
+    pub backends: &'a [Backend<'a>],
 }
 
 impl<'a> PanelWidget<'a> {
