@@ -11,10 +11,6 @@ use common::*;
 use spheroseg_top::sim::Scenario;
 use std::time::Duration;
 
-fn row<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
-    screen.lines().find(|line| line.contains(name))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_backends_show_side_by_side_each_judged_alone() {
     let (mut eu, us) = tokio::join!(stack(Scenario::Incident), stack(Scenario::Normal));
@@ -33,23 +29,41 @@ async fn two_backends_show_side_by_side_each_judged_alone() {
         tmux.wait_for("both backends connected", Duration::from_secs(20), |s| {
             s.contains("eu ●") && s.contains("us ●")
         });
-        // The Overview's replication lag ("Lag"): the incident's backend at ALERT (its
-        // glyph, and named in the status), the other one's value beside it; at 80x24 the
-        // KPI's name gives way, both values stay.
-        let alerting = |line: &str| {
-            let (eu_at, us_at) = (line.find("eu "), line.find("us "));
-            eu_at
-                .zip(us_at)
-                .is_some_and(|(eu, us)| eu < us && line[eu..us].contains('◆'))
+        // The Overview's replication lag ("Lag" at 80 columns): a value per backend, under
+        // the backends' names; the incident's at ALERT (its glyph, and named in the status
+        // while there is room), the other's beside it.
+        let lag_row = |screen: &str| -> Option<String> {
+            screen.lines().find_map(|l| {
+                let at = l.find("Replication lag").or_else(|| l.find("Lag "))?;
+                let row: String = l[at..].chars().take(40).collect();
+                row.contains('◆').then_some(row)
+            })
         };
         let (screen, _) =
             tmux.wait_for("the lag judged per backend", Duration::from_secs(30), |s| {
-                s.lines().any(alerting)
+                lag_row(s).is_some()
             });
+        let row = lag_row(&screen).unwrap();
+        let alert_at = row.find('◆').unwrap();
+        assert!(
+            row[alert_at..]
+                .trim_start_matches('◆')
+                .chars()
+                .any(|c| c.is_ascii_digit()),
+            "us' value after eu's: {row}"
+        );
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains("KPI ") && l.contains(" eu ") && l.contains(" us ")),
+            "the backends head the columns:\n{screen}"
+        );
         if width == 200 {
-            let line = row(&screen, "Lag").unwrap();
-            let lag = &line[line.find("Lag").unwrap()..];
-            assert!(lag.contains("ALERT eu") && alerting(lag), "{line}");
+            let line = screen
+                .lines()
+                .find(|l| l.contains("Replication lag") && l.contains("ALERT"))
+                .unwrap();
+            assert!(line.contains("ALERT eu"), "{line}");
         }
         if width == 200 {
             // The first backend down: the other's values keep updating.
@@ -165,4 +179,65 @@ fn profiles_open_as_backends_one_by_one_or_as_a_group() {
     ]);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("give the servers one way"), "{text}");
+}
+
+/// Every query answers `eu` in backend 0 and `us` in backend 1, at `at`.
+fn answer_all(app: &mut spheroseg_top::app::App, at: f64, eu: f64, us: f64) {
+    use spheroseg_top::app::Msg;
+    use spheroseg_top::event::DataEvent;
+    use spheroseg_top::prom::Sample;
+    let instant = |id, value| DataEvent::Instant {
+        id,
+        at,
+        result: Ok(vec![Sample {
+            labels: Default::default(),
+            time: at,
+            value,
+        }]),
+        latency: Duration::from_millis(5),
+    };
+    app.update(Msg::Data(DataEvent::Clock(at)));
+    for id in 0..app.layout().queries.len() {
+        app.update(Msg::Data(instant(id, eu)));
+        let event = Box::new(instant(id, us));
+        app.update(Msg::Data(DataEvent::Backend { backend: 1, event }));
+    }
+}
+
+#[test]
+fn every_kpi_row_keeps_each_backend_s_value_at_every_width() {
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    // 7 s is past every alert threshold of the Overview's lag and latency; 0.05 is fine.
+    answer_all(&mut app, 1_000_000.0, 7.0, 0.05);
+    for width in [200, 120, 100, 80] {
+        let screen = lines(&render(&app, width, 24)).join("\n");
+        if std::env::var_os("SHOW").is_some() {
+            eprintln!("{screen}");
+        }
+        let lag = screen
+            .lines()
+            .find_map(|l| {
+                let at = l.find("Replication lag").or_else(|| l.find("Lag"))?;
+                Some(&l[at..]).filter(|row| row.contains("7.00 s"))
+            })
+            .unwrap_or_else(|| panic!("{width}: no replication lag row:\n{screen}"));
+        let eu = lag
+            .find("7.00 s◆")
+            .unwrap_or_else(|| panic!("{width}: {lag}"));
+        let us = lag
+            .find("50 ms")
+            .unwrap_or_else(|| panic!("{width}: {lag}"));
+        assert!(eu < us, "{width}: {lag}");
+        assert!(lag.contains('◆'), "{width}: the status stays: {lag}");
+        if width == 200 {
+            assert!(lag.contains("ALERT eu"), "{lag}");
+            assert!(
+                screen
+                    .lines()
+                    .any(|l| l.contains("KPI ") && l.contains(" eu ") && l.contains(" us ")),
+                "the backends head their columns:\n{screen}"
+            );
+        }
+    }
 }

@@ -36,6 +36,24 @@ fn snapshot(url: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A snapshot of several backends, `--prometheus NAME=URL` each.
+fn snapshot_of(backends: &[(&str, &str)], args: &[&str]) -> Output {
+    let config = tempfile::tempdir().unwrap();
+    let flags: Vec<String> = backends
+        .iter()
+        .flat_map(|(name, url)| ["--prometheus".to_string(), format!("{name}={url}")])
+        .collect();
+    Command::new(env!("CARGO_BIN_EXE_spheroseg-top"))
+        .args(&flags)
+        .arg("snapshot")
+        .args(args)
+        .env_remove("SPHEROSEG_PROMETHEUS_URL")
+        .env_remove("SPHEROSEG_PROFILE")
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .unwrap()
+}
+
 fn json(output: &Output) -> Value {
     let text = String::from_utf8_lossy(&output.stdout);
     let value: Value = serde_json::from_str(&text)
@@ -98,6 +116,57 @@ fn rows_with<'a>(value: &'a Value, status: &str) -> Vec<&'a Value> {
         .iter()
         .filter(|r| r["status"] == status)
         .collect()
+}
+
+/// Side by side: a row per KPI and backend; the incident in one backend is critical; a
+/// backend down is named and counts as a warning, unless every backend is down (unknown).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_backends_a_row_each_and_the_worst_exit_code() {
+    let (eu, us) = tokio::join!(stack(Scenario::Incident), stack(Scenario::Normal));
+    let (eu, us) = (
+        eu.prometheus_url().to_string(),
+        us.prometheus_url().to_string(),
+    );
+    tokio::join!(
+        wait_for(
+            &eu,
+            "max(db_replication_lag_seconds) > 5",
+            Duration::from_secs(30)
+        ),
+        wait_for(&us, WARM_UP, Duration::from_secs(20))
+    );
+    let output = snapshot_of(&[("eu", &eu), ("us", &us)], &["--format", "json"]);
+    let value = json(&output);
+    assert_eq!(output.status.code(), Some(2), "{value:#}");
+    let lags: Vec<&Value> = value["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == "Replication lag" && r["kind"] == "kpi")
+        .collect();
+    let backends: Vec<&str> = lags
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert!(
+        backends.contains(&"eu") && backends.contains(&"us"),
+        "{lags:?}"
+    );
+    let status =
+        |backend: &str| lags.iter().find(|r| r["backend"] == backend).unwrap()["status"].clone();
+    assert_eq!(status("eu"), "ALERT");
+    assert_ne!(status("us"), "ALERT");
+
+    // us down: named, a warning while eu (normal here: us' simulator) answers.
+    let down = "http://127.0.0.1:1";
+    let output = snapshot_of(&[("eu", &us), ("us", down)], &["--format", "nagios"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.contains("us: every query failed"), "{text}");
+    assert!(output.status.code() == Some(1), "{text}");
+    let output = snapshot_of(&[("eu", down), ("us", "http://127.0.0.1:2")], &[]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "every backend down: {text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -182,6 +182,7 @@ fn s_on_a_group_silences_its_shared_labels_and_keeps_the_text_when_refused() {
             matchers,
             duration,
             comment,
+            backend: 0,
         }),
     ] = effects.as_slice()
     else {
@@ -286,7 +287,10 @@ fn capital_s_expires_the_selected_silence_after_y() {
     act(&mut app, &[Action::ExpireSilence, Action::Input('y')]);
     assert_eq!(
         app.take_effects(),
-        vec![Effect::Silence(SilenceRequest::Expire { id: "s1".into() })]
+        vec![Effect::Silence(SilenceRequest::Expire {
+            id: "s1".into(),
+            backend: 0
+        })]
     );
 }
 
@@ -353,4 +357,73 @@ fn the_selection_follows_its_line_when_new_alerts_come_first() {
         )]),
     }));
     assert_eq!(selected(&app), 0);
+}
+
+/// Side by side, every backend's alerts meet in one list, each tagged with its backend:
+/// counted per backend in its group, found by `backend=us`, silenced in its own
+/// backend's Alertmanager (the `backend` matcher chooses it and is not sent).
+#[test]
+fn side_by_side_alerts_are_one_list_tagged_and_silenced_where_they_came_from() {
+    let mut app = app()
+        .with_silences(true)
+        .with_backends(vec!["eu".into(), "us".into()]);
+    let api = |route| alert("HighAPIResponseTime", "warning", &[("route", route)]);
+    let lag = alert(
+        "DatabaseReplicationLag",
+        "critical",
+        &[("replica", "replica-2")],
+    );
+    app.update(Msg::Data(DataEvent::Alerts {
+        at: NOW,
+        result: Ok(vec![api("/a")]),
+    }));
+    let us = DataEvent::Alerts {
+        at: NOW,
+        result: Ok(vec![lag, api("/a"), api("/b")]),
+    };
+    app.update(Msg::Data(DataEvent::Backend {
+        backend: 1,
+        event: Box::new(us),
+    }));
+    let all = app.store().alerts.all();
+    assert_eq!(all.len(), 4);
+    let groups = crate::view::alert_groups::group_alerts(all.iter().copied());
+    let api_group = groups
+        .iter()
+        .find(|g| g.key.name == "HighAPIResponseTime")
+        .unwrap();
+    assert_eq!(api_group.per_backend(), " (eu 1 · us 2)");
+    let filter = crate::view::alert_filter::AlertFilter::parse("backend=us")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        all.iter()
+            .filter(|a| filter.matches_alert(a, false))
+            .count(),
+        3
+    );
+
+    // The first group, the replication lag, fires in us only.
+    act(&mut app, &[Action::Silence]);
+    let Some(Overlay::Silence(SilenceOverlay::Form(form))) = app.overlay() else {
+        panic!("the silence form is open");
+    };
+    assert!(
+        form.matchers.contains(r#"backend="us""#),
+        "{}",
+        form.matchers
+    );
+    typed(&mut app, "failing over");
+    act(&mut app, &[Action::Submit]);
+    let effects = app.take_effects();
+    let [
+        Effect::Silence(SilenceRequest::Create {
+            matchers, backend, ..
+        }),
+    ] = effects.as_slice()
+    else {
+        panic!("one silence request: {effects:?}");
+    };
+    assert_eq!(*backend, 1, "to us' Alertmanager");
+    assert!(matchers.iter().all(|m| m.name != "backend"), "{matchers:?}");
 }

@@ -1,9 +1,15 @@
 //! Several backends side by side. The first backend is the app's own `store`,
 //! `connection` and `replica` (a run with one backend is only that); the others are kept
 //! here, each with a store of its own, so no answer is ever mixed with another backend's
-//! and each one's errors, staleness and link stay its own.
+//! and each one's errors, staleness and link stay its own. Alerts are the exception: the
+//! on-call engineer wants one list, so every backend's alerts, rule groups and
+//! Alertmanager meet in the first store's alert board, each tagged with its backend.
 
 use crate::event::{Connection, Replica};
+use crate::model::Labels;
+use crate::model::labels::BACKEND_LABEL;
+use crate::prom::alertmanager::AlertmanagerState;
+use crate::prom::{Alert, PromError, RuleGroupStatus};
 use crate::store::Store;
 
 /// A backend after the first.
@@ -21,4 +27,89 @@ pub struct Backend<'a> {
     pub store: &'a Store,
     pub connection: &'a Connection,
     pub replica: Option<&'a Replica>,
+}
+
+/// What a backend said of its alerts: Prometheus' list, its rule groups, its Alertmanager.
+#[derive(Clone, Default)]
+pub(crate) struct AlertSources {
+    pub(super) alerts: Option<Result<Vec<Alert>, PromError>>,
+    pub(super) rules: Option<Result<Vec<RuleGroupStatus>, PromError>>,
+    pub(super) alertmanager: Option<Result<AlertmanagerState, PromError>>,
+}
+
+/// `labels` with the backend's name; a label of that name the server already sets is
+/// kept, renamed as Prometheus renames a scraped label the target also sets.
+fn tagged(labels: &mut Labels, name: &str) {
+    if let Some(own) = labels.insert(BACKEND_LABEL.to_string(), name.to_string()) {
+        labels.insert(format!("exported_{BACKEND_LABEL}"), own);
+    }
+}
+
+/// A backend's latest answer of a list: none yet, a failure, or the list.
+type Answer<T> = Option<Result<Vec<T>, PromError>>;
+
+/// Every backend's answers in one, each item tagged with its backend's name: a failure
+/// only when no backend answered (the first failure), else what did answer.
+fn merged<T: Clone>(answers: &[(&str, &Answer<T>)], tag: impl Fn(&mut T, &str)) -> Answer<T> {
+    let mut merged: Option<Vec<T>> = None;
+    let mut failure = None;
+    for (name, answer) in answers {
+        match answer {
+            Some(Ok(items)) => {
+                merged
+                    .get_or_insert_with(Vec::new)
+                    .extend(items.iter().map(|item| {
+                        let mut item = item.clone();
+                        tag(&mut item, name);
+                        item
+                    }))
+            }
+            Some(Err(e)) => {
+                failure.get_or_insert_with(|| e.clone());
+            }
+            None => {}
+        }
+    }
+    match (merged, failure) {
+        (Some(items), _) => Some(Ok(items)),
+        (None, Some(e)) => Some(Err(e)),
+        (None, None) => None,
+    }
+}
+
+/// Every backend's alerts in one list, each with its `backend` label.
+pub(super) fn merged_alerts(sources: &[(&str, &AlertSources)]) -> Answer<Alert> {
+    let answers: Vec<_> = sources.iter().map(|(n, s)| (*n, &s.alerts)).collect();
+    merged(&answers, |alert: &mut Alert, name| {
+        tagged(&mut alert.labels, name)
+    })
+}
+
+/// Every backend's rule groups, each named after its backend first (`us · spheroseg`).
+pub(super) fn merged_rules(sources: &[(&str, &AlertSources)]) -> Answer<RuleGroupStatus> {
+    let answers: Vec<_> = sources.iter().map(|(n, s)| (*n, &s.rules)).collect();
+    merged(&answers, |group: &mut RuleGroupStatus, name| {
+        group.name = format!("{name} · {}", group.name);
+    })
+}
+
+/// Every backend's Alertmanager in one: its groups' alerts tagged like Prometheus' (so an
+/// alert is held back only by its own backend's Alertmanager), its silences as they are.
+pub(super) fn merged_alertmanager(
+    sources: &[(&str, &AlertSources)],
+) -> Option<Result<AlertmanagerState, PromError>> {
+    let states: Vec<Answer<AlertmanagerState>> = sources
+        .iter()
+        .map(|(_, s)| s.alertmanager.clone().map(|r| r.map(|state| vec![state])))
+        .collect();
+    let answers: Vec<_> = sources.iter().map(|(n, _)| *n).zip(&states).collect();
+    let states = merged(&answers, |state: &mut AlertmanagerState, name| {
+        for alert in state.groups.iter_mut().flat_map(|g| &mut g.alerts) {
+            tagged(&mut alert.labels, name);
+        }
+    })?;
+    Some(states.map(|states| AlertmanagerState {
+        groups: states.iter().flat_map(|s| s.groups.clone()).collect(),
+        silences: states.iter().flat_map(|s| s.silences.clone()).collect(),
+    }))
 }

@@ -3,7 +3,9 @@
 //! started mid-session.
 
 use super::App;
-use super::backends::{Backend, Other};
+use super::backends::{
+    AlertSources, Backend, Other, merged_alertmanager, merged_alerts, merged_rules,
+};
 use super::replay::ReplayState;
 use crate::event::{Connection, DataEvent};
 use crate::prom::{Sample, Series};
@@ -88,15 +90,9 @@ impl App {
             DataEvent::RangeAnswer {
                 request, result, ..
             } => self.ranges.answer(request, result, self.now),
-            DataEvent::Alerts { result, .. } => {
-                self.store.alerts.set_server_alerts(result);
-                self.store.mark_alerted();
-            }
-            DataEvent::Rules { result, .. } => {
-                self.store.alerts.set_groups(result);
-                self.store.mark_alerted();
-            }
-            DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
+            event @ (DataEvent::Alerts { .. }
+            | DataEvent::Rules { .. }
+            | DataEvent::Alertmanager { .. }) => self.ingest_alerts(event),
             DataEvent::VariableOptions { name, result } => self.options_arrived(&name, result),
             DataEvent::Variables(pairs) => self.selections_arrived(pairs),
             DataEvent::Server {
@@ -109,6 +105,26 @@ impl App {
                 self.store.server.ingest(at, request, result);
             }
             DataEvent::Schedule(schedule) => self.schedule = Some(schedule),
+        }
+    }
+
+    /// Prometheus' alerts or rules, or Alertmanager's state: the alert board's, or side by
+    /// side the first backend's part of it.
+    fn ingest_alerts(&mut self, event: DataEvent) {
+        if self.side_by_side() {
+            return self.backend_alerts(0, event);
+        }
+        match event {
+            DataEvent::Alerts { result, .. } => {
+                self.store.alerts.set_server_alerts(result);
+                self.store.mark_alerted();
+            }
+            DataEvent::Rules { result, .. } => {
+                self.store.alerts.set_groups(result);
+                self.store.mark_alerted();
+            }
+            DataEvent::Alertmanager { result, .. } => self.store.alerts.set_alertmanager(result),
+            _ => {}
         }
     }
 
@@ -232,6 +248,10 @@ impl App {
                 replica: None,
             })
             .collect();
+        self.alert_sources = match self.others.len() {
+            0 => Vec::new(),
+            n => vec![AlertSources::default(); n + 1],
+        };
         self.backend_names = names;
         self
     }
@@ -285,8 +305,53 @@ impl App {
             DataEvent::Range { id, result, .. } => other.store.ingest_range(id, result),
             DataEvent::Connection(connection) => other.connection = connection,
             DataEvent::Replica(replica) => other.replica = Some(replica),
+            event @ (DataEvent::Alerts { .. }
+            | DataEvent::Rules { .. }
+            | DataEvent::Alertmanager { .. }) => self.backend_alerts(index, event),
             _ => {}
         }
+    }
+
+    /// Whose Alertmanager holds silence `id` (the first backend's when none says).
+    pub(super) fn silence_backend(&self, id: &str) -> usize {
+        self.alert_sources
+            .iter()
+            .position(|sources| {
+                matches!(&sources.alertmanager, Some(Ok(state))
+                    if state.silences.iter().any(|s| s.id == id))
+            })
+            .unwrap_or(0)
+    }
+
+    /// Backend `index`'s alerts, rules or Alertmanager: every backend's, merged and tagged,
+    /// become the alert board's.
+    fn backend_alerts(&mut self, index: usize, event: DataEvent) {
+        let Some(sources) = self.alert_sources.get_mut(index) else {
+            return;
+        };
+        match event {
+            DataEvent::Alerts { result, .. } => sources.alerts = Some(result),
+            DataEvent::Rules { result, .. } => sources.rules = Some(result),
+            DataEvent::Alertmanager { result, .. } => sources.alertmanager = Some(result),
+            _ => return,
+        }
+        let names = self.backend_names.iter().map(String::as_str);
+        let sources: Vec<(&str, &AlertSources)> = names.zip(&self.alert_sources).collect();
+        let (alerts, rules, alertmanager) = (
+            merged_alerts(&sources),
+            merged_rules(&sources),
+            merged_alertmanager(&sources),
+        );
+        if let Some(alerts) = alerts {
+            self.store.alerts.set_server_alerts(alerts);
+        }
+        if let Some(rules) = rules {
+            self.store.alerts.set_groups(rules);
+        }
+        if let Some(alertmanager) = alertmanager {
+            self.store.alerts.set_alertmanager(alertmanager);
+        }
+        self.store.mark_alerted();
     }
 
     fn new_store(&self) -> Store {

@@ -104,6 +104,9 @@ pub struct App {
     backend_names: Vec<String>,
     /// The backends after the first.
     others: Vec<backends::Other>,
+    /// Each backend's alerts, rules and Alertmanager, when several show side by side:
+    /// merged into the first store's alert board.
+    alert_sources: Vec<backends::AlertSources>,
     tab: usize,
     /// The focused panel of every tab, kept while switching tabs.
     focus: Vec<Focus>,
@@ -185,6 +188,7 @@ impl App {
             replica: None,
             backend_names: Vec::new(),
             others: Vec::new(),
+            alert_sources: Vec::new(),
             tab: 0,
             focus,
             drill: Vec::new(),

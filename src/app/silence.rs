@@ -7,6 +7,7 @@ use super::alerts::Selected;
 use super::{Action, App, Effect, Overlay};
 use crate::config::layout::Rows;
 use crate::event::SourceCommand;
+use crate::model::labels::BACKEND_LABEL;
 use crate::model::matcher::{MatchOp, Matcher, parse_list};
 use std::time::Duration;
 
@@ -17,13 +18,16 @@ pub const DEFAULT_DURATION: &str = "2h";
 /// What the event loop asks of Alertmanager.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SilenceRequest {
+    /// To backend `backend`'s Alertmanager (0 but side by side).
     Create {
         matchers: Vec<Matcher>,
         duration: Duration,
         comment: String,
+        backend: usize,
     },
     Expire {
         id: String,
+        backend: usize,
     },
 }
 
@@ -75,7 +79,10 @@ impl SilenceForm {
     }
 
     /// The request the form describes, sent `now`, or why it cannot be sent.
-    fn request(&self, now: f64) -> Result<SilenceRequest, String> {
+    /// The request the form makes; side by side (`backends` named), its `backend=NAME`
+    /// matcher says whose Alertmanager gets it, and is not sent (Alertmanager knows no
+    /// such label).
+    fn request(&self, now: f64, backends: &[String]) -> Result<SilenceRequest, String> {
         let comment = self.comment.trim();
         if comment.is_empty() {
             return Err("a comment says why (Alertmanager requires one)".into());
@@ -84,11 +91,30 @@ impl SilenceForm {
         if let Some(why) = crate::prom::silences::too_long(now, duration) {
             return Err(format!("a silence of {}: {why}", self.duration.trim()));
         }
-        let matchers = parse_list(&self.matchers).map_err(|e| e.to_string())?;
+        let mut matchers = parse_list(&self.matchers).map_err(|e| e.to_string())?;
+        let backend = match backends {
+            [] | [_] => 0,
+            names => {
+                let at = matchers
+                    .iter()
+                    .position(|m| m.name == BACKEND_LABEL && m.op == MatchOp::Equal);
+                let Some(at) = at else {
+                    return Err(format!(
+                        "say whose Alertmanager: {BACKEND_LABEL}=\"{}\" among the matchers",
+                        names.join("\" or \"")
+                    ));
+                };
+                let name = matchers.remove(at).value;
+                names.iter().position(|n| *n == name).ok_or_else(|| {
+                    format!("no backend \"{name}\" (backends: {})", names.join(", "))
+                })?
+            }
+        };
         Ok(SilenceRequest::Create {
             matchers,
             duration,
             comment: comment.to_string(),
+            backend,
         })
     }
 }
@@ -192,8 +218,9 @@ impl App {
             SilenceOverlay::ConfirmExpire { id, .. } => {
                 if matches!(action, Action::Input('y' | 'Y')) {
                     let id = id.clone();
+                    let backend = self.silence_backend(&id);
                     self.effects
-                        .push(Effect::Silence(SilenceRequest::Expire { id }));
+                        .push(Effect::Silence(SilenceRequest::Expire { id, backend }));
                     self.notice = Some("expiring the silence…".into());
                 }
                 // Anything else is the default: no.
@@ -219,7 +246,7 @@ impl App {
                         Field::Matchers => Field::Comment,
                     };
                 }
-                Action::Submit => match form.request(now) {
+                Action::Submit => match form.request(now, &self.backend_names) {
                     Ok(request) => {
                         form.error = None;
                         form.sending = true;

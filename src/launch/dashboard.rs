@@ -10,7 +10,7 @@ use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
 use crate::app::keymap::Keymap;
 use crate::app::mouse::Clicks;
-use crate::app::silence::SilenceOutcome;
+use crate::app::silence::{SilenceOutcome, SilenceRequest};
 use crate::app::{Action, App, Effect, Msg, SourceInfo};
 use crate::cli::Options;
 use crate::clock::unix_now;
@@ -329,7 +329,8 @@ struct Session {
     recorded: Option<Recorded>,
     /// Replay only: the file being replayed (markers go into it).
     replayed: Option<Arc<Recording>>,
-    silencer: Option<PromClient>,
+    /// Each backend's Alertmanager, where its silences go.
+    silencers: Vec<Option<PromClient>>,
     silence_tx: mpsc::Sender<SilenceOutcome>,
 }
 
@@ -342,7 +343,7 @@ impl Session {
         silence_tx: mpsc::Sender<SilenceOutcome>,
     ) -> Self {
         let queries = app.polled_queries();
-        let (commands, recorded, replayed, silencer) = match source {
+        let (commands, recorded, replayed, silencers) = match source {
             Source::Live {
                 backends,
                 concurrency,
@@ -354,10 +355,10 @@ impl Session {
                     concurrency,
                     alertmanager: None,
                 };
-                // Silences go to the first backend's Alertmanager: the alert list is its.
-                let silencer = backends.first().and_then(|b| b.alertmanager.clone());
+                // Each silence goes to its backend's Alertmanager.
+                let silencers = backends.iter().map(|b| b.alertmanager.clone()).collect();
                 let pollers = backends::spawn_each(backends, &config, data_tx);
-                (pollers, Some(recorded), None, silencer)
+                (pollers, Some(recorded), None, silencers)
             }
             Source::Replay { recording, speed } => {
                 let options = ReplayOptions {
@@ -367,7 +368,7 @@ impl Session {
                     queries,
                 };
                 let player = replay::spawn(recording.clone(), options, data_tx);
-                (player, None, Some(recording), None)
+                (player, None, Some(recording), Vec::new())
             }
         };
         app.update(Msg::Recording(recorded.as_ref().and_then(Recorded::status)));
@@ -376,7 +377,7 @@ impl Session {
             commands,
             recorded,
             replayed,
-            silencer,
+            silencers,
             silence_tx,
         }
     }
@@ -430,7 +431,12 @@ impl Session {
                     self.resize(guard)?;
                 }
                 Effect::Silence(request) => {
-                    super::silence::spawn(self.silencer.clone(), request, self.silence_tx.clone());
+                    let backend = match &request {
+                        SilenceRequest::Create { backend, .. }
+                        | SilenceRequest::Expire { backend, .. } => *backend,
+                    };
+                    let silencer = self.silencers.get(backend).cloned().flatten();
+                    super::silence::spawn(silencer, request, self.silence_tx.clone());
                 }
                 effect => perform(
                     effect,

@@ -65,10 +65,9 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             check(options, &backends, &keymap)?;
             return Ok(0);
         }
-        Some(Command::Snapshot(_) | Command::Screenshot(_)) if backends.len() > 1 => {
+        Some(Command::Screenshot(_)) if backends.len() > 1 => {
             return Err(anyhow::Error::new(InvalidInput(
-                "snapshot and screenshot read one backend for now: give one --prometheus or --profile"
-                    .into(),
+                "screenshot reads one backend for now: give one --prometheus or --profile".into(),
             ))
             .into());
         }
@@ -83,7 +82,8 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
     let code = runtime.block_on(async {
         match &cli.command {
             Some(Command::Snapshot(args)) => {
-                return snapshot::run(options, load_config(options, &keymap)?, args).await;
+                let config = load_config(options, &keymap)?;
+                return snapshot::run(options, &backends, config, args).await;
             }
             Some(Command::Screenshot(args)) => {
                 screenshot::run(options, load_config(options, &keymap)?, args).await

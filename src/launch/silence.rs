@@ -31,6 +31,7 @@ async fn send(client: &PromClient, request: SilenceRequest) -> SilenceOutcome {
             matchers,
             duration,
             comment,
+            ..
         } => {
             let now = unix_now();
             let silence = NewSilence {
@@ -45,7 +46,7 @@ async fn send(client: &PromClient, request: SilenceRequest) -> SilenceOutcome {
                 Err(e) => SilenceOutcome::Failed(e.to_string()),
             }
         }
-        SilenceRequest::Expire { id } => match client.expire_silence(&id).await {
+        SilenceRequest::Expire { id, .. } => match client.expire_silence(&id).await {
             Ok(()) => SilenceOutcome::Expired { id },
             Err(e) => SilenceOutcome::Failed(e.to_string()),
         },

@@ -7,6 +7,7 @@
 //! as on screen: the app's questions about the server are answered within the same
 //! deadline.
 
+use super::backends::Backend;
 use super::connect::{self, Clients};
 use super::{Config, InvalidInput};
 use crate::app::{App, Msg, SourceInfo};
@@ -29,28 +30,27 @@ use tokio::time::Instant;
 const GRACE: Duration = Duration::from_millis(200);
 
 /// Prints the snapshot in the asked format and returns its exit code.
-pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyhow::Result<u8> {
+pub async fn run(
+    options: &Options,
+    backends: &[Backend],
+    config: Config,
+    args: &SnapshotArgs,
+) -> anyhow::Result<u8> {
     let tabs = match &args.tab {
         Some(name) => vec![tab_index(&config.layout, name)?],
         None => Vec::new(),
     };
-    let Clients {
-        prometheus,
-        standbys,
-        alertmanager,
-        notes,
-        ..
-    } = connect::clients(options, options.prometheus_url())?;
-    let prometheus = if standbys.is_empty() {
-        prometheus
-    } else {
-        Replicas::new(prometheus, standbys).first_answering().await
-    };
-    notes
+    let reached = reach(backends).await?;
+    let label: Vec<String> = backends
         .iter()
-        .for_each(|note| eprintln!("warning: {}", note.full));
+        .zip(&reached)
+        .map(|(backend, (client, _))| match &backend.name {
+            Some(name) if backends.len() > 1 => format!("{name} {}", client.display_url()),
+            _ => client.display_url().to_string(),
+        })
+        .collect();
     let source = SourceInfo {
-        label: prometheus.display_url().to_string(),
+        label: label.join(" · "),
         refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
         note: None,
     };
@@ -58,17 +58,37 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     // --var as the dashboard takes it; the others' options are asked as it asks them.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
+    let names = match backends {
+        [_] => Vec::new(),
+        several => several.iter().filter_map(|b| b.name.clone()).collect(),
+    };
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
-        .with_variables(chosen, options.scrape_interval);
+        .with_variables(chosen, options.scrape_interval)
+        .with_backends(names);
+    let (first, _) = &reached[0];
     let deadline = Instant::now() + options.query_timeout + GRACE;
-    choose_variables(&mut app, &prometheus, options, deadline).await;
+    choose_variables(&mut app, first, options, deadline).await;
     let deadline = Instant::now() + options.query_timeout + GRACE;
-    for event in poll_once(&app, &prometheus, alertmanager.as_ref(), options, deadline).await {
-        app.update(Msg::Data(event));
+    // Every backend at once: one that hangs costs the others nothing.
+    let polls = reached.iter().map(|(client, alertmanager)| {
+        poll_once(&app, client, alertmanager.as_ref(), options, deadline)
+    });
+    let answers = futures::future::join_all(polls).await;
+    for (backend, events) in answers.into_iter().enumerate() {
+        for event in events {
+            let event = match backend {
+                0 => event,
+                _ => DataEvent::Backend {
+                    backend,
+                    event: Box::new(event),
+                },
+            };
+            app.update(Msg::Data(event));
+        }
     }
     let evaluated = app.now();
-    explain_empty(&mut app, &prometheus, options, deadline).await;
+    explain_empty(&mut app, first, options, deadline).await;
     // Judged as of the evaluation: the explanations' answers, later, move the app's clock
     // on, and a slow server's rows then read STALE though nothing is older than that.
     app.update(Msg::Tick(evaluated));
@@ -83,6 +103,33 @@ pub async fn run(options: &Options, config: Config, args: &SnapshotArgs) -> anyh
     };
     print!("{text}");
     Ok(snapshot.exit_code)
+}
+
+/// Each backend's Prometheus (an HA group's first that answers) and Alertmanager; what
+/// the connection has to say is said on stderr.
+async fn reach(
+    backends: &[Backend],
+) -> Result<Vec<(PromClient, Option<PromClient>)>, InvalidInput> {
+    let mut reached = Vec::new();
+    for backend in backends {
+        let Clients {
+            prometheus,
+            standbys,
+            alertmanager,
+            notes,
+            ..
+        } = connect::clients(&backend.options, backend.options.prometheus_url())?;
+        let prometheus = if standbys.is_empty() {
+            prometheus
+        } else {
+            Replicas::new(prometheus, standbys).first_answering().await
+        };
+        notes
+            .iter()
+            .for_each(|note| eprintln!("warning: {}", note.full));
+        reached.push((prometheus, alertmanager));
+    }
+    Ok(reached)
 }
 
 /// The tab named `name` (its title in any case, or its number from 1).

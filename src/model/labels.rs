@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 /// A series' label set, sorted so that equal sets compare and hash equal.
 pub type Labels = BTreeMap<String, String>;
 
+/// The label that tells backends apart where their alerts meet in one list (`backend=us`
+/// in the `/` filter), when several show side by side.
+pub const BACKEND_LABEL: &str = "backend";
+
 /// A label set from `(name, value)` pairs.
 pub fn from_pairs(pairs: &[(&str, &str)]) -> Labels {
     pairs

@@ -5,6 +5,7 @@
 
 use crate::alerts::board::{AlertBoard, severity_rank};
 use crate::model::Labels;
+use crate::model::labels::BACKEND_LABEL;
 use crate::prom::{Alert, AlertSource, AlertState};
 use crate::view::alert_filter::AlertFilter;
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,6 +130,21 @@ impl AlertGroup<'_> {
             })
             .collect::<Vec<_>>()
             .join(" · ")
+    }
+
+    /// ` (eu 20 · us 8)`: how many members each backend has, when they carry one.
+    pub fn per_backend(&self) -> String {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for member in &self.members {
+            if let Some(backend) = member.labels.get(BACKEND_LABEL) {
+                *counts.entry(backend.as_str()).or_default() += 1;
+            }
+        }
+        if counts.is_empty() {
+            return String::new();
+        }
+        let parts: Vec<String> = counts.iter().map(|(b, n)| format!("{b} {n}")).collect();
+        format!(" ({})", parts.join(" · "))
     }
 
     /// When the longest-active member became active (Unix seconds).

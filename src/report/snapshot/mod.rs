@@ -12,21 +12,20 @@
 //! [`reading`] the screen's widgets use, so every status is the one the dashboard shows.
 
 mod nagios;
+mod rows;
 pub(crate) mod slo;
 mod text;
 mod words;
 
 use crate::app::App;
-use crate::config::layout::{Panel, Reduce, SnapshotKind, Tab};
+use crate::model::Status;
 use crate::model::labels::legend;
 use crate::model::text::printable;
-use crate::model::{Bound, Direction, Status, Thresholds, Unit};
 use crate::prom::AlertState;
-use crate::store::Store;
-use crate::view::why_empty::{self, Reason};
-use crate::view::{Context, reading};
+use crate::view::why_empty;
+pub use rows::SnapshotRow;
+use rows::{Read, tab_rows};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use words::{NAMED, named, quote, rows_word};
 
 /// The verdict as a Nagios plugin's exit code: how a cron job or CI step reads it.
@@ -75,73 +74,12 @@ pub struct Snapshot {
     pub reasons: Vec<String>,
 }
 
-/// One KPI row, stat or gauge panel.
-#[derive(Clone, Debug, Serialize)]
-pub struct SnapshotRow {
-    pub tab: String,
-    pub panel: String,
-    /// `kpi` (a KPI table's row), `stat` or `gauge`.
-    pub kind: SnapshotKind,
-    /// The KPI's name; a stat or gauge panel's title.
-    pub name: String,
-    pub query: String,
-    /// The reduced value; `None` without one (no data, failed query) or when not finite.
-    pub value: Option<f64>,
-    /// The value as the screen writes it, e.g. `182 ms`, with the series it came from.
-    pub shown: String,
-    pub unit: Unit,
-    pub target: Option<f64>,
-    pub alert: Option<f64>,
-    pub direction: Direction,
-    pub status: StatusWord,
-    pub error: Option<String>,
-    /// Why the query answered with no series, when the dashboard can tell.
-    pub why_empty: Option<WhyEmpty>,
-    /// The server's warnings with the answer: its data may be partial (Thanos' partial
-    /// responses).
-    pub warnings: Vec<String>,
-    /// Texts of the thresholds as the KPI table writes them (`< 200 ms`), for the text table.
-    #[serde(skip)]
-    pub target_text: String,
-    #[serde(skip)]
-    pub alert_text: String,
-}
-
-/// A [`Reason`] with its sentence: `kind` and its fields for scripts, `text` for people.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct WhyEmpty {
-    #[serde(flatten)]
-    pub reason: Reason,
-    pub text: String,
-}
-
-impl WhyEmpty {
-    /// A one-shot run cannot know for how long a target has been down: it first saw it
-    /// a moment ago, so that duration is left out.
-    fn of(mut reason: Reason) -> WhyEmpty {
-        if let Reason::TargetDown { down_for, .. } = &mut reason {
-            *down_for = None;
-        }
-        WhyEmpty {
-            text: reason.to_string(),
-            reason,
-        }
-    }
-}
-
-/// A [`Status`] in the words the screen uses (`OK`, `NO DATA`, `WARN`, …).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StatusWord(pub Status);
-
-impl Serialize for StatusWord {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.0.label())
-    }
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct FiringAlert {
     pub name: String,
+    /// The backend it fires in, when several show side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     pub severity: Option<String>,
     /// The `summary` annotation, else the labels.
     pub summary: String,
@@ -153,29 +91,23 @@ impl Snapshot {
         let layout = app.layout();
         let ctx = app.context();
         let store = app.store();
-        let reasons = why_empty::reasons(store, app.now());
+        let backends: Vec<Read> = app
+            .backends()
+            .into_iter()
+            .map(|b| Read {
+                name: app.side_by_side().then(|| b.name.to_string()),
+                store: b.store,
+                reasons: why_empty::reasons(b.store, app.now()),
+            })
+            .collect();
         let rows: Vec<SnapshotRow> = layout
             .tabs
             .iter()
             .enumerate()
             .filter(|(i, _)| tabs.is_empty() || tabs.contains(i))
-            .flat_map(|(_, tab)| tab_rows(tab, app, ctx, &reasons))
+            .flat_map(|(_, tab)| tab_rows(tab, app, ctx, &backends))
             .collect();
-        let alerts: Vec<FiringAlert> = store
-            .alerts
-            .all()
-            .into_iter()
-            .filter(|a| a.state == AlertState::Firing && !store.alerts.is_suppressed(a))
-            .map(|a| FiringAlert {
-                name: a.name.clone(),
-                severity: a.severity().map(str::to_string),
-                summary: a
-                    .annotations
-                    .get("summary")
-                    .cloned()
-                    .unwrap_or_else(|| legend(None, &a.labels)),
-            })
-            .collect();
+        let alerts = firing(store);
         let alerts_error = match &store.alerts.server {
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
@@ -189,7 +121,12 @@ impl Snapshot {
             .find(|p| !p.slos.is_empty())
             .map_or_else(Vec::new, |p| slo::rows(&p.slos, store, ctx.now));
         let mut unmeasured = unset_variables(app);
-        unmeasured.extend(unmeasured_rows(&rows, alerts_error.as_deref()));
+        unmeasured.extend(unmeasured_of(
+            app,
+            &backends,
+            &rows,
+            alerts_error.as_deref(),
+        ));
         let unread: Vec<&str> = slos
             .iter()
             .filter(|s| s.status == Status::NoData)
@@ -274,6 +211,26 @@ impl Snapshot {
     }
 }
 
+/// The alerts firing that Alertmanager does not hold back.
+fn firing(store: &crate::store::Store) -> Vec<FiringAlert> {
+    store
+        .alerts
+        .all()
+        .into_iter()
+        .filter(|a| a.state == AlertState::Firing && !store.alerts.is_suppressed(a))
+        .map(|a| FiringAlert {
+            name: a.name.clone(),
+            backend: a.labels.get(crate::model::labels::BACKEND_LABEL).cloned(),
+            severity: a.severity().map(str::to_string),
+            summary: a
+                .annotations
+                .get("summary")
+                .cloned()
+                .unwrap_or_else(|| legend(None, &a.labels)),
+        })
+        .collect()
+}
+
 /// Whether a row's value was measured: not failed, not empty, not stale.
 fn measured(row: &SnapshotRow) -> bool {
     !matches!(row.status.0, Status::Error | Status::NoData | Status::Stale)
@@ -332,6 +289,32 @@ fn unset_variables(app: &App) -> Vec<String> {
     reasons
 }
 
+/// What the rows and the alert list could not measure; side by side, each backend's
+/// gaps said apart (one down is named, the others still judged).
+fn unmeasured_of(
+    app: &App,
+    backends: &[Read],
+    rows: &[SnapshotRow],
+    alerts_error: Option<&str>,
+) -> Vec<String> {
+    if !app.side_by_side() {
+        return unmeasured_rows(rows, alerts_error);
+    }
+    let mut unmeasured = Vec::new();
+    for backend in backends {
+        let own: Vec<SnapshotRow> = rows
+            .iter()
+            .filter(|r| r.backend == backend.name)
+            .cloned()
+            .collect();
+        let name = backend.name.as_deref().unwrap_or_default();
+        let reasons = unmeasured_rows(&own, None).into_iter();
+        unmeasured.extend(reasons.map(|reason| format!("{name}: {reason}")));
+    }
+    unmeasured.extend(alerts_unread(alerts_error, rows));
+    unmeasured
+}
+
 /// What the rows and the alert list could not measure, or only in part: failed queries
 /// (the most frequent error quoted), the alert list not read, answers the server called
 /// partial, rows stale or with no data.
@@ -362,10 +345,7 @@ fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<Stri
             )
         });
     }
-    // Said once when the queries failed the same way.
-    if let Some(error) = alerts_error.filter(|e| errors.first().is_none_or(|(main, _)| main != e)) {
-        reasons.push(format!("alerts not read: {}", quote(error)));
-    }
+    reasons.extend(alerts_unread(alerts_error, rows));
     let warned: Vec<&SnapshotRow> = rows.iter().filter(|r| !r.warnings.is_empty()).collect();
     if let Some(first) = warned.first().and_then(|r| r.warnings.first()) {
         reasons.push(format!(
@@ -387,131 +367,19 @@ fn unmeasured_rows(rows: &[SnapshotRow], alerts_error: Option<&str>) -> Vec<Stri
     reasons
 }
 
-fn tab_rows(
-    tab: &Tab,
-    app: &App,
-    ctx: Context,
-    reasons: &BTreeMap<usize, Reason>,
-) -> Vec<SnapshotRow> {
-    let mut rows = Vec::new();
-    for panel in tab.rows.iter().flat_map(|r| &r.panels) {
-        let Some(kind) = panel.kind.snapshot() else {
-            continue;
-        };
-        match kind {
-            SnapshotKind::Kpi => {
-                for kpi in &panel.kpis {
-                    rows.push(judge(
-                        app,
-                        ctx,
-                        reasons,
-                        Judged {
-                            tab,
-                            panel,
-                            kind,
-                            name: &kpi.name,
-                            id: kpi.query.id,
-                            legend_template: kpi.query.legend.as_deref(),
-                            reduce: kpi.reduce,
-                            unit: kpi.unit,
-                            decimals: kpi.decimals,
-                            thresholds: kpi.thresholds,
-                        },
-                    ));
-                }
-            }
-            SnapshotKind::Stat | SnapshotKind::Gauge => {
-                let Some(pq) = panel.queries.first() else {
-                    continue;
-                };
-                rows.push(judge(
-                    app,
-                    ctx,
-                    reasons,
-                    Judged {
-                        tab,
-                        panel,
-                        kind,
-                        name: &panel.title,
-                        id: pq.id,
-                        legend_template: pq.legend.as_deref(),
-                        // As on screen: a gauge draws every series and is its worst.
-                        reduce: panel.status_reduce(),
-                        unit: panel.unit,
-                        decimals: panel.decimals,
-                        thresholds: panel.thresholds,
-                    },
-                ));
-            }
-        }
-    }
-    rows
-}
-
-/// What one row reads: a KPI's or a panel's query, reduction, unit and thresholds.
-struct Judged<'a> {
-    tab: &'a Tab,
-    panel: &'a Panel,
-    kind: SnapshotKind,
-    name: &'a str,
-    id: usize,
-    legend_template: Option<&'a str>,
-    reduce: Reduce,
-    unit: Unit,
-    decimals: Option<u8>,
-    thresholds: Thresholds,
-}
-
-fn judge(app: &App, ctx: Context, reasons: &BTreeMap<usize, Reason>, j: Judged) -> SnapshotRow {
-    let store: &Store = app.store();
-    let query = store.query(j.id);
-    let expr = app
-        .layout()
-        .queries
-        .get(j.id)
-        .map(|q| q.expr.clone())
-        .unwrap_or_default();
-    let warnings = query.map(|q| q.warnings.clone()).unwrap_or_default();
-    let (value, shown, status, error) = match query {
-        Some(query) => {
-            let r = reading(query, j.reduce, &j.thresholds, ctx);
-            let mut shown = r
-                .value
-                .map_or_else(|| "—".to_string(), |v| j.unit.format(v, j.decimals));
-            if query.current().nth(1).is_some()
-                && let Some(series) = r.series
-            {
-                shown = format!("{shown}  {}", legend(j.legend_template, &series.labels));
-            }
-            let error = query.error.as_ref().map(ToString::to_string);
-            (r.value.filter(|v| v.is_finite()), shown, r.status, error)
-        }
-        None => (None, "—".to_string(), Status::NoData, None),
-    };
-    SnapshotRow {
-        tab: j.tab.title.clone(),
-        panel: j.panel.title.clone(),
-        kind: j.kind,
-        name: j.name.to_string(),
-        query: expr,
-        value,
-        shown,
-        unit: j.unit,
-        target: j.thresholds.target,
-        alert: j.thresholds.alert,
-        direction: j.thresholds.direction,
-        status: StatusWord(status),
-        error,
-        why_empty: reasons.get(&j.id).cloned().map(WhyEmpty::of),
-        warnings,
-        target_text: j.thresholds.text(Bound::Target, j.unit, j.decimals),
-        alert_text: j.thresholds.text(Bound::Alert, j.unit, j.decimals),
-    }
+/// "alerts not read: …", unless the queries failed the same way (said once).
+fn alerts_unread(alerts_error: Option<&str>, rows: &[SnapshotRow]) -> Option<String> {
+    let error = alerts_error?;
+    let said = rows.iter().any(|r| r.error.as_deref() == Some(error));
+    (!said).then(|| format!("alerts not read: {}", quote(error)))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::rows::StatusWord;
     use super::*;
+    use crate::config::layout::SnapshotKind;
+    use crate::model::{Direction, Unit};
 
     fn row(status: Status, error: bool) -> SnapshotRow {
         SnapshotRow {
@@ -519,6 +387,7 @@ mod tests {
             panel: "KPIs".into(),
             kind: SnapshotKind::Kpi,
             name: "p95".into(),
+            backend: None,
             query: "x".into(),
             value: Some(1.0),
             shown: "1".into(),
@@ -538,6 +407,7 @@ mod tests {
     fn firing(severity: &str) -> FiringAlert {
         FiringAlert {
             name: "A".into(),
+            backend: None,
             severity: Some(severity.into()),
             summary: String::new(),
         }

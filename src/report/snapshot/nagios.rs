@@ -14,7 +14,7 @@ pub fn render(snapshot: &Snapshot) -> String {
         .rows
         .iter()
         .filter(|r| r.status.0 >= Status::Warn)
-        .map(|r| format!("{} {} ({})", r.name, r.shown, r.status.0.label()))
+        .map(|r| format!("{} {} ({})", r.who(), r.shown, r.status.0.label()))
         .chain(
             snapshot
                 .slos
@@ -64,7 +64,7 @@ pub fn render(snapshot: &Snapshot) -> String {
                 None => continue,
             },
         };
-        let line = format!("{}/{}: {why}", row.tab, row.name);
+        let line = format!("{}/{}: {why}", row.tab, row.who());
         out.push_str(&line.replace('|', "/"));
         out.push('\n');
     }
@@ -74,7 +74,7 @@ pub fn render(snapshot: &Snapshot) -> String {
 /// `'Tab/name'=value[UOM];warn;crit` with the target as warn and the alert threshold as
 /// crit; `~:t` alerts above t, `t:` below it, as Nagios ranges say.
 fn perfdata(row: &SnapshotRow) -> String {
-    let label = format!("{}/{}", row.tab, row.name)
+    let label = format!("{}/{}", row.tab, row.who())
         .replace('\'', "")
         .replace('=', ":");
     let (value, uom) = match row.value {
@@ -116,7 +116,7 @@ fn number(v: f64) -> String {
 mod tests {
     use super::*;
     use crate::config::layout::SnapshotKind;
-    use crate::report::snapshot::StatusWord;
+    use crate::report::snapshot::rows::StatusWord;
 
     #[test]
     fn perfdata_carries_thresholds_as_nagios_ranges() {
@@ -125,6 +125,7 @@ mod tests {
             panel: "KPIs".into(),
             kind: SnapshotKind::Kpi,
             name: "p95 'latency'".into(),
+            backend: None,
             query: "x".into(),
             value: Some(0.25),
             shown: "250 ms".into(),

@@ -55,7 +55,16 @@ pub fn render(snapshot: &Snapshot, theme: Option<&Theme>) -> String {
         let _ = writeln!(out, "\nFiring alerts");
         for alert in &snapshot.alerts {
             let severity = alert.severity.as_deref().unwrap_or("-");
-            let _ = writeln!(out, "  {} {severity}: {}", alert.name, alert.summary);
+            let backend = alert
+                .backend
+                .as_deref()
+                .map(|b| format!(" · {b}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}{backend} {severity}: {}",
+                alert.name, alert.summary
+            );
         }
     }
     if let Some(error) = &snapshot.alerts_error {
@@ -104,12 +113,12 @@ fn slos(out: &mut String, snapshot: &Snapshot) {
 
 /// Each distinct query error once, with the rows it left without a value.
 fn errors(out: &mut String, snapshot: &Snapshot) {
-    let mut distinct: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut distinct: Vec<(&str, Vec<String>)> = Vec::new();
     for row in &snapshot.rows {
         let Some(error) = &row.error else { continue };
         match distinct.iter_mut().find(|(e, _)| e == error) {
-            Some((_, names)) => names.push(&row.name),
-            None => distinct.push((error, vec![&row.name])),
+            Some((_, names)) => names.push(row.who()),
+            None => distinct.push((error, vec![row.who()])),
         }
     }
     if distinct.is_empty() {
@@ -128,12 +137,12 @@ fn errors(out: &mut String, snapshot: &Snapshot) {
 
 /// Each reason a query answered nothing once, with the rows it explains.
 fn why_empty(out: &mut String, snapshot: &Snapshot) {
-    let mut distinct: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut distinct: Vec<(&str, Vec<String>)> = Vec::new();
     for row in &snapshot.rows {
         let Some(why) = &row.why_empty else { continue };
         match distinct.iter_mut().find(|(text, _)| *text == why.text) {
-            Some((_, names)) => names.push(&row.name),
-            None => distinct.push((&why.text, vec![&row.name])),
+            Some((_, names)) => names.push(row.who()),
+            None => distinct.push((&why.text, vec![row.who()])),
         }
     }
     if distinct.is_empty() {
@@ -184,7 +193,7 @@ fn table(out: &mut String, rows: &[&SnapshotRow], theme: Option<&Theme>) {
         .map(|r| {
             let status = r.status.0.label().to_string();
             [
-                r.name.clone(),
+                r.who(),
                 r.shown.clone(),
                 r.target_text.clone(),
                 r.alert_text.clone(),

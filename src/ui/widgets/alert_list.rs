@@ -119,10 +119,11 @@ fn group_cells(data: &PanelWidget, group: &AlertGroup, expanded: bool) -> Vec<St
         group.worst_state().as_str().to_uppercase(),
         group.severity().unwrap_or("–").to_string(),
         format!(
-            "{} {} ×{}",
+            "{} {} ×{}{}",
             if expanded { "▼" } else { "▶" },
             group.key.name,
-            group.members.len()
+            group.members.len(),
+            group.per_backend()
         ),
         "–".to_string(),
         Form::Age.seconds(data.ctx.now - group.oldest()),

@@ -6,6 +6,7 @@ mod bar;
 mod chart;
 mod columns;
 mod gauge;
+mod kpi_backends;
 mod kpi_table;
 pub(crate) mod log_pane;
 pub(crate) mod markers;

@@ -3,7 +3,8 @@
 
 use super::PanelWidget;
 use super::{
-    alert_list, alerts, bar, chart, gauge, kpi_table, slo, sparkline, stat, table, targets, tsdb,
+    alert_list, alerts, bar, chart, gauge, kpi_backends, kpi_table, slo, sparkline, stat, table,
+    targets, tsdb,
 };
 use crate::config::Theme;
 use crate::config::layout::{Content, Panel, PanelKind};
@@ -193,13 +194,59 @@ impl Widget for PanelWidget<'_> {
         if inner.is_empty() {
             return;
         }
+        if self.backends.len() > 1 && self.panel.kind.content() == Content::Series {
+            small_multiples(&self, inner, buf);
+        } else {
+            self.content(inner, buf);
+        }
+    }
+}
 
+/// A series panel once per backend, each named: side by side when that leaves each
+/// closer to square (a stat's number), else one above the other (a chart's lines).
+fn small_multiples(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
+    let n = data.backends.len() as u32;
+    let (width, height) = (u32::from(area.width), u32::from(area.height));
+    // A cell twice as wide as tall looks square; the split whose cells come closer wins.
+    let squareness = |w: u32, h: u32| (f64::from(w) / f64::from(2 * h.max(1))).ln().abs();
+    let beside = squareness(width / n, height) <= squareness(width, height / n);
+    let cells = if beside {
+        Layout::horizontal(vec![Constraint::Fill(1); n as usize]).split(area)
+    } else {
+        Layout::vertical(vec![Constraint::Fill(1); n as usize]).split(area)
+    };
+    for (i, (backend, cell)) in data.backends.iter().zip(cells.iter()).enumerate() {
+        let [name, content] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(*cell);
+        let link = match backend.connection {
+            crate::event::Connection::Connected => "",
+            crate::event::Connection::Connecting => " ○",
+            crate::event::Connection::Unreachable { .. } => " ✖",
+        };
+        Line::styled(format!("{}{link}", backend.name), data.theme.muted)
+            .alignment(Alignment::Center)
+            .render(name, buf);
+        let one = PanelWidget {
+            store: backend.store,
+            backends: &data.backends[i..=i],
+            ..*data
+        };
+        if !content.is_empty() {
+            one.content(content, buf);
+        }
+    }
+}
+
+impl PanelWidget<'_> {
+    /// What is inside the frame: the kind's drawing, with a line saying what is wrong.
+    fn content(&self, inner: Rect, buf: &mut Buffer) {
+        let theme = self.theme;
         let has_values = self.panel.query_ids().any(|id| {
             self.store
                 .query(id)
                 .is_some_and(|q| q.current().next().is_some())
         });
-        let problem = problem(&self);
+        let problem = problem(self);
         // Nothing to draw yet: the explanation takes the whole panel.
         if !has_values && self.panel.kind.content() == Content::Series {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));
@@ -220,18 +267,21 @@ impl Widget for PanelWidget<'_> {
             _ => inner,
         };
         match self.panel.kind {
-            PanelKind::KpiTable => kpi_table::render(&self, content, buf),
-            PanelKind::Chart => chart::render(&self, content, buf),
-            PanelKind::Sparkline => sparkline::render(&self, content, buf),
-            PanelKind::Stat => stat::render(&self, content, buf),
-            PanelKind::Gauge => gauge::render(&self, content, buf),
-            PanelKind::Bar => bar::render(&self, content, buf),
-            PanelKind::Alerts => alert_list::render_alerts(&self, content, buf),
-            PanelKind::Rules => alerts::render_rules(&self, content, buf),
-            PanelKind::Alertmanager => alerts::render_alertmanager(&self, content, buf),
-            PanelKind::Table => table::render(&self, content, buf),
-            PanelKind::Targets => targets::render(&self, content, buf),
-            PanelKind::Tsdb => tsdb::render(&self, content, buf),
+            PanelKind::KpiTable if self.backends.len() > 1 => {
+                kpi_backends::render(self, content, buf);
+            }
+            PanelKind::KpiTable => kpi_table::render(self, content, buf),
+            PanelKind::Chart => chart::render(self, content, buf),
+            PanelKind::Sparkline => sparkline::render(self, content, buf),
+            PanelKind::Stat => stat::render(self, content, buf),
+            PanelKind::Gauge => gauge::render(self, content, buf),
+            PanelKind::Bar => bar::render(self, content, buf),
+            PanelKind::Alerts => alert_list::render_alerts(self, content, buf),
+            PanelKind::Rules => alerts::render_rules(self, content, buf),
+            PanelKind::Alertmanager => alerts::render_alertmanager(self, content, buf),
+            PanelKind::Table => table::render(self, content, buf),
+            PanelKind::Targets => targets::render(self, content, buf),
+            PanelKind::Tsdb => tsdb::render(self, content, buf),
             PanelKind::Slo => {
                 let rows = crate::view::slo::rows(&self.panel.slos, self.store, self.ctx.now);
                 slo::render(rows, self.theme, self.focus, content, buf);
