@@ -318,6 +318,7 @@ fn header() -> Header {
             text: String::new(),
         },
         rules: Vec::new(),
+        backends: Vec::new(),
     }
 }
 

@@ -145,68 +145,31 @@ impl App {
         if !self.layout.variables.is_empty() {
             events.push(DataEvent::Variables(self.variables.pairs()));
         }
-        for (id, query) in self.store.queries().iter().enumerate() {
-            let history: Vec<Series> = query
-                .series
-                .iter()
-                .map(|s| Series {
-                    labels: s.labels.clone(),
-                    points: s.points().collect(),
-                })
-                .collect();
-            if !history.is_empty() {
-                events.push(DataEvent::Range {
-                    id,
-                    result: Ok(history),
-                    latency: Duration::ZERO,
-                });
+        let backends = self.backends();
+        for (index, backend) in backends.iter().enumerate() {
+            let mut own = store_events(backend.store, self.now);
+            own.push(DataEvent::Connection(backend.connection.clone()));
+            own.extend(backend.replica.cloned().map(DataEvent::Replica));
+            if let Some(sources) = self.alert_sources.get(index) {
+                own.extend(alert_events(sources, self.now));
             }
-            let latency = query.latency.unwrap_or_default();
-            if let Some(at) = query.last_eval {
-                let samples = query
-                    .current()
-                    .map(|(s, value)| Sample {
-                        labels: s.labels.clone(),
-                        time: at,
-                        value,
-                    })
-                    .collect();
-                events.push(DataEvent::Instant {
-                    id,
-                    at,
-                    result: Ok(samples),
-                    latency,
-                });
-            }
-            if let Some(error) = &query.error {
-                events.push(DataEvent::Instant {
-                    id,
-                    at: self.now,
-                    result: Err(error.clone()),
-                    latency,
-                });
-            }
+            events.extend(own.into_iter().map(|event| match index {
+                0 => event,
+                backend => DataEvent::Backend {
+                    backend,
+                    event: Box::new(event),
+                },
+            }));
         }
-        events.push(DataEvent::Connection(self.connection.clone()));
-        events.extend(self.replica.clone().map(DataEvent::Replica));
         events.extend(self.schedule.map(DataEvent::Schedule));
-        if let Some(result) = &self.store.alerts.server {
-            events.push(DataEvent::Alerts {
-                at: self.now,
-                result: result.clone(),
-            });
-        }
-        if let Some(result) = &self.store.alerts.groups {
-            events.push(DataEvent::Rules {
-                at: self.now,
-                result: result.clone(),
-            });
-        }
-        if let Some(result) = &self.store.alerts.alertmanager {
-            events.push(DataEvent::Alertmanager {
-                at: self.now,
-                result: result.clone(),
-            });
+        if !self.side_by_side() {
+            let board = &self.store.alerts;
+            let sources = AlertSources {
+                alerts: board.server.clone(),
+                rules: board.groups.clone(),
+                alertmanager: board.alertmanager.clone(),
+            };
+            events.extend(alert_events(&sources, self.now));
         }
         events.extend(self.server_events());
         events
@@ -362,4 +325,76 @@ impl App {
     pub(super) fn other_stores(&mut self) -> impl Iterator<Item = &mut Store> {
         self.others.iter_mut().map(|other| &mut other.store)
     }
+}
+
+/// A store's history, latest values and errors, as the events that would rebuild them.
+fn store_events(store: &Store, now: f64) -> Vec<DataEvent> {
+    let mut events = Vec::new();
+    for (id, query) in store.queries().iter().enumerate() {
+        let history: Vec<Series> = query
+            .series
+            .iter()
+            .map(|s| Series {
+                labels: s.labels.clone(),
+                points: s.points().collect(),
+            })
+            .collect();
+        if !history.is_empty() {
+            events.push(DataEvent::Range {
+                id,
+                result: Ok(history),
+                latency: Duration::ZERO,
+            });
+        }
+        let latency = query.latency.unwrap_or_default();
+        if let Some(at) = query.last_eval {
+            let samples = query
+                .current()
+                .map(|(s, value)| Sample {
+                    labels: s.labels.clone(),
+                    time: at,
+                    value,
+                })
+                .collect();
+            events.push(DataEvent::Instant {
+                id,
+                at,
+                result: Ok(samples),
+                latency,
+            });
+        }
+        if let Some(error) = &query.error {
+            events.push(DataEvent::Instant {
+                id,
+                at: now,
+                result: Err(error.clone()),
+                latency,
+            });
+        }
+    }
+    events
+}
+
+/// What a backend said of its alerts, as the events that said it.
+fn alert_events(sources: &AlertSources, now: f64) -> Vec<DataEvent> {
+    let mut events = Vec::new();
+    if let Some(result) = &sources.alerts {
+        events.push(DataEvent::Alerts {
+            at: now,
+            result: result.clone(),
+        });
+    }
+    if let Some(result) = &sources.rules {
+        events.push(DataEvent::Rules {
+            at: now,
+            result: result.clone(),
+        });
+    }
+    if let Some(result) = &sources.alertmanager {
+        events.push(DataEvent::Alertmanager {
+            at: now,
+            result: result.clone(),
+        });
+    }
+    events
 }

@@ -26,7 +26,9 @@ pub fn app(header: &Header) -> Result<App, RestoreError> {
         refresh: header.refresh,
         note: None,
     };
-    Ok(App::new(layout, theme, info).with_rules(&rules))
+    Ok(App::new(layout, theme, info)
+        .with_rules(&rules)
+        .with_backends(header.backends.clone()))
 }
 
 /// The header a live session writes: where from, and exactly what it showed.
@@ -42,5 +44,6 @@ pub fn header(app: &App, rule_texts: Vec<ConfigText>) -> Header {
         text(&app.theme.source),
     );
     header.rules = rule_texts;
+    header.backends.clone_from(&app.backend_names);
     header
 }

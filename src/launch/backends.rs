@@ -18,6 +18,29 @@ pub struct Backend {
     pub options: Options,
 }
 
+/// The names the app shows side by side: none for one backend.
+pub fn names(backends: &[Backend]) -> Vec<String> {
+    match backends {
+        [_] => Vec::new(),
+        several => several.iter().filter_map(|b| b.name.clone()).collect(),
+    }
+}
+
+/// Where the data comes from, for the status bar and reports: each backend's server,
+/// named when there are several (`eu http://… · us http://…`); `urls` as displayed.
+pub fn label(backends: &[Backend], urls: &[&str]) -> String {
+    let named = backends.len() > 1;
+    backends
+        .iter()
+        .zip(urls)
+        .map(|(backend, url)| match &backend.name {
+            Some(name) if named => format!("{name} {url}"),
+            _ => url.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The backends `--prometheus` gives: one bare URL (or none: the default) is the one
 /// unnamed backend; several must each be `NAME=URL`.
 pub fn from_flags(options: &Options) -> Result<Vec<Backend>, InvalidInput> {

@@ -13,6 +13,8 @@ use super::backends::{self, Backend};
 use crate::cli::Options;
 use crate::config::profile::{self, Connection, Profile, ProfileError, Profiles};
 use crate::prom::{BasicAuth, ClientOptions, PromClient, ProxyPolicy, TlsOptions};
+use crate::source::live::Replicas;
+use crate::source::live::backends::BackendServers;
 use std::path::{Path, PathBuf};
 use url::Url;
 
@@ -44,6 +46,41 @@ pub struct Note {
 pub struct Selected {
     pub file: Option<Profiles>,
     pub backends: Vec<Backend>,
+}
+
+/// The clients of every backend, and what the run says of them.
+pub struct Connected {
+    pub servers: Vec<BackendServers>,
+    /// Where the data comes from, for the status bar: each backend's name and server.
+    pub label: String,
+    /// Certificates go unchecked for one of them.
+    pub insecure: bool,
+    pub notes: Vec<Note>,
+}
+
+pub fn each(backends: &[Backend]) -> Result<Connected, InvalidInput> {
+    let mut connected = Connected {
+        servers: Vec::new(),
+        label: String::new(),
+        insecure: false,
+        notes: Vec::new(),
+    };
+    for backend in backends {
+        let clients = clients(&backend.options, backend.options.prometheus_url())?;
+        connected.insecure |= clients.insecure;
+        connected.notes.extend(clients.notes);
+        connected.servers.push(BackendServers {
+            servers: Replicas::new(clients.prometheus, clients.standbys),
+            alertmanager: clients.alertmanager,
+        });
+    }
+    let urls: Vec<&str> = connected
+        .servers
+        .iter()
+        .map(|b| b.servers.first().display_url())
+        .collect();
+    connected.label = backends::label(backends, &urls);
+    Ok(connected)
 }
 
 /// Reads the config file (`--config`, else the default one when it exists) and fills what

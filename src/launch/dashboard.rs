@@ -18,8 +18,8 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
+use crate::source::live::PollerConfig;
 use crate::source::live::backends::{self, BackendServers};
-use crate::source::live::{PollerConfig, Replicas};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
 use crossterm::event::{Event, EventStream};
@@ -57,12 +57,12 @@ pub async fn live(
     // First: reading the secret files may warn (a password file others can read), and the
     // log pane keeps that for when stderr is hidden behind the dashboard.
     init_logging();
-    let Connected {
+    let connect::Connected {
         servers,
         label,
         insecure,
         notes,
-    } = connect_each(backends)?;
+    } = connect::each(backends)?;
     let source = SourceInfo {
         label,
         refresh,
@@ -71,10 +71,7 @@ pub async fn live(
     // A --var the layout cannot take stops the run before the terminal is touched.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
-    let names = match backends {
-        [_] => Vec::new(),
-        several => several.iter().filter_map(|b| b.name.clone()).collect(),
-    };
+    let names = super::backends::names(backends);
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval)
@@ -93,13 +90,6 @@ pub async fn live(
     }
     let mut recorded = Recorded::new(options.record_dir.clone(), config.rule_texts);
     if let Some(path) = &options.record {
-        if app.side_by_side() {
-            return Err(InvalidInput(
-                "--record: a recording holds one backend for now; record each with its own run"
-                    .into(),
-            )
-            .into());
-        }
         // Asked for a recording: no dashboard without it, and no old file lost to it.
         let file = super::output::create(path, options.force, &[])
             .map_err(|e| InvalidInput(format!("--record: {e}")))?;
@@ -119,41 +109,6 @@ pub async fn live(
         },
     )
     .await
-}
-
-/// The clients of every backend, and what the run says of them.
-struct Connected {
-    servers: Vec<BackendServers>,
-    /// Where the data comes from, for the status bar: each backend's name and server.
-    label: String,
-    /// Certificates go unchecked for one of them.
-    insecure: bool,
-    notes: Vec<connect::Note>,
-}
-
-fn connect_each(backends: &[Backend]) -> Result<Connected, InvalidInput> {
-    let mut connected = Connected {
-        servers: Vec::new(),
-        label: String::new(),
-        insecure: false,
-        notes: Vec::new(),
-    };
-    let mut labels = Vec::new();
-    for backend in backends {
-        let clients = connect::clients(&backend.options, backend.options.prometheus_url())?;
-        labels.push(match &backend.name {
-            Some(name) => format!("{name} {}", clients.prometheus.display_url()),
-            None => clients.prometheus.display_url().to_string(),
-        });
-        connected.insecure |= clients.insecure;
-        connected.notes.extend(clients.notes);
-        connected.servers.push(BackendServers {
-            servers: Replicas::new(clients.prometheus, clients.standbys),
-            alertmanager: clients.alertmanager,
-        });
-    }
-    connected.label = labels.join(" · ");
-    Ok(connected)
 }
 
 /// Log records kept for the log pane (`L`), which shows the newest that fit.

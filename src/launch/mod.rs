@@ -65,12 +65,6 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
             check(options, &backends, &keymap)?;
             return Ok(0);
         }
-        Some(Command::Screenshot(_)) if backends.len() > 1 => {
-            return Err(anyhow::Error::new(InvalidInput(
-                "screenshot reads one backend for now: give one --prometheus or --profile".into(),
-            ))
-            .into());
-        }
         _ => {}
     }
     // One thread does it all: a few requests a second and a frame per refresh need no
@@ -86,7 +80,7 @@ pub fn run(mut cli: Cli) -> Result<u8, Failure> {
                 return snapshot::run(options, &backends, config, args).await;
             }
             Some(Command::Screenshot(args)) => {
-                screenshot::run(options, load_config(options, &keymap)?, args).await
+                screenshot::run(options, &backends, load_config(options, &keymap)?, args).await
             }
             Some(Command::Replay(args)) => replay(options, args).await,
             Some(Command::Demo(args)) => {

@@ -2,14 +2,16 @@
 //! screenshot` draws one frame off-screen after one poll. Both go through
 //! [`ui::svg`](crate::ui::svg), so a file holds exactly the frame a terminal would get.
 
-use super::connect::{self, Clients};
+use super::backends::Backend;
+use super::connect;
 use super::snapshot::tab_index;
 use super::{Config, InvalidInput};
 use crate::app::{Action, App, Msg, SourceInfo};
 use crate::cli::{Options, ScreenshotArgs};
 use crate::clock::unix_now;
 use crate::event::DataEvent;
-use crate::source::live::{self, PollerConfig, Replicas};
+use crate::source::live::PollerConfig;
+use crate::source::live::backends::spawn_each;
 use crate::ui::svg::{self, Canvas};
 use anyhow::Context as _;
 use std::collections::HashSet;
@@ -85,25 +87,31 @@ fn create_new(path: &Path) -> anyhow::Result<Option<File>> {
 }
 
 /// `spheroseg-top screenshot`: one poll (instant answers, history backfills, alerts and
-/// rules) by the real poller, then one frame of the asked tab at the asked size.
-pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> anyhow::Result<()> {
+/// rules) by the real poller of every backend, then one frame of the asked tab at the
+/// asked size.
+pub async fn run(
+    options: &Options,
+    backends: &[Backend],
+    config: Config,
+    args: &ScreenshotArgs,
+) -> anyhow::Result<()> {
     let tab = match &args.tab {
         Some(name) => tab_index(&config.layout, name)?,
         None => 0,
     };
-    let Clients {
-        prometheus,
-        standbys,
-        alertmanager,
+    let connect::Connected {
+        servers,
+        label,
         notes,
         ..
-    } = connect::clients(options, options.prometheus_url())?;
+    } = connect::each(backends)?;
     notes
         .iter()
         .for_each(|note| eprintln!("warning: {}", note.full));
+    let first = servers[0].servers.first().clone();
     let refresh = options.refresh.unwrap_or(Duration::from_secs(5));
     let source = SourceInfo {
-        label: prometheus.display_url().to_string(),
+        label,
         refresh,
         note: None,
     };
@@ -111,38 +119,53 @@ pub async fn run(options: &Options, config: Config, args: &ScreenshotArgs) -> an
         .map_err(|e| InvalidInput(e.to_string()))?;
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
-        .with_variables(chosen, options.scrape_interval);
+        .with_variables(chosen, options.scrape_interval)
+        .with_backends(super::backends::names(backends));
     let (width, height) = args.size;
     app.update(Msg::Action(Action::Resize(width, height)));
     app.update(Msg::Action(Action::SelectTab(tab)));
+    let mut waiting: Vec<Waiting> = servers
+        .iter()
+        .map(|b| Waiting::new(&app, b.alertmanager.is_some()))
+        .collect();
     let (events, mut answers) = mpsc::channel(1024);
-    let poller = live::spawn(
-        Replicas::new(prometheus.clone(), standbys),
-        PollerConfig {
-            queries: app.polled_queries(),
-            refresh,
-            concurrency: options.concurrency,
-            alertmanager: alertmanager.clone(),
-        },
-        events,
-    );
-    let mut waiting = Waiting::new(&app, alertmanager.is_some());
+    let config = PollerConfig {
+        queries: app.polled_queries(),
+        refresh,
+        concurrency: options.concurrency,
+        alertmanager: None,
+    };
+    let pollers = spawn_each(servers, &config, events);
     // Every answer in, or the time a slow answer may take (twice: backfills queue behind
     // instant queries), whichever comes first.
     let deadline = tokio::time::Instant::now() + options.query_timeout * 2;
-    while !waiting.is_done() {
+    while !waiting.iter().all(Waiting::is_done) {
         let Ok(Some(event)) = tokio::time::timeout_at(deadline, answers.recv()).await else {
             break;
         };
-        waiting.seen(&event);
+        match &event {
+            DataEvent::Backend { backend, event } => {
+                waiting
+                    .get_mut(*backend)
+                    .into_iter()
+                    .for_each(|w| w.seen(event));
+            }
+            event => waiting[0].seen(event),
+        }
         app.update(Msg::Data(event));
     }
-    drop(poller);
+    drop(pollers);
     app.update(Msg::Tick(unix_now()));
     // An empty panel says why as `snapshot` does, not only that the query returned nothing.
     let deadline = tokio::time::Instant::now() + options.query_timeout;
-    super::snapshot::explain_empty(&mut app, &prometheus, options, deadline).await;
-    let buffer = svg::frame(&app, width, height);
+    super::snapshot::explain_empty(&mut app, &first, options, deadline).await;
+    write_frame(&app, args)
+}
+
+/// The frame into `-o`: plain text for a `.txt`, else SVG.
+fn write_frame(app: &App, args: &ScreenshotArgs) -> anyhow::Result<()> {
+    let (width, height) = args.size;
+    let buffer = svg::frame(app, width, height);
     let output = &args.output;
     let is_text = output
         .extension()

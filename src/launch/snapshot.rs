@@ -8,7 +8,7 @@
 //! deadline.
 
 use super::backends::Backend;
-use super::connect::{self, Clients};
+use super::connect;
 use super::{Config, InvalidInput};
 use crate::app::{App, Msg, SourceInfo};
 use crate::cli::{Options, SnapshotArgs};
@@ -18,8 +18,8 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, ServerRequest, SourceCommand};
 use crate::prom::{PromClient, PromError};
 use crate::report::snapshot::Snapshot;
+use crate::source::live::server_event;
 use crate::source::live::variables::options_event;
-use crate::source::live::{Replicas, server_event};
 use crate::variables::OptionsQuery;
 use futures::StreamExt;
 use std::io::IsTerminal;
@@ -40,17 +40,9 @@ pub async fn run(
         Some(name) => vec![tab_index(&config.layout, name)?],
         None => Vec::new(),
     };
-    let reached = reach(backends).await?;
-    let label: Vec<String> = backends
-        .iter()
-        .zip(&reached)
-        .map(|(backend, (client, _))| match &backend.name {
-            Some(name) if backends.len() > 1 => format!("{name} {}", client.display_url()),
-            _ => client.display_url().to_string(),
-        })
-        .collect();
+    let (reached, label) = reach(backends).await?;
     let source = SourceInfo {
-        label: label.join(" · "),
+        label,
         refresh: options.refresh.unwrap_or(Duration::from_secs(5)),
         note: None,
     };
@@ -58,10 +50,7 @@ pub async fn run(
     // --var as the dashboard takes it; the others' options are asked as it asks them.
     let chosen = crate::app::variables::choices(&config.layout, &options.vars)
         .map_err(|e| InvalidInput(e.to_string()))?;
-    let names = match backends {
-        [_] => Vec::new(),
-        several => several.iter().filter_map(|b| b.name.clone()).collect(),
-    };
+    let names = super::backends::names(backends);
     let mut app = App::new(config.layout, config.theme, source)
         .with_rules(&config.rules)
         .with_variables(chosen, options.scrape_interval)
@@ -107,30 +96,24 @@ pub async fn run(
 
 /// Each backend's Prometheus (an HA group's first that answers) and Alertmanager; what
 /// the connection has to say is said on stderr.
-async fn reach(
-    backends: &[Backend],
-) -> Result<Vec<(PromClient, Option<PromClient>)>, InvalidInput> {
+async fn reach(backends: &[Backend]) -> Result<(Vec<Reached>, String), InvalidInput> {
+    let connected = connect::each(backends)?;
+    connected
+        .notes
+        .iter()
+        .for_each(|note| eprintln!("warning: {}", note.full));
     let mut reached = Vec::new();
-    for backend in backends {
-        let Clients {
-            prometheus,
-            standbys,
-            alertmanager,
-            notes,
-            ..
-        } = connect::clients(&backend.options, backend.options.prometheus_url())?;
-        let prometheus = if standbys.is_empty() {
-            prometheus
-        } else {
-            Replicas::new(prometheus, standbys).first_answering().await
-        };
-        notes
-            .iter()
-            .for_each(|note| eprintln!("warning: {}", note.full));
-        reached.push((prometheus, alertmanager));
+    for backend in connected.servers {
+        reached.push((
+            backend.servers.first_answering().await,
+            backend.alertmanager,
+        ));
     }
-    Ok(reached)
+    Ok((reached, connected.label))
 }
+
+/// A backend's Prometheus and Alertmanager.
+type Reached = (PromClient, Option<PromClient>);
 
 /// The tab named `name` (its title in any case, or its number from 1).
 pub(super) fn tab_index(layout: &Layout, name: &str) -> Result<usize, InvalidInput> {

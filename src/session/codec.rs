@@ -18,6 +18,7 @@ use super::fields::{
     to_cbor,
 };
 use super::format::{Input, Malformed, put_bytes, put_varint};
+use super::ids::read_back;
 use super::weight::{alert_weight, cbor_weight, charge, labels_weight, sample_weight};
 use crate::config::layout::QueryId;
 use crate::event::DataEvent;
@@ -490,12 +491,12 @@ impl BlockDecoder {
             let result = self.answer(shape, &mut columns, id, at)?;
             out.push(Entry::Event {
                 time: seconds(ms),
-                event: DataEvent::Instant {
+                event: read_back(DataEvent::Instant {
                     id,
                     at,
                     result,
                     latency,
-                },
+                }),
             });
         }
         self.state.last_ms = ms;

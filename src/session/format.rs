@@ -13,10 +13,13 @@ use std::time::Duration;
 
 /// The first eight bytes of every recording.
 pub const MAGIC: [u8; 8] = *b"SGTOPREC";
-/// The format version this build writes, and the newest it reads (it reads all before:
-/// version 2 added alert lists stored as changes, which version 1 readers would take for
-/// damage).
-pub const VERSION: u16 = 2;
+/// The newest format version this build reads (it reads all before: version 2 added alert
+/// lists stored as changes, which version 1 readers would take for damage; version 3,
+/// backends side by side, whose instant answers carry the backend in the query id).
+pub const VERSION: u16 = 3;
+/// The version a recording of one backend is written in: what it always was, so older
+/// builds replay it.
+const ONE_BACKEND_VERSION: u16 = 2;
 /// Magic, version, header length and header checksum.
 pub(crate) const FILE_PREAMBLE: usize = MAGIC.len() + 2 + 4 + 4;
 
@@ -46,6 +49,9 @@ pub struct Header {
     /// Rule files evaluated locally (`--rules`), so a replay evaluates them the same way.
     #[serde(default)]
     pub rules: Vec<ConfigText>,
+    /// The backends' names when several were shown side by side (format version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backends: Vec<String>,
 }
 
 /// A layout or theme as the recorded session loaded it: where from, and the TOML itself,
@@ -96,6 +102,7 @@ impl Header {
             layout,
             theme,
             rules: Vec::new(),
+            backends: Vec::new(),
         }
     }
 }
@@ -167,7 +174,12 @@ pub(crate) fn encode_file_header(header: &Header) -> io::Result<Vec<u8>> {
     let len = u32::try_from(body.len()).map_err(io::Error::other)?;
     let mut out = Vec::with_capacity(FILE_PREAMBLE + body.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    let version = if header.backends.len() > 1 {
+        VERSION
+    } else {
+        ONE_BACKEND_VERSION
+    };
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     out.extend_from_slice(&body);

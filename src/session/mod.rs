@@ -14,6 +14,7 @@ mod changes;
 pub(crate) mod codec;
 mod fields;
 pub(crate) mod format;
+mod ids;
 pub(crate) mod reader;
 pub(crate) mod recorder;
 mod weight;

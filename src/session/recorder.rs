@@ -137,19 +137,72 @@ impl Recorder {
     }
 
     fn add(&mut self, ms: i64, event: &DataEvent) -> io::Result<()> {
+        match event {
+            DataEvent::Instant {
+                id,
+                at,
+                result,
+                latency,
+            } => self.add_answer(ms, *id, *at, result, *latency),
+            // A backend's instant answers take the compact path too, under their stored id.
+            DataEvent::Backend {
+                backend,
+                event: inner,
+            } => match &**inner {
+                DataEvent::Instant {
+                    id,
+                    at,
+                    result,
+                    latency,
+                } => {
+                    let id = super::ids::stored_id(*backend, *id);
+                    self.add_answer(ms, id, *at, result, *latency)
+                }
+                _ => self.add_other(ms, event),
+            },
+            other => self.add_other(ms, other),
+        }
+    }
+
+    /// An instant answer: into the cycle evaluated at `at` (a new one if the pending cycle
+    /// is another's or older than a refresh).
+    fn add_answer(
+        &mut self,
+        ms: i64,
+        id: usize,
+        at: f64,
+        result: &Result<Vec<crate::prom::Sample>, crate::prom::PromError>,
+        latency: std::time::Duration,
+    ) -> io::Result<()> {
+        let stale =
+            |c: &Cycle| ms - c.first_ms >= self.refresh_ms || c.at.to_bits() != at.to_bits();
+        if self.pending.as_ref().is_some_and(stale) {
+            self.write_pending()?;
+        }
+        self.ensure_block(ms)?;
+        let Some(block) = &mut self.block else {
+            return Err(io::Error::other("no open block"));
+        };
+        let cycle = self.pending.get_or_insert_with(|| Cycle::new(at, ms));
+        block.encoder.add_answer(cycle, ms, id, result, latency)?;
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|c| self.largest_cycle > 0 && c.entries >= self.largest_cycle)
+        {
+            self.write_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Any other event: it joins the pending cycle's frame, in arrival order, or is
+    /// written at once between cycles.
+    fn add_other(&mut self, ms: i64, event: &DataEvent) -> io::Result<()> {
         // A cycle older than a refresh interval has all the answers it will get.
         if self
             .pending
             .as_ref()
             .is_some_and(|c| ms - c.first_ms >= self.refresh_ms)
-        {
-            self.write_pending()?;
-        }
-        if let DataEvent::Instant { at, .. } = event
-            && self
-                .pending
-                .as_ref()
-                .is_some_and(|c| c.at.to_bits() != at.to_bits())
         {
             self.write_pending()?;
         }
@@ -160,24 +213,10 @@ impl Recorder {
         if block.encoder.leaves_out(ms, event) {
             return Ok(());
         }
-        match (event, &mut self.pending) {
-            (
-                DataEvent::Instant {
-                    id,
-                    at,
-                    result,
-                    latency,
-                },
-                pending,
-            ) => {
-                let cycle = pending.get_or_insert_with(|| Cycle::new(*at, ms));
-                block.encoder.add_answer(cycle, ms, *id, result, *latency)?;
-            }
-            // Other events of a cycle (alerts, rules, a connection change) join its
-            // frame, in arrival order; between cycles they are written at once.
-            (other, Some(cycle)) => block.encoder.add_event(cycle, ms, other)?,
-            (other, None) => {
-                let (payload, weight) = block.encoder.event_payload(ms, other)?;
+        match &mut self.pending {
+            Some(cycle) => block.encoder.add_event(cycle, ms, event)?,
+            None => {
+                let (payload, weight) = block.encoder.event_payload(ms, event)?;
                 return self.write_frame(&payload, ms, weight);
             }
         }

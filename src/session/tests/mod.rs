@@ -46,6 +46,7 @@ fn header() -> Header {
             text: "name = \"default\"\n".into(),
         },
         rules: Vec::new(),
+        backends: Vec::new(),
     }
 }
 
@@ -220,7 +221,22 @@ fn session(cycles: usize, seed: u64) -> Vec<(f64, Item)> {
 
 /// Writes `items`; returns what a reader must give back.
 fn record(path: &Path, items: &[(f64, Item)]) -> Vec<Entry> {
-    let mut recorder = Recorder::create(path, &header()).unwrap();
+    record_with(path, &header(), items)
+}
+
+/// An instant answer's latency as a recording keeps it: to the microsecond.
+fn as_kept(event: &mut DataEvent) {
+    match event {
+        DataEvent::Instant { latency, .. } => {
+            *latency = Duration::from_micros((latency.as_nanos() as u64 + 500) / 1000);
+        }
+        DataEvent::Backend { event, .. } => as_kept(event),
+        _ => {}
+    }
+}
+
+fn record_with(path: &Path, header: &Header, items: &[(f64, Item)]) -> Vec<Entry> {
+    let mut recorder = Recorder::create(path, header).unwrap();
     let mut expected = Vec::new();
     let mut last = f64::MIN;
     for (time, item) in items {
@@ -231,9 +247,7 @@ fn record(path: &Path, items: &[(f64, Item)]) -> Vec<Entry> {
             Item::Event(event) => {
                 recorder.record_at(time, event).unwrap();
                 let mut event = event.clone();
-                if let DataEvent::Instant { latency, .. } = &mut event {
-                    *latency = Duration::from_micros((latency.as_nanos() as u64 + 500) / 1000);
-                }
+                as_kept(&mut event);
                 expected.push(Entry::Event { time, event });
             }
             Item::Mark(note) => {
@@ -271,6 +285,53 @@ fn assert_prefix(got: &[Entry], expected: &[Entry], context: &str) {
         "{context}: more entries than written"
     );
     assert_same(got, &expected[..got.len()], context);
+}
+
+/// Side by side, a second backend's answers (compact, under their stored id) and its
+/// other events come back wrapped as they went in; such a file is version 3, and a
+/// recording of one backend stays version 2, which older builds replay.
+#[test]
+fn a_second_backend_s_events_read_back_wrapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut items = Vec::new();
+    for (time, item) in session(24, 11) {
+        let twin = match &item {
+            Item::Event(event @ (DataEvent::Instant { .. } | DataEvent::Connection(_))) => {
+                Some(Item::Event(DataEvent::Backend {
+                    backend: 1,
+                    event: Box::new(event.clone()),
+                }))
+            }
+            _ => None,
+        };
+        items.push((time, item));
+        items.extend(twin.map(|twin| (time, twin)));
+    }
+    let two = Header {
+        backends: vec!["eu".into(), "us".into()],
+        ..header()
+    };
+    let path = dir.path().join("two.sgtrec");
+    let expected = record_with(&path, &two, &items);
+    let recording = Recording::open(&path).unwrap();
+    assert_eq!(recording.header(), &two);
+    let got: Vec<Entry> = recording.entries().collect();
+    assert_same(&got, &expected, "two backends");
+    assert!(got.iter().any(|e| matches!(
+        e,
+        Entry::Event {
+            event: DataEvent::Backend { .. },
+            ..
+        }
+    )));
+    let version = |path: &Path| {
+        let bytes = std::fs::read(path).unwrap();
+        u16::from_le_bytes([bytes[8], bytes[9]])
+    };
+    assert_eq!(version(&path), 3);
+    let one = dir.path().join("one.sgtrec");
+    record(&one, &session(3, 1));
+    assert_eq!(version(&one), 2);
 }
 
 #[test]

@@ -25,7 +25,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
-pub(crate) mod backends;
+pub mod backends;
 mod job;
 mod replicas;
 mod request;

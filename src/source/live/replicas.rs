@@ -23,6 +23,11 @@ impl Replicas {
         Self { first, standbys }
     }
 
+    /// The server preferred.
+    pub fn first(&self) -> &PromClient {
+        &self.first
+    }
+
     /// The first server that answers, in order, for a one-off question (`snapshot`);
     /// the first when none does, which then says why.
     pub async fn first_answering(self) -> PromClient {
