@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod conn_support;
 
 use common::tmux::Tmux;
 use common::*;
@@ -357,4 +358,89 @@ async fn a_two_backend_recording_replays_the_live_frames() {
         without_latency(&live),
         "the replayed frame differs"
     );
+}
+
+/// Three backends: a Prometheus, VictoriaMetrics scraping the same simulator (what teams
+/// move to when one Prometheus is not enough), and a server that accepts connections and
+/// never answers. The hung one is marked and costs the others nothing: their values keep
+/// arriving, every refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_backend_holds_back_none_of_the_others() {
+    use conn_support::{Server, free_port, scrape_config};
+    let prometheus = stack(Scenario::Normal).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scrape.yml"),
+        scrape_config(prometheus.sim.addr()),
+    )
+    .unwrap();
+    let vm = Server::spawn(
+        "victoria-metrics",
+        dir,
+        free_port(),
+        &[
+            "-httpListenAddr=127.0.0.1:{port}".into(),
+            "-storageDataPath={dir}/data".into(),
+            "-promscrape.config={dir}/scrape.yml".into(),
+            "-search.latencyOffset=1s".into(),
+            "-loggerLevel=ERROR".into(),
+        ],
+    );
+    let vm_url = format!("http://127.0.0.1:{}/prometheus", vm.port);
+    wait_for(
+        &vm_url,
+        "sum(rate(http_request_duration_seconds_count[1m])) > 0",
+        Duration::from_secs(30),
+    )
+    .await;
+    // Accepts, reads nothing, answers nothing: a stuck proxy.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung_url = format!("http://{}", hung.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let held: Vec<_> = hung.incoming().take(256).collect();
+        drop(held);
+    });
+
+    let tmux = Tmux::new("backends-hung");
+    tmux.launch(
+        &format!(
+            "{} --prometheus prom={} --prometheus vm={vm_url} --prometheus stuck={hung_url} --refresh 1s --query-timeout 2s",
+            env!("CARGO_BIN_EXE_spheroseg-top"),
+            prometheus.prometheus_url(),
+        ),
+        200,
+        60,
+    );
+    tmux.wait_for(
+        "the stuck one marked, the others connected",
+        Duration::from_secs(30),
+        |s| s.contains("prom ●") && s.contains("vm ●") && s.contains("stuck ✖"),
+    );
+    // Values from both working backends in the KPI rows, fresh every refresh.
+    for _ in 0..3 {
+        tmux.wait_for("fresh values", Duration::from_secs(5), |s| {
+            (s.contains("updated 0s ago") || s.contains("updated 1s ago"))
+                && s.lines()
+                    .any(|l| l.contains("KPI ") && l.contains(" prom ") && l.contains(" vm "))
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let screen = tmux.screen();
+    // The KPI row alone: from its name to the stuck backend's cell.
+    let lag = screen
+        .lines()
+        .find_map(|l| {
+            let row = &l[l.find("Lag ")?..];
+            Some(&row[..row.find("—✖")?])
+        })
+        .unwrap_or_else(|| panic!("no Lag row:\n{screen}"));
+    let values: Vec<&str> = lag
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(values.len(), 2, "prom's and vm's lag: {lag}\n{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("quitting");
+    drop(vm);
+    drop(held);
 }
