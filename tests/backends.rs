@@ -262,6 +262,79 @@ fn every_kpi_row_keeps_each_backend_s_value_at_every_width() {
     }
 }
 
+/// The drill view of the Overview's query time, side by side: one series table over
+/// both backends, worst first whichever backend it is from, each row naming its backend,
+/// and the chart's legend too.
+#[test]
+fn the_drill_view_lists_every_backend_s_series_worst_first() {
+    use spheroseg_top::app::focus::Dir;
+    use spheroseg_top::app::{Action, Msg};
+    use spheroseg_top::event::{DataEvent, SourceCommand};
+    use spheroseg_top::prom::Series;
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    answer_all(&mut app, spheroseg_top::clock::unix_now(), 0.3, 0.3);
+    app.update(Msg::Action(Action::Resize(160, 45)));
+    app.update(Msg::Action(Action::Focus(Dir::Right)));
+    app.update(Msg::Action(Action::Open));
+    let p95 = |request: &spheroseg_top::event::RangeRequest, values: [(&str, f64); 2]| {
+        let times = (request.start..=request.end).step_by(request.step as usize);
+        let series: Vec<Series> = values
+            .iter()
+            .map(|(pool, value)| Series {
+                labels: [("pool".to_string(), pool.to_string())].into(),
+                points: times.clone().map(|t| (t as f64, *value)).collect(),
+            })
+            .collect();
+        DataEvent::RangeAnswer {
+            request: request.clone(),
+            result: Ok(series),
+            latency: Duration::ZERO,
+        }
+    };
+    let mut asked = 0;
+    for command in app.take_commands() {
+        let SourceCommand::Range(request) = command else {
+            continue;
+        };
+        asked += 1;
+        let eu = p95(&request, [("read", 0.3), ("write", 0.5)]);
+        app.update(Msg::Data(eu));
+        let us = p95(&request, [("read", 9.0), ("write", 0.2)]);
+        let us = DataEvent::Backend {
+            backend: 1,
+            event: Box::new(us),
+        };
+        app.update(Msg::Data(us));
+    }
+    assert!(asked > 0, "the drill view asks its range");
+    let screen = lines(&render(&app, 160, 45)).join("\n");
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains(" pool ") && l.contains("━ "))
+        .collect();
+    let order: Vec<String> = rows
+        .iter()
+        .filter_map(|l| {
+            let backend = ["eu", "us"]
+                .into_iter()
+                .find(|b| l.contains(&format!(" {b} ")))?;
+            let pool = ["read", "write"].into_iter().find(|p| l.contains(p))?;
+            Some(format!("{backend} {pool}"))
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["us read", "eu write", "eu read", "us write"],
+        "worst first across backends:\n{screen}"
+    );
+    assert!(screen.contains("Backend Series"), "{screen}");
+    assert!(
+        screen.contains("us · read pool"),
+        "the legend names the backend:\n{screen}"
+    );
+}
+
 /// A two-backend session recorded live, then replayed: the frame at T is the live one,
 /// both backends' columns included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -357,6 +430,59 @@ async fn a_two_backend_recording_replays_the_live_frames() {
         without_latency(&frame),
         without_latency(&live),
         "the replayed frame differs"
+    );
+
+    // A drill view in the replay: the replayer answers a range from each backend's own
+    // recorded answers, the second's as the second's.
+    use spheroseg_top::event::{RangeRequest, SourceCommand};
+    use spheroseg_top::source::replay::{self, ReplayOptions};
+    let queries = replayed.layout().queries.clone();
+    let lag = queries
+        .iter()
+        .find(|q| q.expr.contains("db_replication_lag_seconds"))
+        .expect("the layout polls the replication lag")
+        .expr
+        .clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let options = ReplayOptions {
+        speed: 1.0,
+        start_at: None,
+        paused: true,
+        queries,
+    };
+    let commands = replay::spawn(std::sync::Arc::new(recording), options, tx);
+    let request = RangeRequest {
+        expr: lag,
+        start: (at - 20.0) as i64,
+        end: at as i64,
+        step: 1,
+    };
+    commands.send(SourceCommand::Range(request)).await.unwrap();
+    let mut peaks = [None, None];
+    while peaks.iter().any(Option::is_none) {
+        let event = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("both backends' ranges answered")
+            .unwrap();
+        let (backend, event) = match event {
+            DataEvent::Backend { backend, event } => (backend, *event),
+            event => (0, event),
+        };
+        if let DataEvent::RangeAnswer { result, .. } = event {
+            let series = result.unwrap();
+            let peak = series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .fold(f64::NAN, f64::max);
+            peaks[backend] = Some(peak);
+        }
+    }
+    let [Some(eu), Some(us)] = peaks else {
+        unreachable!()
+    };
+    assert!(
+        eu > 5.0 && us < 5.0,
+        "eu in the incident, us not: {eu} {us}"
     );
 }
 

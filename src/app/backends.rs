@@ -11,10 +11,13 @@ use crate::model::labels::BACKEND_LABEL;
 use crate::prom::alertmanager::AlertmanagerState;
 use crate::prom::{Alert, PromError, RuleGroupStatus};
 use crate::store::Store;
+use crate::store::range_cache::RangeCache;
 
 /// A backend after the first.
 pub(crate) struct Other {
     pub(super) store: Store,
+    /// Its answers to the drill views' range requests.
+    pub(super) ranges: RangeCache,
     pub(super) connection: Connection,
     pub(super) replica: Option<Replica>,
 }
@@ -46,7 +49,7 @@ fn tagged(labels: &mut Labels, name: &str) {
 }
 
 /// A backend's latest answer of a list: none yet, a failure, or the list.
-type Answer<T> = Option<Result<Vec<T>, PromError>>;
+pub(super) type Answer<T> = Option<Result<Vec<T>, PromError>>;
 
 /// Every backend's answers in one, each item tagged with its backend's name: a failure
 /// only when no backend answered (the first failure), else what did answer.
@@ -112,4 +115,12 @@ pub(super) fn merged_alertmanager(
         groups: states.iter().flat_map(|s| s.groups.clone()).collect(),
         silences: states.iter().flat_map(|s| s.silences.clone()).collect(),
     }))
+}
+
+/// A template variable's options over every backend that answered: each backend's in
+/// turn, the first backend's first (the caller drops repeats); a failure only when none
+/// answered with options.
+pub(super) fn options_union(answers: &[Answer<String>]) -> Answer<String> {
+    let answers: Vec<(&str, &Answer<String>)> = answers.iter().map(|a| ("", a)).collect();
+    merged(&answers, |_, _| {})
 }

@@ -10,6 +10,7 @@ use super::replay::ReplayState;
 use crate::event::{Connection, DataEvent};
 use crate::prom::{Sample, Series};
 use crate::store::Store;
+use crate::store::range_cache::RangeCache;
 use crate::view::Context;
 use std::time::Duration;
 
@@ -93,7 +94,7 @@ impl App {
             event @ (DataEvent::Alerts { .. }
             | DataEvent::Rules { .. }
             | DataEvent::Alertmanager { .. }) => self.ingest_alerts(event),
-            DataEvent::VariableOptions { name, result } => self.options_arrived(&name, result),
+            DataEvent::VariableOptions { name, result } => self.options_arrived(0, &name, result),
             DataEvent::Variables(pairs) => self.selections_arrived(pairs),
             DataEvent::Server {
                 at,
@@ -207,6 +208,7 @@ impl App {
             .skip(1)
             .map(|_| Other {
                 store: self.new_store(),
+                ranges: RangeCache::default(),
                 connection: Connection::Connecting,
                 replica: None,
             })
@@ -243,7 +245,8 @@ impl App {
     }
 
     /// An event of backend `index` (from 1). What the views read per backend is kept;
-    /// the alerts, rules, server facts and drill ranges of the first backend only.
+    /// variables' options join the others' (their union is offered), alerts and rules
+    /// join the one alert board; the server facts are the first backend's only.
     pub(super) fn ingest_other(&mut self, index: usize, event: DataEvent) {
         if self.answers_old_text(&event) {
             return;
@@ -268,9 +271,15 @@ impl App {
             DataEvent::Range { id, result, .. } => other.store.ingest_range(id, result),
             DataEvent::Connection(connection) => other.connection = connection,
             DataEvent::Replica(replica) => other.replica = Some(replica),
+            DataEvent::RangeAnswer {
+                request, result, ..
+            } => other.ranges.answer(request, result, self.now),
             event @ (DataEvent::Alerts { .. }
             | DataEvent::Rules { .. }
             | DataEvent::Alertmanager { .. }) => self.backend_alerts(index, event),
+            DataEvent::VariableOptions { name, result } => {
+                self.options_arrived(index, &name, result)
+            }
             _ => {}
         }
     }

@@ -7,7 +7,8 @@ use super::{Action, App};
 use crate::config::layout::{ChartQuery, ChartSpec, Panel, Rows};
 use crate::event::{RangeRequest, SourceCommand};
 use crate::model::{Direction, Status, Thresholds, Unit};
-use crate::view::drill::{ChartData, SeriesKey};
+use crate::store::range_cache::RangeCache;
+use crate::view::drill::{BackendAnswers, ChartData, SeriesKey};
 use crate::view::reading;
 
 /// Columns a drill chart's y axis and borders take; the rest is plotted.
@@ -293,21 +294,34 @@ impl App {
         request
     }
 
-    /// What the chart of `spec` has to show over the current range.
+    /// What the chart of `spec` has to show over the current range, from every backend.
     pub fn chart_data<'a>(&'a self, spec: &'a ChartSpec) -> ChartData<'a> {
         let (start, end) = self.time.bounds(self.range_now());
-        let answers = spec
+        let requests: Vec<RangeRequest> = spec
             .queries
             .iter()
-            .map(|q| self.ranges.lookup(&self.request_for(&q.expr)))
+            .map(|q| self.request_for(&q.expr))
+            .collect();
+        let backends = self
+            .range_caches()
+            .zip(self.backends())
+            .map(|(ranges, backend)| BackendAnswers {
+                name: backend.name,
+                answers: requests.iter().map(|r| ranges.lookup(r)).collect(),
+            })
             .collect();
         ChartData {
             spec,
             start,
             end,
             step: f64::from(self.time.step(self.chart_points())),
-            answers,
+            backends,
         }
+    }
+
+    /// Every backend's answers to range requests, the first backend's first.
+    fn range_caches(&self) -> impl Iterator<Item = &RangeCache> {
+        std::iter::once(&self.ranges).chain(self.others.iter().map(|other| &other.ranges))
     }
 
     /// Asks the data source for the ranges the innermost drill view needs and lacks.
@@ -320,8 +334,14 @@ impl App {
             .iter()
             .flat_map(|spec| spec.queries.iter().map(|q| self.request_for(&q.expr)))
             .collect();
+        let now = self.now;
         for request in requests {
-            if self.ranges.want(&request, self.now) {
+            // Every backend is asked (each poller its own); a request goes out when any
+            // backend's cache wants it, each cache counting the ask.
+            let caches = std::iter::once(&mut self.ranges)
+                .chain(self.others.iter_mut().map(|other| &mut other.ranges));
+            let wanted = caches.fold(false, |wanted, cache| cache.want(&request, now) | wanted);
+            if wanted {
                 self.outbox.push(SourceCommand::Range(request));
             }
         }

@@ -456,9 +456,12 @@ fn a_drill_view_whose_range_query_times_out_says_so_and_backs_off() {
     };
     let data = app.chart_data(&view.spec);
     assert!(
-        matches!(data.answers[0], Lookup::Failed(PromError::Timeout(_))),
+        matches!(
+            data.backends[0].answers[0],
+            Lookup::Failed(PromError::Timeout(_))
+        ),
         "the view shows the timeout, not loading: {:?}",
-        data.answers[0]
+        data.backends[0].answers[0]
     );
 }
 

@@ -219,20 +219,36 @@ impl Player {
     fn answer_range(&self, recording: Arc<Recording>, request: RangeRequest) {
         let queries = self.queries.clone();
         let events = self.events.clone();
+        // Side by side, each backend's range from its own recorded answers.
+        let backends = recording.header().backends.len().max(1);
         tokio::spawn(async move {
-            let started = std::time::Instant::now();
-            let answer = {
-                let request = request.clone();
-                tokio::task::spawn_blocking(move || answer(&recording, &queries, &request)).await
-            };
-            let result = answer.unwrap_or_else(|e| Err(PromError::Decode(e.to_string())));
-            let _ = events
-                .send(DataEvent::RangeAnswer {
-                    request,
+            for backend in 0..backends {
+                let started = std::time::Instant::now();
+                let answer = {
+                    let (recording, queries, request) =
+                        (recording.clone(), queries.clone(), request.clone());
+                    tokio::task::spawn_blocking(move || {
+                        answer(&recording, &queries, &request, backend)
+                    })
+                    .await
+                };
+                let result = answer.unwrap_or_else(|e| Err(PromError::Decode(e.to_string())));
+                let event = DataEvent::RangeAnswer {
+                    request: request.clone(),
                     result,
                     latency: started.elapsed(),
-                })
-                .await;
+                };
+                let event = match backend {
+                    0 => event,
+                    backend => DataEvent::Backend {
+                        backend,
+                        event: Box::new(event),
+                    },
+                };
+                if events.send(event).await.is_err() {
+                    break;
+                }
+            }
         });
     }
 
@@ -282,12 +298,14 @@ impl Player {
     }
 }
 
-/// A range query answered from the recording: the recorded answer to exactly this request
-/// if there is one, else the recorded answers of the same expression, one point a step.
+/// A range query answered from backend `backend`'s part of the recording: the recorded
+/// answer to exactly this request if there is one, else the recorded answers of the same
+/// expression, one point a step.
 fn answer(
     recording: &Recording,
     queries: &[QueryDef],
     request: &RangeRequest,
+    backend: usize,
 ) -> Result<Vec<Series>, PromError> {
     let step = f64::from(request.step);
     let ids: BTreeSet<usize> = queries
@@ -296,7 +314,7 @@ fn answer(
         .filter(|(_, q)| q.expr == request.expr)
         .map(|(id, _)| id)
         .collect();
-    let (recorded, points) = recorded_answers(recording, &ids, request);
+    let (recorded, points) = recorded_answers(recording, &ids, request, backend);
     if let Some(series) = recorded {
         return Ok(series);
     }
@@ -319,12 +337,13 @@ fn answer(
 /// Points per series, as recorded.
 type Points = BTreeMap<Labels, Vec<(f64, f64)>>;
 
-/// The recorded answer to exactly `request`, if any, and the points of the queries `ids`
-/// (the request's expression) recorded in its range, per series.
+/// Backend `backend`'s recorded answer to exactly `request`, if any, and the points of the
+/// queries `ids` (the request's expression) recorded in its range, per series.
 fn recorded_answers(
     recording: &Recording,
     ids: &BTreeSet<usize>,
     request: &RangeRequest,
+    backend: usize,
 ) -> (Option<Vec<Series>>, Points) {
     let (start, end) = (request.start as f64, request.end as f64);
     let mut points = Points::new();
@@ -335,6 +354,12 @@ fn recorded_answers(
         }
         let Entry::Event { event, .. } = entry else {
             continue;
+        };
+        let event = match event {
+            DataEvent::Backend { backend: b, event } if b == backend => *event,
+            DataEvent::Backend { .. } => continue,
+            _ if backend != 0 => continue,
+            event => event,
         };
         match event {
             DataEvent::RangeAnswer {

@@ -160,7 +160,10 @@ impl Widget for ChartBox<'_> {
             .iter()
             .take(MAX_LINES)
             .map(|r| ChartLine {
-                name: r.legend.clone(),
+                name: match r.backend {
+                    "" => r.legend.clone(),
+                    backend => format!("{backend} · {}", r.legend),
+                },
                 style: Style::default().fg(theme.series_color(palette(&r.key))),
                 points: decimate(r.points, data.start, data.end, columns),
             })
@@ -311,7 +314,8 @@ impl DrillScreen<'_> {
     ) {
         let theme = self.app.theme();
         let shown = shown_columns(area.width);
-        let header = Row::new(pick(self.series_header(), shown)).style(theme.muted);
+        let backend_width = backend_column_width(rows);
+        let header = Row::new(pick(self.series_header(backend_width), shown)).style(theme.muted);
         let selected = view
             .selected
             .as_ref()
@@ -329,7 +333,8 @@ impl DrillScreen<'_> {
                 (false, Status::Ok) => theme.text,
                 (false, s) => theme.status(s),
             };
-            Row::new(pick(self.series_cells(data.spec, r, &look), shown)).style(style)
+            let cells = self.series_cells(data.spec, r, &look, backend_width);
+            Row::new(pick(cells, shown)).style(style)
         });
         let mut widths = COLUMN_WIDTHS.map(Constraint::Length);
         widths[NAME_COLUMN] = Constraint::Fill(1);
@@ -349,15 +354,20 @@ impl DrillScreen<'_> {
         StatefulWidget::render(table, area, buf, &mut state);
     }
 
-    /// The series table's column names; the value column says the cursor's time.
-    fn series_header(&self) -> [String; 10] {
+    /// The series table's column names; the value column says the cursor's time. Side by
+    /// side, the series column starts with the backend's (`backend_width` wide).
+    fn series_header(&self, backend_width: usize) -> [String; 10] {
         let current = match self.app.cursor() {
             Some(t) => format!("at {}", clock(t, false)),
             None => "Current".to_string(),
         };
+        let series = match backend_width {
+            0 => "Series".to_string(),
+            width => format!("{:<width$} Series", "Backend"),
+        };
         [
             String::new(),
-            "Series".into(),
+            series,
             current,
             "Min".into(),
             "Avg".into(),
@@ -370,7 +380,13 @@ impl DrillScreen<'_> {
     }
 
     /// One series' cells, in the order of [`Self::series_header`].
-    fn series_cells(&self, spec: &ChartSpec, r: &SeriesRow, look: &RowLook) -> [Cell<'static>; 10] {
+    fn series_cells(
+        &self,
+        spec: &ChartSpec,
+        r: &SeriesRow,
+        look: &RowLook,
+        backend_width: usize,
+    ) -> [Cell<'static>; 10] {
         let theme = self.app.theme();
         let format = |v: Option<f64>| {
             v.map_or_else(|| "—".to_string(), |v| spec.unit.format(v, spec.decimals))
@@ -386,10 +402,14 @@ impl DrillScreen<'_> {
             .stats
             .beyond_since
             .map_or_else(|| "–".to_string(), |t| clock(t, false));
+        let legend = match backend_width {
+            0 => r.legend.clone(),
+            width => format!("{:<width$} {}", r.backend, r.legend),
+        };
         let name = if look.hidden {
-            format!("{} (hidden)", r.legend)
+            format!("{legend} (hidden)")
         } else {
-            r.legend.clone()
+            legend
         };
         [
             Cell::from(format!("{marker}{swatch}"))
@@ -404,6 +424,15 @@ impl DrillScreen<'_> {
             Cell::from(since),
             Cell::from(r.status.label()).style(theme.status(r.status)),
         ]
+    }
+}
+
+/// Side by side, the width of the backend column the series column starts with (its
+/// header's at least; names are ASCII, checked when given); 0 for a run of one backend.
+fn backend_column_width(rows: &[SeriesRow]) -> usize {
+    match rows.iter().map(|r| r.backend.len()).max() {
+        None | Some(0) => 0,
+        Some(widest) => widest.max("Backend".len()),
     }
 }
 

@@ -6,12 +6,13 @@
 use crate::config::layout::ChartSpec;
 use crate::model::labels::legend;
 use crate::model::{Direction, Labels, Status, Thresholds};
-use crate::prom::PromError;
 use crate::store::range_cache::Lookup;
 
-/// A series of a drill chart: which of the spec's queries, and its labels.
+/// A series of a drill chart: which backend (side by side), which of the spec's
+/// queries, and its labels.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SeriesKey {
+    pub backend: usize,
     pub query: usize,
     pub labels: Labels,
 }
@@ -22,6 +23,14 @@ pub struct ChartData<'a> {
     pub start: f64,
     pub end: f64,
     pub step: f64,
+    /// Each backend's answers, the first backend's first (one for a run of one).
+    pub backends: Vec<BackendAnswers<'a>>,
+}
+
+/// One backend's answers to a chart's queries.
+pub struct BackendAnswers<'a> {
+    /// Empty for the one backend of a run that names none.
+    pub name: &'a str,
     /// One per query of the spec, in order.
     pub answers: Vec<Lookup<'a>>,
 }
@@ -42,6 +51,8 @@ pub struct SeriesStats {
 
 pub struct SeriesRow<'a> {
     pub key: SeriesKey,
+    /// The backend's name, side by side; empty for a run of one.
+    pub backend: &'a str,
     pub legend: String,
     /// The series' points within the range, in time order.
     pub points: &'a [(f64, f64)],
@@ -50,27 +61,37 @@ pub struct SeriesRow<'a> {
 }
 
 impl<'a> ChartData<'a> {
-    /// Why the chart cannot show everything: still loading, or a query failed.
+    /// Why the chart cannot show everything: still loading, or a query failed (side by
+    /// side, the backend's name first).
     pub fn problem(&self) -> Option<(Status, String)> {
-        self.answers.iter().find_map(|a| match a {
-            Lookup::Loading => Some((Status::NoData, "loading…".to_string())),
-            Lookup::Failed(e) => Some((Status::Error, format!("⚠ {e}"))),
-            Lookup::Ready(_) => None,
+        self.backends.iter().find_map(|backend| {
+            let (status, text) = backend.answers.iter().find_map(|a| match a {
+                Lookup::Loading => Some((Status::NoData, "loading…".to_string())),
+                Lookup::Failed(e) => Some((Status::Error, format!("⚠ {e}"))),
+                Lookup::Ready(_) => None,
+            })?;
+            Some(match backend.name {
+                "" => (status, text),
+                name => (status, format!("{name}: {text}")),
+            })
         })
     }
 
-    pub fn error(&self) -> Option<&'a PromError> {
-        self.answers.iter().find_map(|a| match a {
-            Lookup::Failed(e) => Some(*e),
-            _ => None,
-        })
-    }
-
-    /// Every series in range with its statistics, worst first.
+    /// Every series in range with its statistics, worst first across the backends.
     pub fn rows(&self, cursor: Option<f64>) -> Vec<SeriesRow<'a>> {
+        let mut rows: Vec<SeriesRow<'a>> = (0..self.backends.len())
+            .flat_map(|backend| self.backend_rows(backend, cursor))
+            .collect();
+        rows.sort_by(|a, b| worst_first(a, b, self.spec.thresholds.direction));
+        rows
+    }
+
+    /// Backend `backend`'s series in range, in answer order.
+    fn backend_rows(&self, backend: usize, cursor: Option<f64>) -> Vec<SeriesRow<'a>> {
         let thresholds = &self.spec.thresholds;
+        let answers = &self.backends[backend];
         let mut rows = Vec::new();
-        for (query, answer) in self.answers.iter().enumerate() {
+        for (query, answer) in answers.answers.iter().enumerate() {
             let Lookup::Ready(series) = answer else {
                 continue;
             };
@@ -93,9 +114,11 @@ impl<'a> ChartData<'a> {
                 };
                 rows.push(SeriesRow {
                     key: SeriesKey {
+                        backend,
                         query,
                         labels: s.labels.clone(),
                     },
+                    backend: answers.name,
                     legend: legend(legend_template, &s.labels),
                     points,
                     stats,
@@ -103,7 +126,6 @@ impl<'a> ChartData<'a> {
                 });
             }
         }
-        rows.sort_by(|a, b| worst_first(a, b, thresholds.direction));
         rows
     }
 }

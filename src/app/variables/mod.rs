@@ -3,6 +3,7 @@
 //! app and the screen read expanded text. Built-ins (`$__rate_interval`, …) are written
 //! out last, when a query is sent, because they depend on its step and range.
 
+use super::backends::{Answer, options_union};
 use super::{App, Overlay};
 use crate::config::Layout;
 use crate::config::layout::{ChartSpec, DEFAULT_WINDOW, QueryDef, QueryId};
@@ -28,6 +29,9 @@ pub struct VariableState {
     options: Vec<Option<Vec<String>>>,
     /// Why a query variable's options could not be fetched, until they are.
     errors: Vec<Option<String>>,
+    /// Each backend's answer to the latest ask of a query variable's options (by backend
+    /// index): side by side, the options are their union.
+    answers: Vec<Vec<Answer<String>>>,
     /// The selection was given by the user (`--var`, the picker), not the layout's default:
     /// kept when Prometheus offers no options at all.
     given: Vec<bool>,
@@ -55,6 +59,7 @@ impl VariableState {
                 .collect(),
             options: variables.iter().map(Variable::static_options).collect(),
             errors: vec![None; variables.len()],
+            answers: vec![Vec::new(); variables.len()],
             given: vec![false; variables.len()],
             scrape: DEFAULT_SCRAPE_INTERVAL,
             live: false,
@@ -409,12 +414,27 @@ impl App {
             name: variable.name.clone(),
             query,
         });
+        self.variables.answers[i].clear();
     }
 
-    /// The options of variable `name` arrived: a selection they no longer hold falls back
-    /// to the default or the first option.
-    pub(super) fn options_arrived(&mut self, name: &str, result: Result<Vec<String>, PromError>) {
+    /// Backend `backend`'s options of variable `name` arrived: the options are the union
+    /// of every backend's answer (a failure only when none answered with options), and a
+    /// selection they no longer hold falls back to the default or the first option.
+    pub(super) fn options_arrived(
+        &mut self,
+        backend: usize,
+        name: &str,
+        result: Result<Vec<String>, PromError>,
+    ) {
         let Some(i) = self.variable_index(name) else {
+            return;
+        };
+        let answers = &mut self.variables.answers[i];
+        if answers.len() <= backend {
+            answers.resize(backend + 1, None);
+        }
+        answers[backend] = Some(result);
+        let Some(result) = options_union(answers) else {
             return;
         };
         let raw = match result {

@@ -539,3 +539,41 @@ legend = "{{instance}}/{{$custom_label_name}}"
         Some("{{instance}}/{{job}}")
     );
 }
+
+#[test]
+fn side_by_side_the_options_are_every_backend_s_union() {
+    let info = SourceInfo {
+        label: "test".into(),
+        refresh: Duration::from_secs(5),
+        note: None,
+    };
+    let mut app = App::new(layout(), Theme::load("default").unwrap(), info)
+        .with_backends(vec!["eu".into(), "us".into()])
+        .with_variables(Vec::new(), Duration::from_secs(15));
+    let job = |app: &App| app.variable_options(0).map(<[String]>::to_vec);
+    let from_us = |result: Result<Vec<String>, PromError>| {
+        Msg::Data(DataEvent::Backend {
+            backend: 1,
+            event: Box::new(DataEvent::VariableOptions {
+                name: "job".into(),
+                result,
+            }),
+        })
+    };
+    // us fails first: nothing to offer yet but its failure.
+    app.update(from_us(Err(PromError::Timeout(Duration::from_secs(5)))));
+    assert_eq!(job(&app), None);
+    assert!(app.variable_error(0).is_some());
+    // eu answers: its jobs; then us answers too: the jobs only us has join, once each.
+    options(&mut app, "job", &["api", "node"]);
+    assert_eq!(job(&app), Some(vec!["api".into(), "node".into()]));
+    app.update(from_us(Ok(vec!["node".into(), "ml".into()])));
+    assert_eq!(
+        job(&app),
+        Some(vec!["api".into(), "node".into(), "ml".into()])
+    );
+    assert_eq!(app.variable_error(0), None);
+    // us failing later takes nothing away from what eu offers.
+    app.update(from_us(Err(PromError::Timeout(Duration::from_secs(5)))));
+    assert_eq!(job(&app), Some(vec!["api".into(), "node".into()]));
+}
