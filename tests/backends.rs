@@ -432,6 +432,25 @@ async fn a_two_backend_recording_replays_the_live_frames() {
         "the replayed frame differs"
     );
 
+    // The incident report follows each backend's KPI rows on their own: eu's replication
+    // lag left its target, us's did not.
+    let report = spheroseg_top::report::build(&recording).unwrap();
+    let lag = |backend: &str| {
+        report
+            .kpis
+            .iter()
+            .find(|k| k.name == "Replication lag" && k.backend.as_deref() == Some(backend))
+            .unwrap_or_else(|| panic!("no Replication lag row for {backend}"))
+    };
+    assert!(lag("eu").left_target && lag("eu").beyond_alert_seconds > 0.0);
+    assert!(!lag("us").left_target, "{:?}", lag("us"));
+    let markdown = report.to_markdown();
+    assert!(
+        markdown.contains("Replication lag · eu") && !markdown.contains("Replication lag · us ("),
+        "{markdown}"
+    );
+    assert!(report.to_json().contains(r#""backend": "us""#));
+
     // A drill view in the replay: the replayer answers a range from each backend's own
     // recorded answers, the second's as the second's.
     use spheroseg_top::event::{RangeRequest, SourceCommand};

@@ -239,6 +239,14 @@ impl App {
         std::iter::once(first).chain(others).collect()
     }
 
+    /// Backend `index`'s store (0: the first backend's, the app's own).
+    pub fn backend_store(&self, index: usize) -> Option<&Store> {
+        match index {
+            0 => Some(&self.store),
+            i => self.others.get(i - 1).map(|other| &other.store),
+        }
+    }
+
     /// Whether several backends show side by side.
     pub fn side_by_side(&self) -> bool {
         !self.others.is_empty()

@@ -2,6 +2,7 @@
 //! header row and a delimiter row, `|` escaped inside cells), no HTML, times in UTC —
 //! `HH:MM:SS` in tables, the full date in the header.
 
+use super::rows::who;
 use super::time::{self, ClockStyle};
 use super::{AlertRow, KpiSummary, Moment, MomentKind, Report, alert_groups, shown_labels};
 use crate::model::duration::Form;
@@ -160,7 +161,7 @@ impl Report {
                             Form::Report.seconds(k.beyond_target_seconds)
                         )
                     };
-                    format!("{} ({how})", inline(&k.name))
+                    format!("{} ({how})", inline(&who(&k.name, k.backend.as_deref())))
                 })
                 .collect();
             parts.push(format!(
@@ -236,7 +237,7 @@ impl Report {
                     },
                 );
                 vec![
-                    k.name.clone(),
+                    who(&k.name, k.backend.as_deref()),
                     k.target_text.clone(),
                     k.alert_text.clone(),
                     Form::Report.seconds(k.beyond_target_seconds),
@@ -266,7 +267,7 @@ impl Report {
             .kpis
             .iter()
             .filter(|k| !k.left_target && k.with_value_seconds > 0.0)
-            .map(|k| inline(&k.name))
+            .map(|k| inline(&who(&k.name, k.backend.as_deref())))
             .collect();
         if !within.is_empty() {
             let _ = writeln!(out, "Within target throughout: {}.\n", within.join(", "));
@@ -275,7 +276,7 @@ impl Report {
             .kpis
             .iter()
             .filter(|k| !k.left_target && k.with_value_seconds <= 0.0)
-            .map(|k| inline(&k.name))
+            .map(|k| inline(&who(&k.name, k.backend.as_deref())))
             .collect();
         if !never.is_empty() {
             let _ = writeln!(out, "Never had a current value: {}.\n", never.join(", "));
@@ -293,7 +294,8 @@ impl Report {
                         (secs >= 0.5).then(|| format!("{s} {}", Form::Report.seconds(secs)))
                     })
                     .collect();
-                (!blind.is_empty()).then(|| format!("{} ({})", inline(&k.name), blind.join(", ")))
+                let name = who(&k.name, k.backend.as_deref());
+                (!blind.is_empty()).then(|| format!("{} ({})", inline(&name), blind.join(", ")))
             })
             .collect();
         if !gaps.is_empty() {
@@ -330,7 +332,7 @@ impl Report {
                     None => r.value_text.clone(),
                 };
                 vec![
-                    r.kpi.clone(),
+                    who(&r.kpi, r.backend.as_deref()),
                     value,
                     r.target_text.clone(),
                     r.alert_text.clone(),

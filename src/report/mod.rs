@@ -12,8 +12,9 @@
 
 pub(crate) mod alert_groups;
 mod annotations;
+mod kpi_track;
 mod markdown;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod slo;
 pub(crate) mod snapshot;
 pub(crate) mod time;
@@ -26,17 +27,17 @@ use crate::alerts::timeline::AlertTimeline;
 use crate::app::restore::{self, RestoreError};
 use crate::app::{App, Msg};
 use crate::config::Layout;
-use crate::config::layout::{Kpi, QueryId};
+use crate::config::layout::QueryId;
 use crate::event::DataEvent;
 use crate::model::duration::Form;
 use crate::model::{Bound, Labels, Status, Thresholds};
 use crate::prom::{AlertSource, AlertState};
 use crate::session::{Entry, Marker, Recording, WarningKind};
-use crate::view::{self, reading};
+use crate::view::reading;
+use kpi_track::{KpiTrack, observe};
 use rows::{format_value, kpi_rows, series_name, shown_labels};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use track::{Crossings, Dwell, Worst};
 
 /// Why no report can be made of a recording: its embedded dashboard does not load.
 #[derive(Debug, thiserror::Error)]
@@ -120,10 +121,13 @@ pub struct AlertRow {
     pub summary: Option<String>,
 }
 
-/// How one KPI row fared over the whole recording.
+/// How one KPI row fared over the whole recording (side by side, on one backend).
 #[derive(Clone, Debug, Serialize)]
 pub struct KpiSummary {
     pub name: String,
+    /// The backend, when several were recorded side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     pub query: String,
     /// `above` when higher is worse, `below` when lower is.
     pub direction: &'static str,
@@ -190,6 +194,9 @@ pub struct Moment {
 #[derive(Clone, Debug, Serialize)]
 pub struct KpiRow {
     pub kpi: String,
+    /// The backend, when several were recorded side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     pub value: Option<f64>,
     /// In the KPI's unit; `—` without a value.
     pub value_text: String,
@@ -228,35 +235,10 @@ impl Report {
     }
 }
 
-/// One KPI row followed through the replay.
-struct KpiTrack {
-    kpi: Kpi,
-    /// What its value said against its thresholds; nothing while there is no current value.
-    value: Dwell,
-    /// The status the dashboard showed (alerts on its metrics included).
-    shown: Dwell,
-    crossings: Crossings,
-    worst: Option<Worst<Option<String>>>,
-    /// Whether its query has answered yet: time before the first answer is not counted.
-    started: bool,
-    /// What its status depends on, as of the last reading: when a clock tick or an alert
-    /// poll leaves it unchanged, the row need not be read again.
-    inputs: Option<Inputs>,
-}
-
-/// Everything besides new answers that can change a row's status: its query's last
-/// evaluation, its health (failing, stale, empty) and the alerts on its metrics.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Inputs {
-    last_eval: Option<u64>,
-    health: Option<Status>,
-    alert: Option<AlertState>,
-}
-
 struct Replay {
     kpis: Vec<KpiTrack>,
-    /// The KPI rows each query feeds.
-    by_query: HashMap<QueryId, Vec<usize>>,
+    /// The KPI rows each backend's query feeds.
+    by_query: HashMap<(usize, QueryId), Vec<usize>>,
     /// Local rules are evaluated on instant answers, so alerts can change with any of them.
     local_rules: bool,
     alerts: AlertTimeline,
@@ -275,27 +257,31 @@ struct Replay {
 /// Which KPI rows an event can have changed.
 enum Touched {
     Nothing,
-    Query(QueryId),
+    /// A backend's query.
+    Query(usize, QueryId),
     All,
 }
 
 impl Replay {
     fn new(app: &App) -> Self {
+        let backends = app.backends();
+        // Side by side, each KPI once per backend, next to each other.
         let kpis: Vec<KpiTrack> = kpi_rows(app.layout())
             .into_iter()
-            .map(|kpi| KpiTrack {
-                kpi,
-                value: Dwell::default(),
-                shown: Dwell::default(),
-                crossings: Crossings::default(),
-                worst: None,
-                started: false,
-                inputs: None,
+            .flat_map(|kpi| {
+                backends
+                    .iter()
+                    .enumerate()
+                    .map(move |(b, backend)| (kpi.clone(), b, backend.name))
+            })
+            .map(|(kpi, backend, name)| {
+                KpiTrack::new(kpi, backend, (!name.is_empty()).then(|| name.to_string()))
             })
             .collect();
-        let mut by_query: HashMap<QueryId, Vec<usize>> = HashMap::new();
+        let mut by_query: HashMap<(usize, QueryId), Vec<usize>> = HashMap::new();
         for (i, track) in kpis.iter().enumerate() {
-            by_query.entry(track.kpi.query.id).or_default().push(i);
+            let key = (track.backend, track.kpi.query.id);
+            by_query.entry(key).or_default().push(i);
         }
         Self {
             kpis,
@@ -319,9 +305,16 @@ impl Replay {
             None => (time, time),
             Some((first, last)) => (first, last.max(time)),
         });
-        let (touched, alerts_may_change) = match &event {
+        // Side by side, another backend's answer touches that backend's rows.
+        let (backend, inner) = match &event {
+            DataEvent::Backend { backend, event } => (*backend, event.as_ref()),
+            event => (0, event),
+        };
+        let (touched, alerts_may_change) = match inner {
             DataEvent::Instant { id, at, .. } => {
-                let new_cycle = self.cycle_at.is_none_or(|c| c.to_bits() != at.to_bits());
+                // Cycles are counted on the first backend's clock.
+                let new_cycle =
+                    backend == 0 && self.cycle_at.is_none_or(|c| c.to_bits() != at.to_bits());
                 if new_cycle {
                     self.cycles += 1;
                     self.cycle_at = Some(*at);
@@ -330,11 +323,11 @@ impl Replay {
                 let touched = if new_cycle {
                     Touched::All
                 } else {
-                    Touched::Query(*id)
+                    Touched::Query(backend, *id)
                 };
                 (touched, self.local_rules)
             }
-            DataEvent::Range { id, .. } => (Touched::Query(*id), false),
+            DataEvent::Range { id, .. } => (Touched::Query(backend, *id), false),
             DataEvent::Alerts { .. } => (Touched::All, true),
             DataEvent::Clock(_)
             | DataEvent::Connection(_)
@@ -371,8 +364,8 @@ impl Replay {
         }
         match touched {
             Touched::Nothing => return,
-            Touched::Query(id) => {
-                let Some(rows) = self.by_query.get(&id) else {
+            Touched::Query(backend, id) => {
+                let Some(rows) = self.by_query.get(&(backend, id)) else {
                     return;
                 };
                 for &i in rows {
@@ -394,7 +387,8 @@ impl Replay {
     /// counts: any query may feed a rule.
     fn needed(&self, event: DataEvent) -> Option<DataEvent> {
         let read = |id: &QueryId| {
-            self.local_rules || self.by_query.contains_key(id) || self.slos.reads(*id)
+            // Every backend has the same KPI rows: the first's say which queries are read.
+            self.local_rules || self.by_query.contains_key(&(0, *id)) || self.slos.reads(*id)
         };
         match event {
             DataEvent::Instant {
@@ -411,6 +405,10 @@ impl Replay {
             DataEvent::Range { id, .. } if !read(&id) => None,
             // Drill views' answers: no drill view is open here.
             DataEvent::RangeAnswer { .. } => None,
+            DataEvent::Backend { backend, event } => {
+                let event = Box::new(self.needed(*event)?);
+                Some(DataEvent::Backend { backend, event })
+            }
             event => Some(event),
         }
     }
@@ -454,7 +452,10 @@ impl Replay {
             .iter()
             .map(|track| {
                 let kpi = &track.kpi;
-                let (value, series, status, age) = match app.store().query(kpi.query.id) {
+                let query = app
+                    .backend_store(track.backend)
+                    .and_then(|s| s.query(kpi.query.id));
+                let (value, series, status, age) = match query {
                     Some(query) => {
                         let r = reading(query, kpi.reduce, &kpi.thresholds, ctx);
                         (r.value, series_name(kpi, query, r.series), r.status, r.age)
@@ -467,6 +468,7 @@ impl Replay {
                 };
                 let row = KpiRow {
                     kpi: kpi.name.clone(),
+                    backend: track.backend_name.clone(),
                     value: value.filter(|v| v.is_finite()),
                     value_text: format_value(kpi.unit, kpi.decimals, value),
                     series,
@@ -587,48 +589,6 @@ impl Replay {
     }
 }
 
-/// Reads one KPI row now and feeds the bookkeeping. Unless `answered` (its query just
-/// answered), the row is read only when something its status depends on changed.
-fn observe(track: &mut KpiTrack, app: &App, t: f64, answered: bool) {
-    let kpi = &track.kpi;
-    let Some(query) = app.store().query(kpi.query.id) else {
-        return;
-    };
-    let ctx = app.context();
-    let inputs = Inputs {
-        last_eval: query.last_eval.map(f64::to_bits),
-        health: view::health(query, ctx),
-        alert: query.alert,
-    };
-    if !answered && track.inputs == Some(inputs) {
-        return;
-    }
-    track.inputs = Some(inputs);
-    let r = reading(query, kpi.reduce, &kpi.thresholds, ctx);
-    if !track.started {
-        if r.status == Status::NoData {
-            return;
-        }
-        track.started = true;
-    }
-    // Only a current value is judged: a stale or failing row says nothing about it.
-    let current = inputs.health.is_none();
-    let value = r.value.filter(|v| current && !v.is_nan());
-    let level = value.map(|v| kpi.thresholds.classify(v));
-    track.value.observe(t, level);
-    track.shown.observe(t, Some(r.status));
-    track.crossings.observe(t, level);
-    if let Some(v) = value
-        && Worst::beats(track.worst.as_ref(), v, kpi.thresholds.direction)
-    {
-        track.worst = Some(Worst {
-            value: v,
-            at: t,
-            detail: series_name(kpi, query, r.series),
-        });
-    }
-}
-
 fn summary(track: KpiTrack, layout: &Layout) -> KpiSummary {
     let kpi = &track.kpi;
     let Thresholds {
@@ -638,6 +598,7 @@ fn summary(track: KpiTrack, layout: &Layout) -> KpiSummary {
     } = kpi.thresholds;
     KpiSummary {
         name: kpi.name.clone(),
+        backend: track.backend_name.clone(),
         query: layout
             .queries
             .get(kpi.query.id)

@@ -51,3 +51,11 @@ pub fn shown_labels(labels: &Labels) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// A row's name as people read it: side by side, with its backend (`Lag · us`).
+pub fn who(name: &str, backend: Option<&str>) -> String {
+    match backend {
+        Some(backend) => format!("{name} · {backend}"),
+        None => name.to_string(),
+    }
+}

@@ -49,10 +49,7 @@ pub struct SnapshotRow {
 impl SnapshotRow {
     /// The row as people read it: its name, and its backend side by side (`Lag · us`).
     pub fn who(&self) -> String {
-        match &self.backend {
-            Some(backend) => format!("{} · {backend}", self.name),
-            None => self.name.clone(),
-        }
+        crate::report::rows::who(&self.name, self.backend.as_deref())
     }
 }
 
