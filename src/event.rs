@@ -205,8 +205,9 @@ pub enum SourceCommand {
 pub struct Watch {
     pub queries: Vec<QueryId>,
     pub rules: bool,
-    /// Asked once a minute at most, shown or not: SLO windows of a day or more read raw.
-    pub slow: Vec<QueryId>,
+    /// Asked at most once per its period, shown or not: SLO windows, whose ratios move
+    /// slowly ([`crate::config::layout::slo::pace`]).
+    pub paced: Vec<(QueryId, Duration)>,
     /// Not asked at all: an SLO window read from its recording rule instead, or the rule's
     /// series while Prometheus has not loaded it.
     pub idle: Vec<QueryId>,

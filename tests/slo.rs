@@ -224,17 +224,19 @@ async fn without_the_rules_long_windows_are_asked_once_a_minute_and_their_age_sh
         })
         .next_back()
         .expect("the tab switch tells the poller what it shows");
+    let pace_of = |id| {
+        let paced = watch.paced.iter().find(|(q, _)| *q == id);
+        paced.map(|(_, pace)| pace.as_secs())
+    };
     for slo in &app.layout().slos {
         for i in [5, 6, 7] {
-            assert!(
-                watch.slow.contains(&slo.queries.raw[i]),
-                "{}: {i}",
-                slo.name
-            );
+            let raw = slo.queries.raw[i];
+            assert_eq!(pace_of(raw), Some(60), "{}: {i}", slo.name);
         }
         assert!(watch.queries.contains(&slo.queries.raw[0]));
         assert!(watch.idle.contains(&slo.queries.recorded[7]));
-        assert!(!watch.slow.contains(&slo.queries.raw[4]), "6h is not long");
+        assert_eq!(pace_of(slo.queries.raw[0]), Some(5), "5m: every 5 s");
+        assert_eq!(pace_of(slo.queries.raw[1]), Some(30), "30m: every 30 s");
     }
     let screen = common::lines(&common::render(&app, 200, 50)).join("\n");
     assert!(

@@ -33,7 +33,7 @@ impl App {
         let watch = Watch {
             queries,
             rules: panels.clone().any(|p| p.kind == PanelKind::Rules),
-            slow: slos.slow,
+            paced: slos.paced,
             idle: slos.idle,
         };
         if self.watching.as_ref() != Some(&watch) {

@@ -3,7 +3,7 @@
 //! counters), the burn rates, the budget left, the alerts that would fire, when the budget
 //! runs out; and which queries the poller should ask, how often ([`polling`]).
 
-use crate::config::layout::slo::LONG_WINDOW;
+use crate::config::layout::slo::{LONG_WINDOW, pace};
 use crate::config::layout::{QueryId, Slo};
 use crate::model::Status;
 use crate::model::slo::{self, BurnAlert, Burns, Severity, Window};
@@ -40,6 +40,8 @@ pub struct SloRow<'a> {
     pub status: Status,
     /// The oldest long window read raw, in seconds: asked once a minute.
     pub raw_long_age: Option<f64>,
+    /// The oldest of its windows' ratios, in seconds: each is asked at its pace.
+    pub oldest_age: Option<f64>,
 }
 
 /// The name of Sloth's error-ratio recording rules, before the window.
@@ -75,17 +77,17 @@ impl<'s> Loaded<'s> {
     }
 }
 
-/// How the poller should ask for the SLO queries: the ones read now, those of them asked
-/// only once a minute (long windows read raw), and those not asked at all.
+/// How the poller should ask for the SLO queries: the ones read now, how often at most
+/// (each window at its pace), and those not asked at all.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Polling {
     pub read: Vec<QueryId>,
-    pub slow: Vec<QueryId>,
+    pub paced: Vec<(QueryId, Duration)>,
     pub idle: Vec<QueryId>,
 }
 
 /// What to ask for `slos` now: each window from its recording rule when loaded, else raw,
-/// long raw windows slowly.
+/// each at its window's pace.
 pub fn polling(slos: &[Slo], store: &Store) -> Polling {
     let mut out = Polling::default();
     let loaded = Loaded::of(store);
@@ -93,16 +95,14 @@ pub fn polling(slos: &[Slo], store: &Store) -> Polling {
         let recorded = loaded.windows(slo);
         for (i, window) in slo.query_windows().into_iter().enumerate() {
             let (raw, rule) = (slo.queries.raw[i], slo.queries.recorded[i]);
-            if recorded[i] {
-                out.read.push(rule);
-                out.idle.push(raw);
+            let (read, idle) = if recorded[i] {
+                (rule, raw)
             } else {
-                out.read.push(raw);
-                out.idle.push(rule);
-                if window >= LONG_WINDOW {
-                    out.slow.push(raw);
-                }
-            }
+                (raw, rule)
+            };
+            out.read.push(read);
+            out.idle.push(idle);
+            out.paced.push((read, pace(window)));
         }
     }
     // A query two SLOs share is read if either reads it.
@@ -160,6 +160,7 @@ fn row_of<'a>(slo: &'a Slo, store: &Store, loaded: &Loaded, now: f64) -> SloRow<
         .filter(|(w, r)| *w >= LONG_WINDOW && r.is_some_and(|r| !r.recorded))
         .filter_map(|(_, r)| r.map(|r| r.age))
         .reduce(f64::max);
+    let oldest_age = ratios.iter().flatten().map(|r| r.age).reduce(f64::max);
     SloRow {
         slo,
         ratios,
@@ -174,6 +175,7 @@ fn row_of<'a>(slo: &'a Slo, store: &Store, loaded: &Loaded, now: f64) -> SloRow<
         state,
         status,
         raw_long_age,
+        oldest_age,
     }
 }
 
@@ -242,7 +244,19 @@ mod tests {
         // The 1d, 3d and 30d windows are read raw, 30 s ago.
         assert_eq!(row.raw_long_age, Some(30.0));
         let polling = polling(&layout.slos, &store);
-        assert!(polling.slow.contains(&slo.queries.raw[7]));
+        let pace_of = |id| {
+            polling
+                .paced
+                .iter()
+                .find(|(q, _)| *q == id)
+                .map(|(_, p)| *p)
+        };
+        assert_eq!(pace_of(slo.queries.raw[7]), Some(Duration::from_secs(60)));
+        assert_eq!(
+            pace_of(slo.queries.raw[0]),
+            Some(Duration::from_secs(5)),
+            "5m"
+        );
         assert!(polling.idle.contains(&slo.queries.recorded[0]));
     }
 }

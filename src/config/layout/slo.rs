@@ -8,8 +8,20 @@ use crate::model::slo::{self, ALERTS, Window};
 use crate::model::{Direction, Thresholds, Unit};
 use std::time::Duration;
 
-/// Windows at least this long are costly to ask raw: asked slowly unless recorded.
+/// Windows at least this long are costly to ask raw: the SLO panel names the recording
+/// rules that make them cheap.
 pub const LONG_WINDOW: Duration = Duration::from_secs(86_400);
+
+/// The longest an SLO window's ratio waits between two asks (see [`pace`]).
+pub const SLOWEST_PACE: Duration = Duration::from_secs(60);
+
+/// How often the error ratio over `window` is asked at most: a sixtieth of the window (a
+/// ratio over 30 minutes moves by a sixtieth of its span in 30 s), and at least once a
+/// minute. At a 1 s scrape the four bundled SLOs' 32 windows cost 1.3 queries a second
+/// instead of 20.
+pub fn pace(window: Duration) -> Duration {
+    (window / 60).min(SLOWEST_PACE)
+}
 
 /// What an SLO counts as bad, from counters.
 #[derive(Clone, Debug, PartialEq)]

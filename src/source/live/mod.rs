@@ -558,7 +558,8 @@ impl Poller {
         with_notes(event, omitted, warnings)
     }
 
-    /// Logs what an answer says (failures, slow queries) and learns the rules' pace.
+    /// Logs what an answer says (failures, slow queries), tells the plan whether it had
+    /// data, and learns the rules' pace.
     fn note(&mut self, event: &DataEvent) {
         match event {
             DataEvent::Instant {
@@ -566,7 +567,11 @@ impl Poller {
                 result,
                 latency,
                 ..
-            } => self.log_result(*id, result.as_ref().err(), *latency),
+            } => {
+                let with_data = result.as_ref().is_ok_and(|samples| !samples.is_empty());
+                self.plan.answered(*id, with_data);
+                self.log_result(*id, result.as_ref().err(), *latency);
+            }
             DataEvent::Range {
                 id,
                 result,

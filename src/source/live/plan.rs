@@ -3,7 +3,8 @@
 //! feeds the tab bar's status glyphs and the local rules is asked every few seconds
 //! ([`BACKGROUND`]); the active alerts, which the status bar always shows, every refresh.
 //! The app says what is on screen ([`Watch`]); until it does, everything is. It also names
-//! the costly queries to ask only once a minute ([`SLOW`]) and those not to ask at all.
+//! the queries to ask at a pace of their own, shown or not (SLO windows, whose ratios move
+//! slowly), and those not to ask at all.
 //!
 //! Nothing is asked for more often than it can change: queries not faster than Prometheus
 //! scrapes its fastest target, alerts and rule states not faster than it evaluates its
@@ -17,9 +18,6 @@ use std::time::Duration;
 /// slower): the tab bar's glyphs and local alerts lag by no more than this.
 pub const BACKGROUND: Duration = Duration::from_secs(5);
 
-/// How often the costly queries the app calls slow ([`Watch::slow`]) are asked at most.
-pub const SLOW: Duration = Duration::from_secs(60);
-
 pub struct Plan {
     refresh: Duration,
     /// Cycles between two polls of what is on screen (1 unless scrapes are slower).
@@ -30,8 +28,11 @@ pub struct Plan {
     every: u64,
     /// Per query: polled every refresh.
     visible: Vec<bool>,
-    /// Per query: polled every [`SLOW`] at most.
-    slow: Vec<bool>,
+    /// Per query: polled once per this period at most, shown or not ([`Watch::paced`]),
+    /// once it has answered with data (until then, like any other).
+    pace: Vec<Option<Duration>>,
+    /// Per query: its last answer had data.
+    settled: Vec<bool>,
     /// Per query: not polled.
     idle: Vec<bool>,
     rules_visible: bool,
@@ -46,7 +47,8 @@ impl Plan {
             alerts_every: 1,
             every: (cycles.ceil() as u64).max(1),
             visible: vec![true; queries],
-            slow: vec![false; queries],
+            pace: vec![None; queries],
+            settled: vec![false; queries],
             idle: vec![false; queries],
             rules_visible: true,
         }
@@ -94,17 +96,35 @@ impl Plan {
     pub fn instants(&self, cycle: u64) -> impl Iterator<Item = QueryId> + '_ {
         let any = Self::due(cycle, self.visible_every);
         let all = Self::due(cycle, self.every);
-        // Slow polls fall on visible ones too.
-        let slow_every = self.cycles(SLOW).div_ceil(self.visible_every) * self.visible_every;
-        let slow = Self::due(cycle, slow_every);
         (0..self.visible.len()).filter(move |&id| {
             any && !self.idle[id]
-                && if self.slow[id] {
-                    slow
-                } else {
-                    all || self.visible[id]
+                && match self.pace[id] {
+                    Some(period) if self.settled[id] => {
+                        Self::due(cycle, self.paced_every(period, self.visible[id]))
+                    }
+                    _ => all || self.visible[id],
                 }
         })
+    }
+
+    /// Query `id` answered, with data or not (empty, failed): a paced query keeps its pace
+    /// only while it has something to show, so an SLO window empty at start (a fresh
+    /// Prometheus) is not left blank for a minute.
+    pub fn answered(&mut self, id: QueryId, with_data: bool) {
+        if let Some(settled) = self.settled.get_mut(id) {
+            *settled = with_data;
+        }
+    }
+
+    /// Cycles between two polls of a query paced at `period`: on the polls of what is on
+    /// screen, or off screen on the background ones, never more often than those.
+    fn paced_every(&self, period: Duration, visible: bool) -> u64 {
+        let base = if visible {
+            self.visible_every
+        } else {
+            self.every
+        };
+        self.cycles(period).div_ceil(base) * base
     }
 
     /// Whether cycle `cycle` asks for the active alerts.
@@ -130,19 +150,24 @@ impl Plan {
             }
             out
         };
-        let (visible, slow, idle) = (
-            flags(&watch.queries),
-            flags(&watch.slow),
-            flags(&watch.idle),
-        );
-        // Slow ones wait for their turn; one no longer idle is asked at once.
+        let (visible, idle) = (flags(&watch.queries), flags(&watch.idle));
+        let mut pace = vec![None; self.visible.len()];
+        for &(id, period) in &watch.paced {
+            if let Some(p) = pace.get_mut(id) {
+                *p = Some(period);
+            }
+        }
+        // Paced ones wait for their turn; one no longer idle is asked at once.
         let fresh = (0..visible.len())
             .filter(|&id| {
-                visible[id] && !slow[id] && !idle[id] && (!self.visible[id] || self.idle[id])
+                visible[id]
+                    && pace[id].is_none()
+                    && !idle[id]
+                    && (!self.visible[id] || self.idle[id])
             })
             .collect();
         self.visible = visible;
-        self.slow = slow;
+        self.pace = pace;
         self.idle = idle;
         self.rules_visible = watch.rules;
         fresh
@@ -228,28 +253,53 @@ mod tests {
     }
 
     #[test]
-    fn slow_queries_once_a_minute_idle_ones_never() {
-        let mut plan = Plan::new(4, Duration::from_secs(1));
+    fn paced_queries_at_their_pace_idle_ones_never() {
+        let mut plan = Plan::new(6, Duration::from_secs(1));
+        let minute = Duration::from_secs(60);
         plan.watch(&Watch {
-            queries: vec![0, 1],
+            queries: vec![0, 1, 4],
             rules: false,
-            slow: vec![1, 2],
+            paced: vec![
+                (1, minute),
+                (2, minute),
+                (4, Duration::from_secs(5)),
+                (5, Duration::from_secs(2)),
+            ],
             idle: vec![3],
         });
-        let asked = |id| {
+        for id in 0..6 {
+            plan.answered(id, true);
+        }
+        let asked = |plan: &Plan, id| {
             (1..=120)
                 .filter(|&c| plan.instants(c).any(|q| q == id))
                 .count()
         };
-        assert_eq!(asked(0), 120, "on screen: every refresh");
-        assert_eq!(asked(1), 2, "slow, shown or not: cycles 1 and 61");
-        assert_eq!(asked(2), 2);
-        assert_eq!(asked(3), 0, "idle: never");
-        // The rule went away: the idle query is asked at once, a slow one waits its turn.
+        assert_eq!(asked(&plan, 0), 120, "on screen: every refresh");
+        assert_eq!(
+            asked(&plan, 1),
+            2,
+            "a minute, shown or not: cycles 1 and 61"
+        );
+        assert_eq!(asked(&plan, 2), 2);
+        assert_eq!(asked(&plan, 3), 0, "idle: never");
+        assert_eq!(asked(&plan, 4), 24, "every 5 s on screen");
+        let off_screen = "off screen, never more often than the background";
+        assert_eq!(asked(&plan, 5), 24, "{off_screen}");
+        // An answer without data: asked like any other until one has some.
+        plan.answered(4, false);
+        assert_eq!(asked(&plan, 4), 120, "on screen, empty: every refresh");
+        plan.answered(2, false);
+        assert_eq!(
+            asked(&plan, 2),
+            24,
+            "off screen, empty: every background poll"
+        );
+        // The rule went away: the idle query is asked at once, a paced one waits its turn.
         let fresh = plan.watch(&Watch {
             queries: vec![0, 1, 3],
             rules: false,
-            slow: vec![1],
+            paced: vec![(1, minute)],
             idle: vec![],
         });
         assert_eq!(fresh, vec![3]);

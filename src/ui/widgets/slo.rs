@@ -230,9 +230,20 @@ fn budget<'a>(row: &SloRow, text: Style, status: Style) -> Vec<Span<'a>> {
 }
 
 /// Where the long windows came from: the recording rules, or raw queries asked once a
-/// minute (how old, and which rules would make them cheap).
+/// minute (how old, and which rules would make them cheap); and how old the windows get
+/// between asks, each paced to a sixtieth of its length.
 fn cost_note(rows: &[SloRow]) -> Option<String> {
     let oldest = rows.iter().filter_map(|r| r.raw_long_age).reduce(f64::max);
+    let paced = rows
+        .iter()
+        .filter_map(|r| r.oldest_age)
+        .reduce(f64::max)
+        .map(|age| {
+            format!(
+                "each window asked every sixtieth of its length, the oldest {} ago",
+                Form::Age.seconds(age)
+            )
+        });
     match oldest {
         Some(oldest) => {
             let rule = rows
@@ -249,8 +260,9 @@ fn cost_note(rows: &[SloRow]) -> Option<String> {
             .iter()
             .any(|r| r.ratios.iter().flatten().any(|x| x.recorded)) =>
         {
-            Some("long windows read from the recording rules".to_string())
+            let read = "long windows read from the recording rules".to_string();
+            Some(paced.map_or_else(|| read.clone(), |paced| format!("{read}; {paced}")))
         }
-        None => None,
+        None => paced,
     }
 }
