@@ -6,7 +6,7 @@ use super::backends::Backend;
 use super::connect;
 use super::frames::{Cause, Frames};
 use super::recording::Recorded;
-use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
+use super::terminal::{self, Forwarded, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
 use crate::app::keymap::Keymap;
 use crate::app::mouse::Clicks;
@@ -22,8 +22,7 @@ use crate::source::live::PollerConfig;
 use crate::source::live::backends::{self, BackendServers};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use crossterm::event::Event;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -218,10 +217,10 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
 /// What the loop listens to: the terminal, the source's data, Alertmanager's answers, the
 /// clock and signals.
 struct Inputs {
-    keys: EventStream,
+    keys: Forwarded<std::io::Result<Event>>,
     data: mpsc::Receiver<DataEvent>,
     silences: mpsc::Receiver<SilenceOutcome>,
-    signals: Signals,
+    signals: Forwarded<SignalEvent>,
     /// Ages in the status bar and panels move once a second; nothing faster is needed.
     ticker: tokio::time::Interval,
     /// A replay's clock is the recorded one: it does not tick here.
@@ -240,10 +239,10 @@ impl Inputs {
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         Self {
-            keys: EventStream::new(),
+            keys: terminal::terminal_events(),
             data,
             silences,
-            signals,
+            signals: signals.forward(),
             ticker,
             live,
             clicks: Clicks::default(),
@@ -266,7 +265,7 @@ impl Inputs {
             Some(data) = self.data.recv() => Some(Msg::Data(data)),
             Some(outcome) = self.silences.recv() => Some(Msg::Silence(outcome)),
             _ = self.ticker.tick(), if self.live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
-            signal = self.signals.recv() => match signal {
+            Some(signal) = self.signals.next() => match signal {
                 SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
                 SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
                 SignalEvent::Ignore => None,
