@@ -5,7 +5,7 @@
 //! on-call engineer wants one list, so every backend's alerts, rule groups and
 //! Alertmanager meet in the first store's alert board, each tagged with its backend.
 
-use crate::event::{Connection, Replica};
+use crate::event::{Connection, DataEvent, Replica};
 use crate::model::Labels;
 use crate::model::labels::BACKEND_LABEL;
 use crate::prom::alertmanager::AlertmanagerState;
@@ -20,6 +20,56 @@ pub(crate) struct Other {
     pub(super) ranges: RangeCache,
     pub(super) connection: Connection,
     pub(super) replica: Option<Replica>,
+}
+
+/// What one backend's own answers change: the first backend's fields of the app, or an
+/// [`Other`]'s.
+pub(super) struct OwnParts<'a> {
+    pub(super) store: &'a mut Store,
+    pub(super) ranges: &'a mut RangeCache,
+    pub(super) connection: &'a mut Connection,
+    pub(super) replica: &'a mut Option<Replica>,
+}
+
+impl OwnParts<'_> {
+    /// Takes `event` when it is the backend's own data (an answer moves the clock `now`
+    /// on, never back); gives back what the app shares between backends.
+    pub(super) fn take(self, event: DataEvent, now: &mut f64) -> Option<DataEvent> {
+        match event {
+            DataEvent::Instant {
+                id,
+                at,
+                result,
+                latency,
+            } => {
+                *now = now.max(at);
+                self.store.ingest_instant(id, at, result, latency);
+            }
+            DataEvent::SeriesOmitted { id, at, count } => self.store.ingest_omitted(id, at, count),
+            DataEvent::Warnings { id, at, warnings } => {
+                self.store.ingest_warnings(id, at, warnings);
+            }
+            DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
+            DataEvent::Connection(connection) => *self.connection = connection,
+            DataEvent::Replica(replica) => *self.replica = Some(replica),
+            DataEvent::RangeAnswer {
+                request, result, ..
+            } => self.ranges.answer(request, result, *now),
+            shared => return Some(shared),
+        }
+        None
+    }
+}
+
+impl Other {
+    pub(super) fn own_parts(&mut self) -> OwnParts<'_> {
+        OwnParts {
+            store: &mut self.store,
+            ranges: &mut self.ranges,
+            connection: &mut self.connection,
+            replica: &mut self.replica,
+        }
+    }
 }
 
 /// One backend, as the views read it.

@@ -4,7 +4,7 @@
 
 use super::App;
 use super::backends::{
-    AlertSources, Backend, Other, merged_alertmanager, merged_alerts, merged_rules,
+    AlertSources, Backend, Other, OwnParts, merged_alertmanager, merged_alerts, merged_rules,
 };
 use super::replay::ReplayState;
 use crate::event::{Connection, DataEvent};
@@ -40,6 +40,15 @@ impl App {
         if self.answers_old_text(&event) {
             return;
         }
+        let own = OwnParts {
+            store: &mut self.store,
+            ranges: &mut self.ranges,
+            connection: &mut self.connection,
+            replica: &mut self.replica,
+        };
+        let Some(event) = own.take(event, &mut self.now) else {
+            return;
+        };
         match event {
             DataEvent::Clock(now) => self.tick(now),
             DataEvent::Backend { backend, event } => self.ingest_other(backend, *event),
@@ -72,25 +81,14 @@ impl App {
                     ));
                 }
             }
-            DataEvent::Instant {
-                id,
-                at,
-                result,
-                latency,
-            } => {
-                self.now = self.now.max(at);
-                self.store.ingest_instant(id, at, result, latency);
-            }
-            DataEvent::SeriesOmitted { id, at, count } => self.store.ingest_omitted(id, at, count),
-            DataEvent::Warnings { id, at, warnings } => {
-                self.store.ingest_warnings(id, at, warnings);
-            }
-            DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
-            DataEvent::Connection(connection) => self.connection = connection,
-            DataEvent::Replica(replica) => self.replica = Some(replica),
-            DataEvent::RangeAnswer {
-                request, result, ..
-            } => self.ranges.answer(request, result, self.now),
+            // The backend's own data, taken above.
+            DataEvent::Instant { .. }
+            | DataEvent::SeriesOmitted { .. }
+            | DataEvent::Warnings { .. }
+            | DataEvent::Range { .. }
+            | DataEvent::Connection(_)
+            | DataEvent::Replica(_)
+            | DataEvent::RangeAnswer { .. } => {}
             event @ (DataEvent::Alerts { .. }
             | DataEvent::Rules { .. }
             | DataEvent::Alertmanager { .. }) => self.ingest_alerts(event),
@@ -262,26 +260,10 @@ impl App {
         let Some(other) = index.checked_sub(1).and_then(|i| self.others.get_mut(i)) else {
             return;
         };
+        let Some(event) = other.own_parts().take(event, &mut self.now) else {
+            return;
+        };
         match event {
-            DataEvent::Instant {
-                id,
-                at,
-                result,
-                latency,
-            } => {
-                self.now = self.now.max(at);
-                other.store.ingest_instant(id, at, result, latency);
-            }
-            DataEvent::SeriesOmitted { id, at, count } => other.store.ingest_omitted(id, at, count),
-            DataEvent::Warnings { id, at, warnings } => {
-                other.store.ingest_warnings(id, at, warnings);
-            }
-            DataEvent::Range { id, result, .. } => other.store.ingest_range(id, result),
-            DataEvent::Connection(connection) => other.connection = connection,
-            DataEvent::Replica(replica) => other.replica = Some(replica),
-            DataEvent::RangeAnswer {
-                request, result, ..
-            } => other.ranges.answer(request, result, self.now),
             event @ (DataEvent::Alerts { .. }
             | DataEvent::Rules { .. }
             | DataEvent::Alertmanager { .. }) => self.backend_alerts(index, event),
