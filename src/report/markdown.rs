@@ -99,6 +99,20 @@ impl Report {
 
     /// One paragraph: what paged, what left its target, when it was worst.
     fn summary_line(&self, clock: ClockStyle) -> String {
+        let mut parts = self.alerts_summary();
+        parts.push(self.kpis_summary());
+        if let Some(worst) = self.moments.iter().find(|m| m.kind == MomentKind::Worst) {
+            parts.push(format!(
+                "Worst moment {}: {}.",
+                clock.format(worst.at.unix),
+                counts(worst)
+            ));
+        }
+        format!("**Summary.** {}", parts.join(" "))
+    }
+
+    /// What fired, counted by severity, and what only went pending.
+    fn alerts_summary(&self) -> Vec<String> {
         let mut parts = Vec::new();
         let fired: Vec<&AlertRow> = self
             .alerts
@@ -132,6 +146,11 @@ impl Report {
         if pending_only > 0 {
             parts.push(format!("{pending_only} more went pending without firing."));
         }
+        parts
+    }
+
+    /// Which KPIs left their target, and for how long beyond it or their alert.
+    fn kpis_summary(&self) -> String {
         let out: Vec<&KpiSummary> = self.kpis.iter().filter(|k| k.left_target).collect();
         let with_data = self
             .kpis
@@ -139,46 +158,37 @@ impl Report {
             .filter(|k| k.left_target || k.with_value_seconds > 0.0)
             .count();
         if out.is_empty() && with_data == 0 {
-            parts.push("No KPI had a current value.".to_string());
-        } else if out.is_empty() && with_data == self.kpis.len() {
-            parts.push(format!("All {with_data} KPIs stayed within target."));
-        } else if out.is_empty() {
-            parts.push(format!(
-                "All {with_data} KPIs with data stayed within target."
-            ));
-        } else {
-            let names: Vec<String> = out
-                .iter()
-                .map(|k| {
-                    let how = if k.beyond_alert_seconds > 0.0 {
-                        format!(
-                            "{} beyond alert",
-                            Form::Report.seconds(k.beyond_alert_seconds)
-                        )
-                    } else {
-                        format!(
-                            "{} beyond target",
-                            Form::Report.seconds(k.beyond_target_seconds)
-                        )
-                    };
-                    format!("{} ({how})", inline(&who(&k.name, k.backend.as_deref())))
-                })
-                .collect();
-            parts.push(format!(
-                "{} of {} KPIs left their target: {}.",
-                out.len(),
-                self.kpis.len(),
-                names.join(", ")
-            ));
+            return "No KPI had a current value.".to_string();
         }
-        if let Some(worst) = self.moments.iter().find(|m| m.kind == MomentKind::Worst) {
-            parts.push(format!(
-                "Worst moment {}: {}.",
-                clock.format(worst.at.unix),
-                counts(worst)
-            ));
+        if out.is_empty() && with_data == self.kpis.len() {
+            return format!("All {with_data} KPIs stayed within target.");
         }
-        format!("**Summary.** {}", parts.join(" "))
+        if out.is_empty() {
+            return format!("All {with_data} KPIs with data stayed within target.");
+        }
+        let names: Vec<String> = out
+            .iter()
+            .map(|k| {
+                let how = if k.beyond_alert_seconds > 0.0 {
+                    format!(
+                        "{} beyond alert",
+                        Form::Report.seconds(k.beyond_alert_seconds)
+                    )
+                } else {
+                    format!(
+                        "{} beyond target",
+                        Form::Report.seconds(k.beyond_target_seconds)
+                    )
+                };
+                format!("{} ({how})", inline(&who(&k.name, k.backend.as_deref())))
+            })
+            .collect();
+        format!(
+            "{} of {} KPIs left their target: {}.",
+            out.len(),
+            self.kpis.len(),
+            names.join(", ")
+        )
     }
 
     fn alerts_section(&self, out: &mut String, clock: ClockStyle) {
@@ -206,6 +216,12 @@ impl Report {
 
     fn kpi_section(&self, out: &mut String, clock: ClockStyle) {
         out.push_str("## KPIs that left their target\n\n");
+        self.left_target_table(out, clock);
+        self.kpi_lists(out);
+    }
+
+    /// A row per KPI that left its target: how long beyond it, when, and its worst.
+    fn left_target_table(&self, out: &mut String, clock: ClockStyle) {
         let left: Vec<&KpiSummary> = self.kpis.iter().filter(|k| k.left_target).collect();
         if left.is_empty() {
             out.push_str("None.\n\n");
@@ -263,6 +279,10 @@ impl Report {
             );
             out.push('\n');
         }
+    }
+
+    /// The KPIs that stayed within target, never had a value, or went blind for a while.
+    fn kpi_lists(&self, out: &mut String) {
         let within: Vec<String> = self
             .kpis
             .iter()

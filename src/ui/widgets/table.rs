@@ -11,7 +11,40 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 use std::collections::BTreeSet;
 
+/// One series' line: its label cells, its value as shown and the value itself.
+type SeriesLine = (Vec<String>, String, f64);
+
 pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
+    let (header_names, lines) = series_lines(data);
+    // The header takes a line; when series are left out, the last line counts them.
+    let rows = usize::from(area.height.saturating_sub(1));
+    let hidden = lines.len().saturating_sub(rows);
+    let shown = if hidden > 0 {
+        rows.saturating_sub(1)
+    } else {
+        lines.len()
+    };
+    let table_area = Rect {
+        height: area.height.saturating_sub(u16::from(hidden > 0)),
+        ..area
+    };
+    table(data, header_names, &lines, shown, area.width).render(table_area, buf);
+    if hidden > 0 {
+        let more = format!("… {} more", lines.len() - shown);
+        Line::from(Span::styled(more, data.theme.muted)).render(
+            Rect {
+                y: table_area.bottom(),
+                height: 1,
+                ..area
+            },
+            buf,
+        );
+    }
+}
+
+/// The header's label columns and a line per series, worst first when there are
+/// thresholds (else in label order).
+fn series_lines(data: &PanelWidget) -> (Vec<String>, Vec<SeriesLine>) {
     let panel = data.panel;
     let mut series = data.current_series();
     let thresholds = &panel.thresholds;
@@ -39,7 +72,7 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
         header_names.push("Series".to_string());
     }
     header_names.extend(columns.iter().cloned());
-    let lines: Vec<(Vec<String>, String, f64)> = series
+    let lines = series
         .iter()
         .map(|(name, s, value)| {
             let mut cells = Vec::with_capacity(header_names.len());
@@ -54,23 +87,26 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             (cells, data.format(*value), *value)
         })
         .collect();
+    (header_names, lines)
+}
 
-    // The header takes a line; when series are left out, the last line counts them.
-    let rows = usize::from(area.height.saturating_sub(1));
-    let hidden = lines.len().saturating_sub(rows);
-    let shown = if hidden > 0 {
-        rows.saturating_sub(1)
-    } else {
-        lines.len()
-    };
+/// The table of the first `shown` lines in `width` columns: labels as wide as their
+/// longest value, cut with `…` when the panel is narrower (the one rule of every table,
+/// `columns`); the value is never cut (as wide as every line's, shown or not), and alone
+/// coloured by the thresholds.
+fn table<'a>(
+    data: &PanelWidget,
+    header_names: Vec<String>,
+    lines: &[SeriesLine],
+    shown: usize,
+    width: u16,
+) -> Table<'a> {
     let value_width = lines
         .iter()
         .map(|(_, text, _)| text.chars().count())
         .chain(["Value".len()])
         .max()
         .unwrap_or(0);
-    // The one rule of every table (`columns`): labels as wide as their longest value, cut
-    // with `…` when the panel is narrower; the value is never cut.
     let mut kinds = vec![Column::Content; header_names.len()];
     kinds.push(Column::Name);
     let mut header: Vec<String> = header_names;
@@ -82,14 +118,14 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             row
         }))
         .collect();
-    let widths = widths(&kinds, &cells, area.width, 1);
+    let widths = widths(&kinds, &cells, width, 1);
     let mut rows = cells.into_iter();
     let header = rows
         .next()
         .map(|c| fitted(&kinds, &widths, c).style(data.theme.muted));
-    // The value alone is coloured by the thresholds.
+    let thresholds = &data.panel.thresholds;
     let table_rows: Vec<Row> = rows
-        .zip(&lines)
+        .zip(lines)
         .map(|(mut cells, (_, _, value))| {
             let style = if thresholds.is_empty() {
                 data.theme.text
@@ -106,27 +142,12 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             Row::new(row).style(data.theme.text)
         })
         .collect();
-    let table_area = Rect {
-        height: area.height.saturating_sub(u16::from(hidden > 0)),
-        ..area
-    };
     let mut table =
         Table::new(table_rows, widths.iter().map(|w| Constraint::Length(*w))).column_spacing(1);
     if let Some(header) = header {
         table = table.header(header);
     }
-    table.render(table_area, buf);
-    if hidden > 0 {
-        let more = format!("… {} more", lines.len() - shown);
-        Line::from(Span::styled(more, data.theme.muted)).render(
-            Rect {
-                y: table_area.bottom(),
-                height: 1,
-                ..area
-            },
-            buf,
-        );
-    }
+    table
 }
 
 /// Labels whose values are not the same on every series (a missing label counts as a
