@@ -103,6 +103,8 @@ pub struct FakePrometheus {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
     server: Option<JoinHandle<()>>,
+    /// While stopped: the port, bound but not listening (see [`stop`](Self::stop)).
+    reserved: Option<TcpSocket>,
 }
 
 impl FakePrometheus {
@@ -112,6 +114,7 @@ impl FakePrometheus {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             state: Arc::default(),
             server: None,
+            reserved: None,
         };
         fake.bind().await;
         fake
@@ -135,11 +138,21 @@ impl FakePrometheus {
     }
 
     /// Closes the listener and every open connection; the port then refuses connections.
+    /// It stays this fake's meanwhile, bound but not listening: a free port is what the
+    /// kernel hands the next server that asks for any port (another test's, in this binary
+    /// or the one running beside it), and that server's answers would reach this fake's
+    /// client as if the stopped one had come back.
     pub async fn stop(&mut self) {
         if let Some(server) = self.server.take() {
             server.abort();
             // Once the aborted task is joined, its listener and connections are dropped.
             let _ = server.await;
+        }
+        if self.reserved.is_none() {
+            self.reserved = TcpSocket::new_v4().ok().filter(|socket| {
+                // Reuse, as the listener had: its closed connections may linger.
+                socket.set_reuseaddr(true).is_ok() && socket.bind(self.addr).is_ok()
+            });
         }
     }
 
@@ -150,6 +163,7 @@ impl FakePrometheus {
     }
 
     async fn bind(&mut self) {
+        self.reserved = None;
         let socket = TcpSocket::new_v4().expect("socket");
         socket.set_reuseaddr(true).expect("SO_REUSEADDR");
         // The port may linger briefly after a stop; retry for a moment.
