@@ -6,7 +6,7 @@ use super::backends::Backend;
 use super::connect;
 use super::frames::{Cause, Frames};
 use super::recording::Recorded;
-use super::terminal::{self, Forwarded, SignalEvent, Signals, TerminalGuard};
+use super::terminal::{self, SignalEvent, Signals, TerminalGuard};
 use super::{Config, InvalidInput};
 use crate::app::keymap::Keymap;
 use crate::app::mouse::Clicks;
@@ -22,7 +22,8 @@ use crate::source::live::PollerConfig;
 use crate::source::live::backends::{self, BackendServers};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
-use crossterm::event::Event;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -217,10 +218,10 @@ pub async fn run(mut app: App, source: Source) -> anyhow::Result<()> {
 /// What the loop listens to: the terminal, the source's data, Alertmanager's answers, the
 /// clock and signals.
 struct Inputs {
-    keys: Forwarded<std::io::Result<Event>>,
+    keys: EventStream,
     data: mpsc::Receiver<DataEvent>,
     silences: mpsc::Receiver<SilenceOutcome>,
-    signals: Forwarded<SignalEvent>,
+    signals: Signals,
     /// Ages in the status bar and panels move once a second; nothing faster is needed.
     ticker: tokio::time::Interval,
     /// A replay's clock is the recorded one: it does not tick here.
@@ -239,10 +240,10 @@ impl Inputs {
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         Self {
-            keys: terminal::terminal_events(),
+            keys: EventStream::new(),
             data,
             silences,
-            signals: signals.forward(),
+            signals,
             ticker,
             live,
             clicks: Clicks::default(),
@@ -265,7 +266,7 @@ impl Inputs {
             Some(data) = self.data.recv() => Some(Msg::Data(data)),
             Some(outcome) = self.silences.recv() => Some(Msg::Silence(outcome)),
             _ = self.ticker.tick(), if self.live => Some(Msg::Data(DataEvent::Clock(unix_now()))),
-            Some(signal) = self.signals.next() => match signal {
+            signal = self.signals.recv() => match signal {
                 SignalEvent::Quit => Some(Msg::Action(Action::Quit)),
                 SignalEvent::Suspend => Some(Msg::Action(Action::Suspend)),
                 SignalEvent::Ignore => None,

@@ -1,12 +1,8 @@
 //! Owning the terminal: raw mode and the alternate screen while the dashboard runs, and
 //! the terminal restored however it ends (normal exit, error, panic, signal).
 
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use std::io;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 /// Restores the terminal when dropped. `ratatui::try_init` also installs a panic hook
 /// that restores before the panic message is printed.
@@ -138,7 +134,7 @@ impl Signals {
     }
 
     /// The next signal's event.
-    async fn recv(&mut self) -> SignalEvent {
+    pub async fn recv(&mut self) -> SignalEvent {
         let waits = self.handled.iter_mut().map(|(signal, event)| {
             Box::pin(async move {
                 signal.recv().await;
@@ -146,60 +142,6 @@ impl Signals {
             })
         });
         futures::future::select_all(waits).await.0
-    }
-
-    /// The signals' events, waited for by a task of their own: the loop's select then
-    /// polls one channel instead of building a wait for every signal on each wake-up.
-    pub fn forward(mut self) -> Forwarded<SignalEvent> {
-        Forwarded::spawn(
-            |events| async move { while events.send(self.recv().await).await.is_ok() {} },
-        )
-    }
-}
-
-/// The terminal's events (keys, mouse, resizes), read by a task of their own. Polled from
-/// the loop's select, crossterm's stream tried its reader's lock on every wake-up while
-/// its own thread held it, spinning with `sched_yield` on each answer that came in (a
-/// twentieth of the dashboard's CPU at a 1 s scrape); this task polls it only when that
-/// thread says an event is ready.
-pub fn terminal_events() -> Forwarded<io::Result<Event>> {
-    Forwarded::spawn(|events| async move {
-        let mut stream = EventStream::new();
-        while let Some(event) = stream.next().await {
-            if events.send(event).await.is_err() {
-                break;
-            }
-        }
-    })
-}
-
-/// Events a task of their own waits for; the task ends when this is dropped.
-pub struct Forwarded<T> {
-    events: mpsc::Receiver<T>,
-    task: JoinHandle<()>,
-}
-
-impl<T: Send + 'static> Forwarded<T> {
-    fn spawn<F>(forward: impl FnOnce(mpsc::Sender<T>) -> F) -> Self
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        let (sender, events) = mpsc::channel(64);
-        Self {
-            events,
-            task: tokio::spawn(forward(sender)),
-        }
-    }
-
-    /// The next event; `None` once the source has ended.
-    pub async fn next(&mut self) -> Option<T> {
-        self.events.recv().await
-    }
-}
-
-impl<T> Drop for Forwarded<T> {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

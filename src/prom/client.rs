@@ -36,8 +36,6 @@ const MAX_REDIRECTS: usize = 5;
 pub struct PromClient {
     http: reqwest::Client,
     base: String,
-    /// `{base}/api/v1`, parsed once: the queries posted under it go out many times a second.
-    api: Url,
     display: String,
     auth: Auth,
     /// An `Authorization` header came with `--header` (a refusal says so).
@@ -85,8 +83,6 @@ impl PromClient {
         let _ = parsed.set_username("");
         let _ = parsed.set_password(None);
         let base = parsed.as_str().trim_end_matches('/').to_string();
-        let mut api = parsed.clone();
-        api.set_path(&format!("{}/api/v1", parsed.path().trim_end_matches('/')));
         let mut builder = reqwest::Client::builder()
             .connect_timeout(options.timeout.min(Duration::from_secs(3)))
             .user_agent(concat!("spheroseg-top/", env!("CARGO_PKG_VERSION")))
@@ -113,7 +109,6 @@ impl PromClient {
             display: base.clone(),
             https: parsed.scheme() == "https",
             base,
-            api,
             auth,
             authorization_header,
             timeout: options.timeout,
@@ -230,14 +225,9 @@ impl PromClient {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
-        let mut url = self.api.clone();
-        // An http(s) URL always has segments to add to.
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.push(endpoint);
-        }
         let request = self
             .http
-            .post(url)
+            .post(format!("{}/api/v1/{endpoint}", self.base))
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
