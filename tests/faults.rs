@@ -998,15 +998,18 @@ async fn a_server_asking_to_wait_is_left_alone_for_that_long() {
         bar.contains("server asked to wait 2m (HTTP 429)") && bar.contains("retry in 2m"),
         "{bar}"
     );
-    // The query that met the 429 says so; one the poller then held back shows its last
-    // value, stale (which of the two was asked first depends on the scheduler).
+    // A query that met the 429 says so; one the poller then held back shows its last
+    // value, stale. Which request met it first depends on the scheduler: when it was
+    // another endpoint's (the alerts, the targets), no query met it and both panels keep
+    // their values (seen once in CI).
     let panels = [screen.panel("asked_a"), screen.panel("asked_b")];
-    assert!(
-        panels
-            .iter()
-            .any(|p| p.contains("HTTP 429") && p.contains("asked to wait 2m")),
-        "{panels:?}"
-    );
+    let a_query_met_it = fake.requests()[throttled..]
+        .iter()
+        .any(|r| r.endpoint == Endpoint::Query);
+    let said = panels
+        .iter()
+        .any(|p| p.contains("HTTP 429") && p.contains("asked to wait 2m"));
+    assert!(said || !a_query_met_it, "{panels:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
