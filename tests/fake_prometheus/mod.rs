@@ -123,9 +123,19 @@ impl FakePrometheus {
     /// Reserves a port but does not serve on it: connections are refused until
     /// [`restart`](Self::restart).
     pub async fn start_stopped() -> Self {
-        let mut fake = Self::start().await;
-        fake.stop().await;
-        fake
+        // Never listening, not even for a moment: a port closed after listening could be
+        // handed to another test's server before this fake reserved it again.
+        let reserved = TcpSocket::new_v4().expect("socket");
+        reserved.set_reuseaddr(true).expect("SO_REUSEADDR");
+        reserved
+            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind");
+        Self {
+            addr: reserved.local_addr().expect("local addr"),
+            state: Arc::default(),
+            server: None,
+            reserved: Some(reserved),
+        }
     }
 
     /// `http://127.0.0.1:PORT`
