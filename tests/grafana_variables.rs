@@ -272,7 +272,14 @@ async fn real_dashboards_ask_prometheus_for_their_variables_and_show_values() {
     let mut server = prometheus(&target);
     let url = format!("http://127.0.0.1:{}", server.port);
     let client = PromClient::new(&url, options()).unwrap();
-    for ready in ["prometheus_build_info", "rate(node_cpu_seconds_total[4s])"] {
+    // Ready when both targets were scraped twice: the dashboard's `increase(…[1m])` and
+    // scrape-interval quantiles are empty until then, which is no fault of a variable.
+    for ready in [
+        "prometheus_build_info",
+        "rate(node_cpu_seconds_total[4s])",
+        "increase(prometheus_http_request_duration_seconds_bucket[1m])",
+        r#"prometheus_target_interval_length_seconds{quantile="0.5"}"#,
+    ] {
         wait_for_data(&client, ready, &mut server, Duration::from_secs(60)).await;
     }
     let now = spheroseg_top::clock::unix_now();
