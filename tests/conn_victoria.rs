@@ -175,3 +175,53 @@ async fn victoria_metrics_gives_the_kpis_prometheus_gives() {
         "{refused:?}"
     );
 }
+
+/// Every instant-vector query of the default layout, asked together in one request
+/// (`label_replace` tags joined with `or`, as the poller batches a refresh), answers on
+/// Prometheus and on VictoriaMetrics exactly what it answers alone: the same series with
+/// the same labels (metric names included) and the same values, at the same instant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_asked_together_answer_what_each_answers_alone() {
+    let stack = Stack::start(StackOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("this test needs a real Prometheus:\n{e}"));
+    let mut vm = victoria_metrics(stack.sim.addr());
+    let prometheus = PromClient::new(stack.prometheus_url(), options()).unwrap();
+    let vm_url = format!("http://127.0.0.1:{}/prometheus", vm.port);
+    let victoria = PromClient::new(&vm_url, options()).unwrap();
+    let kpis = kpi_queries();
+    wait_for_every_kpi("victoria-metrics", &victoria, &kpis, &mut vm).await;
+    let exprs: Vec<String> = (Layout::load("spheroseg").unwrap().queries.into_iter())
+        .map(|q| q.expr)
+        .filter(|e| spheroseg_top::prom::can_join(e))
+        .collect();
+    assert!(exprs.len() >= 30, "{}", exprs.len());
+
+    // Far enough back that both have every sample of that instant stored.
+    let at = unix_now() - 5.0;
+    for (name, client) in [("Prometheus", &prometheus), ("VictoriaMetrics", &victoria)] {
+        let together = client.instant_batch(&exprs, at).await.unwrap();
+        let mut with_data = 0;
+        for (expr, got) in exprs.iter().zip(together) {
+            let alone = client.instant(expr, at).await.unwrap().samples;
+            with_data += usize::from(!alone.is_empty());
+            assert_eq!(
+                exact(got),
+                exact(alone),
+                "{name}: `{expr}` asked together and alone"
+            );
+        }
+        assert!(with_data >= 20, "{name}: {with_data} queries had data");
+    }
+}
+
+/// Samples as comparable keys: labels and value bits (NaN equals NaN), in label order (an
+/// unsorted query's order is not fixed: `histogram_quantile` answers in either order alone).
+fn exact(samples: Vec<Sample>) -> Vec<(Labels, u64)> {
+    let mut exact: Vec<(Labels, u64)> = samples
+        .into_iter()
+        .map(|s| (s.labels, s.value.to_bits()))
+        .collect();
+    exact.sort();
+    exact
+}

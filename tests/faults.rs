@@ -527,6 +527,60 @@ async fn huge_results_are_counted_once_when_the_backfill_lands_after_the_first_a
     );
 }
 
+/// Queries asked together (once each has answered alone, fast): one that turns bad, then
+/// one that hangs, keeps its trouble on its own panel; the others never show an error and
+/// keep updating, the hung one delaying them by no more than a timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_asked_together_keeps_its_trouble_to_itself() {
+    let fake = FakePrometheus::start().await;
+    let names = ["together_a", "together_b", "together_c", "together_d"];
+    for (i, name) in names.iter().enumerate() {
+        fake.set(name, Behaviour::Value(i as f64));
+    }
+    let layout = layout(&[names.iter().map(|n| stat(n)).collect()]);
+    let mut dash = Dash::start(layout, client(&fake.url(), None));
+    let together = |fake: &FakePrometheus| fake.requests().iter().any(|r| r.place == Some(3));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !together(&fake) {
+        assert!(dash.next(deadline).await.is_some(), "never asked together");
+    }
+
+    fake.set(
+        "together_b",
+        Behaviour::PromqlError("bad_data: parse error".into()),
+    );
+    dash.until("b's own error", Duration::from_secs(2), |d| {
+        d.error("together_b").is_some()
+    })
+    .await;
+    fake.set("together_d", Behaviour::Hang);
+    let started = Instant::now();
+    for v in [10.0, 11.0, 12.0] {
+        fake.set("together_a", Behaviour::Value(v));
+        dash.until(&format!("a = {v}"), TIMEOUT + 3 * REFRESH, |d| {
+            d.value("together_a") == Some(v)
+        })
+        .await;
+    }
+    dash.until("d's own timeout", Duration::from_secs(2), |d| {
+        d.error("together_d").is_some()
+    })
+    .await;
+    assert!(started.elapsed() < TIMEOUT + 6 * REFRESH);
+    for name in ["together_a", "together_c"] {
+        let (ok, failed) = dash.answers(name);
+        assert!(
+            ok >= 4 && failed == 0,
+            "{name}: {ok} answers, {failed} failures"
+        );
+    }
+    assert!(
+        matches!(dash.error("together_b"), Some(PromError::Query { message, .. }) if message.contains("parse error")),
+        "{:?}",
+        dash.error("together_b")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_query_does_not_delay_the_others() {
     let fake = FakePrometheus::start().await;
@@ -949,9 +1003,9 @@ async fn a_basic_auth_password_never_leaks_even_while_unreachable() {
 
 // ---- a hostile server (issue 10) --------------------------------------------------------
 
-/// Requests of any kind the fake received.
+/// HTTP requests of any kind the fake received.
 fn request_count(fake: &FakePrometheus) -> usize {
-    fake.requests().len()
+    fake.http_requests()
 }
 
 fn unreachable_state(dash: &Dash) -> Option<(String, Duration)> {

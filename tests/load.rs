@@ -102,3 +102,67 @@ async fn nothing_is_asked_faster_than_prometheus_scrapes() {
     assert!(answers.iter().all(|&n| n <= 2), "{answers:?}");
     assert!(answers[0] >= 1);
 }
+
+/// Query requests Prometheus has answered, read off its own `/metrics` (its stored series
+/// lag by a scrape).
+async fn query_requests(url: &str) -> f64 {
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| {
+            l.starts_with("prometheus_http_requests_total{")
+                && l.contains("handler=\"/api/v1/query\"")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// Once each query has answered alone, fast and small, a refresh asks them together: far
+/// fewer requests than queries, and every query still answers on its own, without error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_asks_its_queries_together() {
+    let stack = common::stack(Scenario::Normal).await;
+    let url = stack.prometheus_url();
+    let queries = Layout::load("spheroseg").unwrap().queries;
+    let (tx, mut rx) = mpsc::channel(1024);
+    let _commands = live::spawn(
+        common::client(url),
+        PollerConfig {
+            queries: queries.clone(),
+            refresh: Duration::from_secs(1),
+            concurrency: 8,
+            alertmanager: None,
+        },
+        tx,
+    );
+    // The first refresh asks each query alone and learns what it costs.
+    let mut answers = vec![0; queries.len()];
+    let mut errors = Vec::new();
+    let mut listen = async |seconds| {
+        let end = Instant::now() + Duration::from_secs(seconds);
+        while let Ok(Some(event)) = timeout_at(end, rx.recv()).await {
+            if let DataEvent::Instant { id, result, .. } = event {
+                answers[id] += 1;
+                if let Err(e) = result {
+                    errors.push(format!("{}: {e}", queries[id].expr));
+                }
+            }
+        }
+        answers.iter().sum::<usize>()
+    };
+    let asked_before = listen(3).await;
+    let before = query_requests(url).await;
+    let asked = listen(6).await - asked_before;
+    let requests = query_requests(url).await - before;
+    eprintln!("{asked} queries answered in {requests} requests");
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(answers.iter().all(|&n| n >= 2), "{answers:?}");
+    assert!(
+        requests * 4.0 <= asked as f64,
+        "{asked} queries answered in {requests} requests"
+    );
+}

@@ -6,8 +6,9 @@
 //! credentials never travel elsewhere; other redirects, throttling and transport failures
 //! come back as errors that say what to do.
 
-use super::api::{self, InstantAnswer, Series};
+use super::api::{self, InstantAnswer, Sample, Series};
 use super::auth::{self, Auth};
+use super::batch;
 use super::decode::not_json;
 use super::error::{ClientError, PromError};
 use super::options::{ClientOptions, ProxyPolicy};
@@ -133,6 +134,17 @@ impl PromClient {
             ("timeout", self.server_timeout()),
         ];
         self.post("query", &form, api::parse_instant).await
+    }
+
+    /// Evaluates every one of `exprs` (instant vectors, [`batch::can_join`]) at `time` in
+    /// one request: each one's samples, in their order.
+    pub async fn instant_batch<S: AsRef<str>>(
+        &self,
+        exprs: &[S],
+        time: f64,
+    ) -> Result<Vec<Vec<Sample>>, PromError> {
+        let answer = self.instant(&batch::combined(exprs), time).await?;
+        batch::split(answer, exprs.len())
     }
 
     /// Evaluates `expr` from `start` to `end` every `step` seconds.

@@ -4,6 +4,7 @@ pub mod alertmanager;
 pub(crate) mod alerts;
 pub mod api;
 pub(crate) mod auth;
+pub(crate) mod batch;
 pub(crate) mod client;
 pub(crate) mod decode;
 mod error;
@@ -19,6 +20,7 @@ pub use alerts::{
 };
 pub use api::{InstantAnswer, Sample, Series};
 pub use auth::BasicAuth;
+pub use batch::can_join;
 pub use client::PromClient;
 pub use error::PromError;
 pub use options::{ClientOptions, ProxyPolicy};

@@ -74,6 +74,10 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The request's path, without the query string.
     pub path: String,
+    /// Of instant queries asked together (see [`batch_members`]): this one's place. Each
+    /// is recorded as a request of its own, so that counts by expression stay counts of
+    /// what was asked.
+    pub place: Option<usize>,
 }
 
 /// Requests under `prefix` are answered with `status` and a `Location` of `to` followed by
@@ -247,9 +251,18 @@ impl FakePrometheus {
         });
     }
 
-    /// Every request received so far, in order.
+    /// Every request received so far, in order; a batch as one per query in it.
     pub fn requests(&self) -> Vec<Request> {
         self.state().requests.clone()
+    }
+
+    /// How many HTTP requests came: a batch counts once.
+    pub fn http_requests(&self) -> usize {
+        self.state()
+            .requests
+            .iter()
+            .filter(|r| r.place.unwrap_or(0) == 0)
+            .count()
     }
 
     /// How many requests `endpoint` received for `expr`.
@@ -381,16 +394,32 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
         .find(|(k, _)| k == "authorization")
         .map(|(_, v)| v.clone());
 
-    let (behaviour, server, redirect) = {
+    let members = match (endpoint, &expr) {
+        (Endpoint::Query, Some(expr)) => batch_members(expr),
+        _ => None,
+    };
+    let (behaviour, server, redirect, together) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        state.requests.push(Request {
-            endpoint,
-            method: request.method.clone(),
-            expr: expr.clone(),
-            time: params.get("time").cloned(),
-            authorization,
-            headers: request.headers.clone(),
-            path: path.to_string(),
+        let asked = match &members {
+            Some(members) => members.iter().cloned().map(Some).enumerate().collect(),
+            None => vec![(0, expr.clone())],
+        };
+        for (place, expr) in asked {
+            state.requests.push(Request {
+                endpoint,
+                method: request.method.clone(),
+                expr,
+                time: params.get("time").cloned(),
+                authorization: authorization.clone(),
+                headers: request.headers.clone(),
+                path: path.to_string(),
+                place: members.as_ref().map(|_| place),
+            });
+        }
+        let together: Option<Vec<Behaviour>> = members.as_ref().map(|members| {
+            (members.iter())
+                .map(|m| state.behaviours.get(m).cloned().unwrap_or(Behaviour::Empty))
+                .collect()
         });
         let redirect = state
             .redirects
@@ -406,7 +435,7 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
             Endpoint::Other => state.paths.get(path).cloned(),
             _ => range.or_else(|| state.behaviours.get(&expr).cloned()),
         };
-        (behaviour, state.server.clone(), redirect)
+        (behaviour, state.server.clone(), redirect, together)
     };
 
     if let Some(redirect) = redirect {
@@ -415,6 +444,10 @@ async fn respond(request: RawRequest, state: &Mutex<State>) -> Vec<u8> {
     }
     if let Some(server) = server {
         return answer(server, "", Window::Instant(0.0)).await;
+    }
+    if let Some(behaviours) = together {
+        let time = params.get("time").and_then(|v| v.parse::<f64>().ok());
+        return answer_together(behaviours, time.unwrap_or(0.0)).await;
     }
     match endpoint {
         Endpoint::BuildInfo => json(
@@ -529,6 +562,67 @@ async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
         }
         Behaviour::Slow(_) | Behaviour::Delayed(..) | Behaviour::Hang => unreachable!(),
     }
+}
+
+/// The label the client tags each query of a batch with.
+const TAG: &str = "spheroseg_top_query";
+
+/// The queries of a batch as the client writes one (`label_replace(\nQ\n, TAG, "N", "",
+/// "")` joined by ` or\n`), in order; `None` for any other expression.
+pub fn batch_members(expr: &str) -> Option<Vec<String>> {
+    let mut members = Vec::new();
+    let mut rest = expr;
+    loop {
+        let inner = rest.strip_prefix("label_replace(\n")?;
+        let (member, after) = inner.split_once(&format!("\n, \"{TAG}\", \""))?;
+        let (place, after) = after.split_once("\", \"\", \"\")")?;
+        if place.parse::<usize>().ok()? != members.len() {
+            return None;
+        }
+        members.push(member.to_string());
+        match after.strip_prefix(" or\n") {
+            Some(next) => rest = next,
+            None if after.is_empty() => return Some(members),
+            None => return None,
+        }
+    }
+}
+
+/// A batch's answer, as Prometheus gives one: its queries evaluated one after another
+/// (their delays add up), the first failure the whole answer's, else every series tagged.
+async fn answer_together(behaviours: Vec<Behaviour>, time: f64) -> Vec<u8> {
+    let mut series = Vec::new();
+    for (place, mut behaviour) in behaviours.into_iter().enumerate() {
+        loop {
+            match behaviour {
+                Behaviour::Slow(delay) => {
+                    tokio::time::sleep(delay).await;
+                    behaviour = Behaviour::Value(1.0);
+                }
+                Behaviour::Delayed(delay, inner) => {
+                    tokio::time::sleep(delay).await;
+                    behaviour = *inner;
+                }
+                Behaviour::Hang => std::future::pending::<()>().await,
+                _ => break,
+            }
+        }
+        let own: Vec<(Vec<(String, String)>, f64)> = match behaviour {
+            Behaviour::Value(v) => vec![(Vec::new(), v)],
+            Behaviour::Values(values) => values,
+            Behaviour::Huge(n) => (0..n)
+                .map(|i| (vec![("series".to_string(), format!("s{i:05}"))], i as f64))
+                .collect(),
+            Behaviour::Empty => Vec::new(),
+            failure => return answer(failure, "", Window::Instant(time)).await,
+        };
+        let tag = (TAG.to_string(), place.to_string());
+        series.extend(own.into_iter().map(|(mut labels, v)| {
+            labels.push(tag.clone());
+            (labels, v)
+        }));
+    }
+    success(Window::Instant(time), &series)
 }
 
 /// A value as Prometheus writes it: NaN and infinities are spelled out.

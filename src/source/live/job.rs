@@ -37,6 +37,14 @@ pub(super) enum Outcome {
         warnings: Vec<String>,
         sent: Instant,
     },
+    /// Instant queries asked together: each one's outcome, as if asked alone.
+    Together(Vec<Outcome>),
+    /// Instant queries of a refresh at `at` asked together, refused for something one of
+    /// them is (bad PromQL, a limit, an answer that cannot be split): to be asked alone.
+    Refused {
+        ids: Vec<QueryId>,
+        at: f64,
+    },
 }
 
 impl Outcome {
@@ -45,13 +53,17 @@ impl Outcome {
             Outcome::Probe(_) => Some(Job::Probe),
             Outcome::Held { job, .. } => Some(*job),
             Outcome::Event { job, .. } => *job,
+            Outcome::Together(_) | Outcome::Refused { .. } => None,
         }
     }
 
     /// When its request left (a probe leaves while probing: it is always news).
     pub(super) fn sent(&self) -> Option<Instant> {
         match self {
-            Outcome::Probe(_) | Outcome::Held { .. } => None,
+            Outcome::Probe(_)
+            | Outcome::Held { .. }
+            | Outcome::Together(_)
+            | Outcome::Refused { .. } => None,
             Outcome::Event { sent, .. } => Some(*sent),
         }
     }
@@ -60,7 +72,7 @@ impl Outcome {
     pub(super) fn error(&self) -> Option<&PromError> {
         match self {
             Outcome::Probe(result) => result.as_ref().err(),
-            Outcome::Held { .. } => None,
+            Outcome::Held { .. } | Outcome::Together(_) | Outcome::Refused { .. } => None,
             Outcome::Event { event, .. } => prometheus_error(event),
         }
     }

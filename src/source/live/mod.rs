@@ -13,11 +13,12 @@ use crate::config::layout::{QueryDef, QueryId};
 use crate::event::{Connection, DataEvent, RangeRequest, SourceCommand};
 use crate::model::duration::Form;
 use crate::prom::{PromClient, PromError};
+use batch::Batcher;
 use job::{Job, Outcome};
 use link::{Hold, Link, Pace};
 use plan::Plan;
 use replicas::{Group, Move};
-use request::{Request, held_event};
+use request::{Request, Together, held_event};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 pub mod backends;
+mod batch;
 mod job;
 mod replicas;
 mod request;
@@ -61,6 +63,8 @@ pub fn spawn(
     let poller = Poller {
         group,
         plan: Plan::new(config.queries.len(), config.refresh),
+        batcher: Batcher::new(config.queries.len()),
+        switches: 0,
         semaphore: Arc::new(Semaphore::new(config.concurrency.max(1))),
         client,
         config,
@@ -84,6 +88,10 @@ struct Poller {
     group: Group,
     /// What each cycle asks for.
     plan: Plan,
+    /// Which instant queries go out together.
+    batcher: Batcher,
+    /// How many times the poller has switched servers.
+    switches: u64,
     config: PollerConfig,
     events: mpsc::Sender<DataEvent>,
     semaphore: Arc<Semaphore>,
@@ -181,7 +189,7 @@ impl Poller {
                     }
                 }
                 Some(joined) = turn.tasks.join_next() => match joined {
-                    Ok(outcome) => self.on_outcome(&mut turn, outcome).await,
+                    Ok(outcome) => self.on_finished(&mut turn, outcome).await,
                     Err(_) => Ok(()),
                 },
                 Some(joined) = turn.earlier.join_next() => match joined {
@@ -269,12 +277,47 @@ impl Poller {
             },
             SourceCommand::Watch(watch) => {
                 // Queries that came into sight were asked a while ago: now.
-                for id in self.plan.watch(&watch) {
-                    self.start(&mut turn.tasks, Job::Instant(id), unix_now(), None);
-                }
+                let ids = self.plan.watch(&watch);
+                self.start_instants(&mut turn.tasks, ids, unix_now(), None);
             }
             // Time travel is a replay's; live has only the present.
             SourceCommand::Seek(_) | SourceCommand::SetSpeed(_) | SourceCommand::Step(_) => {}
+        }
+        Ok(())
+    }
+
+    /// A task ended: each job it ran ends, and a refused batch's queries are asked alone.
+    async fn on_finished(&mut self, turn: &mut Turn, outcome: Outcome) -> Result<(), ()> {
+        match outcome {
+            Outcome::Together(outcomes) => {
+                let together = outcomes.len();
+                let asked = self.switches;
+                for outcome in outcomes {
+                    self.batcher.learn(&outcome, together);
+                    // One of them made the poller switch servers: the rest are the
+                    // earlier server's, and must not judge the one asked now.
+                    if self.switches == asked {
+                        self.on_outcome(turn, outcome).await?;
+                    } else {
+                        self.on_earlier_server(outcome).await?;
+                    }
+                }
+            }
+            Outcome::Refused { ids, at } => {
+                self.batcher.refused(&ids, Instant::now());
+                for id in ids {
+                    let job = Job::Instant(id);
+                    let cycle = self.in_flight.remove(&job).flatten();
+                    // A new expression replaced it: the next refresh asks that.
+                    if !self.superseded.remove(&job) {
+                        self.start(&mut turn.tasks, job, at, cycle);
+                    }
+                }
+            }
+            outcome => {
+                self.batcher.learn(&outcome, 1);
+                self.on_outcome(turn, outcome).await?;
+            }
         }
         Ok(())
     }
@@ -331,6 +374,7 @@ impl Poller {
     /// hold their jobs back nor take the new one's permits.
     async fn switch(&mut self, turn: &mut Turn, why: &str) -> Result<(), ()> {
         let before = std::mem::replace(&mut self.client, self.group.active().clone());
+        self.switches += 1;
         log::warn!(
             "{} {why}: asking {} now",
             before.display_url(),
@@ -366,6 +410,12 @@ impl Poller {
     /// An answer of the server asked before a switch: its data is as good as any (the
     /// group's servers scrape the same targets), its failures are the old server's.
     async fn on_earlier_server(&mut self, outcome: Outcome) -> Result<(), ()> {
+        if let Outcome::Together(outcomes) = outcome {
+            for outcome in outcomes {
+                Box::pin(self.on_earlier_server(outcome)).await?;
+            }
+            return Ok(());
+        }
         let replaced = outcome
             .job()
             .is_some_and(|job| self.superseded.remove(&job));
@@ -397,14 +447,15 @@ impl Poller {
             jobs.extend(self.history_queries().into_iter().map(Job::Range));
         }
         self.restart_histories(tasks, at);
-        jobs.extend(self.plan.instants(self.cycle).map(Job::Instant));
+        let instants = self.plan.instants(self.cycle).collect();
         if self.plan.alerts(self.cycle) {
             jobs.push(Job::Alerts);
         }
         if self.plan.rules(self.cycle) {
             jobs.push(Job::Rules);
         }
-        let sent = jobs
+        let mut sent = self.start_instants(tasks, instants, at, cycle);
+        sent += jobs
             .into_iter()
             .filter(|job| self.start(tasks, *job, at, cycle))
             .count();
@@ -463,6 +514,44 @@ impl Poller {
         self.in_flight.insert(job, cycle);
         tasks.spawn(self.request(job, at).run(self.semaphore.clone()));
         true
+    }
+
+    /// Spawns the instant queries `ids` not still running, together where they may be
+    /// ([`batch`]); returns how many.
+    fn start_instants(
+        &mut self,
+        tasks: &mut JoinSet<Outcome>,
+        ids: Vec<QueryId>,
+        at: f64,
+        cycle: Option<u64>,
+    ) -> usize {
+        let idle: Vec<QueryId> = (ids.into_iter())
+            .filter(|id| !self.in_flight.contains_key(&Job::Instant(*id)))
+            .collect();
+        let count = idle.len();
+        let (batches, alone) = self
+            .batcher
+            .group(idle, &self.config.queries, Instant::now());
+        for id in alone {
+            self.start(tasks, Job::Instant(id), at, cycle);
+        }
+        for ids in batches {
+            for id in &ids {
+                self.in_flight.insert(Job::Instant(*id), cycle);
+            }
+            let together = Together {
+                exprs: ids
+                    .iter()
+                    .map(|id| self.config.queries[*id].expr.clone())
+                    .collect(),
+                ids,
+                at,
+                client: self.client.clone(),
+                hold: self.hold.clone(),
+            };
+            tasks.spawn(together.run(self.semaphore.clone()));
+        }
+        count
     }
 
     /// What `job`'s task asks, of the refresh at `at`.
@@ -540,6 +629,8 @@ impl Poller {
                 }
                 return said.into_iter().collect();
             }
+            // Taken apart before they get here (`on_finished`).
+            Outcome::Together(_) | Outcome::Refused { .. } => return Vec::new(),
             Outcome::Event {
                 job,
                 event,

@@ -4,6 +4,7 @@
 use super::job::{Job, Outcome};
 use super::link::Hold;
 use crate::clock::unix_now;
+use crate::config::layout::QueryId;
 use crate::event::DataEvent;
 use crate::prom::{PromClient, PromError};
 use crate::store::POINTS_PER_SERIES;
@@ -99,20 +100,101 @@ impl Request {
     /// The job not sent because the poller holds back, told why if there is a reason yet.
     fn held(&self) -> Option<Outcome> {
         // The probe is how holding back ends; Alertmanager is another server.
-        let held = match self.job {
+        match self.job {
             Job::Probe | Job::Alertmanager => None,
-            _ => self.hold.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-        }?;
-        let said = match held {
-            Hold::Said(error) => Some(held_event(self.job, self.at, error)),
-            Hold::Quiet => None,
-        };
-        Some(Outcome::Held {
-            job: self.job,
-            at: self.at,
-            said,
-        })
+            _ => held(&self.hold, self.job, self.at),
+        }
     }
+}
+
+/// How long a batch may take before its queries are asked alone: its queries were fast
+/// (a batch is expected within a quarter of this), so one of them has turned slow or hung,
+/// and it must not keep the others' answers waiting for a whole timeout.
+const PATIENCE: Duration = Duration::from_secs(1);
+
+/// Instant queries of one refresh asked in one request ([`crate::prom::batch`]).
+pub(super) struct Together {
+    pub ids: Vec<QueryId>,
+    pub exprs: Vec<String>,
+    pub at: f64,
+    pub client: PromClient,
+    pub hold: Arc<Mutex<Option<Hold>>>,
+}
+
+impl Together {
+    /// Each query's outcome, as if asked alone; or refused, to be asked alone, when what
+    /// failed may be one query's doing rather than the server's.
+    pub(super) async fn run(self, semaphore: Arc<Semaphore>) -> Outcome {
+        let _permit = semaphore.acquire_owned().await.ok();
+        let held: Vec<Outcome> = (self.ids.iter())
+            .filter_map(|id| held(&self.hold, Job::Instant(*id), self.at))
+            .collect();
+        if !held.is_empty() {
+            return Outcome::Together(held);
+        }
+        let started = Instant::now();
+        let asked = self.client.instant_batch(&self.exprs, self.at);
+        let Ok(answers) = tokio::time::timeout(PATIENCE, asked).await else {
+            log::debug!("{} queries asked together were slow", self.ids.len());
+            return Outcome::Refused {
+                ids: self.ids,
+                at: self.at,
+            };
+        };
+        let latency = started.elapsed();
+        let results: Vec<Result<_, PromError>> = match answers {
+            Ok(answers) => answers.into_iter().map(Ok).collect(),
+            Err(e) if is_everyones(&e) => vec![Err(e); self.ids.len()],
+            Err(e) => {
+                log::debug!("{} queries asked alone: {e}", self.ids.len());
+                return Outcome::Refused {
+                    ids: self.ids,
+                    at: self.at,
+                };
+            }
+        };
+        let outcomes = self
+            .ids
+            .iter()
+            .zip(results)
+            .map(|(id, result)| Outcome::Event {
+                job: Some(Job::Instant(*id)),
+                event: DataEvent::Instant {
+                    id: *id,
+                    at: self.at,
+                    result,
+                    latency,
+                },
+                omitted: 0,
+                warnings: Vec::new(),
+                sent: started,
+            });
+        Outcome::Together(outcomes.collect())
+    }
+}
+
+/// True when a batch's failure is the server's, the same for each of its queries: no
+/// connection, refused credentials, or a request to slow down (which asking each query
+/// alone would defy). A timeout, a server error or a refused query may be one query's
+/// doing.
+fn is_everyones(error: &PromError) -> bool {
+    error.is_connection()
+        || error.is_refusal()
+        || matches!(
+            error,
+            PromError::Throttled { .. } | PromError::Http { status: 429, .. }
+        )
+}
+
+/// `job` (of the refresh at `at`) not sent because the poller holds back, told why if
+/// there is a reason yet; `None` when it does not hold back.
+fn held(hold: &Mutex<Option<Hold>>, job: Job, at: f64) -> Option<Outcome> {
+    let held = hold.lock().unwrap_or_else(|e| e.into_inner()).clone()?;
+    let said = match held {
+        Hold::Said(error) => Some(held_event(job, at, error)),
+        Hold::Quiet => None,
+    };
+    Some(Outcome::Held { job, at, said })
 }
 
 /// The answer a held `job` gets: the reason the poller holds back.

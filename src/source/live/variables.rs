@@ -48,6 +48,7 @@ impl Poller {
             };
             def.expr = expr;
             self.failing.remove(&id);
+            self.batcher.forget(id);
             for job in [Job::Instant(id), Job::Range(id)] {
                 if self.in_flight.contains_key(&job) {
                     self.superseded.insert(job);
