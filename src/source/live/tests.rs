@@ -2,6 +2,7 @@
 
 use super::link::{Hold, MAX_BACKOFF, MAX_SERVER_WAIT};
 use super::*;
+use crate::prom::PromError;
 
 const URL: &str = "http://127.0.0.1:9090";
 
