@@ -12,6 +12,7 @@ pub(crate) mod log_pane;
 pub(crate) mod markers;
 mod panel;
 mod panel_widget;
+mod plot;
 mod slo;
 mod sparkline;
 mod stat;

@@ -2,16 +2,16 @@
 //! lines, the stretches beyond the alert threshold marked along the x axis, and an optional
 //! inspect cursor. Drill views use it at any zoom; x labels are clock times.
 
+use super::plot::{Mark, Plot};
 use crate::config::Theme;
 use crate::model::duration::Form;
 use crate::model::{Thresholds, Unit};
 use chrono::{Local, TimeZone};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::symbols::Marker;
-use ratatui::text::Span;
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
+use ratatui::layout::{Constraint, Flex, Layout as LayoutSplit, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Widget};
 use std::time::Duration;
 
 /// A threshold drawn across the chart: its legend, style and two end points.
@@ -120,9 +120,8 @@ impl TimeChart<'_> {
             .collect()
     }
 
-    /// The time axis: clock times (or "-15m … now"), and how many series are left out.
-    fn x_axis(&self) -> Axis<'static> {
-        let axis = self.theme.axis;
+    /// The time axis' labels: clock times (or "-15m … now").
+    fn x_labels(&self) -> [String; 3] {
         let with_date = self.end - self.start > 86_400.0;
         let label = |t: f64| {
             if !self.relative {
@@ -136,93 +135,301 @@ impl TimeChart<'_> {
                 )
             }
         };
-        let x_labels = vec![
-            Span::styled(label(self.start), axis),
-            Span::styled(label((self.start + self.end) / 2.0), axis),
-            Span::styled(label(self.end), axis),
-        ];
-        let mut x_axis = Axis::default()
-            .bounds([self.start, self.end])
-            .labels(x_labels)
-            .style(axis);
-        if self.hidden_lines > 0 {
-            x_axis = x_axis.title(Span::styled(
-                format!("+{} more series", self.hidden_lines),
-                self.theme.muted,
-            ));
-        }
-        x_axis
+        [
+            label(self.start),
+            label((self.start + self.end) / 2.0),
+            label(self.end),
+        ]
     }
 
-    /// The value axis from `y_min` to `y_max`, labelled at both ends and the middle.
-    fn y_axis(&self, y_min: f64, y_max: f64) -> Axis<'static> {
-        let axis = self.theme.axis;
+    /// The value axis' labels from `y_min` to `y_max`: both ends and the middle.
+    fn y_labels(&self, y_min: f64, y_max: f64) -> [String; 3] {
         let format = |v: f64| self.unit.format(v, self.decimals);
-        let y_labels = vec![
-            Span::styled(format(y_min), axis),
-            Span::styled(format((y_min + y_max) / 2.0), axis),
-            Span::styled(format(y_max), axis),
-        ];
-        Axis::default()
-            .bounds([y_min, y_max])
-            .labels(y_labels)
-            .style(axis)
+        [format(y_min), format((y_min + y_max) / 2.0), format(y_max)]
+    }
+
+    /// What is drawn over the graph, in order (each over the ones before): the series, the
+    /// thresholds, the stretches beyond the alert line, the annotations and the cursor.
+    fn layers(&self, y_min: f64, y_max: f64) -> Vec<Layer> {
+        let line = |name: Option<String>, style: Style, points: Vec<(f64, f64)>| Layer {
+            name,
+            style,
+            points,
+            mark: Mark::Line,
+        };
+        let mut layers: Vec<Layer> = (self.lines.iter())
+            .map(|l| line(Some(l.name.clone()), l.style, l.points.clone()))
+            .collect();
+        for (name, style, points) in self.threshold_lines(y_max) {
+            layers.push(line(Some(name), style, points.to_vec()));
+        }
+        let alert_marks = self.alert_marks(y_min);
+        if !alert_marks.is_empty() {
+            layers.push(Layer {
+                name: Some("beyond alert".into()),
+                style: self.theme.alert,
+                points: alert_marks,
+                mark: Mark::Points,
+            });
+        }
+        for (style, points) in marker_lines(&self.markers, y_min, y_max) {
+            layers.push(line(None, style, points.to_vec()));
+        }
+        if let Some(t) = self.cursor {
+            layers.push(line(None, self.theme.text, vec![(t, y_min), (t, y_max)]));
+        }
+        layers
+    }
+
+    /// Under the time axis, at its right end: how many series are left out.
+    fn x_title(&self) -> Option<Line<'static>> {
+        (self.hidden_lines > 0).then(|| {
+            Line::from(Span::styled(
+                format!("+{} more series", self.hidden_lines),
+                self.theme.muted,
+            ))
+        })
     }
 }
 
-/// A line through `points` without a legend entry.
-fn line(style: Style, points: &[(f64, f64)]) -> Dataset<'_> {
-    Dataset::default()
-        .marker(Marker::Braille)
-        .graph_type(GraphType::Line)
-        .style(style)
-        .data(points)
+/// One thing drawn over the graph; named ones are listed in the legend.
+struct Layer {
+    name: Option<String>,
+    style: Style,
+    points: Vec<(f64, f64)>,
+    mark: Mark,
+}
+
+/// An axis with `labels` in the axis style.
+fn axis(labels: &[String], bounds: [f64; 2], style: Style) -> Axis<'static> {
+    let labels: Vec<Span> = (labels.iter())
+        .map(|l| Span::styled(l.clone(), style))
+        .collect();
+    Axis::default().bounds(bounds).labels(labels).style(style)
+}
+
+fn width(text: &str) -> u16 {
+    u16::try_from(Line::from(text).width()).unwrap_or(u16::MAX)
+}
+
+/// Where ratatui's `Chart` puts its graph in `area` with labels on both axes (the x ones
+/// left-aligned): left of the y axis its widest label (or the first x label's overhang,
+/// at most a third of the width), below the x axis a row of labels. The lines are painted
+/// into it; a test holds the two together.
+fn graph_area(area: Rect, y_labels: &[String], first_x_label: &str) -> Rect {
+    let mut bottom = area.bottom().saturating_sub(1);
+    // The x labels' row, then the x axis' line.
+    for _ in 0..2 {
+        if bottom > area.top() {
+            bottom -= 1;
+        }
+    }
+    let widest_y = y_labels.iter().map(|l| width(l)).max().unwrap_or(0);
+    let left = widest_y
+        .max(width(first_x_label).saturating_sub(1))
+        .min(area.width / 3);
+    let mut x = area.left() + left;
+    // The y axis' line.
+    if x + 1 < area.right() {
+        x += 1;
+    }
+    Rect::new(
+        x,
+        area.top(),
+        area.right().saturating_sub(x),
+        bottom.saturating_sub(area.top()) + 1,
+    )
+}
+
+/// The legend's place at the graph's top left, as ratatui's `Chart` sizes it: shown only
+/// within half the graph's width and 60 % of its height, and above the x title's row.
+fn legend_area(graph: Rect, names: &[Line], x_title: bool) -> Option<Rect> {
+    let inner = u16::try_from(names.iter().map(Line::width).max()?).ok()?;
+    let (width, height) = (inner + 2, u16::try_from(names.len()).ok()? + 2);
+    let [max_width] = LayoutSplit::horizontal([Constraint::Percentage(50)])
+        .flex(Flex::Start)
+        .areas(graph);
+    let [max_height] = LayoutSplit::vertical([Constraint::Percentage(60)])
+        .flex(Flex::Start)
+        .areas(graph);
+    let fits = inner > 0 && width <= max_width.width && height <= max_height.height;
+    let room = i32::from(graph.height) - i32::from(height) - i32::from(x_title);
+    (fits && room >= 0).then(|| Rect::new(graph.left(), graph.top(), width, height))
 }
 
 impl Widget for TimeChart<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = self.theme;
-        let (y_min, y_max) = self.y_bounds();
-        let thresholds = self.threshold_lines(y_max);
-        let alert_marks = self.alert_marks(y_min);
-        let cursor = self.cursor.map(|t| [(t, y_min), (t, y_max)]);
-        let marker_lines = marker_lines(&self.markers, y_min, y_max);
-
-        let mut datasets: Vec<Dataset> = self
-            .lines
-            .iter()
-            .map(|l| line(l.style, &l.points).name(l.name.clone()))
-            .collect();
-        for (name, style, points) in &thresholds {
-            datasets.push(line(*style, points).name(name.clone()));
-        }
-        if !alert_marks.is_empty() {
-            datasets.push(
-                Dataset::default()
-                    .name("beyond alert")
-                    .marker(Marker::HalfBlock)
-                    .graph_type(GraphType::Scatter)
-                    .style(theme.alert)
-                    .data(&alert_marks),
-            );
-        }
-        for (style, points) in &marker_lines {
-            datasets.push(line(*style, points));
-        }
-        if let Some(points) = &cursor {
-            datasets.push(line(theme.text, points));
-        }
-
-        let legend = if self.show_legend {
-            Some(LegendPosition::TopLeft)
-        } else {
-            None
+        // The style the legend and the x title start from, as ratatui's Chart samples it.
+        let Some(original) = buf.cell((area.x, area.y)).map(|c| c.style()) else {
+            return;
         };
+        if area.is_empty() {
+            return;
+        }
+        let (y_min, y_max) = self.y_bounds();
+        let (x_labels, y_labels) = (self.x_labels(), self.y_labels(y_min, y_max));
+        // ratatui draws the axes and their labels; the lines are painted in one pass.
+        Chart::new(Vec::new())
+            .x_axis(axis(&x_labels, [self.start, self.end], self.theme.axis))
+            .y_axis(axis(&y_labels, [y_min, y_max], self.theme.axis))
+            .render(area, buf);
+        let graph = graph_area(area, &y_labels, &x_labels[0]);
+        if graph.is_empty() {
+            return;
+        }
+        let layers = self.layers(y_min, y_max);
+        let mut plot = Plot::new(graph, [self.start, self.end], [y_min, y_max]);
+        for layer in &layers {
+            let color = layer.style.fg.unwrap_or(Color::Reset);
+            plot.layer(&layer.points, color, layer.mark);
+        }
+        plot.render(graph, buf);
+
+        let title = (self.x_title()).filter(|t| width_of(t) < graph.width && graph.height > 2);
+        if let Some(title) = &title {
+            let (x, y) = (graph.right() - width_of(title), graph.bottom() - 1);
+            buf.set_style(Rect::new(x, y, width_of(title), 1), original);
+            buf.set_line(x, y, title, width_of(title));
+        }
+        if !self.show_legend {
+            return;
+        }
+        let names: Vec<Line> = (layers.iter())
+            .filter_map(|l| Some(Line::from(l.name.clone()?).patch_style(l.style)))
+            .collect();
+        if let Some(legend) = legend_area(graph, &names, title.is_some()) {
+            buf.set_style(legend, original);
+            Block::bordered().render(legend, buf);
+            for (row, name) in (legend.y + 1..).zip(names) {
+                name.render(Rect::new(legend.x + 1, row, legend.width - 2, 1), buf);
+            }
+        }
+    }
+}
+
+fn width_of(line: &Line) -> u16 {
+    u16::try_from(line.width()).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Color;
+    use ratatui::symbols::Marker;
+    use ratatui::widgets::{Dataset, GraphType, LegendPosition};
+
+    /// The chart as ratatui's `Chart` drew it whole, a canvas layer per line: the picture
+    /// the one-pass painter must give, cell for cell.
+    fn reference(chart: &TimeChart, area: Rect, buf: &mut Buffer) {
+        let (y_min, y_max) = chart.y_bounds();
+        let layers = chart.layers(y_min, y_max);
+        let datasets: Vec<Dataset> = (layers.iter())
+            .map(|l| {
+                let (marker, kind) = match l.mark {
+                    Mark::Line => (Marker::Braille, GraphType::Line),
+                    Mark::Points => (Marker::HalfBlock, GraphType::Scatter),
+                };
+                let dataset = Dataset::default()
+                    .marker(marker)
+                    .graph_type(kind)
+                    .style(l.style)
+                    .data(&l.points);
+                match &l.name {
+                    Some(name) => dataset.name(name.clone()),
+                    None => dataset,
+                }
+            })
+            .collect();
+        let mut x_axis = axis(
+            &chart.x_labels(),
+            [chart.start, chart.end],
+            chart.theme.axis,
+        );
+        if let Some(title) = chart.x_title() {
+            x_axis = x_axis.title(title);
+        }
         Chart::new(datasets)
-            .x_axis(self.x_axis())
-            .y_axis(self.y_axis(y_min, y_max))
-            .legend_position(legend)
+            .x_axis(x_axis)
+            .y_axis(axis(
+                &chart.y_labels(y_min, y_max),
+                [y_min, y_max],
+                chart.theme.axis,
+            ))
+            .legend_position(chart.show_legend.then_some(LegendPosition::TopLeft))
             .hidden_legend_constraints((Constraint::Percentage(50), Constraint::Percentage(60)))
             .render(area, buf);
+    }
+
+    fn chart(theme: &Theme, hidden_lines: usize, show_legend: bool) -> TimeChart<'_> {
+        let wave = |phase: f64, scale: f64| -> Vec<(f64, f64)> {
+            (0..120)
+                .map(|i| {
+                    let t = f64::from(i) * 5.0;
+                    (t, scale * (1.0 + ((t / 40.0) + phase).sin()))
+                })
+                .collect()
+        };
+        let line = |name: &str, color, points| ChartLine {
+            name: name.into(),
+            style: Style::default().fg(color),
+            points,
+        };
+        TimeChart {
+            // Crossing lines, so that cells are shared; one point beyond the end.
+            lines: vec![
+                line("replica-1", Color::Cyan, wave(0.0, 0.4)),
+                line("replica-2", Color::Magenta, wave(0.5, 0.5)),
+                line(
+                    "a long series name",
+                    Color::Yellow,
+                    vec![(10.0, 0.1), (700.0, 2.0)],
+                ),
+            ],
+            start: 0.0,
+            end: 600.0,
+            thresholds: Thresholds {
+                target: Some(0.7),
+                alert: Some(0.95),
+                ..Thresholds::default()
+            },
+            unit: Unit::Seconds,
+            decimals: None,
+            alert_columns: (0..40).map(|i| i % 7 < 2).collect(),
+            cursor: Some(333.0),
+            show_legend,
+            relative: true,
+            hidden_lines,
+            markers: vec![ChartMarker {
+                time: 120.0,
+                style: Style::default().fg(Color::Blue),
+            }],
+            theme,
+        }
+    }
+
+    #[test]
+    fn the_one_pass_painter_draws_what_ratatui_s_chart_drew() {
+        let theme = Theme::load("default").unwrap_or_else(|e| panic!("{e}"));
+        for (width, height) in [
+            (100, 30),
+            (61, 17),
+            (40, 9),
+            (23, 6),
+            (12, 4),
+            (5, 3),
+            (1, 1),
+        ] {
+            for (hidden, legend) in [(0, true), (4, true), (4, false)] {
+                let area = Rect::new(2, 1, width, height);
+                let canvas = Rect::new(0, 0, width + 4, height + 2);
+                let (mut ours, mut theirs) = (Buffer::empty(canvas), Buffer::empty(canvas));
+                chart(&theme, hidden, legend).render(area, &mut ours);
+                reference(&chart(&theme, hidden, legend), area, &mut theirs);
+                assert_eq!(
+                    ours, theirs,
+                    "{width}x{height}, {hidden} hidden, legend {legend}"
+                );
+            }
+        }
     }
 }
