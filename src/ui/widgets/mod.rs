@@ -2,6 +2,7 @@
 
 mod alert_list;
 mod alerts;
+mod axes;
 mod bar;
 mod chart;
 mod columns;

@@ -2,6 +2,7 @@
 //! lines, the stretches beyond the alert threshold marked along the x axis, and an optional
 //! inspect cursor. Drill views use it at any zoom; x labels are clock times.
 
+use super::axes;
 use super::plot::{Mark, Plot};
 use crate::config::Theme;
 use crate::model::duration::Form;
@@ -11,7 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout as LayoutSplit, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Widget};
+use ratatui::widgets::{Block, Widget};
 use std::time::Duration;
 
 /// A threshold drawn across the chart: its legend, style and two end points.
@@ -200,47 +201,6 @@ struct Layer {
     mark: Mark,
 }
 
-/// An axis with `labels` in the axis style.
-fn axis(labels: &[String], bounds: [f64; 2], style: Style) -> Axis<'static> {
-    let labels: Vec<Span> = (labels.iter())
-        .map(|l| Span::styled(l.clone(), style))
-        .collect();
-    Axis::default().bounds(bounds).labels(labels).style(style)
-}
-
-fn width(text: &str) -> u16 {
-    u16::try_from(Line::from(text).width()).unwrap_or(u16::MAX)
-}
-
-/// Where ratatui's `Chart` puts its graph in `area` with labels on both axes (the x ones
-/// left-aligned): left of the y axis its widest label (or the first x label's overhang,
-/// at most a third of the width), below the x axis a row of labels. The lines are painted
-/// into it; a test holds the two together.
-fn graph_area(area: Rect, y_labels: &[String], first_x_label: &str) -> Rect {
-    let mut bottom = area.bottom().saturating_sub(1);
-    // The x labels' row, then the x axis' line.
-    for _ in 0..2 {
-        if bottom > area.top() {
-            bottom -= 1;
-        }
-    }
-    let widest_y = y_labels.iter().map(|l| width(l)).max().unwrap_or(0);
-    let left = widest_y
-        .max(width(first_x_label).saturating_sub(1))
-        .min(area.width / 3);
-    let mut x = area.left() + left;
-    // The y axis' line.
-    if x + 1 < area.right() {
-        x += 1;
-    }
-    Rect::new(
-        x,
-        area.top(),
-        area.right().saturating_sub(x),
-        bottom.saturating_sub(area.top()) + 1,
-    )
-}
-
 /// The legend's place at the graph's top left, as ratatui's `Chart` sizes it: shown only
 /// within half the graph's width and 60 % of its height, and above the x title's row.
 fn legend_area(graph: Rect, names: &[Line], x_title: bool) -> Option<Rect> {
@@ -268,12 +228,7 @@ impl Widget for TimeChart<'_> {
         }
         let (y_min, y_max) = self.y_bounds();
         let (x_labels, y_labels) = (self.x_labels(), self.y_labels(y_min, y_max));
-        // ratatui draws the axes and their labels; the lines are painted in one pass.
-        Chart::new(Vec::new())
-            .x_axis(axis(&x_labels, [self.start, self.end], self.theme.axis))
-            .y_axis(axis(&y_labels, [y_min, y_max], self.theme.axis))
-            .render(area, buf);
-        let graph = graph_area(area, &y_labels, &x_labels[0]);
+        let graph = axes::draw(area, buf, &x_labels, &y_labels, self.theme.axis);
         if graph.is_empty() {
             return;
         }
@@ -316,7 +271,15 @@ mod tests {
     use super::*;
     use ratatui::style::Color;
     use ratatui::symbols::Marker;
-    use ratatui::widgets::{Dataset, GraphType, LegendPosition};
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition};
+
+    /// An axis with `labels` in the axis style.
+    fn axis(labels: &[String], bounds: [f64; 2], style: Style) -> Axis<'static> {
+        let labels: Vec<Span> = (labels.iter())
+            .map(|l| Span::styled(l.clone(), style))
+            .collect();
+        Axis::default().bounds(bounds).labels(labels).style(style)
+    }
 
     /// The chart as ratatui's `Chart` drew it whole, a canvas layer per line: the picture
     /// the one-pass painter must give, cell for cell.
