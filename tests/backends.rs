@@ -597,3 +597,108 @@ async fn a_hung_backend_holds_back_none_of_the_others() {
     drop(vm);
     drop(held);
 }
+
+/// The per-label view side by side: a replica's lag broken down from the Overview's
+/// Replication lag row shows that replica in every backend, each line named by its
+/// backend, the other replicas left out.
+#[test]
+fn the_per_label_view_shows_the_label_in_every_backend() {
+    use spheroseg_top::app::focus::Dir;
+    use spheroseg_top::app::{Action, Msg};
+    use spheroseg_top::event::{DataEvent, RangeRequest, SourceCommand};
+    use spheroseg_top::prom::Series;
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    answer_all(&mut app, spheroseg_top::clock::unix_now(), 0.3, 0.3);
+    app.update(Msg::Action(Action::Resize(160, 45)));
+    // Database performance, third row: Replication lag.
+    for dir in [Dir::Right, Dir::Down, Dir::Down] {
+        app.update(Msg::Action(Action::Focus(dir)));
+    }
+    // Each backend answers every range with per-replica lags: eu's replica-2 the worst.
+    let lags = |request: &RangeRequest, backend: &str| {
+        let times = (request.start..=request.end).step_by(request.step as usize);
+        let lag = |replica: &str| match (backend, replica) {
+            ("eu", "replica-2") => 3.0,
+            ("us", "replica-2") => 0.4,
+            _ => 0.1,
+        };
+        let replicas: Vec<&str> = if request.expr.contains("replica-2") {
+            vec!["replica-2"]
+        } else {
+            vec!["replica-1", "replica-2"]
+        };
+        let series = replicas
+            .into_iter()
+            .map(|replica| Series {
+                labels: [("replica".to_string(), replica.to_string())].into(),
+                points: times.clone().map(|t| (t as f64, lag(replica))).collect(),
+            })
+            .collect();
+        DataEvent::RangeAnswer {
+            request: request.clone(),
+            result: Ok(series),
+            latency: Duration::ZERO,
+        }
+    };
+    let mut answer_ranges = |app: &mut spheroseg_top::app::App| {
+        let mut asked = Vec::new();
+        for command in app.take_commands() {
+            if let SourceCommand::Range(request) = command {
+                app.update(Msg::Data(lags(&request, "eu")));
+                let us = Box::new(lags(&request, "us"));
+                app.update(Msg::Data(DataEvent::Backend {
+                    backend: 1,
+                    event: us,
+                }));
+                asked.push(request.expr);
+            }
+        }
+        asked
+    };
+    app.update(Msg::Action(Action::Open));
+    let asked = answer_ranges(&mut app);
+    assert!(
+        asked
+            .iter()
+            .any(|e| e.contains("db_replication_lag_seconds")),
+        "{asked:?}"
+    );
+    let screen = lines(&render(&app, 160, 45)).join("\n");
+    assert!(screen.contains("eu · replica-2"), "{screen}");
+    // Enter on the worst series (eu's replica-2): its per-label view.
+    app.update(Msg::Action(Action::Open));
+    let asked = answer_ranges(&mut app);
+    assert!(
+        asked.iter().any(|e| e.contains(r#"replica="replica-2""#)),
+        "the breakdown asks for replica-2: {asked:?}"
+    );
+    let screen = lines(&render(&app, 160, 45)).join("\n");
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{screen}");
+    }
+    assert!(screen.contains("Replication lag: replica-2"), "{screen}");
+    // Its first chart, whole: replica-2 of each backend, worst first, each named.
+    app.update(Msg::Action(Action::Open));
+    answer_ranges(&mut app);
+    let screen = lines(&render(&app, 160, 45)).join("\n");
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{screen}");
+    }
+    let rows: Vec<&str> = (screen.lines())
+        .filter(|l| l.contains("━ ") && l.contains("replica"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(
+        rows[0].contains(" eu ") && rows[0].contains("3.00 s"),
+        "{screen}"
+    );
+    assert!(
+        rows[1].contains(" us ") && rows[1].contains("400 ms"),
+        "{screen}"
+    );
+    for name in ["eu · replica-2", "us · replica-2"] {
+        assert!(screen.contains(name), "{name} in the legend:\n{screen}");
+    }
+    assert!(!screen.contains("replica-1"), "{screen}");
+}
