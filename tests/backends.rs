@@ -40,9 +40,17 @@ async fn two_backends_show_side_by_side_each_judged_alone() {
                 row.contains('◆').then_some(row)
             })
         };
+        // At 200 columns the row's status names the backend in alert ("ALERT eu"), once
+        // both backends have answered (until then the row waits for us' value).
+        let named = |screen: &str| {
+            width != 200
+                || screen
+                    .lines()
+                    .any(|l| l.contains("Replication lag") && l.contains("ALERT eu"))
+        };
         let (screen, _) =
             tmux.wait_for("the lag judged per backend", Duration::from_secs(30), |s| {
-                lag_row(s).is_some()
+                lag_row(s).is_some() && named(s)
             });
         let row = lag_row(&screen).unwrap();
         let alert_at = row.find('◆').unwrap();
@@ -59,13 +67,6 @@ async fn two_backends_show_side_by_side_each_judged_alone() {
                 .any(|l| l.contains("KPI ") && l.contains(" eu ") && l.contains(" us ")),
             "the backends head the columns:\n{screen}"
         );
-        if width == 200 {
-            let line = screen
-                .lines()
-                .find(|l| l.contains("Replication lag") && l.contains("ALERT"))
-                .unwrap();
-            assert!(line.contains("ALERT eu"), "{line}");
-        }
         if width == 200 {
             // The first backend down: the other's values keep updating.
             eu.kill_prometheus();
@@ -641,7 +642,7 @@ fn the_per_label_view_shows_the_label_in_every_backend() {
             latency: Duration::ZERO,
         }
     };
-    let mut answer_ranges = |app: &mut spheroseg_top::app::App| {
+    let answer_ranges = |app: &mut spheroseg_top::app::App| {
         let mut asked = Vec::new();
         for command in app.take_commands() {
             if let SourceCommand::Range(request) = command {
@@ -701,4 +702,43 @@ fn the_per_label_view_shows_the_label_in_every_backend() {
         assert!(screen.contains(name), "{name} in the legend:\n{screen}");
     }
     assert!(!screen.contains("replica-1"), "{screen}");
+}
+
+/// An SLO panel side by side: each backend's objectives under its name, each judged on
+/// its own data, and the tab's glyph the worst of them.
+#[test]
+fn each_backend_s_error_budgets_show_under_its_name() {
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let slo_tab = layout
+        .tabs
+        .iter()
+        .position(|t| t.title == "SLO")
+        .expect("the bundled layout's SLO tab");
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    // Every ratio query answers 0.5 in eu (half the requests failing), 0 in us.
+    answer_all(&mut app, spheroseg_top::clock::unix_now(), 0.5, 0.0);
+    app.update(spheroseg_top::app::Msg::Action(
+        spheroseg_top::app::Action::SelectTab(slo_tab),
+    ));
+    let screen = lines(&render(&app, 200, 60)).join("\n");
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{screen}");
+    }
+    let availability: Vec<&str> = (screen.lines())
+        .filter(|l| l.contains("API availability"))
+        .collect();
+    assert_eq!(availability.len(), 2, "one row per backend:\n{screen}");
+    let (eu, us) = (
+        screen.find("eu").unwrap_or(usize::MAX),
+        screen.find("us").unwrap_or(usize::MAX),
+    );
+    assert!(eu < us, "eu's named before us':\n{screen}");
+    assert_ne!(
+        availability[0], availability[1],
+        "each on its own data:\n{screen}"
+    );
+    assert!(
+        screen.contains(" ALERT ╗"),
+        "eu's page is the panel's:\n{screen}"
+    );
 }

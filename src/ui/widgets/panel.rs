@@ -249,7 +249,8 @@ impl Widget for PanelWidget<'_> {
         if inner.is_empty() {
             return;
         }
-        if self.backends.len() > 1 && self.panel.kind.content() == Content::Series {
+        let per_backend = matches!(self.panel.kind.content(), Content::Series | Content::Slos);
+        if self.backends.len() > 1 && per_backend {
             small_multiples(&self, inner, buf);
         } else {
             self.content(inner, buf);
@@ -257,14 +258,17 @@ impl Widget for PanelWidget<'_> {
     }
 }
 
-/// A series panel once per backend, each named: side by side when that leaves each
-/// closer to square (a stat's number), else one above the other (a chart's lines).
+/// A series or SLO panel once per backend, each named: side by side when that leaves each
+/// closer to square (a stat's number), else one above the other (a chart's lines, an SLO
+/// table).
 fn small_multiples(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let n = data.backends.len() as u32;
     let (width, height) = (u32::from(area.width), u32::from(area.height));
     // A cell twice as wide as tall looks square; the split whose cells come closer wins.
     let squareness = |w: u32, h: u32| (f64::from(w) / f64::from(2 * h.max(1))).ln().abs();
-    let beside = squareness(width / n, height) <= squareness(width, height / n);
+    // An SLO table needs its width: its backends one above the other.
+    let table = data.panel.kind.content() == Content::Slos;
+    let beside = !table && squareness(width / n, height) <= squareness(width, height / n);
     let cells = if beside {
         Layout::horizontal(vec![Constraint::Fill(1); n as usize]).split(area)
     } else {
