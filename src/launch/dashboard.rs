@@ -350,7 +350,7 @@ impl Session {
             frames.changed(Cause::Input, Instant::now());
         }
         if frames.should_draw(Instant::now()) {
-            guard.terminal.draw(|frame| ui::render(frame, &self.app))?;
+            guard.draw(|frame| ui::render(frame, &self.app))?;
             frames.drawn(Instant::now());
         }
         if self.app.take_bell() {

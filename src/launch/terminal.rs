@@ -1,7 +1,9 @@
 //! Owning the terminal: raw mode and the alternate screen while the dashboard runs, and
 //! the terminal restored however it ends (normal exit, error, panic, signal).
 
-use ratatui::DefaultTerminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use ratatui::{DefaultTerminal, Frame};
 use std::io;
 
 /// Restores the terminal when dropped. `ratatui::try_init` also installs a panic hook
@@ -10,6 +12,8 @@ pub struct TerminalGuard {
     pub terminal: DefaultTerminal,
     /// Whether the mouse is captured: released with the terminal, however it ends.
     mouse: bool,
+    /// What the screen shows: the last frame drawn (empty: a blank screen).
+    shown: Buffer,
 }
 
 impl TerminalGuard {
@@ -17,6 +21,7 @@ impl TerminalGuard {
         Ok(Self {
             terminal: ratatui::try_init()?,
             mouse: false,
+            shown: Buffer::default(),
         })
     }
 
@@ -33,6 +38,28 @@ impl TerminalGuard {
             }));
         }
         Ok(())
+    }
+
+    /// Draws a frame: `render` fills it, and only the cells that differ from what the
+    /// screen shows are written ([`crate::ui::diff`]); ratatui's `Terminal::draw`, but for
+    /// the diff. A new terminal size clears the screen, and the frame is drawn whole.
+    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+        self.terminal.autoresize()?;
+        render(&mut self.terminal.get_frame());
+        let frame = std::mem::take(self.terminal.current_buffer_mut());
+        if self.shown.area != frame.area {
+            self.shown = Buffer::empty(frame.area);
+        }
+        let backend = self.terminal.backend_mut();
+        let changes = crate::ui::diff::changes(&self.shown, &frame);
+        Backend::draw(backend, changes.into_iter())?;
+        Backend::hide_cursor(backend)?;
+        // The frame is what the screen shows now; its buffer before is the next frame's.
+        let mut next = std::mem::replace(&mut self.shown, frame);
+        next.resize(self.shown.area);
+        next.reset();
+        *self.terminal.current_buffer_mut() = next;
+        Backend::flush(self.terminal.backend_mut())
     }
 
     /// Ctrl-Z or SIGTSTP: hands the terminal back to the shell, stops the process, and
@@ -55,10 +82,9 @@ impl TerminalGuard {
             crossterm::terminal::EnterAlternateScreen,
             crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
         )?;
-        // An empty frame makes ratatui's idea of the screen match the cleared one, so the
-        // next frame is drawn whole. (`Terminal::clear` would ask the terminal for the
-        // cursor position, racing the key reader for the answer.)
-        self.terminal.draw(|_| {})?;
+        // The screen is blank: the next frame is drawn whole. (`Terminal::clear` would ask
+        // the terminal for the cursor position, racing the key reader for the answer.)
+        self.shown = Buffer::default();
         if self.mouse {
             crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
         }

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the application state. No IO, no clock.
 
+pub(crate) mod diff;
 mod drill;
 mod grid;
 mod help;
