@@ -9,25 +9,14 @@ use spheroseg_top::config::Layout;
 use spheroseg_top::demo::{Stack, StackOptions};
 use spheroseg_top::event::{DataEvent, Schedule, SourceCommand, Watch};
 use spheroseg_top::sim::Scenario;
-use spheroseg_top::source::live::{self, PollerConfig};
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, timeout_at};
 
-/// Instant answers per query over `span` of polling, and the last schedule announced.
-async fn poll(url: &str, refresh: Duration, span: Duration) -> (Vec<usize>, Option<Schedule>) {
+/// Instant answers per query over `span` of polling at a 1 s refresh, and the last
+/// schedule announced.
+async fn poll(url: &str, span: Duration) -> (Vec<usize>, Option<Schedule>) {
     let queries = Layout::load("spheroseg").unwrap().queries;
-    let (tx, mut rx) = mpsc::channel(1024);
-    let commands = live::spawn(
-        common::client(url),
-        PollerConfig {
-            queries: queries.clone(),
-            refresh,
-            concurrency: 8,
-            alertmanager: None,
-        },
-        tx,
-    );
+    let (commands, mut rx) = common::spawn_poller(url, &queries);
     // The screen shows the first two queries.
     commands
         .send(SourceCommand::Watch(Watch {
@@ -53,12 +42,7 @@ async fn poll(url: &str, refresh: Duration, span: Duration) -> (Vec<usize>, Opti
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queries_off_screen_are_asked_less_often() {
     let stack = common::stack(Scenario::Normal).await;
-    let (answers, schedule) = poll(
-        stack.prometheus_url(),
-        Duration::from_secs(1),
-        Duration::from_secs(8),
-    )
-    .await;
+    let (answers, schedule) = poll(stack.prometheus_url(), Duration::from_secs(8)).await;
     // 8 s at 1 s (Prometheus scrapes every second): ~8 polls of what is on screen, 2 of
     // the rest (every 5 s).
     assert!(answers[0] >= 4, "on screen: {answers:?}");
@@ -85,12 +69,7 @@ async fn nothing_is_asked_faster_than_prometheus_scrapes() {
         Ok(stack) => stack,
         Err(e) => panic!("this test needs a real Prometheus and could not start one:\n{e}"),
     };
-    let (answers, schedule) = poll(
-        stack.prometheus_url(),
-        Duration::from_secs(1),
-        Duration::from_secs(8),
-    )
-    .await;
+    let (answers, schedule) = poll(stack.prometheus_url(), Duration::from_secs(8)).await;
     // Targets scraped every 10 s: once at start, not again within 8 s.
     assert_eq!(
         schedule,
@@ -128,17 +107,7 @@ async fn a_refresh_asks_its_queries_together() {
     let stack = common::stack(Scenario::Normal).await;
     let url = stack.prometheus_url();
     let queries = Layout::load("spheroseg").unwrap().queries;
-    let (tx, mut rx) = mpsc::channel(1024);
-    let _commands = live::spawn(
-        common::client(url),
-        PollerConfig {
-            queries: queries.clone(),
-            refresh: Duration::from_secs(1),
-            concurrency: 8,
-            alertmanager: None,
-        },
-        tx,
-    );
+    let (_commands, mut rx) = common::spawn_poller(url, &queries);
     // The first refresh asks each query alone and learns what it costs.
     let mut answers = vec![0; queries.len()];
     let mut errors = Vec::new();

@@ -64,6 +64,21 @@ pub async fn wait_for(url: &str, expr: &str, timeout: Duration) {
     }
 }
 
+/// A live poller of `queries` on `url` at a 1 s refresh: its commands and its events.
+pub fn spawn_poller(
+    url: &str,
+    queries: &[spheroseg_top::config::layout::QueryDef],
+) -> (mpsc::Sender<SourceCommand>, mpsc::Receiver<DataEvent>) {
+    let (tx, rx) = mpsc::channel(1024);
+    let config = PollerConfig {
+        queries: queries.to_vec(),
+        refresh: Duration::from_secs(1),
+        concurrency: 8,
+        alertmanager: None,
+    };
+    (poller::spawn(client(url), config, tx), rx)
+}
+
 pub fn app(layout: Layout, url: &str) -> App {
     App::new(
         layout,
@@ -79,18 +94,8 @@ pub fn app(layout: Layout, url: &str) -> App {
 /// Runs the real poller until every query has answered its instant query, every history
 /// query its backfill, and Prometheus its alerts and rules, feeding all events to `app`.
 pub async fn poll_until_complete(app: &mut App, url: &str) {
-    let (tx, mut rx) = mpsc::channel(1024);
     let queries = app.layout().queries.clone();
-    let _commands = poller::spawn(
-        client(url),
-        PollerConfig {
-            queries: queries.clone(),
-            refresh: Duration::from_secs(1),
-            concurrency: 8,
-            alertmanager: None,
-        },
-        tx,
-    );
+    let (_commands, mut rx) = spawn_poller(url, &queries);
     let mut instants = HashSet::new();
     let mut ranges = HashSet::new();
     let (mut alerts, mut rules) = (false, false);

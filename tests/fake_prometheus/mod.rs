@@ -486,8 +486,8 @@ enum Window {
     Range { start: f64, end: f64, step: f64 },
 }
 
-async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
-    let mut behaviour = behaviour;
+/// `behaviour` once its delays are over (for ever, if it hangs).
+async fn settled(mut behaviour: Behaviour) -> Behaviour {
     loop {
         match behaviour {
             Behaviour::Slow(delay) => {
@@ -499,10 +499,13 @@ async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
                 behaviour = *inner;
             }
             Behaviour::Hang => std::future::pending::<()>().await,
-            _ => break,
+            settled => return settled,
         }
     }
-    match behaviour {
+}
+
+async fn answer(behaviour: Behaviour, expr: &str, window: Window) -> Vec<u8> {
+    match settled(behaviour).await {
         Behaviour::Value(v) => success(window, &[(Vec::new(), v)]),
         Behaviour::Values(series) => success(window, &series),
         Behaviour::Huge(n) => {
@@ -592,22 +595,8 @@ pub fn batch_members(expr: &str) -> Option<Vec<String>> {
 /// (their delays add up), the first failure the whole answer's, else every series tagged.
 async fn answer_together(behaviours: Vec<Behaviour>, time: f64) -> Vec<u8> {
     let mut series = Vec::new();
-    for (place, mut behaviour) in behaviours.into_iter().enumerate() {
-        loop {
-            match behaviour {
-                Behaviour::Slow(delay) => {
-                    tokio::time::sleep(delay).await;
-                    behaviour = Behaviour::Value(1.0);
-                }
-                Behaviour::Delayed(delay, inner) => {
-                    tokio::time::sleep(delay).await;
-                    behaviour = *inner;
-                }
-                Behaviour::Hang => std::future::pending::<()>().await,
-                _ => break,
-            }
-        }
-        let own: Vec<(Vec<(String, String)>, f64)> = match behaviour {
+    for (place, behaviour) in behaviours.into_iter().enumerate() {
+        let own: Vec<(Vec<(String, String)>, f64)> = match settled(behaviour).await {
             Behaviour::Value(v) => vec![(Vec::new(), v)],
             Behaviour::Values(values) => values,
             Behaviour::Huge(n) => (0..n)
