@@ -168,9 +168,12 @@ impl Link {
                 (self.pace != Pace::Probing).then(|| self.probe(lost(e, &self.url)))
             }
             // A request waited its whole timeout and nothing else answered meanwhile: the
-            // server is not answering, whatever the rest of the refresh brings.
+            // server is not answering, whatever the rest of the refresh brings. Not while
+            // the poller holds its own requests back (`pausing`): that silence is its own.
             (_, Some(e @ PromError::Timeout(after)))
-                if self.pace == Pace::Polling && self.last_answer.elapsed() >= *after =>
+                if self.pace == Pace::Polling
+                    && !self.pausing
+                    && self.last_answer.elapsed() >= *after =>
             {
                 Some(self.probe(lost(e, &self.url)))
             }

@@ -183,6 +183,28 @@ async fn a_timeout_with_nothing_answered_meanwhile_is_not_answering_at_once() {
     assert!(link.held().is_some(), "nothing more goes out");
 }
 
+/// While a refusal holds the rest of its refresh back, the silence is the poller's own:
+/// a request timing out then does not make a server that answered "not answering" (seen
+/// under load: every panel said so while the server answered in milliseconds).
+#[tokio::test(start_paused = true)]
+async fn a_timeout_while_the_poller_holds_back_is_not_the_server_s_silence() {
+    let timeout = Duration::from_millis(500);
+    let mut link = Link::new(Duration::from_millis(250), URL, false);
+    link.begin_cycle(1, 3);
+    assert_eq!(link.observe(&instant(Err(refused(401))), Some(1)), None);
+    assert!(link.pausing());
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(link.observe(&timed_out(timeout), Some(1)), None);
+    // The held request ends the refresh: a minority refused, one timed out, none lost.
+    let held = Outcome::Held {
+        job: Job::Instant(2),
+        at: 0.0,
+        said: None,
+    };
+    assert_eq!(link.observe(&held, Some(1)), None);
+    assert!(!link.pausing() && link.held().is_none());
+}
+
 #[test]
 fn questions_about_the_server_that_time_out_are_no_answer() {
     let timeout = Duration::from_secs(10);
