@@ -742,3 +742,74 @@ fn each_backend_s_error_budgets_show_under_its_name() {
         "eu's page is the panel's:\n{screen}"
     );
 }
+
+/// The Prometheus tab side by side: each backend's scrape targets under its name, so "is
+/// the Prometheus itself fine?" is answered for every region, and a target down in us
+/// makes the panel's status whatever it is in eu.
+#[test]
+fn each_backend_s_targets_show_under_its_name() {
+    use spheroseg_top::app::{Action, Msg};
+    use spheroseg_top::event::{DataEvent, ServerData, ServerRequest};
+    use spheroseg_top::prom::{Target, TargetHealth};
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let server_tab = layout
+        .tabs
+        .iter()
+        .position(|t| t.title == "Prometheus")
+        .expect("the bundled layout's Prometheus tab");
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    let now = spheroseg_top::clock::unix_now();
+    answer_all(&mut app, now, 0.1, 0.1);
+    let target = |instance: &str, health: TargetHealth| Target {
+        pool: "spheroseg".into(),
+        labels: [
+            ("job".to_string(), "spheroseg".to_string()),
+            ("instance".to_string(), instance.to_string()),
+        ]
+        .into(),
+        scrape_url: format!("http://{instance}/metrics"),
+        health,
+        last_error: (health == TargetHealth::Down).then(|| "connection refused".into()),
+        last_scrape: Some(now - 1.0),
+        last_scrape_duration: 0.01,
+        scrape_interval: Some(Duration::from_secs(15)),
+        scrape_timeout: Some(Duration::from_secs(10)),
+        samples: None,
+    };
+    let targets = |targets| DataEvent::Server {
+        at: now,
+        request: ServerRequest::Targets,
+        result: Ok(ServerData::Targets(targets)),
+    };
+    app.update(Msg::Data(targets(vec![target(
+        "eu-app:8080",
+        TargetHealth::Up,
+    )])));
+    let us = targets(vec![
+        target("us-app-1:8080", TargetHealth::Up),
+        target("us-app-2:8080", TargetHealth::Down),
+    ]);
+    app.update(Msg::Data(DataEvent::Backend {
+        backend: 1,
+        event: Box::new(us),
+    }));
+    app.update(Msg::Action(Action::SelectTab(server_tab)));
+    let screen = lines(&render(&app, 200, 60)).join("\n");
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{screen}");
+    }
+    let at = |text: &str| {
+        screen
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}:\n{screen}"))
+    };
+    assert!(
+        at("eu-app:8080") < at("us-app-2:8080"),
+        "eu's, then us':\n{screen}"
+    );
+    assert!(screen.contains("connection refused"), "{screen}");
+    assert!(
+        screen.contains(" WARN ╗"),
+        "us' target down is the panel's:\n{screen}"
+    );
+}

@@ -50,6 +50,16 @@ impl OwnParts<'_> {
                 self.store.ingest_warnings(id, at, warnings);
             }
             DataEvent::Range { id, result, .. } => self.store.ingest_range(id, result),
+            // What the server says about itself: each backend's Prometheus is its own.
+            DataEvent::Server {
+                at,
+                request,
+                result,
+            } => {
+                // Like any answer, it tells the time: its marks are never in the future.
+                *now = now.max(at);
+                self.store.server.ingest(at, request, result);
+            }
             DataEvent::Connection(connection) => *self.connection = connection,
             DataEvent::Replica(replica) => *self.replica = Some(replica),
             DataEvent::RangeAnswer {

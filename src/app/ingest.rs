@@ -88,21 +88,13 @@ impl App {
             | DataEvent::Range { .. }
             | DataEvent::Connection(_)
             | DataEvent::Replica(_)
-            | DataEvent::RangeAnswer { .. } => {}
+            | DataEvent::RangeAnswer { .. }
+            | DataEvent::Server { .. } => {}
             event @ (DataEvent::Alerts { .. }
             | DataEvent::Rules { .. }
             | DataEvent::Alertmanager { .. }) => self.ingest_alerts(event),
             DataEvent::VariableOptions { name, result } => self.options_arrived(0, &name, result),
             DataEvent::Variables(pairs) => self.selections_arrived(pairs),
-            DataEvent::Server {
-                at,
-                request,
-                result,
-            } => {
-                // Like any answer, it tells the time: its marks are never in the future.
-                self.now = self.now.max(at);
-                self.store.server.ingest(at, request, result);
-            }
             DataEvent::Schedule(schedule) => self.schedule = Some(schedule),
         }
     }
@@ -147,6 +139,7 @@ impl App {
         let backends = self.backends();
         for (index, backend) in backends.iter().enumerate() {
             let mut own = store_events(backend.store, self.now);
+            own.extend(self.server_events(backend.store));
             own.push(DataEvent::Connection(backend.connection.clone()));
             own.extend(backend.replica.cloned().map(DataEvent::Replica));
             if let Some(sources) = self.alert_sources.get(index) {
@@ -170,7 +163,6 @@ impl App {
             };
             events.extend(alert_events(&sources, self.now));
         }
-        events.extend(self.server_events());
         events
     }
 

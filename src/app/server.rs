@@ -91,9 +91,9 @@ impl App {
         }
     }
 
-    /// What the server answered, as the events that brought it: a recording started
-    /// mid-session begins with them.
-    pub(super) fn server_events(&self) -> Vec<DataEvent> {
+    /// What a backend's server answered (`store` is its store), as the events that brought
+    /// it: a recording started mid-session begins with them.
+    pub(super) fn server_events(&self, store: &crate::store::Store) -> Vec<DataEvent> {
         fn event<T: Clone>(
             request: ServerRequest,
             answer: &Answer<T>,
@@ -105,7 +105,7 @@ impl App {
                 result: answer.result.clone().map(data),
             }
         }
-        let server = &self.store.server;
+        let server = &store.server;
         let mut events = Vec::new();
         if let Some(answer) = &server.targets {
             events.push(event(ServerRequest::Targets, answer, ServerData::Targets));

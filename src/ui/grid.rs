@@ -29,12 +29,20 @@ const MIN_WIDTH: u16 = 10;
 /// Lines a panel's content takes at `width` columns (borders included), when it is known
 /// and bounded: the server panels list what the server said, and more room would stay
 /// empty while the other rows are squeezed. `None`: the panel uses any height given.
-fn content_height(panel: &Panel, store: &Store, width: u16) -> Option<u16> {
+/// Side by side, the backends' contents one above the other, each under its name.
+fn content_height(panel: &Panel, stores: &[&Store], width: u16) -> Option<u16> {
     let inner = width.saturating_sub(2);
-    let content = match panel.kind {
-        PanelKind::Targets => targets::height(store, inner),
-        PanelKind::Tsdb => tsdb::height(store),
-        _ => return None,
+    let one = |store: &Store| match panel.kind {
+        PanelKind::Targets => Some(targets::height(store, inner)),
+        PanelKind::Tsdb => Some(tsdb::height(store)),
+        _ => None,
+    };
+    let content = match stores {
+        [store] => one(store)?,
+        stores => stores
+            .iter()
+            .map(|store| one(store).map(|h| h.saturating_add(1)))
+            .try_fold(0u16, |all, h| h.map(|h| all.saturating_add(h)))?,
     };
     Some(content.saturating_add(2).max(panel.min_height()))
 }
@@ -146,7 +154,8 @@ pub(crate) struct Placed<'a> {
     pub note: Option<(Rect, Vec<&'a str>)>,
 }
 
-pub(crate) fn place<'a>(tab: &'a Tab, store: &Store, area: Rect) -> Placed<'a> {
+/// Where `tab`'s panels go in `area`, for the backends' `stores` (the first one's first).
+pub(crate) fn place<'a>(tab: &'a Tab, stores: &[&Store], area: Rect) -> Placed<'a> {
     let rows = fitting(tab, area);
     let left_out: Vec<&str> = tab
         .rows
@@ -174,7 +183,7 @@ pub(crate) fn place<'a>(tab: &'a Tab, store: &Store, area: Rect) -> Placed<'a> {
             let max = panels
                 .iter()
                 .zip(across(panels).iter())
-                .map(|(p, cell)| content_height(p, store, cell.width))
+                .map(|(p, cell)| content_height(p, stores, cell.width))
                 .try_fold(min, |most, h| h.map(|h| most.max(h)))
                 .unwrap_or(u16::MAX);
             (row.height, min, max)
@@ -253,7 +262,8 @@ fn shares(total: u16, weights: &[u16]) -> Vec<u16> {
 
 impl Widget for TabGrid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let placed = place(self.tab, self.store, area);
+        let stores: Vec<&Store> = self.backends.iter().map(|b| b.store).collect();
+        let placed = place(self.tab, &stores, area);
         if let Some((note, left_out)) = &placed.note {
             Line::styled(
                 not_fitting(left_out, usize::from(note.width)),

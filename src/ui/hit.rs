@@ -27,7 +27,9 @@ pub fn target(app: &App, screen: Rect, column: u16, row: u16) -> Option<MouseTar
         return Some(MouseTarget::Drill);
     }
     let tab = app.layout().tabs.get(app.tab())?;
-    let placed = grid::place(tab, app.store(), parts.body);
+    let backends = app.backends();
+    let stores: Vec<&crate::store::Store> = backends.iter().map(|b| b.store).collect();
+    let placed = grid::place(tab, &stores, parts.body);
     let (r, c, panel, area) = placed
         .panels
         .into_iter()

@@ -206,15 +206,15 @@ pub fn tab_status(tab: &Tab, store: &Store, ctx: Context) -> Status {
 }
 
 /// A panel's worst status over the backends shown side by side (the first one's store
-/// first): what its queries and SLOs show is each backend's own; the alert board and the
-/// server are the first backend's.
+/// first): what its queries, SLOs and server facts show is each backend's own; the alert
+/// board (one list for all) is judged once.
 pub fn panel_status_across(panel: &Panel, stores: &[&Store], ctx: Context) -> Status {
     let Some((first, others)) = stores.split_first() else {
         return Status::NoData;
     };
     let own = panel_status(panel, first, ctx);
     match panel.kind.content() {
-        Content::Kpis | Content::Series | Content::Slos => others
+        Content::Kpis | Content::Series | Content::Slos | Content::Server => others
             .iter()
             .map(|store| panel_status(panel, store, ctx))
             .fold(own, Status::max),

@@ -249,7 +249,10 @@ impl Widget for PanelWidget<'_> {
         if inner.is_empty() {
             return;
         }
-        let per_backend = matches!(self.panel.kind.content(), Content::Series | Content::Slos);
+        let per_backend = matches!(
+            self.panel.kind.content(),
+            Content::Series | Content::Slos | Content::Server
+        );
         if self.backends.len() > 1 && per_backend {
             small_multiples(&self, inner, buf);
         } else {
@@ -258,21 +261,33 @@ impl Widget for PanelWidget<'_> {
     }
 }
 
-/// A series or SLO panel once per backend, each named: side by side when that leaves each
-/// closer to square (a stat's number), else one above the other (a chart's lines, an SLO
-/// table).
+/// A series, SLO or server panel once per backend, each named: side by side when that
+/// leaves each closer to square (a stat's number), else one above the other (a chart's
+/// lines, a table).
 fn small_multiples(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let n = data.backends.len() as u32;
     let (width, height) = (u32::from(area.width), u32::from(area.height));
     // A cell twice as wide as tall looks square; the split whose cells come closer wins.
     let squareness = |w: u32, h: u32| (f64::from(w) / f64::from(2 * h.max(1))).ln().abs();
-    // An SLO table needs its width: its backends one above the other.
-    let table = data.panel.kind.content() == Content::Slos;
+    // A table (SLOs, targets, cardinality) needs its width: backends one above the other.
+    let table = matches!(data.panel.kind.content(), Content::Slos | Content::Server);
     let beside = !table && squareness(width / n, height) <= squareness(width, height / n);
+    // A server table's backends take the lines their content needs, the last the rest.
+    let server_lines = |store| match data.panel.kind {
+        PanelKind::Targets => Some(targets::height(store, area.width)),
+        PanelKind::Tsdb => Some(tsdb::height(store)),
+        _ => None,
+    };
+    let mut stacked: Vec<Constraint> = (data.backends.iter())
+        .map(|b| server_lines(b.store).map_or(Constraint::Fill(1), |h| Constraint::Length(h + 1)))
+        .collect();
+    if let Some(last) = stacked.last_mut() {
+        *last = Constraint::Fill(1);
+    }
     let cells = if beside {
         Layout::horizontal(vec![Constraint::Fill(1); n as usize]).split(area)
     } else {
-        Layout::vertical(vec![Constraint::Fill(1); n as usize]).split(area)
+        Layout::vertical(stacked).split(area)
     };
     for (i, (backend, cell)) in data.backends.iter().zip(cells.iter()).enumerate() {
         let [name, content] =
