@@ -178,8 +178,9 @@ async fn victoria_metrics_gives_the_kpis_prometheus_gives() {
 
 /// Every instant-vector query of the default layout, asked together in one request
 /// (`label_replace` tags joined with `or`, as the poller batches a refresh), answers on
-/// Prometheus and on VictoriaMetrics exactly what it answers alone: the same series with
-/// the same labels (metric names included) and the same values, at the same instant.
+/// Prometheus and on VictoriaMetrics what it answers alone: the same series with the same
+/// labels (metric names included) and the same values, at the same instant (to the last
+/// bits a sum's order may move).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queries_asked_together_answer_what_each_answers_alone() {
     let stack = Stack::start(StackOptions::default())
@@ -205,14 +206,22 @@ async fn queries_asked_together_answer_what_each_answers_alone() {
         for (expr, got) in exprs.iter().zip(together) {
             let alone = client.instant(expr, at).await.unwrap().samples;
             with_data += usize::from(!alone.is_empty());
-            assert_eq!(
-                exact(got),
-                exact(alone),
-                "{name}: `{expr}` asked together and alone"
-            );
+            let (got, alone) = (exact(got), exact(alone));
+            let same = got.len() == alone.len()
+                && got.iter().zip(&alone).all(|((l1, v1), (l2, v2))| {
+                    l1 == l2 && same_value(f64::from_bits(*v1), f64::from_bits(*v2))
+                });
+            assert!(same, "{name}: `{expr}` together {got:?}, alone {alone:?}");
         }
         assert!(with_data >= 20, "{name}: {with_data} queries had data");
     }
+}
+
+/// Equal, or equal but for the order a sum over series was added in: VictoriaMetrics
+/// answers the same query twice with the last bits apart (seen: 4571280228999493632 and
+/// …504 as bits, 128 units in the last place).
+fn same_value(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
 }
 
 /// Samples as comparable keys: labels and value bits (NaN equals NaN), in label order (an
