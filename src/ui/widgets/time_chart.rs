@@ -13,6 +13,7 @@ use ratatui::layout::{Constraint, Flex, Layout as LayoutSplit, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// A threshold drawn across the chart: its legend, style and two end points.
@@ -151,33 +152,37 @@ impl TimeChart<'_> {
 
     /// What is drawn over the graph, in order (each over the ones before): the series, the
     /// thresholds, the stretches beyond the alert line, the annotations and the cursor.
-    fn layers(&self, y_min: f64, y_max: f64) -> Vec<Layer> {
-        let line = |name: Option<String>, style: Style, points: Vec<(f64, f64)>| Layer {
+    fn layers(&self, y_min: f64, y_max: f64) -> Vec<Layer<'_>> {
+        let line = |name, style, points| Layer {
             name,
             style,
             points,
             mark: Mark::Line,
         };
         let mut layers: Vec<Layer> = (self.lines.iter())
-            .map(|l| line(Some(l.name.clone()), l.style, l.points.clone()))
+            .map(|l| {
+                let name = Some(Cow::Borrowed(l.name.as_str()));
+                line(name, l.style, Cow::Borrowed(l.points.as_slice()))
+            })
             .collect();
         for (name, style, points) in self.threshold_lines(y_max) {
-            layers.push(line(Some(name), style, points.to_vec()));
+            layers.push(line(Some(name.into()), style, points.to_vec().into()));
         }
         let alert_marks = self.alert_marks(y_min);
         if !alert_marks.is_empty() {
             layers.push(Layer {
                 name: Some("beyond alert".into()),
                 style: self.theme.alert,
-                points: alert_marks,
+                points: alert_marks.into(),
                 mark: Mark::Points,
             });
         }
         for (style, points) in marker_lines(&self.markers, y_min, y_max) {
-            layers.push(line(None, style, points.to_vec()));
+            layers.push(line(None, style, points.to_vec().into()));
         }
         if let Some(t) = self.cursor {
-            layers.push(line(None, self.theme.text, vec![(t, y_min), (t, y_max)]));
+            let points = vec![(t, y_min), (t, y_max)];
+            layers.push(line(None, self.theme.text, points.into()));
         }
         layers
     }
@@ -194,10 +199,11 @@ impl TimeChart<'_> {
 }
 
 /// One thing drawn over the graph; named ones are listed in the legend.
-struct Layer {
-    name: Option<String>,
+/// A series' name and points are borrowed from the chart: a frame copies none of them.
+struct Layer<'a> {
+    name: Option<Cow<'a, str>>,
     style: Style,
-    points: Vec<(f64, f64)>,
+    points: Cow<'a, [(f64, f64)]>,
     mark: Mark,
 }
 
