@@ -459,6 +459,32 @@ async fn a_two_backend_recording_replays_the_live_frames() {
         "{markdown}"
     );
     assert!(report.to_json().contains(r#""backend": "us""#));
+    // Each SLO's budget is followed per backend too, eu's and us' next to each other.
+    let slo_backends: Vec<(&str, Option<&str>)> = (report.slos.iter())
+        .map(|s| (s.name.as_str(), s.backend.as_deref()))
+        .collect();
+    let names: Vec<&str> = (replayed.layout().slos.iter())
+        .map(|s| s.name.as_str())
+        .collect();
+    let expected: Vec<(&str, Option<&str>)> = (names.iter())
+        .flat_map(|n| [(*n, Some("eu")), (*n, Some("us"))])
+        .collect();
+    assert_eq!(slo_backends, expected);
+    let peak = |backend: &str| {
+        (report.slos.iter())
+            .find(|s| s.name == "API availability" && s.backend.as_deref() == Some(backend))
+            .and_then(|s| s.peak_burn)
+    };
+    assert!(
+        peak("eu") > peak("us") && peak("us").is_some(),
+        "eu's incident burns its own budget, not us': {:?} {:?}",
+        peak("eu"),
+        peak("us")
+    );
+    assert!(
+        markdown.contains("| API availability · us | 99 % over 30d |"),
+        "{markdown}"
+    );
 
     // A drill view in the replay: the replayer answers a range from each backend's own
     // recorded answers, the second's as the second's.

@@ -156,6 +156,15 @@ async fn several_backends_a_row_each_and_the_worst_exit_code() {
         |backend: &str| lags.iter().find(|r| r["backend"] == backend).unwrap()["status"].clone();
     assert_eq!(status("eu"), "ALERT");
     assert_ne!(status("us"), "ALERT");
+    // Each SLO is judged in each backend, eu's and us' next to each other.
+    let slos: Vec<(&str, &str)> = (value["slos"].as_array().unwrap().iter())
+        .map(|s| (s["name"].as_str().unwrap(), s["backend"].as_str().unwrap()))
+        .collect();
+    assert!(slos.len() >= 2, "{value:#}");
+    for pair in slos.chunks(2) {
+        assert_eq!(pair[0].0, pair[1].0, "{slos:?}");
+        assert_eq!((pair[0].1, pair[1].1), ("eu", "us"), "{slos:?}");
+    }
 
     // us down: named, a warning while eu (normal here: us' simulator) answers.
     let down = "http://127.0.0.1:1";

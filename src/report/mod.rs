@@ -264,18 +264,19 @@ enum Touched {
 
 impl Replay {
     fn new(app: &App) -> Self {
-        let backends = app.backends();
+        let names: Vec<Option<String>> = app
+            .backends()
+            .iter()
+            .map(|b| (!b.name.is_empty()).then(|| b.name.to_string()))
+            .collect();
         // Side by side, each KPI once per backend, next to each other.
         let kpis: Vec<KpiTrack> = kpi_rows(app.layout())
             .into_iter()
             .flat_map(|kpi| {
-                backends
+                names
                     .iter()
                     .enumerate()
-                    .map(move |(b, backend)| (kpi.clone(), b, backend.name))
-            })
-            .map(|(kpi, backend, name)| {
-                KpiTrack::new(kpi, backend, (!name.is_empty()).then(|| name.to_string()))
+                    .map(move |(b, name)| KpiTrack::new(kpi.clone(), b, name.clone()))
             })
             .collect();
         let mut by_query: HashMap<(usize, QueryId), Vec<usize>> = HashMap::new();
@@ -296,7 +297,7 @@ impl Replay {
             moments: Vec::new(),
             notes: Vec::new(),
             annotations: annotations::AnnotationLog::default(),
-            slos: slo::SloLog::new(&app.layout().slos),
+            slos: slo::SloLog::new(&app.layout().slos, &names),
         }
     }
 
@@ -358,7 +359,9 @@ impl Replay {
         }
         // Nobody serves drill requests here; drop them.
         app.take_commands();
-        self.slos.observe(app.store(), time);
+        if let Some(store) = app.backend_store(backend) {
+            self.slos.observe(backend, store, time);
+        }
         if alerts_may_change {
             self.alerts.observe(time, &app.store().alerts.all());
         }

@@ -13,10 +13,13 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-/// One SLO over the recording.
+/// One SLO over the recording (side by side, on one backend).
 #[derive(Clone, Debug, Serialize)]
 pub struct SloSpend {
     pub name: String,
+    /// The backend, when several were recorded side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     /// Percent of good requests promised.
     pub objective: f64,
     /// The SLO window, e.g. `30d`.
@@ -51,26 +54,50 @@ pub struct Span<'a> {
     pub to: Option<f64>,
 }
 
-/// The SLOs followed through a replay.
+/// The SLOs followed through a replay, each once per backend.
 #[derive(Default)]
 pub struct SloLog {
     slos: Vec<Slo>,
     reads: HashSet<QueryId>,
-    /// Per SLO: (time, fastest burn rate) whenever it was read.
-    burns: Vec<Vec<(f64, Option<f64>)>>,
-    left: Vec<(Option<f64>, Option<f64>)>,
+    /// Side by side, each SLO once per backend, next to each other.
+    tracks: Vec<SloTrack>,
+}
+
+/// One SLO as one backend's store reads it.
+struct SloTrack {
+    slo: usize,
+    backend: usize,
+    backend_name: Option<String>,
+    /// (time, fastest burn rate) whenever it was read.
+    burns: Vec<(f64, Option<f64>)>,
+    /// The budget left when first and last read.
+    left: (Option<f64>, Option<f64>),
 }
 
 impl SloLog {
-    pub fn new(slos: &[Slo]) -> SloLog {
+    /// `backends` are the names of the backends recorded, `None` for a run that names none.
+    pub fn new(slos: &[Slo], backends: &[Option<String>]) -> SloLog {
+        let tracks = (0..slos.len())
+            .flat_map(|slo| {
+                backends
+                    .iter()
+                    .enumerate()
+                    .map(move |(backend, name)| SloTrack {
+                        slo,
+                        backend,
+                        backend_name: name.clone(),
+                        burns: Vec::new(),
+                        left: (None, None),
+                    })
+            })
+            .collect();
         SloLog {
             reads: slos
                 .iter()
                 .flat_map(|s| s.queries.raw.iter().chain(&s.queries.recorded))
                 .copied()
                 .collect(),
-            burns: vec![Vec::new(); slos.len()],
-            left: vec![(None, None); slos.len()],
+            tracks,
             slos: slos.to_vec(),
         }
     }
@@ -80,18 +107,17 @@ impl SloLog {
         self.reads.contains(&id)
     }
 
-    /// Reads every SLO as the SLO tab would at `time`.
-    pub fn observe(&mut self, store: &Store, time: f64) {
-        for (i, slo) in self.slos.iter().enumerate() {
-            let row = crate::view::slo::row(slo, store, time);
+    /// Reads every SLO of backend `backend` as the SLO tab would at `time`.
+    pub fn observe(&mut self, backend: usize, store: &Store, time: f64) {
+        for track in self.tracks.iter_mut().filter(|t| t.backend == backend) {
+            let row = crate::view::slo::row(&self.slos[track.slo], store, time);
             let burn = row.burns[Window::M5.index()];
-            let burns = &mut self.burns[i];
-            match burns.last_mut() {
+            match track.burns.last_mut() {
                 Some(last) if last.0.to_bits() == time.to_bits() => last.1 = burn,
-                _ => burns.push((time, burn)),
+                _ => track.burns.push((time, burn)),
             }
             if let Some(left) = row.budget_left.map(|l| l * 100.0) {
-                let (first, last) = &mut self.left[i];
+                let (first, last) = &mut track.left;
                 first.get_or_insert(left);
                 *last = Some(left);
             }
@@ -100,19 +126,20 @@ impl SloLog {
 
     pub fn finish(self, alerts: &[Span], end: Option<f64>) -> Vec<SloSpend> {
         let end = end.unwrap_or(0.0);
-        self.slos
-            .iter()
-            .zip(self.burns)
-            .zip(self.left)
-            .map(|((slo, burns), (start, last))| {
+        self.tracks
+            .into_iter()
+            .map(|track| {
+                let slo = &self.slos[track.slo];
+                let burns = track.burns;
                 let window = slo.window.as_secs_f64();
                 let spent = |from: f64, to: f64| 100.0 * burned(&burns, from, to, end) / window;
                 SloSpend {
                     name: slo.name.clone(),
+                    backend: track.backend_name,
                     objective: slo.objective,
                     window: prometheus_duration(slo.window),
-                    budget_left_start: start,
-                    budget_left_end: last,
+                    budget_left_start: track.left.0,
+                    budget_left_end: track.left.1,
                     spent: spent(f64::NEG_INFINITY, f64::INFINITY),
                     peak_burn: burns.iter().filter_map(|(_, b)| *b).reduce(f64::max),
                     during_alerts: alerts
@@ -162,6 +189,11 @@ fn spent(value: f64) -> String {
 }
 
 impl SloSpend {
+    /// The SLO's name, with its backend's when several were recorded side by side.
+    fn who(&self) -> String {
+        super::rows::who(&self.name, self.backend.as_deref())
+    }
+
     /// Whether anything of it was read: an SLO whose queries the recording never answered
     /// has nothing to say.
     fn read(&self) -> bool {
@@ -182,7 +214,7 @@ pub fn markdown(out: &mut String, slos: &[SloSpend], clock: ClockStyle, cell: fn
         let _ = writeln!(
             out,
             "| {} | {} % over {} | {} | {} | {} | {} |",
-            cell(&slo.name),
+            cell(&slo.who()),
             slo.objective,
             slo.window,
             percent(slo.budget_left_start),
@@ -198,7 +230,7 @@ pub fn markdown(out: &mut String, slos: &[SloSpend], clock: ClockStyle, cell: fn
     };
     out.push_str("Budget spent while each alert was active:\n\n| Alert | From | To |");
     for slo in &slos {
-        let _ = write!(out, " {} |", cell(&slo.name));
+        let _ = write!(out, " {} |", cell(&slo.who()));
     }
     out.push_str("\n|---|---|---|");
     out.push_str(&"---|".repeat(slos.len()));

@@ -119,7 +119,15 @@ impl Snapshot {
             .filter(|(i, _)| tabs.is_empty() || tabs.contains(i))
             .flat_map(|(_, tab)| tab.rows.iter().flat_map(|r| &r.panels))
             .find(|p| !p.slos.is_empty())
-            .map_or_else(Vec::new, |p| slo::rows(&p.slos, store, ctx.now));
+            .map_or_else(Vec::new, |p| {
+                // Side by side, each SLO once per backend, next to each other.
+                (p.slos.iter())
+                    .flat_map(|s| {
+                        (backends.iter())
+                            .map(move |b| slo::row(s, b.name.as_deref(), b.store, ctx.now))
+                    })
+                    .collect()
+            });
         let mut unmeasured = unset_variables(app);
         unmeasured.extend(unmeasured_of(
             app,
@@ -127,10 +135,10 @@ impl Snapshot {
             &rows,
             alerts_error.as_deref(),
         ));
-        let unread: Vec<&str> = slos
+        let unread: Vec<String> = slos
             .iter()
             .filter(|s| s.status == Status::NoData)
-            .map(|s| s.name.as_str())
+            .map(|s| s.who())
             .collect();
         if !unread.is_empty() {
             unmeasured.push(format!("no data: SLO {}", named(&unread, NAMED)));
@@ -199,6 +207,7 @@ impl Snapshot {
         }
         for slo in &mut snapshot.slos {
             clean(&mut slo.name);
+            slo.backend.iter_mut().for_each(clean);
         }
         for alert in &mut snapshot.alerts {
             clean(&mut alert.name);

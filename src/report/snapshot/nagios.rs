@@ -24,7 +24,7 @@ pub fn render(snapshot: &Snapshot) -> String {
                     let left = s
                         .budget_left
                         .map_or("–".to_string(), |l| format!("{l:.0}%"));
-                    format!("SLO {} budget {left} ({})", s.name, s.state.unwrap_or("-"))
+                    format!("SLO {} budget {left} ({})", s.who(), s.state.unwrap_or("-"))
                 }),
         )
         .chain(snapshot.alerts.iter().map(|a| format!("{} firing", a.name)))
@@ -38,7 +38,7 @@ pub fn render(snapshot: &Snapshot) -> String {
     };
     let mut perfdata: Vec<String> = snapshot.rows.iter().map(perfdata).collect();
     perfdata.extend(snapshot.slos.iter().map(|s| {
-        let label = format!("slo/{}", s.name)
+        let label = format!("slo/{}", s.who())
             .replace('\'', "")
             .replace('=', ":");
         let left = s.budget_left.map_or("U".to_string(), |l| number(l) + "%");

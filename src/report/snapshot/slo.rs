@@ -12,6 +12,9 @@ use serde::ser::SerializeMap as _;
 #[derive(Clone, Debug, Serialize)]
 pub struct SloRow {
     pub name: String,
+    /// The backend read, when several show side by side: a row per SLO and backend.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
     /// The share of good requests promised, in percent.
     pub objective: f64,
     /// The SLO window, e.g. `30d`.
@@ -58,35 +61,39 @@ fn status_word<S: serde::Serializer>(status: &Status, serializer: S) -> Result<S
     serializer.serialize_str(status.label())
 }
 
-/// The rows of `slos` at `now`.
-pub fn rows(slos: &[Slo], store: &Store, now: f64) -> Vec<SloRow> {
-    slos.iter()
-        .map(|slo| {
-            let row = crate::view::slo::row(slo, store, now);
-            SloRow {
-                name: slo.name.clone(),
-                objective: slo.objective,
-                window: prometheus_duration(slo.window),
-                sli: row.sli,
-                budget_left: row.budget_left.map(|l| l * 100.0),
-                burn_rates: ByWindow(
-                    Window::SHOWN
-                        .iter()
-                        .map(|w| (w.label(), row.burns[w.index()]))
-                        .collect(),
-                ),
-                burn_windows: ByWindow(
-                    Window::SHOWN
-                        .iter()
-                        .map(|w| (w.label(), prometheus_duration(slo.burn_window(*w))))
-                        .collect(),
-                ),
-                state: row.state.map(|s| s.label()),
-                firing: row.firing.iter().map(|a| a.name()).collect(),
-                status: row.status,
-            }
-        })
-        .collect()
+impl SloRow {
+    /// The SLO's name, with its backend's when several show side by side.
+    pub fn who(&self) -> String {
+        crate::report::rows::who(&self.name, self.backend.as_deref())
+    }
+}
+
+/// `slo` at `now`, as `backend` (named when several show) reads it.
+pub fn row(slo: &Slo, backend: Option<&str>, store: &Store, now: f64) -> SloRow {
+    let row = crate::view::slo::row(slo, store, now);
+    SloRow {
+        name: slo.name.clone(),
+        backend: backend.map(str::to_string),
+        objective: slo.objective,
+        window: prometheus_duration(slo.window),
+        sli: row.sli,
+        budget_left: row.budget_left.map(|l| l * 100.0),
+        burn_rates: ByWindow(
+            Window::SHOWN
+                .iter()
+                .map(|w| (w.label(), row.burns[w.index()]))
+                .collect(),
+        ),
+        burn_windows: ByWindow(
+            Window::SHOWN
+                .iter()
+                .map(|w| (w.label(), prometheus_duration(slo.burn_window(*w))))
+                .collect(),
+        ),
+        state: row.state.map(|s| s.label()),
+        firing: row.firing.iter().map(|a| a.name()).collect(),
+        status: row.status,
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +104,7 @@ mod tests {
     fn judged(status: Status, state: Option<&'static str>) -> SloRow {
         SloRow {
             name: "API availability".to_string(),
+            backend: None,
             objective: 99.0,
             window: "30d".to_string(),
             sli: Some(98.0),

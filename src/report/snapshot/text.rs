@@ -79,7 +79,7 @@ fn slos(out: &mut String, snapshot: &Snapshot) {
         return;
     }
     let _ = writeln!(out, "\nSLOs");
-    let width = snapshot.slos.iter().map(|s| s.name.chars().count()).max();
+    let width = snapshot.slos.iter().map(|s| s.who().chars().count()).max();
     for slo in &snapshot.slos {
         let left = slo
             .budget_left
@@ -101,7 +101,7 @@ fn slos(out: &mut String, snapshot: &Snapshot) {
         let _ = writeln!(
             out,
             "  {:<w$}  {}% over {}  budget left {left:>5}  burn {}  {}{firing}",
-            slo.name,
+            slo.who(),
             slo.objective,
             slo.window,
             burns.join(" "),
