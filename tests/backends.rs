@@ -336,6 +336,75 @@ fn the_drill_view_lists_every_backend_s_series_worst_first() {
     );
 }
 
+/// A chart side by side: every backend's lines on one axis in one frame, each legend
+/// naming its backend in its own colour, so "everywhere, or only in eu?" reads at a
+/// glance; a backend whose query fails is named on the chart's note while the other's
+/// line stays.
+#[test]
+fn a_chart_draws_every_backend_s_lines_on_one_axis() {
+    use spheroseg_top::app::Msg;
+    use spheroseg_top::event::DataEvent;
+    use spheroseg_top::prom::PromError;
+    let layout = spheroseg_top::config::Layout::load("spheroseg").unwrap();
+    let latency = (layout.queries.iter())
+        .position(|q| {
+            q.expr
+                .contains("sum by (le) (rate(http_request_duration_seconds_bucket")
+        })
+        .expect("the Overview's p95 chart");
+    let mut app = app(layout, "eu, us").with_backends(vec!["eu".into(), "us".into()]);
+    let now = spheroseg_top::clock::unix_now();
+    for ago in [120.0, 60.0, 0.0] {
+        answer_all(&mut app, now - ago, 0.9, 0.1);
+    }
+    let buffer = render(&app, 200, 60);
+    let screen = lines(&buffer);
+    let text = screen.join("\n");
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{text}");
+    }
+    let at = |needle: &str| {
+        screen.iter().enumerate().find_map(|(y, l)| {
+            let x = l.find(needle)?;
+            Some((l[..x].chars().count() as u16, y as u16))
+        })
+    };
+    let (eu, us) = (at("eu · p95"), at("us · p95"));
+    let (Some(eu), Some(us)) = (eu, us) else {
+        panic!("one legend names each backend:\n{text}");
+    };
+    let title = at("API p95 latency").expect("the chart's title");
+    assert!(
+        eu.1 > title.1 && us.1 > title.1 && eu.1.abs_diff(us.1) <= 2,
+        "one chart holds both lines:\n{text}"
+    );
+    assert_ne!(
+        buffer[eu].fg, buffer[us].fg,
+        "each backend's line in its own colour"
+    );
+    // us' latency query fails: the note names us and why; eu's line is still drawn.
+    let failed = DataEvent::Instant {
+        id: latency,
+        at: now,
+        result: Err(PromError::Http {
+            status: 503,
+            message: "overloaded".into(),
+        }),
+        latency: Duration::from_millis(5),
+    };
+    app.update(Msg::Data(DataEvent::Backend {
+        backend: 1,
+        event: Box::new(failed),
+    }));
+    let text = lines(&render(&app, 200, 60)).join("\n");
+    assert!(text.contains("eu · p95"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("us: ⚠") && l.contains("503")),
+        "the failing backend is named:\n{text}"
+    );
+}
+
 /// A two-backend session recorded live, then replayed: the frame at T is the live one,
 /// both backends' columns included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,15 @@ fn expand(template: &str, labels: &Labels) -> String {
     out
 }
 
+/// A series' legend with the backend it came from, when several show side by side
+/// (`eu · p95`); as it is for the one backend of a run that names none.
+pub fn on_backend(backend: &str, legend: &str) -> String {
+    match backend {
+        "" => legend.to_string(),
+        backend => format!("{backend} · {legend}"),
+    }
+}
+
 /// Prometheus' rule for label names: letters, digits and `_`, not starting with a digit.
 pub fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();

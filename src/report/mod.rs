@@ -311,7 +311,46 @@ impl Replay {
             DataEvent::Backend { backend, event } => (*backend, event.as_ref()),
             event => (0, event),
         };
-        let (touched, alerts_may_change) = match inner {
+        let (touched, alerts_may_change) = self.touched(backend, inner);
+        let Some(event) = self.needed(event) else {
+            return;
+        };
+        let marks = matches!(event, DataEvent::Server { .. });
+        app.update(Msg::Data(event));
+        if marks {
+            self.annotations.observe(app);
+        }
+        // Nobody serves drill requests here; drop them.
+        app.take_commands();
+        if let Some(store) = app.backend_store(backend) {
+            self.slos.observe(backend, store, time);
+        }
+        if alerts_may_change {
+            self.alerts.observe(time, &app.store().alerts.all());
+        }
+        match touched {
+            Touched::Nothing => return,
+            Touched::Query(backend, id) => {
+                let Some(rows) = self.by_query.get(&(backend, id)) else {
+                    return;
+                };
+                for &i in rows {
+                    observe(&mut self.kpis[i], app, time, true);
+                }
+            }
+            Touched::All => {
+                for track in &mut self.kpis {
+                    observe(track, app, time, false);
+                }
+            }
+        }
+        self.check_worst(app, time);
+    }
+
+    /// Which KPI rows `event` (of backend `backend`) can have changed, and whether the
+    /// alerts can have; counts a new refresh cycle.
+    fn touched(&mut self, backend: usize, event: &DataEvent) -> (Touched, bool) {
+        match event {
             DataEvent::Instant { id, at, .. } => {
                 // Cycles are counted on the first backend's clock.
                 let new_cycle =
@@ -348,40 +387,7 @@ impl Replay {
             | DataEvent::Variables(_)
             | DataEvent::Backend { .. }
             | DataEvent::Server { .. } => (Touched::All, false),
-        };
-        let Some(event) = self.needed(event) else {
-            return;
-        };
-        let marks = matches!(event, DataEvent::Server { .. });
-        app.update(Msg::Data(event));
-        if marks {
-            self.annotations.observe(app);
         }
-        // Nobody serves drill requests here; drop them.
-        app.take_commands();
-        if let Some(store) = app.backend_store(backend) {
-            self.slos.observe(backend, store, time);
-        }
-        if alerts_may_change {
-            self.alerts.observe(time, &app.store().alerts.all());
-        }
-        match touched {
-            Touched::Nothing => return,
-            Touched::Query(backend, id) => {
-                let Some(rows) = self.by_query.get(&(backend, id)) else {
-                    return;
-                };
-                for &i in rows {
-                    observe(&mut self.kpis[i], app, time, true);
-                }
-            }
-            Touched::All => {
-                for track in &mut self.kpis {
-                    observe(track, app, time, false);
-                }
-            }
-        }
-        self.check_worst(app, time);
     }
 
     /// The event as far as the report needs it. Answers to queries no KPI row reads

@@ -9,6 +9,7 @@ use crate::app::drill::{ChartView, DrillLevel, GROUP_COLUMNS, GroupView};
 use crate::config::layout::ChartSpec;
 use crate::model::Status;
 use crate::model::duration::Form;
+use crate::model::labels::on_backend;
 use crate::view::drill::{ChartData, SeriesKey, SeriesRow, alert_columns, decimate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect, Size};
@@ -160,10 +161,7 @@ impl Widget for ChartBox<'_> {
             .iter()
             .take(MAX_LINES)
             .map(|r| ChartLine {
-                name: match r.backend {
-                    "" => r.legend.clone(),
-                    backend => format!("{backend} · {}", r.legend),
-                },
+                name: on_backend(r.backend, &r.legend),
                 style: Style::default().fg(theme.series_color(palette(&r.key))),
                 points: decimate(r.points, data.start, data.end, columns),
             })

@@ -10,6 +10,7 @@ use crate::config::Theme;
 use crate::config::layout::{Content, Panel, PanelKind};
 use crate::model::Status;
 use crate::model::duration::Form;
+use crate::store::QueryData;
 use crate::view::alert_groups::AlertsView;
 use crate::view::{health, panel_status_across};
 use ratatui::buffer::Buffer;
@@ -87,12 +88,38 @@ fn problem(data: &PanelWidget) -> Option<(Status, String)> {
     None
 }
 
+/// What is wrong with the panel's data in each backend, each named, the worst status
+/// first; with one backend, [`problem`] as it is.
+fn problems(data: &PanelWidget) -> Option<(Status, String)> {
+    if data.backends.len() <= 1 {
+        return problem(data);
+    }
+    let mut found: Vec<(Status, String)> = (data.backends.iter())
+        .filter_map(|backend| {
+            let one = PanelWidget {
+                store: backend.store,
+                backends: std::slice::from_ref(backend),
+                ..*data
+            };
+            problem(&one).map(|(status, text)| (status, format!("{}: {text}", backend.name)))
+        })
+        .collect();
+    found.sort_by_key(|(status, _)| std::cmp::Reverse(*status));
+    let status = found.first()?.0;
+    let texts: Vec<String> = found.into_iter().map(|(_, text)| text).collect();
+    Some((status, texts.join(" · ")))
+}
+
+/// Every query of the panel, in every backend it is drawn for.
+fn panel_queries<'a>(data: &'a PanelWidget) -> impl Iterator<Item = &'a QueryData> + 'a {
+    data.stores()
+        .flat_map(move |store| data.panel.query_ids().filter_map(move |id| store.query(id)))
+}
+
 /// "partial data" when the server warned about a query of the panel, for the title: a
 /// partial answer never passes for a plain OK, however small the panel is.
 fn partial_data(data: &PanelWidget) -> Option<&'static str> {
-    data.panel
-        .query_ids()
-        .filter_map(|id| data.store.query(id))
+    panel_queries(data)
         .any(|q| !q.warnings.is_empty() && q.error.is_none())
         .then_some(" PARTIAL DATA ")
 }
@@ -100,11 +127,7 @@ fn partial_data(data: &PanelWidget) -> Option<&'static str> {
 /// "500 of 100,000 series" when a query of the panel was cut, for the title: it stays
 /// visible however small the panel is.
 fn cut_series(data: &PanelWidget) -> Option<String> {
-    let query = data
-        .panel
-        .query_ids()
-        .filter_map(|id| data.store.query(id))
-        .find(|q| q.dropped_series > 0)?;
+    let query = panel_queries(data).find(|q| q.dropped_series > 0)?;
     let shown = query.returned_series.saturating_sub(query.dropped_series);
     Some(format!(
         " {} of {} series ",
@@ -249,10 +272,12 @@ impl Widget for PanelWidget<'_> {
         if inner.is_empty() {
             return;
         }
-        let per_backend = matches!(
-            self.panel.kind.content(),
-            Content::Series | Content::Slos | Content::Server
-        );
+        // A chart overlays every backend's lines on one axis; the rest draw once each.
+        let per_backend = self.panel.kind != PanelKind::Chart
+            && matches!(
+                self.panel.kind.content(),
+                Content::Series | Content::Slos | Content::Server
+            );
         if self.backends.len() > 1 && per_backend {
             small_multiples(&self, inner, buf);
         } else {
@@ -315,12 +340,14 @@ impl PanelWidget<'_> {
     /// What is inside the frame: the kind's drawing, with a line saying what is wrong.
     fn content(&self, inner: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let has_values = self.panel.query_ids().any(|id| {
-            self.store
-                .query(id)
-                .is_some_and(|q| q.current().next().is_some())
+        let has_values = self.stores().any(|store| {
+            self.panel.query_ids().any(|id| {
+                store
+                    .query(id)
+                    .is_some_and(|q| q.current().next().is_some())
+            })
         });
-        let problem = problem(self);
+        let problem = problems(self);
         // Nothing to draw yet: the explanation takes the whole panel.
         if !has_values && self.panel.kind.content() == Content::Series {
             let (status, text) = problem.unwrap_or((Status::NoData, "no data".to_string()));

@@ -27,6 +27,13 @@ pub struct PanelWidget<'a> {
 }
 
 impl<'a> PanelWidget<'a> {
+    /// The stores the panel is drawn from: every backend's, or the one `store`.
+    pub fn stores(&self) -> impl Iterator<Item = &'a Store> + 'a {
+        let backends = self.backends;
+        let lone = backends.is_empty().then_some(self.store);
+        backends.iter().map(|b| b.store).chain(lone)
+    }
+
     /// Every current series of every query on the panel, with its legend and value.
     pub fn current_series(&self) -> Vec<(String, &'a SeriesData, f64)> {
         let mut out = Vec::new();
