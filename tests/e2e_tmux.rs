@@ -933,3 +933,41 @@ async fn the_slo_tab_shows_the_budget_burning_in_the_incident() {
     tmux.keys(&["q"]);
     tmux.wait_for_clean_exit("the dashboard to exit");
 }
+
+/// The terminal resized under a running dashboard: every frame after fits the new size,
+/// with the status bar on the new last line and the panels filling the new width; the
+/// size comes from the terminal's resize events, not from asking it every frame.
+#[test]
+fn a_resized_terminal_is_drawn_whole_at_its_new_size() {
+    let tmux = Tmux::new("resize");
+    let binary = env!("CARGO_BIN_EXE_spheroseg-top");
+    tmux.launch(
+        &format!("env -u SPHEROSEG_PROMETHEUS_BIN PATH=/nonexistent {binary} demo"),
+        120,
+        40,
+    );
+    // The replay's status bar (`▶ 1×`) on the last line, the tab bar on the first, and a
+    // panel's border in the last column (tmux trims trailing blanks): a whole frame at
+    // `width`×`height`.
+    let whole = |s: &str, width: usize, height: usize| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines.len() == height
+            && lines.first().is_some_and(|l| l.contains("Overview"))
+            && lines.last().is_some_and(|l| l.contains("▶ 1×"))
+            && lines[height / 2].chars().count() == width
+    };
+    tmux.wait_for("the replay at 120x40", Duration::from_secs(20), |s| {
+        whole(s, 120, 40)
+    });
+    for (width, height) in [(80, 24), (200, 60), (100, 30)] {
+        let (w, h) = (width.to_string(), height.to_string());
+        tmux.run(&["resize-window", "-t", "dash", "-x", &w, "-y", &h]);
+        tmux.wait_for(
+            &format!("a whole frame at {width}x{height}"),
+            Duration::from_secs(10),
+            |s| whole(s, width, height),
+        );
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for_clean_exit("the replay to exit");
+}

@@ -153,8 +153,10 @@ pub struct App {
     mouse: bool,
     /// What the keys do: the defaults, or the config file's `[keys]` over them.
     keymap: keymap::Keymap,
-    /// Commands for the data source, taken by the event loop after each update.
+    /// Commands for the data source, taken by the event loop after each batch of updates.
     outbox: Vec<SourceCommand>,
+    /// Whether an update came since the requests were last planned ([`App::take_commands`]).
+    plan_due: bool,
     /// Work for the event loop itself, taken after each update.
     effects: Vec<Effect>,
     /// The alert list's filter and open groups.
@@ -216,6 +218,7 @@ impl App {
             mouse: true,
             keymap: keymap::Keymap::default(),
             outbox: Vec::new(),
+            plan_due: true,
             effects: Vec::new(),
             alerts_view: Default::default(),
             allow_silences: false,
@@ -333,16 +336,28 @@ impl App {
                 self.mouse(action, target);
             }
         }
+        self.plan_due = true;
+    }
+
+    /// Commands for the data source produced by the updates so far, with what the state
+    /// now needs asked (see [`App::plan`]).
+    pub fn take_commands(&mut self) -> Vec<SourceCommand> {
+        if std::mem::take(&mut self.plan_due) {
+            self.plan();
+        }
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// What the source is asked for the state as it stands: the drill view's ranges, the
+    /// server's facts, the queries on screen. Planned once per batch of updates, when the
+    /// loop takes the commands, not after each: one refresh brings dozens of answers, and
+    /// planning weighed half of all the updates' work.
+    fn plan(&mut self) {
         self.request_drill_data();
-        // Which SLO windows are read from which form: asked once per update, for both.
+        // Which SLO windows are read from which form: asked once, for both.
         let slos = crate::view::slo::polling(&self.layout.slos, &self.store);
         self.request_server_data(&slos.idle);
         self.watch_screen(slos);
-    }
-
-    /// Commands for the data source produced by the updates so far.
-    pub fn take_commands(&mut self) -> Vec<SourceCommand> {
-        std::mem::take(&mut self.outbox)
     }
 
     /// Work for the event loop produced by the updates so far.

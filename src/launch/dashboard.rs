@@ -350,7 +350,9 @@ impl Session {
             frames.changed(Cause::Input, Instant::now());
         }
         if frames.should_draw(Instant::now()) {
-            guard.draw(|frame| ui::render(frame, &self.app))?;
+            let (width, height) = self.app.size();
+            let size = ratatui::layout::Size::new(width, height);
+            guard.draw(size, |frame| ui::render(frame, &self.app))?;
             frames.drawn(Instant::now());
         }
         if self.app.take_bell() {

@@ -14,6 +14,7 @@ pub(crate) mod loaded;
 pub(crate) mod manual;
 pub(crate) mod mouse;
 pub(crate) mod output;
+pub(crate) mod paint;
 pub(crate) mod recording;
 pub mod screenshot;
 mod silence;

@@ -1,10 +1,10 @@
 //! Owning the terminal: raw mode and the alternate screen while the dashboard runs, and
 //! the terminal restored however it ends (normal exit, error, panic, signal).
 
-use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect, Size};
 use ratatui::{DefaultTerminal, Frame};
-use std::io;
+use std::io::{self, Write as _};
 
 /// Restores the terminal when dropped. `ratatui::try_init` also installs a panic hook
 /// that restores before the panic message is printed.
@@ -14,6 +14,8 @@ pub struct TerminalGuard {
     mouse: bool,
     /// What the screen shows: the last frame drawn (empty: a blank screen).
     shown: Buffer,
+    /// The bytes of the frame being written, kept to be filled again.
+    bytes: Vec<u8>,
 }
 
 impl TerminalGuard {
@@ -22,6 +24,7 @@ impl TerminalGuard {
             terminal: ratatui::try_init()?,
             mouse: false,
             shown: Buffer::default(),
+            bytes: Vec::new(),
         })
     }
 
@@ -40,26 +43,34 @@ impl TerminalGuard {
         Ok(())
     }
 
-    /// Draws a frame: `render` fills it, and only the cells that differ from what the
-    /// screen shows are written ([`crate::ui::diff`]); ratatui's `Terminal::draw`, but for
-    /// the diff. A new terminal size clears the screen, and the frame is drawn whole.
-    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
-        self.terminal.autoresize()?;
+    /// Draws a frame on a terminal of `size` (the last size it reported): `render` fills
+    /// it, and only the cells that differ from what the screen shows are written
+    /// ([`crate::ui::diff`]), in one write ([`super::paint`]); ratatui's `Terminal::draw`,
+    /// but for the diff, the bytes, and asking the terminal its size every frame. A new
+    /// size clears the screen, and the frame is drawn whole.
+    pub fn draw(&mut self, size: Size, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+        let area = Rect::from((Position::ORIGIN, size));
+        if self.terminal.get_frame().area() != area {
+            self.terminal.resize(area)?;
+        }
         render(&mut self.terminal.get_frame());
         let frame = std::mem::take(self.terminal.current_buffer_mut());
         if self.shown.area != frame.area {
             self.shown = Buffer::empty(frame.area);
         }
-        let backend = self.terminal.backend_mut();
-        let changes = crate::ui::diff::changes(&self.shown, &frame);
-        Backend::draw(backend, changes.into_iter())?;
-        Backend::hide_cursor(backend)?;
+        self.bytes.clear();
+        super::paint::changes(&mut self.bytes, crate::ui::diff::changes(&self.shown, &frame));
+        // The cursor stays hidden (a shell's job control may have shown it).
+        self.bytes.extend_from_slice(b"\x1b[?25l");
+        let mut out = io::stdout().lock();
+        out.write_all(&self.bytes)?;
+        out.flush()?;
         // The frame is what the screen shows now; its buffer before is the next frame's.
         let mut next = std::mem::replace(&mut self.shown, frame);
         next.resize(self.shown.area);
         next.reset();
         *self.terminal.current_buffer_mut() = next;
-        Backend::flush(self.terminal.backend_mut())
+        Ok(())
     }
 
     /// Ctrl-Z or SIGTSTP: hands the terminal back to the shell, stops the process, and
