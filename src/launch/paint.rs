@@ -220,7 +220,10 @@ mod tests {
 
     impl Sequence {
         fn next(&mut self, below: usize) -> usize {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((self.0 >> 33) as usize) % below
         }
     }
@@ -228,8 +231,11 @@ mod tests {
     /// What ratatui's crossterm backend writes for the same cells.
     fn theirs(cells: &[(u16, u16, &Cell)]) -> Vec<u8> {
         let mut bytes = Vec::new();
-        Backend::draw(&mut CrosstermBackend::new(&mut bytes), cells.iter().copied())
-            .unwrap_or_else(|e| panic!("{e}"));
+        Backend::draw(
+            &mut CrosstermBackend::new(&mut bytes),
+            cells.iter().copied(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         bytes
     }
 
@@ -277,7 +283,10 @@ mod tests {
         }
         // Every pair of modifier sets, one cell after the other.
         for from in Modifier::all().iter().chain([Modifier::empty()]) {
-            for to in Modifier::all().iter().chain([Modifier::all(), Modifier::empty()]) {
+            for to in Modifier::all()
+                .iter()
+                .chain([Modifier::all(), Modifier::empty()])
+            {
                 let mut first = Cell::new("a");
                 first.modifier = from | Modifier::BOLD;
                 let mut second = Cell::new("b");

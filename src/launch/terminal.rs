@@ -59,7 +59,10 @@ impl TerminalGuard {
             self.shown = Buffer::empty(frame.area);
         }
         self.bytes.clear();
-        super::paint::changes(&mut self.bytes, crate::ui::diff::changes(&self.shown, &frame));
+        super::paint::changes(
+            &mut self.bytes,
+            crate::ui::diff::changes(&self.shown, &frame),
+        );
         // The cursor stays hidden (a shell's job control may have shown it).
         self.bytes.extend_from_slice(b"\x1b[?25l");
         let mut out = io::stdout().lock();

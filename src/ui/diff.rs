@@ -22,6 +22,25 @@ fn width(cell: &Cell) -> usize {
     }
 }
 
+/// Whether two cells look the same: `Cell`'s own equality, the cheap fields first and a
+/// one-byte symbol (most of a dashboard) compared without a call to `memcmp`.
+fn same(a: &Cell, b: &Cell) -> bool {
+    let (x, y) = (a.symbol().as_bytes(), b.symbol().as_bytes());
+    let symbols = match (x, y) {
+        ([x], [y]) => x == y,
+        _ => x == y,
+    };
+    #[allow(deprecated)] // Compared as `Cell`'s equality compares it.
+    let skips = a.skip == b.skip;
+    a.fg == b.fg
+        && a.bg == b.bg
+        && a.modifier == b.modifier
+        && a.underline_color == b.underline_color
+        && a.diff_option == b.diff_option
+        && skips
+        && symbols
+}
+
 /// The cells of `next` that a terminal showing `previous` must be sent, with their
 /// positions, left to right and top to bottom. Both buffers cover the same area.
 pub fn changes<'a>(previous: &Buffer, next: &'a Buffer) -> Vec<(u16, u16, &'a Cell)> {
@@ -33,7 +52,7 @@ pub fn changes<'a>(previous: &Buffer, next: &'a Buffer) -> Vec<(u16, u16, &'a Ce
     // Cells to write even if unchanged: a wide symbol was or is over them.
     let mut redraw = 0;
     for (i, (new, old)) in next.content.iter().zip(&previous.content).enumerate() {
-        let changed = new != old || matches!(new.diff_option, CellDiffOption::AlwaysUpdate);
+        let changed = !same(new, old) || matches!(new.diff_option, CellDiffOption::AlwaysUpdate);
         let skip = matches!(new.diff_option, CellDiffOption::Skip);
         if covered == 0 && (changed || redraw > 0) && !skip {
             let x = area.x + (i % columns) as u16;
@@ -128,6 +147,33 @@ mod tests {
                         assert!(ours.is_empty(), "{a}: nothing changed");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn cells_are_the_same_exactly_when_cell_equality_says_so() {
+        use ratatui::style::Modifier;
+        let mut cells = Vec::new();
+        for symbol in [" ", "a", "b", "ab", "界", "⣿"] {
+            for style in [
+                Style::default(),
+                Style::default().fg(Color::Red),
+                Style::default().bg(Color::Indexed(3)),
+                Style::default().underline_color(Color::Rgb(1, 2, 3)),
+                Style::default().add_modifier(Modifier::BOLD),
+            ] {
+                let mut cell = Cell::new(symbol);
+                cell.set_style(style);
+                cells.push(cell.clone());
+                cell.set_diff_option(CellDiffOption::Skip);
+                cells.push(cell);
+            }
+        }
+        cells.push(Cell::EMPTY);
+        for a in &cells {
+            for b in &cells {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
             }
         }
     }

@@ -25,7 +25,15 @@ pub fn panel_status(kind: PanelKind, store: &Store) -> Status {
         _ => match &server.facts {
             None => Status::NoData,
             Some(answer) if answer.result.is_err() => Status::Error,
-            Some(_) if query_costs(store).iter().any(|c| c.cut > 0) => Status::Warn,
+            // Asked for every tab's status each frame: no list of costs built for it.
+            Some(_)
+                if store
+                    .queries()
+                    .iter()
+                    .any(|q| q.last_eval.is_some() && q.dropped_series > 0) =>
+            {
+                Status::Warn
+            }
             Some(_) => Status::Ok,
         },
     }
