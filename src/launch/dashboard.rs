@@ -18,8 +18,8 @@ use crate::config::colour_depth::ColourDepth;
 use crate::event::{DataEvent, SourceCommand};
 use crate::prom::{INSECURE_NOTE, PromClient};
 use crate::session::{Recording, annotate};
-use crate::source::live::PollerConfig;
 use crate::source::live::backends::{self, BackendServers};
+use crate::source::live::{PollerConfig, beat_after};
 use crate::source::replay::{self, ReplayOptions};
 use crate::ui;
 use crossterm::event::{Event, EventStream};
@@ -237,7 +237,9 @@ impl Inputs {
         signals: Signals,
         live: bool,
     ) -> Self {
-        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        // On the pollers' beat: the clock ticks in the wake-ups of their refreshes.
+        let second = Duration::from_secs(1);
+        let mut ticker = tokio::time::interval_at(beat_after(second, Instant::now()), second);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         Self {
             keys: EventStream::new(),

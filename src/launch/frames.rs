@@ -33,11 +33,13 @@ pub struct Frames {
 
 impl Frames {
     /// A policy for a source that answers every `refresh`: the window is a fifth of it,
-    /// between 20 and 250 ms (long enough for one cycle's answers, short enough not to be
-    /// seen).
+    /// between 20 and 60 ms: long enough for one cycle's answers (its instant queries come
+    /// in one or two requests), short enough not to be seen, and under the 64 ms beyond
+    /// which tokio's timer wheel wakes the thread a second time, early, to move the timer
+    /// to a finer slot.
     pub fn new(refresh: Duration) -> Self {
         Self {
-            window: (refresh / 5).clamp(Duration::from_millis(20), Duration::from_millis(250)),
+            window: (refresh / 5).clamp(Duration::from_millis(20), Duration::from_millis(60)),
             due: None,
             last_drawn: None,
         }

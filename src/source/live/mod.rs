@@ -37,6 +37,25 @@ pub(crate) mod variables;
 pub use replicas::Replicas;
 pub use server::server_event;
 
+/// The next instant on the beat of `period` at least half a period after `now`. Every
+/// periodic timer of the process (each backend's refresh, the screen's clock) counts its
+/// beats from one origin, so those of one period fall due together and share their
+/// wake-ups: tokio's timer wheel wakes the thread twice for a timer more than 64 ms away
+/// (first to move it to a finer slot), so a refresh and a clock tick out of step cost four
+/// wake-ups a second instead of two.
+pub fn beat_after(period: Duration, now: Instant) -> Instant {
+    static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let origin = Instant::from_std(*ORIGIN.get_or_init(std::time::Instant::now));
+    let period_ns = period.as_nanos().max(1);
+    let beats = now.saturating_duration_since(origin).as_nanos() / period_ns + 1;
+    let mut at =
+        origin + Duration::from_nanos(u64::try_from(beats * period_ns).unwrap_or(u64::MAX));
+    if at.saturating_duration_since(now) < period / 2 {
+        at += period;
+    }
+    at
+}
+
 /// How many Prometheus requests may run at once, unless `--concurrency` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
@@ -236,7 +255,7 @@ impl Poller {
         let backfill = std::mem::take(&mut turn.needs_backfill);
         let (cycle, sent) = self.start_cycle(&mut turn.tasks, backfill);
         turn.link.begin_cycle(cycle, sent);
-        turn.next_cycle = Instant::now() + self.config.refresh;
+        turn.next_cycle = beat_after(self.config.refresh, Instant::now());
         Ok(())
     }
 

@@ -389,3 +389,24 @@ fn a_refresh_held_back_whole_says_nothing() {
         "the first refresh's verdict is still to come"
     );
 }
+
+#[test]
+fn beats_of_one_period_fall_due_together_never_too_soon() {
+    let period = Duration::from_secs(1);
+    let now = Instant::now();
+    let first = super::beat_after(period, now);
+    let gap = first.duration_since(now);
+    assert!(gap >= period / 2 && gap <= period * 3 / 2, "{gap:?}");
+    // Asked later within the same beat, or by another timer: the same instant.
+    let later = now + Duration::from_millis(300);
+    let again = super::beat_after(period, later);
+    assert!(
+        again == first || again == first + period,
+        "{:?}",
+        again.duration_since(first)
+    );
+    // Beats of two periods line up where they meet: a 5 s refresh falls on a 1 s tick.
+    let five = super::beat_after(Duration::from_secs(5), now);
+    let ticks = super::beat_after(period, five - Duration::from_secs(1));
+    assert_eq!(ticks, five);
+}
