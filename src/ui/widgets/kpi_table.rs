@@ -9,9 +9,10 @@ use crate::model::labels::legend;
 use crate::model::{Bound, Status};
 use crate::view::reading;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Cell, Row, Table, Widget};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 
 pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
     let theme = data.theme;
@@ -56,24 +57,20 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             .map(|(c, _)| c)
             .collect()
     };
-    let status_column = columns.iter().filter(|w| **w > 0).count() - 1;
-    let rows = cells.into_iter().enumerate().map(|(i, (c, status))| {
-        let mut style = if status == Status::Ok {
-            theme.text
-        } else {
-            theme.status(status)
-        };
-        if data.focus == Some(i) {
-            style = style.patch(theme.selection);
-        }
-        let mut texts: Vec<Cell> = pick(c).into_iter().map(Cell::from).collect();
-        if let Some(last) = texts.pop() {
-            texts.push(last.style(theme.status(status)));
-        }
-        debug_assert_eq!(texts.len(), status_column + 1);
-        Row::new(texts).style(style)
-    });
-    let header = Row::new(pick(HEADERS.map(String::from))).style(theme.muted);
+    let rows: Vec<(Vec<String>, Style, Style)> = (cells.into_iter().enumerate())
+        .map(|(i, (c, status))| {
+            let mut style = if status == Status::Ok {
+                theme.text
+            } else {
+                theme.status(status)
+            };
+            if data.focus == Some(i) {
+                style = style.patch(theme.selection);
+            }
+            (pick(c), style, theme.status(status))
+        })
+        .collect();
+    let header = pick(HEADERS.map(String::from));
     let widths: Vec<Constraint> = columns
         .iter()
         .filter(|w| **w > 0)
@@ -86,10 +83,42 @@ pub fn render(data: &PanelWidget, area: Rect, buf: &mut Buffer) {
             }
         })
         .collect();
-    Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .render(area, buf);
+    draw(area, buf, (&header, theme.muted), &rows, &widths);
+}
+
+/// The table as ratatui's `Table` draws it with one column between columns: the header
+/// row, then a row per KPI in its style, its last cell (the status) in its own; the
+/// columns placed by the same layout. Drawn here because `Table` built a row, a cell, a
+/// text, a line and a span for every cell and styled each of them, every frame: most of
+/// a KPI table's cost (a test holds the two equal).
+fn draw(
+    area: Rect,
+    buf: &mut Buffer,
+    (header, header_style): (&[String], Style),
+    rows: &[(Vec<String>, Style, Style)],
+    widths: &[Constraint],
+) {
+    if area.is_empty() {
+        return;
+    }
+    let columns = Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, area.width, 1));
+    let lines = std::iter::once((header, header_style, None)).chain(
+        rows.iter()
+            .map(|(cells, style, last)| (cells.as_slice(), *style, Some(*last))),
+    );
+    for (y, (cells, style, last_style)) in (area.top()..area.bottom()).zip(lines) {
+        buf.set_style(Rect::new(area.x, y, area.width, 1), style);
+        for (i, (text, column)) in cells.iter().zip(columns.iter()).enumerate() {
+            let cell = Rect::new(area.x + column.x, y, column.width, 1);
+            if let Some(last) = last_style.filter(|_| i + 1 == cells.len()) {
+                buf.set_style(cell, last);
+            }
+            Span::raw(text.as_str()).render(cell, buf);
+        }
+    }
 }
 
 pub(super) const HEADERS: [&str; 5] = ["KPI", "Value", "Target", "Alert", "Status"];
@@ -164,7 +193,105 @@ fn row_cells(data: &PanelWidget, kpi: &Kpi, short: bool) -> ([String; 5], Status
 
 #[cfg(test)]
 mod tests {
-    use super::fit_columns;
+    use super::{draw, fit_columns};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::{Constraint, Rect};
+    use ratatui::style::{Color, Modifier, Style};
+    use ratatui::widgets::{Cell, Row, Table, Widget};
+
+    #[test]
+    fn the_table_is_drawn_as_ratatui_s_table_draws_it() {
+        let text = |s: &str| s.to_string();
+        let header: Vec<String> = ["KPI", "Value", "Target", "Alert", "Status"]
+            .map(text)
+            .to_vec();
+        let ok = Style::default().fg(Color::White);
+        let alert = Style::default().fg(Color::Red).add_modifier(Modifier::BOLD);
+        let selected = ok.bg(Color::DarkGray);
+        let rows: Vec<(Vec<String>, Style, Style)> = vec![
+            (
+                ["▸API response time", "126 ms", "< 200 ms", "> 500 ms", "OK"]
+                    .map(text)
+                    .to_vec(),
+                selected,
+                ok,
+            ),
+            (
+                [
+                    "Replication lag",
+                    "9.56 s  replica-2 界",
+                    "< 1.00 s",
+                    "> 5.00 s",
+                    "ALERT",
+                ]
+                .map(text)
+                .to_vec(),
+                alert,
+                alert,
+            ),
+            (
+                [
+                    "Error rate",
+                    "— no series match",
+                    "",
+                    "> 5.00%",
+                    "STALE 12s",
+                ]
+                .map(text)
+                .to_vec(),
+                ok,
+                alert,
+            ),
+        ];
+        let widths = |value_fill: bool| -> Vec<Constraint> {
+            [18, 14, 8, 8, 9]
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 1 && value_fill {
+                        Constraint::Fill(1)
+                    } else {
+                        Constraint::Length(w)
+                    }
+                })
+                .collect()
+        };
+        for fill in [true, false] {
+            for width in 1..90 {
+                for height in 1..6 {
+                    let area = Rect::new(2, 1, width, height);
+                    let canvas = Rect::new(0, 0, width + 4, height + 2);
+                    let base = Style::default().bg(Color::Blue);
+                    let (mut ours, mut theirs) = (Buffer::empty(canvas), Buffer::empty(canvas));
+                    ours.set_style(canvas, base);
+                    theirs.set_style(canvas, base);
+                    draw(
+                        area,
+                        &mut ours,
+                        (&header, Style::default().fg(Color::Gray)),
+                        &rows,
+                        &widths(fill),
+                    );
+                    let table_rows = rows.iter().map(|(cells, style, last)| {
+                        let mut cells: Vec<Cell> =
+                            cells.iter().map(|c| Cell::from(c.as_str())).collect();
+                        if let Some(status) = cells.pop() {
+                            cells.push(status.style(*last));
+                        }
+                        Row::new(cells).style(*style)
+                    });
+                    Table::new(table_rows, widths(fill))
+                        .header(
+                            Row::new(header.iter().map(String::as_str))
+                                .style(Style::default().fg(Color::Gray)),
+                        )
+                        .column_spacing(1)
+                        .render(area, &mut theirs);
+                    assert_eq!(ours, theirs, "{width}x{height}, fill {fill}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn narrow_tables_drop_thresholds_before_names() {
