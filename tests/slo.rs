@@ -162,9 +162,13 @@ async fn in_the_normal_scenario_availability_burns_under_1x() {
     // Until the 30 s window is full, a ratio of a few requests is noise, not a burn rate.
     common::wait_for(&url, "slo:sli_error:ratio_rate30s", Duration::from_secs(30)).await;
     sleep(Duration::from_secs(30)).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut seen = Vec::new();
-    while Instant::now() < deadline && seen.len() < 5 {
+    // The normal scenario's few 5xx come at random: a short window may hold none, so the
+    // rates are read until five are in and one shows a 5xx (once failed in CI on five
+    // zeros read in a row under load).
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut seen: Vec<(f64, f64)> = Vec::new();
+    let some_5xx = |seen: &[(f64, f64)]| seen.iter().any(|(_, slow)| *slow > 0.0);
+    while Instant::now() < deadline && (seen.len() < 5 || !some_5xx(&seen)) {
         if let (Some(fast), Some(slow)) =
             (recorded_burn(&url, 0).await, recorded_burn(&url, 6).await)
         {
@@ -178,10 +182,7 @@ async fn in_the_normal_scenario_availability_burns_under_1x() {
         seen.iter().all(|(fast, slow)| *fast < 1.0 && *slow < 1.0),
         "normal burn rates (5m, 3d): {seen:?}"
     );
-    assert!(
-        seen.iter().any(|(_, slow)| *slow > 0.0),
-        "some 5xx even when healthy: {seen:?}"
-    );
+    assert!(some_5xx(&seen), "some 5xx even when healthy: {seen:?}");
     let alerts = common::client(&url).alerts().await.unwrap();
     assert!(
         !alerts.iter().any(|a| a.name.ends_with("BudgetBurn")
