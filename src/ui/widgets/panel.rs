@@ -340,13 +340,7 @@ impl PanelWidget<'_> {
     /// What is inside the frame: the kind's drawing, with a line saying what is wrong.
     fn content(&self, inner: Rect, buf: &mut Buffer) {
         let theme = self.theme;
-        let has_values = self.stores().any(|store| {
-            self.panel.query_ids().any(|id| {
-                store
-                    .query(id)
-                    .is_some_and(|q| q.current().next().is_some())
-            })
-        });
+        let has_values = panel_queries(self).any(|q| q.current().next().is_some());
         let problem = problems(self);
         // Nothing to draw yet: the explanation takes the whole panel.
         if !has_values && self.panel.kind.content() == Content::Series {
